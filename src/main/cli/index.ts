@@ -1,0 +1,91 @@
+/**
+ * The headless command-line tool (`hyperdesk ...`). A face over the host layers: it parses
+ * arguments (commander) and calls into asm, the emulator and the web server; it holds no logic of
+ * its own beyond wiring files and terminals to them.
+ */
+import { Command, CommanderError } from 'commander';
+
+export async function main(argv: string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('hyperdesk')
+    .description('hyperdesk: an emulated machine with a virtualizable ISA and a partitioning hypervisor')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  program
+    .command('asm')
+    .description('assemble FILE.s into a flat binary')
+    .argument('<file>', 'assembly source')
+    .requiredOption('-o, --output <file>', 'binary to write')
+    .option('--list <file>', 'write a listing')
+    .option('--symbols <file>', 'write a symbol file (default: OUTPUT with .sym)')
+    .action(async (file: string, opts: { output: string; list?: string; symbols?: string }) => {
+      const { asmCommand } = await import('./asm.js');
+      exitCode = await asmCommand(file, opts);
+    });
+
+  program
+    .command('run')
+    .description('run a bare-metal program (FILE.s or FILE.bin) with its console on this terminal')
+    .argument('<file>', 'assembly source or flat binary')
+    .option('--max-instructions <n>', 'stop after this many instructions', (v) => parseCount(v, '--max-instructions'))
+    .option('--base <addr>', 'load address of a .bin file', (v) => parseCount(v, '--base'), 0)
+    .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)
+    .option('--mem <size>', 'memory size, e.g. 16M', '16M')
+    .option('--trace', 'print each instruction executed to stderr')
+    .action(async (file: string, opts: RunOptions) => {
+      const { runCommand } = await import('./run.js');
+      exitCode = await runCommand(file, opts);
+    });
+
+  program
+    .command('bench')
+    .description('run the benchmarks')
+    .option('--json', 'one JSON object per line')
+    .option('--filter <name>', 'only benchmarks whose name contains this')
+    .action(async (opts: { json?: boolean; filter?: string }) => {
+      const { benchCommand } = await import('./bench.js');
+      exitCode = await benchCommand(opts);
+    });
+
+  program
+    .command('docs')
+    .description('regenerate docs/isa.md from the opcode table')
+    .option('--check', 'fail if docs/isa.md is out of date instead of writing it')
+    .action(async (opts: { check?: boolean }) => {
+      const { docsCommand } = await import('./docs.js');
+      exitCode = await docsCommand(opts);
+    });
+
+  program
+    .command('serve')
+    .description('serve the app over HTTP + WebSocket on 127.0.0.1 (the browser mode)')
+    .option('--port <n>', 'port (0: any free port)', (v) => parseCount(v, '--port'), 0)
+    .action(async (opts: { port: number }) => {
+      const { serveCommand } = await import('./serve.js');
+      exitCode = await serveCommand(opts);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return exitCode;
+}
+
+export interface RunOptions {
+  maxInstructions?: number;
+  base: number;
+  cpus: number;
+  mem: string;
+  trace?: boolean;
+}
+
+function parseCount(v: string, flag: string): number {
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isSafeInteger(n) || n < 0) throw new CommanderError(2, 'hyperdesk.badNumber', `error: ${flag} needs a whole number, got '${v}'`);
+  return n;
+}

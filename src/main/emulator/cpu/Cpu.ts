@@ -1,0 +1,646 @@
+/**
+ * One pCPU of HD32: registers, modes, control registers, traps and interrupts, and the slow paths of
+ * memory access (docs/isa.md). The hot loop lives in interpreter.ts and calls back here only for
+ * what is rare: TLB misses, device registers, control registers, traps.
+ *
+ * Traps are values: `raise` redirects the pc to the trap vector of the target mode and never throws.
+ * Time is counted, never read from a clock: one cycle per instruction stepped, plus the cycles a
+ * processor waits in wfi, so the same inputs at the same instruction counts give the same state.
+ */
+import {
+  CAUSE,
+  CSR,
+  CSR_BY_NUMBER,
+  EXC_DELEGABLE_MASK,
+  HSTATUS_TW,
+  IRQ,
+  IRQ_DELEGABLE_MASK,
+  STATUS_IE,
+  STATUS_PIE,
+} from '../../../shared/isa/csrs.js';
+import type { Bus, Width } from '../bus/Bus.js';
+import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
+import { Mmu, type Translation } from '../mmu/Mmu.js';
+import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, PTE_R, PTE_W, PTE_X, type Access } from '../mmu/pte.js';
+import { Tlb, TLB_MASK } from '../mmu/Tlb.js';
+import { KIND, SINK, newCodePage, type CodePage, type Insn } from './decode.js';
+
+const TWO32 = 4294967296;
+/** Interrupt lines in priority order (highest first). */
+const IRQ_PRIORITY = [IRQ.htimer, IRQ.external, IRQ.ipi, IRQ.timer];
+
+export interface TrapRecord {
+  cause: number;
+  pc: number;
+  badaddr: number;
+  mode: number;
+  targetMode: number;
+}
+
+export interface CpuState {
+  id: number;
+  regs: number[];
+  pc: number;
+  mode: number;
+  csr: Record<string, number>;
+  hcycle: number;
+  cycleOffset: number;
+  instret: number;
+  sTimerAt: number | null;
+  hTimerAt: number | null;
+  ip: number;
+  waiting: boolean;
+  halted: boolean;
+}
+
+export class Cpu {
+  /** r0..r31 and the sink (32) that absorbs writes to r0. */
+  readonly regs = new Int32Array(33);
+  pc = 0;
+  mode = 2;
+  readonly tlb = new Tlb();
+  readonly mmu: Mmu;
+
+  // Control registers (docs/isa.md#control-registers).
+  sstatus = 0;
+  stvec = 0;
+  sepc = 0;
+  scause = 0;
+  sbadaddr = 0;
+  sscratch = 0;
+  ptbr = 0;
+  asid = 0;
+  timecmp = 0;
+  sie = 0;
+  hstatus = 0;
+  htvec = 0;
+  hepc = 0;
+  hcause = 0;
+  hbadaddr = 0;
+  hscratch = 0;
+  hdeleg = 0;
+  hideleg = 0;
+  s2ptbr = 0;
+  vmid = 0;
+  hgpa = 0;
+  htimecmp = 0;
+  hie = 0;
+  /** Pending interrupt lines (bit per IRQ). */
+  ip = 0;
+
+  /** Real cycles of this pCPU (hcycle); virtual cycle = hcycle + cycleOffset. */
+  hcycle = 0;
+  cycleOffset = 0;
+  instret = 0;
+  /** hcycle at which the supervisor / hypervisor timer fires; Infinity when disarmed. */
+  sTimerAt = Infinity;
+  hTimerAt = Infinity;
+
+  waiting = false;
+  halted = false;
+
+  /** The translation context tag base for the TLB (see Tlb.context). */
+  ctxBase = 0;
+  /** XORed into the vpn to pick a TLB slot (see Tlb). */
+  ctxHash = 0;
+  /** Fetch cache: the virtual page the interpreter is executing from, and its decoded array. */
+  fetchVa = -1;
+  fetchPage: CodePage = newCodePage();
+  fetchHpa = 0;
+  fetchGeneration = -1;
+  /** Set by slow paths when the current slice must end (device touched, code changed, mode changed). */
+  breakSlice = false;
+  sliceTraps = 0;
+
+  /** Counters for the performance view and tests. */
+  readonly stats = { traps: 0, interrupts: 0, syscalls: 0, hypercalls: 0, tlbMisses: 0, mmio: 0 };
+  /** Called for every trap taken (after state is updated); the machine uses it for unhandled-trap
+   *  reports and, later, the hypervisor for its own handling. */
+  onTrap?: (cpu: Cpu, t: TrapRecord) => void;
+
+  private readonly tr: Translation = { hpa: 0, gpa: 0, perms: 0, global: false };
+
+  constructor(
+    readonly id: number,
+    readonly mem: PhysicalMemory,
+    readonly bus: Bus,
+  ) {
+    this.mmu = new Mmu(mem);
+    mem.addListener(this.tlb);
+    this.updateContext();
+  }
+
+  reset(pc: number): void {
+    this.regs.fill(0);
+    this.pc = pc;
+    this.mode = 2;
+    for (const k of ['sstatus', 'stvec', 'sepc', 'scause', 'sbadaddr', 'sscratch', 'ptbr', 'asid', 'timecmp', 'sie'] as const)
+      this[k] = 0;
+    for (const k of ['hstatus', 'htvec', 'hepc', 'hcause', 'hbadaddr', 'hscratch', 'hdeleg', 'hideleg', 's2ptbr', 'vmid', 'hgpa', 'htimecmp', 'hie'] as const)
+      this[k] = 0;
+    this.ip = 0;
+    this.sTimerAt = Infinity;
+    this.hTimerAt = Infinity;
+    this.waiting = false;
+    this.halted = false;
+    this.tlb.flushAll();
+    this.updateContext();
+  }
+
+  // ---------------------------------------------------------------- context and fetch
+
+  /** Recompute the TLB context after a mode or translation register change. */
+  updateContext(): void {
+    this.ctxBase = Tlb.context(this.mode, (this.ptbr & 1) !== 0, (this.s2ptbr & 1) !== 0, this.asid, this.vmid);
+    this.ctxHash = this.mode === 2 ? 0 : Tlb.hash(this.asid, this.vmid);
+    this.fetchVa = -1;
+    this.breakSlice = true;
+  }
+
+  private mmuCtx() {
+    return { mode: this.mode, ptbr: this.ptbr, s2ptbr: this.s2ptbr };
+  }
+
+  /** Translate, filling the TLB on success. Returns -1 or a trap cause. */
+  private translate(va: number, access: Access): number {
+    this.stats.tlbMisses++;
+    const cause = this.mmu.translate(va, access, this.mmuCtx(), this.tr);
+    if (cause >= 0) return cause;
+    const hpaBase = (this.tr.hpa & ~0xfff) >>> 0;
+    if (this.mem.isRam(hpaBase)) {
+      const p = this.tr.perms;
+      const ppn = hpaBase >>> 12;
+      this.tlb.fill(this.ctxBase, this.ctxHash, va >>> 12, hpaBase, (p & PTE_R) !== 0, (p & PTE_W) !== 0 && !this.mem.isCodePage(ppn), (p & PTE_X) !== 0, {
+        asid: this.mode === 2 ? -1 : this.asid,
+        vmid: this.mode === 2 ? -1 : this.vmid,
+        global: this.tr.global,
+        stage1: (this.ptbr & 1) !== 0,
+      });
+    }
+    return -1;
+  }
+
+  /** Faulting trap for a translation failure, with hgpa for stage-2 faults. */
+  private raiseTranslationFault(cause: number, va: number): void {
+    if (cause >= CAUSE.GUEST_FETCH_FAULT && cause <= CAUSE.GUEST_STORE_FAULT) this.hgpa = this.mmu.faultGpa | 0;
+    this.raise(cause, va);
+  }
+
+  /**
+   * Make the interpreter's fetch cache point at the page holding `pc`. Returns false (after raising
+   * the trap) when the page cannot be executed.
+   */
+  refetch(pc: number): boolean {
+    const vpn = pc >>> 12;
+    const i = (vpn ^ this.ctxHash) & TLB_MASK;
+    if (this.tlb.xTag[i] !== this.ctxBase + vpn) {
+      const cause = this.translate(pc, ACCESS_EXEC);
+      if (cause >= 0) {
+        this.raiseTranslationFault(cause, pc);
+        return false;
+      }
+      if (this.tlb.xTag[i] !== this.ctxBase + vpn) {
+        // Translated but not to RAM: nothing to execute there.
+        this.raise(CAUSE.ACCESS_FAULT, pc);
+        return false;
+      }
+    }
+    const hpa = this.tlb.base[i];
+    this.fetchPage = this.mem.codePage(hpa >>> 12, newCodePage);
+    this.fetchHpa = hpa;
+    this.fetchVa = pc & ~0xfff;
+    this.fetchGeneration = this.mem.codeGeneration;
+    return true;
+  }
+
+  // ---------------------------------------------------------------- memory slow paths
+
+  /** Load of `width` bytes; returns the value (sign- or zero-extended) or undefined after a trap. */
+  loadSlow(va: number, width: Width, signed: boolean): number | undefined {
+    if ((va & (width - 1)) !== 0) {
+      this.raise(CAUSE.MISALIGNED_LOAD, va);
+      return undefined;
+    }
+    const cause = this.translate(va, ACCESS_READ);
+    if (cause >= 0) {
+      this.raiseTranslationFault(cause, va);
+      return undefined;
+    }
+    const hpa = this.tr.hpa;
+    if (this.mem.isRam(hpa)) return readRam(this.mem, hpa, width, signed);
+    this.stats.mmio++;
+    this.breakSlice = true;
+    const v = this.bus.read(hpa, width);
+    if (v === undefined) {
+      this.raise(CAUSE.ACCESS_FAULT, va);
+      return undefined;
+    }
+    return extend(v, width, signed);
+  }
+
+  /** Store; returns false after a trap. */
+  storeSlow(va: number, width: Width, value: number): boolean {
+    if ((va & (width - 1)) !== 0) {
+      this.raise(CAUSE.MISALIGNED_STORE, va);
+      return false;
+    }
+    const cause = this.translate(va, ACCESS_WRITE);
+    if (cause >= 0) {
+      this.raiseTranslationFault(cause, va);
+      return false;
+    }
+    const hpa = this.tr.hpa;
+    if (this.mem.isRam(hpa)) {
+      if (this.mem.isCodePage(hpa >>> 12)) {
+        // Self-modifying code: drop the decoded copy; the slice ends so the fetch cache reloads.
+        this.mem.invalidateCode(hpa, width);
+        this.breakSlice = true;
+        this.fetchVa = -1;
+      }
+      writeRam(this.mem, hpa, width, value);
+      return true;
+    }
+    this.stats.mmio++;
+    this.breakSlice = true;
+    if (!this.bus.write(hpa, width, value)) {
+      this.raise(CAUSE.ACCESS_FAULT, va);
+      return false;
+    }
+    return true;
+  }
+
+  /** cas / amoswap / amoadd (docs/isa.md#atomics): returns the old value, or undefined after a trap. */
+  atomic(k: number, va: number, expectedOrOperand: number, value: number): number | undefined {
+    if ((va & 3) !== 0) {
+      this.raise(CAUSE.MISALIGNED_STORE, va);
+      return undefined;
+    }
+    const cause = this.translate(va, ACCESS_WRITE);
+    if (cause >= 0) {
+      this.raiseTranslationFault(cause, va);
+      return undefined;
+    }
+    const hpa = this.tr.hpa;
+    if (!this.mem.isRam(hpa)) {
+      this.raise(CAUSE.ACCESS_FAULT, va);
+      return undefined;
+    }
+    if (this.mem.isCodePage(hpa >>> 12)) {
+      this.mem.invalidateCode(hpa, 4);
+      this.breakSlice = true;
+      this.fetchVa = -1;
+    }
+    return atomicOp(this.mem.i32, hpa >>> 2, k, expectedOrOperand, value);
+  }
+
+  // ---------------------------------------------------------------- traps and interrupts
+
+  /**
+   * Take a trap (docs/isa.md#traps): choose the target mode from the delegation registers, save the
+   * pc, cause, bad address and interrupt state there, and jump to its vector.
+   */
+  raise(cause: number, badaddr: number, toHypervisor = false): void {
+    const interrupt = cause < 0;
+    const line = cause & 0xff;
+    let target = 2;
+    if (this.mode < 2 && !toHypervisor) {
+      const delegated = interrupt
+        ? ((this.hideleg & IRQ_DELEGABLE_MASK) >> line) & 1
+        : ((this.hdeleg & EXC_DELEGABLE_MASK) >>> line) & 1;
+      if (delegated) target = 1;
+    }
+    const from = this.mode;
+    const pc = this.pc;
+    if (target === 1) {
+      this.sepc = pc;
+      this.scause = cause;
+      this.sbadaddr = badaddr | 0;
+      const ie = this.sstatus & STATUS_IE;
+      this.sstatus = (ie ? STATUS_PIE : 0) | (from << 2);
+      this.pc = this.stvec;
+    } else {
+      this.hepc = pc;
+      this.hcause = cause;
+      this.hbadaddr = badaddr | 0;
+      const ie = this.hstatus & STATUS_IE;
+      this.hstatus = (this.hstatus & HSTATUS_TW) | (ie ? STATUS_PIE : 0) | (from << 2);
+      this.pc = this.htvec;
+    }
+    this.mode = target;
+    this.waiting = false;
+    this.sliceTraps++;
+    if (interrupt) this.stats.interrupts++;
+    else this.stats.traps++;
+    if (cause === CAUSE.SYSCALL) this.stats.syscalls++;
+    if (cause === CAUSE.HYPERCALL) this.stats.hypercalls++;
+    this.updateContext();
+    this.onTrap?.(this, { cause, pc, badaddr: badaddr | 0, mode: from, targetMode: target });
+  }
+
+  /** eret (docs/isa.md#eret). */
+  eret(): void {
+    let target: number;
+    if (this.mode === 2) {
+      target = (this.hstatus >> 2) & 3;
+      const pie = this.hstatus & STATUS_PIE;
+      this.hstatus = (this.hstatus & HSTATUS_TW) | (pie ? STATUS_IE : 0) | STATUS_PIE;
+      this.pc = this.hepc;
+    } else {
+      target = (this.sstatus >> 2) & 1;
+      const pie = this.sstatus & STATUS_PIE;
+      this.sstatus = (pie ? STATUS_IE : 0) | STATUS_PIE;
+      this.pc = this.sepc;
+    }
+    this.mode = target === 3 ? 2 : target;
+    this.updateContext();
+    if ((this.pc & 3) !== 0) this.raise(CAUSE.MISALIGNED_FETCH, this.pc);
+  }
+
+  /** Lines that are pending and enabled in their enable register (wfi wakes on these). */
+  private wakeLines(): number {
+    const deleg = this.hideleg & IRQ_DELEGABLE_MASK;
+    return this.ip & ((this.sie & deleg) | (this.hie & ~deleg));
+  }
+
+  /** Take the highest-priority interrupt that may be taken now. Returns true when one was. */
+  checkInterrupts(): boolean {
+    if (this.ip === 0) return false;
+    const deleg = this.hideleg & IRQ_DELEGABLE_MASK;
+    for (const line of IRQ_PRIORITY) {
+      if (((this.ip >> line) & 1) === 0) continue;
+      let ok: boolean;
+      if ((deleg >> line) & 1) {
+        ok = ((this.sie >> line) & 1) === 1 && (this.mode < 1 || (this.mode === 1 && (this.sstatus & STATUS_IE) !== 0));
+      } else {
+        ok = ((this.hie >> line) & 1) === 1 && (this.mode < 2 || (this.hstatus & STATUS_IE) !== 0);
+      }
+      if (ok) {
+        this.raise((0x80000000 | line) | 0, 0);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A device or another pCPU raises (level true) or lowers an interrupt line. */
+  setInterrupt(line: number, level: boolean): void {
+    if (level) {
+      this.ip |= 1 << line;
+      if (this.waiting && this.wakeLines() !== 0) this.waiting = false;
+    } else this.ip &= ~(1 << line);
+  }
+
+  /** wfi: returns false after a trap (hstatus.TW from supervisor mode). */
+  wfi(): boolean {
+    if (this.mode === 1 && (this.hstatus & HSTATUS_TW) !== 0) return false;
+    if (this.wakeLines() === 0) this.waiting = true;
+    this.breakSlice = true;
+    return true;
+  }
+
+  /** Fire timers whose time has come (called between slices, at exact cycle counts). */
+  fireTimers(): void {
+    if (this.hcycle >= this.sTimerAt) {
+      this.sTimerAt = Infinity;
+      this.setInterrupt(IRQ.timer, true);
+    }
+    if (this.hcycle >= this.hTimerAt) {
+      this.hTimerAt = Infinity;
+      this.setInterrupt(IRQ.htimer, true);
+    }
+  }
+
+  nextTimer(): number {
+    return Math.min(this.sTimerAt, this.hTimerAt);
+  }
+
+  // ---------------------------------------------------------------- control registers
+
+  /**
+   * csrrw / csrrs / csrrc (docs/isa.md#control-registers). `steps` = instructions this slice has
+   * already completed before this one, so counters read exactly. Returns false after a trap.
+   */
+  csrOp(d: Insn, steps: number): boolean {
+    const info = CSR_BY_NUMBER.get(d.imm);
+    if (!info) {
+      this.raise(CAUSE.ILLEGAL_INSTRUCTION, d.word);
+      return false;
+    }
+    const writes = d.k === KIND.csrrw || d.rs1 !== 0;
+    const reads = d.k !== KIND.csrrw || d.rd !== SINK;
+    if (writes && info.write === null) {
+      this.raise(CAUSE.ILLEGAL_INSTRUCTION, d.word);
+      return false;
+    }
+    if ((reads && this.mode < info.read) || (writes && this.mode < (info.write as number))) {
+      this.raise(CAUSE.PRIVILEGED_INSTRUCTION, d.word);
+      return false;
+    }
+    const src = this.regs[d.rs1];
+    const now = this.hcycle + steps;
+    const old = this.readCsr(info.number, now, steps);
+    if (writes) {
+      const v = d.k === KIND.csrrw ? src : d.k === KIND.csrrs ? old | src : old & ~src;
+      this.writeCsr(info.number, (old & ~info.writableMask) | (v & info.writableMask), now, steps);
+    }
+    this.regs[d.rd] = old;
+    this.breakSlice = true;
+    return true;
+  }
+
+  /** Read a control register as software sees it (also used by debuggers and tests). */
+  readCsr(n: number, now = this.hcycle, steps = 0): number {
+    const vcycle = now + this.cycleOffset;
+    const instret = this.instret + steps;
+    switch (n) {
+      case CSR.sstatus: return this.sstatus;
+      case CSR.stvec: return this.stvec;
+      case CSR.sepc: return this.sepc;
+      case CSR.scause: return this.scause;
+      case CSR.sbadaddr: return this.sbadaddr;
+      case CSR.sscratch: return this.sscratch;
+      case CSR.ptbr: return this.ptbr;
+      case CSR.asid: return this.asid;
+      case CSR.timecmp: return this.timecmp;
+      case CSR.sie: return this.sie;
+      case CSR.sip: return this.ip & IRQ_DELEGABLE_MASK;
+      case CSR.cycle: return vcycle % TWO32 | 0;
+      case CSR.cycleh: return Math.floor(vcycle / TWO32) | 0;
+      case CSR.instret: return instret % TWO32 | 0;
+      case CSR.instreth: return Math.floor(instret / TWO32) | 0;
+      case CSR.cpuid: return this.id;
+      case CSR.hstatus: return this.hstatus;
+      case CSR.htvec: return this.htvec;
+      case CSR.hepc: return this.hepc;
+      case CSR.hcause: return this.hcause;
+      case CSR.hbadaddr: return this.hbadaddr;
+      case CSR.hscratch: return this.hscratch;
+      case CSR.hdeleg: return this.hdeleg;
+      case CSR.hideleg: return this.hideleg;
+      case CSR.s2ptbr: return this.s2ptbr;
+      case CSR.vmid: return this.vmid;
+      case CSR.hgpa: return this.hgpa;
+      case CSR.htimecmp: return this.htimecmp;
+      case CSR.hcycle: return now % TWO32 | 0;
+      case CSR.hcycleh: return Math.floor(now / TWO32) | 0;
+      case CSR.hie: return this.hie;
+      case CSR.hip: return this.ip;
+      default: return 0;
+    }
+  }
+
+  /** Write a control register (value already masked to its writable bits). */
+  writeCsr(n: number, v: number, now = this.hcycle, steps = 0): void {
+    switch (n) {
+      case CSR.sstatus: this.sstatus = v; break;
+      case CSR.stvec: this.stvec = v; break;
+      case CSR.sepc: this.sepc = v; break;
+      case CSR.scause: this.scause = v; break;
+      case CSR.sbadaddr: this.sbadaddr = v; break;
+      case CSR.sscratch: this.sscratch = v; break;
+      case CSR.ptbr: this.ptbr = v; this.updateContext(); break;
+      case CSR.asid: this.asid = v; this.updateContext(); break;
+      case CSR.timecmp:
+        this.timecmp = v;
+        this.ip &= ~(1 << IRQ.timer);
+        this.armSupervisorTimer(now);
+        break;
+      case CSR.sie: this.sie = v; break;
+      case CSR.sip:
+      case CSR.hip:
+        this.ip = (this.ip & ~(1 << IRQ.ipi)) | (v & (1 << IRQ.ipi));
+        break;
+      case CSR.cycle:
+      case CSR.cycleh: {
+        const cur = now + this.cycleOffset;
+        const hi = n === CSR.cycleh ? v >>> 0 : Math.floor(cur / TWO32);
+        const lo = n === CSR.cycle ? v >>> 0 : cur % TWO32;
+        this.cycleOffset = hi * TWO32 + lo - now;
+        if (this.sTimerAt !== Infinity) this.armSupervisorTimer(now);
+        break;
+      }
+      case CSR.instret:
+      case CSR.instreth: {
+        const cur = this.instret + steps;
+        const hi = n === CSR.instreth ? v >>> 0 : Math.floor(cur / TWO32);
+        const lo = n === CSR.instret ? v >>> 0 : cur % TWO32;
+        // The current slice will add its retired instructions (this one included) at its end.
+        this.instret = hi * TWO32 + lo - steps - 1;
+        break;
+      }
+      case CSR.hstatus: this.hstatus = v; break;
+      case CSR.htvec: this.htvec = v; break;
+      case CSR.hepc: this.hepc = v; break;
+      case CSR.hcause: this.hcause = v; break;
+      case CSR.hbadaddr: this.hbadaddr = v; break;
+      case CSR.hscratch: this.hscratch = v; break;
+      case CSR.hdeleg: this.hdeleg = v; break;
+      case CSR.hideleg: this.hideleg = v; break;
+      case CSR.s2ptbr: this.s2ptbr = v; this.updateContext(); break;
+      case CSR.vmid: this.vmid = v; this.updateContext(); break;
+      case CSR.hgpa: this.hgpa = v; break;
+      case CSR.htimecmp:
+        this.htimecmp = v;
+        this.ip &= ~(1 << IRQ.htimer);
+        this.hTimerAt = now + ((v - (now % TWO32)) >>> 0);
+        break;
+      case CSR.hie: this.hie = v; break;
+    }
+  }
+
+  /** The timer fires when the virtual cycle count reaches timecmp (modulo 2^32, up to 2^32 ahead). */
+  private armSupervisorTimer(now: number): void {
+    const vnow = now + this.cycleOffset;
+    this.sTimerAt = now + ((this.timecmp - (vnow % TWO32)) >>> 0);
+  }
+
+  /** tlbflush rs1, rs2 (register numbers; 0 means "all"). */
+  tlbflush(rs1: number, rs2: number): void {
+    const vpn = rs1 === 0 ? undefined : this.regs[rs1] >>> 12;
+    const asid = rs2 === 0 ? undefined : this.regs[rs2] & 0xff;
+    this.tlb.flushStage1(vpn, asid, this.vmid);
+    this.fetchVa = -1;
+    this.breakSlice = true;
+  }
+
+  hflush(rs1: number): void {
+    this.tlb.flushVmid(rs1 === 0 ? undefined : this.regs[rs1] & 0xff);
+    this.fetchVa = -1;
+    this.breakSlice = true;
+  }
+
+  // ---------------------------------------------------------------- state
+
+  saveState(): CpuState {
+    const csr: Record<string, number> = {};
+    for (const k of CSR_FIELDS) csr[k] = this[k];
+    return {
+      id: this.id,
+      regs: Array.from(this.regs.subarray(0, 32)),
+      pc: this.pc,
+      mode: this.mode,
+      csr,
+      hcycle: this.hcycle,
+      cycleOffset: this.cycleOffset,
+      instret: this.instret,
+      sTimerAt: Number.isFinite(this.sTimerAt) ? this.sTimerAt : null,
+      hTimerAt: Number.isFinite(this.hTimerAt) ? this.hTimerAt : null,
+      ip: this.ip,
+      waiting: this.waiting,
+      halted: this.halted,
+    };
+  }
+
+  /** Restore a saved state. The TLB starts empty (a TLB may always be flushed). */
+  restoreState(s: CpuState): void {
+    this.regs.fill(0);
+    this.regs.set(s.regs.slice(0, 32));
+    this.regs[0] = 0;
+    this.pc = s.pc | 0;
+    this.mode = s.mode;
+    for (const k of CSR_FIELDS) this[k] = s.csr[k] | 0;
+    this.hcycle = s.hcycle;
+    this.cycleOffset = s.cycleOffset;
+    this.instret = s.instret;
+    this.sTimerAt = s.sTimerAt ?? Infinity;
+    this.hTimerAt = s.hTimerAt ?? Infinity;
+    this.ip = s.ip;
+    this.waiting = s.waiting;
+    this.halted = s.halted;
+    this.tlb.flushAll();
+    this.updateContext();
+  }
+}
+
+const CSR_FIELDS = [
+  'sstatus', 'stvec', 'sepc', 'scause', 'sbadaddr', 'sscratch', 'ptbr', 'asid', 'timecmp', 'sie',
+  'hstatus', 'htvec', 'hepc', 'hcause', 'hbadaddr', 'hscratch', 'hdeleg', 'hideleg', 's2ptbr', 'vmid', 'hgpa', 'htimecmp', 'hie',
+] as const;
+
+function extend(v: number, width: Width, signed: boolean): number {
+  if (width === 4) return v | 0;
+  if (width === 2) return signed ? (v << 16) >> 16 : v & 0xffff;
+  return signed ? (v << 24) >> 24 : v & 0xff;
+}
+
+function readRam(mem: PhysicalMemory, hpa: number, width: Width, signed: boolean): number {
+  if (width === 4) return mem.i32[hpa >>> 2];
+  if (width === 2) return signed ? mem.i16[hpa >>> 1] : mem.u16[hpa >>> 1];
+  return signed ? mem.i8[hpa] : mem.u8[hpa];
+}
+
+function writeRam(mem: PhysicalMemory, hpa: number, width: Width, v: number): void {
+  if (width === 4) mem.i32[hpa >>> 2] = v;
+  else if (width === 2) mem.u16[hpa >>> 1] = v;
+  else mem.u8[hpa] = v;
+}
+
+/** The three atomics on a word of RAM; returns the old value. */
+export function atomicOp(m32: Int32Array, index: number, k: number, a: number, b: number): number {
+  const old = m32[index];
+  if (k === KIND.cas) {
+    if (old === a) m32[index] = b;
+  } else if (k === KIND.amoswap) m32[index] = b;
+  else m32[index] = (old + b) | 0;
+  return old;
+}

@@ -1,0 +1,30 @@
+/**
+ * The outer loop of one pCPU: between interpreter slices it fires timers and takes interrupts, and
+ * while the pCPU waits in wfi it lets time pass to the next timer event (docs/isa.md#timers). Slices
+ * end exactly at timer events, so an interrupt is taken at the same instruction count every run.
+ */
+import type { Cpu } from './Cpu.js';
+import { interpret } from './interpreter.js';
+
+/** Run up to `budget` cycles. Returns the cycles used (instructions stepped plus cycles waited). */
+export function runCpu(cpu: Cpu, budget: number): number {
+  let done = 0;
+  while (done < budget && !cpu.halted) {
+    cpu.fireTimers();
+    cpu.checkInterrupts();
+    if (cpu.waiting) {
+      // Idle: jump to the next timer event (or spend the whole budget if none is armed).
+      const next = cpu.nextTimer();
+      const idle = Math.min(budget - done, Math.max(1, next - cpu.hcycle));
+      cpu.hcycle += idle;
+      done += idle;
+      continue;
+    }
+    const slice = Math.min(budget - done, Math.max(1, cpu.nextTimer() - cpu.hcycle));
+    const n = interpret(cpu, slice);
+    cpu.hcycle += n;
+    cpu.instret += n - cpu.sliceTraps;
+    done += n;
+  }
+  return done;
+}

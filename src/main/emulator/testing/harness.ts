@@ -1,0 +1,98 @@
+/**
+ * Helpers for emulator tests: build instruction words straight from the opcode table (so emulator
+ * tests do not depend on the assembler), load them, and step a pCPU.
+ */
+import { encode, type Operands } from '../../../shared/isa/encoding.js';
+import { OPCODE_BY_MNEMONIC } from '../../../shared/isa/opcodes.js';
+import { registerNumber } from '../../../shared/isa/registers.js';
+import type { Cpu } from '../cpu/Cpu.js';
+import { runCpu } from '../cpu/run.js';
+import { Machine } from '../machine/Machine.js';
+
+type Reg = number | string;
+export interface Ops {
+  rd?: Reg;
+  rs1?: Reg;
+  rs2?: Reg;
+  imm?: number;
+}
+
+export function reg(r: Reg | undefined): number {
+  if (r === undefined) return 0;
+  if (typeof r === 'number') return r;
+  const n = registerNumber(r);
+  if (n === undefined) throw new Error(`no register ${r}`);
+  return n;
+}
+
+/** One instruction word. */
+export function ins(mnemonic: string, ops: Ops = {}): number {
+  const info = OPCODE_BY_MNEMONIC.get(mnemonic);
+  if (!info) throw new Error(`no mnemonic ${mnemonic}`);
+  const o: Operands = { rd: reg(ops.rd), rs1: reg(ops.rs1), rs2: reg(ops.rs2), imm: ops.imm ?? 0 };
+  return encode(info, o);
+}
+
+/** Instructions that load a 32-bit constant into a register (lui + ori). */
+export function li(rd: Reg, value: number): number[] {
+  return [ins('lui', { rd, imm: (value >>> 16) & 0xffff }), ins('ori', { rd, rs1: rd, imm: value & 0xffff })];
+}
+
+export function words(...ws: (number | number[])[]): Uint8Array {
+  return new Uint8Array(new Uint32Array(ws.flat()).buffer);
+}
+
+export interface TestMachine {
+  m: Machine;
+  cpu: Cpu;
+  out: () => string;
+}
+
+export function machine(opts: { cpus?: number; mem?: number; stopOnUnsetVector?: boolean } = {}): TestMachine {
+  let out = '';
+  const m = new Machine({
+    cpus: opts.cpus ?? 1,
+    memBytes: opts.mem ?? 1 << 20,
+    console: { write: (b) => (out += String.fromCharCode(b)) },
+    stopOnUnsetVector: opts.stopOnUnsetVector ?? false,
+  });
+  return { m, cpu: m.cpus[0], out: () => out };
+}
+
+/** Step exactly `n` cycles of one pCPU. */
+export function step(cpu: Cpu, n = 1): number {
+  return runCpu(cpu, n);
+}
+
+/** Builds two-level page tables (stage 1 or 2) in RAM for tests; tables come from a bump allocator. */
+export class PageTables {
+  next: number;
+  constructor(
+    private readonly m: Machine,
+    readonly root: number,
+    allocFrom: number,
+  ) {
+    this.next = allocFrom;
+    m.mem.writeBytes(root, new Uint8Array(4096));
+  }
+  map(va: number, pa: number, flags: number): this {
+    const mem = this.m.mem;
+    const l1 = this.root + ((va >>> 22) << 2);
+    let pte1 = mem.read32(l1);
+    if ((pte1 & 1) === 0) {
+      const t = this.next;
+      this.next += 4096;
+      mem.writeBytes(t, new Uint8Array(4096));
+      pte1 = t | 1;
+      mem.write32(l1, pte1);
+    }
+    const l2 = ((pte1 & ~0xfff) >>> 0) + (((va >>> 12) & 0x3ff) << 2);
+    mem.write32(l2, (pa & ~0xfff) | flags);
+    return this;
+  }
+  /** Map [va, va+len) to [pa, ...) page by page. */
+  mapRange(va: number, pa: number, len: number, flags: number): this {
+    for (let o = 0; o < len; o += 4096) this.map(va + o, pa + o, flags);
+    return this;
+  }
+}
