@@ -3,7 +3,7 @@
  * arguments (commander) and calls into asm, the emulator and the web server; it holds no logic of
  * its own beyond wiring files and terminals to them.
  */
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
@@ -37,16 +37,6 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (file: string, opts: RunOptions) => {
       const { runCommand } = await import('./run.js');
       exitCode = await runCommand(file, opts);
-    });
-
-  program
-    .command('bench')
-    .description('run the benchmarks')
-    .option('--json', 'one JSON object per line')
-    .option('--filter <name>', 'only benchmarks whose name contains this')
-    .action(async (opts: { json?: boolean; filter?: string }) => {
-      const { benchCommand } = await import('./bench.js');
-      exitCode = await benchCommand(opts);
     });
 
   program
@@ -86,6 +76,7 @@ export interface RunOptions {
 
 function parseCount(v: string, flag: string): number {
   const n = Number(v.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 0) throw new CommanderError(2, 'hyperdesk.badNumber', `error: ${flag} needs a whole number, got '${v}'`);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new CommanderError(2, 'hyperdesk.badNumber', `error: ${flag} needs a whole number, got '${v}'`);
   return n;
 }

@@ -34,7 +34,9 @@ export class Bus {
     const end = b + device.size;
     for (const m of this.maps) {
       if (b < m.end && m.base < end) {
-        throw new Error(`device ${device.id} at 0x${b.toString(16)} overlaps ${m.device.id} at 0x${m.base.toString(16)}`);
+        throw new Error(
+          `device ${device.id} at 0x${b.toString(16)} overlaps ${m.device.id} at 0x${m.base.toString(16)}`,
+        );
       }
     }
     this.maps.push({ base: b, end, device });

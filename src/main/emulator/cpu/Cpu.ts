@@ -22,7 +22,7 @@ import type { Bus, Width } from '../bus/Bus.js';
 import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
 import { Mmu, type Translation } from '../mmu/Mmu.js';
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE, PTE_R, PTE_W, PTE_X, type Access } from '../mmu/pte.js';
-import { Tlb, TLB_MASK } from '../mmu/Tlb.js';
+import { MAX_CONTEXT_IDS, Tlb, TLB_MASK } from '../mmu/Tlb.js';
 import { KIND, SINK, newCodePage, type CodePage, type Insn } from './decode.js';
 
 const TWO32 = 4294967296;
@@ -54,8 +54,8 @@ export interface CpuState {
 }
 
 export class Cpu {
-  /** r0..r31 and the sink (32) that absorbs writes to r0. */
-  readonly regs = new Int32Array(33);
+  /** r0..r31 and the sink (32) that absorbs writes to r0; 64 long so that any 6-bit field indexes it. */
+  readonly regs = new Int32Array(64);
   pc = 0;
   mode = 2;
   readonly tlb = new Tlb();
@@ -99,8 +99,9 @@ export class Cpu {
   waiting = false;
   halted = false;
 
-  /** The translation context tag base for the TLB (see Tlb.context). */
-  ctxBase = 0;
+  /** The current translation context's TLB tag bits (id << 20; see Tlb). */
+  ctxTag = 0;
+  private readonly ctxIds = new Map<number, number>();
   /** XORed into the vpn to pick a TLB slot (see Tlb). */
   ctxHash = 0;
   /** Fetch cache: the virtual page the interpreter is executing from, and its decoded array. */
@@ -134,9 +135,34 @@ export class Cpu {
     this.regs.fill(0);
     this.pc = pc;
     this.mode = 2;
-    for (const k of ['sstatus', 'stvec', 'sepc', 'scause', 'sbadaddr', 'sscratch', 'ptbr', 'asid', 'timecmp', 'sie'] as const)
+    for (const k of [
+      'sstatus',
+      'stvec',
+      'sepc',
+      'scause',
+      'sbadaddr',
+      'sscratch',
+      'ptbr',
+      'asid',
+      'timecmp',
+      'sie',
+    ] as const)
       this[k] = 0;
-    for (const k of ['hstatus', 'htvec', 'hepc', 'hcause', 'hbadaddr', 'hscratch', 'hdeleg', 'hideleg', 's2ptbr', 'vmid', 'hgpa', 'htimecmp', 'hie'] as const)
+    for (const k of [
+      'hstatus',
+      'htvec',
+      'hepc',
+      'hcause',
+      'hbadaddr',
+      'hscratch',
+      'hdeleg',
+      'hideleg',
+      's2ptbr',
+      'vmid',
+      'hgpa',
+      'htimecmp',
+      'hie',
+    ] as const)
       this[k] = 0;
     this.ip = 0;
     this.sTimerAt = Infinity;
@@ -151,7 +177,18 @@ export class Cpu {
 
   /** Recompute the TLB context after a mode or translation register change. */
   updateContext(): void {
-    this.ctxBase = Tlb.context(this.mode, (this.ptbr & 1) !== 0, (this.s2ptbr & 1) !== 0, this.asid, this.vmid);
+    const key = Tlb.context(this.mode, (this.ptbr & 1) !== 0, (this.s2ptbr & 1) !== 0, this.asid, this.vmid);
+    let id = this.ctxIds.get(key);
+    if (id === undefined) {
+      // Out of ids: start over with an empty TLB (allowed: a TLB may drop entries at any time).
+      if (this.ctxIds.size >= MAX_CONTEXT_IDS) {
+        this.tlb.flushAll();
+        this.ctxIds.clear();
+      }
+      id = this.ctxIds.size + 1;
+      this.ctxIds.set(key, id);
+    }
+    this.ctxTag = id << 20;
     this.ctxHash = this.mode === 2 ? 0 : Tlb.hash(this.asid, this.vmid);
     this.fetchVa = -1;
     this.breakSlice = true;
@@ -170,12 +207,21 @@ export class Cpu {
     if (this.mem.isRam(hpaBase)) {
       const p = this.tr.perms;
       const ppn = hpaBase >>> 12;
-      this.tlb.fill(this.ctxBase, this.ctxHash, va >>> 12, hpaBase, (p & PTE_R) !== 0, (p & PTE_W) !== 0 && !this.mem.isCodePage(ppn), (p & PTE_X) !== 0, {
-        asid: this.mode === 2 ? -1 : this.asid,
-        vmid: this.mode === 2 ? -1 : this.vmid,
-        global: this.tr.global,
-        stage1: (this.ptbr & 1) !== 0,
-      });
+      this.tlb.fill(
+        this.ctxTag,
+        this.ctxHash,
+        va >>> 12,
+        hpaBase,
+        (p & PTE_R) !== 0,
+        (p & PTE_W) !== 0 && !this.mem.isCodePage(ppn),
+        (p & PTE_X) !== 0,
+        {
+          asid: this.mode === 2 ? -1 : this.asid,
+          vmid: this.mode === 2 ? -1 : this.vmid,
+          global: this.tr.global,
+          stage1: (this.ptbr & 1) !== 0,
+        },
+      );
     }
     return -1;
   }
@@ -193,13 +239,13 @@ export class Cpu {
   refetch(pc: number): boolean {
     const vpn = pc >>> 12;
     const i = (vpn ^ this.ctxHash) & TLB_MASK;
-    if (this.tlb.xTag[i] !== this.ctxBase + vpn) {
+    if (this.tlb.xTag[i] !== (this.ctxTag | vpn)) {
       const cause = this.translate(pc, ACCESS_EXEC);
       if (cause >= 0) {
         this.raiseTranslationFault(cause, pc);
         return false;
       }
-      if (this.tlb.xTag[i] !== this.ctxBase + vpn) {
+      if (this.tlb.xTag[i] !== (this.ctxTag | vpn)) {
         // Translated but not to RAM: nothing to execute there.
         this.raise(CAUSE.ACCESS_FAULT, pc);
         return false;
@@ -375,7 +421,7 @@ export class Cpu {
         ok = ((this.hie >> line) & 1) === 1 && (this.mode < 2 || (this.hstatus & STATUS_IE) !== 0);
       }
       if (ok) {
-        this.raise((0x80000000 | line) | 0, 0);
+        this.raise(0x80000000 | line | 0, 0);
         return true;
       }
     }
@@ -453,59 +499,112 @@ export class Cpu {
     const vcycle = now + this.cycleOffset;
     const instret = this.instret + steps;
     switch (n) {
-      case CSR.sstatus: return this.sstatus;
-      case CSR.stvec: return this.stvec;
-      case CSR.sepc: return this.sepc;
-      case CSR.scause: return this.scause;
-      case CSR.sbadaddr: return this.sbadaddr;
-      case CSR.sscratch: return this.sscratch;
-      case CSR.ptbr: return this.ptbr;
-      case CSR.asid: return this.asid;
-      case CSR.timecmp: return this.timecmp;
-      case CSR.sie: return this.sie;
-      case CSR.sip: return this.ip & IRQ_DELEGABLE_MASK;
-      case CSR.cycle: return vcycle % TWO32 | 0;
-      case CSR.cycleh: return Math.floor(vcycle / TWO32) | 0;
-      case CSR.instret: return instret % TWO32 | 0;
-      case CSR.instreth: return Math.floor(instret / TWO32) | 0;
-      case CSR.cpuid: return this.id;
-      case CSR.hstatus: return this.hstatus;
-      case CSR.htvec: return this.htvec;
-      case CSR.hepc: return this.hepc;
-      case CSR.hcause: return this.hcause;
-      case CSR.hbadaddr: return this.hbadaddr;
-      case CSR.hscratch: return this.hscratch;
-      case CSR.hdeleg: return this.hdeleg;
-      case CSR.hideleg: return this.hideleg;
-      case CSR.s2ptbr: return this.s2ptbr;
-      case CSR.vmid: return this.vmid;
-      case CSR.hgpa: return this.hgpa;
-      case CSR.htimecmp: return this.htimecmp;
-      case CSR.hcycle: return now % TWO32 | 0;
-      case CSR.hcycleh: return Math.floor(now / TWO32) | 0;
-      case CSR.hie: return this.hie;
-      case CSR.hip: return this.ip;
-      default: return 0;
+      case CSR.sstatus:
+        return this.sstatus;
+      case CSR.stvec:
+        return this.stvec;
+      case CSR.sepc:
+        return this.sepc;
+      case CSR.scause:
+        return this.scause;
+      case CSR.sbadaddr:
+        return this.sbadaddr;
+      case CSR.sscratch:
+        return this.sscratch;
+      case CSR.ptbr:
+        return this.ptbr;
+      case CSR.asid:
+        return this.asid;
+      case CSR.timecmp:
+        return this.timecmp;
+      case CSR.sie:
+        return this.sie;
+      case CSR.sip:
+        return this.ip & IRQ_DELEGABLE_MASK;
+      case CSR.cycle:
+        return (vcycle % TWO32) | 0;
+      case CSR.cycleh:
+        return Math.floor(vcycle / TWO32) | 0;
+      case CSR.instret:
+        return (instret % TWO32) | 0;
+      case CSR.instreth:
+        return Math.floor(instret / TWO32) | 0;
+      case CSR.cpuid:
+        return this.id;
+      case CSR.hstatus:
+        return this.hstatus;
+      case CSR.htvec:
+        return this.htvec;
+      case CSR.hepc:
+        return this.hepc;
+      case CSR.hcause:
+        return this.hcause;
+      case CSR.hbadaddr:
+        return this.hbadaddr;
+      case CSR.hscratch:
+        return this.hscratch;
+      case CSR.hdeleg:
+        return this.hdeleg;
+      case CSR.hideleg:
+        return this.hideleg;
+      case CSR.s2ptbr:
+        return this.s2ptbr;
+      case CSR.vmid:
+        return this.vmid;
+      case CSR.hgpa:
+        return this.hgpa;
+      case CSR.htimecmp:
+        return this.htimecmp;
+      case CSR.hcycle:
+        return (now % TWO32) | 0;
+      case CSR.hcycleh:
+        return Math.floor(now / TWO32) | 0;
+      case CSR.hie:
+        return this.hie;
+      case CSR.hip:
+        return this.ip;
+      default:
+        return 0;
     }
   }
 
   /** Write a control register (value already masked to its writable bits). */
   writeCsr(n: number, v: number, now = this.hcycle, steps = 0): void {
     switch (n) {
-      case CSR.sstatus: this.sstatus = v; break;
-      case CSR.stvec: this.stvec = v; break;
-      case CSR.sepc: this.sepc = v; break;
-      case CSR.scause: this.scause = v; break;
-      case CSR.sbadaddr: this.sbadaddr = v; break;
-      case CSR.sscratch: this.sscratch = v; break;
-      case CSR.ptbr: this.ptbr = v; this.updateContext(); break;
-      case CSR.asid: this.asid = v; this.updateContext(); break;
+      case CSR.sstatus:
+        this.sstatus = v;
+        break;
+      case CSR.stvec:
+        this.stvec = v;
+        break;
+      case CSR.sepc:
+        this.sepc = v;
+        break;
+      case CSR.scause:
+        this.scause = v;
+        break;
+      case CSR.sbadaddr:
+        this.sbadaddr = v;
+        break;
+      case CSR.sscratch:
+        this.sscratch = v;
+        break;
+      case CSR.ptbr:
+        this.ptbr = v;
+        this.updateContext();
+        break;
+      case CSR.asid:
+        this.asid = v;
+        this.updateContext();
+        break;
       case CSR.timecmp:
         this.timecmp = v;
         this.ip &= ~(1 << IRQ.timer);
         this.armSupervisorTimer(now);
         break;
-      case CSR.sie: this.sie = v; break;
+      case CSR.sie:
+        this.sie = v;
+        break;
       case CSR.sip:
       case CSR.hip:
         this.ip = (this.ip & ~(1 << IRQ.ipi)) | (v & (1 << IRQ.ipi));
@@ -528,23 +627,49 @@ export class Cpu {
         this.instret = hi * TWO32 + lo - steps - 1;
         break;
       }
-      case CSR.hstatus: this.hstatus = v; break;
-      case CSR.htvec: this.htvec = v; break;
-      case CSR.hepc: this.hepc = v; break;
-      case CSR.hcause: this.hcause = v; break;
-      case CSR.hbadaddr: this.hbadaddr = v; break;
-      case CSR.hscratch: this.hscratch = v; break;
-      case CSR.hdeleg: this.hdeleg = v; break;
-      case CSR.hideleg: this.hideleg = v; break;
-      case CSR.s2ptbr: this.s2ptbr = v; this.updateContext(); break;
-      case CSR.vmid: this.vmid = v; this.updateContext(); break;
-      case CSR.hgpa: this.hgpa = v; break;
+      case CSR.hstatus:
+        this.hstatus = v;
+        break;
+      case CSR.htvec:
+        this.htvec = v;
+        break;
+      case CSR.hepc:
+        this.hepc = v;
+        break;
+      case CSR.hcause:
+        this.hcause = v;
+        break;
+      case CSR.hbadaddr:
+        this.hbadaddr = v;
+        break;
+      case CSR.hscratch:
+        this.hscratch = v;
+        break;
+      case CSR.hdeleg:
+        this.hdeleg = v;
+        break;
+      case CSR.hideleg:
+        this.hideleg = v;
+        break;
+      case CSR.s2ptbr:
+        this.s2ptbr = v;
+        this.updateContext();
+        break;
+      case CSR.vmid:
+        this.vmid = v;
+        this.updateContext();
+        break;
+      case CSR.hgpa:
+        this.hgpa = v;
+        break;
       case CSR.htimecmp:
         this.htimecmp = v;
         this.ip &= ~(1 << IRQ.htimer);
         this.hTimerAt = now + ((v - (now % TWO32)) >>> 0);
         break;
-      case CSR.hie: this.hie = v; break;
+      case CSR.hie:
+        this.hie = v;
+        break;
     }
   }
 
@@ -608,13 +733,35 @@ export class Cpu {
     this.waiting = s.waiting;
     this.halted = s.halted;
     this.tlb.flushAll();
+    this.ctxIds.clear();
     this.updateContext();
   }
 }
 
 const CSR_FIELDS = [
-  'sstatus', 'stvec', 'sepc', 'scause', 'sbadaddr', 'sscratch', 'ptbr', 'asid', 'timecmp', 'sie',
-  'hstatus', 'htvec', 'hepc', 'hcause', 'hbadaddr', 'hscratch', 'hdeleg', 'hideleg', 's2ptbr', 'vmid', 'hgpa', 'htimecmp', 'hie',
+  'sstatus',
+  'stvec',
+  'sepc',
+  'scause',
+  'sbadaddr',
+  'sscratch',
+  'ptbr',
+  'asid',
+  'timecmp',
+  'sie',
+  'hstatus',
+  'htvec',
+  'hepc',
+  'hcause',
+  'hbadaddr',
+  'hscratch',
+  'hdeleg',
+  'hideleg',
+  's2ptbr',
+  'vmid',
+  'hgpa',
+  'htimecmp',
+  'hie',
 ] as const;
 
 function extend(v: number, width: Width, signed: boolean): number {

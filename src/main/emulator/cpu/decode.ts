@@ -7,15 +7,20 @@
 import { decodeWord } from '../../../shared/isa/encoding.js';
 
 /**
- * A decoded page is an Int32Array of 2048 words: for instruction slot i, word 2i packs
+ * A decoded page is an Int32Array of 2048 words (plus a sentinel pair): for instruction slot i, word 2i packs
  * kind | rd << 8 | rs1 << 16 | rs2 << 24 and word 2i+1 holds the immediate. Typed arrays measured
  * ~25% faster than one object per instruction here (docs/performance.md). A zero word means "not
  * decoded yet", so a fresh page needs no initialisation.
  */
 export type CodePage = Int32Array;
 
+/** Kind of the sentinel after the last slot: execution ran off the end of the page. */
+export const K_PAGE_END = 63;
+
 export function newCodePage(): CodePage {
-  return new Int32Array(2048);
+  const p = new Int32Array(2050);
+  p[2048] = K_PAGE_END;
+  return p;
 }
 
 /** The fields of a packed instruction (for slow paths). */
@@ -37,13 +42,63 @@ export const K_DECODE = 0;
 export const K_ILLEGAL = 1;
 
 export const KIND: Readonly<Record<string, number>> = {
-  add: 2, sub: 3, and: 4, or: 5, xor: 6, sll: 7, srl: 8, sra: 9, slt: 10, sltu: 11,
-  mul: 12, mulh: 13, mulhu: 14, div: 15, divu: 16, rem: 17, remu: 18,
-  cas: 19, amoswap: 20, amoadd: 21,
-  addi: 22, slti: 23, sltiu: 24, andi: 25, ori: 26, xori: 27, slli: 28, srli: 29, srai: 30, lui: 31, auipc: 32,
-  lb: 33, lh: 34, lw: 35, lbu: 36, lhu: 37, sb: 38, sh: 39, sw: 40,
-  beq: 41, bne: 42, blt: 43, bge: 44, bltu: 45, bgeu: 46, jal: 47, jalr: 48,
-  csrrw: 49, csrrs: 50, csrrc: 51, syscall: 52, hypercall: 53, brk: 54, eret: 55, wfi: 56, tlbflush: 57, hflush: 58,
+  add: 2,
+  sub: 3,
+  and: 4,
+  or: 5,
+  xor: 6,
+  sll: 7,
+  srl: 8,
+  sra: 9,
+  slt: 10,
+  sltu: 11,
+  mul: 12,
+  mulh: 13,
+  mulhu: 14,
+  div: 15,
+  divu: 16,
+  rem: 17,
+  remu: 18,
+  cas: 19,
+  amoswap: 20,
+  amoadd: 21,
+  addi: 22,
+  slti: 23,
+  sltiu: 24,
+  andi: 25,
+  ori: 26,
+  xori: 27,
+  slli: 28,
+  srli: 29,
+  srai: 30,
+  lui: 31,
+  auipc: 32,
+  lb: 33,
+  lh: 34,
+  lw: 35,
+  lbu: 36,
+  lhu: 37,
+  sb: 38,
+  sh: 39,
+  sw: 40,
+  beq: 41,
+  bne: 42,
+  blt: 43,
+  bge: 44,
+  bltu: 45,
+  bgeu: 46,
+  jal: 47,
+  jalr: 48,
+  csrrw: 49,
+  csrrs: 50,
+  csrrc: 51,
+  syscall: 52,
+  hypercall: 53,
+  brk: 54,
+  eret: 55,
+  wfi: 56,
+  tlbflush: 57,
+  hflush: 58,
 };
 
 export const SINK = 32;

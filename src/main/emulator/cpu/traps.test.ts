@@ -40,7 +40,11 @@ describe('exceptions', () => {
     expect(cpu.hbadaddr).toBe(ins('eret'));
   });
   it('SYSCALL, HYPERCALL and BREAKPOINT carry their code', () => {
-    for (const [m, cause] of [['syscall', CAUSE.SYSCALL], ['hypercall', CAUSE.HYPERCALL], ['brk', CAUSE.BREAKPOINT]] as const) {
+    for (const [m, cause] of [
+      ['syscall', CAUSE.SYSCALL],
+      ['hypercall', CAUSE.HYPERCALL],
+      ['brk', CAUSE.BREAKPOINT],
+    ] as const) {
       const { cpu } = at(0, ins(m, { imm: 0xbeef }));
       step(cpu);
       expect(cpu.hcause).toBe(cause);
@@ -80,7 +84,15 @@ describe('delegation and eret', () => {
     const t = at(0, ins('syscall', { imm: 3 }), ins('addi', { rd: 'a0', imm: 9 }));
     t.cpu.hdeleg = 1 << CAUSE.SYSCALL;
     t.cpu.sstatus = STATUS_IE;
-    t.m.load(0x9000, words(ins('csrrs', { rd: 't0', imm: CSR.sepc }), ins('addi', { rd: 't0', rs1: 't0', imm: 4 }), ins('csrrw', { rs1: 't0', imm: CSR.sepc }), ins('eret')));
+    t.m.load(
+      0x9000,
+      words(
+        ins('csrrs', { rd: 't0', imm: CSR.sepc }),
+        ins('addi', { rd: 't0', rs1: 't0', imm: 4 }),
+        ins('csrrw', { rs1: 't0', imm: CSR.sepc }),
+        ins('eret'),
+      ),
+    );
     step(t.cpu, 1);
     expect(t.cpu.mode).toBe(1);
     expect(t.cpu.scause).toBe(CAUSE.SYSCALL);
@@ -162,7 +174,15 @@ describe('interrupts', () => {
   it('an IPI through the system controller interrupts the other pCPU', () => {
     const t = machine({ cpus: 2 });
     const [a, b] = t.m.cpus;
-    t.m.load(0x1000, words(li('t0', 0xf0001000), ins('addi', { rd: 't1', imm: 1 }), ins('sw', { rs2: 't1', rs1: 't0', imm: 4 }), ins('jal', { rd: 0, imm: 0 })));
+    t.m.load(
+      0x1000,
+      words(
+        li('t0', 0xf0001000),
+        ins('addi', { rd: 't1', imm: 1 }),
+        ins('sw', { rs2: 't1', rs1: 't0', imm: 4 }),
+        ins('jal', { rd: 0, imm: 0 }),
+      ),
+    );
     t.m.load(0x2000, words(ins('jal', { rd: 0, imm: 0 })));
     a.pc = 0x1000;
     b.pc = 0x2000;
@@ -170,7 +190,7 @@ describe('interrupts', () => {
     b.hstatus = STATUS_IE;
     b.htvec = 0x3000;
     t.m.load(0x3000, words(ins('csrrs', { rd: 'a0', imm: CSR.hcause }), ins('jal', { rd: 0, imm: 0 })));
-    t.m.run(100);
+    t.m.run(t.m.quantum * 2);
     expect(b.regs[10]).toBe(CAUSE.INTERRUPT_IPI);
     expect(b.readCsr(CSR.cpuid)).toBe(1);
   });

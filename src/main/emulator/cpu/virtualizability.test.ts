@@ -72,7 +72,12 @@ describe('virtualizability (Popek-Goldberg)', () => {
           }
         }
         // A plain read (rs1 = zero for csrrs) needs only read permission.
-        const r = encode(OPCODES.find((x) => x.mnemonic === 'csrrs') as OpcodeInfo, { rd: 10, rs1: 0, rs2: 0, imm: c.number });
+        const r = encode(OPCODES.find((x) => x.mnemonic === 'csrrs') as OpcodeInfo, {
+          rd: 10,
+          rs1: 0,
+          rs2: 0,
+          imm: c.number,
+        });
         for (let mode = 0; mode <= 2; mode++) {
           const { cpu } = runIn(r, mode);
           if (mode < c.read) expect(cpu.hcause).toBe(CAUSE.PRIVILEGED_INSTRUCTION);

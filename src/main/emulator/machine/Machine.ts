@@ -40,6 +40,8 @@ export interface MachineState {
   memory: { size: number; bytes: Uint8Array };
   uart: unknown;
   stopped: StopReport | null;
+  time: number;
+  carry: number;
 }
 
 export class Machine {
@@ -118,27 +120,43 @@ export class Machine {
   /** Read a word through the MMU of `cpu` as its trapping mode saw it, without side effects. */
   peekVirtual(cpu: Cpu, va: number): number | undefined {
     const out = { hpa: 0, gpa: 0, perms: 0, global: false };
-    const mode = cpu.mode === 2 && (cpu.hstatus >> 2) !== 2 ? (cpu.hstatus >> 2) & 3 : cpu.mode;
+    const mode = cpu.mode === 2 && cpu.hstatus >> 2 !== 2 ? (cpu.hstatus >> 2) & 3 : cpu.mode;
     const cause = cpu.mmu.translate(va & ~3, 2, { mode, ptbr: cpu.ptbr, s2ptbr: cpu.s2ptbr }, out);
     if (cause >= 0 || !this.mem.isRam(out.hpa)) return undefined;
     return this.mem.i32[out.hpa >>> 2];
   }
 
+  /** Machine time: cycles every pCPU has completed. */
+  time = 0;
+  /** Cycles granted to an SMP machine but not yet run (less than one quantum). */
+  private carry = 0;
+
   /**
-   * Run all pCPUs for up to `cycles` cycles each (round-robin in quanta). Returns when the budget is
-   * used, the machine stopped, or every pCPU waits with no timer armed.
+   * Run for `cycles` cycles of machine time. One pCPU runs exactly that many. Several pCPUs take
+   * turns in whole quanta on a fixed grid (pCPU 0, 1, ... each run the same quantum), and what is
+   * left of a quantum waits for the next call, so the interleaving, and so the state, does not
+   * depend on how the caller slices time (docs/architecture.md#determinism). Returns the stop report
+   * once the machine has stopped, 'idle' when every pCPU waits with no timer armed, else null.
    */
   run(cycles: number): StopReport | null {
-    let left = cycles;
-    while (left > 0 && !this.stopped) {
-      const q = Math.min(this.quantum, left);
+    if (this.stopped) return this.stopped;
+    if (this.cpus.length === 1) {
+      const cpu = this.cpus[0];
+      const used = runCpu(cpu, cycles);
+      this.time += used;
+      if (!this.stopped && cpu.waiting && !Number.isFinite(cpu.nextTimer())) return { kind: 'idle', exitCode: 0 };
+      return this.stopped;
+    }
+    this.carry += cycles;
+    while (this.carry >= this.quantum && !this.stopped) {
       let busy = false;
       for (const cpu of this.cpus) {
         if (cpu.halted) continue;
-        runCpu(cpu, q);
+        runCpu(cpu, this.quantum);
         if (!cpu.waiting || Number.isFinite(cpu.nextTimer())) busy = true;
       }
-      left -= q;
+      this.carry -= this.quantum;
+      this.time += this.quantum;
       if (!busy) return { kind: 'idle', exitCode: 0 };
     }
     return this.stopped;
@@ -155,6 +173,8 @@ export class Machine {
       memory: this.mem.saveState(),
       uart: this.uart.saveState(),
       stopped: this.stopped,
+      time: this.time,
+      carry: this.carry,
     };
   }
 
@@ -164,6 +184,8 @@ export class Machine {
     s.cpus.forEach((cs, i) => this.cpus[i].restoreState(cs));
     this.uart.restoreState(s.uart);
     this.stopped = s.stopped;
+    this.time = s.time;
+    this.carry = s.carry;
   }
 
   /** A hash of the whole architectural state (registers, control registers, counters, memory). */

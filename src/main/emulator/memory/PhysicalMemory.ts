@@ -94,7 +94,9 @@ export class PhysicalMemory {
   /** Copy bytes in from outside the CPU (loaders, DMA): keeps the decoded cache honest. */
   writeBytes(pa: number, bytes: Uint8Array): void {
     if (pa < 0 || pa + bytes.length > this.size) {
-      throw new RangeError(`write of ${bytes.length} bytes at 0x${pa.toString(16)} is outside memory (${this.size} bytes)`);
+      throw new RangeError(
+        `write of ${bytes.length} bytes at 0x${pa.toString(16)} is outside memory (${this.size} bytes)`,
+      );
     }
     this.u8.set(bytes, pa);
     this.invalidateCode(pa, bytes.length);

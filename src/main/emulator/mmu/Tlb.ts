@@ -2,9 +2,10 @@
  * The TLB of one pCPU (docs/isa.md#tlb): direct-mapped, caching the whole two-stage translation of a
  * page (virtual page -> host-physical page) together with the permissions the current context has.
  *
- * Each entry is tagged with a context number that folds in everything a translation depends on:
- * mode (hypervisor / supervisor / user), whether stage 1 and stage 2 are on, the ASID and the VMID.
- * The tag is `context * 2^20 + vpn`, a double, so one comparison checks page and context. Separate
+ * Each entry is tagged with a context that folds in everything a translation depends on: mode
+ * (hypervisor / supervisor / user), whether stage 1 and stage 2 are on, the ASID and the VMID. The
+ * CPU numbers the contexts it meets 1..4094 (see Cpu.updateContext) and the tag is
+ * `id << 20 | vpn`, an int32, so one integer comparison checks page and context. Separate
  * tag arrays for read, write and execute mean a hit already implies the permission: the interpreter's
  * fast path is one compare and one add. Flushes follow the instructions: tlbflush (page and/or ASID,
  * current VMID, sparing global pages when flushing by ASID) and hflush (a VMID, or all).
@@ -13,13 +14,14 @@ import type { CodePageListener } from '../memory/PhysicalMemory.js';
 
 export const TLB_SIZE = 1024;
 export const TLB_MASK = TLB_SIZE - 1;
-const CTX_SCALE = 1 << 20;
+/** Context ids the tag can hold (1..4094; 4095 << 20 | 0xfffff would be -1, the empty tag). */
+export const MAX_CONTEXT_IDS = 4094;
 
 export class Tlb implements CodePageListener {
   /** Tag per entry for reads, writes and executes; -1 = empty. */
-  readonly rTag = new Float64Array(TLB_SIZE).fill(-1);
-  readonly wTag = new Float64Array(TLB_SIZE).fill(-1);
-  readonly xTag = new Float64Array(TLB_SIZE).fill(-1);
+  readonly rTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly wTag = new Int32Array(TLB_SIZE).fill(-1);
+  readonly xTag = new Int32Array(TLB_SIZE).fill(-1);
   /** Host-physical byte address of the page. */
   readonly base = new Int32Array(TLB_SIZE);
   readonly vpn = new Int32Array(TLB_SIZE);
@@ -32,10 +34,10 @@ export class Tlb implements CodePageListener {
   misses = 0;
   flushes = 0;
 
+  /** A number naming the translation context (unique per combination). */
   static context(mode: number, paging: boolean, stage2: boolean, asid: number, vmid: number): number {
-    if (mode === 2) return 1 * CTX_SCALE;
-    const ctx = 2 + mode + (paging ? 4 : 0) + (stage2 ? 8 : 0) + 16 * (asid & 0xff) + 4096 * (vmid & 0xff);
-    return ctx * CTX_SCALE;
+    if (mode === 2) return 1;
+    return 2 + mode + (paging ? 4 : 0) + (stage2 ? 8 : 0) + 16 * (asid & 0xff) + 4096 * (vmid & 0xff);
   }
 
   /** Slot spreading per context (see the class comment). */
@@ -44,7 +46,7 @@ export class Tlb implements CodePageListener {
   }
 
   fill(
-    ctxBase: number,
+    ctxTag: number,
     ctxHash: number,
     vpn: number,
     hpaBase: number,
@@ -54,7 +56,7 @@ export class Tlb implements CodePageListener {
     meta: { asid: number; vmid: number; global: boolean; stage1: boolean },
   ): void {
     const i = (vpn ^ ctxHash) & TLB_MASK;
-    const tag = ctxBase + vpn;
+    const tag = ctxTag | vpn;
     this.rTag[i] = r ? tag : -1;
     this.wTag[i] = w ? tag : -1;
     this.xTag[i] = x ? tag : -1;

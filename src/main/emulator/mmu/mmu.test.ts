@@ -122,7 +122,13 @@ describe('TLB', () => {
     t.pt.map(0x500000, 0x90000, RW);
     t.m.mem.write32(0x90000, 1);
     t.m.mem.write32(0xa0000, 2);
-    code(t, ins('lw', { rd: 'a0', rs1: 'a1' }), ins('lw', { rd: 'a2', rs1: 'a1' }), ins('tlbflush', { rs1: 'a1', rs2: 0 }), ins('lw', { rd: 'a3', rs1: 'a1' }));
+    code(
+      t,
+      ins('lw', { rd: 'a0', rs1: 'a1' }),
+      ins('lw', { rd: 'a2', rs1: 'a1' }),
+      ins('tlbflush', { rs1: 'a1', rs2: 0 }),
+      ins('lw', { rd: 'a3', rs1: 'a1' }),
+    );
     t.cpu.regs[11] = 0x500000;
     step(t.cpu, 1);
     t.pt.map(0x500000, 0xa0000, RW); // change the PTE behind the TLB's back
@@ -172,7 +178,12 @@ describe('TLB', () => {
     t.m.mem.write32(0xa0000, 6);
     t.cpu.asid = 3;
     t.cpu.updateContext();
-    code(t, ins('lw', { rd: 'a0', rs1: 'a1' }), ins('tlbflush', { rs1: 0, rs2: 'a2' }), ins('lw', { rd: 'a3', rs1: 'a1' }));
+    code(
+      t,
+      ins('lw', { rd: 'a0', rs1: 'a1' }),
+      ins('tlbflush', { rs1: 0, rs2: 'a2' }),
+      ins('lw', { rd: 'a3', rs1: 'a1' }),
+    );
     t.cpu.regs[11] = 0x500000;
     t.cpu.regs[12] = 3;
     step(t.cpu, 1);
@@ -201,7 +212,10 @@ describe('stage 2', () => {
   }
   it('translates guest-physical to host-physical', () => {
     const t = guest();
-    t.m.load(0x101000, words(ins('lw', { rd: 'a0', rs1: 0, imm: 0x2000 }), ins('sw', { rs2: 'a0', rs1: 0, imm: 0x2004 })));
+    t.m.load(
+      0x101000,
+      words(ins('lw', { rd: 'a0', rs1: 0, imm: 0x2000 }), ins('sw', { rs2: 'a0', rs1: 0, imm: 0x2004 })),
+    );
     t.m.mem.write32(0x102000, 42);
     step(t.cpu, 2);
     expect(t.cpu.regs[10]).toBe(42);
@@ -256,7 +270,14 @@ describe('code that changes', () => {
     // 0x100: sw a1, 8(zero)   -> overwrites the instruction at 0x108
     // 0x104: addi a0, zero, 1
     // 0x108: addi a0, zero, 2  (replaced by addi a0, a0, 10)
-    t.m.load(0x100, words(ins('sw', { rs2: 'a1', rs1: 0, imm: 0x108 }), ins('addi', { rd: 'a0', imm: 1 }), ins('addi', { rd: 'a0', imm: 2 })));
+    t.m.load(
+      0x100,
+      words(
+        ins('sw', { rs2: 'a1', rs1: 0, imm: 0x108 }),
+        ins('addi', { rd: 'a0', imm: 1 }),
+        ins('addi', { rd: 'a0', imm: 2 }),
+      ),
+    );
     t.cpu.pc = 0x100;
     // Run the page once so it is decoded, then again with the patch.
     t.cpu.regs[11] = ins('addi', { rd: 'a0', rs1: 'a0', imm: 10 });

@@ -64,30 +64,41 @@ export function step(cpu: Cpu, n = 1): number {
   return runCpu(cpu, n);
 }
 
-/** Builds two-level page tables (stage 1 or 2) in RAM for tests; tables come from a bump allocator. */
+/**
+ * Builds two-level page tables (stage 1 or 2) in RAM for tests and benchmarks, like a loader would.
+ * Tables come from a bump allocator. Addresses in entries are in the table's own physical space;
+ * `hostOffset` says where that space starts in the machine's RAM (a guest's stage-1 tables live in
+ * guest-physical memory that stage 2 places elsewhere).
+ */
 export class PageTables {
   next: number;
   constructor(
     private readonly m: Machine,
     readonly root: number,
     allocFrom: number,
+    private readonly hostOffset = 0,
   ) {
     this.next = allocFrom;
-    m.mem.writeBytes(root, new Uint8Array(4096));
+    m.mem.writeBytes(root + hostOffset, new Uint8Array(4096));
   }
   map(va: number, pa: number, flags: number): this {
     const mem = this.m.mem;
-    const l1 = this.root + ((va >>> 22) << 2);
+    const l1 = this.root + ((va >>> 22) << 2) + this.hostOffset;
     let pte1 = mem.read32(l1);
     if ((pte1 & 1) === 0) {
       const t = this.next;
       this.next += 4096;
-      mem.writeBytes(t, new Uint8Array(4096));
+      mem.writeBytes(t + this.hostOffset, new Uint8Array(4096));
       pte1 = t | 1;
       mem.write32(l1, pte1);
     }
-    const l2 = ((pte1 & ~0xfff) >>> 0) + (((va >>> 12) & 0x3ff) << 2);
+    const l2 = ((pte1 & ~0xfff) >>> 0) + (((va >>> 12) & 0x3ff) << 2) + this.hostOffset;
     mem.write32(l2, (pa & ~0xfff) | flags);
+    return this;
+  }
+  /** Map a 4 MiB superpage (va and pa 4 MiB-aligned). */
+  mapSuper(va: number, pa: number, flags: number): this {
+    this.m.mem.write32(this.root + ((va >>> 22) << 2) + this.hostOffset, (pa & 0xffc00000) | flags);
     return this;
   }
   /** Map [va, va+len) to [pa, ...) page by page. */

@@ -1,0 +1,162 @@
+/**
+ * `hyperdesk run FILE.s|FILE.bin`: a bare machine with its console on this terminal (docs/isa.md#bare-machine).
+ * Keystrokes go to the UART; Ctrl-] quits. Exits with the program's exit code; an unhandled trap
+ * prints its cause, pc and disassembly and exits with 128 + cause.
+ */
+import { readFileSync } from 'node:fs';
+import { disassemble } from '../../shared/isa/disasm.js';
+import { formatDiagnostic } from '../asm/index.js';
+import type { StopReport } from '../emulator/machine/Machine.js';
+import { Machine } from '../emulator/machine/Machine.js';
+import { runCpu } from '../emulator/cpu/run.js';
+import { assembleFile } from '../host/assembleFile.js';
+import type { RunOptions } from './index.js';
+
+const CHUNK = 2_000_000;
+const QUIT_KEY = 0x1d; // Ctrl-]
+
+export function parseSize(s: string): number | undefined {
+  const m = /^(\d+)([kKmMgG]?)$/.exec(s.trim());
+  if (!m) return undefined;
+  const mult = { '': 1, k: 1024, m: 1 << 20, g: 1 << 30 }[m[2].toLowerCase() as '' | 'k' | 'm' | 'g'];
+  return Number(m[1]) * mult;
+}
+
+const hex = (n: number) => '0x' + (n >>> 0).toString(16).padStart(8, '0');
+
+export function describeStop(r: StopReport): string {
+  if (r.kind === 'unhandled-trap' && r.trap) {
+    const t = r.trap;
+    return (
+      `error: unhandled trap ${t.causeName} (cause ${t.cause >>> 0}) on pCPU ${t.cpu} in ${t.modeName} mode\n` +
+      `  at pc ${hex(t.pc)}: ${t.disassembly}\n` +
+      `  badaddr ${hex(t.badaddr)}\n`
+    );
+  }
+  return '';
+}
+
+export async function runCommand(file: string, opts: RunOptions): Promise<number> {
+  const mem = parseSize(opts.mem);
+  if (mem === undefined || mem < 4096 || mem % 4096 !== 0 || mem > 0x8000_0000) {
+    process.stderr.write(`error: --mem needs a size like 16M (a multiple of 4K, at most 2G), got '${opts.mem}'\n`);
+    return 2;
+  }
+  let image: Uint8Array;
+  let base = opts.base;
+  let entry = opts.base;
+  if (/\.bin$/i.test(file)) {
+    try {
+      image = new Uint8Array(readFileSync(file));
+    } catch (e) {
+      process.stderr.write(`${file}: error: cannot read file: ${(e as NodeJS.ErrnoException).code ?? e}\n`);
+      return 1;
+    }
+  } else {
+    const r = assembleFile(file);
+    if (r.readError) {
+      process.stderr.write(r.readError + '\n');
+      return 1;
+    }
+    for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
+    if (!r.ok) return 1;
+    image = r.bytes;
+    base = r.base;
+    entry = r.entry;
+  }
+  if (base + image.length > mem) {
+    process.stderr.write(
+      `error: the program (${image.length} bytes at ${hex(base)}) does not fit in ${opts.mem} of memory\n`,
+    );
+    return 1;
+  }
+
+  const out: number[] = [];
+  let machine: Machine;
+  try {
+    machine = new Machine({
+      cpus: opts.cpus,
+      memBytes: mem,
+      console: { write: (b) => out.push(b) },
+      stopOnUnsetVector: true,
+    });
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  machine.load(base, image);
+  for (const c of machine.cpus) c.pc = entry;
+
+  const flush = () => {
+    if (out.length) {
+      process.stdout.write(Buffer.from(out));
+      out.length = 0;
+    }
+  };
+  let quit = false;
+  let stdinEnded = false;
+  const stdin = process.stdin;
+  const onData = (d: Buffer) => {
+    if (stdin.isTTY && d.includes(QUIT_KEY)) quit = true;
+    machine.uart.input(d.filter((b) => b !== QUIT_KEY));
+  };
+  if (stdin.isTTY) {
+    stdin.setRawMode(true);
+    process.stderr.write('[hyperdesk: console attached; Ctrl-] quits]\n');
+  }
+  stdin.on('data', onData);
+  stdin.on('end', () => (stdinEnded = true));
+  stdin.on('error', () => (stdinEnded = true));
+
+  const limit = opts.maxInstructions ?? Infinity;
+  let result: StopReport | null = null;
+  try {
+    while (!quit) {
+      const done = machine.instructions();
+      if (done >= limit) {
+        result = { kind: 'limit', exitCode: 124 };
+        break;
+      }
+      if (opts.trace) {
+        const cpu = machine.cpus[0];
+        const w = machine.peekVirtual(cpu, cpu.pc);
+        process.stderr.write(`${hex(cpu.pc)}  ${w === undefined ? '??' : disassemble(w, cpu.pc)}\n`);
+        runCpu(cpu, 1);
+        result = machine.stopped;
+      } else {
+        result = machine.run(Math.min(CHUNK, limit - done));
+      }
+      flush();
+      if (result?.kind === 'idle') {
+        if (stdinEnded && machine.uart.pendingInput === 0) break;
+        await new Promise((r) => setTimeout(r, 5));
+        result = null;
+        continue;
+      }
+      if (result) break;
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    flush();
+    stdin.off('data', onData);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+  }
+  if (quit) {
+    process.stderr.write('\n[hyperdesk: quit]\n');
+    return 130;
+  }
+  if (!result) {
+    process.stderr.write('error: the machine is idle (every pCPU waits for an interrupt that cannot come)\n');
+    return 3;
+  }
+  if (result.kind === 'limit') {
+    process.stderr.write(`stopped after ${machine.instructions()} instructions (--max-instructions)\n`);
+    return 124;
+  }
+  if (result.kind === 'unhandled-trap') {
+    process.stderr.write(describeStop(result));
+    return result.exitCode;
+  }
+  return result.exitCode & 0xff;
+}

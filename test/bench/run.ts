@@ -1,0 +1,78 @@
+/**
+ * `npm run bench [-- --json] [-- --filter NAME]`: the interpreter's speed on guest programs that run
+ * like real guests (paging on, user mode, timer ticks, stage 2), each against the same algorithm in
+ * plain JavaScript measured in the same run (docs/performance.md). Every figure is the best of
+ * several runs; ratios matter more than absolute numbers on a shared machine.
+ */
+import { parseArgs } from 'node:util';
+import { prepareGuest } from './guest.js';
+import { aluNative, fibNative, sieveNative } from './native.js';
+
+interface Bench {
+  name: string;
+  program: string;
+  defines: Record<string, number>;
+  dataBytes: number;
+  native: () => number;
+}
+
+const BENCHES: Bench[] = [
+  { name: 'alu', program: 'alu', defines: { ITER: 10_000_000 }, dataBytes: 0, native: () => aluNative(10_000_000) },
+  {
+    name: 'sieve',
+    program: 'sieve',
+    defines: { N: 1_000_000, REPS: 3 },
+    dataBytes: 1_000_000,
+    native: () => sieveNative(1_000_000, 3),
+  },
+  { name: 'fib', program: 'fib', defines: { N: 27 }, dataBytes: 0, native: () => fibNative(27) },
+];
+
+const RUNS = 5;
+
+function best<T extends { ms: number }>(f: () => T, runs = RUNS): T {
+  let b: T | undefined;
+  for (let i = 0; i < runs; i++) {
+    const r = f();
+    if (!b || r.ms < b.ms) b = r;
+  }
+  return b as T;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { json: { type: 'boolean' }, filter: { type: 'string' } } });
+  let failed = 0;
+  for (const b of BENCHES) {
+    if (values.filter && !b.name.includes(values.filter)) continue;
+    const native = best(() => {
+      const t0 = performance.now();
+      const result = b.native();
+      return { result, ms: performance.now() - t0 };
+    });
+    const guest = best(() => prepareGuest(b.program, b.defines, b.dataBytes)());
+    const ok = guest.stop?.kind === 'exit' && guest.stop.exitCode === (native.result | 0);
+    if (!ok) {
+      failed++;
+      process.stderr.write(`${b.name}: wrong result: guest ${JSON.stringify(guest.stop)}, native ${native.result}\n`);
+    }
+    const line = {
+      bench: b.name,
+      engine: 'interp',
+      mips: Math.round((guest.instructions / guest.ms / 1000) * 10) / 10,
+      nativeRatio: Math.round((guest.ms / native.ms) * 100) / 100,
+      instructions: guest.instructions,
+      guestMs: Math.round(guest.ms * 10) / 10,
+      nativeMs: Math.round(native.ms * 100) / 100,
+      ok,
+    };
+    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else
+      process.stdout.write(
+        `${b.name.padEnd(8)} ${String(line.mips).padStart(8)} MIPS   nativeRatio ${String(line.nativeRatio).padStart(6)}   ` +
+          `(${line.instructions} instructions in ${line.guestMs} ms; native ${line.nativeMs} ms)${ok ? '' : '  WRONG RESULT'}\n`,
+      );
+  }
+  return failed ? 1 : 0;
+}
+
+process.exitCode = await main();
