@@ -1,0 +1,169 @@
+/**
+ * The assembler never throws and never reports an internal error, whatever it is given: random
+ * characters, random token soup built from its own vocabulary, and mutations of valid programs.
+ * Seeded, so a failure reproduces; the failing input is printed.
+ */
+import { describe, expect, it } from 'vitest';
+import { OPCODES } from '../../shared/isa/opcodes.js';
+import { REGISTER_ABI_NAMES } from '../../shared/isa/registers.js';
+import { DIRECTIVES } from './directives.js';
+import { type AsmResult, assemble } from './index.js';
+import { PSEUDOS } from './pseudo.js';
+import { prng } from '../../../test/asm/helpers.js';
+
+type Rng = ReturnType<typeof prng>;
+
+const CHARS = 'abcxyz019_.$ \t\n\r,:;#()"\'\\%+-*/<>=!~&|^@`{}[]?éλ\u0000';
+const VOCAB = [
+  ...OPCODES.map((o) => o.mnemonic),
+  ...PSEUDOS.map((p) => p.name),
+  ...Object.keys(DIRECTIVES),
+  ...REGISTER_ABI_NAMES,
+  'r31',
+  'sstatus',
+  'hstatus',
+  '%hi(',
+  '%lo(',
+  '(',
+  ')',
+  ',',
+  ':',
+  '=',
+  '.',
+  '\\@',
+  '\\x',
+  '\\()',
+  '1b',
+  '1f',
+  '1:',
+  'x:',
+  '.l:',
+  'x',
+  '.l',
+  'm',
+  '0',
+  '-1',
+  '0x7fffffff',
+  '0xffffffff',
+  '99999999999',
+  '"s"',
+  '"\\n"',
+  "'a'",
+  '"',
+  "'",
+  '+',
+  '-',
+  '*',
+  '/',
+  '%',
+  '<<',
+  '>>>',
+  '&&',
+  '||',
+  '==',
+  '!',
+  '~',
+  '\n',
+  '\n',
+  '\n',
+  '\n',
+  '.macro m a=1\n',
+  '.endm\n',
+  '.rept 3\n',
+  '.endr\n',
+  '.if 1\n',
+  '.else\n',
+  '.endif\n',
+  '.include "f.s"\n',
+  '.org 0x100\n',
+  '.data\n',
+  '.align 4\n',
+  '.exitm\n',
+  'm 1, 2\n',
+];
+
+const VALID = [
+  '_start: la sp, stack_top\n call main\n1: j 1b\nmain: ret\nstack_top:',
+  'main: push ra\n li a0, 0x12345678\n .loop: addi a0, a0, -1\n bnez a0, .loop\n pop ra\n ret',
+  '.macro save r\n push \\r\n.endm\nsave a0\nsave s1',
+  '.data\nmsg: .asciz "hello\\n"\n.align 4\nstack: .space 64\nstack_top:',
+  '.equ N, 10\n.rept N\n.word . + N\n.endr\n.if N > 5\n.byte 1\n.else\n.byte 2\n.endif',
+  'csrr a0, sstatus\n csrw stvec, a0\n tlbflush\n hflush zero\n eret\n syscall 3',
+];
+
+function charSoup(rng: Rng): string {
+  const n = rng.int(0, 120);
+  let s = '';
+  for (let i = 0; i < n; i++) s += CHARS[rng.int(0, CHARS.length - 1)];
+  return s;
+}
+
+function tokenSoup(rng: Rng): string {
+  const n = rng.int(0, 60);
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) out.push(rng.pick(VOCAB) + (rng.next() < 0.6 ? ' ' : ''));
+  return out.join('');
+}
+
+function mutate(rng: Rng): string {
+  let s = rng.pick(VALID);
+  const edits = rng.int(1, 6);
+  for (let i = 0; i < edits; i++) {
+    const at = rng.int(0, s.length);
+    const op = rng.int(0, 3);
+    if (op === 0) s = s.slice(0, at) + s.slice(at + rng.int(1, 5));
+    else if (op === 1) s = s.slice(0, at) + rng.pick(VOCAB) + s.slice(at);
+    else if (op === 2) s = s.slice(0, at) + CHARS[rng.int(0, CHARS.length - 1)] + s.slice(at);
+    else s = s + '\n' + s.slice(0, at);
+  }
+  return s;
+}
+
+function check(src: string, rng: Rng): AsmResult {
+  const files = [charSoup(rng), tokenSoup(rng), '.include "f.s"', mutate(rng)];
+  const readFile = () => (rng.next() < 0.2 ? undefined : rng.pick(files));
+  let r: AsmResult | undefined;
+  try {
+    r = assemble(src, { filename: 'fuzz.s', readFile, defines: { D: rng.int(-5, 5) } });
+  } catch (e) {
+    throw new Error(`assemble threw ${String(e)} on:\n${JSON.stringify(src)}`);
+  }
+  const internal = r.diagnostics.find((d) => d.message.includes('internal error'));
+  if (internal) throw new Error(`${internal.message} on:\n${JSON.stringify(src)}`);
+  for (const d of r.diagnostics) {
+    if (!(d.line >= 0 && d.col >= 0 && typeof d.message === 'string' && d.message !== '')) {
+      throw new Error(`bad diagnostic ${JSON.stringify(d)} on:\n${JSON.stringify(src)}`);
+    }
+  }
+  expect(r.bytes).toBeInstanceOf(Uint8Array);
+  expect(r.ok).toBe(!r.diagnostics.some((d) => d.severity === 'error'));
+  return r;
+}
+
+describe('never throws', () => {
+  it('random characters', () => {
+    const rng = prng(1);
+    for (let i = 0; i < 1500; i++) check(charSoup(rng), rng);
+  });
+  it('token soup', () => {
+    const rng = prng(2);
+    for (let i = 0; i < 1500; i++) check(tokenSoup(rng), rng);
+  });
+  it('mutated valid programs', () => {
+    const rng = prng(3);
+    let okCount = 0;
+    for (let i = 0; i < 1500; i++) if (check(mutate(rng), rng).ok) okCount++;
+    // Some mutations stay valid: the generator is not just making garbage.
+    expect(okCount).toBeGreaterThan(0);
+  });
+  it('the valid programs assemble', () => {
+    const rng = prng(4);
+    for (const v of VALID) expect(check(v, rng).diagnostics).toEqual([]);
+  });
+  it('odd arguments from JavaScript callers', () => {
+    expect(assemble(undefined as unknown as string).ok).toBe(true);
+    expect(assemble('nop', null as never).ok).toBe(true);
+    expect(assemble('nop', { defines: { X: NaN, Y: 1e20 } }).ok).toBe(true);
+    expect(assemble('\u0000\uffff\ud800').ok).toBe(false);
+  });
+});
