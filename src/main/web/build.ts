@@ -1,0 +1,41 @@
+/**
+ * Finds the built renderer, building it first (`electron-vite build`) when it is missing, so that
+ * `hyperdesk serve` and the e2e tests work straight after `npm install`.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is src/main/web/build.ts). */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const RENDERER_DIR = path.join(PROJECT_ROOT, 'out', 'renderer');
+
+/** Returns the renderer directory; runs `electron-vite build` first if its index.html is missing. */
+export async function ensureRendererBuilt(log: (line: string) => void = () => {}): Promise<string> {
+  if (existsSync(path.join(RENDERER_DIR, 'index.html'))) return RENDERER_DIR;
+  log('hyperdesk: building the app (electron-vite build), once...');
+  await runElectronViteBuild();
+  if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
+    throw new Error(`electron-vite build finished but ${path.join(RENDERER_DIR, 'index.html')} is missing`);
+  }
+  return RENDERER_DIR;
+}
+
+/** Runs `electron-vite build` in the project root; its output is shown only if it fails. */
+export function runElectronViteBuild(): Promise<void> {
+  const require = createRequire(import.meta.url);
+  const bin = path.join(path.dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, 'build'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolve();
+      else reject(new Error(`electron-vite build failed (exit ${code}):\n${output}`));
+    });
+  });
+}

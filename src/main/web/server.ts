@@ -1,0 +1,218 @@
+/**
+ * The web mode: the built renderer and the host API over HTTP on 127.0.0.1, so that a browser can
+ * drive the app where Electron cannot start (and so that the e2e tests can).
+ *
+ * Security: the API needs a per-run random token (the page reads it from `?token=` and sends it as
+ * the `X-Hyperdesk-Token` header); every request must carry a local Host header (DNS rebinding), and
+ * a cross-site Origin is refused. Static files are public: they are the same bundle for everyone.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { HostApi, HostMethod } from '../../shared/api.js';
+import { createHost } from '../host/host.js';
+
+export interface WebServerOptions {
+  /** 0 picks any free port. */
+  port: number;
+  host?: '127.0.0.1';
+  /** The built renderer (out/renderer). */
+  staticDir: string;
+  /** Defaults to a fresh web-mode host. */
+  api?: HostApi;
+}
+
+export interface WebServer {
+  /** The page's address, token included: `http://127.0.0.1:PORT/?token=...`. */
+  url: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+export const TOKEN_HEADER = 'x-hyperdesk-token';
+const MAX_BODY_BYTES = 1 << 20;
+
+/** One entry per host API method: checks the JSON arguments and makes the call. */
+type Routes = { [M in HostMethod]: (api: HostApi, args: unknown[]) => ReturnType<HostApi[M]> };
+const ROUTES: Routes = {
+  info: (api, args) => {
+    expectArgs('info', args, 0);
+    return api.info();
+  },
+};
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json; charset=utf-8',
+};
+
+const SECURITY_HEADERS: Record<string, string> = {
+  'Content-Security-Policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'X-Frame-Options': 'DENY',
+  'Cross-Origin-Opener-Policy': 'same-origin',
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const bindHost = options.host ?? '127.0.0.1';
+  const staticDir = path.resolve(options.staticDir);
+  const api = options.api ?? createHost('web');
+  const token = randomBytes(24).toString('base64url');
+  let port = 0;
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((e: unknown) => {
+      const status = e instanceof HttpError ? e.status : 500;
+      const message = e instanceof Error ? e.message : String(e);
+      if (status === 500) console.error('hyperdesk web: internal error:', e);
+      if (!res.headersSent) sendJson(res, status, { error: message });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+    if (!isLocalHost(req.headers.host, port)) throw new HttpError(403, 'forbidden: not a local Host header');
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    if (url.pathname.startsWith('/api/')) return handleApi(req, res, url.pathname.slice('/api/'.length));
+    return serveStatic(req, res, staticDir, url.pathname);
+  }
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
+    const origin = req.headers.origin;
+    if (origin !== undefined && !isLocalOrigin(origin, port)) throw new HttpError(403, 'forbidden: cross-site request');
+    if (!hasToken(req.headers[TOKEN_HEADER], token)) throw new HttpError(401, 'unauthorized: missing or wrong token');
+    if (req.method !== 'POST') {
+      res.setHeader('Allow', 'POST');
+      throw new HttpError(405, `method not allowed: use POST /api/${method}`);
+    }
+    if (!Object.hasOwn(ROUTES, method)) throw new HttpError(404, `no such API method: ${method}`);
+    const args = parseArgs(await readBody(req));
+    const value = await ROUTES[method as HostMethod](api, args);
+    sendJson(res, 200, value);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, bindHost, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  return {
+    url: `http://${bindHost}:${port}/?token=${token}`,
+    token,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((e) => (e ? reject(e) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function expectArgs(method: string, args: unknown[], count: number): void {
+  if (args.length !== count) throw new HttpError(400, `${method}() takes ${count} argument(s), got ${args.length}`);
+}
+
+function isLocalHost(hostHeader: string | undefined, port: number): boolean {
+  if (hostHeader === undefined) return false;
+  return ['127.0.0.1', 'localhost', '[::1]'].some((h) => hostHeader === `${h}:${port}`);
+}
+
+function isLocalOrigin(origin: string, port: number): boolean {
+  return ['127.0.0.1', 'localhost', '[::1]'].some((h) => origin === `http://${h}:${port}`);
+}
+
+function hasToken(header: string | string[] | undefined, token: string): boolean {
+  if (typeof header !== 'string') return false;
+  const a = Buffer.from(header);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The body is a JSON array of the call's arguments; an empty body means no arguments. */
+function parseArgs(body: string): unknown[] {
+  if (body.trim() === '') return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    throw new HttpError(400, 'bad request: the body is not JSON');
+  }
+  if (!Array.isArray(parsed)) throw new HttpError(400, 'bad request: the body must be a JSON array of arguments');
+  return parsed;
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown): void {
+  const body = JSON.stringify(value ?? null);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(body);
+}
+
+async function serveStatic(req: IncomingMessage, res: ServerResponse, root: string, pathname: string): Promise<void> {
+  if (req.method !== 'GET' && req.method !== 'HEAD') {
+    res.setHeader('Allow', 'GET, HEAD');
+    throw new HttpError(405, 'method not allowed');
+  }
+  let relative: string;
+  try {
+    relative = decodeURIComponent(pathname);
+  } catch {
+    throw new HttpError(400, 'bad request: malformed path');
+  }
+  if (relative.endsWith('/')) relative += 'index.html';
+  const file = path.resolve(root, '.' + relative);
+  if (file !== root && !file.startsWith(root + path.sep)) throw new HttpError(404, 'not found');
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) throw new HttpError(404, `not found: ${pathname}`);
+  res.writeHead(200, {
+    'Content-Type': CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Length': info.size,
+    'Cache-Control': path.extname(file) === '.html' ? 'no-cache' : 'max-age=3600',
+  });
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  await new Promise<void>((resolve, reject) => {
+    createReadStream(file).on('error', reject).pipe(res).on('finish', resolve).on('error', reject);
+  });
+}

@@ -1,0 +1,244 @@
+/**
+ * The layering of ARCHITECTURE.md ("who may import whom"), checked on every .ts file under src/ by
+ * resolving each import, export-from, dynamic import(), require() and import type. eslint.config.js
+ * expresses the same rules as specifier patterns; this test is the exact one.
+ *
+ *   src/main/emulator  only itself and src/shared; no electron, node:*, builtins or packages; and,
+ *                      outside tests, no process, Date.now, performance.now, Math.random or timers
+ *                      (the emulator is deterministic: clocks come in through interfaces)
+ *   src/shared         only itself
+ *   src/renderer       never src/main; no electron, no Node builtins
+ *   src/preload        never src/main
+ *   src/main/asm       no node:*, builtins, electron or emulator
+ *   everywhere         electron only in src/main/index.ts and src/preload/index.ts
+ * Test files (*.test.ts) may also import node:* and vitest.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ELECTRON_FILES = new Set(['src/main/index.ts', 'src/preload/index.ts']);
+const BUILTINS = new Set(builtinModules);
+/** Reads of the host's clocks, randomness and environment that the emulator must not make. */
+const BANNED_GLOBALS = new Set(['process', 'setTimeout', 'setInterval', 'setImmediate']);
+const BANNED_MEMBERS = new Set(['Date.now', 'performance.now', 'Math.random']);
+
+interface Found {
+  specifier: string;
+  line: number;
+}
+
+/** Every module specifier in a file: static, export-from, dynamic, require(), import type, import x = require(). */
+export function specifiersOf(fileName: string, text: string): Found[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const out: Found[] = [];
+  const add = (node: ts.Node | undefined): void => {
+    if (node && ts.isStringLiteralLike(node)) {
+      out.push({ specifier: node.text, line: sf.getLineAndCharacterOfPosition(node.getStart()).line + 1 });
+    }
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node.moduleReference.expression);
+    } else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      if (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require')) {
+        add(node.arguments[0]);
+      }
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** Uses of the host's clocks, timers, randomness or `process` (not declarations or members that share a name). */
+export function nondeterminismOf(fileName: string, text: string): Found[] {
+  const sf = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true);
+  const out: Found[] = [];
+  const at = (node: ts.Node): number => sf.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertyAccessExpression(node) && ts.isIdentifier(node.expression)) {
+      const member = `${node.expression.text}.${node.name.text}`;
+      if (BANNED_MEMBERS.has(member)) out.push({ specifier: member, line: at(node) });
+      if (
+        ['globalThis', 'window', 'global', 'self'].includes(node.expression.text) &&
+        BANNED_GLOBALS.has(node.name.text)
+      ) {
+        out.push({ specifier: member, line: at(node) });
+      }
+    } else if (ts.isIdentifier(node) && BANNED_GLOBALS.has(node.text) && isReference(node)) {
+      out.push({ specifier: node.text, line: at(node) });
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return out;
+}
+
+/** False where the identifier names a member or a declaration (`cpu.process()`, `{ process: 1 }`, `process() {}`). */
+function isReference(id: ts.Identifier): boolean {
+  const parent = id.parent as ts.Node & { name?: ts.Node; propertyName?: ts.Node };
+  if (ts.isShorthandPropertyAssignment(parent)) return true;
+  if (ts.isQualifiedName(parent)) return parent.left === id;
+  return parent.name !== id && parent.propertyName !== id;
+}
+
+function under(file: string, dir: string): boolean {
+  return file === dir || file.startsWith(dir + '/');
+}
+
+function isBuiltin(spec: string): boolean {
+  return spec.startsWith('node:') || BUILTINS.has(spec) || BUILTINS.has(spec.split('/')[0] ?? '');
+}
+
+/** The layering violations in one file; `file` is relative to the repository root, with forward slashes. */
+export function checkFile(file: string, text: string): string[] {
+  const problems: string[] = [];
+  const isTest = /\.test\.[mc]?ts$/.test(file);
+  const testBareOk = (spec: string): boolean => isTest && (isBuiltin(spec) || spec === 'vitest');
+  for (const { specifier: spec, line } of specifiersOf(file, text)) {
+    const where = `${file}:${line}: imports '${spec}'`;
+    const relative = spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..';
+    const target = relative ? path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)) : null;
+    const bare = !relative;
+    if (bare && (spec === 'electron' || spec.startsWith('electron/')) && !ELECTRON_FILES.has(file)) {
+      problems.push(`${where}: electron is imported only by ${[...ELECTRON_FILES].join(' and ')}`);
+      continue;
+    }
+    if (under(file, 'src/main/emulator')) {
+      if (bare && !testBareOk(spec))
+        problems.push(`${where}: the emulator imports nothing outside itself and src/shared`);
+      if (target && !under(target, 'src/main/emulator') && !under(target, 'src/shared')) {
+        problems.push(`${where}: the emulator imports nothing outside itself and src/shared`);
+      }
+    } else if (under(file, 'src/shared')) {
+      if (bare && !testBareOk(spec)) problems.push(`${where}: src/shared imports only src/shared`);
+      if (target && !under(target, 'src/shared')) problems.push(`${where}: src/shared imports only src/shared`);
+    } else if (under(file, 'src/renderer') || under(file, 'src/preload')) {
+      if (target && under(target, 'src/main'))
+        problems.push(`${where}: the renderer and the preload never import src/main`);
+      if (under(file, 'src/renderer') && bare && isBuiltin(spec))
+        problems.push(`${where}: the renderer runs in a page, not in Node`);
+    } else if (under(file, 'src/main/asm')) {
+      if (bare && isBuiltin(spec) && !isTest)
+        problems.push(`${where}: the assembler is pure: no Node built-in modules`);
+      if (target && under(target, 'src/main/emulator'))
+        problems.push(`${where}: the assembler does not import the emulator`);
+    }
+  }
+  if (under(file, 'src/main/emulator') && !isTest) {
+    for (const { specifier: use, line } of nondeterminismOf(file, text)) {
+      problems.push(
+        `${file}:${line}: uses ${use}: the emulator is deterministic (clocks and timers come in through interfaces)`,
+      );
+    }
+  }
+  return problems;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(full);
+    return /\.[mc]?ts$/.test(entry.name) ? [full] : [];
+  });
+}
+
+describe('layering (ARCHITECTURE.md: who may import whom)', () => {
+  const files = sourceFiles(path.join(ROOT, 'src')).map((f) => path.relative(ROOT, f).split(path.sep).join('/'));
+
+  it('finds the sources', () => {
+    expect(files).toContain('src/main/index.ts');
+    expect(files).toContain('src/preload/index.ts');
+    expect(files.some((f) => f.startsWith('src/shared/'))).toBe(true);
+  });
+
+  it('holds for every file under src/', () => {
+    const problems = files.flatMap((f) => checkFile(f, readFileSync(path.join(ROOT, f), 'utf8')));
+    expect(problems).toEqual([]);
+  });
+
+  describe('the checker itself', () => {
+    it('flags a bad emulator file: builtins, electron, packages, escapes, clocks', () => {
+      const bad = [
+        "import { readFileSync } from 'node:fs';",
+        "import path from 'path';",
+        "export { x } from '../../asm/index.js';",
+        "import type { HostApi } from '../../host/host.js';",
+        "const ui = await import('../../../renderer/client.js');",
+        "const e = require('electron');",
+        "import lodash from 'lodash';",
+        'const t = Date.now() + performance.now() + Math.random();',
+        'setTimeout(() => {}, 0); const env = process.env; const g = globalThis.setInterval;',
+      ].join('\n');
+      const problems = checkFile('src/main/emulator/cpu/Bad.ts', bad);
+      for (const needle of [
+        "'node:fs'",
+        "'path'",
+        'asm/index.js',
+        'host/host.js',
+        'renderer/client.js',
+        "'electron'",
+        "'lodash'",
+      ]) {
+        expect(
+          problems.some((p) => p.includes(needle)),
+          needle,
+        ).toBe(true);
+      }
+      for (const use of [
+        'Date.now',
+        'performance.now',
+        'Math.random',
+        'uses setTimeout',
+        'uses process',
+        'globalThis.setInterval',
+      ]) {
+        expect(
+          problems.some((p) => p.includes(use)),
+          use,
+        ).toBe(true);
+      }
+      expect(problems.every((p) => /^src\/main\/emulator\/cpu\/Bad\.ts:\d+: /.test(p))).toBe(true);
+    });
+
+    it('passes a good emulator file: shared imports, members and comments that only share a name', () => {
+      const good = [
+        "import { OPCODES } from '../../../shared/isa/index.js';",
+        "import { Bus } from '../bus/Bus.js';",
+        '// never call setTimeout or Date.now() here',
+        "const note = 'Math.random is banned';",
+        'class Unit { process(): void {} setTimeout = 1; }',
+        'const o = { process: 1 }; o.process; new Unit().process();',
+      ].join('\n');
+      expect(checkFile('src/main/emulator/cpu/Good.ts', good)).toEqual([]);
+    });
+
+    it('lets emulator tests use node:* and vitest, but not leave the emulator', () => {
+      const text =
+        "import { it } from 'vitest';\nimport fs from 'node:fs';\nimport { a } from '../../asm/a.js';\nDate.now();";
+      const problems = checkFile('src/main/emulator/cpu/Cpu.test.ts', text);
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toContain('asm/a.js');
+    });
+
+    it('flags the other layers', () => {
+      expect(checkFile('src/shared/isa/x.ts', "import { createHost } from '../../main/host/host.js';")).toHaveLength(1);
+      expect(checkFile('src/shared/x.ts', "import fs from 'fs';")).toHaveLength(1);
+      expect(checkFile('src/renderer/x.ts', "import { createHost } from '../main/host/host.js';")).toHaveLength(1);
+      expect(checkFile('src/renderer/x.ts', "import { readFile } from 'node:fs/promises';")).toHaveLength(1);
+      expect(checkFile('src/preload/x.ts', "export * from '../main/web/server.js';")).toHaveLength(1);
+      expect(checkFile('src/main/asm/x.ts', "import { Cpu } from '../emulator/cpu/Cpu.js';")).toHaveLength(1);
+      expect(checkFile('src/main/asm/x.ts', "import fs from 'node:fs';")).toHaveLength(1);
+      expect(checkFile('src/main/web/x.ts', "import { app } from 'electron';")).toHaveLength(1);
+      expect(checkFile('src/main/index.ts', "import { app } from 'electron';")).toEqual([]);
+      expect(checkFile('src/main/asm/x.ts', "import { OPCODES } from '../../shared/isa/index.js';")).toEqual([]);
+    });
+  });
+});
