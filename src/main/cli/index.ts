@@ -76,7 +76,6 @@ export interface RunOptions {
 
 function parseCount(v: string, flag: string): number {
   const n = Number(v.replace(/_/g, ''));
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new CommanderError(2, 'hyperdesk.badNumber', `error: ${flag} needs a whole number, got '${v}'`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} needs a whole number, got '${v}'`);
   return n;
 }

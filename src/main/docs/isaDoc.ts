@@ -8,6 +8,7 @@ import { FORMAT_FIELDS, immediateRange } from '../../shared/isa/encoding.js';
 import { FORMAT_SYNTAX, MODE_NAMES, OPCODES, type OpcodeInfo } from '../../shared/isa/opcodes.js';
 import { REGISTER_ABI_NAMES, REGISTER_DOCS } from '../../shared/isa/registers.js';
 import { MMIO_BASE, SYSCTL_BASE, UART0_BASE } from '../../shared/isa/memoryMap.js';
+import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
 
 const hex = (n: number, d = 2) => `0x${(n >>> 0).toString(16).padStart(d, '0')}`;
 
@@ -69,7 +70,7 @@ export function generateIsaDoc(): string {
   for (const [f, syntax] of Object.entries(FORMAT_SYNTAX) as [keyof typeof FORMAT_SYNTAX, string][]) {
     const r = immediateRange(f);
     const imm = r ? `${r.min}..${r.max}${r.scale > 1 ? ` (bytes, multiple of ${r.scale})` : ''}` : '-';
-    const unused = (~FORMAT_FIELDS[f].usedMask) >>> 0;
+    const unused = ~FORMAT_FIELDS[f].usedMask >>> 0;
     p(`| ${f} | \`${syntax || '(none)'}\` | ${imm} | ${unused === 0 ? '-' : hex(unused, 8)} |`);
   }
   p();
@@ -81,7 +82,9 @@ export function generateIsaDoc(): string {
   p('| mnemonic | syntax | encoding | class | operation |');
   p('|---|---|---|---|---|');
   for (const o of OPCODES) {
-    p(`| \`${o.mnemonic}\` | \`${o.mnemonic} ${FORMAT_SYNTAX[o.format]}\` | ${encodingOf(o)} | ${pgClass(o)} | ${o.doc} |`);
+    p(
+      `| \`${o.mnemonic}\` | \`${o.mnemonic} ${FORMAT_SYNTAX[o.format]}\` | ${encodingOf(o)} | ${pgClass(o)} | ${o.doc} |`,
+    );
   }
   p();
   p('Arithmetic wraps modulo 2^32 and never traps. Shifts use the low 5 bits of the shift amount, so a');
@@ -115,7 +118,9 @@ export function generateIsaDoc(): string {
   p('|---|---|---|---|---|---|---|');
   for (const c of CSRS) {
     const w = c.write === null ? 'read-only' : MODE_NAMES[c.write];
-    p(`| ${hex(c.number, 3)} | \`${c.name}\` | ${MODE_NAMES[c.read]} | ${w} | ${hex(c.writableMask, 8)} | sensitive, privileged (${MODE_NAMES[c.read]}) | ${c.doc} |`);
+    p(
+      `| ${hex(c.number, 3)} | \`${c.name}\` | ${MODE_NAMES[c.read]} | ${w} | ${hex(c.writableMask, 8)} | sensitive, privileged (${MODE_NAMES[c.read]}) | ${c.doc} |`,
+    );
   }
   p();
   p('## Traps');
@@ -126,7 +131,10 @@ export function generateIsaDoc(): string {
   p();
   p('| code | name | delegable | badaddr holds | when |');
   p('|---|---|---|---|---|');
-  for (const c of CAUSES) p(`| ${c.interrupt ? hex(c.code, 8) : c.code} | ${c.name} | ${c.delegable ? 'yes' : 'no'} | ${c.badaddr} | ${c.doc} |`);
+  for (const c of CAUSES)
+    p(
+      `| ${c.interrupt ? hex(c.code, 8) : c.code} | ${c.name} | ${c.delegable ? 'yes' : 'no'} | ${c.badaddr} | ${c.doc} |`,
+    );
   p();
   p(`Where a trap goes: a trap taken in hypervisor mode stays there. From user or supervisor mode, an`);
   p(`exception goes to the supervisor when its bit is set in \`hdeleg\` (only the delegable ones, mask`);
@@ -143,7 +151,7 @@ export function generateIsaDoc(): string {
   p();
   p(`Lines: ${IRQ_NAMES.map((n, i) => `${i} ${n}`).join(', ')}. A pending line (sip/hip) is taken when it is`);
   p('enabled (sie for delegated lines, hie for the others) and the target mode allows it: always when the');
-  p('pCPU runs below the target mode, when the target mode\'s IE is set if it runs in the target mode,');
+  p("pCPU runs below the target mode, when the target mode's IE is set if it runs in the target mode,");
   p('never when it runs above. So a guest cannot mask the hypervisor timer (htimer), which is never');
   p('delegated. Priority: htimer, external, ipi, timer. `wfi` waits until an enabled line is pending');
   p('(regardless of IE); with `hstatus.TW` set, wfi in supervisor mode traps to the hypervisor instead.');
@@ -192,8 +200,12 @@ export function generateIsaDoc(): string {
   p('| physical address | what |');
   p('|---|---|');
   p('| 0 .. RAM size | RAM |');
-  p(`| ${hex(UART0_BASE, 8)} | console UART: +0 TX (write a byte), +4 RX (read a byte, -1 when empty), +8 STATUS (bit 0 byte waiting, bit 1 ready to send) |`);
-  p(`| ${hex(SYSCTL_BASE, 8)} | system control: +0 EXIT (write: stop with that exit code), +4 IPI (write a pCPU number), +8 NCPU (read) |`);
+  p(
+    `| ${hex(UART0_BASE, 8)} | console UART: +0 TX (write a byte), +4 RX (read a byte, -1 when empty), +8 STATUS (bit 0 byte waiting, bit 1 ready to send) |`,
+  );
+  p(
+    `| ${hex(SYSCTL_BASE, 8)} | system control: +0 EXIT (write: stop with that exit code), +4 IPI (write a pCPU number), +8 NCPU (read) |`,
+  );
   p(`| ${hex(MMIO_BASE, 8)} .. 0xffffffff | device registers; an address with nothing behind it gives ACCESS_FAULT |`);
   p();
   p('## Bare machine');
@@ -201,6 +213,27 @@ export function generateIsaDoc(): string {
   p('`hyperdesk run` starts a program in hypervisor mode with translation off. A trap through a vector');
   p('that was never set (0) stops the machine with a report: the cause, the pc, the mode and the');
   p('disassembled instruction. A program ends by writing its exit code to the EXIT register.');
+  p();
+  p('## Assembly syntax');
+  p();
+  p('One statement per line; `#` and `;` start comments. Labels end with `:`; numeric labels (`1:`) are');
+  p('referenced as `1b`/`1f` (nearest backward/forward); labels starting with a dot (`.loop:`) belong to');
+  p('the global label before them (`func.loop`). Expressions use C operators and precedence (`>>` is');
+  p('arithmetic, `>>>` logical), `.` is the address of the current statement, and `%hi(x)`/`%lo(x)` split');
+  p('a 32-bit value so that `lui r, %hi(x)` + `addi r, r, %lo(x)` (or a load with offset `%lo(x)`)');
+  p('rebuilds it. Errors are reported as `file:line:col: error: message`.');
+  p();
+  p('### Pseudo-instructions');
+  p();
+  p('| pseudo | expands to |');
+  p('|---|---|');
+  for (const ps of PSEUDOS) p(`| \`${ps.name}${ps.syntax ? ' ' + ps.syntax : ''}\` | ${ps.doc} |`);
+  p();
+  p('### Directives');
+  p();
+  p('| directive | syntax | meaning |');
+  p('|---|---|---|');
+  for (const [name, d] of Object.entries(DIRECTIVES)) p(`| \`${name}\` | \`${d.syntax || '(none)'}\` | ${d.doc} |`);
   p();
   p('## Virtualizability');
   p();

@@ -1,0 +1,80 @@
+/**
+ * The `hyperdesk` command end to end, as a user runs it (a child process, real files, real stdin).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const bin = join(root, 'bin/hyperdesk.js');
+const tmp = mkdtempSync(join(tmpdir(), 'hyperdesk-cli-'));
+
+function hd(args: string[], input = '') {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, input, encoding: 'utf8', timeout: 60_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function file(name: string, text: string): string {
+  const p = join(tmp, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+describe('hyperdesk run', () => {
+  it('runs a program with its console on stdout and exits with its code', () => {
+    const r = hd(['run', 'examples/hello.s']);
+    expect(r.out).toBe('hello from HD32\n');
+    expect(r.code).toBe(0);
+  });
+  it('feeds stdin to the console', () => {
+    const r = hd(['run', 'examples/echo.s'], 'abc\nq');
+    expect(r.out).toBe('ABC\n');
+    expect(r.code).toBe(0);
+  });
+  it('reports an unhandled trap with cause, pc and disassembly', () => {
+    const p = file('fault.s', '_start:\n  li a0, 0x1000\n  lw a1, 2(a0)\n');
+    const r = hd(['run', p]);
+    expect(r.code).toBe(128 + 3);
+    expect(r.err).toContain('unhandled trap MISALIGNED_LOAD');
+    expect(r.err).toContain('at pc 0x00000004: lw a1, 2(a0)');
+    expect(r.err).toContain('badaddr 0x00001002');
+  });
+  it('stops at --max-instructions', () => {
+    const p = file('loop.s', '_start: j _start\n');
+    const r = hd(['run', p, '--max-instructions', '1000']);
+    expect(r.code).toBe(124);
+    expect(r.err).toMatch(/stopped after 1000 instructions/);
+  });
+  it('rejects bad options and missing files clearly', () => {
+    expect(hd(['run', 'nope.s']).err).toMatch(/nope\.s: error: cannot read file: ENOENT/);
+    const r = hd(['run', 'examples/hello.s', '--mem', 'lots']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--mem needs a size/);
+  });
+});
+
+describe('hyperdesk asm', () => {
+  it('writes the binary, symbols and listing', () => {
+    const out = join(tmp, 'hello.bin');
+    const r = hd(['asm', 'examples/hello.s', '-o', out, '--list', join(tmp, 'hello.lst')]);
+    expect(r.code).toBe(0);
+    const bin = readFileSync(out);
+    expect(bin.length).toBeGreaterThan(40);
+    expect(readFileSync(join(tmp, 'hello.sym'), 'utf8')).toMatch(/^0000002c message label$/m);
+    expect(readFileSync(join(tmp, 'hello.lst'), 'utf8')).toContain('la    s0, message');
+    const run = hd(['run', out]);
+    expect(run.out).toBe('hello from HD32\n');
+  });
+  it('reports every error as file:line:col and writes nothing', () => {
+    const src = file('bad.s', '_start: addx a0, a1\n  li a0, 0x1ffff\n  addi a0, a0, 99999\n');
+    const out = join(tmp, 'bad.bin');
+    const r = hd(['asm', src, '-o', out]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain(`${src}:1:9: error: unknown instruction 'addx'`);
+    expect(r.err).toContain(`${src}:3:16: error: immediate 99999 out of range -32768..32767`);
+    expect(existsSync(out)).toBe(false);
+  });
+});
