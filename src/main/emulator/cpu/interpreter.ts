@@ -475,12 +475,16 @@ export function interpret(cpu: Cpu, budget: number): number {
           // jalr: read rs1 before writing rd (they may be the same register)
           const target = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           regs[(w >>> 8) & 63] = (pageVa + (slot << 1) + 4) | 0;
-          pc = target;
           if ((target & 3) !== 0) {
             cpu.pc = target;
             cpu.raise(CAUSE.MISALIGNED_FETCH, target);
             break outer;
           }
+          if ((target & -4096) === pageVa) {
+            slot = (target >>> 1) & 2046; // returns and calls within the page
+            continue;
+          }
+          pc = target;
           continue outer;
         }
         case 49: // csrrw
