@@ -1,19 +1,13 @@
 /** `hyperdesk asm FILE.s -o FILE.bin [--list FILE.lst] [--symbols FILE.sym]` */
 import { writeFileSync } from 'node:fs';
-import { formatDiagnostic } from '../asm/index.js';
-import { assembleFile } from '../host/assembleFile.js';
+import { assembleOrReport } from './report.js';
 
 export async function asmCommand(
   file: string,
   opts: { output: string; list?: string; symbols?: string },
 ): Promise<number> {
-  const r = assembleFile(file);
-  if (r.readError) {
-    process.stderr.write(r.readError + '\n');
-    return 1;
-  }
-  for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-  if (!r.ok) return 1;
+  const r = assembleOrReport(file);
+  if (!r) return 1;
   const symPath = opts.symbols ?? opts.output.replace(/\.[^./]*$/, '') + '.sym';
   try {
     writeFileSync(opts.output, r.bytes);

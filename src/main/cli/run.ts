@@ -5,11 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { disassemble } from '../../shared/isa/disasm.js';
-import { formatDiagnostic } from '../asm/index.js';
 import type { StopReport } from '../emulator/machine/Machine.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import { runCpu } from '../emulator/cpu/run.js';
-import { assembleFile } from '../host/assembleFile.js';
+import { assembleOrReport } from './report.js';
 import type { RunOptions } from './index.js';
 
 const CHUNK = 2_000_000;
@@ -53,13 +52,8 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       return 1;
     }
   } else {
-    const r = assembleFile(file);
-    if (r.readError) {
-      process.stderr.write(r.readError + '\n');
-      return 1;
-    }
-    for (const d of r.diagnostics) process.stderr.write(formatDiagnostic(d) + '\n');
-    if (!r.ok) return 1;
+    const r = assembleOrReport(file);
+    if (!r) return 1;
     image = r.bytes;
     base = r.base;
     entry = r.entry;

@@ -135,35 +135,7 @@ export class Cpu {
     this.regs.fill(0);
     this.pc = pc;
     this.mode = 2;
-    for (const k of [
-      'sstatus',
-      'stvec',
-      'sepc',
-      'scause',
-      'sbadaddr',
-      'sscratch',
-      'ptbr',
-      'asid',
-      'timecmp',
-      'sie',
-    ] as const)
-      this[k] = 0;
-    for (const k of [
-      'hstatus',
-      'htvec',
-      'hepc',
-      'hcause',
-      'hbadaddr',
-      'hscratch',
-      'hdeleg',
-      'hideleg',
-      's2ptbr',
-      'vmid',
-      'hgpa',
-      'htimecmp',
-      'hie',
-    ] as const)
-      this[k] = 0;
+    for (const k of CSR_FIELDS) this[k] = 0;
     this.ip = 0;
     this.sTimerAt = Infinity;
     this.hTimerAt = Infinity;
