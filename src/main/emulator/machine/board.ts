@@ -62,10 +62,16 @@ const leaf = (id: string, kind: NodeKind, base: number, size: number, irq?: numb
 
 /** The standard board. */
 export function standardIoTree(o: BoardOptions): IoNode {
-  if (!Number.isInteger(o.disks) || o.disks < 0 || o.disks > 8) throw new RangeError(`a board has 0..8 disks, got ${o.disks}`);
-  if (!Number.isInteger(o.nics) || o.nics < 0 || o.nics > 4) throw new RangeError(`a board has 0..4 nics, got ${o.nics}`);
-  const disks = Array.from({ length: o.disks }, (_, i) => leaf(`disk${i}`, 'disk', ADDR.disk0 + i * 0x1000, 0x1000, 3 + i));
-  const nics = Array.from({ length: o.nics }, (_, i) => leaf(`nic${i}`, 'nic', ADDR.nic0 + i * 0x1000, 0x1000, i === 0 ? 5 : 15 + i));
+  if (!Number.isInteger(o.disks) || o.disks < 0 || o.disks > 8)
+    throw new RangeError(`a board has 0..8 disks, got ${o.disks}`);
+  if (!Number.isInteger(o.nics) || o.nics < 0 || o.nics > 4)
+    throw new RangeError(`a board has 0..4 nics, got ${o.nics}`);
+  const disks = Array.from({ length: o.disks }, (_, i) =>
+    leaf(`disk${i}`, 'disk', ADDR.disk0 + i * 0x1000, 0x1000, 3 + i),
+  );
+  const nics = Array.from({ length: o.nics }, (_, i) =>
+    leaf(`nic${i}`, 'nic', ADDR.nic0 + i * 0x1000, 0x1000, i === 0 ? 5 : 15 + i),
+  );
   return {
     id: 'sysbus',
     kind: 'bus',
