@@ -112,6 +112,8 @@ export class Cpu {
   /** Set by slow paths when the current slice must end (device touched, code changed, mode changed). */
   breakSlice = false;
   sliceTraps = 0;
+  /** Steps of the current slice completed before the instruction now in a slow path (see now()). */
+  sliceSteps = 0;
 
   /** Counters for the performance view and tests. */
   readonly stats = { traps: 0, interrupts: 0, syscalls: 0, hypercalls: 0, tlbMisses: 0, mmio: 0 };
@@ -143,6 +145,11 @@ export class Cpu {
     this.halted = false;
     this.tlb.flushAll();
     this.updateContext();
+  }
+
+  /** The exact cycle count, also in the middle of a slice (for devices that read the time). */
+  now(): number {
+    return this.hcycle + this.sliceSteps;
   }
 
   // ---------------------------------------------------------------- context and fetch

@@ -230,6 +230,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1; // devices that read the time (rtc) see it exactly
           const v = cpu.loadSlow(va, 1, true);
           if (v === undefined) break outer;
           regs[(w >>> 8) & 63] = v;
@@ -252,6 +253,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1; // devices that read the time (rtc) see it exactly
           const v = cpu.loadSlow(va, 2, true);
           if (v === undefined) break outer;
           regs[(w >>> 8) & 63] = v;
@@ -274,6 +276,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1; // devices that read the time (rtc) see it exactly
           const v = cpu.loadSlow(va, 4, false);
           if (v === undefined) break outer;
           regs[(w >>> 8) & 63] = v;
@@ -296,6 +299,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1; // devices that read the time (rtc) see it exactly
           const v = cpu.loadSlow(va, 1, false);
           if (v === undefined) break outer;
           regs[(w >>> 8) & 63] = v;
@@ -318,6 +322,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1; // devices that read the time (rtc) see it exactly
           const v = cpu.loadSlow(va, 2, false);
           if (v === undefined) break outer;
           regs[(w >>> 8) & 63] = v;
@@ -340,6 +345,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           if (!cpu.storeSlow(va, 1, regs[w >>> 24])) break outer;
           slot += 2;
           if (cpu.breakSlice) {
@@ -360,6 +366,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           if (!cpu.storeSlow(va, 2, regs[w >>> 24])) break outer;
           slot += 2;
           if (cpu.breakSlice) {
@@ -380,6 +387,7 @@ export function interpret(cpu: Cpu, budget: number): number {
             continue;
           }
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           if (!cpu.storeSlow(va, 4, regs[w >>> 24])) break outer;
           slot += 2;
           if (cpu.breakSlice) {

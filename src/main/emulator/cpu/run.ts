@@ -23,6 +23,7 @@ export function runCpu(cpu: Cpu, budget: number): number {
     const slice = Math.min(budget - done, Math.max(1, cpu.nextTimer() - cpu.hcycle));
     const n = interpret(cpu, slice);
     cpu.hcycle += n;
+    cpu.sliceSteps = 0;
     cpu.instret += n - cpu.sliceTraps;
     done += n;
   }

@@ -1,25 +1,44 @@
 /**
- * The board: pCPUs, RAM, the bus and the devices of the bare machine, built from a plain
- * description (docs/architecture.md#machine). Several pCPUs run round-robin in fixed quanta of
+ * The board: pCPUs, RAM, the bus and the devices of the I/O tree (docs/devices.md), built from a
+ * plain description (docs/architecture.md#machine). Several pCPUs run round-robin in fixed quanta of
  * cycles on one thread, which keeps SMP runs deterministic; a multi-threaded mode comes with the
  * speed issue.
  */
 import { disassemble } from '../../../shared/isa/disasm.js';
 import { causeName, IRQ } from '../../../shared/isa/csrs.js';
 import { MODE_NAMES } from '../../../shared/isa/opcodes.js';
-import { RESET_PC, SYSCTL_BASE, UART0_BASE } from '../../../shared/isa/memoryMap.js';
-import { Bus } from '../bus/Bus.js';
+import { RESET_PC } from '../../../shared/isa/memoryMap.js';
+import { Bus, type MmioDevice } from '../bus/Bus.js';
 import { Cpu, type CpuState, type TrapRecord } from '../cpu/Cpu.js';
 import { runCpu } from '../cpu/run.js';
-import { Sysctl } from '../devices/sysctl/Sysctl.js';
-import { Uart, type ConsoleSink } from '../devices/uart/Uart.js';
+import type { BlockBackend } from '../devices/disk/BlockBackend.js';
+import type { DiskDevice } from '../devices/disk/DiskDevice.js';
+import type { Intc } from '../devices/intc/Intc.js';
+import { parseMac, type Nic } from '../devices/nic/Nic.js';
+import type { Rtc } from '../devices/rtc/Rtc.js';
+import type { Sysctl } from '../devices/sysctl/Sysctl.js';
+import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
+import { dmaPort } from '../dma/DmaPort.js';
+import { DmaTable, type DmaTableState } from '../dma/DmaTable.js';
 import { PhysicalMemory } from '../memory/PhysicalMemory.js';
+import { standardIoTree, type IoNode } from './board.js';
+import { buildDevices } from './devicesFromTree.js';
 
 export interface MachineDescription {
   cpus: number;
   memBytes: number;
-  /** Where console output goes. */
+  /** Where console output goes (uart0). */
   console?: ConsoleSink;
+  /** Where the second console's output goes (uart1). */
+  console1?: ConsoleSink;
+  /** One backend per disk (0..8): disk0, disk1, ... */
+  disks?: BlockBackend[];
+  /** Number of network cards (0..4, default 1). */
+  nics?: number;
+  /** MAC address of each nic ("02:00:00:00:00:01"); default 02:00:00:00:00:0N for nic N-1. */
+  nicMacs?: string[];
+  /** Wall-clock seconds since 1970 at power-on (the rtc adds emulated time); default 0. */
+  rtcEpochSeconds?: number;
   /**
    * Bare-metal convention (docs/isa.md#bare-machine): a trap through a trap vector that was never
    * set (0) stops the machine with a report instead of jumping to address 0.
@@ -30,7 +49,8 @@ export interface MachineDescription {
 }
 
 export interface StopReport {
-  kind: 'exit' | 'unhandled-trap' | 'limit' | 'idle';
+  /** 'reset': the guest wrote sysctl RESET; the host decides what power-on comes next. */
+  kind: 'exit' | 'reset' | 'unhandled-trap' | 'limit' | 'idle';
   exitCode: number;
   trap?: TrapRecord & { cpu: number; causeName: string; disassembly: string; modeName: string };
 }
@@ -38,7 +58,10 @@ export interface StopReport {
 export interface MachineState {
   cpus: CpuState[];
   memory: { size: number; bytes: Uint8Array };
-  uart: unknown;
+  /** Each device's saved state by node id. */
+  devices: Record<string, unknown>;
+  /** DMA domains: the distinct tables, and which one each DMA device uses (shared tables stay shared). */
+  dma: { tables: DmaTableState[]; domains: Record<string, number> };
   stopped: StopReport | null;
   time: number;
   carry: number;
@@ -48,10 +71,24 @@ export class Machine {
   readonly mem: PhysicalMemory;
   readonly bus = new Bus();
   readonly cpus: Cpu[];
+  /** The I/O tree the devices were built from (docs/devices.md#the-io-tree-and-the-physical-map). */
+  readonly tree: IoNode;
+  /** Every device by node id. */
+  readonly devices: Map<string, MmioDevice>;
+  /** uart0 (the console), kept for compatibility; all uarts are in `uarts`. */
   readonly uart: Uart;
+  readonly uarts: Uart[];
   readonly sysctl: Sysctl;
+  readonly rtc: Rtc;
+  readonly intc: Intc;
+  readonly disks: DiskDevice[];
+  readonly nics: Nic[];
   readonly quantum: number;
   stopped: StopReport | null = null;
+  /** The pCPU running right now (device reads of the time use its exact cycle count). */
+  private current: Cpu | undefined;
+  /** DMA domain of each DMA-capable device, by node id. */
+  private readonly domains = new Map<string, DmaTable>();
 
   constructor(readonly desc: MachineDescription) {
     if (!Number.isInteger(desc.cpus) || desc.cpus < 1 || desc.cpus > 256) {
@@ -59,19 +96,12 @@ export class Machine {
     }
     this.mem = new PhysicalMemory(desc.memBytes);
     this.quantum = desc.quantum ?? 10_000;
-    this.uart = new Uart('uart0', desc.console ?? { write: () => {} });
-    this.sysctl = new Sysctl('sysctl', {
-      exit: (code) => this.stop({ kind: 'exit', exitCode: code }),
-      sendIpi: (n) => {
-        const cpu = this.cpus[n];
-        if (!cpu) return false;
-        cpu.setInterrupt(IRQ.ipi, true);
-        return true;
-      },
-      cpuCount: () => this.cpus.length,
-    });
-    this.bus.attach(UART0_BASE, this.uart);
-    this.bus.attach(SYSCTL_BASE, this.sysctl);
+    const disks = desc.disks ?? [];
+    const nics = desc.nics ?? 1;
+    this.tree = standardIoTree({ disks: disks.length, nics });
+    const macs = Array.from({ length: nics }, (_, i) =>
+      desc.nicMacs?.[i] !== undefined ? parseMac(desc.nicMacs[i]) : Uint8Array.of(2, 0, 0, 0, 0, i + 1),
+    );
     this.cpus = [];
     for (let i = 0; i < desc.cpus; i++) {
       const cpu = new Cpu(i, this.mem, this.bus);
@@ -79,6 +109,62 @@ export class Machine {
       if (desc.stopOnUnsetVector) cpu.onTrap = (c, t) => this.checkVector(c, t);
       this.cpus.push(cpu);
     }
+    const set = buildDevices(this.tree, {
+      cpus: this.cpus,
+      consoles: [desc.console, desc.console1],
+      disks,
+      macs,
+      rtcEpochSeconds: desc.rtcEpochSeconds ?? 0,
+      cycles: () => (this.current ?? this.cpus[0]).now(),
+      sysctl: {
+        exit: (code) => this.stop({ kind: 'exit', exitCode: code }),
+        reset: () => this.stop({ kind: 'reset', exitCode: 0 }),
+        sendIpi: (n) => {
+          const cpu = this.cpus[n];
+          if (!cpu) return false;
+          cpu.setInterrupt(IRQ.ipi, true);
+          return true;
+        },
+        cpuCount: () => this.cpus.length,
+      },
+      dma: (id) => {
+        this.domains.set(id, DmaTable.identity(this.mem.size));
+        return dmaPort(this.mem, () => this.dmaDomain(id));
+      },
+    });
+    this.devices = set.devices;
+    for (const [id, d] of set.devices) this.bus.attach(set.bases.get(id) as number, d);
+    this.uarts = set.uarts;
+    this.uart = set.uarts[0];
+    this.sysctl = set.sysctl;
+    this.rtc = set.rtc;
+    this.intc = set.intc;
+    this.disks = set.disks;
+    this.nics = set.nics;
+  }
+
+  /**
+   * Put every device back in its power-on state and every DMA domain back to identity over RAM (a
+   * machine reset, e.g. after sysctl RESET; the pCPUs and RAM are the caller's business). Typed-ahead
+   * console input and device metrics are kept.
+   */
+  resetDevices(): void {
+    for (const id of this.domains.keys()) this.domains.set(id, DmaTable.identity(this.mem.size));
+    for (const d of [...this.uarts, ...this.disks, ...this.nics]) d.reset();
+    this.intc.reset();
+  }
+
+  /** The DMA domain of a DMA-capable device (default: identity over all RAM). */
+  dmaDomain(deviceId: string): DmaTable {
+    const t = this.domains.get(deviceId);
+    if (!t) throw new RangeError(`${deviceId} is not a DMA-capable device of this machine`);
+    return t;
+  }
+
+  /** Give a device another DMA domain; it takes effect at the device's next transfer. */
+  setDmaDomain(deviceId: string, table: DmaTable): void {
+    this.dmaDomain(deviceId);
+    this.domains.set(deviceId, table);
   }
 
   /** Load bytes at a physical address (a loader, not a guest: no translation). */
@@ -142,6 +228,7 @@ export class Machine {
     if (this.stopped) return this.stopped;
     if (this.cpus.length === 1) {
       const cpu = this.cpus[0];
+      this.current = cpu;
       const used = runCpu(cpu, cycles);
       this.time += used;
       if (!this.stopped && cpu.waiting && !Number.isFinite(cpu.nextTimer())) return { kind: 'idle', exitCode: 0 };
@@ -152,6 +239,7 @@ export class Machine {
       let busy = false;
       for (const cpu of this.cpus) {
         if (cpu.halted) continue;
+        this.current = cpu;
         runCpu(cpu, this.quantum);
         if (!cpu.waiting || Number.isFinite(cpu.nextTimer())) busy = true;
       }
@@ -168,27 +256,57 @@ export class Machine {
   }
 
   saveState(): MachineState {
+    const tables: DmaTable[] = [];
+    const domains: Record<string, number> = {};
+    for (const [id, t] of this.domains) {
+      if (!tables.includes(t)) tables.push(t);
+      domains[id] = tables.indexOf(t);
+    }
     return {
       cpus: this.cpus.map((c) => c.saveState()),
       memory: this.mem.saveState(),
-      uart: this.uart.saveState(),
+      devices: this.saveDevices(),
+      dma: { tables: tables.map((t) => t.saveState()), domains },
       stopped: this.stopped,
       time: this.time,
       carry: this.carry,
     };
   }
 
+  private saveDevices(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [id, d] of this.devices) if (d.saveState) out[id] = d.saveState();
+    return out;
+  }
+
+  /**
+   * Restore a snapshot of a machine built from the same description. Devices first (they re-drive
+   * their interrupt lines), then the pCPUs, whose saved pending lines are exactly what those lines
+   * said when the snapshot was taken.
+   */
   restoreState(s: MachineState): void {
     if (s.cpus.length !== this.cpus.length) throw new Error('machine snapshot has a different number of pCPUs');
+    const ids = [...this.devices.keys()];
+    const saved = Object.keys(s.devices);
+    if (saved.length !== ids.length || ids.some((id) => !(id in s.devices))) {
+      throw new Error(`machine snapshot has devices ${saved.join(', ')}; this machine has ${ids.join(', ')}`);
+    }
     this.mem.restoreState(s.memory);
+    for (const [id, d] of this.devices) d.restoreState?.(s.devices[id]);
+    const tables = s.dma.tables.map((t) => DmaTable.fromState(t));
+    for (const id of this.domains.keys()) {
+      const t = tables[s.dma.domains[id]];
+      if (!t) throw new Error(`machine snapshot has no DMA domain for ${id}`);
+      this.domains.set(id, t);
+    }
     s.cpus.forEach((cs, i) => this.cpus[i].restoreState(cs));
-    this.uart.restoreState(s.uart);
     this.stopped = s.stopped;
     this.time = s.time;
     this.carry = s.carry;
   }
 
-  /** A hash of the whole architectural state (registers, control registers, counters, memory). */
+  /** A hash of the whole architectural state (registers, control registers, counters, memory,
+   *  devices). */
   stateHash(): string {
     let h = 0x811c9dc5;
     const mix = (x: number) => {
@@ -213,6 +331,8 @@ export class Machine {
     }
     const m = this.mem.i32;
     for (let i = 0; i < m.length; i++) mix(m[i]);
+    const devices = JSON.stringify(this.saveDevices());
+    for (let i = 0; i < devices.length; i++) mix(devices.charCodeAt(i));
     return (h >>> 0).toString(16).padStart(8, '0');
   }
 }

@@ -4,6 +4,8 @@
  * from it, the firmware describes it in the boot info, and the hypervisor (a later issue) assigns
  * whole subtrees of it to partitions (M5).
  */
+import { RTC_TIMEBASE } from '../devices/rtc/Rtc.js';
+
 export type NodeKind = 'bus' | 'intc' | 'uart' | 'sysctl' | 'rtc' | 'controller' | 'disk' | 'nic';
 
 export interface IoNode {
@@ -17,7 +19,8 @@ export interface IoNode {
   readonly children: readonly IoNode[];
 }
 
-export const TIMEBASE = 250_000_000;
+/** Nominal clock: cycles per emulated second (boot info `timebase`). */
+export const TIMEBASE = RTC_TIMEBASE;
 
 export const ADDR = {
   uart0: 0xf000_0000,
@@ -31,24 +34,24 @@ export const ADDR = {
 
 export const IRQ_LINE = { uart0: 1, uart1: 2, disk0: 3, nic0: 5 } as const;
 
-export const DEVICE_ID = {
-  uart: 0x54524155,
-  sysctl: 0x4c544353,
-  rtc: 0x20435452,
-  intc: 0x43544e49,
-  disk: 0x4b534944,
-  nic: 0x2043494e,
-} as const;
-
-/** Identity and version registers every device window has (docs/devices.md). */
-export const ID_OFFSET = 0xff0;
-export const VERSION_OFFSET = 0xff4;
+// Identity and version registers every device window has (docs/devices.md); defined with the devices.
+export { DEVICE_ID, ID_OFFSET, VERSION_OFFSET } from '../devices/identity.js';
 
 export interface BoardOptions {
-  /** Number of disks (0..8): disk i at ADDR.disk0 + i * 0x1000, irq 3 + i. */
+  /** Number of disks (0..8): disk i at ADDR.disk0 + i * 0x1000, irq `diskIrq(i)` (3, 4, then 6..11). */
   disks: number;
-  /** Number of network cards (0..4): nic i at ADDR.nic0 + i * 0x1000, irq 16 + i (nic0 keeps irq 5). */
+  /** Number of network cards (0..4): nic i at ADDR.nic0 + i * 0x1000, irq `nicIrq(i)` (5, then 16..18). */
   nics: number;
+}
+
+/** Interrupt source of disk i: disk0 3, disk1 4 (docs/devices.md), further disks skip nic0's 5. */
+export function diskIrq(i: number): number {
+  return i < 2 ? 3 + i : 4 + i;
+}
+
+/** Interrupt source of nic i: nic0 5 (docs/devices.md), further nics 16, 17, 18. */
+export function nicIrq(i: number): number {
+  return i === 0 ? 5 : 15 + i;
 }
 
 const leaf = (id: string, kind: NodeKind, base: number, size: number, irq?: number): IoNode => ({
@@ -67,10 +70,10 @@ export function standardIoTree(o: BoardOptions): IoNode {
   if (!Number.isInteger(o.nics) || o.nics < 0 || o.nics > 4)
     throw new RangeError(`a board has 0..4 nics, got ${o.nics}`);
   const disks = Array.from({ length: o.disks }, (_, i) =>
-    leaf(`disk${i}`, 'disk', ADDR.disk0 + i * 0x1000, 0x1000, 3 + i),
+    leaf(`disk${i}`, 'disk', ADDR.disk0 + i * 0x1000, 0x1000, diskIrq(i)),
   );
   const nics = Array.from({ length: o.nics }, (_, i) =>
-    leaf(`nic${i}`, 'nic', ADDR.nic0 + i * 0x1000, 0x1000, i === 0 ? 5 : 15 + i),
+    leaf(`nic${i}`, 'nic', ADDR.nic0 + i * 0x1000, 0x1000, nicIrq(i)),
   );
   return {
     id: 'sysbus',
