@@ -40,6 +40,22 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('boot')
+    .description('power on a machine with disks: the boot loader, then the chosen OS, console on this terminal')
+    .option('--mode <mode>', 'dualboot (one OS owns the machine)', 'dualboot')
+    .option('--disk <path...>', 'disk image(s) to attach (default: disks/hyperdesk.img, built when missing)', [])
+    .option('--select <name>', 'boot this OS (name, first word of it, or diskN:P) without the menu')
+    .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)
+    .option('--mem <size>', 'memory size, e.g. 32M', '32M')
+    .option('--timeout <s>', 'seconds before the default entry boots', (v) => parseCount(v, '--timeout'), 5)
+    .option('--read-only', 'open the disks read-only (guest writes fail)')
+    .option('--unpaced', 'run as fast as possible instead of at wall-clock speed')
+    .action(async (opts: import('./boot.js').BootOptions) => {
+      const { bootCommand } = await import('./boot.js');
+      exitCode = await bootCommand(opts);
+    });
+
+  program
     .command('docs')
     .description('regenerate docs/isa.md from the opcode table')
     .option('--check', 'fail if docs/isa.md is out of date instead of writing it')
@@ -55,6 +71,17 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: { port: number }) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(opts);
+    });
+
+  program
+    .command('disk')
+    .description('create, partition and edit disk images (hyperdesk disk --help)')
+    .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck, and their arguments')
+    .allowUnknownOption()
+    .helpOption(false)
+    .action(async (args: string[]) => {
+      const { diskCommand } = await import('./disk.js');
+      exitCode = await diskCommand(args);
     });
 
   try {

@@ -9,10 +9,8 @@ import type { StopReport } from '../emulator/machine/Machine.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import { runCpu } from '../emulator/cpu/run.js';
 import { assembleOrReport } from './report.js';
+import { stdoutSink, terminalLoop } from './terminal.js';
 import type { RunOptions } from './index.js';
-
-const CHUNK = 2_000_000;
-const QUIT_KEY = 0x1d; // Ctrl-]
 
 export function parseSize(s: string): number | undefined {
   const m = /^(\d+)([kKmMgG]?)$/.exec(s.trim());
@@ -65,15 +63,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     return 1;
   }
 
-  const out: number[] = [];
+  const sink = stdoutSink();
   let machine: Machine;
   try {
-    machine = new Machine({
-      cpus: opts.cpus,
-      memBytes: mem,
-      console: { write: (b) => out.push(b) },
-      stopOnUnsetVector: true,
-    });
+    machine = new Machine({ cpus: opts.cpus, memBytes: mem, console: sink, stopOnUnsetVector: true });
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 2;
@@ -81,65 +74,26 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   machine.load(base, image);
   for (const c of machine.cpus) c.pc = entry;
 
-  const flush = () => {
-    if (out.length) {
-      process.stdout.write(Buffer.from(out));
-      out.length = 0;
-    }
-  };
-  let quit = false;
-  let stdinEnded = false;
-  const stdin = process.stdin;
-  const onData = (d: Buffer) => {
-    if (stdin.isTTY && d.includes(QUIT_KEY)) quit = true;
-    machine.uart.input(d.filter((b) => b !== QUIT_KEY));
-  };
-  if (stdin.isTTY) {
-    stdin.setRawMode(true);
-    process.stderr.write('[hyperdesk: console attached; Ctrl-] quits]\n');
-  }
-  stdin.on('data', onData);
-  stdin.on('end', () => (stdinEnded = true));
-  stdin.on('error', () => (stdinEnded = true));
-
   const limit = opts.maxInstructions ?? Infinity;
-  let result: StopReport | null = null;
-  try {
-    while (!quit) {
-      const done = machine.instructions();
-      if (done >= limit) {
-        result = { kind: 'limit', exitCode: 124 };
-        break;
-      }
-      if (opts.trace) {
+  const { result, quit } = await terminalLoop(
+    {
+      paced: false,
+      machineTime: () => machine.time,
+      input: (b) => machine.uart.input(b),
+      pendingInput: () => machine.uart.pendingInput,
+      limit: () => (machine.instructions() >= limit ? { kind: 'limit', exitCode: 124 } : null),
+      step: (cycles) => {
+        if (!opts.trace) return machine.run(Math.min(cycles, limit - machine.instructions()));
         const cpu = machine.cpus[0];
         const w = machine.peekVirtual(cpu, cpu.pc);
         process.stderr.write(`${hex(cpu.pc)}  ${w === undefined ? '??' : disassemble(w, cpu.pc)}\n`);
         runCpu(cpu, 1);
-        result = machine.stopped;
-      } else {
-        result = machine.run(Math.min(CHUNK, limit - done));
-      }
-      flush();
-      if (result?.kind === 'idle') {
-        if (stdinEnded && machine.uart.pendingInput === 0) break;
-        await new Promise((r) => setTimeout(r, 5));
-        result = null;
-        continue;
-      }
-      if (result) break;
-      await new Promise((r) => setImmediate(r));
-    }
-  } finally {
-    flush();
-    stdin.off('data', onData);
-    if (stdin.isTTY) stdin.setRawMode(false);
-    stdin.pause();
-  }
-  if (quit) {
-    process.stderr.write('\n[hyperdesk: quit]\n');
-    return 130;
-  }
+        return machine.stopped;
+      },
+    },
+    sink.flush,
+  );
+  if (quit) return 130;
   if (!result) {
     process.stderr.write('error: the machine is idle (every pCPU waits for an interrupt that cannot come)\n');
     return 3;

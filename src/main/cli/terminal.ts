@@ -1,0 +1,100 @@
+/**
+ * A machine's console 0 on this terminal, shared by `hyperdesk run` and `hyperdesk boot`: keystrokes
+ * go to the guest (raw mode on a TTY; Ctrl-] detaches), output is flushed once per step, and with
+ * pacing the machine's time never runs ahead of the wall clock (so a guest's `sleep 1` takes a second).
+ */
+import type { StopReport } from '../emulator/machine/Machine.js';
+import { TIMEBASE } from '../emulator/machine/board.js';
+
+const QUIT_KEY = 0x1d; // Ctrl-]
+
+export interface TerminalLoop {
+  /** Advance the machine by up to `cycles`; a stop report ends the loop (except 'idle'). */
+  step(cycles: number): StopReport | null;
+  /** Bytes typed at the terminal. */
+  input(bytes: Uint8Array): void;
+  /** Bytes the guest has not read yet. */
+  pendingInput(): number;
+  /** Cycles of machine time so far (for pacing). */
+  machineTime(): number;
+  /** Keep machine time at wall-clock speed (TIMEBASE cycles per second). */
+  paced: boolean;
+  /** Cycles per step. */
+  chunk?: number;
+  /** Checked before each step: a report ends the loop. */
+  limit?(): StopReport | null;
+}
+
+/** Collects console bytes and writes them to stdout in one piece per step. */
+export function stdoutSink(): { write(b: number): void; flush(): void } {
+  const out: number[] = [];
+  return {
+    write: (b) => out.push(b),
+    flush: () => {
+      if (out.length) {
+        process.stdout.write(Buffer.from(out));
+        out.length = 0;
+      }
+    },
+  };
+}
+
+export interface LoopResult {
+  result: StopReport | null;
+  /** The user detached with Ctrl-]. */
+  quit: boolean;
+}
+
+export async function terminalLoop(t: TerminalLoop, flush: () => void): Promise<LoopResult> {
+  let quit = false;
+  let stdinEnded = false;
+  const stdin = process.stdin;
+  const onData = (d: Buffer) => {
+    if (stdin.isTTY && d.includes(QUIT_KEY)) quit = true;
+    t.input(d.filter((b) => b !== QUIT_KEY));
+  };
+  if (stdin.isTTY) {
+    stdin.setRawMode(true);
+    process.stderr.write('[hyperdesk: console attached; Ctrl-] quits]\n');
+  }
+  stdin.on('data', onData);
+  stdin.on('end', () => (stdinEnded = true));
+  stdin.on('error', () => (stdinEnded = true));
+  const chunk = t.chunk ?? 2_000_000;
+  const wallStart = performance.now();
+  const startTime = t.machineTime();
+  let result: StopReport | null = null;
+  try {
+    while (!quit) {
+      result = t.limit?.() ?? null;
+      if (result) break;
+      let cycles = chunk;
+      if (t.paced) {
+        const allowed = startTime + ((performance.now() - wallStart) / 1000) * TIMEBASE + TIMEBASE / 100;
+        cycles = Math.min(chunk, Math.floor(allowed - t.machineTime()));
+        if (cycles <= 0) {
+          flush();
+          await new Promise((r) => setTimeout(r, 2));
+          continue;
+        }
+      }
+      result = t.step(cycles);
+      flush();
+      if (result?.kind === 'idle') {
+        if (stdinEnded && t.pendingInput() === 0) break;
+        await new Promise((r) => setTimeout(r, 5));
+        result = null;
+        continue;
+      }
+      if (result) break;
+      await new Promise((r) => setImmediate(r));
+    }
+  } finally {
+    flush();
+    stdin.off('data', onData);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
+  }
+  if (quit) process.stderr.write('\n[hyperdesk: quit]\n');
+  return { result, quit };
+}
