@@ -78,3 +78,22 @@ describe('hyperdesk asm', () => {
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('hyperdesk boot', () => {
+  it('boots the selected OS from the default disk, takes console input, exits 0 on halt', () => {
+    const r = hd(['boot', '--select', 'swos'], 'ver\rhalt\r');
+    expect(r.out).toContain('Booting swos 1.0 from disk0 partition 2');
+    expect(r.out).toContain('swos$ ver\r\nswos 1.0');
+    expect(r.code).toBe(0);
+  });
+  it('says clearly when a disk cannot be opened', () => {
+    const r = hd(['boot', '--disk', join(tmp, 'missing.img')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/missing\.img: cannot open: ENOENT/);
+  });
+  it('refuses modes that do not exist yet', () => {
+    const r = hd(['boot', '--mode', 'hypervisor']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/only dualboot/);
+  });
+});
