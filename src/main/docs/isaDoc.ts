@@ -200,13 +200,10 @@ export function generateIsaDoc(): string {
   p('| physical address | what |');
   p('|---|---|');
   p('| 0 .. RAM size | RAM |');
-  p(
-    `| ${hex(UART0_BASE, 8)} | console UART: +0 TX (write a byte), +4 RX (read a byte, -1 when empty), +8 STATUS (bit 0 byte waiting, bit 1 ready to send) |`,
-  );
-  p(
-    `| ${hex(SYSCTL_BASE, 8)} | system control: +0 EXIT (write: stop with that exit code), +4 IPI (write a pCPU number), +8 NCPU (read) |`,
-  );
-  p(`| ${hex(MMIO_BASE, 8)} .. 0xffffffff | device registers; an address with nothing behind it gives ACCESS_FAULT |`);
+  p(`| ${hex(UART0_BASE, 8)} | console UART 0: +0 TX (write a byte), +4 RX (read a byte, -1 when empty), +8 STATUS |`);
+  p(`| ${hex(SYSCTL_BASE, 8)} | system control: +0 EXIT (write: power off with that exit code), +4 IPI, +8 NCPU, +0xC RESET |`);
+  p(`| ${hex(MMIO_BASE, 8)} .. 0xf00fffff | the board's devices (rtc, a second UART, the interrupt controller, disks, network cards): [devices.md](devices.md) |`);
+  p('| any other address | nothing: an access gives ACCESS_FAULT |');
   p();
   p('## Bare machine');
   p();
