@@ -56,6 +56,7 @@ export const CSR = {
   hcycleh: 0x20d,
   hie: 0x20e,
   hip: 0x20f,
+  hvip: 0x210,
 } as const;
 export type CsrName = keyof typeof CSR;
 
@@ -304,6 +305,14 @@ export const CSRS: readonly CsrInfo[] = [
     write: H,
     writableMask: 1 << IRQ.ipi,
     doc: 'pending interrupt lines; writing 0 to ipi clears it',
+  },
+  {
+    name: 'hvip',
+    number: CSR.hvip,
+    read: H,
+    write: H,
+    writableMask: IRQ_DELEGABLE_MASK,
+    doc: 'virtual interrupts the hypervisor injects: ORed into sip for the lines hideleg delegates',
   },
 ];
 

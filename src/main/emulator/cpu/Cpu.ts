@@ -87,6 +87,8 @@ export class Cpu {
   hie = 0;
   /** Pending interrupt lines (bit per IRQ). */
   ip = 0;
+  /** Virtual interrupt lines injected by the hypervisor into the supervisor (delegated lines only). */
+  hvip = 0;
 
   /** Real cycles of this pCPU (hcycle); virtual cycle = hcycle + cycleOffset. */
   hcycle = 0;
@@ -120,6 +122,12 @@ export class Cpu {
   /** Called for every trap taken (after state is updated); the machine uses it for unhandled-trap
    *  reports and, later, the hypervisor for its own handling. */
   onTrap?: (cpu: Cpu, t: TrapRecord) => void;
+  /**
+   * A hypervisor written in TypeScript (src/main/emulator/hypervisor): called for every trap taken
+   * to hypervisor mode, after the trap state (hepc, hcause, ...) is set, so it can handle it and
+   * return to a guest (docs/hypercalls.md). Without it, traps jump to htvec like on bare hardware.
+   */
+  hypervisorTrap?: (cpu: Cpu) => void;
 
   private readonly tr: Translation = { hpa: 0, gpa: 0, perms: 0, global: false };
 
@@ -360,6 +368,7 @@ export class Cpu {
     if (cause === CAUSE.HYPERCALL) this.stats.hypercalls++;
     this.updateContext();
     this.onTrap?.(this, { cause, pc, badaddr: badaddr | 0, mode: from, targetMode: target });
+    if (target === 2 && this.hypervisorTrap) this.hypervisorTrap(this);
   }
 
   /** eret (docs/isa.md#eret). */
@@ -384,15 +393,21 @@ export class Cpu {
   /** Lines that are pending and enabled in their enable register (wfi wakes on these). */
   private wakeLines(): number {
     const deleg = this.hideleg & IRQ_DELEGABLE_MASK;
-    return this.ip & ((this.sie & deleg) | (this.hie & ~deleg));
+    return this.pending() & ((this.sie & deleg) | (this.hie & ~deleg));
+  }
+
+  /** Pending lines: physical ones, plus the hypervisor's virtual ones for delegated lines. */
+  private pending(): number {
+    return this.ip | (this.hvip & this.hideleg & IRQ_DELEGABLE_MASK);
   }
 
   /** Take the highest-priority interrupt that may be taken now. Returns true when one was. */
   checkInterrupts(): boolean {
-    if (this.ip === 0) return false;
+    const pending = this.pending();
+    if (pending === 0) return false;
     const deleg = this.hideleg & IRQ_DELEGABLE_MASK;
     for (const line of IRQ_PRIORITY) {
-      if (((this.ip >> line) & 1) === 0) continue;
+      if (((pending >> line) & 1) === 0) continue;
       let ok: boolean;
       if ((deleg >> line) & 1) {
         ok = ((this.sie >> line) & 1) === 1 && (this.mode < 1 || (this.mode === 1 && (this.sstatus & STATUS_IE) !== 0));
@@ -499,7 +514,7 @@ export class Cpu {
       case CSR.sie:
         return this.sie;
       case CSR.sip:
-        return this.ip & IRQ_DELEGABLE_MASK;
+        return this.pending() & IRQ_DELEGABLE_MASK;
       case CSR.cycle:
         return (vcycle % TWO32) | 0;
       case CSR.cycleh:
@@ -542,6 +557,8 @@ export class Cpu {
         return this.hie;
       case CSR.hip:
         return this.ip;
+      case CSR.hvip:
+        return this.hvip;
       default:
         return 0;
     }
@@ -587,6 +604,11 @@ export class Cpu {
       case CSR.sip:
       case CSR.hip:
         this.ip = (this.ip & ~(1 << IRQ.ipi)) | (v & (1 << IRQ.ipi));
+        if (n === CSR.sip) this.hvip = (this.hvip & ~(1 << IRQ.ipi)) | (v & (1 << IRQ.ipi));
+        break;
+      case CSR.hvip:
+        this.hvip = v;
+        if (this.waiting && this.wakeLines() !== 0) this.waiting = false;
         break;
       case CSR.cycle:
       case CSR.cycleh: {
@@ -741,6 +763,7 @@ const CSR_FIELDS = [
   'hgpa',
   'htimecmp',
   'hie',
+  'hvip',
 ] as const;
 
 function extend(v: number, width: Width, signed: boolean): number {

@@ -171,6 +171,30 @@ describe('interrupts', () => {
     expect(t.cpu.regs[10]).toBe(1); // IE off: woke without taking it, ran on
     expect(t.cpu.hcycle).toBe(100_010);
   });
+  it('hvip injects a virtual interrupt into the supervisor, taken when it enables interrupts', () => {
+    const t = at(1, ins('addi', { rd: 'a0', rs1: 'a0', imm: 1 }), ins('jal', { rd: 0, imm: -4 }));
+    t.cpu.hideleg = (1 << IRQ.timer) | (1 << IRQ.external);
+    t.cpu.sie = 1 << IRQ.external;
+    t.cpu.writeCsr(CSR.hvip, 1 << IRQ.external);
+    expect(t.cpu.readCsr(CSR.sip)).toBe(1 << IRQ.external); // the guest sees it pending
+    step(t.cpu, 10);
+    expect(t.cpu.mode).toBe(1); // IE off: not taken yet
+    t.cpu.sstatus = STATUS_IE;
+    step(t.cpu, 1);
+    expect(t.cpu.scause).toBe(CAUSE.INTERRUPT_EXTERNAL);
+    expect(t.cpu.pc).toBe(0x9000);
+  });
+  it('hvip lines that are not delegated are ignored', () => {
+    const t = at(1, ins('jal', { rd: 0, imm: 0 }));
+    t.cpu.hideleg = 0;
+    t.cpu.sie = 1 << IRQ.external;
+    t.cpu.hie = 1 << IRQ.external;
+    t.cpu.sstatus = STATUS_IE;
+    t.cpu.writeCsr(CSR.hvip, 1 << IRQ.external);
+    step(t.cpu, 5);
+    expect(t.cpu.hcause).toBe(0);
+    expect(t.cpu.scause).toBe(0);
+  });
   it('an IPI through the system controller interrupts the other pCPU', () => {
     const t = machine({ cpus: 2 });
     const [a, b] = t.m.cpus;
