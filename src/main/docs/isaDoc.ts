@@ -153,7 +153,11 @@ export function generateIsaDoc(): string {
   p('enabled (sie for delegated lines, hie for the others) and the target mode allows it: always when the');
   p("pCPU runs below the target mode, when the target mode's IE is set if it runs in the target mode,");
   p('never when it runs above. So a guest cannot mask the hypervisor timer (htimer), which is never');
-  p('delegated. Priority: htimer, external, ipi, timer. `wfi` waits until an enabled line is pending');
+  p('delegated. The hypervisor injects virtual interrupts by setting lines in `hvip`: they are');
+  p('pending for the supervisor (seen in sip) whatever `hideleg` says, while the physical line keeps');
+  p(
+    'interrupting the hypervisor. Priority: htimer, external, ipi, timer. `wfi` waits until an enabled line is pending',
+  );
   p('(regardless of IE); with `hstatus.TW` set, wfi in supervisor mode traps to the hypervisor instead.');
   p();
   p('### Timers');
@@ -201,8 +205,12 @@ export function generateIsaDoc(): string {
   p('|---|---|');
   p('| 0 .. RAM size | RAM |');
   p(`| ${hex(UART0_BASE, 8)} | console UART 0: +0 TX (write a byte), +4 RX (read a byte, -1 when empty), +8 STATUS |`);
-  p(`| ${hex(SYSCTL_BASE, 8)} | system control: +0 EXIT (write: power off with that exit code), +4 IPI, +8 NCPU, +0xC RESET |`);
-  p(`| ${hex(MMIO_BASE, 8)} .. 0xf00fffff | the board's devices (rtc, a second UART, the interrupt controller, disks, network cards): [devices.md](devices.md) |`);
+  p(
+    `| ${hex(SYSCTL_BASE, 8)} | system control: +0 EXIT (write: power off with that exit code), +4 IPI, +8 NCPU, +0xC RESET |`,
+  );
+  p(
+    `| ${hex(MMIO_BASE, 8)} .. 0xf00fffff | the board's devices (rtc, a second UART, the interrupt controller, disks, network cards): [devices.md](devices.md) |`,
+  );
   p('| any other address | nothing: an access gives ACCESS_FAULT |');
   p();
   p('## Bare machine');

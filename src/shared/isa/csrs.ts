@@ -312,7 +312,7 @@ export const CSRS: readonly CsrInfo[] = [
     read: H,
     write: H,
     writableMask: IRQ_DELEGABLE_MASK,
-    doc: 'virtual interrupts the hypervisor injects: ORed into sip for the lines hideleg delegates',
+    doc: 'virtual interrupt lines the hypervisor injects into the supervisor (whatever hideleg says)',
   },
 ];
 

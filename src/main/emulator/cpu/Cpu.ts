@@ -332,11 +332,12 @@ export class Cpu {
    * Take a trap (docs/isa.md#traps): choose the target mode from the delegation registers, save the
    * pc, cause, bad address and interrupt state there, and jump to its vector.
    */
-  raise(cause: number, badaddr: number, toHypervisor = false): void {
+  raise(cause: number, badaddr: number, route: 'delegation' | 'hypervisor' | 'supervisor' = 'delegation'): void {
     const interrupt = cause < 0;
     const line = cause & 0xff;
     let target = 2;
-    if (this.mode < 2 && !toHypervisor) {
+    if (route === 'supervisor') target = 1;
+    else if (this.mode < 2 && route === 'delegation') {
       const delegated = interrupt
         ? ((this.hideleg & IRQ_DELEGABLE_MASK) >> line) & 1
         : ((this.hdeleg & EXC_DELEGABLE_MASK) >>> line) & 1;
@@ -392,30 +393,35 @@ export class Cpu {
 
   /** Lines that are pending and enabled in their enable register (wfi wakes on these). */
   private wakeLines(): number {
-    const deleg = this.hideleg & IRQ_DELEGABLE_MASK;
-    return this.pending() & ((this.sie & deleg) | (this.hie & ~deleg));
+    return (this.hPending() & this.hie) | (this.sPending() & this.sie);
   }
 
-  /** Pending lines: physical ones, plus the hypervisor's virtual ones for delegated lines. */
-  private pending(): number {
-    return this.ip | (this.hvip & this.hideleg & IRQ_DELEGABLE_MASK);
+  /** Physical lines not delegated: they interrupt the hypervisor. */
+  private hPending(): number {
+    return this.ip & ~(this.hideleg & IRQ_DELEGABLE_MASK);
+  }
+
+  /** Lines the supervisor sees: delegated physical ones, and every virtual one in hvip. */
+  private sPending(): number {
+    return ((this.ip & this.hideleg) | this.hvip) & IRQ_DELEGABLE_MASK;
   }
 
   /** Take the highest-priority interrupt that may be taken now. Returns true when one was. */
   checkInterrupts(): boolean {
-    const pending = this.pending();
-    if (pending === 0) return false;
-    const deleg = this.hideleg & IRQ_DELEGABLE_MASK;
+    const hp = this.hPending();
+    const sp = this.sPending();
+    if ((hp | sp) === 0) return false;
     for (const line of IRQ_PRIORITY) {
-      if (((pending >> line) & 1) === 0) continue;
-      let ok: boolean;
-      if ((deleg >> line) & 1) {
-        ok = ((this.sie >> line) & 1) === 1 && (this.mode < 1 || (this.mode === 1 && (this.sstatus & STATUS_IE) !== 0));
-      } else {
-        ok = ((this.hie >> line) & 1) === 1 && (this.mode < 2 || (this.hstatus & STATUS_IE) !== 0);
+      if ((hp >> line) & 1 && (this.hie >> line) & 1 && (this.mode < 2 || (this.hstatus & STATUS_IE) !== 0)) {
+        this.raise(0x80000000 | line | 0, 0, 'hypervisor');
+        return true;
       }
-      if (ok) {
-        this.raise(0x80000000 | line | 0, 0);
+      if (
+        (sp >> line) & 1 &&
+        (this.sie >> line) & 1 &&
+        (this.mode < 1 || (this.mode === 1 && (this.sstatus & STATUS_IE) !== 0))
+      ) {
+        this.raise(0x80000000 | line | 0, 0, 'supervisor');
         return true;
       }
     }
@@ -514,7 +520,7 @@ export class Cpu {
       case CSR.sie:
         return this.sie;
       case CSR.sip:
-        return this.pending() & IRQ_DELEGABLE_MASK;
+        return this.sPending();
       case CSR.cycle:
         return (vcycle % TWO32) | 0;
       case CSR.cycleh:

@@ -535,7 +535,7 @@ export function interpret(cpu: Cpu, budget: number): number {
           }
           if (!cpu.wfi()) {
             // hstatus.TW: the hypervisor wants to see the guest idle, whatever it delegated.
-            cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2], true);
+            cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2], 'hypervisor');
             break outer;
           }
           pc = (pageVa + (slot << 1) + 4) | 0;

@@ -184,16 +184,21 @@ describe('interrupts', () => {
     expect(t.cpu.scause).toBe(CAUSE.INTERRUPT_EXTERNAL);
     expect(t.cpu.pc).toBe(0x9000);
   });
-  it('hvip lines that are not delegated are ignored', () => {
+  it('virtual lines go to the supervisor while the physical line stays with the hypervisor', () => {
     const t = at(1, ins('jal', { rd: 0, imm: 0 }));
-    t.cpu.hideleg = 0;
+    t.cpu.hideleg = 0; // physical external interrupts belong to the hypervisor
     t.cpu.sie = 1 << IRQ.external;
     t.cpu.hie = 1 << IRQ.external;
     t.cpu.sstatus = STATUS_IE;
     t.cpu.writeCsr(CSR.hvip, 1 << IRQ.external);
-    step(t.cpu, 5);
-    expect(t.cpu.hcause).toBe(0);
-    expect(t.cpu.scause).toBe(0);
+    step(t.cpu, 2);
+    expect(t.cpu.scause).toBe(CAUSE.INTERRUPT_EXTERNAL);
+    expect(t.cpu.mode).toBe(1);
+    t.cpu.writeCsr(CSR.hvip, 0);
+    t.cpu.setInterrupt(IRQ.external, true);
+    step(t.cpu, 2);
+    expect(t.cpu.hcause).toBe(CAUSE.INTERRUPT_EXTERNAL);
+    expect(t.cpu.mode).toBe(2);
   });
   it('an IPI through the system controller interrupts the other pCPU', () => {
     const t = machine({ cpus: 2 });
