@@ -21,6 +21,9 @@ export interface BootEntry {
   header: OsImageHeader;
   /** What the menu shows. */
   label: string;
+  /** First block and size of the disk partition. */
+  start: number;
+  blocks: number;
 }
 
 export interface FirmwareOptions {
@@ -106,28 +109,10 @@ export class Firmware {
   }
 
   private scan(): void {
-    this.entries = [];
+    const r = scanBootEntries(this.disks, this.machine.mem.size);
+    this.entries = r.entries;
     this.problems.length = 0;
-    this.disks.forEach((disk, d) => {
-      const block0 = disk.read(0, 1);
-      if (block0 instanceof Error) return this.problems.push(`disk${d}: cannot read block 0: ${block0.message}`);
-      const parts = bootablePartitions(block0, disk.blocks);
-      if (typeof parts === 'string') return this.problems.push(`disk${d}: ${parts}`);
-      for (const p of parts) {
-        const hb = disk.read(p.start, 1);
-        if (hb instanceof Error) {
-          this.problems.push(`disk${d} partition ${p.number}: cannot read: ${hb.message}`);
-          continue;
-        }
-        const h = parseOsImageHeader(hb, { partitionBlocks: p.blocks, ramBase: 0, ramSize: this.machine.mem.size });
-        if (h instanceof Error) {
-          this.problems.push(`disk${d} partition ${p.number}: ${h.message}`);
-          continue;
-        }
-        const label = `${h.name.padEnd(16)} disk${d} partition ${p.number}${h.flags & OS_FLAG_COOPERATIVE ? '' : ' (shrink-wrapped)'}`;
-        this.entries.push({ disk: d, partition: p.number, header: h, label });
-      }
-    });
+    this.problems.push(...r.problems);
   }
 
   private tickMenu(cycles: number): void {
@@ -169,16 +154,9 @@ export class Firmware {
   /** Load entry `i` and start it on pCPU 0 with the whole machine. */
   private boot(i: number): void {
     const e = this.entries[i];
-    const disk = this.disks[e.disk];
     const where = `disk${e.disk} partition ${e.partition}`;
-    const parts = bootablePartitions(disk.read(0, 1) as Uint8Array, disk.blocks);
-    const p = typeof parts === 'string' ? undefined : parts.find((x) => x.number === e.partition);
-    const blocks = Math.ceil(e.header.imageSize / BLOCK_SIZE);
-    const data = p ? disk.read(p.start + 1, blocks) : new Error('partition vanished');
-    if (data instanceof Error) return this.fail(`${where}: cannot read the image: ${data.message}`);
-    const image = data.subarray(0, e.header.imageSize);
-    const ok = checkOsImage(e.header, image);
-    if (ok !== true) return this.fail(`${where}: ${ok.message}`);
+    const image = readBootImage(this.disks, e);
+    if (typeof image === 'string') return this.fail(image);
     this.print(`Booting ${e.header.name} from ${where}...\r\n`);
     const m = this.machine;
     m.load(e.header.loadAddress, image);
@@ -245,4 +223,42 @@ export class Firmware {
     }
     return r;
   }
+}
+
+/** The bootable partitions of `disks` whose OS image header is valid for `ramSize` bytes of RAM. */
+export function scanBootEntries(disks: readonly BlockBackend[], ramSize: number): { entries: BootEntry[]; problems: string[] } {
+  const entries: BootEntry[] = [];
+  const problems: string[] = [];
+  disks.forEach((disk, d) => {
+    const block0 = disk.read(0, 1);
+    if (block0 instanceof Error) return problems.push(`disk${d}: cannot read block 0: ${block0.message}`);
+    const parts = bootablePartitions(block0, disk.blocks);
+    if (typeof parts === 'string') return problems.push(`disk${d}: ${parts}`);
+    for (const p of parts) {
+      const hb = disk.read(p.start, 1);
+      if (hb instanceof Error) {
+        problems.push(`disk${d} partition ${p.number}: cannot read: ${hb.message}`);
+        continue;
+      }
+      const h = parseOsImageHeader(hb, { partitionBlocks: p.blocks, ramBase: 0, ramSize });
+      if (h instanceof Error) {
+        problems.push(`disk${d} partition ${p.number}: ${h.message}`);
+        continue;
+      }
+      const label = `${h.name.padEnd(16)} disk${d} partition ${p.number}${h.flags & OS_FLAG_COOPERATIVE ? '' : ' (shrink-wrapped)'}`;
+      entries.push({ disk: d, partition: p.number, header: h, label, start: p.start, blocks: p.blocks });
+    }
+  });
+  return { entries, problems };
+}
+
+/** The checked image bytes of a boot entry, or a message naming the disk and partition. */
+export function readBootImage(disks: readonly BlockBackend[], e: BootEntry): Uint8Array | string {
+  const where = `disk${e.disk} partition ${e.partition}`;
+  const disk = disks[e.disk];
+  const data = disk ? disk.read(e.start + 1, Math.ceil(e.header.imageSize / BLOCK_SIZE)) : new Error('no such disk');
+  if (data instanceof Error) return `${where}: cannot read the image: ${data.message}`;
+  const image = data.subarray(0, e.header.imageSize);
+  const ok = checkOsImage(e.header, image);
+  return ok === true ? image : `${where}: ${ok.message}`;
 }
