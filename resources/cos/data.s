@@ -1,0 +1,85 @@
+# data.s: the kernel's globals (one block, addressed from gp with lwg/swg) and its bss.
+
+.data
+.align 4
+kvars:
+# ---- the machine, from the boot info (boot.s)
+bi_addr:         .word 0
+ram_base:        .word 0
+ram_size:        .word 0
+ncpu:            .word 0
+timebase:        .word 0
+boot_cpu:        .word 0
+node_count:      .word 0
+nodes:           .word 0          # address of the node array
+strtab:          .word 0          # address of the string table
+console_base:    .word 0
+console_irq:     .word 0
+intc_base:       .word 0
+intc_ctx:        .word 0          # our context's registers in the intc (0: none)
+sysctl_base:     .word 0
+rtc_base:        .word 0
+disk_base:       .word 0
+boot_disk:       .word -1         # node index of the boot disk
+boot_part:       .word 0          # 1-based partition number on it
+# ---- time
+boot_cycles_lo:  .word 0
+boot_cycles_hi:  .word 0
+tick_cycles:     .word 0          # timebase / 100: one tick
+ms_div:          .word 0          # timebase / 1000: cycles per millisecond
+next_tick:       .word 0
+tick_on:         .word 0
+ticks:           .word 0
+# ---- memory (mm.s)
+free_head:       .word 0
+free_frames:     .word 0
+kernel_l1:       .word 0
+kernel_ptbr:     .word 0
+# ---- processes (sched.s, proc.s)
+current:         .word 0          # PCB last run (0: none)
+need_resched:    .word 0
+last_slot:       .word -1
+next_pid:        .word 1
+fg_pid:          .word 0          # the foreground program (0: the shell has the console)
+spawn_load:      .word 0
+spawn_entry:     .word 0
+spawn_memsize:   .word 0
+# ---- console (tty.s)
+console_polled:  .word 0
+rx_head:         .word 0
+rx_tail:         .word 0
+rx_throttled:    .word 0
+ctrl_c:          .word 0
+last_cr:         .word 0
+line_len:        .word 0
+line_pos:        .word 0          # for a program's reads: how much of the line it has had
+line_done:       .word 0
+prompt_pending:  .word 0
+# ---- file system (disk.s, fs.s)
+fs_ok:           .word 0
+disk_status:     .word 0
+part_blocks:     .word 0
+fs_sb:           .word 0          # disk block of the cfs superblock
+fs_blocks:       .word 0
+fs_dir:          .word 0          # disk block of the first directory block
+fs_dir_blocks:   .word 0
+dir_cached:      .word -1
+# ---- failure paths
+panicking:       .word 0
+early_trapped:   .word 0
+zero_word:       .word 0
+name_buf:        .space 24
+
+.bss
+.align 4096
+bounce:          .space BOUNCE_SIZE   # disk transfers (page-aligned: one DMA page)
+dirbuf:          .space BLOCK_SIZE
+kstack:          .space KSTACK_SIZE
+kstack_top:
+panic_stack:     .space 1024
+panic_stack_top:
+procs:           .space NPROC * P_SIZE
+rx_buf:          .space RXBUF_SIZE
+line_buf:        .space LINE_MAX
+.align 4096
+_end:                             # the page-frame pool starts here (mm.s)
