@@ -97,3 +97,15 @@ describe('hyperdesk boot', () => {
     expect(r.err).toMatch(/only dualboot/);
   });
 });
+
+describe('console input from a pipe', () => {
+  it('a paste longer than the UART FIFO reaches the guest whole', () => {
+    const lines = Array.from(
+      { length: 40 },
+      (_, i) => `echo line ${i} of a long paste, longer than the receive fifo\r`,
+    ).join('');
+    const r = hd(['boot', '--select', 'cos', '--unpaced'], lines + 'halt\r');
+    expect(r.out.match(/^line \d+ of a long paste/gm)?.length).toBe(40);
+    expect(r.code).toBe(0);
+  });
+});

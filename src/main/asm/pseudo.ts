@@ -94,7 +94,7 @@ export const PSEUDOS: readonly PseudoDef[] = [
   {
     name: 'li',
     syntax: 'rd, value',
-    doc: 'rd = value: addi rd, zero, v if v is a known constant in -32768..32767, else lui + addi',
+    doc: 'rd = value: one instruction when v is a constant known at that point and fits (addi rd, zero, v for -32768..32767; lui alone when its low 16 bits are 0), else lui + addi',
     operands: ['reg', 'imm'],
     expand: (a, known) => {
       const v = known(a.expr(1));

@@ -11,6 +11,7 @@ import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { FileBlockBackend } from '../disk/FileBlockBackend.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
+import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 
 export interface BootOptions {
   mode: string;
@@ -80,6 +81,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
       machineTime: () => (fw.state === 'running' ? machine.time + menuTime : menuTime),
       input: (b) => machine.uart.input(b),
       pendingInput: () => machine.uart.pendingInput,
+      inputRoom: () => UART_RX_FIFO - machine.uart.pendingInput,
       step: (cycles) => {
         if (fw.state !== 'running') menuTime += cycles;
         return fw.run(cycles);

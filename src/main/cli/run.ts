@@ -10,6 +10,7 @@ import { Machine } from '../emulator/machine/Machine.js';
 import { runCpu } from '../emulator/cpu/run.js';
 import { assembleOrReport } from './report.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
+import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import type { RunOptions } from './index.js';
 
 export function parseSize(s: string): number | undefined {
@@ -81,6 +82,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
       machineTime: () => machine.time,
       input: (b) => machine.uart.input(b),
       pendingInput: () => machine.uart.pendingInput,
+      inputRoom: () => UART_RX_FIFO - machine.uart.pendingInput,
       limit: () => (machine.instructions() >= limit ? { kind: 'limit', exitCode: 124 } : null),
       step: (cycles) => {
         if (!opts.trace) return machine.run(Math.min(cycles, limit - machine.instructions()));

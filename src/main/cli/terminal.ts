@@ -15,6 +15,8 @@ export interface TerminalLoop {
   input(bytes: Uint8Array): void;
   /** Bytes the guest has not read yet. */
   pendingInput(): number;
+  /** How many bytes the console can take now (its receive FIFO's free space). */
+  inputRoom?(): number;
   /** Cycles of machine time so far (for pacing). */
   machineTime(): number;
   /** Keep machine time at wall-clock speed (TIMEBASE cycles per second). */
@@ -49,9 +51,18 @@ export async function terminalLoop(t: TerminalLoop, flush: () => void): Promise<
   let quit = false;
   let stdinEnded = false;
   const stdin = process.stdin;
+  // Typed or piped bytes wait here and go to the guest as its receive FIFO drains, so a long
+  // paste is never cut off at the FIFO's size.
+  const queue: number[] = [];
+  const feed = () => {
+    if (queue.length === 0) return;
+    const room = t.inputRoom ? t.inputRoom() : queue.length;
+    if (room > 0) t.input(Uint8Array.from(queue.splice(0, room)));
+  };
   const onData = (d: Buffer) => {
     if (stdin.isTTY && d.includes(QUIT_KEY)) quit = true;
-    t.input(d.filter((b) => b !== QUIT_KEY));
+    for (const b of d) if (b !== QUIT_KEY) queue.push(b);
+    feed();
   };
   if (stdin.isTTY) {
     stdin.setRawMode(true);
@@ -78,10 +89,11 @@ export async function terminalLoop(t: TerminalLoop, flush: () => void): Promise<
           continue;
         }
       }
+      feed();
       result = t.step(cycles);
       flush();
       if (result?.kind === 'idle') {
-        if (stdinEnded && t.pendingInput() === 0) break;
+        if (stdinEnded && t.pendingInput() === 0 && queue.length === 0) break;
         await new Promise((r) => setTimeout(r, 5));
         result = null;
         continue;
