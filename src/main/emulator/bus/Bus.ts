@@ -43,6 +43,11 @@ export class Bus {
     this.maps.sort((x, y) => x.base - y.base);
   }
 
+  /** Detach every device (a partition's virtual devices are rebuilt on each start). */
+  clear(): void {
+    this.maps.length = 0;
+  }
+
   find(pa: number): Mapping | undefined {
     const a = pa >>> 0;
     for (const m of this.maps) if (a >= m.base && a < m.end) return m;

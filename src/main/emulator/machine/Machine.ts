@@ -172,6 +172,11 @@ export class Machine {
     this.mem.writeBytes(pa, bytes);
   }
 
+  /** Power off with an exit code (what sysctl EXIT does; the hypervisor uses it too). */
+  powerOff(code: number): void {
+    this.stop({ kind: 'exit', exitCode: code });
+  }
+
   private stop(r: StopReport): void {
     if (this.stopped) return;
     this.stopped = r;

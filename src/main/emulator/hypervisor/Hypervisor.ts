@@ -1,0 +1,606 @@
+/**
+ * The partitioning hypervisor (docs/hypercalls.md): mechanism only (M12). It owns hypervisor mode on
+ * every pCPU (Cpu.hypervisorTrap), time-slices vCPUs with the hypervisor timer that no guest can mask
+ * (M16), enforces memory with stage-2 tables and device DMA with per-partition DMA domains (M4, M5),
+ * routes interrupts to the owning partition (M15), emulates virtual devices (M18) and contains guest
+ * faults (M22). Every decision about who gets what comes from the Controlling OS (partition 0)
+ * through the control API (hypercalls.ts).
+ */
+import {
+  CAUSE,
+  causeName,
+  CSR,
+  EXC_DELEGABLE_MASK,
+  HSTATUS_TW,
+  IRQ,
+  STATUS_IE,
+  STATUS_PIE,
+} from '../../../shared/isa/csrs.js';
+import { decodeWord } from '../../../shared/isa/encoding.js';
+import type { Cpu } from '../cpu/Cpu.js';
+import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
+import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/bootInfo.js';
+import { flatten, type IoNode } from '../machine/board.js';
+import type { Machine } from '../machine/Machine.js';
+import { handleHypercall } from './hypercalls.js';
+import { emulateMmio, guestInstruction } from './mmio.js';
+import { Partition, type MemRange, type PartitionEvent } from './Partition.js';
+import { buildStage2, ReservePages, type Stage2Table } from './stage2.js';
+import { validatePartitions } from './validate.js';
+import { buildVirtualDevices, partitionDma, type VirtualIntc } from './vdevices.js';
+import { Vcpu } from './Vcpu.js';
+
+export const HV_RESERVE_BYTES = 1 << 20;
+/** Default time slice: 1 ms of machine time. */
+export const DEFAULT_SLICE = 250_000;
+/** Ticks a vCPU may run in supervisor mode with interrupts off before it is stopped (M22). */
+export const WATCHDOG_TICKS = 200;
+
+export interface HypervisorOptions {
+  /** Console of a client partition (its virtual UART's output). */
+  consoleFor(p: Partition): ConsoleSink;
+  rtcEpochSeconds?: number;
+  /** Every event, as it happens (the app's event log). */
+  onEvent?(e: PartitionEvent): void;
+}
+
+export class Hypervisor {
+  readonly partitions = new Map<number, Partition>();
+  readonly events: PartitionEvent[] = [];
+  readonly reserve: ReservePages;
+  /** RAM the partitions may use: [0, usableBytes). */
+  readonly usableBytes: number;
+  private readonly tables = new Map<number, Stage2Table>();
+  private readonly current: (Vcpu | undefined)[];
+  private readonly queues: Vcpu[][];
+  readonly vintc = new Map<number, VirtualIntc>();
+  readonly vconsoles = new Map<number, Uart>();
+  /** Physical interrupt source -> the device id that drives it. */
+  private readonly sourceDevice = new Map<number, string>();
+  readonly stats = { traps: 0, hypercalls: 0, worldSwitches: 0, mmioExits: 0, interrupts: 0 };
+
+  constructor(
+    readonly machine: Machine,
+    readonly opts: HypervisorOptions,
+  ) {
+    this.usableBytes = machine.mem.size - HV_RESERVE_BYTES;
+    if (this.usableBytes < 1 << 20) throw new RangeError('the hypervisor needs at least 2 MiB of RAM');
+    this.reserve = new ReservePages(this.usableBytes, HV_RESERVE_BYTES);
+    this.current = machine.cpus.map(() => undefined);
+    this.queues = machine.cpus.map(() => []);
+    for (const { node } of flatten(machine.tree)) if (node.irq) this.sourceDevice.set(node.irq, node.id);
+  }
+
+  // ------------------------------------------------------------------ power-on
+
+  /**
+   * Take hypervisor mode on every pCPU and start the Controlling OS as partition 0 with every
+   * resource: all pCPUs, all RAM below the reserve, every device but the interrupt controller.
+   */
+  bootControllingOs(image: {
+    loadAddress: number;
+    entry: number;
+    bytes: Uint8Array;
+    name: string;
+    bootPartition?: number;
+  }): Partition {
+    const m = this.machine;
+    m.resetDevices();
+    // The physical interrupt controller is the hypervisor's: every source to pCPU 0.
+    for (let s = 1; s < 32; s++) m.intc.write(0x000 + 4 * s, 4, 1);
+    m.intc.write(0x100, 4, 0xfffffffe | 0);
+    for (const cpu of m.cpus) {
+      cpu.reset(0);
+      cpu.hie = (1 << IRQ.htimer) | (1 << IRQ.external) | (1 << IRQ.ipi);
+      cpu.hstatus = HSTATUS_TW;
+      cpu.hdeleg = EXC_DELEGABLE_MASK;
+      cpu.hideleg = 1 << IRQ.timer;
+      cpu.hypervisorTrap = (c) => this.trap(c);
+      this.idle(cpu);
+    }
+    const ctl = this.create(0, image.name.split(' ')[0] || 'ctl');
+    ctl.bootPartition = image.bootPartition ?? 0;
+    ctl.memory.push({ gpa: 0, hpa: 0, size: this.usableBytes });
+    for (const { node } of flatten(m.tree))
+      if (node.kind !== 'bus' && node.kind !== 'controller' && node.kind !== 'intc') ctl.devices.add(node.id);
+    for (const cpu of m.cpus) this.addVcpu(ctl, cpu.id);
+    m.load(image.loadAddress, image.bytes);
+    const err = this.start(0, image.entry, 1);
+    if (err) throw new Error(`cannot start the Controlling OS: ${err}`);
+    return ctl;
+  }
+
+  // ------------------------------------------------------------------ the mechanism (control API)
+
+  log(partition: number, kind: PartitionEvent['kind'], detail: string): void {
+    const e = { time: this.machine.cpus[0].now(), partition, kind, detail };
+    this.events.push(e);
+    this.opts.onEvent?.(e);
+  }
+
+  create(id: number, name: string): Partition {
+    const p = new Partition(id, name);
+    this.partitions.set(id, p);
+    this.log(id, 'created', name);
+    return p;
+  }
+
+  addVcpu(p: Partition, home: number): Vcpu {
+    const v = new Vcpu(p.id, p.vcpus.length, home, (x) => this.kick(x));
+    p.vcpus.push(v);
+    this.queues[home].push(v);
+    return v;
+  }
+
+  /** Check the whole set as it would be after a change (all or nothing). */
+  check(): string | undefined {
+    const specs = [...this.partitions.values()]
+      .filter((p) => p.state !== 'destroyed')
+      .map((p) => ({ id: p.id, memory: p.memory, cpus: p.vcpus.map((v) => v.home), devices: [...p.devices] }));
+    const errors = validatePartitions(specs, {
+      ramBytes: this.usableBytes,
+      cpus: this.machine.cpus.length,
+      devices: flatten(this.machine.tree).map((x) => x.node.id),
+    });
+    return errors.length ? errors.join('; ') : undefined;
+  }
+
+  /** Move [gpa, gpa+size) of partition `from` to the end of partition `to`'s memory. */
+  moveMemory(from: Partition, to: Partition, gpa: number, size: number): string | undefined {
+    if (gpa % 4096 !== 0 || size % 4096 !== 0 || size <= 0) return 'not whole pages';
+    if (!from.owns(gpa, size)) return 'the range is not the caller’s memory';
+    const pieces: MemRange[] = [];
+    const keep: MemRange[] = [];
+    for (const r of from.memory) {
+      const s = Math.max(r.gpa, gpa);
+      const e = Math.min(r.gpa + r.size, gpa + size);
+      if (s >= e) {
+        keep.push(r);
+        continue;
+      }
+      if (r.gpa < s) keep.push({ gpa: r.gpa, hpa: r.hpa, size: s - r.gpa });
+      pieces.push({ gpa: s, hpa: r.hpa + (s - r.gpa), size: e - s });
+      if (e < r.gpa + r.size) keep.push({ gpa: e, hpa: r.hpa + (e - r.gpa), size: r.gpa + r.size - e });
+    }
+    from.memory.length = 0;
+    from.memory.push(...keep);
+    let next = to.memBytes;
+    for (const piece of pieces) {
+      to.memory.push({ gpa: next, hpa: piece.hpa, size: piece.size });
+      next += piece.size;
+    }
+    this.remap(from);
+    this.remap(to);
+    this.log(to.id, 'memory', `+${size >> 10} KiB from partition ${from.id}`);
+    return undefined;
+  }
+
+  /** Rebuild a partition's stage-2 table and DMA domains, and flush every TLB of its VMID. */
+  remap(p: Partition): boolean {
+    const old = this.tables.get(p.id);
+    if (old) this.reserve.release(old.pages);
+    const windows = [...p.devices]
+      .map((id) => this.machine.tree && findNode(this.machine.tree, id))
+      .filter((n): n is IoNode => !!n && n.base !== undefined);
+    const t = buildStage2(
+      this.machine.mem,
+      this.reserve,
+      p.memory,
+      windows.map((n) => ({ base: n.base as number, size: n.size as number })),
+    );
+    if (!t) return false;
+    this.tables.set(p.id, t);
+    p.s2root = t.root;
+    p.dma = partitionDma(p);
+    for (const id of p.devices) {
+      try {
+        this.machine.setDmaDomain(id, p.dma);
+      } catch {
+        // not a DMA device
+      }
+    }
+    for (const cpu of this.machine.cpus) {
+      cpu.tlb.flushVmid(p.vmid);
+      if (this.current[cpu.id]?.partitionId === p.id) cpu.s2ptbr = t.root | 1;
+    }
+    return true;
+  }
+
+  /** Start a partition at `entry` (flags bit 0: write its boot info at 0x8000 and pass it in a0). */
+  start(id: number, entry: number, flags: number): string | undefined {
+    const p = this.partitions.get(id);
+    if (!p || p.state === 'destroyed') return 'no such partition';
+    if (p.state === 'running') return 'already running';
+    if (p.vcpus.length === 0) return 'it has no vCPU';
+    if (p.memBytes < 0x10000) return 'it has less than 64 KiB of memory';
+    const bad = this.check();
+    if (bad) return bad;
+    if (!this.remap(p)) return 'the hypervisor reserve is full';
+    p.vbus.clear();
+    const disk = this.machine.desc.disks?.[0];
+    const ranges = [...(p.diskGrants.get('disk0') ?? [])]
+      .map((n) => this.diskPartitionRange(n))
+      .filter((r): r is { start: number; blocks: number } => !!r);
+    const v = buildVirtualDevices(
+      p,
+      p.vcpus,
+      this.machine.mem,
+      {
+        console: this.opts.consoleFor(p),
+        shutdown: (code) => this.shutdown(p, code),
+        restart: () => this.restart(p.id),
+        now: () => this.machine.cpus[0].now(),
+        rtcEpochSeconds: this.opts.rtcEpochSeconds ?? 0,
+      },
+      disk && !p.devices.has('disk0') && ranges.length > 0 ? { backend: disk, ranges } : undefined,
+    );
+    v.intc.onComplete = (s) => this.completePassthrough(p, s);
+    this.vintc.set(id, v.intc);
+    if (v.uart) this.vconsoles.set(id, v.uart);
+    p.entry = entry;
+    p.startFlags = flags;
+    if (flags & 1) {
+      const info = this.bootInfoFor(p, v.nodes);
+      if (!this.writeGuest(p, BOOT_INFO_ADDR, info)) return 'it has no memory at the boot info address';
+    }
+    const now = this.machine.cpus[p.vcpus[0].home].now();
+    p.vcpus.forEach((vc, i) => {
+      vc.reset(entry, flags & 1 ? BOOT_INFO_ADDR : 0, flags & 1 ? BOOT_INFO_MAGIC : 0, i, now);
+      vc.state = i === 0 ? 'runnable' : 'stopped';
+    });
+    p.state = 'running';
+    this.log(id, 'started', `entry 0x${entry.toString(16)}, ${p.memBytes >> 10} KiB, ${p.vcpus.length} vCPU`);
+    for (const vc of p.vcpus) this.kick(vc);
+    return undefined;
+  }
+
+  private diskPartitionRange(n: number): { start: number; blocks: number } | undefined {
+    const disk = this.machine.desc.disks?.[0];
+    const b0 = disk?.read(0, 1);
+    if (!b0 || b0 instanceof Error) return undefined;
+    const v = new DataView(b0.buffer, b0.byteOffset, 512);
+    if (n < 1 || n > v.getUint32(8, true)) return undefined;
+    const o = 16 + (n - 1) * 48;
+    return { start: v.getUint32(o + 8, true), blocks: v.getUint32(o + 12, true) };
+  }
+
+  /** The boot info a partition sees: its memory, its vCPUs, its devices only. */
+  private bootInfoFor(p: Partition, virtual: IoNode[]): Uint8Array {
+    const own = [...p.devices].map((id) => findNode(this.machine.tree, id)).filter((n): n is IoNode => !!n);
+    const root: IoNode = {
+      id: 'sysbus',
+      kind: 'bus',
+      base: 0xf000_0000,
+      size: 0x10_0000,
+      children: [...own, ...virtual],
+    };
+    const extra: Record<string, [number, number]> = { uart0: [1, 0] };
+    const disk = this.machine.desc.disks?.[0];
+    if (disk) extra.disk0 = [disk.blocks, 0];
+    const grants = [...(p.diskGrants.get('disk0') ?? [])];
+    return buildBootInfo({
+      ramBase: 0,
+      ramSize: p.memBytes,
+      cpus: p.vcpus.map((v) => v.index),
+      tree: root,
+      extra,
+      bootCpu: 0,
+      partitionId: p.id,
+      bootDisk: disk ? 'disk0' : undefined,
+      bootPartition: p.bootPartition || (grants[0] ?? 0),
+    });
+  }
+
+  stop(id: number, why = 'stopped'): string | undefined {
+    const p = this.partitions.get(id);
+    if (!p || p.state === 'destroyed') return 'no such partition';
+    if (p.state !== 'running') return 'not running';
+    this.halt(p, 'stopped', why);
+    return undefined;
+  }
+
+  /** Take every vCPU of `p` off its pCPU and out of the run queues' reach. */
+  private halt(p: Partition, state: 'stopped' | 'faulted', why: string): void {
+    p.state = state;
+    for (const v of p.vcpus) {
+      v.state = 'stopped';
+      if (v.runningOn >= 0) {
+        const cpu = this.machine.cpus[v.runningOn];
+        this.current[cpu.id] = undefined;
+        v.runningOn = -1;
+        this.idle(cpu);
+      }
+    }
+    this.log(p.id, state === 'faulted' ? 'faulted' : 'stopped', why);
+  }
+
+  shutdown(p: Partition, code: number): void {
+    p.exitCode = code;
+    if (p.id === 0) {
+      // The Controlling OS powering off powers off the machine.
+      this.machine.powerOff(code);
+      return;
+    }
+    if (p.state === 'running') this.halt(p, code === 0 ? 'stopped' : 'faulted', `shut down with exit code ${code}`);
+    this.log(p.id, 'shutdown', `exit code ${code}`);
+  }
+
+  restart(id: number): string | undefined {
+    const p = this.partitions.get(id);
+    if (!p || p.state === 'destroyed') return 'no such partition';
+    if (p.state === 'running') this.halt(p, 'stopped', 'restarting');
+    const r = this.start(id, p.entry, p.startFlags);
+    if (!r) this.log(id, 'restarted', '');
+    return r;
+  }
+
+  destroy(id: number): string | undefined {
+    const p = this.partitions.get(id);
+    const ctl = this.partitions.get(0);
+    if (!p || p.state === 'destroyed' || !ctl || id === 0) return 'no such partition';
+    if (p.state === 'running') this.halt(p, 'stopped', 'destroyed');
+    // Memory and devices go back to the Controlling OS (at the end of its guest-physical space).
+    let next = ctl.memBytes;
+    for (const r of p.memory) {
+      ctl.memory.push({ gpa: next, hpa: r.hpa, size: r.size });
+      next += r.size;
+    }
+    p.memory.length = 0;
+    for (const d of p.devices) ctl.devices.add(d);
+    p.devices.clear();
+    for (const v of p.vcpus) this.queues[v.home] = this.queues[v.home].filter((x) => x !== v);
+    p.state = 'destroyed';
+    const t = this.tables.get(id);
+    if (t) this.reserve.release(t.pages);
+    this.tables.delete(id);
+    this.remap(ctl);
+    this.partitions.delete(id);
+    this.log(id, 'destroyed', '');
+    return undefined;
+  }
+
+  // ------------------------------------------------------------------ traps
+
+  /** Every trap to hypervisor mode on `cpu`. */
+  private trap(cpu: Cpu): void {
+    this.stats.traps++;
+    const v = this.current[cpu.id];
+    const cause = cpu.hcause;
+    if (cause < 0) return this.interrupt(cpu, cause & 0xff);
+    if (!v) {
+      this.idle(cpu);
+      return;
+    }
+    const p = this.partitions.get(v.partitionId) as Partition;
+    switch (cause) {
+      case CAUSE.HYPERCALL: {
+        this.stats.hypercalls++;
+        p.stats.hypercalls++;
+        v.stats.hypercalls++;
+        cpu.hepc = (cpu.hepc + 4) | 0;
+        const r = handleHypercall(this, p, v, cpu, cpu.hbadaddr & 0xffff);
+        if (this.current[cpu.id] !== v) return; // it stopped or blocked: something else runs now
+        if (r !== undefined) cpu.regs[10] = r;
+        return this.resume(cpu);
+      }
+      case CAUSE.GUEST_LOAD_FAULT:
+      case CAUSE.GUEST_STORE_FAULT:
+      case CAUSE.GUEST_FETCH_FAULT: {
+        if (cause !== CAUSE.GUEST_FETCH_FAULT) {
+          const r = emulateMmio(cpu, this.machine.mem, p.vbus, cpu.hgpa);
+          if (r === 'done') {
+            this.stats.mmioExits++;
+            p.stats.mmioExits++;
+            v.stats.mmioExits++;
+            if (this.current[cpu.id] !== v) return; // e.g. the guest shut itself down
+            return this.resume(cpu);
+          }
+          if (r === 'bad-access') return this.reflect(cpu, CAUSE.ACCESS_FAULT, cpu.hbadaddr);
+        }
+        // Outside its memory. With translation off (a probing OS) it is an access fault the guest
+        // handles; with translation on, the guest's own page tables point outside: contain it.
+        const translated = (cpu.ptbr & 1) !== 0;
+        if (!translated) return this.reflect(cpu, CAUSE.ACCESS_FAULT, cpu.hbadaddr);
+        return this.contain(
+          cpu,
+          p,
+          `${causeName(cause)} at pc 0x${hex(cpu.hepc)}: guest-physical 0x${hex(cpu.hgpa)} is outside its memory`,
+        );
+      }
+      case CAUSE.PRIVILEGED_INSTRUCTION: {
+        const w = cpu.hbadaddr;
+        if (decodeWord(w)?.info.mnemonic === 'wfi') {
+          cpu.hepc = (cpu.hepc + 4) | 0;
+          return this.block(cpu, v);
+        }
+        return this.contain(cpu, p, `unexpected PRIVILEGED_INSTRUCTION at pc 0x${hex(cpu.hepc)}`);
+      }
+      default:
+        return this.contain(cpu, p, `${causeName(cause)} at pc 0x${hex(cpu.hepc)}, badaddr 0x${hex(cpu.hbadaddr)}`);
+    }
+  }
+
+  private interrupt(cpu: Cpu, line: number): void {
+    this.stats.interrupts++;
+    const v = this.current[cpu.id];
+    if (line === IRQ.external) this.routeExternal();
+    if (line === IRQ.ipi) cpu.ip &= ~(1 << IRQ.ipi);
+    if (line === IRQ.htimer) {
+      cpu.ip &= ~(1 << IRQ.htimer);
+      if (v) {
+        v.stats.ticks++;
+        const masked = v.mode === 1 && (cpu.sstatus & STATUS_IE) === 0 && cpu.hstatus >> 2 === 1;
+        v.ticksMasked = masked ? v.ticksMasked + 1 : 0;
+        if (v.ticksMasked > WATCHDOG_TICKS) {
+          const p = this.partitions.get(v.partitionId) as Partition;
+          return this.contain(cpu, p, `looped with interrupts off for ${WATCHDOG_TICKS} ticks (pc 0x${hex(cpu.hepc)})`);
+        }
+      }
+      return this.schedule(cpu);
+    }
+    if (v) {
+      cpu.hvip = v.virq;
+      if (line === IRQ.ipi) return this.schedule(cpu);
+      return this.resume(cpu);
+    }
+    this.schedule(cpu);
+  }
+
+  /** Claim every pending physical source and hand it to the owning partition's interrupt controller. */
+  private routeExternal(): void {
+    const intc = this.machine.intc;
+    for (let s = intc.claim(0); s !== 0; s = intc.claim(0)) {
+      const dev = this.sourceDevice.get(s);
+      const owner = [...this.partitions.values()].find((p) => dev && p.devices.has(dev) && p.state === 'running');
+      const vi = owner && this.vintc.get(owner.id);
+      if (!vi) {
+        intc.complete(s); // nobody to tell: drop it (the line stays masked until it is claimed again)
+        continue;
+      }
+      owner.stats.interrupts++;
+      vi.line(s).set(true);
+    }
+  }
+
+  /** The guest completed passed-through source s: complete it physically, follow its level. */
+  private completePassthrough(p: Partition, s: number): void {
+    const dev = this.sourceDevice.get(s);
+    if (!dev || !p.devices.has(dev)) return;
+    const intc = this.machine.intc;
+    const level = (intc.pending & (1 << s)) !== 0;
+    this.vintc.get(p.id)?.line(s).set(level);
+    intc.complete(s);
+  }
+
+  /** Deliver a fault to the guest's supervisor as if the hardware had raised it there. */
+  private reflect(cpu: Cpu, cause: number, badaddr: number): void {
+    const from = (cpu.hstatus >> 2) & 3;
+    cpu.sepc = cpu.hepc;
+    cpu.scause = cause;
+    cpu.sbadaddr = badaddr;
+    const ie = cpu.sstatus & STATUS_IE;
+    cpu.sstatus = (ie ? STATUS_PIE : 0) | ((from & 1) << 2);
+    cpu.hepc = cpu.stvec;
+    cpu.hstatus = (cpu.hstatus & ~0b1100) | (1 << 2);
+    this.resume(cpu);
+  }
+
+  /** Fault containment (M22): stop the partition, log why; the pCPU goes on with others. */
+  private contain(cpu: Cpu, p: Partition, why: string): void {
+    p.stats.faults++;
+    this.halt(p, 'faulted', why);
+    if (p.id === 0) this.machine.powerOff(128);
+    this.schedule(cpu);
+  }
+
+  private block(cpu: Cpu, v: Vcpu): void {
+    v.save(cpu);
+    this.current[cpu.id] = undefined;
+    v.state = v.wakeable(cpu.now()) ? 'runnable' : 'blocked';
+    this.schedule(cpu);
+  }
+
+  /** A vCPU's virtual lines changed, or it may run: update its pCPU, wake it. */
+  private kick(v: Vcpu): void {
+    if (v.runningOn >= 0) {
+      this.machine.cpus[v.runningOn].hvip = v.virq;
+      return;
+    }
+    if (v.state === 'blocked' && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
+    if (v.state === 'runnable' && !this.current[v.home]) this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
+  }
+
+  private resume(cpu: Cpu): void {
+    cpu.eret();
+  }
+
+  /** Pick the next vCPU for `cpu` (round robin among runnable ones) and switch to it. */
+  private schedule(cpu: Cpu): void {
+    const now = cpu.now();
+    const cur = this.current[cpu.id];
+    if (cur) {
+      cur.save(cpu);
+      this.current[cpu.id] = undefined;
+    }
+    const q = this.queues[cpu.id];
+    for (const v of q) if (v.state === 'blocked' && v.wakeable(now)) v.state = 'runnable';
+    const start = cur ? q.indexOf(cur) + 1 : 0;
+    let next: Vcpu | undefined;
+    for (let i = 0; i < q.length && !next; i++) {
+      const v = q[(start + i) % q.length];
+      if (v.state === 'runnable') next = v;
+    }
+    if (!next) return this.idle(cpu);
+    const p = this.partitions.get(next.partitionId) as Partition;
+    this.current[cpu.id] = next;
+    if (next !== cur) {
+      this.stats.worldSwitches++;
+      p.stats.switches++;
+    }
+    cpu.ip &= ~(1 << IRQ.htimer);
+    cpu.hTimerAt = now + Math.max(1000, Math.round((p.slice * p.weight) / 10));
+    cpu.htimecmp = (cpu.hTimerAt % 4294967296) | 0;
+    next.load(cpu, p.s2root | 1, p.vmid);
+  }
+
+  /** Nothing to run on `cpu`: wait in hypervisor mode for an interrupt or the next guest timer. */
+  private idle(cpu: Cpu): void {
+    this.current[cpu.id] = undefined;
+    cpu.mode = 2;
+    cpu.s2ptbr = 0;
+    cpu.ptbr = 0;
+    cpu.updateContext();
+    cpu.hstatus |= STATUS_IE;
+    cpu.hvip = 0;
+    cpu.sTimerAt = Infinity;
+    cpu.ip &= ~((1 << IRQ.timer) | (1 << IRQ.htimer));
+    let wake = Infinity;
+    for (const v of this.queues[cpu.id]) if (v.state === 'blocked') wake = Math.min(wake, v.timerAt);
+    cpu.hTimerAt = wake;
+    cpu.waiting = true;
+  }
+
+  // ------------------------------------------------------------------ guest memory
+
+  readGuest(p: Partition, gpa: number, len: number): Uint8Array | undefined {
+    if (!p.owns(gpa, len)) return undefined;
+    const out = new Uint8Array(len);
+    for (let i = 0; i < len; i++) out[i] = this.machine.mem.u8[p.hostAddress(gpa + i) as number];
+    return out;
+  }
+
+  writeGuest(p: Partition, gpa: number, bytes: Uint8Array): boolean {
+    if (!p.owns(gpa, bytes.length)) return false;
+    for (let i = 0; i < bytes.length;) {
+      const h = p.hostAddress(gpa + i) as number;
+      const n = Math.min(bytes.length - i, 4096 - ((gpa + i) & 0xfff));
+      this.machine.mem.writeBytes(h, bytes.subarray(i, i + n));
+      i += n;
+    }
+    return true;
+  }
+
+  /** Bytes typed at a client's console window. */
+  consoleInput(id: number, bytes: Iterable<number>): void {
+    this.vconsoles.get(id)?.input(bytes);
+  }
+
+  currentOn(cpu: number): Vcpu | undefined {
+    return this.current[cpu];
+  }
+
+  /** Used by tests and the debugger: the guest instruction at a vCPU's pc. */
+  guestWord(cpu: Cpu): number | undefined {
+    return guestInstruction(cpu, this.machine.mem, cpu.hepc, (cpu.hstatus >> 2) & 3);
+  }
+}
+
+function hex(n: number): string {
+  return (n >>> 0).toString(16).padStart(8, '0');
+}
+
+export function findNode(root: IoNode, id: string): IoNode | undefined {
+  return flatten(root).find((x) => x.node.id === id)?.node;
+}
+
+export { CSR };

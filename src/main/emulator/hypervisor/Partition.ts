@@ -1,0 +1,90 @@
+/**
+ * A partition (docs/hypercalls.md#partitions): data about a set of resources and the guest running
+ * in them. Its memory is guest-physical 0..size, backed by host-physical ranges given by the
+ * Controlling OS; its devices are physical subtrees mapped at their own addresses plus the virtual
+ * devices the hypervisor emulates for it.
+ */
+import { Bus } from '../bus/Bus.js';
+import type { DmaTable } from '../dma/DmaTable.js';
+import type { Vcpu } from './Vcpu.js';
+
+export type PartitionState = 'created' | 'running' | 'stopped' | 'faulted' | 'destroyed';
+
+export interface MemRange {
+  /** Guest-physical start. */
+  gpa: number;
+  /** Host-physical start. */
+  hpa: number;
+  size: number;
+}
+
+export interface PartitionEvent {
+  /** Machine time (cycles of pCPU 0). */
+  time: number;
+  partition: number;
+  kind:
+    | 'created'
+    | 'started'
+    | 'stopped'
+    | 'shutdown'
+    | 'faulted'
+    | 'destroyed'
+    | 'restarted'
+    | 'memory'
+    | 'device'
+    | 'cpu';
+  detail: string;
+}
+
+export class Partition {
+  state: PartitionState = 'created';
+  readonly vcpus: Vcpu[] = [];
+  /** Guest-physical memory, contiguous from 0, in the order it was given. */
+  readonly memory: MemRange[] = [];
+  /** Ids of physical device nodes (whole subtrees) it owns. */
+  readonly devices = new Set<string>();
+  /** Virtual devices the hypervisor emulates for it, at guest-physical addresses. */
+  readonly vbus = new Bus();
+  /** Disk partitions its virtual disk may use: disk node id -> partition numbers. */
+  readonly diskGrants = new Map<string, Set<number>>();
+  weight = 10;
+  /** Time slice in cycles. */
+  slice = 250_000;
+  entry = 0;
+  /** The disk partition it booted from (boot info words 56/60): 0 = none. */
+  bootPartition = 0;
+  startFlags = 0;
+  exitCode = 0;
+  /** Root of its stage-2 table (host-physical), 0 before the first build. */
+  s2root = 0;
+  dma: DmaTable | undefined;
+  /** Console bytes for the host (its console window). */
+  readonly stats = { hypercalls: 0, mmioExits: 0, faults: 0, interrupts: 0, switches: 0 };
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+  ) {}
+
+  get vmid(): number {
+    return this.id + 1;
+  }
+
+  get memBytes(): number {
+    return this.memory.reduce((s, r) => s + r.size, 0);
+  }
+
+  /** Host-physical address of a guest-physical one, or undefined outside its memory. */
+  hostAddress(gpa: number): number | undefined {
+    const a = gpa >>> 0;
+    for (const r of this.memory) if (a >= r.gpa && a < r.gpa + r.size) return r.hpa + (a - r.gpa);
+    return undefined;
+  }
+
+  /** Whether [gpa, gpa+len) lies in its memory (possibly across ranges). */
+  owns(gpa: number, len: number): boolean {
+    for (let a = gpa >>> 0; a < (gpa >>> 0) + len; a = (a & ~0xfff) + 0x1000)
+      if (this.hostAddress(a) === undefined) return false;
+    return true;
+  }
+}

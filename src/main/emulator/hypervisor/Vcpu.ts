@@ -1,0 +1,128 @@
+/**
+ * A guest's view of a processor (docs/hypercalls.md): the registers and supervisor state the world
+ * switch saves and restores, its virtual interrupt lines, and its scheduling state. Per-guest
+ * counters (instret) and the guest's timer live here too, so a guest sees only its own.
+ */
+import { IRQ } from '../../../shared/isa/csrs.js';
+import type { Cpu } from '../cpu/Cpu.js';
+import type { InterruptTarget } from '../devices/irq.js';
+
+export type VcpuState = 'runnable' | 'blocked' | 'stopped';
+
+/** Supervisor control registers that belong to the guest. */
+const GUEST_CSRS = [
+  'sstatus',
+  'stvec',
+  'sepc',
+  'scause',
+  'sbadaddr',
+  'sscratch',
+  'ptbr',
+  'asid',
+  'timecmp',
+  'sie',
+] as const;
+
+export class Vcpu implements InterruptTarget {
+  readonly regs = new Int32Array(32);
+  pc = 0;
+  mode = 1;
+  readonly csr: Record<(typeof GUEST_CSRS)[number], number> = {
+    sstatus: 0,
+    stvec: 0,
+    sepc: 0,
+    scause: 0,
+    sbadaddr: 0,
+    sscratch: 0,
+    ptbr: 0,
+    asid: 0,
+    timecmp: 0,
+    sie: 0,
+  };
+  /** The guest's supervisor timer, absolute in the pCPU's hcycle (Infinity: not armed). */
+  timerAt = Infinity;
+  /** The physical timer line was pending for the guest when it was switched out. */
+  timerPending = false;
+  cycleOffset = 0;
+  instret = 0;
+  /** Virtual interrupt lines (external, ipi) from the partition's interrupt controller. */
+  virq = 0;
+  state: VcpuState = 'stopped';
+  /** The pCPU it runs on while it runs; -1 otherwise. */
+  runningOn = -1;
+  /** Consecutive hypervisor ticks it was preempted with interrupts off (the watchdog). */
+  ticksMasked = 0;
+  /** Counters for the performance view. */
+  readonly stats = { switches: 0, hypercalls: 0, mmioExits: 0, ticks: 0 };
+
+  constructor(
+    readonly partitionId: number,
+    readonly index: number,
+    /** The pCPU it is pinned to. */
+    readonly home: number,
+    private readonly kick: (v: Vcpu) => void,
+  ) {}
+
+  /** Reset to power-on state at `entry` in supervisor mode (a0..a2 as the firmware would set). */
+  reset(entry: number, a0: number, a1: number, a2: number, now: number): void {
+    this.regs.fill(0);
+    this.regs[10] = a0;
+    this.regs[11] = a1;
+    this.regs[12] = a2;
+    this.pc = entry;
+    this.mode = 1;
+    for (const k of GUEST_CSRS) this.csr[k] = 0;
+    this.timerAt = Infinity;
+    this.timerPending = false;
+    this.cycleOffset = -now; // the guest's cycle counter starts at 0
+    this.instret = 0;
+    this.virq = 0;
+    this.ticksMasked = 0;
+  }
+
+  /** The partition's interrupt controller drives external / ipi here. */
+  setInterrupt(line: number, level: boolean): void {
+    const bit = 1 << line;
+    const before = this.virq;
+    this.virq = level ? this.virq | bit : this.virq & ~bit;
+    if (this.virq !== before) this.kick(this);
+  }
+
+  /** Put this vCPU on `cpu` (which is in hypervisor mode): the world switch in. */
+  load(cpu: Cpu, s2ptbr: number, vmid: number): void {
+    cpu.regs.set(this.regs);
+    cpu.regs[0] = 0;
+    for (const k of GUEST_CSRS) cpu[k] = this.csr[k];
+    cpu.sTimerAt = this.timerAt;
+    cpu.ip = this.timerPending ? cpu.ip | (1 << IRQ.timer) : cpu.ip & ~(1 << IRQ.timer);
+    cpu.cycleOffset = this.cycleOffset;
+    cpu.instret = this.instret;
+    cpu.hvip = this.virq;
+    cpu.s2ptbr = s2ptbr;
+    cpu.vmid = vmid;
+    cpu.hepc = this.pc;
+    // Return to the guest's mode with hypervisor interrupts enabled below it.
+    cpu.hstatus = (cpu.hstatus & ~0b1111) | (this.mode << 2);
+    cpu.eret();
+    this.runningOn = cpu.id;
+    this.stats.switches++;
+  }
+
+  /** Take this vCPU off `cpu` after a trap to hypervisor mode: the world switch out. */
+  save(cpu: Cpu): void {
+    this.regs.set(cpu.regs.subarray(0, 32));
+    this.pc = cpu.hepc;
+    this.mode = (cpu.hstatus >> 2) & 3;
+    for (const k of GUEST_CSRS) this.csr[k] = cpu[k];
+    this.timerAt = cpu.sTimerAt;
+    this.timerPending = (cpu.ip & (1 << IRQ.timer)) !== 0;
+    this.cycleOffset = cpu.cycleOffset;
+    this.instret = cpu.instret;
+    this.runningOn = -1;
+  }
+
+  /** Something would wake it from wfi: a virtual line enabled in its sie, or its timer. */
+  wakeable(now: number): boolean {
+    return (this.virq & this.csr.sie) !== 0 || this.timerPending || now >= this.timerAt;
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * The two hypercall interfaces (docs/hypercalls.md): the client API for every partition and the
+ * control API for the Controlling OS only (M14). Arguments are in a0..a5; the result goes to a0.
+ * Every argument from a guest is checked: a bad one is an error code, never an exception.
+ */
+import type { Cpu } from '../cpu/Cpu.js';
+import type { Hypervisor } from './Hypervisor.js';
+import type { Partition } from './Partition.js';
+import type { Vcpu } from './Vcpu.js';
+
+export const HV_VERSION = 1;
+
+export const E = { PERM: -1, INVAL: -2, NOENT: -3, BUSY: -4, NOMEM: -5, FAULT: -6, AGAIN: -7, NOSYS: -8 } as const;
+
+export const HC = {
+  hv_version: 0x00,
+  console_write: 0x01,
+  console_read: 0x02,
+  yield: 0x03,
+  shutdown: 0x04,
+  partition_id: 0x05,
+  request: 0x06,
+  part_create: 0x100,
+  part_assign_cpu: 0x101,
+  part_assign_mem: 0x102,
+  part_assign_dev: 0x103,
+  part_grant_disk: 0x104,
+  part_start: 0x105,
+  part_stop: 0x106,
+  part_destroy: 0x107,
+  part_query: 0x108,
+  sched_set: 0x109,
+  part_restart: 0x10a,
+} as const;
+
+const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4 } as const;
+
+/** A NUL-terminated string from guest memory (at most `max` bytes), or undefined. */
+function guestString(hv: Hypervisor, p: Partition, gpa: number, max = 64): string | undefined {
+  let s = '';
+  for (let i = 0; i < max; i++) {
+    const b = hv.readGuest(p, gpa + i, 1);
+    if (!b) return undefined;
+    if (b[0] === 0) return s;
+    s += String.fromCharCode(b[0]);
+  }
+  return undefined;
+}
+
+/**
+ * Handle hypercall `n` from vCPU `v` of partition `p` (cpu is in hypervisor mode with the guest's
+ * registers). Returns the value for a0, or undefined when the call does not return to the caller.
+ */
+export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu, n: number): number | undefined {
+  const a = (i: number) => cpu.regs[10 + i];
+  if (n >= 0x100 && p.id !== 0) return E.PERM;
+  switch (n) {
+    case HC.hv_version:
+      return HV_VERSION;
+    case HC.partition_id:
+      return p.id;
+    case HC.console_write: {
+      const len = a(1);
+      if (len < 0 || len > 4096) return E.INVAL;
+      const bytes = hv.readGuest(p, a(0), len);
+      if (!bytes) return E.FAULT;
+      const sink = hv.opts.consoleFor(p);
+      for (const b of bytes) sink.write(b);
+      return len;
+    }
+    case HC.console_read: {
+      const max = a(1);
+      if (max < 0 || max > 4096) return E.INVAL;
+      const uart = hv.vconsoles.get(p.id);
+      const out: number[] = [];
+      while (uart && out.length < max) {
+        const b = uart.read(4, 4) ?? -1;
+        if (b < 0) break;
+        out.push(b);
+      }
+      if (!hv.writeGuest(p, a(0), new Uint8Array(out))) return E.FAULT;
+      return out.length;
+    }
+    case HC.yield:
+      return 0;
+    case HC.shutdown:
+      hv.shutdown(p, a(0));
+      return undefined;
+    case HC.request:
+      hv.log(
+        p.id,
+        a(0) === 1 ? 'memory' : 'cpu',
+        `requests ${a(0) === 1 ? `${a(1)} bytes of memory` : `${a(1)} vCPUs`} (ctl decides)`,
+      );
+      return 0;
+    // ---------------------------------------------------------------- control API (partition 0)
+    case HC.part_create: {
+      const id = a(0);
+      if (id < 1 || id > 63) return E.INVAL;
+      if (hv.partitions.has(id)) return E.BUSY;
+      const name = guestString(hv, p, a(1), 32);
+      if (name === undefined || name === '') return E.FAULT;
+      hv.create(id, name);
+      return 0;
+    }
+    case HC.part_assign_cpu: {
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      if (t.state === 'running') return E.BUSY;
+      const pcpu = a(1) === -1 ? 0 : a(1);
+      if (pcpu < 0 || pcpu >= hv.machine.cpus.length) return E.INVAL;
+      return hv.addVcpu(t, pcpu).index;
+    }
+    case HC.part_assign_mem: {
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      const err = hv.moveMemory(p, t, a(1) >>> 0, a(2) >>> 0);
+      return err ? E.NOMEM : 0;
+    }
+    case HC.part_assign_dev: {
+      const t = hv.partitions.get(a(0));
+      if (!t) return E.NOENT;
+      const dev = guestString(hv, p, a(1), 32);
+      if (dev === undefined) return E.FAULT;
+      const owner = [...hv.partitions.values()].find((x) => x.devices.has(dev));
+      if (!owner) return E.NOENT;
+      if (owner !== p && owner.state === 'running') return E.BUSY;
+      if (t.state === 'running') return E.BUSY;
+      owner.devices.delete(dev);
+      t.devices.add(dev);
+      hv.remap(owner);
+      hv.remap(t);
+      hv.log(t.id, 'device', `${dev} from partition ${owner.id}`);
+      return 0;
+    }
+    case HC.part_grant_disk: {
+      const t = hv.partitions.get(a(0));
+      if (!t) return E.NOENT;
+      const disk = guestString(hv, p, a(1), 16);
+      if (disk !== 'disk0') return E.NOENT;
+      const set = t.diskGrants.get(disk) ?? new Set<number>();
+      set.add(a(2));
+      t.diskGrants.set(disk, set);
+      return 0;
+    }
+    case HC.part_start: {
+      const err = hv.start(a(0), a(1) >>> 0, a(2));
+      return err === undefined
+        ? 0
+        : err === 'no such partition'
+          ? E.NOENT
+          : err === 'already running'
+            ? E.BUSY
+            : E.INVAL;
+    }
+    case HC.part_stop: {
+      if (a(0) === 0) return E.INVAL;
+      const err = hv.stop(a(0), 'stopped by the Controlling OS');
+      return err === undefined ? 0 : err === 'no such partition' ? E.NOENT : E.BUSY;
+    }
+    case HC.part_restart: {
+      if (a(0) === 0) return E.INVAL;
+      const err = hv.restart(a(0));
+      return err === undefined ? 0 : err === 'no such partition' ? E.NOENT : E.INVAL;
+    }
+    case HC.part_destroy: {
+      if (a(0) === 0) return E.INVAL;
+      return hv.destroy(a(0)) === undefined ? 0 : E.NOENT;
+    }
+    case HC.part_query: {
+      const t = hv.partitions.get(a(0));
+      if (!t) return E.NOENT;
+      const b = new Uint8Array(64);
+      const dv = new DataView(b.buffer);
+      dv.setUint32(0, STATE_CODE[t.state], true);
+      dv.setUint32(4, t.vcpus.length, true);
+      dv.setUint32(8, t.memBytes, true);
+      dv.setUint32(12, t.devices.size, true);
+      dv.setUint32(16, t.stats.hypercalls, true);
+      dv.setUint32(20, t.stats.mmioExits, true);
+      dv.setUint32(24, t.stats.interrupts, true);
+      dv.setUint32(28, t.stats.switches, true);
+      dv.setUint32(32, t.vcpus.reduce((s, x) => s + x.instret, 0) % 4294967296, true);
+      dv.setUint32(36, t.exitCode, true);
+      dv.setUint32(40, t.weight, true);
+      for (let i = 0; i < Math.min(15, t.name.length); i++) b[44 + i] = t.name.charCodeAt(i) & 0x7f;
+      return hv.writeGuest(p, a(1), b) ? 0 : E.FAULT;
+    }
+    case HC.sched_set: {
+      const t = hv.partitions.get(a(0));
+      if (!t) return E.NOENT;
+      const w = a(1);
+      const us = a(2);
+      if (w < 1 || w > 100 || us < 0 || us > 1_000_000) return E.INVAL;
+      t.weight = w;
+      if (us > 0) t.slice = us * 250;
+      return 0;
+    }
+    default:
+      void v;
+      return E.NOSYS;
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * validatePartitions (docs/hypercalls.md#partitions): a pure check that partitions are a partition
+ * of the machine: no host memory, pinned pCPU or device in two of them, nothing outside the machine.
+ * Every change the hypervisor makes is checked on the proposed new set before it is applied, so an
+ * allocation is all or nothing.
+ */
+export interface PartitionSpec {
+  id: number;
+  memory: { hpa: number; size: number }[];
+  /** pCPUs its vCPUs are pinned to. */
+  cpus: number[];
+  devices: string[];
+}
+
+export interface MachineSpec {
+  /** Host memory the partitions may use: [0, ramBytes). */
+  ramBytes: number;
+  cpus: number;
+  devices: string[];
+}
+
+export function validatePartitions(parts: readonly PartitionSpec[], m: MachineSpec): string[] {
+  const errors: string[] = [];
+  const ranges: { id: number; start: number; end: number }[] = [];
+  const devOwner = new Map<string, number>();
+  const ids = new Set<number>();
+  for (const p of parts) {
+    if (ids.has(p.id)) errors.push(`partition ${p.id} appears twice`);
+    ids.add(p.id);
+    for (const r of p.memory) {
+      if (r.size <= 0 || r.hpa % 4096 !== 0 || r.size % 4096 !== 0)
+        errors.push(
+          `partition ${p.id}: memory 0x${r.hpa.toString(16)}+0x${r.size.toString(16)} is not whole 4 KiB pages`,
+        );
+      if (r.hpa < 0 || r.hpa + r.size > m.ramBytes)
+        errors.push(
+          `partition ${p.id}: memory 0x${r.hpa.toString(16)}+0x${r.size.toString(16)} is outside the machine's ${m.ramBytes} bytes`,
+        );
+      ranges.push({ id: p.id, start: r.hpa, end: r.hpa + r.size });
+    }
+    for (const c of p.cpus)
+      if (!Number.isInteger(c) || c < 0 || c >= m.cpus) errors.push(`partition ${p.id}: pCPU ${c} does not exist`);
+    for (const d of p.devices) {
+      if (!m.devices.includes(d)) errors.push(`partition ${p.id}: no device ${d}`);
+      const o = devOwner.get(d);
+      if (o !== undefined && o !== p.id) errors.push(`device ${d} belongs to partitions ${o} and ${p.id}`);
+      devOwner.set(d, p.id);
+    }
+  }
+  ranges.sort((a, b) => a.start - b.start);
+  for (let i = 1; i < ranges.length; i++) {
+    const a = ranges[i - 1];
+    const b = ranges[i];
+    if (b.start < a.end)
+      errors.push(
+        `memory 0x${b.start.toString(16)}..0x${(Math.min(a.end, b.end) - 1).toString(16)} belongs to partitions ${a.id} and ${b.id}`,
+      );
+  }
+  return errors;
+}
