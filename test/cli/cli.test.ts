@@ -91,10 +91,16 @@ describe('hyperdesk boot', () => {
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/missing\.img: cannot open: ENOENT/);
   });
-  it('refuses modes that do not exist yet', () => {
-    const r = hd(['boot', '--mode', 'hypervisor']);
+  it('refuses an unknown mode', () => {
+    const r = hd(['boot', '--mode', 'turbo']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/only dualboot/);
+    expect(r.err).toMatch(/--mode must be dualboot or hypervisor/);
+  });
+  it('hypervisor mode runs the Controlling OS with its console prefixed by name', () => {
+    const r = hd(['boot', '--mode', 'hypervisor', '--ctl', 'cos', '--unpaced'], 'mem\rhalt\r');
+    expect(r.out).toMatch(/^cos \| cos 0\.1 \(cooperative OS\) on hyperdesk$/m);
+    expect(r.out).toMatch(/^cos \| memory: 31744 KiB total/m);
+    expect(r.code).toBe(0);
   });
 });
 

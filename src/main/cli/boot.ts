@@ -5,7 +5,9 @@
  * (docs/boot.md). Exits with the guest's exit code when it halts.
  */
 import { TIMEBASE } from '../emulator/machine/board.js';
-import { Firmware } from '../emulator/firmware/Firmware.js';
+import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/Firmware.js';
+import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
+import { ConsoleMux } from './consoles.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { FileBlockBackend } from '../disk/FileBlockBackend.js';
@@ -15,6 +17,10 @@ import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 
 export interface BootOptions {
   mode: string;
+  /** Hypervisor mode: the guest whose console gets the terminal (default: all, prefixed; keys to ctl). */
+  console?: string;
+  /** Hypervisor mode: the bootable partition to run as the Controlling OS (default ctl). */
+  ctl?: string;
   disk: string[];
   select?: string;
   cpus: number;
@@ -25,10 +31,8 @@ export interface BootOptions {
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
-  if (opts.mode !== 'dualboot') {
-    process.stderr.write(
-      `error: --mode ${opts.mode} is not available yet (only dualboot; hypervisor mode comes with the hypervisor)\n`,
-    );
+  if (opts.mode !== 'dualboot' && opts.mode !== 'hypervisor') {
+    process.stderr.write(`error: --mode must be dualboot or hypervisor, got '${opts.mode}'\n`);
     return 2;
   }
   const mem = parseSize(opts.mem);
@@ -57,6 +61,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     }
     disks.push(d);
   }
+  if (opts.mode === 'hypervisor') return bootHypervisor(opts, mem, disks);
   const sink = stdoutSink();
   let machine: Machine;
   try {
@@ -98,4 +103,86 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   }
   if (result.kind === 'idle' && fw.state === 'failed') return 1;
   return result.exitCode & 0xff;
+}
+
+/** Hypervisor mode (docs/hypercalls.md#boot-in-hypervisor-mode-m13): ctl boots with everything. */
+async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBackend[]): Promise<number> {
+  const ctlName = (opts.ctl ?? 'ctl').toLowerCase();
+  const { entries, problems } = scanBootEntries(disks, mem);
+  const entry = entries.find((e) => e.header.name.toLowerCase().split(' ')[0] === ctlName);
+  if (!entry) {
+    for (const p of problems) process.stderr.write(`${p}\n`);
+    process.stderr.write(
+      `error: no bootable partition named '${ctlName}' for the Controlling OS (found: ${entries.map((e) => e.header.name).join(', ') || 'none'})\n`,
+    );
+    return 1;
+  }
+  const image = readBootImage(disks, entry);
+  if (typeof image === 'string') {
+    process.stderr.write(`error: ${image}\n`);
+    return 1;
+  }
+  const only = opts.console?.toLowerCase();
+  const mux = new ConsoleMux((b) => process.stdout.write(b));
+  const raw = stdoutSink();
+  const sinkFor = (name: string) =>
+    only === undefined ? mux.sink(name) : only === name.toLowerCase() ? raw : { write: () => {} };
+  let machine: Machine;
+  let hv: Hypervisor;
+  try {
+    machine = new Machine({
+      cpus: opts.cpus,
+      memBytes: mem,
+      console: sinkFor(ctlName),
+      disks,
+      rtcEpochSeconds: Math.floor(Date.now() / 1000),
+    });
+    hv = new Hypervisor(machine, {
+      consoleFor: (p) => sinkFor(p.name),
+      rtcEpochSeconds: Math.floor(Date.now() / 1000),
+    });
+    hv.bootControllingOs({
+      loadAddress: entry.header.loadAddress,
+      entry: entry.header.entry,
+      bytes: image,
+      name: ctlName,
+      bootPartition: entry.partition,
+    });
+  } catch (e) {
+    process.stderr.write(`error: ${(e as Error).message}\n`);
+    return 2;
+  }
+  const target = () =>
+    only === undefined || only === ctlName
+      ? undefined
+      : [...hv.partitions.values()].find((p) => p.name.toLowerCase() === only);
+  const { result, quit } = await terminalLoop(
+    {
+      paced: !opts.unpaced,
+      chunk: TIMEBASE / 100,
+      machineTime: () => machine.time,
+      input: (b) => {
+        const p = target();
+        if (p) hv.consoleInput(p.id, b);
+        else machine.uart.input(b);
+      },
+      pendingInput: () => {
+        const p = target();
+        return p ? (hv.vconsoles.get(p.id)?.pendingInput ?? 0) : machine.uart.pendingInput;
+      },
+      inputRoom: () => {
+        const p = target();
+        const pending = p ? (hv.vconsoles.get(p.id)?.pendingInput ?? UART_RX_FIFO) : machine.uart.pendingInput;
+        return UART_RX_FIFO - pending;
+      },
+      step: (cycles) => machine.run(cycles),
+    },
+    () => {
+      mux.flush();
+      raw.flush();
+    },
+  );
+  for (const d of disks) (d as FileBlockBackend).flush();
+  if (quit) return 130;
+  return result ? result.exitCode & 0xff : 0;
 }

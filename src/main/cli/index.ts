@@ -42,7 +42,12 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('boot')
     .description('power on a machine with disks: the boot loader, then the chosen OS, console on this terminal')
-    .option('--mode <mode>', 'dualboot (one OS owns the machine)', 'dualboot')
+    .option('--mode <mode>', 'dualboot (one OS owns the machine) or hypervisor (ctl and its partitions)', 'dualboot')
+    .option(
+      '--console <name>',
+      'hypervisor mode: attach the terminal to this guest only (default: every console, prefixed; keys go to ctl)',
+    )
+    .option('--ctl <name>', 'hypervisor mode: the bootable partition that runs as the Controlling OS', 'ctl')
     .option('--disk <path...>', 'disk image(s) to attach (default: disks/hyperdesk.img, built when missing)', [])
     .option('--select <name>', 'boot this OS (name, first word of it, or diskN:P) without the menu')
     .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)

@@ -474,6 +474,16 @@ export class Hypervisor {
 
   /** Deliver a fault to the guest's supervisor as if the hardware had raised it there. */
   private reflect(cpu: Cpu, cause: number, badaddr: number): void {
+    if (cpu.stvec === 0) {
+      // No trap handler: the guest would jump to 0 and run wild. Contain it instead (M22).
+      const v = this.current[cpu.id] as Vcpu;
+      const p = this.partitions.get(v.partitionId) as Partition;
+      return this.contain(
+        cpu,
+        p,
+        `${causeName(cause)} at pc 0x${hex(cpu.hepc)} (address 0x${hex(badaddr)}) and no trap handler`,
+      );
+    }
     const from = (cpu.hstatus >> 2) & 3;
     cpu.sepc = cpu.hepc;
     cpu.scause = cause;
