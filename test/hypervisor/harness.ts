@@ -1,0 +1,123 @@
+/**
+ * Scenario tests of the hypervisor drive its mechanism directly, the way the Controlling OS does
+ * through the control API, with small assembly guests (test/hypervisor/guests) or the real OSes.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { formatDiagnostic } from '../../src/main/asm/index.js';
+import { MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
+import { readBootImage, scanBootEntries } from '../../src/main/emulator/firmware/Firmware.js';
+import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
+import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
+import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import { assembleFile } from '../../src/main/host/assembleFile.js';
+import { defaultImage } from '../guests/boot.js';
+
+export interface Guest {
+  bytes: Uint8Array;
+  loadAddress: number;
+  entry: number;
+  cooperative: boolean;
+}
+
+export function testGuest(name: string): Guest {
+  const r = assembleFile(fileURLToPath(new URL(`./guests/${name}.s`, import.meta.url)));
+  if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
+  return { bytes: r.bytes, loadAddress: r.base, entry: r.entry, cooperative: false };
+}
+
+export class HvWorld {
+  readonly machine: Machine;
+  readonly hv: Hypervisor;
+  readonly out = new Map<string, string>();
+  /** Partition 0's memory handed out from the top, 64 KiB below the top first. */
+  private nextTop: number;
+  readonly disk: MemoryBlockBackend;
+
+  constructor(opts: { cpus?: number; memBytes?: number; diskImage: Uint8Array }) {
+    this.disk = new MemoryBlockBackend(opts.diskImage.length / 512, false, opts.diskImage);
+    this.machine = new Machine({
+      cpus: opts.cpus ?? 1,
+      memBytes: opts.memBytes ?? 64 << 20,
+      console: { write: (b) => this.put('ctl', b) },
+      disks: [this.disk],
+    });
+    this.hv = new Hypervisor(this.machine, { consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }) });
+    const idle = testGuest('idle');
+    this.hv.bootControllingOs({ ...idle, name: 'ctl' });
+    this.nextTop = this.hv.usableBytes;
+  }
+
+  private put(name: string, b: number): void {
+    this.out.set(name, (this.out.get(name) ?? '') + String.fromCharCode(b));
+  }
+
+  output(name: string): string {
+    return this.out.get(name) ?? '';
+  }
+
+  /** What ctl does for a partition: create, give a pCPU and memory holding the image, start. */
+  launch(
+    id: number,
+    name: string,
+    guest: Guest,
+    opts: { memBytes?: number; cpu?: number; grantDiskPartition?: number } = {},
+  ): Partition {
+    const size = opts.memBytes ?? 4 << 20;
+    this.nextTop -= size;
+    const base = this.nextTop;
+    const ctl = this.hv.partitions.get(0) as Partition;
+    this.hv.create(id, name);
+    const p = this.hv.partitions.get(id) as Partition;
+    this.hv.addVcpu(p, opts.cpu ?? 0);
+    // The image goes into ctl's memory first, then the memory (with the image) goes to the client.
+    this.hv.writeGuest(ctl, base + guest.loadAddress, guest.bytes);
+    const err = this.hv.moveMemory(ctl, p, base, size);
+    if (err) throw new Error(err);
+    if (opts.grantDiskPartition) p.diskGrants.set('disk0', new Set([opts.grantDiskPartition]));
+    const e = this.hv.start(id, guest.entry, guest.cooperative ? 1 : 0);
+    if (e) throw new Error(e);
+    return p;
+  }
+
+  /** A bootable OS from the default disk (cos or swos). */
+  diskOs(name: string): Guest & { partition: number } {
+    const { entries } = scanBootEntries([this.disk], this.machine.mem.size);
+    const e = entries.find((x) => x.header.name.startsWith(name));
+    if (!e) throw new Error(`no ${name} on the disk`);
+    const bytes = readBootImage([this.disk], e);
+    if (typeof bytes === 'string') throw new Error(bytes);
+    return {
+      bytes,
+      loadAddress: e.header.loadAddress,
+      entry: e.header.entry,
+      cooperative: (e.header.flags & 1) === 1,
+      partition: e.partition,
+    };
+  }
+
+  run(cycles: number): void {
+    const step = 1_000_000;
+    for (let done = 0; done < cycles && !this.machine.stopped; done += step) this.machine.run(step);
+  }
+
+  /** Run until `text` appears on guest `name`'s console. */
+  expect(name: string, text: string | RegExp, maxCycles = 2_000_000_000): void {
+    const step = 1_000_000;
+    const seen = () => (typeof text === 'string' ? this.output(name).includes(text) : text.test(this.output(name)));
+    for (let done = 0; done < maxCycles && !seen(); done += step) this.machine.run(step);
+    if (!seen()) throw new Error(`${name} never showed ${String(text)}; it showed:\n${this.output(name)}`);
+  }
+
+  type(id: number, s: string): void {
+    this.hv.consoleInput(id, Buffer.from(s, 'latin1'));
+  }
+}
+
+export async function world(opts: { cpus?: number; memBytes?: number } = {}): Promise<HvWorld> {
+  return new HvWorld({ ...opts, diskImage: await defaultImage() });
+}
+
+export function readText(path: string): string {
+  return readFileSync(path, 'utf8');
+}
