@@ -35,7 +35,11 @@ _start:
     call  mm_init
     call  paging_init
     call  irq_init
+    call  net_init                # the network (net.s)
     call  fs_init
+.ifdef OS_HOOKS
+    call  os_boot                 # hook: an including OS (ctl) does its own boot work here
+.endif
     call  shell_init
     j     sched_loop              # never returns
 
@@ -150,7 +154,12 @@ bootinfo_parse:
 
 banner:
     enter 1
+.ifdef OS_HOOKS
+    la    a0, os_banner_line      # hook: an including OS (ctl) names itself (a kprintf format)
+    call  kprintf
+.else
     print "cos 0.1 (cooperative OS) on hyperdesk\n"
+.endif
     lwg   a1, ram_size
     li    t0, 0xfffff
     and   t0, a1, t0
@@ -168,7 +177,13 @@ banner:
     beq   a1, t0, 3f
     la    a2, str_s
 3:  lwg   a3, boot_cpu
+.ifdef OS_HOOKS
+    mv    a4, a3                  # hook: the including OS's short name in place of "cos"
+    la    a3, os_short_name
+    fmt   "%u pCPU%s (%s runs on pCPU %u), "
+.else
     fmt   "%u pCPU%s (cos runs on pCPU %u), "
+.endif
     call  kprintf
     lwg   s0, boot_disk
     bgez  s0, 4f

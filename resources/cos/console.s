@@ -7,6 +7,12 @@
 
 # putc(a0 = byte). Clobbers t0, t1 only.
 putc:
+.ifdef OS_HOOKS
+    lwg   t0, os_putc_filter      # hook: when set, an including OS (ctl) sees every byte first
+    beqz  t0, putc_raw            # (it prefixes or captures lines, then calls putc_raw itself)
+    jr    t0
+putc_raw:
+.endif
     lwg   t0, console_base
     li    t1, '\n'
     bne   a0, t1, 2f

@@ -27,6 +27,7 @@
 .include "tty.s"         # console input: receive ring, line editing
 .include "disk.s"        # disk driver, partition table
 .include "fs.s"          # cfs: directory lookup, file reads
+.include "net.s"         # network: nic driver, ARP, ICMP echo, net_ping/net_info
 .include "shell.s"       # command line parsing and dispatch
 .include "cmds.s"        # the shell's commands
 .include "lib.s"         # strings, numbers, 64-bit division

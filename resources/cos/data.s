@@ -69,6 +69,40 @@ panicking:       .word 0
 early_trapped:   .word 0
 zero_word:       .word 0
 name_buf:        .space 24
+# ---- network (net.s)
+nic_base:        .word 0          # the nic's registers (0: no network)
+nic_irq:         .word 0          # its interrupt source
+nic_node:        .word 0          # its node index in the boot info
+net_mac:         .space 8         # our MAC address (6 bytes, 2 zero)
+net_ip:          .word 0          # our IPv4 address (10.0.0.2 is 0x0a000002)
+net_tx_ring:     .word 0          # the descriptor rings (one page frame)
+net_rx_ring:     .word 0
+net_rx_next:     .word 0          # next receive descriptor to look at
+net_tx_next:     .word 0          # next transmit descriptor to fill
+net_rx_bytes:    .word 0
+net_tx_bytes:    .word 0
+net_rx_ignored:  .word 0          # received frames not for us, malformed, or of no protocol we speak
+net_ip_id:       .word 0          # identification of the next IPv4 packet we send
+net_us_div:      .word 0          # cycles per microsecond
+arp_next:        .word 0          # the ARP cache entry to replace next
+ping_pcb:        .word 0          # the process waiting in net_ping (0: none)
+ping_pid:        .word 0
+ping_wake:       .word 0          # its P_WAKE then (tells that wait from a later sleep)
+ping_ip:         .word 0
+ping_ident:      .word 0          # ICMP identifier << 16 | sequence number
+ping_sent:       .word 0          # cycle (low word) when the echo request went out
+ping_phase:      .word 0          # 1: resolving the address (ARP), 2: waiting for the echo reply
+.ifndef net_init                  # assembled without net.s (ctl includes these files one by one):
+.text                             # no network; these stand in for net.s's entry points
+net_init:
+net_intr:
+    ret
+sys_net_ping:
+sys_net_info:
+    li    a0, -ENOSYS
+    ret
+.data
+.endif
 
 .bss
 .align 4096
@@ -81,5 +115,6 @@ panic_stack_top:
 procs:           .space NPROC * P_SIZE
 rx_buf:          .space RXBUF_SIZE
 line_buf:        .space LINE_MAX
+arp_cache:       .space 128       # network (net.s): 8 entries of IPv4 address, MAC, 2 unused
 .align 4096
 _end:                             # the page-frame pool starts here (mm.s)

@@ -14,6 +14,12 @@ mm_init:
     add   s1, t0, t1
     li    t0, ~(PAGE_SIZE - 1)
     and   s1, s1, t0              # end of RAM
+.ifdef OS_RAM_KEEP
+    li    t0, OS_RAM_KEEP         # hook: an including OS (ctl) keeps frames below this address only
+    bleu  s1, t0, 7f
+    mv    s1, t0
+7:
+.endif
     la    s0, _end                # page aligned (data.s)
     bltu  s0, s1, 1f
     fmt   "not enough memory for cos (RAM ends at 0x%08x)"

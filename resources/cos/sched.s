@@ -188,6 +188,8 @@ ext_irq:
     lwg   t0, console_irq
     bne   s1, t0, 2f
     call  uart_drain
-2:  sw    s1, INTC_CLAIM(s0)      # complete
+2:  mv    a0, s1                  # the network's interrupt (net.s; other sources: nothing)
+    call  net_intr
+    sw    s1, INTC_CLAIM(s0)      # complete
     j     1b
 3:  leave 2

@@ -11,6 +11,9 @@ shell_init:
 
 # shell_line(a0 = the line, ending with '\n')
 shell_line:
+.ifdef OS_HOOKS
+    j     os_shell_line           # hook: an including OS (ctl) parses and dispatches its lines itself
+.endif
     enter 3
     mv    s0, a0
 1:  lbu   t0, 0(s0)               # cut the line at its newline

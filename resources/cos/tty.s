@@ -79,7 +79,12 @@ tty_service:
     lwg   t0, prompt_pending
     beqz  t0, .edit
     swg   zero, prompt_pending
+.ifdef OS_HOOKS
+    la    a0, os_prompt           # hook: an including OS (ctl) has its own prompt
+    call  kprintf
+.else
     print "cos> "
+.endif
 .edit:
     call  rx_pop
     bltz  a0, .out

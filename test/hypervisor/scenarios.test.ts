@@ -67,6 +67,21 @@ describe('hypervisor scenarios', () => {
     w.expect('cos', 'still here');
   });
 
+  it('a client that reboots restarts from its loaded image, not from the state it left', async () => {
+    const w = await world();
+    const cos = w.diskOs('cos');
+    const p = w.launch(1, 'cos', cos, { memBytes: 8 << 20, grantDiskPartition: cos.partition });
+    w.expect('cos', 'cos> ');
+    w.type(1, 'burner 2000000000 &\r');
+    w.run(20_000_000);
+    w.type(1, 'reboot\r');
+    w.run(100_000_000);
+    w.type(1, 'ps\r');
+    w.expect('cos', /cos> ps\r?\n\s+PID STATE/);
+    expect(p.state).toBe('running');
+    expect(w.hv.events.some((e) => e.partition === 1 && e.kind === 'restarted')).toBe(true);
+  });
+
   it('the same run gives the same consoles and state (deterministic)', async () => {
     const once = async () => {
       const w = await world({ cpus: 2 });

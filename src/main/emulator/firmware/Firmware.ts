@@ -162,6 +162,10 @@ export class Firmware {
     m.load(e.header.loadAddress, image);
     const extra: Record<string, [number, number]> = { uart0: [1, 0] };
     this.disks.forEach((d, n) => (extra[`disk${n}`] = [d.blocks, 0]));
+    m.nics.forEach((nic, n) => {
+      const mac = nic.mac; // kind-specific words of a nic node: its MAC (docs/boot.md)
+      extra[`nic${n}`] = [(mac[0] | (mac[1] << 8) | (mac[2] << 16) | (mac[3] << 24)) >>> 0, mac[4] | (mac[5] << 8)];
+    });
     const info = buildBootInfo({
       ramBase: 0,
       ramSize: m.mem.size,
@@ -226,7 +230,10 @@ export class Firmware {
 }
 
 /** The bootable partitions of `disks` whose OS image header is valid for `ramSize` bytes of RAM. */
-export function scanBootEntries(disks: readonly BlockBackend[], ramSize: number): { entries: BootEntry[]; problems: string[] } {
+export function scanBootEntries(
+  disks: readonly BlockBackend[],
+  ramSize: number,
+): { entries: BootEntry[]; problems: string[] } {
   const entries: BootEntry[] = [];
   const problems: string[] = [];
   disks.forEach((disk, d) => {

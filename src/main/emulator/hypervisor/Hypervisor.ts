@@ -9,7 +9,6 @@
 import {
   CAUSE,
   causeName,
-  CSR,
   EXC_DELEGABLE_MASK,
   HSTATUS_TW,
   IRQ,
@@ -23,18 +22,23 @@ import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/boot
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { handleHypercall } from './hypercalls.js';
+import { notice, type ShareOffer } from './messages.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
 import { Partition, type MemRange, type PartitionEvent } from './Partition.js';
 import { buildStage2, ReservePages, type Stage2Table } from './stage2.js';
 import { validatePartitions } from './validate.js';
 import { buildVirtualDevices, partitionDma, type VirtualIntc } from './vdevices.js';
 import { Vcpu } from './Vcpu.js';
+import { Bridge } from './net/Bridge.js';
+import { macWords, virtualMac } from './net/vnic.js';
 
 export const HV_RESERVE_BYTES = 1 << 20;
 /** Default time slice: 1 ms of machine time. */
 export const DEFAULT_SLICE = 250_000;
 /** Ticks a vCPU may run in supervisor mode with interrupts off before it is stopped (M22). */
 export const WATCHDOG_TICKS = 200;
+/** Interrupt source of a partition's interrupt controller that signals waiting messages. */
+export const NOTIFY_SOURCE = 31;
 
 export interface HypervisorOptions {
   /** Console of a client partition (its virtual UART's output). */
@@ -58,12 +62,18 @@ export class Hypervisor {
   /** Physical interrupt source -> the device id that drives it. */
   private readonly sourceDevice = new Map<number, string>();
   readonly stats = { traps: 0, hypercalls: 0, worldSwitches: 0, mmioExits: 0, interrupts: 0 };
+  /** The virtual network (issue 4, net/): one port per client's virtual nic0; counters, capture, pcap(). */
+  readonly bridge: Bridge;
+  /** Pages offered for sharing and not yet accepted (M19). */
+  readonly shareOffers: ShareOffer[] = [];
+  shareIds = 0;
 
   constructor(
     readonly machine: Machine,
     readonly opts: HypervisorOptions,
   ) {
     this.usableBytes = machine.mem.size - HV_RESERVE_BYTES;
+    this.bridge = new Bridge({ now: () => machine.cpus[0].now(), epochSeconds: opts.rtcEpochSeconds ?? 0 });
     if (this.usableBytes < 1 << 20) throw new RangeError('the hypervisor needs at least 2 MiB of RAM');
     this.reserve = new ReservePages(this.usableBytes, HV_RESERVE_BYTES);
     this.current = machine.cpus.map(() => undefined);
@@ -180,12 +190,12 @@ export class Hypervisor {
     const old = this.tables.get(p.id);
     if (old) this.reserve.release(old.pages);
     const windows = [...p.devices]
-      .map((id) => this.machine.tree && findNode(this.machine.tree, id))
+      .map((id) => findNode(this.machine.tree, id))
       .filter((n): n is IoNode => !!n && n.base !== undefined);
     const t = buildStage2(
       this.machine.mem,
       this.reserve,
-      p.memory,
+      [...p.memory, ...p.shared],
       windows.map((n) => ({ base: n.base as number, size: n.size as number })),
     );
     if (!t) return false;
@@ -231,14 +241,20 @@ export class Hypervisor {
         restart: () => this.restart(p.id),
         now: () => this.machine.cpus[0].now(),
         rtcEpochSeconds: this.opts.rtcEpochSeconds ?? 0,
+        bridge: this.bridge, // network (issue 4): a virtual nic0 on the bridge
       },
       disk && !p.devices.has('disk0') && ranges.length > 0 ? { backend: disk, ranges } : undefined,
     );
     v.intc.onComplete = (s) => this.completePassthrough(p, s);
     this.vintc.set(id, v.intc);
+    this.notify(p);
     if (v.uart) this.vconsoles.set(id, v.uart);
     p.entry = entry;
     p.startFlags = flags;
+    // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
+    // whatever state it left behind (an OS need not clear its own data at boot).
+    if (!p.pristine) p.pristine = this.readGuest(p, 0, p.memBytes);
+    else this.writeGuest(p, 0, p.pristine.subarray(0, p.memBytes));
     if (flags & 1) {
       const info = this.bootInfoFor(p, v.nodes);
       if (!this.writeGuest(p, BOOT_INFO_ADDR, info)) return 'it has no memory at the boot info address';
@@ -277,6 +293,7 @@ export class Hypervisor {
     const extra: Record<string, [number, number]> = { uart0: [1, 0] };
     const disk = this.machine.desc.disks?.[0];
     if (disk) extra.disk0 = [disk.blocks, 0];
+    if (virtual.some((n) => n.id === 'netctl')) extra.nic0 = macWords(virtualMac(p.id)); // its virtual nic's MAC
     const grants = [...(p.diskGrants.get('disk0') ?? [])];
     return buildBootInfo({
       ramBase: 0,
@@ -300,18 +317,34 @@ export class Hypervisor {
   }
 
   /** Take every vCPU of `p` off its pCPU and out of the run queues' reach. */
-  private halt(p: Partition, state: 'stopped' | 'faulted', why: string): void {
+  /** @internal Take every vCPU of `p` off its pCPU. */
+  halt(p: Partition, state: 'stopped' | 'faulted' | 'swapped', why: string): void {
     p.state = state;
+    const freed: Cpu[] = [];
     for (const v of p.vcpus) {
-      v.state = 'stopped';
       if (v.runningOn >= 0) {
         const cpu = this.machine.cpus[v.runningOn];
+        if (cpu !== this.inTrap) {
+          this.preempt(cpu);
+          freed.push(cpu);
+        }
+        v.save(cpu);
         this.current[cpu.id] = undefined;
-        v.runningOn = -1;
-        this.idle(cpu);
       }
+      v.state = 'stopped';
     }
-    this.log(p.id, state === 'faulted' ? 'faulted' : 'stopped', why);
+    // pCPUs that were running it outside a trap pick something else now; the pCPU in a trap does
+    // so when its handler finishes (afterOwnStop).
+    for (const cpu of freed) this.schedule(cpu);
+    if (state !== 'swapped') this.log(p.id, state === 'faulted' ? 'faulted' : 'stopped', why);
+  }
+
+  /** Bring a pCPU that is running a guest (not in a trap) into hypervisor mode, as a trap would. */
+  private preempt(cpu: Cpu): void {
+    cpu.hepc = cpu.pc;
+    cpu.hstatus = (cpu.hstatus & ~0b1100) | (cpu.mode << 2);
+    cpu.mode = 2;
+    cpu.updateContext();
   }
 
   shutdown(p: Partition, code: number): void {
@@ -323,6 +356,8 @@ export class Hypervisor {
     }
     if (p.state === 'running') this.halt(p, code === 0 ? 'stopped' : 'faulted', `shut down with exit code ${code}`);
     this.log(p.id, 'shutdown', `exit code ${code}`);
+    const ctl = this.partitions.get(0);
+    if (ctl) notice(this, ctl, `shutdown ${p.id} ${code}`);
   }
 
   restart(id: number): string | undefined {
@@ -361,8 +396,25 @@ export class Hypervisor {
 
   // ------------------------------------------------------------------ traps
 
+  /** The pCPU whose trap is being handled (its guest state is in hepc/hstatus, not live). */
+  private inTrap: Cpu | undefined;
+
   /** Every trap to hypervisor mode on `cpu`. */
   private trap(cpu: Cpu): void {
+    this.inTrap = cpu;
+    try {
+      this.handleTrap(cpu);
+    } finally {
+      this.inTrap = undefined;
+    }
+  }
+
+  /** After a trap handler stopped its own vCPU: run something else (or idle). */
+  private afterOwnStop(cpu: Cpu): void {
+    if (this.current[cpu.id] === undefined) this.schedule(cpu);
+  }
+
+  private handleTrap(cpu: Cpu): void {
     this.stats.traps++;
     const v = this.current[cpu.id];
     const cause = cpu.hcause;
@@ -379,7 +431,7 @@ export class Hypervisor {
         v.stats.hypercalls++;
         cpu.hepc = (cpu.hepc + 4) | 0;
         const r = handleHypercall(this, p, v, cpu, cpu.hbadaddr & 0xffff);
-        if (this.current[cpu.id] !== v) return; // it stopped or blocked: something else runs now
+        if (this.current[cpu.id] !== v) return this.afterOwnStop(cpu); // it stopped or blocked
         if (r !== undefined) cpu.regs[10] = r;
         return this.resume(cpu);
       }
@@ -392,7 +444,7 @@ export class Hypervisor {
             this.stats.mmioExits++;
             p.stats.mmioExits++;
             v.stats.mmioExits++;
-            if (this.current[cpu.id] !== v) return; // e.g. the guest shut itself down
+            if (this.current[cpu.id] !== v) return this.afterOwnStop(cpu); // e.g. it shut itself down
             return this.resume(cpu);
           }
           if (r === 'bad-access') return this.reflect(cpu, CAUSE.ACCESS_FAULT, cpu.hbadaddr);
@@ -462,6 +514,17 @@ export class Hypervisor {
     }
   }
 
+  /**
+   * The hypervisor's notification line (docs/hypercalls.md#notifications): source 31 of a
+   * partition's interrupt controller is high while its inbox holds a message.
+   */
+  notify(p: Partition): void {
+    this.vintc
+      .get(p.id)
+      ?.line(NOTIFY_SOURCE)
+      .set(p.inbox.length > 0);
+  }
+
   /** The guest completed passed-through source s: complete it physically, follow its level. */
   private completePassthrough(p: Partition, s: number): void {
     const dev = this.sourceDevice.get(s);
@@ -500,10 +563,11 @@ export class Hypervisor {
     p.stats.faults++;
     this.halt(p, 'faulted', why);
     if (p.id === 0) this.machine.powerOff(128);
-    this.schedule(cpu);
+    this.afterOwnStop(cpu);
   }
 
-  private block(cpu: Cpu, v: Vcpu): void {
+  /** @internal Take `v` off `cpu` until something wakes it. */
+  block(cpu: Cpu, v: Vcpu): void {
     v.save(cpu);
     this.current[cpu.id] = undefined;
     v.state = v.wakeable(cpu.now()) ? 'runnable' : 'blocked';
@@ -511,10 +575,21 @@ export class Hypervisor {
   }
 
   /** A vCPU's virtual lines changed, or it may run: update its pCPU, wake it. */
-  private kick(v: Vcpu): void {
+  /** @internal */
+  kick(v: Vcpu): void {
     if (v.runningOn >= 0) {
       this.machine.cpus[v.runningOn].hvip = v.virq;
       return;
+    }
+    const p = this.partitions.get(v.partitionId);
+    if (v.state === 'stopped' && p?.state === 'running' && v.index > 0 && v.virq & (1 << IRQ.ipi)) {
+      // A secondary vCPU the guest sends an IPI to starts at the boot info's ap_entry (docs/boot.md).
+      const w = this.readGuest(p, BOOT_INFO_ADDR + 44, 4);
+      const ap = w ? new DataView(w.buffer).getUint32(0, true) : 0;
+      if (ap !== 0) {
+        v.reset(ap, BOOT_INFO_ADDR, BOOT_INFO_MAGIC, v.index, this.machine.cpus[v.home].now());
+        v.state = 'runnable';
+      }
     }
     if (v.state === 'blocked' && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
     if (v.state === 'runnable' && !this.current[v.home]) this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
@@ -612,5 +687,3 @@ function hex(n: number): string {
 export function findNode(root: IoNode, id: string): IoNode | undefined {
   return flatten(root).find((x) => x.node.id === id)?.node;
 }
-
-export { CSR };

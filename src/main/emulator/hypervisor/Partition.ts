@@ -8,7 +8,15 @@ import { Bus } from '../bus/Bus.js';
 import type { DmaTable } from '../dma/DmaTable.js';
 import type { Vcpu } from './Vcpu.js';
 
-export type PartitionState = 'created' | 'running' | 'stopped' | 'faulted' | 'destroyed';
+export type PartitionState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'destroyed';
+
+/** A message between partitions; `from` 255 is the hypervisor itself (notifications). */
+export interface Message {
+  from: number;
+  data: Uint8Array;
+  /** The sender waits in msg_call for a reply. */
+  wantsReply: boolean;
+}
 
 export interface MemRange {
   /** Guest-physical start. */
@@ -32,7 +40,11 @@ export interface PartitionEvent {
     | 'restarted'
     | 'memory'
     | 'device'
-    | 'cpu';
+    | 'cpu'
+    | 'swapped-out'
+    | 'swapped-in'
+    | 'message'
+    | 'shared';
   detail: string;
 }
 
@@ -41,6 +53,13 @@ export class Partition {
   readonly vcpus: Vcpu[] = [];
   /** Guest-physical memory, contiguous from 0, in the order it was given. */
   readonly memory: MemRange[] = [];
+  /** Pages shared with it by another partition (M19): mapped, but not its memory. */
+  readonly shared: MemRange[] = [];
+  /** Messages waiting for it (M19). */
+  readonly inbox: Message[] = [];
+  /** Saved memory while it is swapped out (M17), and whether it was running then. */
+  swapped: Uint8Array | undefined;
+  swappedWhileRunning = false;
   /** Ids of physical device nodes (whole subtrees) it owns. */
   readonly devices = new Set<string>();
   /** Virtual devices the hypervisor emulates for it, at guest-physical addresses. */
@@ -51,6 +70,8 @@ export class Partition {
   /** Time slice in cycles. */
   slice = 250_000;
   entry = 0;
+  /** Its memory as it was when first started (the loaded image): a restart starts from this. */
+  pristine: Uint8Array | undefined;
   /** The disk partition it booted from (boot info words 56/60): 0 = none. */
   bootPartition = 0;
   startFlags = 0;
@@ -78,6 +99,7 @@ export class Partition {
   hostAddress(gpa: number): number | undefined {
     const a = gpa >>> 0;
     for (const r of this.memory) if (a >= r.gpa && a < r.gpa + r.size) return r.hpa + (a - r.gpa);
+    for (const r of this.shared) if (a >= r.gpa && a < r.gpa + r.size) return r.hpa + (a - r.gpa);
     return undefined;
   }
 

@@ -48,6 +48,13 @@ export class Vcpu implements InterruptTarget {
   /** Virtual interrupt lines (external, ipi) from the partition's interrupt controller. */
   virq = 0;
   state: VcpuState = 'stopped';
+  /** What it was doing when its partition was swapped out. */
+  stateBeforeSwap: VcpuState = 'stopped';
+  /** Waiting in msg_call for a reply from this partition (-1: not waiting). */
+  waitingReplyFrom = -1;
+  /** Where the reply goes: guest-physical buffer and its size. */
+  replyBuf = 0;
+  replyMax = 0;
   /** The pCPU it runs on while it runs; -1 otherwise. */
   runningOn = -1;
   /** Consecutive hypervisor ticks it was preempted with interrupts off (the watchdog). */
@@ -123,6 +130,7 @@ export class Vcpu implements InterruptTarget {
 
   /** Something would wake it from wfi: a virtual line enabled in its sie, or its timer. */
   wakeable(now: number): boolean {
+    if (this.waitingReplyFrom >= 0) return false;
     return (this.virq & this.csr.sie) !== 0 || this.timerPending || now >= this.timerAt;
   }
 }

@@ -7,6 +7,7 @@ import type { Cpu } from '../cpu/Cpu.js';
 import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
+import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
 
 export const HV_VERSION = 1;
 
@@ -20,6 +21,13 @@ export const HC = {
   shutdown: 0x04,
   partition_id: 0x05,
   request: 0x06,
+  mem_release: 0x07,
+  msg_send: 0x10,
+  msg_call: 0x11,
+  msg_recv: 0x12,
+  msg_reply: 0x13,
+  share_offer: 0x14,
+  share_accept: 0x15,
   part_create: 0x100,
   part_assign_cpu: 0x101,
   part_assign_mem: 0x102,
@@ -31,9 +39,12 @@ export const HC = {
   part_query: 0x108,
   sched_set: 0x109,
   part_restart: 0x10a,
+  part_swap_out: 0x10b,
+  part_swap_in: 0x10c,
+  part_remove_mem: 0x10d,
 } as const;
 
-const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4 } as const;
+const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4, swapped: 5 } as const;
 
 /** A NUL-terminated string from guest memory (at most `max` bytes), or undefined. */
 function guestString(hv: Hypervisor, p: Partition, gpa: number, max = 64): string | undefined {
@@ -86,13 +97,52 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
     case HC.shutdown:
       hv.shutdown(p, a(0));
       return undefined;
-    case HC.request:
-      hv.log(
-        p.id,
-        a(0) === 1 ? 'memory' : 'cpu',
-        `requests ${a(0) === 1 ? `${a(1)} bytes of memory` : `${a(1)} vCPUs`} (ctl decides)`,
-      );
+    case HC.request: {
+      const text = `request ${p.id} ${a(0) === 1 ? 'mem' : 'cpu'} ${a(1) >>> 0}`;
+      hv.log(p.id, a(0) === 1 ? 'memory' : 'cpu', `${text} (ctl decides)`);
+      const ctl = hv.partitions.get(0);
+      if (ctl && p.id !== 0) notice(hv, ctl, text);
       return 0;
+    }
+    case HC.mem_release: {
+      // The guest agrees to give back the top `size` bytes of its memory (M21).
+      const size = a(0) >>> 0;
+      const ctl = hv.partitions.get(0);
+      if (!ctl || p.id === 0 || size === 0 || size % 4096 !== 0 || size >= p.memBytes) return E.INVAL;
+      const err = hv.moveMemory(p, ctl, p.memBytes - size, size);
+      if (err) return E.INVAL;
+      notice(hv, ctl, `released ${p.id} ${size}`);
+      return 0;
+    }
+    case HC.msg_send:
+    case HC.msg_call: {
+      const to = hv.partitions.get(a(0));
+      if (!to) return E.NOENT;
+      const len = a(2);
+      if (len < 0 || len > MAX_MESSAGE) return E.INVAL;
+      const data = hv.readGuest(p, a(1), len);
+      if (!data) return E.FAULT;
+      hv.log(p.id, 'message', `${n === HC.msg_call ? 'call' : 'send'} to ${to.id}, ${len} bytes`);
+      return n === HC.msg_send ? post(hv, p.id, to, data, false) : call(hv, p, v, cpu, to, data, a(3), a(4));
+    }
+    case HC.msg_recv:
+      return receive(hv, p, cpu, a(0), a(1));
+    case HC.msg_reply: {
+      const to = hv.partitions.get(a(0));
+      if (!to) return E.NOENT;
+      const len = a(2);
+      if (len < 0 || len > MAX_MESSAGE) return E.INVAL;
+      const data = hv.readGuest(p, a(1), len);
+      if (!data) return E.FAULT;
+      return reply(hv, p, to, data);
+    }
+    case HC.share_offer: {
+      const to = hv.partitions.get(a(1));
+      if (!to || to === p) return E.NOENT;
+      return offer(hv, p, a(0) >>> 0, to, hv.shareOffers, () => ++hv.shareIds);
+    }
+    case HC.share_accept:
+      return accept(hv, p, a(0), a(1) >>> 0, hv.shareOffers);
     // ---------------------------------------------------------------- control API (partition 0)
     case HC.part_create: {
       const id = a(0);
@@ -106,16 +156,41 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
     case HC.part_assign_cpu: {
       const t = hv.partitions.get(a(0));
       if (!t || t.id === 0) return E.NOENT;
-      if (t.state === 'running') return E.BUSY;
       const pcpu = a(1) === -1 ? 0 : a(1);
       if (pcpu < 0 || pcpu >= hv.machine.cpus.length) return E.INVAL;
-      return hv.addVcpu(t, pcpu).index;
+      const vc = hv.addVcpu(t, pcpu);
+      hv.log(t.id, 'cpu', `vCPU ${vc.index} on pCPU ${pcpu}`);
+      // Hot-add (M21): a running guest hears of it and may start it (boot info ap_entry + IPI).
+      if (t.state === 'running') notice(hv, t, `cpu-added ${vc.index}`);
+      return vc.index;
     }
     case HC.part_assign_mem: {
       const t = hv.partitions.get(a(0));
       if (!t || t.id === 0) return E.NOENT;
+      const at = t.memBytes;
       const err = hv.moveMemory(p, t, a(1) >>> 0, a(2) >>> 0);
-      return err ? E.NOMEM : 0;
+      if (err) return E.NOMEM;
+      if (t.state === 'running') notice(hv, t, `mem-added ${a(2) >>> 0} at ${at}`);
+      return 0;
+    }
+    case HC.part_remove_mem: {
+      // Removing memory needs the guest's consent: ask; it answers with mem_release (or not).
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      if (t.state !== 'running') return E.BUSY;
+      notice(hv, t, `mem-remove ${a(1) >>> 0}`);
+      return 0;
+    }
+    case HC.part_swap_out: {
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      return swapOut(hv, t) === undefined ? 0 : E.BUSY;
+    }
+    case HC.part_swap_in: {
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      const err = swapIn(hv, t, a(1) >>> 0);
+      return err === undefined ? 0 : err === 'not swapped out' ? E.BUSY : E.NOMEM;
     }
     case HC.part_assign_dev: {
       const t = hv.partitions.get(a(0));

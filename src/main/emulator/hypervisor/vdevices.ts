@@ -16,6 +16,9 @@ import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
 import { ADDR, IRQ_LINE, type IoNode } from '../machine/board.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
+import type { Nic } from '../devices/nic/Nic.js';
+import type { Bridge } from './net/Bridge.js';
+import { addVirtualNic } from './net/vnic.js';
 
 /** The partition's interrupt controller; completing a passed-through source completes it physically. */
 export class VirtualIntc extends Intc {
@@ -32,12 +35,15 @@ export interface PartitionHooks {
   restart(): void;
   now(): number;
   rtcEpochSeconds: number;
+  /** Network (issue 4): the bridge a virtual nic0 joins; none: no virtual nic. */
+  bridge?: Bridge;
 }
 
 export interface VirtualDevices {
   intc: VirtualIntc;
   uart?: Uart;
   disk?: DiskDevice;
+  nic?: Nic;
   /** What the partition's boot info shows for them. */
   nodes: IoNode[];
 }
@@ -151,5 +157,10 @@ export function buildVirtualDevices(
       children: [leaf('disk0', 'disk', ADDR.disk0, 0x1000, IRQ_LINE.disk0)],
     });
   }
-  return { intc, uart, disk: vdisk, nodes };
+  // Network (issue 4, net/vnic.ts): nic0 on the hypervisor's bridge, DMA through the partition's domain.
+  const nic =
+    hooks.bridge && !owns('nic0')
+      ? addVirtualNic(p, partitionDma(p), mem, intc.line(IRQ_LINE.nic0), hooks.bridge, nodes)
+      : undefined;
+  return { intc, uart, disk: vdisk, nic, nodes };
 }

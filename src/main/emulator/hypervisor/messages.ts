@@ -1,0 +1,171 @@
+/**
+ * Inter-OS communication (M19, docs/hypercalls.md#client-api-any-partition): asynchronous messages,
+ * synchronous calls that block the caller until the reply, and pages shared between two partitions
+ * on request of both (zero copy). Also the hypervisor's own notifications (sender 255) and whole-
+ * guest swapping (M17).
+ */
+import type { Cpu } from '../cpu/Cpu.js';
+import type { Hypervisor } from './Hypervisor.js';
+import type { Partition } from './Partition.js';
+import type { Vcpu } from './Vcpu.js';
+
+export const MAX_MESSAGE = 256;
+export const MAX_INBOX = 64;
+export const HYPERVISOR_SENDER = 255;
+
+export const enum MsgError {
+  NOENT = -3,
+  AGAIN = -7,
+  INVAL = -2,
+}
+
+/** Put a message in `to`'s inbox and raise its notification line. */
+export function post(hv: Hypervisor, from: number, to: Partition, data: Uint8Array, wantsReply: boolean): number {
+  if (to.state !== 'running' && to.state !== 'swapped') return MsgError.NOENT;
+  if (to.inbox.length >= MAX_INBOX) return MsgError.AGAIN;
+  to.inbox.push({ from, data, wantsReply });
+  hv.notify(to);
+  for (const v of to.vcpus) hv.kick(v);
+  return 0;
+}
+
+/** A notice from the hypervisor itself (text), e.g. "cpu-added 1" or "shutdown 2 0". */
+export function notice(hv: Hypervisor, to: Partition, text: string): void {
+  post(hv, HYPERVISOR_SENDER, to, new TextEncoder().encode(text), false);
+}
+
+/** msg_recv: the first message into the caller's buffer; a1 = sender, a2 = wants a reply. */
+export function receive(hv: Hypervisor, p: Partition, cpu: Cpu, buf: number, max: number): number {
+  const m = p.inbox[0];
+  if (!m) return MsgError.AGAIN;
+  const data = m.data.subarray(0, Math.max(0, max));
+  if (!hv.writeGuest(p, buf, data)) return -6;
+  p.inbox.shift();
+  hv.notify(p);
+  cpu.regs[11] = m.from;
+  cpu.regs[12] = m.wantsReply ? 1 : 0;
+  return data.length;
+}
+
+/** msg_call: post, then block the caller until `to` replies. */
+export function call(
+  hv: Hypervisor,
+  p: Partition,
+  v: Vcpu,
+  cpu: Cpu,
+  to: Partition,
+  data: Uint8Array,
+  replyBuf: number,
+  replyMax: number,
+): number | undefined {
+  if (to === p) return MsgError.INVAL;
+  const r = post(hv, p.id, to, data, true);
+  if (r < 0) return r;
+  v.waitingReplyFrom = to.id;
+  v.replyBuf = replyBuf;
+  v.replyMax = replyMax;
+  hv.block(cpu, v);
+  return undefined;
+}
+
+/** msg_reply: wake the vCPU of `to` that waits for a reply from `p`. */
+export function reply(hv: Hypervisor, p: Partition, to: Partition, data: Uint8Array): number {
+  const v = to.vcpus.find((x) => x.waitingReplyFrom === p.id);
+  if (!v) return MsgError.NOENT;
+  const n = Math.min(data.length, v.replyMax);
+  const ok = hv.writeGuest(to, v.replyBuf, data.subarray(0, n));
+  v.regs[10] = ok ? n : -6;
+  v.waitingReplyFrom = -1;
+  v.state = 'runnable';
+  hv.kick(v);
+  return 0;
+}
+
+/** Offered pages waiting to be accepted. */
+export interface ShareOffer {
+  id: number;
+  from: number;
+  to: number;
+  hpa: number;
+}
+
+/** share_offer: the page at `gpa` of `p` (whole page of its memory) for partition `to`. */
+export function offer(
+  hv: Hypervisor,
+  p: Partition,
+  gpa: number,
+  to: Partition,
+  offers: ShareOffer[],
+  nextId: () => number,
+): number {
+  if (gpa % 4096 !== 0) return MsgError.INVAL;
+  const hpa = p.memory.some((r) => gpa >= r.gpa && gpa < r.gpa + r.size) ? p.hostAddress(gpa) : undefined;
+  if (hpa === undefined) return -5;
+  const id = nextId();
+  offers.push({ id, from: p.id, to: to.id, hpa });
+  notice(hv, to, `share-offer ${id} from ${p.id}`);
+  return id;
+}
+
+/** share_accept: map an offered page at `gpa` of the acceptor (outside its memory, below devices). */
+export function accept(hv: Hypervisor, p: Partition, id: number, gpa: number, offers: ShareOffer[]): number {
+  const i = offers.findIndex((o) => o.id === id && o.to === p.id);
+  if (i < 0) return MsgError.NOENT;
+  if (gpa % 4096 !== 0 || gpa >>> 0 >= 0xf000_0000 || p.hostAddress(gpa) !== undefined) return MsgError.INVAL;
+  const o = offers[i];
+  offers.splice(i, 1);
+  p.shared.push({ gpa: gpa >>> 0, hpa: o.hpa, size: 4096 });
+  if (!hv.remap(p)) return -5;
+  hv.log(p.id, 'shared', `page from partition ${o.from} at 0x${(gpa >>> 0).toString(16)}`);
+  return 0;
+}
+
+/**
+ * Swap a whole guest out (M17): its memory goes to the swap store (here: kept as bytes; the host
+ * may persist it), its host memory returns to the Controlling OS, its vCPUs keep their state.
+ */
+export function swapOut(hv: Hypervisor, p: Partition): string | undefined {
+  if (p.state !== 'running' && p.state !== 'stopped') return 'not running or stopped';
+  if (p.shared.length > 0) return 'it has shared pages';
+  const ctl = hv.partitions.get(0) as Partition;
+  const wasRunning = p.state === 'running';
+  for (const v of p.vcpus)
+    v.stateBeforeSwap = v.state === 'stopped' ? 'stopped' : v.waitingReplyFrom >= 0 ? 'blocked' : 'runnable';
+  if (wasRunning) hv.halt(p, 'swapped', 'swapped out');
+  const bytes = hv.readGuest(p, 0, p.memBytes) as Uint8Array;
+  p.swapped = bytes;
+  const size = p.memBytes;
+  let next = ctl.memBytes;
+  for (const r of p.memory) {
+    hv.machine.mem.writeBytes(r.hpa, new Uint8Array(r.size)); // nothing of the guest stays behind
+    ctl.memory.push({ gpa: next, hpa: r.hpa, size: r.size });
+    next += r.size;
+  }
+  p.memory.length = 0;
+  p.state = 'swapped';
+  p.swappedWhileRunning = wasRunning;
+  hv.remap(ctl);
+  hv.log(p.id, 'swapped-out', `${size >> 10} KiB`);
+  return undefined;
+}
+
+/** Swap back in, into [gpa, gpa+size) of the Controlling OS's memory. */
+export function swapIn(hv: Hypervisor, p: Partition, gpa: number): string | undefined {
+  if (p.state !== 'swapped' || !p.swapped) return 'not swapped out';
+  const ctl = hv.partitions.get(0) as Partition;
+  const saved = p.swapped;
+  const err = hv.moveMemory(ctl, p, gpa, saved.length);
+  if (err) return err;
+  hv.writeGuest(p, 0, saved);
+  p.swapped = undefined;
+  const wasRunning = p.swappedWhileRunning;
+  p.state = wasRunning ? 'running' : 'stopped';
+  if (wasRunning) {
+    for (const v of p.vcpus) {
+      v.state = v.stateBeforeSwap;
+      hv.kick(v);
+    }
+  }
+  hv.log(p.id, 'swapped-in', `${saved.length >> 10} KiB`);
+  return undefined;
+}

@@ -1,0 +1,104 @@
+/**
+ * Scenarios for messages, shared pages, swapping, hot-adding, device moves and DMA isolation
+ * (issue 4: M17, M18, M19, M21, M5), through the hypervisor's mechanism as ctl drives it.
+ */
+import { describe, expect, it } from 'vitest';
+import { swapIn, swapOut } from '../../src/main/emulator/hypervisor/messages.js';
+import { testGuest, world } from './harness.js';
+
+describe('hypervisor mechanisms', () => {
+  it('asynchronous messages and a synchronous call with its reply (M19)', async () => {
+    const w = await world();
+    w.launch(2, 'pong', testGuest('ponger'));
+    w.launch(1, 'ping', testGuest('pinger'));
+    w.expect('ping', 'reply: pong\n');
+    expect(w.output('pong')).toContain('msg from 1:hello\n');
+    expect(w.output('pong')).toContain('msg from 1:ping\n');
+    expect(w.hv.events.some((e) => e.kind === 'message' && e.detail.startsWith('call to 2'))).toBe(true);
+  });
+
+  it('a page shared by two guests on request of both: zero copy both ways (M19)', async () => {
+    const w = await world();
+    const a = w.launch(1, 'a', testGuest('sharer'));
+    const b = w.launch(2, 'b', testGuest('sharee'));
+    w.expect('b', '2 reads: hello!\n');
+    w.expect('a', '1 sees the answer');
+    expect(b.hostAddress(0x40000000)).toBe(a.hostAddress(0x30000)); // the same host page
+  });
+
+  it('a device cannot DMA outside its partition (M5)', async () => {
+    const w = await world();
+    const before = w.machine.mem.readBytes(0x01f00000, 512);
+    w.launch(1, 'dma', testGuest('dmaout'), { grantDiskPartition: 1 });
+    w.expect('dma', 'status 3\n');
+    expect(w.machine.mem.readBytes(0x01f00000, 512)).toEqual(before);
+  });
+
+  it('swapping an idle guest out frees its memory; swapping back in resumes it intact (M17)', async () => {
+    const w = await world();
+    const ctl = w.hv.partitions.get(0);
+    const g = w.launch(1, 'counter', testGuest('counter'));
+    w.run(30_000_000);
+    const counted = new DataView(w.hv.readGuest(g, 0x20000, 4)!.buffer).getUint32(0, true);
+    expect(counted).toBeGreaterThan(0);
+    const ctlBefore = ctl!.memBytes;
+    expect(swapOut(w.hv, g)).toBeUndefined();
+    expect(g.state).toBe('swapped');
+    expect(g.memBytes).toBe(0);
+    expect(ctl!.memBytes).toBe(ctlBefore + (4 << 20));
+    const printed = w.output('counter').length;
+    w.run(30_000_000);
+    expect(w.output('counter').length).toBe(printed); // it does not run while swapped out
+    // Back in, into a different range of ctl's memory than it came from.
+    expect(swapIn(w.hv, g, 8 << 20)).toBeUndefined();
+    expect(g.state).toBe('running');
+    const after = new DataView(w.hv.readGuest(g, 0x20000, 4)!.buffer).getUint32(0, true);
+    expect(after).toBeGreaterThanOrEqual(counted);
+    w.run(30_000_000);
+    expect(new DataView(w.hv.readGuest(g, 0x20000, 4)!.buffer).getUint32(0, true)).toBeGreaterThan(after);
+  });
+
+  it('hot-adding a vCPU to a running guest: it hears of it and starts it (M21)', async () => {
+    const w = await world({ cpus: 2 });
+    const g = w.launch(1, 'smp', testGuest('smp'));
+    w.expect('smp', 'A');
+    w.hv.addVcpu(g, 1);
+    // What part_assign_cpu does for a running partition: a notice the guest can act on.
+    const { notice } = await import('../../src/main/emulator/hypervisor/messages.js');
+    notice(w.hv, g, 'cpu-added 1');
+    w.expect('smp', 'B1');
+    expect(g.vcpus[1].state).not.toBe('stopped');
+  });
+
+  it('hot-adding memory to a running guest grows its guest-physical space (M21)', async () => {
+    const w = await world();
+    const ctl = w.hv.partitions.get(0)!;
+    const g = w.launch(1, 'counter', testGuest('counter'));
+    w.run(5_000_000);
+    expect(w.hv.moveMemory(ctl, g, 16 << 20, 1 << 20)).toBeUndefined();
+    expect(g.memBytes).toBe(5 << 20);
+    expect(g.hostAddress((4 << 20) + 100)).toBe((16 << 20) + 100);
+    expect(ctl.hostAddress(16 << 20)).toBeUndefined(); // ownership moved, not copied
+    w.run(5_000_000);
+    expect(g.state).toBe('running');
+  });
+
+  it('moving a device subtree: uart1 leaves ctl and a probing guest finds it (M5, M18)', async () => {
+    const w = await world();
+    const ctl = w.hv.partitions.get(0)!;
+    const swos = w.diskOs('swos');
+    w.hv.create(2, 'swos');
+    const p = w.hv.partitions.get(2)!;
+    w.hv.addVcpu(p, 0);
+    ctl.devices.delete('uart1');
+    p.devices.add('uart1');
+    w.hv.remap(ctl);
+    w.hv.writeGuest(ctl, (40 << 20) + swos.loadAddress, swos.bytes);
+    expect(w.hv.moveMemory(ctl, p, 40 << 20, 4 << 20)).toBeUndefined();
+    p.diskGrants.set('disk0', new Set([swos.partition]));
+    expect(w.hv.start(2, swos.entry, 0)).toBeUndefined();
+    w.expect('swos', 'swos$ ');
+    expect(w.output('swos')).toContain('found uart at 0xF0000000'); // its virtual console
+    expect(w.output('swos')).toContain('found uart at 0xF0003000'); // the device it was given
+  });
+});
