@@ -5,7 +5,7 @@
  * stale. The building itself lives in src/main/disk/build.ts; this file wires in the assembler and
  * the default paths.
  */
-import { mkdirSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic } from '../src/main/asm/index.js';
@@ -25,9 +25,10 @@ const SCRIPT = fileURLToPath(import.meta.url);
 export const ROOT = resolve(dirname(SCRIPT), '..');
 export const DEFAULT_IMAGE = join(ROOT, 'disks', 'hyperdesk.img');
 
-/** The default sources under `root`/resources. */
-export function defaultSources(root = ROOT): Pick<BuildDiskOptions, 'cos' | 'swos'> {
+/** The default sources under `root`/resources (ctl only where resources/ctl/ctl.s exists). */
+export function defaultSources(root = ROOT): Pick<BuildDiskOptions, 'cos' | 'swos' | 'ctl'> {
   const res = join(root, 'resources');
+  const ctl = join(res, 'ctl', 'ctl.s');
   return {
     cos: {
       source: join(res, 'cos', 'cos.s'),
@@ -36,6 +37,7 @@ export function defaultSources(root = ROOT): Pick<BuildDiskOptions, 'cos' | 'swo
       name: 'cos 0.1',
     },
     swos: { source: join(res, 'swos', 'swos.s'), files: join(res, 'swos', 'files'), name: 'swos 1.0' },
+    ...(existsSync(ctl) ? { ctl: { source: ctl, files: join(res, 'ctl', 'files'), name: 'ctl 0.1' } } : {}),
   };
 }
 

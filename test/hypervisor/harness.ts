@@ -10,6 +10,7 @@ import { readBootImage, scanBootEntries } from '../../src/main/emulator/firmware
 import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import type { SwapStore } from '../../src/main/emulator/hypervisor/swap.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
 import { defaultImage } from '../guests/boot.js';
 
@@ -34,7 +35,7 @@ export class HvWorld {
   private nextTop: number;
   readonly disk: MemoryBlockBackend;
 
-  constructor(opts: { cpus?: number; memBytes?: number; diskImage: Uint8Array }) {
+  constructor(opts: { cpus?: number; memBytes?: number; diskImage: Uint8Array; swap?: SwapStore }) {
     this.disk = new MemoryBlockBackend(opts.diskImage.length / 512, false, opts.diskImage);
     this.machine = new Machine({
       cpus: opts.cpus ?? 1,
@@ -42,7 +43,10 @@ export class HvWorld {
       console: { write: (b) => this.put('ctl', b) },
       disks: [this.disk],
     });
-    this.hv = new Hypervisor(this.machine, { consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }) });
+    this.hv = new Hypervisor(this.machine, {
+      consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }),
+      swap: opts.swap,
+    });
     const idle = testGuest('idle');
     this.hv.bootControllingOs({ ...idle, name: 'ctl' });
     this.nextTop = this.hv.usableBytes;
@@ -114,7 +118,7 @@ export class HvWorld {
   }
 }
 
-export async function world(opts: { cpus?: number; memBytes?: number } = {}): Promise<HvWorld> {
+export async function world(opts: { cpus?: number; memBytes?: number; swap?: SwapStore } = {}): Promise<HvWorld> {
   return new HvWorld({ ...opts, diskImage: await defaultImage() });
 }
 

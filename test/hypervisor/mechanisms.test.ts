@@ -2,7 +2,11 @@
  * Scenarios for messages, shared pages, swapping, hot-adding, device moves and DMA isolation
  * (issue 4: M17, M18, M19, M21, M5), through the hypervisor's mechanism as ctl drives it.
  */
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SwapFiles } from '../../src/main/disk/swapFiles.js';
 import { swapIn, swapOut } from '../../src/main/emulator/hypervisor/messages.js';
 import { testGuest, world } from './harness.js';
 
@@ -56,6 +60,20 @@ describe('hypervisor mechanisms', () => {
     expect(after).toBeGreaterThanOrEqual(counted);
     w.run(30_000_000);
     expect(new DataView(w.hv.readGuest(g, 0x20000, 4)!.buffer).getUint32(0, true)).toBeGreaterThan(after);
+  });
+
+  it('a swapped-out guest is in a swap file on disk until it comes back (M17)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hyperdesk-swap-'));
+    const w = await world({ swap: new SwapFiles(dir) });
+    const g = w.launch(1, 'counter', testGuest('counter'));
+    w.run(20_000_000);
+    expect(swapOut(w.hv, g)).toBeUndefined();
+    const file = join(dir, 'partition-1.swap');
+    expect(statSync(file).size).toBe(4 << 20);
+    expect(swapIn(w.hv, g, 8 << 20)).toBeUndefined();
+    expect(existsSync(file)).toBe(false);
+    w.run(20_000_000);
+    expect(g.state).toBe('running');
   });
 
   it('hot-adding a vCPU to a running guest: it hears of it and starts it (M21)', async () => {

@@ -48,6 +48,16 @@ describe('hypervisor scenarios', () => {
     expect(good.state).toBe('running');
   });
 
+  it('a guest looping with interrupts off is stopped by the watchdog; the others go on', async () => {
+    const w = await world();
+    const good = w.launch(1, 'good', testGuest('counter'));
+    const bad = w.launch(2, 'masked', testGuest('masked'));
+    w.run(250_000_000);
+    expect(bad.state).toBe('faulted');
+    expect(w.hv.events.find((e) => e.partition === 2 && e.kind === 'faulted')?.detail).toMatch(/interrupts off/);
+    expect(good.state).toBe('running');
+  });
+
   it('eight guests on two pCPUs all make progress', async () => {
     const w = await world({ cpus: 2, memBytes: 64 << 20 });
     const g = testGuest('counter');

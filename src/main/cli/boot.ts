@@ -8,6 +8,9 @@ import { TIMEBASE } from '../emulator/machine/board.js';
 import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/Firmware.js';
 import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
 import { ConsoleMux } from './consoles.js';
+import { SwapFiles } from '../disk/swapFiles.js';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Machine } from '../emulator/machine/Machine.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { FileBlockBackend } from '../disk/FileBlockBackend.js';
@@ -21,6 +24,8 @@ export interface BootOptions {
   console?: string;
   /** Hypervisor mode: the bootable partition to run as the Controlling OS (default ctl). */
   ctl?: string;
+  /** Hypervisor mode: write the bridge's capture to this pcap file at exit. */
+  pcap?: string;
   disk: string[];
   select?: string;
   cpus: number;
@@ -140,6 +145,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
     hv = new Hypervisor(machine, {
       consoleFor: (p) => sinkFor(p.name),
       rtcEpochSeconds: Math.floor(Date.now() / 1000),
+      swap: new SwapFiles(join(dirname(disks[0] instanceof FileBlockBackend ? disks[0].path : 'disks/x'), 'swap')),
     });
     hv.bootControllingOs({
       loadAddress: entry.header.loadAddress,
@@ -183,6 +189,14 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
     },
   );
   for (const d of disks) (d as FileBlockBackend).flush();
+  if (opts.pcap) {
+    try {
+      writeFileSync(opts.pcap, hv.bridge.pcap());
+      process.stderr.write(`wrote the virtual bridge's capture to ${opts.pcap}\n`);
+    } catch (e) {
+      process.stderr.write(`error: cannot write ${opts.pcap}: ${(e as Error).message}\n`);
+    }
+  }
   if (quit) return 130;
   return result ? result.exitCode & 0xff : 0;
 }

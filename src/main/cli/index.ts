@@ -48,6 +48,7 @@ export async function main(argv: string[]): Promise<number> {
       'hypervisor mode: attach the terminal to this guest only (default: every console, prefixed; keys go to ctl)',
     )
     .option('--ctl <name>', 'hypervisor mode: the bootable partition that runs as the Controlling OS', 'ctl')
+    .option('--pcap <file>', "hypervisor mode: write the virtual bridge's traffic to this pcap file at exit")
     .option('--disk <path...>', 'disk image(s) to attach (default: disks/hyperdesk.img, built when missing)', [])
     .option('--select <name>', 'boot this OS (name, first word of it, or diskN:P) without the menu')
     .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)

@@ -1,9 +1,10 @@
 /**
  * Build the default disk (docs/disks.md#the-default-disk) from sources: partition 1 "cos" (cfs,
  * bootable) with the cos image, programs and files; partition 2 "swos" (sfs, bootable) with the swos
- * image and files. The assembler comes in as a function (the host layer owns assembling files), so
- * this module stays below the host. The image is built in memory, checked with fsck, and written
- * with a temp file and a rename.
+ * image and files; and, when its sources are given, partition 3 "ctl" (cfs, bootable) with the
+ * Controlling OS's image and files (its parttab). The assembler comes in as a function (the host
+ * layer owns assembling files), so this module stays below the host. The image is built in memory,
+ * checked with fsck, and written with a temp file and a rename.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
@@ -43,6 +44,8 @@ export interface BuildDiskOptions {
   size?: number;
   cos: OsSources;
   swos: OsSources;
+  /** The Controlling OS (docs/guests.md#ctl-the-controlling-os): partition 3 when given. */
+  ctl?: OsSources;
   assemble: AssembleFn;
   /** Where to print what was done (default: nowhere). */
   log?: (line: string) => void;
@@ -62,6 +65,8 @@ export interface BuildReport {
 }
 
 export const DEFAULT_DISK_BYTES = 32 * 1024 * 1024;
+/** With ctl: cos and swos keep the first 32 MiB as without it, ctl gets the next 16 MiB. */
+export const DEFAULT_DISK_BYTES_WITH_CTL = 48 * 1024 * 1024;
 
 /** Build the disk image; a DiskError naming the source or structure on any problem. */
 export function buildDisk(options: BuildDiskOptions): BuildReport | DiskError {
@@ -74,29 +79,33 @@ export function buildDisk(options: BuildDiskOptions): BuildReport | DiskError {
     for (const [os, src] of [
       ['cos', options.cos.source],
       ['swos', options.swos.source],
+      ...(options.ctl ? [['ctl', options.ctl.source]] : []),
     ]) {
       if (!existsSync(src)) fail(`${shown(src)}: not found (the ${os} source; is ${os} written yet?)`);
     }
-    const size = options.size ?? DEFAULT_DISK_BYTES;
+    const size = options.size ?? (options.ctl ? DEFAULT_DISK_BYTES_WITH_CTL : DEFAULT_DISK_BYTES);
     if (size % BLOCK !== 0 || size < 64 * BLOCK)
       fail(`size: ${size} bytes is not a whole number of blocks (at least 64)`);
     const blocks = size / BLOCK;
     const backend = new MemoryBlockBackend(blocks);
     const disk = must(DiskImage.format(backend));
-    const half = Math.floor(blocks / 2);
+    // cos and swos share the disk, or its first two thirds when ctl takes the last third (48 MiB:
+    // cos and swos exactly where they are on a 32 MiB disk without ctl).
+    const shared = options.ctl ? Math.floor((blocks * 2) / 3) : blocks;
+    const half = Math.floor(shared / 2);
     const first = blocks >= 16384 ? 2048 : 8; // 1 MiB aligned on real-sized disks
     const files: BuiltFile[] = [];
     log(`${shown(options.output)}: ${size / (1024 * 1024)} MiB (${blocks} blocks)`);
 
     const install = (
       number: number,
+      name: string,
       type: PartitionType,
       start: number,
       count: number,
       os: OsSources,
       flags: number,
     ) => {
-      const name = number === 1 ? 'cos' : 'swos';
       must(disk.addPartition({ type, first: start, blocks: count, name, bootable: true }));
       const img = must(options.assemble(os.source), shown(os.source));
       const fsOffset = Math.ceil(osImageBlocks(img.bytes.length) / 8) * 8;
@@ -137,8 +146,9 @@ export function buildDisk(options: BuildDiskOptions): BuildReport | DiskError {
         put(f, new Uint8Array(readFileSync(path)), path, false);
       }
     };
-    install(1, 'cfs', first, half - first, options.cos, OS_FLAG_COOPERATIVE);
-    install(2, 'sfs', half, blocks - half, options.swos, 0);
+    install(1, 'cos', 'cfs', first, half - first, options.cos, OS_FLAG_COOPERATIVE);
+    install(2, 'swos', 'sfs', half, shared - half, options.swos, 0);
+    if (options.ctl) install(3, 'ctl', 'cfs', shared, blocks - shared, options.ctl, OS_FLAG_COOPERATIVE);
 
     const problems = disk.fsck();
     if (problems.length) fail(`the built image fails its own check: ${problems[0]}`);

@@ -23,6 +23,7 @@ import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { handleHypercall } from './hypercalls.js';
 import { notice, type ShareOffer } from './messages.js';
+import { MemorySwapStore, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
 import { Partition, type MemRange, type PartitionEvent } from './Partition.js';
 import { buildStage2, ReservePages, type Stage2Table } from './stage2.js';
@@ -36,7 +37,7 @@ export const HV_RESERVE_BYTES = 1 << 20;
 /** Default time slice: 1 ms of machine time. */
 export const DEFAULT_SLICE = 250_000;
 /** Ticks a vCPU may run in supervisor mode with interrupts off before it is stopped (M22). */
-export const WATCHDOG_TICKS = 200;
+export const WATCHDOG_TICKS = 100;
 /** Interrupt source of a partition's interrupt controller that signals waiting messages. */
 export const NOTIFY_SOURCE = 31;
 
@@ -46,12 +47,15 @@ export interface HypervisorOptions {
   rtcEpochSeconds?: number;
   /** Every event, as it happens (the app's event log). */
   onEvent?(e: PartitionEvent): void;
+  /** Where swapped-out guests go (default: memory). */
+  swap?: SwapStore;
 }
 
 export class Hypervisor {
   readonly partitions = new Map<number, Partition>();
   readonly events: PartitionEvent[] = [];
   readonly reserve: ReservePages;
+  readonly swapStore: SwapStore;
   /** RAM the partitions may use: [0, usableBytes). */
   readonly usableBytes: number;
   private readonly tables = new Map<number, Stage2Table>();
@@ -72,6 +76,7 @@ export class Hypervisor {
     readonly machine: Machine,
     readonly opts: HypervisorOptions,
   ) {
+    this.swapStore = opts.swap ?? new MemorySwapStore();
     this.usableBytes = machine.mem.size - HV_RESERVE_BYTES;
     this.bridge = new Bridge({ now: () => machine.cpus[0].now(), epochSeconds: opts.rtcEpochSeconds ?? 0 });
     if (this.usableBytes < 1 << 20) throw new RangeError('the hypervisor needs at least 2 MiB of RAM');
@@ -174,13 +179,12 @@ export class Hypervisor {
     }
     from.memory.length = 0;
     from.memory.push(...keep);
-    let next = to.memBytes;
+    let next = to.memEnd;
     for (const piece of pieces) {
       to.memory.push({ gpa: next, hpa: piece.hpa, size: piece.size });
       next += piece.size;
     }
-    this.remap(from);
-    this.remap(to);
+    if (!this.remap(from) || !this.remap(to)) return 'the hypervisor reserve is full';
     this.log(to.id, 'memory', `+${size >> 10} KiB from partition ${from.id}`);
     return undefined;
   }
@@ -375,7 +379,7 @@ export class Hypervisor {
     if (!p || p.state === 'destroyed' || !ctl || id === 0) return 'no such partition';
     if (p.state === 'running') this.halt(p, 'stopped', 'destroyed');
     // Memory and devices go back to the Controlling OS (at the end of its guest-physical space).
-    let next = ctl.memBytes;
+    let next = ctl.memEnd;
     for (const r of p.memory) {
       ctl.memory.push({ gpa: next, hpa: r.hpa, size: r.size });
       next += r.size;
@@ -481,8 +485,11 @@ export class Hypervisor {
       cpu.ip &= ~(1 << IRQ.htimer);
       if (v) {
         v.stats.ticks++;
-        const masked = v.mode === 1 && (cpu.sstatus & STATUS_IE) === 0 && cpu.hstatus >> 2 === 1;
-        v.ticksMasked = masked ? v.ticksMasked + 1 : 0;
+        // A kernel that once took interrupts and now keeps them off for WATCHDOG_TICKS of its own
+        // slices is hung (a guest that never enables them, like a bare loop, is left alone).
+        const masked = v.mode === 1 && (cpu.sstatus & STATUS_IE) === 0 && ((cpu.hstatus >> 2) & 3) === 1;
+        if (!masked) v.sawInterruptsOn = true;
+        v.ticksMasked = masked && v.sawInterruptsOn ? v.ticksMasked + 1 : 0;
         if (v.ticksMasked > WATCHDOG_TICKS) {
           const p = this.partitions.get(v.partitionId) as Partition;
           return this.contain(cpu, p, `looped with interrupts off for ${WATCHDOG_TICKS} ticks (pc 0x${hex(cpu.hepc)})`);
@@ -568,6 +575,7 @@ export class Hypervisor {
 
   /** @internal Take `v` off `cpu` until something wakes it. */
   block(cpu: Cpu, v: Vcpu): void {
+    v.ticksMasked = 0; // it gave the pCPU away: not a loop
     v.save(cpu);
     this.current[cpu.id] = undefined;
     v.state = v.wakeable(cpu.now()) ? 'runnable' : 'blocked';

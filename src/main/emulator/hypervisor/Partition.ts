@@ -57,8 +57,8 @@ export class Partition {
   readonly shared: MemRange[] = [];
   /** Messages waiting for it (M19). */
   readonly inbox: Message[] = [];
-  /** Saved memory while it is swapped out (M17), and whether it was running then. */
-  swapped: Uint8Array | undefined;
+  /** Its memory is in the swap store (M17); whether it was running then. */
+  swapped = false;
   swappedWhileRunning = false;
   /** Ids of physical device nodes (whole subtrees) it owns. */
   readonly devices = new Set<string>();
@@ -93,6 +93,11 @@ export class Partition {
 
   get memBytes(): number {
     return this.memory.reduce((s, r) => s + r.size, 0);
+  }
+
+  /** The end of its guest-physical memory (memory given later is placed from here). */
+  get memEnd(): number {
+    return this.memory.reduce((e, r) => Math.max(e, r.gpa + r.size), 0);
   }
 
   /** Host-physical address of a guest-physical one, or undefined outside its memory. */

@@ -59,6 +59,8 @@ export class Vcpu implements InterruptTarget {
   runningOn = -1;
   /** Consecutive hypervisor ticks it was preempted with interrupts off (the watchdog). */
   ticksMasked = 0;
+  /** It has been seen with interrupts enabled (the watchdog only watches kernels that use them). */
+  sawInterruptsOn = false;
   /** Counters for the performance view. */
   readonly stats = { switches: 0, hypercalls: 0, mmioExits: 0, ticks: 0 };
 
@@ -85,6 +87,7 @@ export class Vcpu implements InterruptTarget {
     this.instret = 0;
     this.virq = 0;
     this.ticksMasked = 0;
+    this.sawInterruptsOn = false;
   }
 
   /** The partition's interrupt controller drives external / ipi here. */
@@ -131,6 +134,8 @@ export class Vcpu implements InterruptTarget {
   /** Something would wake it from wfi: a virtual line enabled in its sie, or its timer. */
   wakeable(now: number): boolean {
     if (this.waitingReplyFrom >= 0) return false;
-    return (this.virq & this.csr.sie) !== 0 || this.timerPending || now >= this.timerAt;
+    // Like wfi on hardware: only lines the guest enabled in sie wake it.
+    const timer = (this.csr.sie & 1) !== 0 && (this.timerPending || now >= this.timerAt);
+    return (this.virq & this.csr.sie) !== 0 || timer;
   }
 }

@@ -109,7 +109,7 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const size = a(0) >>> 0;
       const ctl = hv.partitions.get(0);
       if (!ctl || p.id === 0 || size === 0 || size % 4096 !== 0 || size >= p.memBytes) return E.INVAL;
-      const err = hv.moveMemory(p, ctl, p.memBytes - size, size);
+      const err = hv.moveMemory(p, ctl, p.memEnd - size, size);
       if (err) return E.INVAL;
       notice(hv, ctl, `released ${p.id} ${size}`);
       return 0;
@@ -167,7 +167,7 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
     case HC.part_assign_mem: {
       const t = hv.partitions.get(a(0));
       if (!t || t.id === 0) return E.NOENT;
-      const at = t.memBytes;
+      const at = t.memEnd;
       const err = hv.moveMemory(p, t, a(1) >>> 0, a(2) >>> 0);
       if (err) return E.NOMEM;
       if (t.state === 'running') notice(hv, t, `mem-added ${a(2) >>> 0} at ${at}`);
@@ -200,7 +200,7 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const owner = [...hv.partitions.values()].find((x) => x.devices.has(dev));
       if (!owner) return E.NOENT;
       if (owner !== p && owner.state === 'running') return E.BUSY;
-      if (t.state === 'running') return E.BUSY;
+      if (t.state === 'running' && t !== p) return E.BUSY; // a running client gets no new device
       owner.devices.delete(dev);
       t.devices.add(dev);
       hv.remap(owner);

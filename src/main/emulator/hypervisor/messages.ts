@@ -133,9 +133,21 @@ export function swapOut(hv: Hypervisor, p: Partition): string | undefined {
     v.stateBeforeSwap = v.state === 'stopped' ? 'stopped' : v.waitingReplyFrom >= 0 ? 'blocked' : 'runnable';
   if (wasRunning) hv.halt(p, 'swapped', 'swapped out');
   const bytes = hv.readGuest(p, 0, p.memBytes) as Uint8Array;
-  p.swapped = bytes;
+  // The copy must be safe in the store before the memory is given away.
+  const saved = hv.swapStore.save(p.id, bytes);
+  if (saved instanceof Error) {
+    if (wasRunning) {
+      p.state = 'running';
+      for (const v of p.vcpus) {
+        v.state = v.stateBeforeSwap;
+        hv.kick(v);
+      }
+    }
+    return saved.message;
+  }
+  p.swapped = true;
   const size = p.memBytes;
-  let next = ctl.memBytes;
+  let next = ctl.memEnd;
   for (const r of p.memory) {
     hv.machine.mem.writeBytes(r.hpa, new Uint8Array(r.size)); // nothing of the guest stays behind
     ctl.memory.push({ gpa: next, hpa: r.hpa, size: r.size });
@@ -153,11 +165,13 @@ export function swapOut(hv: Hypervisor, p: Partition): string | undefined {
 export function swapIn(hv: Hypervisor, p: Partition, gpa: number): string | undefined {
   if (p.state !== 'swapped' || !p.swapped) return 'not swapped out';
   const ctl = hv.partitions.get(0) as Partition;
-  const saved = p.swapped;
+  const saved = hv.swapStore.load(p.id);
+  if (saved instanceof Error) return saved.message;
   const err = hv.moveMemory(ctl, p, gpa, saved.length);
   if (err) return err;
   hv.writeGuest(p, 0, saved);
-  p.swapped = undefined;
+  hv.swapStore.drop(p.id);
+  p.swapped = false;
   const wasRunning = p.swappedWhileRunning;
   p.state = wasRunning ? 'running' : 'stopped';
   if (wasRunning) {

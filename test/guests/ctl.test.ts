@@ -1,0 +1,594 @@
+/**
+ * ctl, the Controlling OS (M12, M13, M14; resources/ctl, docs/guests.md#ctl-the-controlling-os):
+ * booted as partition 0 under the hypervisor from the default disk (as `hyperdesk boot --mode
+ * hypervisor` does), in-process and deterministic, driven through its console and its clients'
+ * consoles. Guests end lines with CR LF; the tests compare text with plain LF.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { BLOCK_SIZE, MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
+import { Firmware, readBootImage, scanBootEntries } from '../../src/main/emulator/firmware/Firmware.js';
+import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
+import { Machine, type StopReport } from '../../src/main/emulator/machine/Machine.js';
+import { DiskImage } from '../../src/main/disk/index.js';
+import { assembleFile } from '../../src/main/host/assembleFile.js';
+import { ROOT } from '../../scripts/build-disks.js';
+import { defaultImage } from './boot.js';
+
+const STEP = 1_000_000;
+const MiB = 1 << 20;
+const lf = (s: string) => s.replace(/\r\n/g, '\n');
+const PROMPT: Record<string, string> = { ctl: 'ctl> ', swos: 'swos$ ' };
+const promptOf = (who: string) => PROMPT[who] ?? 'cos> ';
+
+/** A machine running the hypervisor with ctl as partition 0; every console kept by guest name. */
+class HvRun {
+  readonly machine: Machine;
+  readonly hv: Hypervisor;
+  /** Console output by partition name ("ctl" is the physical uart0, which ctl owns). */
+  readonly out: Record<string, string> = { ctl: '' };
+  private readonly marks: Record<string, number> = {};
+  stop: StopReport | null = null;
+
+  constructor(image: Uint8Array, opts: { cpus?: number; memBytes?: number } = {}) {
+    const disk = new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image.slice());
+    const sink = (who: string) => ({
+      write: (b: number) => (this.out[who] = (this.out[who] ?? '') + String.fromCharCode(b)),
+    });
+    this.machine = new Machine({
+      cpus: opts.cpus ?? 1,
+      memBytes: opts.memBytes ?? 32 * MiB,
+      console: sink('ctl'),
+      disks: [disk],
+      rtcEpochSeconds: 1_800_000_000,
+    });
+    this.hv = new Hypervisor(this.machine, { consoleFor: (p) => sink(p.name), rtcEpochSeconds: 1_800_000_000 });
+    const { entries } = scanBootEntries([disk], this.machine.mem.size);
+    const e = entries.find((x) => x.header.name.split(' ')[0] === 'ctl');
+    if (!e) throw new Error('no bootable partition named ctl on the disk');
+    const bytes = readBootImage([disk], e);
+    if (typeof bytes === 'string') throw new Error(bytes);
+    this.hv.bootControllingOs({
+      loadAddress: e.header.loadAddress,
+      entry: e.header.entry,
+      bytes,
+      name: 'ctl',
+      bootPartition: e.partition,
+    });
+  }
+
+  /** Run until `pattern` shows on `who`'s console after the last match; the text up to it (LF). */
+  expect(who: string, pattern: string | RegExp, maxCycles = 3_000_000_000): string {
+    for (let done = 0; ; done += STEP) {
+      const rest = (this.out[who] ?? '').slice(this.marks[who] ?? 0);
+      const m = typeof pattern === 'string' ? rest.indexOf(pattern) : rest.search(pattern);
+      if (m >= 0) {
+        const len =
+          typeof pattern === 'string' ? pattern.length : (rest.slice(m).match(pattern) as RegExpMatchArray)[0].length;
+        this.marks[who] = (this.marks[who] ?? 0) + m + len;
+        return lf(rest.slice(0, m + len));
+      }
+      if (done >= maxCycles || this.stop)
+        throw new Error(
+          `${who} never showed ${String(pattern)}; stop: ${JSON.stringify(this.stop)}; since the last match:\n${rest}`,
+        );
+      const r = this.machine.run(STEP);
+      if (r && r.kind !== 'idle') this.stop = r;
+    }
+  }
+
+  /** Run `cycles` more cycles of machine time. */
+  run(cycles: number): void {
+    for (let done = 0; done < cycles && !this.stop; done += STEP) {
+      const r = this.machine.run(STEP);
+      if (r && r.kind !== 'idle') this.stop = r;
+    }
+  }
+
+  type(who: string, text: string): void {
+    const bytes = Buffer.from(text, 'latin1');
+    if (who === 'ctl') return this.machine.uart.input(bytes);
+    const p = [...this.hv.partitions.values()].find((x) => x.name === who);
+    if (!p) throw new Error(`no partition named ${who}`);
+    this.hv.consoleInput(p.id, bytes);
+  }
+
+  /** Type a line at `who` and return what it printed up to its next prompt (without the echo). */
+  cmd(who: string, line: string): string {
+    this.type(who, line + '\r');
+    const text = this.expect(who, promptOf(who));
+    const echo = line + '\n';
+    expect(text.startsWith(echo), `echo of '${line}' on ${who}: ${JSON.stringify(text)}`).toBe(true);
+    return text.slice(echo.length, text.length - promptOf(who).length);
+  }
+
+  /** Boot until ctl and both clients of the default parttab show their prompts. */
+  booted(): string {
+    const text = this.expect('ctl', 'ctl> ');
+    this.expect('cos', 'cos> ');
+    this.expect('swos', 'swos$ ');
+    return text;
+  }
+}
+
+async function bootCtl(opts: { cpus?: number; memBytes?: number } = {}): Promise<HvRun> {
+  return new HvRun(await defaultImage(), opts);
+}
+
+/** The default disk plus partition 4 "ctlclient": test/guests/fixtures/ctlclient.s as an OS image. */
+async function diskWithClient(): Promise<Uint8Array> {
+  const base = await defaultImage();
+  const client = assembleFile(join(ROOT, 'test', 'guests', 'fixtures', 'ctlclient.s'));
+  if (!client.ok) throw new Error(`ctlclient.s does not assemble: ${JSON.stringify(client.diagnostics.slice(0, 3))}`);
+  const old = DiskImage.open(new MemoryBlockBackend(base.length / BLOCK_SIZE, true, base));
+  if (old instanceof Error) throw old;
+  const extra = 2048;
+  const backend = new MemoryBlockBackend(base.length / BLOCK_SIZE + extra);
+  backend.data.set(base);
+  const disk = DiskImage.format(backend);
+  if (disk instanceof Error) throw disk;
+  for (const p of old.table.partitions) {
+    const r = disk.addPartition({ type: p.type, first: p.first, blocks: p.blocks, name: p.name, bootable: p.bootable });
+    if (r instanceof Error) throw r;
+  }
+  const start = base.length / BLOCK_SIZE;
+  const added = disk.addPartition({ type: 'raw', first: start, blocks: extra, name: 'ctlclient', bootable: true });
+  if (added instanceof Error) throw added;
+  const h = disk.installOsImage(added.number, {
+    loadAddress: client.base,
+    entry: client.entry,
+    image: client.bytes,
+    fsOffset: 0,
+    flags: 0,
+    name: 'ctlclient 1',
+  });
+  if (h instanceof Error) throw h;
+  expect(disk.fsck()).toEqual([]);
+  return backend.data;
+}
+
+const PARTS_HEADER =
+  '  ID NAME            STATE       MEMORY VCPUS DEVS WEIGHT   HCALLS     MMIO     IRQS SWITCHES    INSTRET EXIT\n';
+
+/** The rows of `parts`: id, name, state, memory. */
+function partsRows(text: string): string[][] {
+  expect(text.startsWith(PARTS_HEADER)).toBe(true);
+  return text
+    .slice(PARTS_HEADER.length)
+    .trimEnd()
+    .split('\n')
+    .map((l) => {
+      const m = /^ +(\d+) (\S+) +(\S+) +(\d+ [KM]iB) +(\d+) +\d+ +\d+ +\d+ +\d+ +\d+ +\d+ +\d+ +-?\d+$/.exec(l);
+      if (!m) throw new Error(`not a parts row: ${JSON.stringify(l)}`);
+      return [m[1], m[2], m[3], m[4], m[5]];
+    });
+}
+
+describe('ctl is built from cos', () => {
+  it('includes every file of cos, in cos.s order, with its own files before data.s', () => {
+    const includes = (file: string) =>
+      [...readFileSync(file, 'latin1').matchAll(/^\.include\s+"([^"]+)"/gm)].map((m) => m[1]);
+    const cos = includes(join(ROOT, 'resources', 'cos', 'cos.s'));
+    const ctl = includes(join(ROOT, 'resources', 'ctl', 'ctl.s'));
+    expect(ctl.filter((f) => f.startsWith('../cos/')).map((f) => f.slice('../cos/'.length))).toEqual(cos);
+    expect(ctl[ctl.length - 1]).toBe('../cos/data.s');
+  });
+
+  it('is partition 3 of the default disk, after cos and swos, with parttab and motd.txt', async () => {
+    const image = await defaultImage();
+    const disk = DiskImage.open(new MemoryBlockBackend(image.length / BLOCK_SIZE, true, image));
+    if (disk instanceof Error) throw disk;
+    expect(image.length).toBe(48 * MiB);
+    expect(disk.table.partitions.map((p) => [p.number, p.type, p.bootable, p.name, p.first, p.blocks])).toEqual([
+      [1, 'cfs', true, 'cos', 2048, 30720],
+      [2, 'sfs', true, 'swos', 32768, 32768],
+      [3, 'cfs', true, 'ctl', 65536, 32768],
+    ]);
+    const ctl = disk.osImage(3);
+    if (ctl instanceof Error) throw ctl;
+    expect(ctl.header).toMatchObject({ name: 'ctl 0.1', loadAddress: 0x100000, entry: 0x100000, flags: 1 });
+    const fs = disk.fileSystem(3);
+    if (fs instanceof Error) throw fs;
+    expect(fs.list().map((f) => f.name)).toEqual(['motd.txt', 'parttab']);
+    expect(disk.fsck()).toEqual([]);
+  });
+});
+
+describe('ctl boots under the hypervisor and starts what parttab lists', () => {
+  it('prints its banner, starts cos and swos, and each client shows its banner and prompt', async () => {
+    const r = await bootCtl();
+    const ctl = r.booted();
+    expect(ctl).toBe(
+      'ctl 0.1 (Controlling OS) on hyperdesk\n' +
+        '31 MiB RAM, 1 pCPU (ctl runs on pCPU 0), booted from disk0 partition 3\n' +
+        'ctl: hypervisor version 1, ctl is partition 0 (the Controlling OS); 4 MiB kept for ctl, 27 MiB for partitions\n' +
+        'ctl: started 1 (cos): 8 MiB, pCPU 0\n' +
+        'ctl: started 2 (swos): 4 MiB, pCPU 0\n' +
+        'ctl> ',
+    );
+    expect(lf(r.out.cos)).toBe(
+      'cos 0.1 (cooperative OS) on hyperdesk\n8 MiB RAM, 1 pCPU (cos runs on pCPU 0), booted from disk0 partition 1\ncos> ',
+    );
+    expect(lf(r.out.swos)).toMatch(/^swos 1\.0 \(shrink-wrapped OS\)\nmemory: 4096 KiB \(probed\)\n/);
+    expect(lf(r.out.swos)).toContain('file system: sfs on partition 2 (swos)\nswos$ ');
+  });
+
+  it('each client console answers its own commands', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('cos', 'mem')).toMatch(/^memory: 8192 KiB total, \d+ KiB used, \d+ KiB free\n$/);
+    expect(r.cmd('swos', 'ver')).toBe('swos 1.0 (shrink-wrapped OS)\n');
+    expect(r.cmd('cos', 'cat motd.txt')).toContain('cos');
+    expect(r.cmd('swos', 'dir')).toContain('README.TXT');
+    expect(r.cmd('ctl', 'cat parttab')).toContain('1 cos  cos  8M 0\n2 swos swos 4M 0\n');
+  });
+
+  it('parts lists ctl and its two clients running', async () => {
+    const r = await bootCtl();
+    r.booted();
+    const rows = partsRows(r.cmd('ctl', 'parts'));
+    expect(rows).toEqual([
+      ['0', 'ctl', 'running', '19 MiB', '1'],
+      ['1', 'cos', 'running', '8 MiB', '1'],
+      ['2', 'swos', 'running', '4 MiB', '1'],
+    ]);
+    expect(r.hv.partitions.get(1)?.memBytes).toBe(8 * MiB);
+    expect(r.hv.partitions.get(2)?.memBytes).toBe(4 * MiB);
+  });
+
+  it('res shows memory, pCPUs and who owns which device', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', 'res')).toBe(
+      'memory:  ctl has 19 MiB: 4 MiB kept for itself, 15 MiB free for partitions (0x00400000..0x01300000)\n' +
+        '         12 MiB given to 2 partitions\n' +
+        'pCPUs:   1\n' +
+        '  pCPU 0: ctl, 1 cos, 2 swos\n' +
+        'devices:\n' +
+        '  uart0    uart       ctl (its console)\n' +
+        '  sysctl   sysctl     ctl (its power switch)\n' +
+        '  rtc      rtc        ctl\n' +
+        '  uart1    uart       ctl\n' +
+        '  disk0    disk       ctl (its boot disk)\n' +
+        '  nic0     nic        ctl\n' +
+        '  intc     intc       virtual: each partition has its own\n',
+    );
+    expect(r.cmd('ctl', 'oses')).toMatch(
+      /^1 cos +cos 0\.1 +load 0x00100000 entry 0x00100000 +\d+ bytes, cooperative\n2 swos +swos 1\.0 +load 0x00100000 entry 0x00100000 +\d+ bytes, shrink-wrapped\n3 ctl +ctl 0\.1 .*cooperative\n$/,
+    );
+  });
+});
+
+describe('parttab', () => {
+  it('skips comments, blank lines, tabs and CRs, reports each bad line and starts the others', async () => {
+    const base = await defaultImage();
+    const backend = new MemoryBlockBackend(base.length / BLOCK_SIZE, false, base.slice());
+    const disk = DiskImage.open(backend);
+    if (disk instanceof Error) throw disk;
+    const fs = disk.fileSystem(3);
+    if (fs instanceof Error) throw fs;
+    const table = [
+      '# a test table',
+      '1 cos cos 8M 0   # a comment',
+      '',
+      '\t2\tswos\tSWOS\t4M\tany',
+      '3 x nothing 1M 0',
+      '4 big cos 900M 0',
+      'x cos cos 1M 0',
+      '5 a cos 2M 9',
+      '6 toolongname1234567 cos 2M 0',
+      '7 b cos',
+      '8 c cos 3Q 0',
+      '9 cos cos 2M 0',
+      '10 e cos 2M any extra',
+      '0 ctl cos 2M 0',
+      '11 small 1 1280K any',
+    ].join('\r\n');
+    const w = fs.write('parttab', Buffer.from(table + '\n', 'latin1'));
+    if (w instanceof Error) throw w;
+    const r = new HvRun(backend.data);
+    expect(r.expect('ctl', 'ctl> ')).toBe(
+      'ctl 0.1 (Controlling OS) on hyperdesk\n' +
+        '31 MiB RAM, 1 pCPU (ctl runs on pCPU 0), booted from disk0 partition 3\n' +
+        'ctl: hypervisor version 1, ctl is partition 0 (the Controlling OS); 4 MiB kept for ctl, 27 MiB for partitions\n' +
+        'ctl: started 1 (cos): 8 MiB, pCPU 0\n' +
+        'ctl: started 2 (swos): 4 MiB, pCPU 0\n' +
+        "ctl: cannot start 3 (x): no bootable disk partition 'nothing' (oses lists them) (ENOENT)\n" +
+        'ctl: cannot start 4 (big): 900 MiB wanted, 15 MiB free for partitions (ENOMEM)\n' +
+        "ctl: parttab line 7: 'x' is not a partition id (1..63) (EINVAL)\n" +
+        "ctl: parttab line 8: '9' is not a pCPU (0..0, or any) (EINVAL)\n" +
+        "ctl: cannot start 6 (toolongname1234567): 'toolongname1234567' is not a partition name (1..15 characters) (EINVAL)\n" +
+        'ctl: parttab line 10: expected ID NAME OS MEM CPU (EINVAL)\n' +
+        "ctl: parttab line 11: '3Q' is not a memory size (like 8M or 512K: a multiple of 4K, at least 64K) (EINVAL)\n" +
+        "ctl: cannot start 9 (cos): the name 'cos' is taken by 1 (EBUSY)\n" +
+        'ctl: parttab line 13: expected ID NAME OS MEM CPU (EINVAL)\n' +
+        'ctl: parttab line 14: 0 is ctl itself (EINVAL)\n' +
+        'ctl: started 11 (small): 1280 KiB, pCPU 0\n' +
+        'ctl> ',
+    );
+    expect(partsRows(r.cmd('ctl', 'parts')).map((x) => x[0] + ' ' + x[1])).toEqual([
+      '0 ctl',
+      '1 cos',
+      '2 swos',
+      '11 small',
+    ]);
+    expect([...r.hv.partitions.keys()]).toEqual([0, 1, 2, 11]);
+    expect(r.expect('small', 'cos> ')).toContain('1280 KiB RAM');
+  });
+});
+
+describe('ctl manages partitions while the others keep running', () => {
+  it('stops, starts and restarts a client; the other client keeps answering', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', 'stop 1')).toBe('ctl: stopped 1 (cos)\n');
+    expect(r.cmd('swos', 'ver')).toBe('swos 1.0 (shrink-wrapped OS)\n');
+    expect(partsRows(r.cmd('ctl', 'parts')).map((x) => x[2])).toEqual(['running', 'stopped', 'running']);
+    r.type('cos', 'mem\r'); // a stopped guest does not run: its console keeps the bytes
+    r.run(50_000_000);
+    expect(lf(r.out.cos)).toMatch(/cos> $/);
+    expect(r.cmd('ctl', 'start 1')).toBe('ctl: started 1 (cos): 8 MiB, pCPU 0\n');
+    // It boots again (from its entry, a fresh boot info): the banner, then the typed-ahead line.
+    expect(r.expect('cos', 'cos> ')).toBe(
+      'cos 0.1 (cooperative OS) on hyperdesk\n8 MiB RAM, 1 pCPU (cos runs on pCPU 0), booted from disk0 partition 1\ncos> ',
+    );
+    expect(r.cmd('cos', 'uptime')).toMatch(/^up 0\.\d{3} s, 0 processes, 0 ticks\n$/);
+    expect(r.cmd('ctl', 'restart 2')).toBe('ctl: restarted 2 (swos)\n');
+    expect(r.expect('swos', 'swos$ ')).toMatch(/^swos 1\.0 \(shrink-wrapped OS\)\n/);
+    expect(r.cmd('cos', 'date')).toMatch(/^2027-01-15 08:00:00\.\d{3} UTC\n$/);
+    expect(r.cmd('swos', 'ver')).toBe('swos 1.0 (shrink-wrapped OS)\n');
+    expect(r.cmd('ctl', 'restart 1')).toBe('ctl: restarted 1 (cos)\n');
+    expect(r.expect('cos', 'cos> ')).toMatch(/^cos 0\.1 \(cooperative OS\) on hyperdesk\n8 MiB RAM/);
+    expect(r.cmd('cos', 'ls')).toContain('motd.txt');
+    expect(partsRows(r.cmd('ctl', 'parts')).map((x) => x[2])).toEqual(['running', 'running', 'running']);
+  });
+
+  it('destroy gives the memory back (res shows it) and it is used again', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', 'res')).toContain('15 MiB free for partitions');
+    expect(r.cmd('ctl', 'destroy 2')).toBe('ctl: destroyed 2 (swos): 4 MiB back to ctl\n');
+    expect(r.hv.partitions.has(2)).toBe(false);
+    const res = r.cmd('ctl', 'res');
+    expect(res).toContain(
+      'memory:  ctl has 23 MiB: 4 MiB kept for itself, 19 MiB free for partitions (0x00400000..0x01700000)\n',
+    );
+    expect(res).toContain('         8 MiB given to 1 partition\n');
+    expect(res).toContain('  pCPU 0: ctl, 1 cos\n');
+    expect(r.cmd('cos', 'mem')).toMatch(/^memory: 8192 KiB total/);
+    expect(r.cmd('ctl', 'destroy 2')).toBe('ctl: no partition 2 (parts lists them) (ENOENT)\n');
+    // The same memory again, for a second swos.
+    expect(r.cmd('ctl', 'start 2 swos')).toBe('ctl: started 2 (swos): 4 MiB, pCPU 0\n');
+    expect(r.expect('swos', 'swos$ ')).toContain('memory: 4096 KiB (probed)');
+    expect(r.cmd('ctl', 'res')).toContain('15 MiB free for partitions');
+  });
+
+  it('builds a partition step by step: create, assign, load, start, resize, restart', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', 'create 3 demo')).toBe('ctl: created 3 (demo)\n');
+    expect(r.cmd('ctl', 'assign 3 cpu 0')).toBe('ctl: 3 (demo) has vCPU 0 on pCPU 0\n');
+    expect(r.cmd('ctl', 'assign 3 mem 2M')).toBe('ctl: 3 (demo) will get 2 MiB with its OS image (load or start)\n');
+    expect(r.cmd('ctl', 'start 3')).toBe('ctl: start 3: no OS loaded into 3 (start 3 OS, or load it first) (EINVAL)\n');
+    expect(r.cmd('ctl', 'load 3 cos')).toBe(
+      'ctl: loaded cos 0.1 into 3 (demo): 2 MiB, entry 0x00100000, boot info at 0x8000\n',
+    );
+    expect(r.cmd('ctl', 'load 3 cos')).toBe(
+      'ctl: load 3: 3 has memory already: its OS image goes into the first memory it gets (destroy it and start again) (EBUSY)\n',
+    );
+    expect(partsRows(r.cmd('ctl', 'parts'))[3]).toEqual(['3', 'demo', 'created', '2 MiB', '1']);
+    expect(r.cmd('ctl', 'start 3')).toBe('ctl: started 3 (demo): 2 MiB, pCPU 0\n');
+    expect(r.expect('demo', 'cos> ')).toBe(
+      'cos 0.1 (cooperative OS) on hyperdesk\n2 MiB RAM, 1 pCPU (cos runs on pCPU 0), booted from disk0 partition 1\ncos> ',
+    );
+    expect(r.cmd('ctl', 'start 3')).toBe(
+      'ctl: start 3: part_start: the partition is not in a state that allows it (EBUSY)\n',
+    );
+    expect(r.cmd('ctl', 'resize 3 +1M')).toBe(
+      'ctl: 3 (demo) has 3 MiB now (+1 MiB; a running guest sees it when it starts again)\n',
+    );
+    expect(r.cmd('ctl', 'restart 3')).toBe('ctl: restarted 3 (demo)\n');
+    expect(r.expect('demo', 'cos> ')).toContain('3 MiB RAM, 1 pCPU');
+    expect(r.cmd('demo', 'mem')).toMatch(/^memory: 3072 KiB total/);
+    expect(r.cmd('ctl', 'resize 3 -1M')).toMatch(/^ctl: resize 3 -1M: ctl only adds memory: .* \(EINVAL\)\n$/);
+    expect(r.cmd('ctl', 'sched 3 20 500')).toBe('ctl: 3 (demo): weight 20, time slice 500 us\n');
+    expect(r.cmd('ctl', 'sched 3 200')).toBe('ctl: sched 3: sched_set: a bad argument (EINVAL)\n');
+    expect(r.hv.partitions.get(3)?.weight).toBe(20);
+    expect(r.cmd('ctl', 'create 4 demo')).toBe("ctl: create 4: the name 'demo' is taken by 3 (EBUSY)\n");
+    expect(r.cmd('ctl', 'start 4 cos 1M')).toBe(
+      'ctl: cannot start 4 (cos4): the OS image of disk partition 1 ends at 0x10c000, past 1 MiB of memory (ENOMEM)\n',
+    );
+    expect(r.cmd('ctl', 'start 4 cos 1280K')).toBe('ctl: started 4 (cos4): 1280 KiB, pCPU 0\n');
+    expect(r.expect('cos4', 'cos> ')).toContain('1280 KiB RAM');
+  });
+
+  it('moves a device, keeps its own, and says why a move cannot happen', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', 'move uart0 1')).toBe("ctl: move uart0 1: uart0 is ctl's console: ctl keeps it (EBUSY)\n");
+    expect(r.cmd('ctl', 'move disk0 2')).toBe("ctl: move disk0 2: disk0 is ctl's boot disk: ctl keeps it (EBUSY)\n");
+    expect(r.cmd('ctl', 'move nic9 1')).toBe("ctl: move nic9 1: no device 'nic9' (res lists them) (ENOENT)\n");
+    expect(r.cmd('ctl', 'move uart1 1')).toBe(
+      'ctl: move uart1 1: part_assign_dev: the partition is not in a state that allows it (EBUSY)\n',
+    );
+    expect(r.cmd('ctl', 'stop 1')).toBe('ctl: stopped 1 (cos)\n');
+    expect(r.cmd('ctl', 'move uart1 1')).toBe('ctl: uart1 moved to 1 (cos) (from its next start)\n');
+    expect(r.cmd('ctl', 'res')).toContain('  uart1    uart       1 (cos)\n');
+    expect(r.cmd('ctl', 'start 1')).toBe('ctl: started 1 (cos): 8 MiB, pCPU 0\n');
+    r.expect('cos', 'cos> ');
+    expect(r.cmd('cos', 'devs')).toContain('uart1');
+    expect(r.hv.partitions.get(1)?.devices.has('uart1')).toBe(true);
+    expect(r.cmd('ctl', 'destroy 1')).toBe('ctl: destroyed 1 (cos): 8 MiB back to ctl\n');
+    expect(r.cmd('ctl', 'res')).toContain('  uart1    uart       ctl\n');
+    expect(r.hv.partitions.get(0)?.devices.has('uart1')).toBe(true);
+  });
+});
+
+describe('errors from the hypervisor and from ctl are named, never ignored', () => {
+  it('names each error', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', 'stop 9')).toBe('ctl: no partition 9 (parts lists them) (ENOENT)\n');
+    expect(r.cmd('ctl', 'stop 0')).toBe('ctl: 0 is ctl itself (EINVAL)\n');
+    expect(r.cmd('ctl', 'stop x')).toBe("ctl: 'x' is not a partition id (1..63) (EINVAL)\n");
+    expect(r.cmd('ctl', 'stop')).toBe('ctl: usage: stop ID (EINVAL)\n');
+    expect(r.cmd('ctl', 'stop 1')).toBe('ctl: stopped 1 (cos)\n');
+    expect(r.cmd('ctl', 'stop 1')).toBe(
+      'ctl: stop 1: part_stop: the partition is not in a state that allows it (EBUSY)\n',
+    );
+    expect(r.cmd('ctl', 'start 5 nothing')).toBe(
+      "ctl: start 5: no bootable disk partition 'nothing' (oses lists them) (ENOENT)\n",
+    );
+    expect(r.cmd('ctl', 'start 5 cos 64M')).toBe(
+      'ctl: cannot start 5 (cos5): 64 MiB wanted, 15 MiB free for partitions (ENOMEM)\n',
+    );
+    expect(r.hv.partitions.has(5)).toBe(false); // what was built is undone
+    expect(r.cmd('ctl', 'start 5 swos 1M')).toBe(
+      'ctl: cannot start 5 (swos5): the OS image of disk partition 2 ends at 0x104e00, past 1 MiB of memory (ENOMEM)\n',
+    );
+    expect(r.cmd('ctl', 'assign 1 mem 3K')).toBe(
+      "ctl: assign 1 mem 3K: '3K' is not a memory size (like 8M or 512K: a multiple of 4K, at least 64K) (EINVAL)\n",
+    );
+    expect(r.cmd('ctl', 'assign 1 cpu 7')).toBe("ctl: assign 1 cpu 7: '7' is not a pCPU (0..0) (EINVAL)\n");
+    expect(r.cmd('ctl', 'frobnicate')).toBe("ctl: unknown command 'frobnicate' (try help) (ENOENT)\n");
+    const msg = r.cmd('ctl', 'msg 2 hello there');
+    expect(['ctl: msg 2: messages are not available yet (ENOSYS)\n', 'ctl: sent 11 bytes to 2 (swos)\n']).toContain(
+      msg,
+    );
+    expect(r.cmd('ctl', 'net')).toBe(
+      "the hypervisor's bridge (a learning switch) has a port for each client; ctl is not on it\n" +
+        '  PORT PARTITION           STATE    NIC\n' +
+        '     1 1 (cos)             stopped  virtual, MAC 02:00:00:00:00:01\n' +
+        '     2 2 (swos)            running  virtual, MAC 02:00:00:00:00:02\n' +
+        "ctl: the bridge's counters and capture are not visible to ctl (no hypercall reports them)\n",
+    );
+  });
+
+  it('refuses the control API to a client: a test OS started by ctl gets EPERM', async () => {
+    const r = new HvRun(await diskWithClient());
+    r.booted();
+    expect(r.cmd('ctl', 'oses')).toMatch(/\n4 ctlclient +ctlclient 1 +load 0x00100000 .* shrink-wrapped\n$/);
+    expect(r.cmd('ctl', 'start 7 ctlclient 2M')).toBe('ctl: started 7 (ctlclient): 2 MiB, pCPU 0\n');
+    expect(r.expect('ctlclient', 'ctlclient: done\n')).toBe(
+      'ctlclient: a client partition\n' +
+        'ctlclient: partition_id -> 7\n' +
+        'ctlclient: part_create -> -1\n' +
+        'ctlclient: part_stop -> -1\n' +
+        'ctlclient: part_query -> -1\n' +
+        'ctlclient: hypercall 0x77 -> -8\n' +
+        'ctlclient: done\n',
+    );
+    r.run(10_000_000);
+    expect(r.hv.partitions.has(9)).toBe(false);
+    const rows = partsRows(r.cmd('ctl', 'parts'));
+    expect(rows.map((x) => [x[0], x[2]])).toEqual([
+      ['0', 'running'],
+      ['1', 'running'],
+      ['2', 'running'],
+      ['7', 'stopped'],
+    ]);
+    expect(r.cmd('cos', 'uptime')).toMatch(/^up /); // partition 1 was not stopped by the client
+    // The hypervisor told ctl (a notice message) that the client shut down.
+    expect(r.cmd('ctl', 'inbox')).toContain('from 255 (the hypervisor): shutdown 7 0\n');
+    expect(r.cmd('ctl', 'inbox')).toBe('no messages\n');
+  });
+});
+
+describe('the management channel (@TAG lines)', () => {
+  it('answers tagged, ends with ok or err, and leaves untagged lines alone', async () => {
+    const r = await bootCtl();
+    r.booted();
+    const parts = r.cmd('ctl', '@1 parts');
+    expect(parts).toMatch(
+      /^@1 part id=0 name=ctl state=running mem=19922944 vcpus=1 devs=6 weight=10 hypercalls=\d+ mmio=\d+ irqs=\d+ switches=\d+ instret=\d+ exit=0\n@1 part id=1 name=cos state=running mem=8388608 vcpus=1 .*\n@1 part id=2 name=swos state=running mem=4194304 vcpus=1 .*\n@1 ok\n$/,
+    );
+    expect(r.cmd('ctl', '@x7 res')).toBe(
+      '@x7 mem ctl=19922944 keep=4194304 free=15728640 given=12582912 partitions=2\n' +
+        '@x7 cpu n=0 vcpus=2\n' +
+        '@x7 dev name=uart0 kind=uart owner=0 role=console\n' +
+        '@x7 dev name=sysctl kind=sysctl owner=0 role=power\n' +
+        '@x7 dev name=rtc kind=rtc owner=0\n' +
+        '@x7 dev name=uart1 kind=uart owner=0\n' +
+        '@x7 dev name=disk0 kind=disk owner=0 role=boot-disk\n' +
+        '@x7 dev name=nic0 kind=nic owner=0\n' +
+        '@x7 dev name=intc kind=intc owner=0 role=virtual\n' +
+        '@x7 ok\n',
+    );
+    expect(r.cmd('ctl', '@n net')).toBe(
+      '@n port n=1 partition=1 state=running nic=virtual mac=02:00:00:00:00:01\n' +
+        '@n port n=2 partition=2 state=running nic=virtual mac=02:00:00:00:00:02\n' +
+        '@n ok\n',
+    );
+    expect(r.cmd('ctl', '@2 stop 9')).toBe('@2 err ENOENT no partition 9 (parts lists them)\n');
+    expect(r.cmd('ctl', '@3 stop 2')).toBe('@3 ctl: stopped 2 (swos)\n@3 ok\n');
+    expect(r.cmd('ctl', '@4 start 2')).toBe('@4 ctl: started 2 (swos): 4 MiB, pCPU 0\n@4 ok\n');
+    expect(r.cmd('ctl', '@5 mem')).toMatch(/^@5 memory: 31744 KiB total, \d+ KiB used, \d+ KiB free\n@5 ok\n$/);
+    expect(r.cmd('ctl', '@6 cat parttab')).toMatch(/^@6 # parttab: .*\n(@6 .*\n)+@6 ok\n$/);
+    expect(r.cmd('ctl', '@7 nosuch')).toBe("@7 err ENOENT unknown command 'nosuch' (try help)\n");
+    expect(r.cmd('ctl', '@8')).toBe('@8 err EINVAL empty command\n');
+    expect(r.cmd('ctl', '@ parts')).toBe(
+      "ctl: a tag is '@' and 1..15 characters, then a space and the command (EINVAL)\n",
+    );
+    expect(r.cmd('ctl', '@9 start')).toBe('@9 err EINVAL usage: start ID [OS [SIZE]]\n');
+    // Untagged again: no prefix.
+    expect(r.cmd('ctl', 'stop 9')).toBe('ctl: no partition 9 (parts lists them) (ENOENT)\n');
+  });
+});
+
+describe('ctl booted bare (dual boot)', () => {
+  it('says there is no hypervisor, never makes a hypercall, and its shell still works', async () => {
+    const image = await defaultImage();
+    let out = '';
+    const disk = new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image.slice());
+    const m = new Machine({
+      cpus: 1,
+      memBytes: 32 * MiB,
+      console: { write: (b) => (out += String.fromCharCode(b)) },
+      disks: [disk],
+    });
+    const fw = new Firmware(m, { select: 'ctl' });
+    fw.powerOn();
+    const until = (s: string) => {
+      for (let i = 0; i < 3000 && !lf(out).includes(s); i++) {
+        const r = fw.run(STEP);
+        if (r && r.kind !== 'idle') throw new Error(`stopped: ${JSON.stringify(r)}\n${out}`);
+      }
+      expect(lf(out)).toContain(s);
+    };
+    until('ctl> ');
+    expect(lf(out)).toContain(
+      'ctl 0.1 (Controlling OS) on hyperdesk\n32 MiB RAM, 1 pCPU (ctl runs on pCPU 0), booted from disk0 partition 3\n' +
+        'ctl: no hypervisor: ctl was booted bare (dual boot), so there is nothing to partition.\n',
+    );
+    m.uart.input(Buffer.from('parts\r@1 start 1 cos\rls\r'));
+    until('parttab');
+    until('files, ');
+    expect(lf(out)).toContain('ctl> parts\nctl: no hypervisor: ctl was booted bare (dual boot) (ENOSYS)\n');
+    expect(lf(out)).toContain('ctl> @1 start 1 cos\n@1 err ENOSYS no hypervisor: ctl was booted bare (dual boot)\n');
+    expect(m.cpus[0].stats.hypercalls).toBe(0);
+  });
+});
+
+describe('determinism', () => {
+  it('the same input gives byte-identical consoles and the same machine state', async () => {
+    const session = async () => {
+      const r = await bootCtl();
+      r.booted();
+      r.cmd('cos', 'mem');
+      r.cmd('ctl', 'stop 1');
+      r.cmd('swos', 'dir');
+      r.cmd('ctl', 'start 1');
+      r.expect('cos', 'cos> ');
+      r.cmd('ctl', '@1 parts');
+      r.cmd('ctl', 'destroy 2');
+      r.cmd('ctl', 'start 3 swos 2M');
+      r.expect('swos', 'swos$ ');
+      r.cmd('ctl', 'parts');
+      return { out: { ...r.out }, time: r.machine.time, stats: { ...r.hv.stats }, pc: r.machine.cpus[0].pc };
+    };
+    const a = await session();
+    const b = await session();
+    expect(b).toEqual(a);
+  });
+});
