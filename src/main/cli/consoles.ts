@@ -8,7 +8,8 @@ export class ConsoleMux {
   private last: string | undefined;
   private midLine = false;
   private readonly out: number[] = [];
-  private width = 0;
+  /** Prefix width: at least 5 so that the column does not move when a longer name appears. */
+  private width = 5;
 
   constructor(private readonly write: (bytes: Uint8Array) => void) {}
 
