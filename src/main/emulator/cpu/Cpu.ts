@@ -745,7 +745,8 @@ export class Cpu {
   }
 }
 
-const CSR_FIELDS = [
+/** The supervisor's control-register fields (what a hypervisor's world switch saves per guest). */
+export const SUPERVISOR_CSR_FIELDS = [
   'sstatus',
   'stvec',
   'sepc',
@@ -756,6 +757,10 @@ const CSR_FIELDS = [
   'asid',
   'timecmp',
   'sie',
+] as const;
+
+const CSR_FIELDS = [
+  ...SUPERVISOR_CSR_FIELDS,
   'hstatus',
   'htvec',
   'hepc',

@@ -4,24 +4,13 @@
  * counters (instret) and the guest's timer live here too, so a guest sees only its own.
  */
 import { IRQ } from '../../../shared/isa/csrs.js';
-import type { Cpu } from '../cpu/Cpu.js';
+import { SUPERVISOR_CSR_FIELDS, type Cpu } from '../cpu/Cpu.js';
 import type { InterruptTarget } from '../devices/irq.js';
 
 export type VcpuState = 'runnable' | 'blocked' | 'stopped';
 
 /** Supervisor control registers that belong to the guest. */
-const GUEST_CSRS = [
-  'sstatus',
-  'stvec',
-  'sepc',
-  'scause',
-  'sbadaddr',
-  'sscratch',
-  'ptbr',
-  'asid',
-  'timecmp',
-  'sie',
-] as const;
+const GUEST_CSRS = SUPERVISOR_CSR_FIELDS;
 
 export class Vcpu implements InterruptTarget {
   readonly regs = new Int32Array(32);
