@@ -98,8 +98,8 @@ describe('hyperdesk boot', () => {
   });
   it('hypervisor mode runs the Controlling OS with its console prefixed by name', () => {
     const r = hd(['boot', '--mode', 'hypervisor', '--ctl', 'cos', '--unpaced'], 'mem\rhalt\r');
-    expect(r.out).toMatch(/^cos \| cos 0\.1 \(cooperative OS\) on hyperdesk$/m);
-    expect(r.out).toMatch(/^cos \| memory: 31744 KiB total/m);
+    expect(r.out).toMatch(/^cos +\| cos 0\.1 \(cooperative OS\) on hyperdesk$/m);
+    expect(r.out).toMatch(/^cos +\| memory: 31744 KiB total/m);
     expect(r.code).toBe(0);
   });
 });

@@ -92,6 +92,19 @@ describe('hypervisor scenarios', () => {
     expect(w.hv.events.some((e) => e.partition === 1 && e.kind === 'restarted')).toBe(true);
   });
 
+  it('an idle guest whose timer expired after it disabled it costs nothing (no interrupt storm)', async () => {
+    const w = await world({ cpus: 2 });
+    const cos = w.diskOs('cos');
+    w.launch(1, 'cos', cos, { memBytes: 8 << 20, grantDiskPartition: cos.partition, cpu: 1 });
+    w.expect('cos', 'cos> ');
+    w.type(1, 'primes\r');
+    w.expect('cos', '1229 primes below 10000');
+    w.run(5_000_000);
+    const before = w.hv.stats.interrupts;
+    w.run(500_000_000);
+    expect(w.hv.stats.interrupts - before).toBeLessThan(1000);
+  });
+
   it('the same run gives the same consoles and state (deterministic)', async () => {
     const once = async () => {
       const w = await world({ cpus: 2 });

@@ -648,7 +648,8 @@ export class Hypervisor {
     cpu.sTimerAt = Infinity;
     cpu.ip &= ~((1 << IRQ.timer) | (1 << IRQ.htimer));
     let wake = Infinity;
-    for (const v of this.queues[cpu.id]) if (v.state === 'blocked') wake = Math.min(wake, v.timerAt);
+    // Wake for the guest timers that can wake their vCPU (enabled in its sie): like wfi.
+    for (const v of this.queues[cpu.id]) if (v.state === 'blocked' && v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
     cpu.hTimerAt = wake;
     cpu.waiting = true;
   }
