@@ -8,13 +8,14 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConsoleDriver, STEP } from './driver.js';
 import { assemble } from '../../src/main/asm/index.js';
 import { BLOCK_SIZE, MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
 import { DmaTable, DMA_RW } from '../../src/main/emulator/dma/DmaTable.js';
 import { Firmware } from '../../src/main/emulator/firmware/Firmware.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../../src/main/emulator/firmware/bootInfo.js';
 import { standardIoTree, type IoNode } from '../../src/main/emulator/machine/board.js';
-import { Machine, type StopReport } from '../../src/main/emulator/machine/Machine.js';
+import { Machine } from '../../src/main/emulator/machine/Machine.js';
 import { PTE_R, PTE_RWX, PTE_V, PTE_W } from '../../src/main/emulator/mmu/pte.js';
 import { PageTables } from '../../src/main/emulator/testing/harness.js';
 import { buildCosExecutable, DiskImage, OS_FLAG_COOPERATIVE, osImageBlocks } from '../../src/main/disk/index.js';
@@ -28,7 +29,6 @@ const PROGRAMS_DIR = join(ROOT, 'resources', 'programs');
 const MOTD = readFileSync(join(COS_DIR, 'files', 'motd.txt'), 'latin1');
 const PROMPT = 'cos> ';
 const MiB = 1 << 20;
-const STEP = 1_000_000;
 
 const lf = (s: string) => s.replace(/\r\n/g, '\n');
 
@@ -76,63 +76,6 @@ function cosDisk(extra: { name: string; data: Uint8Array; executable?: boolean }
   return backend.data;
 }
 
-/** Drives console `uart` of a machine, advanced by `step` (the firmware, or the bare machine). */
-class Driver {
-  private text = '';
-  private mark = 0;
-  stop: StopReport | null = null;
-  /** The last report of a step, 'idle' included. */
-  last: StopReport | null = null;
-  readonly machine: Machine;
-
-  constructor(
-    build: (console: { write(b: number): void }) => Machine,
-    readonly step: (m: Machine, cycles: number) => StopReport | null,
-    readonly uart = 0,
-  ) {
-    this.machine = build({ write: (b) => (this.text += String.fromCharCode(b)) });
-  }
-
-  get output(): string {
-    return this.text;
-  }
-
-  type(s: string): void {
-    this.machine.uarts[this.uart].input(Buffer.from(s, 'latin1'));
-  }
-
-  /** Run until `pattern` appears after the previous match; returns the text up to its end. */
-  expect(pattern: string | RegExp, maxCycles = 1_500_000_000): string {
-    for (let done = 0; ; done += STEP) {
-      const rest = this.text.slice(this.mark);
-      const m = typeof pattern === 'string' ? rest.indexOf(pattern) : rest.search(pattern);
-      if (m >= 0) {
-        const len = typeof pattern === 'string' ? pattern.length : (rest.slice(m).match(pattern)?.[0].length ?? 0);
-        this.mark += m + len;
-        return rest.slice(0, m + len);
-      }
-      if (done >= maxCycles || this.stop) {
-        throw new Error(
-          `console never showed ${String(pattern)}; stop: ${JSON.stringify(this.stop)}; output:\n${rest}`,
-        );
-      }
-      this.advance(STEP);
-    }
-  }
-
-  runToStop(maxCycles = 1_000_000_000): StopReport | null {
-    for (let done = 0; done < maxCycles && !this.stop; done += STEP) this.advance(STEP);
-    return this.stop;
-  }
-
-  advance(cycles: number): StopReport | null {
-    const r = this.step(this.machine, cycles);
-    this.last = r;
-    if (r && r.kind !== 'idle') this.stop = r;
-    return r;
-  }
-}
-
 interface BootOptions {
   memBytes?: number;
   rtcEpochSeconds?: number;
@@ -141,11 +84,11 @@ interface BootOptions {
 }
 
 /** A machine with disk0 = a cos disk; the firmware boots cos at once. */
-function bootCos(o: BootOptions = {}): Driver & { firmware: Firmware } {
+function bootCos(o: BootOptions = {}): ConsoleDriver & { firmware: Firmware } {
   const image = o.disk ?? cosDisk();
   const disk = new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image);
   let fw: Firmware | undefined;
-  const d = new Driver(
+  const d = new ConsoleDriver(
     (console) => {
       const m = new Machine({
         cpus: o.cpus ?? 1,
@@ -164,13 +107,13 @@ function bootCos(o: BootOptions = {}): Driver & { firmware: Firmware } {
 }
 
 /** Boot, and return what cos printed up to its first prompt (LF line ends). */
-function bootText(c: Driver): string {
+function bootText(c: ConsoleDriver): string {
   c.expect('Booting cos 0.1 from disk0 partition 1...\r\n');
   return lf(c.expect(PROMPT)).slice(0, -PROMPT.length);
 }
 
 /** Type a command and return what it printed up to the next prompt (its echo left out). */
-function run(c: Driver, command: string, maxCycles?: number): string {
+function run(c: ConsoleDriver, command: string, maxCycles?: number): string {
   c.type(command + '\n');
   c.expect(command + '\r\n');
   return lf(c.expect(PROMPT, maxCycles)).slice(0, -PROMPT.length);
@@ -536,8 +479,8 @@ describe('cos stops', () => {
 
 describe('cos boot info checks', () => {
   /** cos loaded by hand at its load address and started as the firmware would, with a0..a2 given. */
-  function handStart(regs: { a0: number; a1: number }, info?: Uint8Array): Driver {
-    return new Driver(
+  function handStart(regs: { a0: number; a1: number }, info?: Uint8Array): ConsoleDriver {
+    return new ConsoleDriver(
       (console) => {
         const m = new Machine({ cpus: 1, memBytes: 16 * MiB, console, disks: [], rtcEpochSeconds: 0 });
         m.load(cos.base, cos.bytes);
@@ -618,12 +561,12 @@ describe('cos in a partition (stage 2, a boot info of its own)', () => {
     return prune(full);
   }
 
-  function partition(): Driver {
+  function partition(): ConsoleDriver {
     const hv = assemble(hypervisor);
     expect(hv.ok).toBe(true);
     const image = cosDisk();
     const disk = new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image);
-    return new Driver(
+    return new ConsoleDriver(
       (console) => {
         const m = new Machine({ cpus: 1, memBytes: 64 * MiB, console1: console, disks: [disk], rtcEpochSeconds: 0 });
         m.load(hv.base, hv.bytes);

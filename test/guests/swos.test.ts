@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleDriver } from './driver.js';
 import { BLOCK_SIZE, MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
 import { Firmware } from '../../src/main/emulator/firmware/Firmware.js';
 import { Machine, type StopReport } from '../../src/main/emulator/machine/Machine.js';
@@ -114,7 +115,7 @@ interface MachineOptions {
   disk?: Uint8Array;
 }
 
-/** What the tests drive: GuestConsole (test/guests/boot.ts) or Driver. */
+/** What the tests drive: GuestConsole (test/guests/boot.ts) or a ConsoleDriver (test/guests/driver.ts). */
 interface Console {
   readonly machine: Machine;
   readonly output: string;
@@ -123,77 +124,13 @@ interface Console {
   runToStop(maxCycles?: number): StopReport | null;
 }
 
-/** Cycles per step of a Driver. */
-const STEP = 1_000_000;
-
-/**
- * Drives one console (uart) of a machine like GuestConsole does, over any machine and any way of
- * advancing it: the firmware (dual boot) or the bare machine (the partition test sets the pCPU up by
- * hand).
- */
-class Driver implements Console {
-  private text = '';
-  private mark = 0;
-  private stop: StopReport | null = null;
-  readonly machine: Machine;
-
-  constructor(
-    build: (console: { write(b: number): void }) => Machine,
-    /** Advance the machine; 'idle' is not a stop. */
-    readonly step: (m: Machine, cycles: number) => StopReport | null,
-    /** The uart this console is (the build must send that uart's output to `console`). */
-    readonly uart = 0,
-  ) {
-    this.machine = build({ write: (b) => (this.text += String.fromCharCode(b)) });
-  }
-
-  get output(): string {
-    return this.text;
-  }
-
-  type(s: string): void {
-    this.machine.uarts[this.uart].input(Buffer.from(s, 'latin1'));
-  }
-
-  /** Run until `pattern` appears after the previous match; the output up to the end of the match. */
-  expect(pattern: string | RegExp, maxCycles = 500_000_000): string {
-    for (let done = 0; ; done += STEP) {
-      const rest = this.text.slice(this.mark);
-      const m = typeof pattern === 'string' ? rest.indexOf(pattern) : rest.search(pattern);
-      if (m >= 0) {
-        const len = typeof pattern === 'string' ? pattern.length : (rest.slice(m).match(pattern)?.[0].length ?? 0);
-        this.mark += m + len;
-        return rest.slice(0, m + len);
-      }
-      if (done >= maxCycles || this.stop) {
-        throw new Error(
-          `console never showed ${String(pattern)}; stop: ${JSON.stringify(this.stop)}; output:\n${rest}`,
-        );
-      }
-      this.advance(STEP);
-    }
-  }
-
-  runToStop(maxCycles = 500_000_000): StopReport | null {
-    for (let done = 0; done < maxCycles && !this.stop; done += STEP) this.advance(STEP);
-    return this.stop;
-  }
-
-  /** Run `cycles`; the report ('idle' included). */
-  advance(cycles: number): StopReport | null {
-    const r = this.step(this.machine, cycles);
-    if (r && r.kind !== 'idle') this.stop = r;
-    return r;
-  }
-}
-
 /** A machine with disk0 = a swos disk (and the devices asked for); the firmware boots swos at once. */
-function bootSwos(o: MachineOptions = {}): Driver {
+function bootSwos(o: MachineOptions = {}): ConsoleDriver {
   const image = o.disk ?? swosDisk();
   const disks = [new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image)];
   for (let i = 0; i < (o.extraDisks ?? 0); i++) disks.push(new MemoryBlockBackend(2048));
   let fw: Firmware | undefined;
-  return new Driver(
+  return new ConsoleDriver(
     (console) => {
       const m = new Machine({
         cpus: 1,
@@ -520,12 +457,12 @@ describe('swos in a partition (stage 2 and a reflecting stub hypervisor)', () =>
   `;
 
   /** The partition owns `owned` device windows; its console is uart `consoleUart`. */
-  function partition(owned = OWNED, consoleUart = 0): Driver {
+  function partition(owned = OWNED, consoleUart = 0): ConsoleDriver {
     const hv = assemble(hypervisor);
     expect(hv.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
     const image = swosDisk();
     const disk = new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image);
-    return new Driver(
+    return new ConsoleDriver(
       (console) => {
         const m = new Machine({
           cpus: 1,
