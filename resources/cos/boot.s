@@ -93,12 +93,14 @@ bootinfo_parse:
     j     .next
 .uart:
     lw    t3, N_X0(s2)
-    li    t4, 1
-    bne   t3, t4, .next           # not a console
-    lwg   t3, console_base
-    bnez  t3, .next               # keep the first console
+    andi  t4, t3, 1
+    beqz  t4, .next               # not a console
+    lwg   t4, console_base
+    bnez  t4, .next               # keep the first console
     swg   t1, console_base
     swg   t2, console_irq
+    andi  t3, t3, 2               # bit 1: the hypervisor offers a paravirtual console (M18)
+    swg   t3, console_pv
     j     .next
 .intc:
     lwg   t3, intc_base

@@ -14,6 +14,8 @@ node_count:      .word 0
 nodes:           .word 0          # address of the node array
 strtab:          .word 0          # address of the string table
 console_base:    .word 0
+console_pv:      .word 0          # nonzero: the hypervisor's paravirtual console (boot info)
+console_pvbuf:   .word 0          # the byte console_write hypercalls send
 console_irq:     .word 0
 intc_base:       .word 0
 intc_ctx:        .word 0          # our context's registers in the intc (0: none)

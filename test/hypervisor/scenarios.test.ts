@@ -21,6 +21,11 @@ describe('hypervisor scenarios', () => {
     w.expect('swos', 'README.TXT');
     expect(w.hv.partitions.get(1)?.state).toBe('running');
     expect(w.hv.partitions.get(2)?.state).toBe('running');
+    // cos knows it is a client and writes its console by hypercall (paravirtual, M18); swos cannot
+    // be changed and drives the emulated UART (every access a trap to the hypervisor).
+    expect(w.hv.partitions.get(1)?.stats.hypercalls).toBeGreaterThan(100);
+    expect(w.hv.partitions.get(2)?.stats.hypercalls).toBe(0);
+    expect(w.hv.partitions.get(2)?.stats.mmioExits).toBeGreaterThan(100);
   });
 
   it('a client calling the control API is refused with EPERM', async () => {

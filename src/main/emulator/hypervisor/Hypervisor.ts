@@ -294,7 +294,8 @@ export class Hypervisor {
       size: 0x10_0000,
       children: [...own, ...virtual],
     };
-    const extra: Record<string, [number, number]> = { uart0: [1, 0] };
+    // uart0 is the console; bit 1 says the console_write/read hypercalls serve it too (paravirtual).
+    const extra: Record<string, [number, number]> = { uart0: [p.devices.has('uart0') ? 1 : 3, 0] };
     const disk = this.machine.desc.disks?.[0];
     if (disk) extra.disk0 = [disk.blocks, 0];
     if (virtual.some((n) => n.id === 'netctl')) extra.nic0 = macWords(virtualMac(p.id)); // its virtual nic's MAC
