@@ -63,6 +63,17 @@ describe('hypervisor scenarios', () => {
     expect(good.state).toBe('running');
   });
 
+  it('with the restart policy a faulting guest is restarted, a few times at most', async () => {
+    const w = await world();
+    const rogue = w.launch(2, 'rogue', testGuest('rogue'));
+    rogue.restartOnFault = true; // what ctl's part_policy(2, 1) sets
+    w.run(200_000_000);
+    const restarts = w.hv.events.filter((e) => e.partition === 2 && e.kind === 'restarted').length;
+    expect(restarts).toBe(3);
+    expect(w.output('rogue')).toBe('!!!!'); // it ran four times
+    expect(rogue.state).toBe('faulted');
+  });
+
   it('eight guests on two pCPUs all make progress', async () => {
     const w = await world({ cpus: 2, memBytes: 64 << 20 });
     const g = testGuest('counter');

@@ -40,6 +40,8 @@ export const DEFAULT_SLICE = 250_000;
 export const WATCHDOG_TICKS = 100;
 /** Interrupt source of a partition's interrupt controller that signals waiting messages. */
 export const NOTIFY_SOURCE = 31;
+/** A partition restarted after faults this many times in a row stays stopped. */
+export const MAX_FAULT_RESTARTS = 3;
 
 export interface HypervisorOptions {
   /** Console of a client partition (its virtual UART's output). */
@@ -571,6 +573,15 @@ export class Hypervisor {
     p.stats.faults++;
     this.halt(p, 'faulted', why);
     if (p.id === 0) this.machine.powerOff(128);
+    else {
+      const ctl = this.partitions.get(0);
+      if (ctl) notice(this, ctl, `faulted ${p.id}`);
+      // ctl's policy (part_policy): restart it, at most a few times in a row, or leave it stopped.
+      if (p.restartOnFault && p.faultRestarts < MAX_FAULT_RESTARTS) {
+        p.faultRestarts++;
+        this.restart(p.id);
+      }
+    }
     this.afterOwnStop(cpu);
   }
 

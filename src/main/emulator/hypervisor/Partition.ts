@@ -67,6 +67,9 @@ export class Partition {
   /** Disk partitions its virtual disk may use: disk node id -> partition numbers. */
   readonly diskGrants = new Map<string, Set<number>>();
   weight = 10;
+  /** Fault-containment policy set by ctl (part_policy): restart instead of leaving it stopped. */
+  restartOnFault = false;
+  faultRestarts = 0;
   /** Time slice in cycles. */
   slice = 250_000;
   entry = 0;

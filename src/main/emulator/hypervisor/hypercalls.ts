@@ -42,6 +42,7 @@ export const HC = {
   part_swap_out: 0x10b,
   part_swap_in: 0x10c,
   part_remove_mem: 0x10d,
+  part_policy: 0x10e,
 } as const;
 
 const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4, swapped: 5 } as const;
@@ -179,6 +180,14 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (!t || t.id === 0) return E.NOENT;
       if (t.state !== 'running') return E.BUSY;
       notice(hv, t, `mem-remove ${a(1) >>> 0}`);
+      return 0;
+    }
+    case HC.part_policy: {
+      // Fault containment policy (M22): bit 0 = restart the partition when it faults.
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      t.restartOnFault = (a(1) & 1) !== 0;
+      t.faultRestarts = 0;
       return 0;
     }
     case HC.part_swap_out: {
