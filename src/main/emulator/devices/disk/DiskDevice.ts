@@ -13,7 +13,7 @@
  *   +0xFF0 identity 'DISK', +0xFF4 version
  * Write safety: a write's data has reached the backend (and a flush the disk) before STATUS is 1.
  */
-import type { MmioDevice, Width } from '../../bus/Bus.js';
+import { WordDevice } from '../WordDevice.js';
 import { DmaFault } from '../../dma/DmaTable.js';
 import type { DmaPort } from '../../dma/DmaPort.js';
 import { DEVICE_ID, identityRegister } from '../identity.js';
@@ -65,7 +65,7 @@ export interface DiskState {
   metrics: DiskMetrics;
 }
 
-export class DiskDevice implements MmioDevice {
+export class DiskDevice extends WordDevice {
   readonly size = 0x1000;
   private lba = 0;
   private count = 0;
@@ -90,21 +90,11 @@ export class DiskDevice implements MmioDevice {
     readonly backend: BlockBackend,
     private readonly dma: DmaPort,
     private readonly irq: IrqLine = NO_IRQ,
-  ) {}
-
-  read(offset: number, width: Width): number | undefined {
-    const v = width === 4 ? this.readReg(offset) : undefined;
-    if (v === undefined) this.metrics.badAccesses++;
-    return v;
+  ) {
+    super();
   }
 
-  write(offset: number, width: Width, value: number): boolean {
-    const ok = width === 4 && this.writeReg(offset, value);
-    if (!ok) this.metrics.badAccesses++;
-    return ok;
-  }
-
-  private readReg(offset: number): number | undefined {
+  protected readReg(offset: number): number | undefined {
     switch (offset) {
       case DISK_BLOCKS:
         return this.backend.blocks | 0;
@@ -126,7 +116,7 @@ export class DiskDevice implements MmioDevice {
     }
   }
 
-  private writeReg(offset: number, value: number): boolean {
+  protected writeReg(offset: number, value: number): boolean {
     switch (offset) {
       case DISK_LBA:
         this.lba = value >>> 0;

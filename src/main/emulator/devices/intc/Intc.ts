@@ -15,7 +15,7 @@
  * Every change recomputes every pCPU's line, so the CPUs always see the current level.
  */
 import { IRQ } from '../../../../shared/isa/csrs.js';
-import type { MmioDevice, Width } from '../../bus/Bus.js';
+import { WordDevice } from '../WordDevice.js';
 import { DEVICE_ID, identityRegister } from '../identity.js';
 import type { InterruptTarget, IrqLine } from '../irq.js';
 
@@ -51,7 +51,7 @@ export interface IntcMetrics {
   badAccesses: number;
 }
 
-export class Intc implements MmioDevice {
+export class Intc extends WordDevice {
   readonly size = INTC_WINDOW;
   private readonly priority = new Int32Array(INTC_SOURCES).fill(1);
   /** Bit s: source s's line is high. */
@@ -68,6 +68,7 @@ export class Intc implements MmioDevice {
     /** The pCPUs, by number; context c drives targets[c]. */
     private readonly targets: readonly InterruptTarget[],
   ) {
+    super();
     this.priority[0] = 0;
     const n = Math.min(targets.length, INTC_MAX_CONTEXTS);
     this.enable = new Int32Array(n);
@@ -120,18 +121,6 @@ export class Intc implements MmioDevice {
     for (let c = 0; c < this.enable.length; c++) this.targets[c].setInterrupt(IRQ.external, this.best(c) !== 0);
   }
 
-  read(offset: number, width: Width): number | undefined {
-    const v = width === 4 ? this.readReg(offset) : undefined;
-    if (v === undefined) this.metrics.badAccesses++;
-    return v;
-  }
-
-  write(offset: number, width: Width, value: number): boolean {
-    const ok = width === 4 && this.writeReg(offset, value);
-    if (!ok) this.metrics.badAccesses++;
-    return ok;
-  }
-
   /** Context number and register offset within it, or undefined outside the contexts. */
   private context(offset: number): [number, number] | undefined {
     if (offset < INTC_CONTEXT) return undefined;
@@ -141,7 +130,7 @@ export class Intc implements MmioDevice {
     return [c, r];
   }
 
-  private readReg(offset: number): number | undefined {
+  protected readReg(offset: number): number | undefined {
     if (offset < INTC_PENDING) return this.priority[offset >>> 2];
     if (offset === INTC_PENDING) return this.level;
     const ctx = this.context(offset);
@@ -159,7 +148,7 @@ export class Intc implements MmioDevice {
     }
   }
 
-  private writeReg(offset: number, value: number): boolean {
+  protected writeReg(offset: number, value: number): boolean {
     if (offset < INTC_PENDING) {
       const s = offset >>> 2;
       if (s !== 0) this.priority[s] = Math.min(value >>> 0, INTC_MAX_PRIORITY);

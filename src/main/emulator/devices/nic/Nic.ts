@@ -7,7 +7,7 @@
  * device owns it, else the frame is dropped and counted. Registers: see the table in
  * docs/devices.md; identity 'NIC ' at +0xFF0, version at +0xFF4.
  */
-import type { MmioDevice, Width } from '../../bus/Bus.js';
+import { WordDevice } from '../WordDevice.js';
 import { DmaFault } from '../../dma/DmaTable.js';
 import type { DmaPort } from '../../dma/DmaPort.js';
 import { DEVICE_ID, identityRegister } from '../identity.js';
@@ -89,7 +89,7 @@ const REG_NAMES: (keyof Regs)[] = [
   'rxFrames',
 ];
 
-export class Nic implements MmioDevice {
+export class Nic extends WordDevice {
   readonly size = 0x1000;
   readonly mac: Uint8Array;
   /** Where transmitted frames go; none: they are counted and dropped. */
@@ -103,6 +103,7 @@ export class Nic implements MmioDevice {
     private readonly dma: DmaPort,
     private readonly irq: IrqLine = NO_IRQ,
   ) {
+    super();
     if (mac.length !== 6) throw new RangeError(`a MAC address has 6 bytes, got ${mac.length}`);
     this.mac = Uint8Array.from(mac);
   }
@@ -118,19 +119,7 @@ export class Nic implements MmioDevice {
     return this.r.rxFrames;
   }
 
-  read(offset: number, width: Width): number | undefined {
-    const v = width === 4 ? this.readReg(offset) : undefined;
-    if (v === undefined) this.metrics.badAccesses++;
-    return v;
-  }
-
-  write(offset: number, width: Width, value: number): boolean {
-    const ok = width === 4 && this.writeReg(offset, value >>> 0);
-    if (!ok) this.metrics.badAccesses++;
-    return ok;
-  }
-
-  private readReg(offset: number): number | undefined {
+  protected readReg(offset: number): number | undefined {
     const r = this.r;
     const m = this.mac;
     switch (offset) {
@@ -167,7 +156,8 @@ export class Nic implements MmioDevice {
     }
   }
 
-  private writeReg(offset: number, v: number): boolean {
+  protected writeReg(offset: number, value: number): boolean {
+    const v = value >>> 0; // the ring registers hold unsigned addresses and indices
     const r = this.r;
     switch (offset) {
       case NIC_TX_RING:

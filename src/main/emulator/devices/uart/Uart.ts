@@ -9,7 +9,7 @@
  * Bytes reach the outside world through a `ConsoleSink`, so the core never touches a terminal; bytes
  * come in through `input` (the host), into a 256-byte FIFO that drops (and counts) what overflows.
  */
-import type { MmioDevice, Width } from '../../bus/Bus.js';
+import { WordDevice } from '../WordDevice.js';
 import { DEVICE_ID, identityRegister } from '../identity.js';
 import { NO_IRQ, type IrqLine } from '../irq.js';
 
@@ -42,7 +42,7 @@ export interface UartState {
   metrics: UartMetrics;
 }
 
-export class Uart implements MmioDevice {
+export class Uart extends WordDevice {
   readonly size = 0x1000;
   private readonly fifo = new Uint8Array(UART_RX_FIFO);
   private head = 0;
@@ -54,7 +54,9 @@ export class Uart implements MmioDevice {
     readonly id: string,
     private readonly sink: ConsoleSink,
     private readonly irq: IrqLine = NO_IRQ,
-  ) {}
+  ) {
+    super();
+  }
 
   /** Bytes typed at the console (from the host). What does not fit in the FIFO is dropped. */
   input(bytes: Iterable<number>): void {
@@ -74,19 +76,7 @@ export class Uart implements MmioDevice {
     return this.count;
   }
 
-  read(offset: number, width: Width): number | undefined {
-    const v = width === 4 ? this.readReg(offset) : undefined;
-    if (v === undefined) this.metrics.badAccesses++;
-    return v;
-  }
-
-  write(offset: number, width: Width, value: number): boolean {
-    const ok = width === 4 && this.writeReg(offset, value);
-    if (!ok) this.metrics.badAccesses++;
-    return ok;
-  }
-
-  private readReg(offset: number): number | undefined {
+  protected readReg(offset: number): number | undefined {
     switch (offset) {
       case UART_TX:
         return 0;
@@ -110,7 +100,7 @@ export class Uart implements MmioDevice {
     }
   }
 
-  private writeReg(offset: number, value: number): boolean {
+  protected writeReg(offset: number, value: number): boolean {
     switch (offset) {
       case UART_TX:
         this.metrics.txBytes++;
