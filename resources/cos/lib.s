@@ -69,6 +69,19 @@ memset:
     j     1b
 2:  ret
 
+# line_start(a0 = a line ending with '\n' or NUL) -> a0 = its first non-space character; the newline
+# becomes a NUL. Both shells (cos, ctl) begin a command line this way. Clobbers t0..t2.
+line_start:
+    mv    t2, a0
+1:  lbu   t0, 0(t2)
+    beqz  t0, 2f
+    li    t1, '\n'
+    beq   t0, t1, 3f
+    addi  t2, t2, 1
+    j     1b
+3:  sb    zero, 0(t2)
+2:  j     skip_spaces             # a0 is still the line; skip_spaces returns to our caller
+
 # skip_spaces(a0 = text) -> a0 = first non-space
 skip_spaces:
     li    t1, ' '

@@ -16,15 +16,7 @@
 # os_shell_line(a0 = the line, ending with '\n') (cos hook: the shell hands ctl every line)
 os_shell_line:
     enter 4
-    mv    s0, a0
-1:  lbu   t0, 0(s0)               # cut the line at its newline
-    beqz  t0, 2f
-    li    t1, '\n'
-    beq   t0, t1, 3f
-    addi  s0, s0, 1
-    j     1b
-3:  sb    zero, 0(s0)
-2:  call  skip_spaces             # a0 is still the line
+    call  line_start              # the command, without its newline and leading spaces
     mv    s0, a0
     swg   zero, cmd_status
     la    t0, ctx_buf
