@@ -671,7 +671,13 @@ export class Hypervisor {
   readGuest(p: Partition, gpa: number, len: number): Uint8Array | undefined {
     if (!p.owns(gpa, len)) return undefined;
     const out = new Uint8Array(len);
-    for (let i = 0; i < len; i++) out[i] = this.machine.mem.u8[p.hostAddress(gpa + i) as number];
+    // Page by page, like writeGuest: a guest's memory is contiguous within each page.
+    for (let i = 0; i < len; ) {
+      const h = p.hostAddress(gpa + i) as number;
+      const n = Math.min(len - i, 4096 - ((gpa + i) & 0xfff));
+      out.set(this.machine.mem.u8.subarray(h, h + n), i);
+      i += n;
+    }
     return out;
   }
 
