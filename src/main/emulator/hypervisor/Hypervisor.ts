@@ -672,7 +672,7 @@ export class Hypervisor {
     if (!p.owns(gpa, len)) return undefined;
     const out = new Uint8Array(len);
     // Page by page, like writeGuest: a guest's memory is contiguous within each page.
-    for (let i = 0; i < len; ) {
+    for (let i = 0; i < len;) {
       const h = p.hostAddress(gpa + i) as number;
       const n = Math.min(len - i, 4096 - ((gpa + i) & 0xfff));
       out.set(this.machine.mem.u8.subarray(h, h + n), i);
