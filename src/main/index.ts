@@ -6,11 +6,13 @@
 import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { HostApi, HostChannel } from '../shared/api.js';
+import { checkArgs, EVENT_CHANNEL, HOST_METHODS, type HostMethod, type HostService } from '../shared/api.js';
 import { createHost } from './host/host.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererFile = path.join(here, '../renderer/index.html');
+/** The app's host, once Electron is ready; closed before the app quits. */
+let host: HostService | undefined;
 /** Set by `electron-vite dev`; absent in a built app. */
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 
@@ -22,17 +24,23 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   return url.startsWith('file://') && fileURLToPath(url.split(/[?#]/)[0] ?? '') === rendererFile;
 }
 
-function handle(channel: HostChannel, fn: (...args: unknown[]) => Promise<unknown>): void {
-  ipcMain.handle(channel, (event, ...args: unknown[]) => {
-    if (!isTrustedSender(event)) throw new Error(`${channel}: refused a call from an untrusted frame`);
-    return fn(...args);
-  });
-}
-
-function wireHostApi(host: HostApi): void {
-  handle('hyperdesk:info', async (...args) => {
-    if (args.length !== 0) throw new TypeError('info() takes no arguments');
-    return host.info();
+/** One `ipcMain.handle` per host API method; arguments are checked again here (never trust a page). */
+function wireHostApi(host: HostService): void {
+  for (const name of HOST_METHODS) {
+    const channel = `hyperdesk:${name}` as const;
+    ipcMain.handle(channel, (event, ...args: unknown[]) => {
+      if (!isTrustedSender(event)) throw new Error(`${channel}: refused a call from an untrusted frame`);
+      const problem = checkArgs(name, args);
+      if (problem) throw new TypeError(problem);
+      const call = host[name as HostMethod] as (...a: unknown[]) => Promise<unknown>;
+      return call.apply(host, args);
+    });
+  }
+  // Events go to every window of ours (there is one).
+  host.subscribe((e) => {
+    for (const win of BrowserWindow.getAllWindows()) {
+      if (!win.isDestroyed()) win.webContents.send(EVENT_CHANNEL, e);
+    }
   });
 }
 
@@ -68,8 +76,12 @@ function createWindow(): BrowserWindow {
 app.whenReady().then(
   () => {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    wireHostApi(createHost('electron'));
+    const service = createHost('electron', { dataDir: app.getPath('userData') });
+    host = service;
+    wireHostApi(service);
     createWindow();
+    // The demo machine boots at start; the window shows its progress and any error.
+    void service.boot({}).catch((e: unknown) => console.error('hyperdesk: the demo machine did not boot:', e));
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow();
     });
@@ -82,4 +94,13 @@ app.whenReady().then(
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
+});
+
+// Disk writes are flushed and the engine stopped before the app goes.
+let closing = false;
+app.on('before-quit', (event) => {
+  if (!host || closing) return;
+  closing = true;
+  event.preventDefault();
+  void host.close().finally(() => app.quit());
 });

@@ -1,29 +1,40 @@
 /**
  * The page's one way to reach the app. In Electron the preload exposes `window.hyperdesk` (IPC);
  * in the web mode the same calls go to `POST /api/<method>` with the run's token, which the page
- * got in its own address (`?token=...`).
+ * got in its own address (`?token=...`), and events arrive over a WebSocket at `/api/events`,
+ * reconnected with back-off when it drops (the page then re-reads what it shows: see `onReconnect`).
  */
-import type { HostApi, HostMethod, HostMode } from '../shared/api.js';
+import {
+  checkArgs,
+  HOST_METHODS,
+  type HostApi,
+  type HostClient,
+  type HostEvent,
+  type HostMethod,
+  type HostMode,
+} from '../shared/api.js';
 
 declare global {
   interface Window {
     /** Set by the preload in Electron; absent in a browser. */
-    hyperdesk?: HostApi;
+    hyperdesk?: HostClient;
   }
 }
 
 export interface Client {
-  api: HostApi;
+  api: HostClient;
   transport: HostMode;
+  /** Called after the event stream came back from a drop (events in between are lost). */
+  onReconnect(listener: () => void): () => void;
 }
 
 export function connect(): Client {
-  if (window.hyperdesk) return { api: window.hyperdesk, transport: 'electron' };
+  if (window.hyperdesk) return { api: window.hyperdesk, transport: 'electron', onReconnect: () => () => {} };
   const token = new URLSearchParams(window.location.search).get('token') ?? '';
-  const call = async <M extends HostMethod>(
-    method: M,
-    args: Parameters<HostApi[M]>,
-  ): Promise<Awaited<ReturnType<HostApi[M]>>> => {
+
+  const call = async (method: HostMethod, args: unknown[]): Promise<unknown> => {
+    const problem = checkArgs(method, args);
+    if (problem) throw new TypeError(problem);
     const res = await fetch(`/api/${method}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Hyperdesk-Token': token },
@@ -34,9 +45,59 @@ export function connect(): Client {
       const message =
         typeof body === 'object' && body !== null && 'error' in body ? String(body.error) : res.statusText;
       const hint = res.status === 401 ? ' (open the address that `hyperdesk serve` printed: it carries the token)' : '';
-      throw new Error(`${method}: HTTP ${res.status}: ${message}${hint}`);
+      throw new Error(`${message}${hint}`);
     }
-    return body as Awaited<ReturnType<HostApi[M]>>;
+    return body;
   };
-  return { api: { info: () => call('info', []) }, transport: 'web' };
+  const api = Object.fromEntries(
+    HOST_METHODS.map((m) => [m, (...args: unknown[]) => call(m, args)]),
+  ) as unknown as HostApi;
+
+  const listeners = new Set<(e: HostEvent) => void>();
+  const reconnectListeners = new Set<() => void>();
+  let socket: WebSocket | undefined;
+  let delay = 250;
+  let everOpen = false;
+  const open = () => {
+    const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+    const ws = new WebSocket(`${scheme}://${window.location.host}/api/events?token=${encodeURIComponent(token)}`);
+    socket = ws;
+    ws.onopen = () => {
+      delay = 250;
+      if (everOpen) for (const l of reconnectListeners) l();
+      everOpen = true;
+    };
+    ws.onmessage = (m: MessageEvent) => {
+      let e: HostEvent;
+      try {
+        e = JSON.parse(String(m.data)) as HostEvent;
+      } catch {
+        return;
+      }
+      for (const l of listeners) l(e);
+    };
+    ws.onclose = () => {
+      if (socket !== ws) return;
+      socket = undefined;
+      setTimeout(open, delay);
+      delay = Math.min(delay * 2, 5000);
+    };
+  };
+  open();
+
+  const client: HostClient = {
+    ...api,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+  return {
+    api: client,
+    transport: 'web',
+    onReconnect(listener) {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
+  };
 }

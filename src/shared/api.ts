@@ -1,8 +1,14 @@
 /**
- * The host API: what the UI may ask of the app. Defined once here (types only) and implemented once
- * in src/main/host; the Electron shell carries it over IPC (one `ipcMain.handle` per method, one
- * named preload method per call), the web mode over HTTP (`POST /api/<method>`, JSON array of
- * arguments in, JSON value out).
+ * The host API: what the UI may ask of the app, and the events it is told. Defined once here (types
+ * plus one table of argument checks, `API_ARGS`) and implemented once in src/main/host. The Electron
+ * shell carries calls over IPC (one `ipcMain.handle` per method, one named preload method per call)
+ * and events over `hyperdesk:event`; the web mode carries calls over HTTP (`POST /api/<method>`, a
+ * JSON array of arguments in, a JSON value out) and events over a WebSocket (`/api/events`).
+ *
+ * Guests are named by partition id: 0 is the Controlling OS in hypervisor mode, and the one OS of
+ * the machine in dual-boot mode. Errors a user can cause (a bad command, a file that is not there)
+ * come back as values (`ok: false` with a message) where the call has a result type for them, and
+ * as a rejected promise with a clear message otherwise; they never stop the machine.
  */
 
 /** Which face the UI is talking to. */
@@ -16,11 +22,290 @@ export interface HostInfo {
   /** Size of the instruction set, counted from the opcode table in src/shared/isa. */
   isa: { opcodes: number; csrs: number };
   mode: HostMode;
+  /** Where the app keeps its SQLite store, and why it is not in use if it is not. */
+  store: { path: string; error?: string };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The machine
+
+/** Dual boot: one OS owns the machine. Hypervisor: ctl and its clients run concurrently. */
+export type MachineMode = 'dualboot' | 'hypervisor';
+/** How guest code is executed: the reference interpreter or the block translator (issue 6). */
+export type EngineKind = 'interp' | 'jit';
+
+export interface MachineConfig {
+  mode: MachineMode;
+  /** Number of pCPUs, 1..8. */
+  cpus: number;
+  /** Memory in MiB, 4..1024. */
+  memMiB: number;
+  /** Disk image paths; empty means the built-in demo image (disks/hyperdesk.img). */
+  disks: string[];
+  /** Dual boot: the OS the loader boots (`cos`, `swos`, `ctl`). Ignored in hypervisor mode. */
+  boot?: string;
+  engine?: EngineKind;
+}
+
+export type GuestState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'halted';
+
+export interface GuestInfo {
+  id: number;
+  name: string;
+  state: GuestState;
+  memBytes: number;
+  vcpus: number;
+  engine: EngineKind;
+  /** The disk partition it boots from (1-based), 0 if none: where the editor finds its files. */
+  bootPartition: number;
+}
+
+export interface MachineStatus {
+  state: 'off' | 'booting' | 'running' | 'failed';
+  config?: MachineConfig;
+  guests: GuestInfo[];
+  /** Machine time in seconds (cycles / timebase). */
+  seconds: number;
+  /** Why the machine failed to boot or stopped, in words. */
+  error?: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Editor
+
+export interface Diagnostic {
+  file: string;
+  /** 1-based. */
+  line: number;
+  /** 1-based. */
+  col: number;
+  /** 1-based, exclusive; absent: to the end of the word at `col`. */
+  endCol?: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface AssembleResult {
+  ok: boolean;
+  diagnostics: Diagnostic[];
+  /** Size of the program image, when ok. */
+  bytes?: number;
+}
+
+export interface DeployResult extends AssembleResult {
+  /** Where the program was written (`disks/hyperdesk.img:1 hello`), when ok. */
+  written?: string;
+  /** The guest was rebooted (it is not when assembly failed: then nothing is written). */
+  rebooted: boolean;
+  /** Why writing or rebooting failed, in words. */
+  error?: string;
+}
+
+export interface GuestFile {
+  /** The file's name in the guest's file system. */
+  name: string;
+  size: number;
+  /** `source` files (`.s`, `.inc`) open in the editor with our language; `text` as plain text. */
+  kind: 'source' | 'text' | 'binary';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Controlling-OS panel
+
+/** The answer to one command sent to ctl over its management channel (docs/guests.md). */
+export interface CtlReply {
+  ok: boolean;
+  /** The answer's lines without the tag. */
+  lines: string[];
+  /** `ENOENT`, `EINVAL` ... and ctl's message, when not ok. */
+  error?: { name: string; message: string };
+}
+
+/** Who owns what, read-only from the hypervisor (owner = partition id; null = the hypervisor). */
+export interface Ownership {
+  partitions: { id: number; name: string; state: GuestState }[];
+  cpus: { index: number; running: number | null; pinned: number[] }[];
+  memory: { base: number; size: number; owner: number | null; what: string }[];
+  devices: {
+    id: string;
+    name: string;
+    kind: string;
+    base: number;
+    size: number;
+    owner: number | null;
+    parent?: string;
+  }[];
+  totalBytes: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Network and performance
+
+export interface NetPort {
+  port: number;
+  guest: number;
+  guestName: string;
+  mac: string;
+  rxFrames: number;
+  rxBytes: number;
+  txFrames: number;
+  txBytes: number;
+  drops: number;
+}
+
+export interface NetworkView {
+  ports: NetPort[];
+  /** The bridge's learned table. */
+  macs: { mac: string; port: number }[];
+  frames: number;
+  flooded: number;
+  filtered: number;
+  /** Frames held in the capture buffer. */
+  captured: number;
+}
+
+export interface Capture {
+  /** A suggested file name: `hyperdesk-<date>.pcap`. */
+  name: string;
+  /** The pcap file, base64. */
+  base64: string;
+  frames: number;
+}
+
+export interface GuestPerf {
+  id: number;
+  name: string;
+  mips: number;
+  /** 0..1 of all pCPU time in the sample. */
+  cpuShare: number;
+  trapsPerSec: number;
+  irqsPerSec: number;
+  hypercallsPerSec: number;
+}
+
+export interface PerfSample {
+  /** Wall clock, ms since the epoch. */
+  wall: number;
+  /** Machine time, seconds. */
+  seconds: number;
+  guests: GuestPerf[];
+}
+
+export interface TimelineEntry {
+  /** Machine time in seconds. */
+  seconds: number;
+  kind: 'trap' | 'interrupt' | 'hypercall';
+  /** e.g. `hypercall CONSOLE_WRITE`, `interrupt uart`, `trap page fault @0x1000`. */
+  detail: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dual boot vs hypervisor, and the store
+
+export interface RunFigures {
+  /** Machine seconds until every job had finished. */
+  seconds: number;
+  /** Jobs finished per machine second. */
+  jobsPerSecond: number;
+  instructions: number;
+  reboots: number;
+  /** 0..1: busy pCPU time over all pCPU time. */
+  utilisation: number;
+}
+
+export interface ComparisonRun {
+  id: number;
+  /** ISO time the run started. */
+  at: string;
+  workload: string;
+  dualboot: RunFigures;
+  hypervisor: RunFigures;
+}
+
+export interface LogEvent {
+  id: number;
+  /** ISO time. */
+  at: string;
+  guest: number | null;
+  guestName: string;
+  /** created, started, stopped, faulted, restarted, destroyed, device-moved, swapped, booted ... */
+  kind: string;
+  detail: string;
+}
+
+export interface SavedMachine {
+  id: number;
+  name: string;
+  config: MachineConfig;
+  updatedAt: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export type HostEvent =
+  /** Console bytes of one guest, batched per tick. `end` counts all bytes so far (see consoleHistory). */
+  | { type: 'console'; guest: number; data: string; end: number }
+  | { type: 'status'; status: MachineStatus }
+  | { type: 'perf'; sample: PerfSample }
+  | { type: 'log'; event: LogEvent }
+  /** Progress of a long action (`compare`, `boot`), 0..1. */
+  | { type: 'progress'; task: string; done: number; label: string };
 
 export interface HostApi {
   /** What this app is and which instruction set it emulates. */
   info(): Promise<HostInfo>;
+
+  status(): Promise<MachineStatus>;
+  /** Powers off what runs and boots a machine (the demo when config is empty). */
+  boot(config: Partial<MachineConfig>): Promise<MachineStatus>;
+  powerOff(): Promise<MachineStatus>;
+
+  /** Keys typed into a guest's console. */
+  consoleInput(guest: number, data: string): Promise<void>;
+  /** A guest's console so far (bounded), and the byte count it ends at. */
+  consoleHistory(guest: number): Promise<{ data: string; end: number }>;
+
+  /** Files of the guest's boot partition. */
+  listFiles(guest: number): Promise<GuestFile[]>;
+  readFile(guest: number, name: string): Promise<string>;
+  /** Assembles a source (diagnostics only; nothing is written). */
+  assemble(file: string, source: string): Promise<AssembleResult>;
+  /** Assembles, writes the source and the program into the guest's file system, reboots that guest. */
+  deploy(guest: number, name: string, source: string): Promise<DeployResult>;
+
+  /** One command to ctl over its management channel (hypervisor mode). */
+  ctl(command: string): Promise<CtlReply>;
+  ownership(): Promise<Ownership>;
+
+  network(): Promise<NetworkView>;
+  capture(): Promise<Capture>;
+
+  /** The recent performance samples (about a minute). */
+  perf(): Promise<PerfSample[]>;
+  /** The guest's recent traps, interrupts and hypercalls, newest last. */
+  timeline(guest: number): Promise<TimelineEntry[]>;
+
+  /** Runs a workload in dual-boot and in hypervisor mode (on fresh machines) and stores the figures. */
+  compare(workload: string): Promise<ComparisonRun>;
+  comparisons(): Promise<ComparisonRun[]>;
+  events(limit: number): Promise<LogEvent[]>;
+  machines(): Promise<SavedMachine[]>;
+}
+
+/** In the main process: the host's events, which the faces forward to the page. */
+export interface HostEventSource {
+  /** Calls the listener with every event from now on; returns the unsubscribe function. */
+  subscribe(listener: (e: HostEvent) => void): () => void;
+}
+
+/** The host as the faces hold it: the API, its events, and shutting it down. */
+export type HostService = HostApi & HostEventSource & { close(): Promise<void> };
+
+/** What the page holds: the API plus a way to listen to events. */
+export interface HostClient extends HostApi {
+  /** Calls the listener with every event from now on; returns the unsubscribe function. */
+  onEvent(listener: (e: HostEvent) => void): () => void;
 }
 
 /** The name of one host API call. */
@@ -28,3 +313,106 @@ export type HostMethod = keyof HostApi;
 
 /** The IPC channel that carries one host API call in the Electron shell. */
 export type HostChannel = `hyperdesk:${HostMethod}`;
+/** The IPC channel that carries HostEvents to the window. */
+export const EVENT_CHANNEL = 'hyperdesk:event';
+
+/** How one argument is checked. */
+export type ArgSpec =
+  | { kind: 'int'; name: string; min: number; max: number }
+  | { kind: 'string'; name: string; maxLength: number; pattern?: RegExp }
+  | { kind: 'config'; name: string };
+
+const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
+/** A file name in a guest's file system (cfs and sfs names are short, no slashes). */
+const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/ };
+
+/** The arguments of every call, checked by the preload, the IPC handlers and the web server alike. */
+export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
+  info: [],
+  status: [],
+  boot: [{ kind: 'config', name: 'config' }],
+  powerOff: [],
+  consoleInput: [guestArg, { kind: 'string', name: 'data', maxLength: 65536 }],
+  consoleHistory: [guestArg],
+  listFiles: [guestArg],
+  readFile: [guestArg, fileName],
+  assemble: [
+    { kind: 'string', name: 'file', maxLength: 256 },
+    { kind: 'string', name: 'source', maxLength: 1 << 20 },
+  ],
+  deploy: [guestArg, fileName, { kind: 'string', name: 'source', maxLength: 1 << 20 }],
+  ctl: [{ kind: 'string', name: 'command', maxLength: 200, pattern: /^[^\r\n@]*$/ }],
+  ownership: [],
+  network: [],
+  capture: [],
+  perf: [],
+  timeline: [guestArg],
+  compare: [{ kind: 'string', name: 'workload', maxLength: 64, pattern: /^[a-z0-9-]+$/ }],
+  comparisons: [],
+  events: [{ kind: 'int', name: 'limit', min: 1, max: 10000 }],
+  machines: [],
+};
+
+export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];
+
+/**
+ * Checks a call's arguments against API_ARGS; returns a message naming the method and the argument,
+ * or undefined when they are fine.
+ */
+export function checkArgs(method: string, args: readonly unknown[]): string | undefined {
+  if (!Object.hasOwn(API_ARGS, method)) return `no such API method: ${method}`;
+  const specs = API_ARGS[method as HostMethod];
+  if (args.length !== specs.length) return `${method}() takes ${specs.length} argument(s), got ${args.length}`;
+  for (let i = 0; i < specs.length; i++) {
+    const problem = checkArg(specs[i]!, args[i]);
+    if (problem) return `${method}(): ${specs[i]!.name} ${problem}`;
+  }
+  return undefined;
+}
+
+function checkArg(spec: ArgSpec, value: unknown): string | undefined {
+  switch (spec.kind) {
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be an integer';
+      if (value < spec.min || value > spec.max) return `must be ${spec.min}..${spec.max}, got ${value}`;
+      return undefined;
+    case 'string':
+      if (typeof value !== 'string') return 'must be a string';
+      if (value.length > spec.maxLength) return `is too long (${value.length} > ${spec.maxLength})`;
+      if (spec.pattern && !spec.pattern.test(value)) return `has characters it may not have (${spec.pattern})`;
+      return undefined;
+    case 'config':
+      return checkConfig(value);
+  }
+}
+
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine']);
+
+/** A partial MachineConfig: only known keys, each of the right type and range. */
+export function checkConfig(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
+  const c = value as Record<string, unknown>;
+  for (const k of Object.keys(c)) if (!CONFIG_KEYS.has(k)) return `has an unknown key '${k}'`;
+  if (c.mode !== undefined && c.mode !== 'dualboot' && c.mode !== 'hypervisor')
+    return 'mode must be dualboot or hypervisor';
+  if (c.cpus !== undefined && !(Number.isInteger(c.cpus) && (c.cpus as number) >= 1 && (c.cpus as number) <= 8))
+    return 'cpus must be an integer 1..8';
+  if (
+    c.memMiB !== undefined &&
+    !(Number.isInteger(c.memMiB) && (c.memMiB as number) >= 4 && (c.memMiB as number) <= 1024)
+  )
+    return 'memMiB must be an integer 4..1024';
+  if (
+    c.disks !== undefined &&
+    !(
+      Array.isArray(c.disks) &&
+      c.disks.length <= 4 &&
+      c.disks.every((d) => typeof d === 'string' && d.length > 0 && d.length < 4096)
+    )
+  )
+    return 'disks must be a list of at most 4 paths';
+  if (c.boot !== undefined && !(typeof c.boot === 'string' && /^[a-z0-9]{1,16}$/.test(c.boot)))
+    return 'boot must be an OS name like cos';
+  if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';
+  return undefined;
+}

@@ -74,7 +74,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('serve')
     .description('serve the app over HTTP + WebSocket on 127.0.0.1 (the browser mode)')
     .option('--port <n>', 'port (0: any free port)', (v) => parseCount(v, '--port'), 0)
-    .action(async (opts: { port: number }) => {
+    .option('--no-boot', 'do not boot the demo machine at start (the page has a Boot button)')
+    .action(async (opts: { port: number; boot: boolean }) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(opts);
     });

@@ -1,11 +1,13 @@
 /**
  * `hyperdesk serve`: the web mode. Builds the renderer if needed, serves it and the host API on
- * 127.0.0.1, prints the address (with its token) and runs until SIGINT or SIGTERM.
+ * 127.0.0.1, prints the address (with its token), boots the demo machine (unless --no-boot) and runs
+ * until SIGINT or SIGTERM.
  */
+import { createHost } from '../host/host.js';
 import { ensureRendererBuilt } from '../web/build.js';
 import { startWebServer } from '../web/server.js';
 
-export async function serveCommand(opts: { port: number }): Promise<number> {
+export async function serveCommand(opts: { port: number; boot: boolean }): Promise<number> {
   let staticDir: string;
   try {
     staticDir = await ensureRendererBuilt((line) => console.error(line));
@@ -13,16 +15,27 @@ export async function serveCommand(opts: { port: number }): Promise<number> {
     console.error(`hyperdesk serve: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
+  const host = createHost('web');
   let server;
   try {
-    server = await startWebServer({ port: opts.port, host: '127.0.0.1', staticDir });
+    server = await startWebServer({ port: opts.port, host: '127.0.0.1', staticDir, api: host });
   } catch (e) {
     console.error(
       `hyperdesk serve: cannot listen on 127.0.0.1:${opts.port}: ${e instanceof Error ? e.message : String(e)}`,
     );
+    await host.close();
     return 1;
   }
   console.log(`hyperdesk web mode: ${server.url}`);
+  if (opts.boot) {
+    // The page shows the boot's progress and any error; the server keeps serving either way.
+    host.boot({}).then(
+      (status) => {
+        if (status.error) console.error(`hyperdesk serve: the demo machine did not boot: ${status.error}`);
+      },
+      (e: unknown) => console.error(`hyperdesk serve: the demo machine did not boot: ${String(e)}`),
+    );
+  }
   // Listeners stay on until the server is closed, so a second Ctrl-C does not kill us mid-close.
   let onSignal: (signal: NodeJS.Signals) => void = () => {};
   const stopped = new Promise<NodeJS.Signals>((resolve) => (onSignal = resolve));
@@ -31,6 +44,7 @@ export async function serveCommand(opts: { port: number }): Promise<number> {
   const signal = await stopped;
   console.error(`hyperdesk serve: ${signal}, stopping`);
   await server.close();
+  await host.close();
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   return 0;

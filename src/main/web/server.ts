@@ -12,8 +12,8 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { HostApi, HostMethod } from '../../shared/api.js';
-import { createHost } from '../host/host.js';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { checkArgs, type HostEvent, type HostMethod, type HostService } from '../../shared/api.js';
 
 export interface WebServerOptions {
   /** 0 picks any free port. */
@@ -21,8 +21,8 @@ export interface WebServerOptions {
   host?: '127.0.0.1';
   /** The built renderer (out/renderer). */
   staticDir: string;
-  /** Defaults to a fresh web-mode host. */
-  api?: HostApi;
+  /** The host this server carries (the caller owns it: closing the server does not close the host). */
+  api: HostService;
 }
 
 export interface WebServer {
@@ -35,14 +35,8 @@ export interface WebServer {
 export const TOKEN_HEADER = 'x-hyperdesk-token';
 const MAX_BODY_BYTES = 1 << 20;
 
-/** One entry per host API method: checks the JSON arguments and makes the call. */
-type Routes = { [M in HostMethod]: (api: HostApi, args: unknown[]) => ReturnType<HostApi[M]> };
-const ROUTES: Routes = {
-  info: (api, args) => {
-    expectArgs('info', args, 0);
-    return api.info();
-  },
-};
+/** Events are sent to a socket only while it keeps up; past this many buffered bytes it is dropped. */
+const MAX_SOCKET_BUFFER = 8 << 20;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -81,7 +75,7 @@ class HttpError extends Error {
 export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
   const bindHost = options.host ?? '127.0.0.1';
   const staticDir = path.resolve(options.staticDir);
-  const api = options.api ?? createHost('web');
+  const api = options.api;
   const token = randomBytes(24).toString('base64url');
   let port = 0;
 
@@ -111,11 +105,52 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.setHeader('Allow', 'POST');
       throw new HttpError(405, `method not allowed: use POST /api/${method}`);
     }
-    if (!Object.hasOwn(ROUTES, method)) throw new HttpError(404, `no such API method: ${method}`);
     const args = parseArgs(await readBody(req));
-    const value = await ROUTES[method as HostMethod](api, args);
+    const problem = checkArgs(method, args);
+    if (problem) throw new HttpError(problem.startsWith('no such') ? 404 : 400, problem);
+    const call = api[method as HostMethod] as (...a: unknown[]) => Promise<unknown>;
+    let value: unknown;
+    try {
+      value = await call.apply(api, args);
+    } catch (e) {
+      // A call the host refuses (a bad request it could only see itself) is the caller's problem.
+      throw new HttpError(422, e instanceof Error ? e.message : String(e));
+    }
     sendJson(res, 200, value);
   }
+
+  // Events: a WebSocket at /api/events?token=..., server to page only (calls go over HTTP).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
+  const sockets = new Set<WebSocket>();
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const origin = req.headers.origin;
+    const refuse = (status: string) => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
+    };
+    if (!isLocalHost(req.headers.host, port)) return refuse('403 Forbidden');
+    if (origin !== undefined && !isLocalOrigin(origin, port)) return refuse('403 Forbidden');
+    if (url.pathname !== '/api/events') return refuse('404 Not Found');
+    if (!hasToken(url.searchParams.get('token') ?? undefined, token)) return refuse('401 Unauthorized');
+    wss.handleUpgrade(req, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('error', () => sockets.delete(ws));
+      // The page never sends anything over this socket; a message is ignored.
+    });
+  });
+  const unsubscribe = api.subscribe((e: HostEvent) => {
+    if (sockets.size === 0) return;
+    const text = JSON.stringify(e);
+    for (const ws of sockets) {
+      if (ws.readyState !== ws.OPEN) continue;
+      if (ws.bufferedAmount > MAX_SOCKET_BUFFER) {
+        ws.close(1013, 'too slow: events dropped, reconnect and reload the history');
+        continue;
+      }
+      ws.send(text);
+    }
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -131,14 +166,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     token,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        unsubscribe();
+        for (const ws of sockets) ws.terminate();
+        wss.close();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
       }),
   };
-}
-
-function expectArgs(method: string, args: unknown[], count: number): void {
-  if (args.length !== count) throw new HttpError(400, `${method}() takes ${count} argument(s), got ${args.length}`);
 }
 
 function isLocalHost(hostHeader: string | undefined, port: number): boolean {
