@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { prepareGuest } from './guest.js';
+import { hypervisorBenches } from './hypervisor.js';
 import { aluNative, fibNative, sieveNative } from './native.js';
 
 interface Bench {
@@ -71,6 +72,11 @@ async function main(): Promise<number> {
         `${b.name.padEnd(8)} ${String(line.mips).padStart(8)} MIPS   nativeRatio ${String(line.nativeRatio).padStart(6)}   ` +
           `(${line.instructions} instructions in ${line.guestMs} ms; native ${line.nativeMs} ms)${ok ? '' : '  WRONG RESULT'}\n`,
       );
+  }
+  // What leaving a guest costs: hypercalls, world switches, a partition against bare metal.
+  for (const line of await hypervisorBenches(values.filter)) {
+    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
   }
   return failed ? 1 : 0;
 }

@@ -21,7 +21,7 @@ import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/bootInfo.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
-import { handleHypercall } from './hypercalls.js';
+import { HC, handleHypercall } from './hypercalls.js';
 import { notice, type ShareOffer } from './messages.js';
 import { MemorySwapStore, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
@@ -437,9 +437,12 @@ export class Hypervisor {
         p.stats.hypercalls++;
         v.stats.hypercalls++;
         cpu.hepc = (cpu.hepc + 4) | 0;
-        const r = handleHypercall(this, p, v, cpu, cpu.hbadaddr & 0xffff);
+        const nr = cpu.hbadaddr & 0xffff;
+        const r = handleHypercall(this, p, v, cpu, nr);
         if (this.current[cpu.id] !== v) return this.afterOwnStop(cpu); // it stopped or blocked
         if (r !== undefined) cpu.regs[10] = r;
+        // yield (docs/hypercalls.md#client-api-any-partition): the next runnable vCPU gets the pCPU.
+        if (nr === HC.yield) return this.schedule(cpu);
         return this.resume(cpu);
       }
       case CAUSE.GUEST_LOAD_FAULT:

@@ -1,0 +1,122 @@
+/**
+ * Hypervisor benchmarks (docs/performance.md): what leaving a guest costs.
+ * - hypercall-roundtrip: guest -> hypervisor -> guest for a hypercall that does no work, as the
+ *   difference between a loop with `hypercall 0` and the same loop with a nop, per call.
+ * - world-switch: two clients on one pCPU that yield to each other; the time per yield minus one
+ *   hypercall round trip is the switch (saving one vCPU, choosing the next, restoring it).
+ * - virt-overhead (hardware-assisted): cos's CPU-bound `burner` bare (dual boot) and as a client
+ *   partition beside ctl and swos; ratio = bare time / partition time (1.0 = no overhead).
+ * Each figure is the best of several runs; ratios between runs of the same process matter, not
+ * absolute times, on a shared machine.
+ */
+import { fileURLToPath } from 'node:url';
+import { formatDiagnostic } from '../../src/main/asm/index.js';
+import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
+import { assembleFile } from '../../src/main/host/assembleFile.js';
+import { GuestConsole, defaultImage } from '../guests/boot.js';
+import { HvWorld, type Guest } from '../hypervisor/harness.js';
+
+function program(name: string, defines: Record<string, number>): Guest {
+  const r = assembleFile(fileURLToPath(new URL(`./programs/${name}.s`, import.meta.url)), defines);
+  if (!r.ok) throw new Error(`${name}: ${r.readError ?? r.diagnostics.map(formatDiagnostic).join('\n')}`);
+  return { bytes: r.bytes, loadAddress: r.base, entry: r.entry, cooperative: false };
+}
+
+/** Runs the world until every given partition has stopped; returns wall ms. */
+function runUntilStopped(w: HvWorld, parts: Partition[], maxCycles = 20_000_000_000): number {
+  const t0 = performance.now();
+  for (let done = 0; done < maxCycles; done += 10_000_000) {
+    if (parts.every((p) => p.state !== 'running')) return performance.now() - t0;
+    w.machine.run(10_000_000);
+  }
+  throw new Error(`bench guests did not finish: ${parts.map((p) => `${p.name} ${p.state}`).join(', ')}`);
+}
+
+function best(runs: number, f: () => number): number {
+  let b = Infinity;
+  for (let i = 0; i < runs; i++) b = Math.min(b, f());
+  return b;
+}
+
+export function hypercallRoundtrip(image: Uint8Array, n = 2_000_000): { ns: number; calls: number } {
+  const time = (hc: number) =>
+    best(5, () => {
+      const w = new HvWorld({ cpus: 1, diskImage: image });
+      const p = w.launch(1, 'hc', program('hcall', { N: n, HC: hc }));
+      return runUntilStopped(w, [p]);
+    });
+  const withCalls = time(1);
+  const without = time(0);
+  return { ns: round(((withCalls - without) * 1e6) / n), calls: n };
+}
+
+export function worldSwitch(image: Uint8Array, roundtripNs: number, n = 500_000): { ns: number; yieldNs: number } {
+  const ms = best(5, () => {
+    const w = new HvWorld({ cpus: 1, diskImage: image });
+    const a = w.launch(1, 'a', program('yield', { N: n }), { cpu: 0 });
+    const b = w.launch(2, 'b', program('yield', { N: n }), { cpu: 0 });
+    const t = runUntilStopped(w, [a, b]);
+    if (a.stats.switches < n || b.stats.switches < n)
+      throw new Error(`the yields did not switch partitions (${a.stats.switches}, ${b.stats.switches} switches)`);
+    return t;
+  });
+  const yieldNs = (ms * 1e6) / (2 * n);
+  return { ns: round(yieldNs - roundtripNs), yieldNs: round(yieldNs) };
+}
+
+const BURN = 60_000_000;
+
+/** cos's `burner N` from the command to the next prompt, in wall ms. */
+function burnBare(image: Uint8Array): number {
+  const g = new GuestConsole(image, { select: 'cos', memBytes: 32 << 20 });
+  g.expect('cos> ');
+  const t0 = performance.now();
+  g.type(`burner ${BURN}\r`);
+  g.expect(/Minstr\/s\)[^]*cos> /);
+  return performance.now() - t0;
+}
+
+function burnInPartition(image: Uint8Array): number {
+  const w = new HvWorld({ cpus: 2, memBytes: 64 << 20, diskImage: image });
+  const cos = w.diskOs('cos');
+  w.launch(1, 'cos', cos, { memBytes: 8 << 20, cpu: 0, grantDiskPartition: cos.partition });
+  w.expect('cos', 'cos> ');
+  const before = w.output('cos').length;
+  const t0 = performance.now();
+  w.type(1, `burner ${BURN}\r`);
+  const done = () => /Minstr\/s\)[^]*cos> /.test(w.output('cos').slice(before));
+  for (let i = 0; i < 100_000 && !done(); i++) w.machine.run(1_000_000);
+  if (!done()) throw new Error(`burner did not finish in the partition:\n${w.output('cos').slice(before)}`);
+  return performance.now() - t0;
+}
+
+export function virtOverhead(image: Uint8Array): { bareMs: number; partitionMs: number; ratio: number } {
+  // Interleaved, so that a slow spell of the machine hits both sides alike.
+  let bare = Infinity;
+  let part = Infinity;
+  for (let i = 0; i < 3; i++) {
+    bare = Math.min(bare, burnBare(image));
+    part = Math.min(part, burnInPartition(image));
+  }
+  return { bareMs: round(bare), partitionMs: round(part), ratio: Math.round((bare / part) * 1000) / 1000 };
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** The bench lines, as run.ts prints them. */
+export async function hypervisorBenches(filter?: string): Promise<Record<string, unknown>[]> {
+  const image = await defaultImage();
+  const lines: Record<string, unknown>[] = [];
+  const want = (name: string) => !filter || name.includes(filter);
+  let rt: { ns: number; calls: number } | undefined;
+  if (want('hypercall-roundtrip') || want('world-switch')) {
+    rt = hypercallRoundtrip(image);
+    if (want('hypercall-roundtrip')) lines.push({ bench: 'hypercall-roundtrip', ...rt, target: 50 });
+  }
+  if (want('world-switch') && rt) lines.push({ bench: 'world-switch', ...worldSwitch(image, rt.ns), target: 200 });
+  if (want('virt-overhead'))
+    lines.push({ bench: 'virt-overhead', technique: 'hardware', ...virtOverhead(image), target: 0.95 });
+  return lines;
+}
