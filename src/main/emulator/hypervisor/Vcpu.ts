@@ -11,12 +11,26 @@ export type VcpuState = 'runnable' | 'blocked' | 'stopped';
 
 /** Supervisor control registers that belong to the guest. */
 const GUEST_CSRS = SUPERVISOR_CSR_FIELDS;
+type GuestCsrs = Record<(typeof GUEST_CSRS)[number], number>;
+
+/**
+ * Copying the guest's CSRs between a Vcpu and a Cpu, generated once from the field list (the one
+ * source of truth): a loop over the names with computed keys took about half of a world switch.
+ */
+const csrsToCpu = new Function('cpu', 'csr', GUEST_CSRS.map((k) => `cpu.${k} = csr.${k};`).join('\n')) as (
+  cpu: Cpu,
+  csr: GuestCsrs,
+) => void;
+const csrsFromCpu = new Function('csr', 'cpu', GUEST_CSRS.map((k) => `csr.${k} = cpu.${k};`).join('\n')) as (
+  csr: GuestCsrs,
+  cpu: Cpu,
+) => void;
 
 export class Vcpu implements InterruptTarget {
   readonly regs = new Int32Array(32);
   pc = 0;
   mode = 1;
-  readonly csr: Record<(typeof GUEST_CSRS)[number], number> = {
+  readonly csr: GuestCsrs = {
     sstatus: 0,
     stvec: 0,
     sepc: 0,
@@ -91,7 +105,7 @@ export class Vcpu implements InterruptTarget {
   load(cpu: Cpu, s2ptbr: number, vmid: number): void {
     cpu.regs.set(this.regs);
     cpu.regs[0] = 0;
-    for (const k of GUEST_CSRS) cpu[k] = this.csr[k];
+    csrsToCpu(cpu, this.csr);
     cpu.sTimerAt = this.timerAt;
     cpu.ip = this.timerPending ? cpu.ip | (1 << IRQ.timer) : cpu.ip & ~(1 << IRQ.timer);
     cpu.cycleOffset = this.cycleOffset;
@@ -109,10 +123,11 @@ export class Vcpu implements InterruptTarget {
 
   /** Take this vCPU off `cpu` after a trap to hypervisor mode: the world switch out. */
   save(cpu: Cpu): void {
-    this.regs.set(cpu.regs.subarray(0, 32));
+    const regs = cpu.regs;
+    for (let i = 0; i < 32; i++) this.regs[i] = regs[i];
     this.pc = cpu.hepc;
     this.mode = (cpu.hstatus >> 2) & 3;
-    for (const k of GUEST_CSRS) this.csr[k] = cpu[k];
+    csrsFromCpu(this.csr, cpu);
     this.timerAt = cpu.sTimerAt;
     this.timerPending = (cpu.ip & (1 << IRQ.timer)) !== 0;
     this.cycleOffset = cpu.cycleOffset;

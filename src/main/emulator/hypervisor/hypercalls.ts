@@ -60,11 +60,21 @@ function guestString(hv: Hypervisor, p: Partition, gpa: number, max = 64): strin
 }
 
 /**
+ * The caller's registers, for `a(i)` (argument register a<i>). A module-level function rather than a
+ * closure made per call: under tsx (keepNames) every closure creation also defines its `name`, which
+ * cost ~300 ns per hypercall (docs/performance.md).
+ */
+let argRegs: Int32Array = new Int32Array(32);
+function a(i: number): number {
+  return argRegs[10 + i];
+}
+
+/**
  * Handle hypercall `n` from vCPU `v` of partition `p` (cpu is in hypervisor mode with the guest's
  * registers). Returns the value for a0, or undefined when the call does not return to the caller.
  */
 export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu, n: number): number | undefined {
-  const a = (i: number) => cpu.regs[10 + i];
+  argRegs = cpu.regs;
   if (n >= 0x100 && p.id !== 0) return E.PERM;
   switch (n) {
     case HC.hv_version:
