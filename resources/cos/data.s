@@ -87,6 +87,11 @@ net_rx_ignored:  .word 0          # received frames not for us, malformed, or of
 net_ip_id:       .word 0          # identification of the next IPv4 packet we send
 net_us_div:      .word 0          # cycles per microsecond
 arp_next:        .word 0          # the ARP cache entry to replace next
+net_pv:          .word 0          # nonzero: the paravirtual path (net_send/net_recv), not the nic's rings
+net_pv_rxbuf:    .word 0          # its receive and transmit buffers (one page frame)
+net_pv_txbuf:    .word 0
+net_rx_frames:   .word 0          # frames it received and sent (the nic counts them itself)
+net_tx_frames:   .word 0
 ping_pcb:        .word 0          # the process waiting in net_ping (0: none)
 ping_pid:        .word 0
 ping_wake:       .word 0          # its P_WAKE then (tells that wait from a later sleep)

@@ -19,6 +19,12 @@
 #   finishes the net_ping that waits for it.
 # - net_ping blocks the calling process like sleep (state `sleep`, woken by the tick at the
 #   timeout) until the reply comes: one ping at a time in the whole system.
+# - The paravirtual path (docs/hypercalls.md#network-m20): in a client partition the boot info
+#   marks the virtual nic (bit 16 of its second kind-specific word) as also served by the
+#   hypercalls net_send and net_recv. cos then never touches the nic's registers: a frame goes out
+#   with one net_send from a transmit buffer, and on the nic's interrupt (the same source) net_recv
+#   copies each waiting frame into a receive buffer, one hypercall per frame instead of a trap per
+#   register access. Booted bare, or without the mark, cos drives the nic's rings as above.
 # Without a nic in the boot info, or without an intc context (a console that is polled), there is
 # no network: net_ping and net_info return -ENODEV.
 
@@ -56,6 +62,9 @@
 .equ NIC_ID,          0xff0
 .equ NIC_IDENT,       0x2043494e        # 'NIC '
 .equ NIC_CTRL_ON,     3                 # enable, interrupt on receive
+.equ NIC_X1_PV,       0x10000           # boot info: the hypervisor serves this nic by hypercall
+.equ HC_NET_SEND,     0x08              # net_send(a0 frame, a1 length) -> 0 or an error
+.equ HC_NET_RECV,     0x09              # net_recv(a0 buffer, a1 size) -> length, 0 when none
 .equ DESC_OWN,        1
 .equ DESC_ERR,        2
 
@@ -111,13 +120,17 @@ net_init:
     addi  s3, s3, 1
     j     1b
 2:  lw    s0, N_BASE(s1)
-    lw    t0, NIC_ID(s0)          # (its window is mapped: paging_init maps every device node)
-    li    t1, NIC_IDENT
-    bne   t0, t1, 9f
     lw    t0, N_IRQ(s1)
     beqz  t0, 9f
     li    t1, 32
     bgeu  t0, t1, 9f
+    lw    t0, N_X1(s1)
+    li    t1, NIC_X1_PV
+    and   t0, t0, t1
+    bnez  t0, 20f                 # the paravirtual path: no register access at all
+    lw    t0, NIC_ID(s0)          # (its window is mapped: paging_init maps every device node)
+    li    t1, NIC_IDENT
+    bne   t0, t1, 9f
     swg   s3, nic_node
     call  frame_alloc             # the rings: transmit at +0, receive at +NET_RX_RING_OFF
     beqz  a0, 9f
@@ -163,7 +176,24 @@ net_init:
     sw    t0, 0(t1)
     lw    t0, NIC_MAC_HI(s0)
     sw    t0, 4(t1)               # bytes 4 and 5 (then two zero bytes)
-    lwg   t0, bi_addr
+    j     60f
+20: swg   s3, nic_node            # paravirtual: two buffers in one frame, the MAC from the boot info
+    call  frame_alloc
+    beqz  a0, 9f
+    swg   a0, net_pv_rxbuf
+    li    t0, NET_BUF
+    add   a0, a0, t0
+    swg   a0, net_pv_txbuf
+    li    t0, 1
+    swg   t0, net_pv
+    la    t1, net_mac
+    lw    t0, N_X0(s1)
+    sw    t0, 0(t1)
+    lw    t0, N_X1(s1)
+    li    t2, 0xffff
+    and   t0, t0, t2
+    sw    t0, 4(t1)
+60: lwg   t0, bi_addr
     lw    t0, BI_PARTITION(t0)
     addi  t0, t0, 1
     andi  t0, t0, 0xff
@@ -176,6 +206,8 @@ net_init:
     bnez  t0, 7f
     li    t0, 1
 7:  swg   t0, net_us_div
+    lwg   t0, net_pv
+    bnez  t0, 8f
     lwg   t0, net_tx_ring         # the nic: rings, then on
     sw    t0, NIC_TX_RING(s0)
     li    t0, NET_TX_N
@@ -188,7 +220,7 @@ net_init:
     sw    t0, NIC_RX_TAIL(s0)
     li    t0, NIC_CTRL_ON
     sw    t0, NIC_CTRL(s0)
-    lw    t1, N_IRQ(s1)           # its interrupt: priority 1, enabled in our intc context
+8:  lw    t1, N_IRQ(s1)           # its interrupt: priority 1, enabled in our intc context
     lwg   t0, intc_base
     slli  t2, t1, 2
     add   t2, t0, t2
@@ -201,7 +233,10 @@ net_init:
     or    t2, t2, t3
     sw    t2, INTC_ENABLE(t0)
     swg   t1, nic_irq
-    swg   s0, nic_base            # the network is up
+    swg   s0, nic_base            # the network is up (paravirtual: only a flag, never dereferenced)
+    lwg   t0, net_pv
+    beqz  t0, 9f
+    call  net_poll                # paravirtual: the first net_recv tells the hypervisor to queue for us
 9:  leave 4
 
 # ---------------------------------------------------------------- receive
@@ -213,6 +248,8 @@ net_intr:
     bne   a0, t0, 1f
     lwg   t0, nic_base
     beqz  t0, 1f
+    lwg   t1, net_pv
+    bnez  t1, net_poll            # paravirtual: the line is high while frames wait
     li    t1, 3
     sw    t1, NIC_ISR(t0)         # first: a frame that comes after this raises it again
     j     net_poll
@@ -224,6 +261,8 @@ net_poll:
     enter 3
     lwg   s0, nic_base
     beqz  s0, 9f
+    lwg   t0, net_pv
+    bnez  t0, 20f
 1:  lwg   s1, net_rx_next
     lw    t0, NIC_RX_HEAD(s0)
     beq   s1, t0, 9f
@@ -249,6 +288,17 @@ net_poll:
     andi  s1, s1, NET_RX_N - 1
     swg   s1, net_rx_next
     j     1b
+20: lwg   a0, net_pv_rxbuf        # paravirtual: one net_recv per waiting frame
+    li    a1, NET_BUF_CAP
+    hypercall HC_NET_RECV
+    blez  a0, 9f                  # none left (or an error: nothing to take)
+    mv    a1, a0
+    lwg   t0, net_rx_frames
+    addi  t0, t0, 1
+    swg   t0, net_rx_frames
+    lwg   a0, net_pv_rxbuf
+    call  net_input
+    j     20b
 9:  leave 3
 
 # net_input(a0 = frame, a1 = length): one received frame.
@@ -684,7 +734,11 @@ ping_check:
 net_tx_buffer:
     lwg   t0, nic_base
     beqz  t0, 1f
-    lwg   t1, net_tx_next
+    lwg   t1, net_pv
+    beqz  t1, 2f
+    lwg   a0, net_pv_txbuf        # paravirtual: net_send copies it at once, so it is always free
+    ret
+2:    lwg   t1, net_tx_next
     addi  t2, t1, 1
     andi  t2, t2, NET_TX_N - 1
     lw    t3, NIC_TX_HEAD(t0)
@@ -699,16 +753,25 @@ net_tx_buffer:
 
 # net_transmit(a0 = length): hand the descriptor net_tx_buffer gave to the nic (it sends at once).
 net_transmit:
-    lwg   t0, net_tx_ring
+    lwg   t3, net_tx_bytes
+    add   t3, t3, a0
+    swg   t3, net_tx_bytes
+    lwg   t0, net_pv
+    beqz  t0, 1f
+    lwg   t3, net_tx_frames       # paravirtual: one net_send
+    addi  t3, t3, 1
+    swg   t3, net_tx_frames
+    mv    a1, a0
+    lwg   a0, net_pv_txbuf
+    hypercall HC_NET_SEND
+    ret
+1:  lwg   t0, net_tx_ring
     lwg   t1, net_tx_next
     slli  t2, t1, 4
     add   t2, t0, t2
     sw    a0, 4(t2)
     li    t3, DESC_OWN
     sw    t3, 8(t2)
-    lwg   t3, net_tx_bytes
-    add   t3, t3, a0
-    swg   t3, net_tx_bytes
     addi  t1, t1, 1
     andi  t1, t1, NET_TX_N - 1
     swg   t1, net_tx_next
@@ -887,12 +950,19 @@ sys_net_info:
     sw    t0, 8(sp)
     li    t0, 24
     sw    t0, 12(sp)
-    lw    t0, NIC_RX_FRAMES(s2)
+    lwg   t0, net_pv
+    beqz  t0, 1f
+    lwg   t0, net_rx_frames       # paravirtual: no nic registers to read
     sw    t0, 16(sp)
-    lwg   t0, net_rx_bytes
-    sw    t0, 20(sp)
+    lwg   t0, net_tx_frames
+    sw    t0, 24(sp)
+    j     2f
+1:  lw    t0, NIC_RX_FRAMES(s2)
+    sw    t0, 16(sp)
     lw    t0, NIC_TX_FRAMES(s2)
     sw    t0, 24(sp)
+2:  lwg   t0, net_rx_bytes
+    sw    t0, 20(sp)
     lwg   t0, net_tx_bytes
     sw    t0, 28(sp)
     lwg   t0, net_rx_ignored

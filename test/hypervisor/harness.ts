@@ -65,7 +65,7 @@ export class HvWorld {
     id: number,
     name: string,
     guest: Guest,
-    opts: { memBytes?: number; cpu?: number; grantDiskPartition?: number } = {},
+    opts: { memBytes?: number; cpu?: number; grantDiskPartition?: number; paravirtNet?: boolean } = {},
   ): Partition {
     const size = opts.memBytes ?? 4 << 20;
     this.nextTop -= size;
@@ -79,6 +79,7 @@ export class HvWorld {
     const err = this.hv.moveMemory(ctl, p, base, size);
     if (err) throw new Error(err);
     if (opts.grantDiskPartition) p.diskGrants.set('disk0', new Set([opts.grantDiskPartition]));
+    if (opts.paravirtNet !== undefined) p.paravirtNet = opts.paravirtNet;
     const e = this.hv.start(id, guest.entry, guest.cooperative ? 1 : 0);
     if (e) throw new Error(e);
     return p;
@@ -116,6 +117,28 @@ export class HvWorld {
   type(id: number, s: string): void {
     this.hv.consoleInput(id, Buffer.from(s, 'latin1'));
   }
+
+  /** Type `cmd` at cos client `id` (console `name`) and run until its next prompt; the text in between. */
+  command(id: number, name: string, cmd: string, maxSteps = 4000): string {
+    const before = this.output(name).length;
+    this.type(id, cmd + '\r');
+    const done = () => this.output(name).slice(before).includes('cos> ');
+    for (let i = 0; i < maxSteps && !done(); i++) this.run(1_000_000);
+    const out = this.output(name).slice(before).replace(/\r\n/g, '\n');
+    if (!done()) throw new Error(`${name}: "${cmd}" did not finish; it showed:\n${out}`);
+    return out.slice(out.indexOf('\n') + 1, out.lastIndexOf('cos> '));
+  }
+}
+
+/** Two cos clients, cos1 (partition 1) and cos2 (partition 2), 8 MiB each, booted to their prompts. */
+export async function twoCos(opts: { paravirtNet?: boolean } = {}): Promise<HvWorld> {
+  const w = await world();
+  const cos = w.diskOs('cos');
+  w.launch(1, 'cos1', cos, { memBytes: 8 << 20, grantDiskPartition: cos.partition, ...opts });
+  w.launch(2, 'cos2', cos, { memBytes: 8 << 20, grantDiskPartition: cos.partition, ...opts });
+  w.expect('cos1', 'cos> ');
+  w.expect('cos2', 'cos> ');
+  return w;
 }
 
 export async function world(opts: { cpus?: number; memBytes?: number; swap?: SwapStore } = {}): Promise<HvWorld> {

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bridge, type BridgeEndpoint } from '../../src/main/emulator/hypervisor/net/Bridge.js';
 import { LINKTYPE_ETHERNET, PCAP_MAGIC, toPcap } from '../../src/main/emulator/hypervisor/net/pcap.js';
-import { world, type HvWorld } from './harness.js';
+import { twoCos, world, type HvWorld } from './harness.js';
 
 // ---------------------------------------------------------------- helpers
 
@@ -228,15 +228,7 @@ describe('pcap', () => {
 // ---------------------------------------------------------------- cos on the bridge
 
 /** Type `cmd` at client `id` (console `name`) and run until the next prompt; the text in between. */
-function run(w: HvWorld, id: number, name: string, cmd: string, maxSteps = 4000): string {
-  const before = w.output(name).length;
-  w.type(id, cmd + '\r');
-  const done = () => w.output(name).slice(before).includes('cos> ');
-  for (let i = 0; i < maxSteps && !done(); i++) w.run(1_000_000);
-  const out = w.output(name).slice(before).replace(/\r\n/g, '\n');
-  if (!done()) throw new Error(`${name}: "${cmd}" did not finish; it showed:\n${out}`);
-  return out.slice(out.indexOf('\n') + 1, out.lastIndexOf('cos> '));
-}
+const run = (w: HvWorld, id: number, name: string, cmd: string): string => w.command(id, name, cmd);
 
 /** The Internet checksum (RFC 1071) of some bytes: 0 when they hold a correct checksum field. */
 function inetChecksum(b: Uint8Array): number {
@@ -274,16 +266,6 @@ function decode(port: number, f: Uint8Array): Decoded {
     return { ...base, kind: `${what} ${ip(26)} -> ${ip(30)} seq ${seq} (${icmp.length} bytes)` };
   }
   return { ...base, kind: '?' };
-}
-
-async function twoCos(): Promise<HvWorld> {
-  const w = await world();
-  const cos = w.diskOs('cos');
-  w.launch(1, 'cos1', cos, { memBytes: 8 << 20, grantDiskPartition: cos.partition });
-  w.launch(2, 'cos2', cos, { memBytes: 8 << 20, grantDiskPartition: cos.partition });
-  w.expect('cos1', 'cos> ');
-  w.expect('cos2', 'cos> ');
-  return w;
 }
 
 describe('cos on the virtual network', () => {

@@ -40,8 +40,6 @@ export const DEFAULT_SLICE = 250_000;
 export const WATCHDOG_TICKS = 100;
 /** Interrupt source of a partition's interrupt controller that signals waiting messages. */
 export const NOTIFY_SOURCE = 31;
-/** A partition restarted after faults this many times in a row stays stopped. */
-export const MAX_FAULT_RESTARTS = 3;
 
 export interface HypervisorOptions {
   /** Console of a client partition (its virtual UART's output). */
@@ -300,7 +298,11 @@ export class Hypervisor {
     const extra: Record<string, [number, number]> = { uart0: [p.devices.has('uart0') ? 1 : 3, 0] };
     const disk = this.machine.desc.disks?.[0];
     if (disk) extra.disk0 = [disk.blocks, 0];
-    if (virtual.some((n) => n.id === 'netctl')) extra.nic0 = macWords(virtualMac(p.id)); // its virtual nic's MAC
+    if (virtual.some((n) => n.id === 'netctl')) {
+      // Its virtual nic's MAC; bit 16 of the second word: net_send/net_recv serve it too (paravirtual).
+      const [lo, hi] = macWords(virtualMac(p.id));
+      extra.nic0 = [lo, hi | (p.pvnet ? 0x10000 : 0)];
+    }
     const grants = [...(p.diskGrants.get('disk0') ?? [])];
     return buildBootInfo({
       ramBase: 0,
@@ -577,13 +579,9 @@ export class Hypervisor {
     this.halt(p, 'faulted', why);
     if (p.id === 0) this.machine.powerOff(128);
     else {
+      // Whether it is restarted is ctl's decision (its fault policy), made on this notice (M12).
       const ctl = this.partitions.get(0);
       if (ctl) notice(this, ctl, `faulted ${p.id}`);
-      // ctl's policy (part_policy): restart it, at most a few times in a row, or leave it stopped.
-      if (p.restartOnFault && p.faultRestarts < MAX_FAULT_RESTARTS) {
-        p.faultRestarts++;
-        this.restart(p.id);
-      }
     }
     this.afterOwnStop(cpu);
   }

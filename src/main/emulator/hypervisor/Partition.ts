@@ -7,6 +7,7 @@
 import { Bus } from '../bus/Bus.js';
 import type { DmaTable } from '../dma/DmaTable.js';
 import type { Vcpu } from './Vcpu.js';
+import type { PvNet } from './net/pvnet.js';
 
 export type PartitionState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'destroyed';
 
@@ -67,9 +68,10 @@ export class Partition {
   /** Disk partitions its virtual disk may use: disk node id -> partition numbers. */
   readonly diskGrants = new Map<string, Set<number>>();
   weight = 10;
-  /** Fault-containment policy set by ctl (part_policy): restart instead of leaving it stopped. */
-  restartOnFault = false;
-  faultRestarts = 0;
+  /** The hypervisor offers it the paravirtual network path (net_send/net_recv; boot info nic bit 16). */
+  paravirtNet = true;
+  /** That path's state while it runs (net/pvnet.ts); rebuilt at every start. */
+  pvnet: PvNet | undefined;
   /** Time slice in cycles. */
   slice = 250_000;
   entry = 0;

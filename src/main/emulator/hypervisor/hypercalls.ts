@@ -8,6 +8,8 @@ import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
 import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
+import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
+import { virtualMac } from './net/vnic.js';
 
 export const HV_VERSION = 1;
 
@@ -22,6 +24,8 @@ export const HC = {
   partition_id: 0x05,
   request: 0x06,
   mem_release: 0x07,
+  net_send: 0x08,
+  net_recv: 0x09,
   msg_send: 0x10,
   msg_call: 0x11,
   msg_recv: 0x12,
@@ -42,8 +46,11 @@ export const HC = {
   part_swap_out: 0x10b,
   part_swap_in: 0x10c,
   part_remove_mem: 0x10d,
-  part_policy: 0x10e,
+  bridge_stats: 0x10f,
 } as const;
+
+/** bridge_stats's answer: 40 bytes (docs/hypercalls.md#control-api-partition-0-only). */
+export const BRIDGE_STATS_SIZE = 40;
 
 const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4, swapped: 5 } as const;
 
@@ -125,6 +132,32 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       notice(hv, ctl, `released ${p.id} ${size}`);
       return 0;
     }
+    case HC.net_send: {
+      // The paravirtual network (M18, net/pvnet.ts): one frame from the caller's memory onto its
+      // bridge port, counted there like a frame its nic sent.
+      const pv = p.pvnet;
+      if (!pv) return E.NOENT;
+      const len = a(1);
+      if (len < PV_MIN_FRAME || len > PV_MAX_FRAME) return E.INVAL;
+      const frame = hv.readGuest(p, a(0), len);
+      if (!frame) return E.FAULT;
+      pv.up = true;
+      pv.stats.sent++;
+      hv.bridge.send(p.id, frame);
+      return 0;
+    }
+    case HC.net_recv: {
+      // The next frame waiting at the caller's port, into its buffer: its length, 0 when none.
+      const pv = p.pvnet;
+      if (!pv) return E.NOENT;
+      pv.up = true;
+      const len = pv.nextLength;
+      if (len === 0) return 0;
+      if (a(1) < len) return E.INVAL; // it stays queued: the guest may ask again with room for it
+      if (!p.owns(a(0), len)) return E.FAULT;
+      hv.writeGuest(p, a(0), pv.take() as Uint8Array);
+      return len;
+    }
     case HC.msg_send:
     case HC.msg_call: {
       const to = hv.partitions.get(a(0));
@@ -192,13 +225,28 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       notice(hv, t, `mem-remove ${a(1) >>> 0}`);
       return 0;
     }
-    case HC.part_policy: {
-      // Fault containment policy (M22): bit 0 = restart the partition when it faults.
-      const t = hv.partitions.get(a(0));
-      if (!t || t.id === 0) return E.NOENT;
-      t.restartOnFault = (a(1) & 1) !== 0;
-      t.faultRestarts = 0;
-      return 0;
+    case HC.bridge_stats: {
+      // Port number a(0) of the bridge (in the order of port ids) and its counters (M20).
+      const i = a(0);
+      if (i < 0) return E.INVAL;
+      const ids = hv.bridge.portIds;
+      if (i >= ids.length) return E.NOENT;
+      const port = hv.bridge.port(ids[i]);
+      if (!port) return E.NOENT;
+      const owner = hv.partitions.get(port.id);
+      const b = new Uint8Array(BRIDGE_STATS_SIZE);
+      const dv = new DataView(b.buffer);
+      dv.setUint32(0, port.id, true);
+      dv.setInt32(4, owner ? owner.id : -1, true);
+      b.set(virtualMac(port.id), 8);
+      const c = port.counters;
+      dv.setUint32(16, c.rxFrames % 4294967296, true);
+      dv.setUint32(20, c.rxBytes % 4294967296, true);
+      dv.setUint32(24, c.txFrames % 4294967296, true);
+      dv.setUint32(28, c.txBytes % 4294967296, true);
+      dv.setUint32(32, c.drops % 4294967296, true);
+      dv.setUint32(36, (port.up() ? 1 : 0) | (owner?.pvnet?.up ? 2 : 0), true);
+      return hv.writeGuest(p, a(1), b) ? 0 : E.FAULT;
     }
     case HC.part_swap_out: {
       const t = hv.partitions.get(a(0));

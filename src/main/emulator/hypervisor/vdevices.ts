@@ -157,7 +157,9 @@ export function buildVirtualDevices(
       children: [leaf('disk0', 'disk', ADDR.disk0, 0x1000, IRQ_LINE.disk0)],
     });
   }
-  // Network (issue 4, net/vnic.ts): nic0 on the hypervisor's bridge, DMA through the partition's domain.
+  // Network (issue 4, net/vnic.ts): nic0 on the hypervisor's bridge, DMA through the partition's domain,
+  // and the paravirtual path on the same port (net/pvnet.ts).
+  p.pvnet = undefined;
   const nic =
     hooks.bridge && !owns('nic0')
       ? addVirtualNic(p, partitionDma(p), mem, intc.line(IRQ_LINE.nic0), hooks.bridge, nodes)

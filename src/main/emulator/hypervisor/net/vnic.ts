@@ -3,6 +3,8 @@
  * nic0 address (0xF0030000, interrupt 5 of the partition's own interrupt controller), its DMA
  * through the partition's DMA domain (bus address = guest-physical address, nothing else), its
  * backend the partition's port on the hypervisor's bridge. MAC 02:00:00:00:00:<partition id>.
+ * The same port also serves the paravirtual path (net_send/net_recv, pvnet.ts) when the partition
+ * is offered it.
  */
 import type { Bus } from '../../bus/Bus.js';
 import { Nic } from '../../devices/nic/Nic.js';
@@ -10,7 +12,8 @@ import type { IrqLine } from '../../devices/irq.js';
 import type { DmaTable } from '../../dma/DmaTable.js';
 import type { PhysicalMemory } from '../../memory/PhysicalMemory.js';
 import { ADDR, IRQ_LINE, type IoNode } from '../../machine/board.js';
-import type { Bridge } from './Bridge.js';
+import type { Bridge, BridgeEndpoint } from './Bridge.js';
+import { orLines, PvNet } from './pvnet.js';
 
 /** The MAC address of partition `id`'s virtual nic. */
 export function virtualMac(id: number): Uint8Array {
@@ -27,21 +30,26 @@ export function macWords(mac: Uint8Array): [number, number] {
  * its node (under a `netctl` controller, like the board's) to `nodes` for the boot info.
  */
 export function addVirtualNic(
-  p: { id: number; state: string; vbus: Bus },
+  p: { id: number; state: string; vbus: Bus; paravirtNet: boolean; pvnet?: PvNet },
   dma: DmaTable,
   mem: PhysicalMemory,
   irq: IrqLine,
   bridge: Bridge,
   nodes: IoNode[],
 ): Nic {
+  // The nic and the paravirtual path (pvnet.ts) share the port and the interrupt line.
+  const [nicIrq, pvIrq] = orLines(irq);
   const nic = new Nic(
     `p${p.id}.nic0`,
     virtualMac(p.id),
     { read: (bus, len) => dma.read(mem, bus, len), write: (bus, bytes) => dma.write(mem, bus, bytes) },
-    irq,
+    nicIrq,
   );
   nic.backend = bridge.backendFor(p.id);
-  bridge.attach(p.id, nic, () => p.state === 'running');
+  const pv = p.paravirtNet ? new PvNet(pvIrq) : undefined;
+  p.pvnet = pv;
+  const endpoint: BridgeEndpoint = { receive: (f) => (pv?.up ? pv.receive(f) : nic.receive(f)) };
+  bridge.attach(p.id, endpoint, () => p.state === 'running');
   p.vbus.attach(ADDR.nic0, nic);
   nodes.push({
     id: 'netctl',
