@@ -1,36 +1,49 @@
-/** The placeholder page: shows what the host API reports, nothing else is live yet. */
+/** The page: connects to the app (IPC or HTTP), builds the window and its views, shows Consoles. */
+import '@xterm/xterm/css/xterm.css';
+import { AppContext } from './app/context.js';
+import { Shell } from './app/Shell.js';
 import { connect } from './client.js';
-
-function setText(id: string, text: string): void {
-  const el = document.getElementById(id);
-  if (el) el.textContent = text;
-}
+import { CompareView } from './compare/CompareView.js';
+import { ConsolesView } from './consoles/ConsolesView.js';
+import { ControlView } from './control/ControlView.js';
+import { EditorView } from './editor/EditorView.js';
+import { LogView } from './log/LogView.js';
+import { NetworkView } from './network/NetworkView.js';
+import { PerfView } from './perf/PerfView.js';
+import { message } from './ui/dom.js';
 
 async function start(): Promise<void> {
-  const { api, transport } = connect();
+  const client = connect();
+  const ctx = new AppContext(client.api);
+  const views = [
+    new ConsolesView(ctx),
+    new EditorView(ctx),
+    new ControlView(ctx),
+    new NetworkView(ctx),
+    new PerfView(ctx),
+    new CompareView(ctx),
+    new LogView(ctx),
+  ];
+  const shell = new Shell(ctx, views);
+  document.body.replaceChildren(shell.el);
+  shell.show(location.hash.slice(1) || 'consoles');
+  client.onReconnect(() => {
+    void shell.refresh();
+    ctx.reconnected();
+  });
   try {
-    const info = await api.info();
-    setText('version', `v${info.version}`);
-    setText('mode', info.mode === 'electron' ? 'desktop app' : 'web mode');
-    setText('opcodes', String(info.isa.opcodes));
-    setText('csrs', String(info.isa.csrs));
-    setText(
-      'foot',
-      info.mode === 'electron'
-        ? `${info.name} ${info.version} · Electron shell, host API over IPC`
-        : `${info.name} ${info.version} · web mode, host API over HTTP on ${window.location.host}`,
-    );
+    const info = await client.api.info();
     document.body.dataset.mode = info.mode;
+    const where = info.mode === 'electron' ? 'desktop app' : `web mode on ${location.host}`;
+    const store = info.store?.error ? ` · store not in use: ${info.store.error}` : '';
+    shell.setFoot(
+      `${info.name} ${info.version} · ${where} · ISA ${info.isa.opcodes} opcodes, ${info.isa.csrs} control registers${store}`,
+    );
   } catch (e) {
-    setText('mode', transport === 'electron' ? 'desktop app: offline' : 'web mode: offline');
-    setText('opcodes', '–');
-    setText('csrs', '–');
-    const error = document.getElementById('error');
-    if (error) {
-      error.textContent = `Could not reach the app: ${e instanceof Error ? e.message : String(e)}`;
-      error.hidden = false;
-    }
+    shell.setFoot(`Could not reach the app: ${message(e)}`);
+    document.body.dataset.offline = 'true';
   }
+  await shell.refresh();
 }
 
 void start();

@@ -1,0 +1,186 @@
+/**
+ * The window: a top bar (machine state, mode, engine, machine time, boot and power off, the progress
+ * of long tasks), a left navigation of the views, and the views themselves, one shown at a time.
+ * Keyboard: Alt+1..7 picks a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off; every control is
+ * reachable with Tab.
+ */
+import type { MachineConfig, MachineMode, MachineStatus } from '../../shared/api.js';
+import { h, message, num } from '../ui/dom.js';
+import { busy, ProgressBar, toast } from '../ui/feedback.js';
+import type { AppContext, View } from './context.js';
+
+export class Shell {
+  readonly el: HTMLElement;
+  private readonly views: View[];
+  private current: View | undefined;
+  private readonly nav: HTMLElement;
+  private readonly stateBadge = h('span.badge.state', { 'data-state': 'off', title: 'Machine state' }, 'off');
+  private readonly modeBadge = h('span.badge', { title: 'Mode' }, '–');
+  private readonly engineBadge = h('span.badge', { title: 'Execution engine' }, '–');
+  private readonly clock = h('span.clock', { title: 'Machine time' }, '');
+  private readonly modeSelect: HTMLSelectElement;
+  private readonly osSelect: HTMLSelectElement;
+  private readonly bootButton: HTMLButtonElement;
+  private readonly offButton: HTMLButtonElement;
+  private readonly progress = new ProgressBar();
+  private readonly errorLine = h('div.machine-error', { hidden: true, role: 'alert' });
+  private readonly foot = h('span.foot-text', {}, 'connecting…');
+
+  constructor(
+    private readonly ctx: AppContext,
+    views: View[],
+  ) {
+    this.views = views;
+    this.modeSelect = h(
+      'select',
+      { 'aria-label': 'Mode to boot', title: 'Mode to boot' },
+      h('option', { value: 'hypervisor' }, 'Hypervisor'),
+      h('option', { value: 'dualboot' }, 'Dual boot'),
+    );
+    this.osSelect = h(
+      'select',
+      { 'aria-label': 'OS to dual boot', title: 'OS the loader boots (dual boot)', hidden: true },
+      ...['cos', 'swos', 'ctl'].map((o) => h('option', { value: o }, o)),
+    );
+    this.modeSelect.addEventListener('change', () => (this.osSelect.hidden = this.modeSelect.value !== 'dualboot'));
+    this.bootButton = h(
+      'button.primary',
+      { type: 'button', title: 'Boot the machine (Ctrl+Shift+P)', onclick: () => void this.boot() },
+      'Boot',
+    );
+    this.offButton = h(
+      'button.ghost',
+      { type: 'button', title: 'Power off (Ctrl+Shift+O)', onclick: () => void this.powerOff() },
+      'Power off',
+    );
+
+    this.nav = h(
+      'nav.side',
+      { 'aria-label': 'Views' },
+      ...views.map((v, i) =>
+        h(
+          'button.nav-item',
+          { type: 'button', 'data-view': v.id, title: `${v.title} (Alt+${i + 1})`, onclick: () => this.show(v.id) },
+          h('span.nav-icon', { 'data-icon': v.id }),
+          h('span.nav-label', {}, v.title),
+          h('kbd', {}, `Alt ${i + 1}`),
+        ),
+      ),
+    );
+    const main = h('main.views', {}, ...views.map((v) => v.el));
+    for (const v of views) v.el.hidden = true;
+
+    this.el = h(
+      'div.app',
+      {},
+      h(
+        'header.bar',
+        {},
+        h('div.brand', {}, h('span.logo', { 'aria-hidden': 'true' }), h('span.name', {}, 'hyperdesk')),
+        h('div.machine', { 'aria-live': 'polite' }, this.stateBadge, this.modeBadge, this.engineBadge, this.clock),
+        this.progress.el,
+        h('span.spacer'),
+        h('div.boot', {}, this.modeSelect, this.osSelect, this.bootButton, this.offButton),
+      ),
+      this.errorLine,
+      h('div.app-body', {}, this.nav, main),
+      h('footer.foot', {}, this.foot),
+    );
+
+    ctx.onStatus((s) => this.status(s));
+    ctx.on('progress', (e) => {
+      if (!e.task.startsWith('compare')) this.progress.set(e.done, e.label);
+    });
+    document.addEventListener('keydown', (e) => this.key(e));
+  }
+
+  private key(e: KeyboardEvent): void {
+    if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[1-9]$/.test(e.code)) {
+      const v = this.views[Number(e.code.slice(5)) - 1];
+      if (v) {
+        e.preventDefault();
+        this.show(v.id);
+      }
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'p') {
+      e.preventDefault();
+      void this.boot();
+    } else if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'o') {
+      e.preventDefault();
+      void this.powerOff();
+    }
+  }
+
+  show(id: string): void {
+    const v = this.views.find((x) => x.id === id);
+    if (!v || v === this.current) return;
+    if (this.current) {
+      this.current.el.hidden = true;
+      this.current.hidden?.();
+    }
+    this.current = v;
+    v.el.hidden = false;
+    document.body.dataset.view = id;
+    for (const b of Array.from(this.nav.querySelectorAll<HTMLElement>('.nav-item'))) {
+      const on = b.dataset.view === id;
+      b.classList.toggle('current', on);
+      if (on) b.setAttribute('aria-current', 'page');
+      else b.removeAttribute('aria-current');
+    }
+    v.shown?.();
+  }
+
+  private status(s: MachineStatus): void {
+    this.stateBadge.textContent = s.state;
+    this.stateBadge.dataset.state = s.state;
+    document.body.dataset.machine = s.state;
+    const mode = s.config?.mode;
+    this.modeBadge.textContent =
+      mode === 'dualboot'
+        ? `dual boot${s.config?.boot ? ` · ${s.config.boot}` : ''}`
+        : mode === 'hypervisor'
+          ? 'hypervisor'
+          : '–';
+    this.engineBadge.textContent = s.config
+      ? `${s.config.engine ?? 'interp'} · ${s.config.cpus} pCPU · ${s.config.memMiB} MiB`
+      : '–';
+    this.clock.textContent = s.state === 'off' ? '' : `t = ${num(s.seconds, 3)} s`;
+    this.offButton.disabled = s.state === 'off';
+    this.bootButton.textContent = s.state === 'off' || s.state === 'failed' ? 'Boot' : 'Reboot';
+    this.errorLine.hidden = !s.error;
+    this.errorLine.textContent = s.error ? `Machine: ${s.error}` : '';
+  }
+
+  private async boot(): Promise<void> {
+    const mode = this.modeSelect.value as MachineMode;
+    const config: Partial<MachineConfig> = { mode };
+    if (mode === 'dualboot') config.boot = this.osSelect.value;
+    this.progress.set(0, `Booting (${mode === 'dualboot' ? `dual boot: ${config.boot}` : 'hypervisor'})…`);
+    const s = await busy(this.bootButton, () => this.ctx.api.boot(config), 'Boot: ');
+    this.progress.set(1, s ? 'Booted' : 'Boot failed');
+    if (s) this.ctx.setStatus(s);
+  }
+
+  private async powerOff(): Promise<void> {
+    const s = await busy(this.offButton, () => this.ctx.api.powerOff(), 'Power off: ');
+    if (s) {
+      this.ctx.setStatus(s);
+      toast('The machine is off', 'info');
+    }
+  }
+
+  /** Reads the status once (at start and after the event stream came back). */
+  async refresh(): Promise<void> {
+    try {
+      this.ctx.setStatus(await this.ctx.api.status());
+    } catch (e) {
+      this.errorLine.hidden = false;
+      this.errorLine.textContent = `Could not read the machine's status: ${message(e)}`;
+    }
+  }
+
+  setFoot(text: string): void {
+    this.foot.textContent = text;
+  }
+}

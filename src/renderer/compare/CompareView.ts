@@ -1,0 +1,181 @@
+/**
+ * The Compare view: runs one workload in dual-boot mode and in hypervisor mode on fresh machines
+ * (`compare`, with progress events), shows the two sets of figures side by side, and lists the runs
+ * saved earlier.
+ */
+import type { ComparisonRun, RunFigures } from '../../shared/api.js';
+import type { AppContext, View } from '../app/context.js';
+import { h, message, num } from '../ui/dom.js';
+import { busy, ProgressBar, toast } from '../ui/feedback.js';
+
+/** Workload names the host knows (`compare` rejects others with a message that lists them). */
+const WORKLOADS = ['demo', 'cpu', 'io', 'mixed'];
+
+interface Row {
+  label: string;
+  get: (f: RunFigures) => number;
+  fmt: (n: number) => string;
+  /** Which way is better, for the highlight. */
+  better: 'lower' | 'higher' | 'none';
+}
+
+const ROWS: Row[] = [
+  { label: 'Time to finish', get: (f) => f.seconds, fmt: (n) => `${num(n, 3)} s`, better: 'lower' },
+  { label: 'Throughput', get: (f) => f.jobsPerSecond, fmt: (n) => `${num(n, 2)} jobs/s`, better: 'higher' },
+  { label: 'Instructions', get: (f) => f.instructions, fmt: (n) => num(n), better: 'none' },
+  { label: 'Reboots', get: (f) => f.reboots, fmt: (n) => num(n), better: 'lower' },
+  { label: 'Utilisation', get: (f) => f.utilisation, fmt: (n) => `${num(n * 100, 1)} %`, better: 'higher' },
+];
+
+export class CompareView implements View {
+  readonly id = 'compare';
+  readonly title = 'Compare';
+  readonly el: HTMLElement;
+  private readonly workload: HTMLInputElement;
+  private readonly runButton: HTMLButtonElement;
+  private readonly progress = new ProgressBar();
+  private readonly result = h('div.compare-result');
+  private readonly history = h('tbody');
+
+  constructor(private readonly ctx: AppContext) {
+    this.workload = h('input', { list: 'workloads', value: 'demo', 'aria-label': 'Workload', spellcheck: 'false' });
+    this.runButton = h('button.primary', { type: 'submit', title: 'Run in both modes (Ctrl+Enter)' }, 'Run comparison');
+    const form = h(
+      'form.compare-form',
+      {},
+      h('label.field', {}, h('span', {}, 'Workload'), this.workload),
+      h('datalist#workloads', {}, ...WORKLOADS.map((w) => h('option', { value: w }))),
+      this.runButton,
+      this.progress.el,
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void this.run();
+    });
+    this.el = h(
+      'section.view.compare',
+      { 'data-view': this.id },
+      h(
+        'article.card',
+        {},
+        h('h2', {}, 'Dual boot vs hypervisor'),
+        h(
+          'p.lede',
+          {},
+          'The same workload on the same disks: one OS at a time with the whole machine, then side by side under the hypervisor.',
+        ),
+        form,
+        this.result,
+      ),
+      h(
+        'article.card',
+        {},
+        h('h2', {}, 'Saved runs'),
+        h(
+          'table.data',
+          {},
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['When', 'Workload', 'Dual boot', 'Hypervisor', 'Speed-up', 'Util. DB / HV'].map((t) =>
+                h('th', {}, t),
+              ),
+            ),
+          ),
+          this.history,
+        ),
+      ),
+    );
+    ctx.on('progress', (e) => {
+      if (e.task.startsWith('compare')) this.progress.set(e.done, e.label);
+    });
+  }
+
+  private async run(): Promise<void> {
+    const w = this.workload.value.trim();
+    if (!/^[a-z0-9-]+$/.test(w)) {
+      toast('A workload name is lower-case letters, digits and dashes', 'error');
+      return;
+    }
+    this.progress.set(0, `Starting ${w}…`);
+    const r = await busy(this.runButton, () => this.ctx.api.compare(w), `Compare ${w}: `);
+    this.progress.set(1, r ? 'Done' : 'Failed');
+    if (!r) return;
+    this.show(r);
+    void this.loadHistory();
+  }
+
+  private show(r: ComparisonRun): void {
+    const cell = (row: Row, mine: RunFigures, other: RunFigures) => {
+      const a = row.get(mine);
+      const b = row.get(other);
+      const wins = row.better === 'lower' ? a < b : row.better === 'higher' ? a > b : false;
+      return h('td.num', { class: wins ? 'better' : undefined }, row.fmt(a));
+    };
+    this.result.replaceChildren(
+      h('h3', {}, `${r.workload} · ${new Date(r.at).toLocaleString()}`),
+      h(
+        'table.data.side',
+        { 'data-run': r.id },
+        h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Dual boot'), h('th', {}, 'Hypervisor'))),
+        h(
+          'tbody',
+          {},
+          ...ROWS.map((row) =>
+            h(
+              'tr',
+              {},
+              h('th', {}, row.label),
+              cell(row, r.dualboot, r.hypervisor),
+              cell(row, r.hypervisor, r.dualboot),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private async loadHistory(): Promise<void> {
+    try {
+      const runs = await this.ctx.api.comparisons();
+      this.history.replaceChildren(
+        ...runs
+          .slice()
+          .reverse()
+          .map((r) =>
+            h(
+              'tr',
+              {
+                tabindex: 0,
+                title: 'Show this run',
+                onclick: () => this.show(r),
+                onkeydown: (e: Event) => (e as KeyboardEvent).key === 'Enter' && this.show(r),
+              },
+              h('td', {}, new Date(r.at).toLocaleString()),
+              h('td', {}, r.workload),
+              h('td.num', {}, `${num(r.dualboot.seconds, 3)} s`),
+              h('td.num', {}, `${num(r.hypervisor.seconds, 3)} s`),
+              h('td.num', {}, r.hypervisor.seconds > 0 ? `${num(r.dualboot.seconds / r.hypervisor.seconds, 2)}×` : '–'),
+              h(
+                'td.num',
+                {},
+                `${num(r.dualboot.utilisation * 100, 0)} % / ${num(r.hypervisor.utilisation * 100, 0)} %`,
+              ),
+            ),
+          ),
+      );
+      if (runs.length === 0) this.history.append(h('tr', {}, h('td.muted', { colspan: 6 }, 'No saved runs yet.')));
+    } catch (e) {
+      this.history.replaceChildren(
+        h('tr', {}, h('td.error', { colspan: 6 }, `Saved runs are not available: ${message(e)}`)),
+      );
+    }
+  }
+
+  shown(): void {
+    void this.loadHistory();
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The Consoles view: one terminal per guest, as tabs (one at a time, full size) or as a tiled grid.
+ * Guests come from the machine status; a new partition gets a terminal, a destroyed one keeps its
+ * terminal (marked) until the machine boots again, so that its last words can still be read.
+ */
+import type { GuestInfo, MachineStatus } from '../../shared/api.js';
+import type { AppContext, View } from '../app/context.js';
+import { h } from '../ui/dom.js';
+import { GuestTerminal } from './GuestTerminal.js';
+
+export class ConsolesView implements View {
+  readonly id = 'consoles';
+  readonly title = 'Consoles';
+  readonly el: HTMLElement;
+  private readonly terms = new Map<number, GuestTerminal>();
+  private readonly tabs: HTMLElement;
+  private readonly area: HTMLElement;
+  private readonly empty: HTMLElement;
+  private readonly gridButton: HTMLButtonElement;
+  private active: number | undefined;
+  private grid = false;
+  private visible = false;
+
+  constructor(private readonly ctx: AppContext) {
+    this.tabs = h('div.tabs', { role: 'tablist', 'aria-label': 'Guest consoles' });
+    this.gridButton = h(
+      'button.ghost',
+      {
+        type: 'button',
+        title: 'Tabs or tiled grid (Ctrl+Shift+G)',
+        'aria-pressed': 'false',
+        onclick: () => this.toggleGrid(),
+      },
+      'Grid',
+    );
+    this.area = h('div.term-area', {});
+    this.empty = h(
+      'div.empty',
+      {},
+      h('p', {}, 'No guest is running. Boot the machine (Ctrl+Shift+P) to see its consoles here.'),
+    );
+    this.el = h(
+      'section.view.consoles',
+      { 'data-view': this.id },
+      h(
+        'div.toolbar',
+        {},
+        this.tabs,
+        h('span.spacer', {}),
+        h('span.hint', {}, 'Ctrl+F find · Ctrl+Shift+C/V copy/paste'),
+        this.gridButton,
+      ),
+      this.area,
+      this.empty,
+    );
+
+    ctx.onStatus((s, prev) => this.status(s, prev));
+    ctx.on('console', (e) => this.terms.get(e.guest)?.output(e.data, e.end));
+    ctx.onReconnect(() => {
+      for (const t of this.terms.values()) void t.reload();
+    });
+    document.addEventListener('keydown', (e) => {
+      if (!this.visible) return;
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'g') {
+        e.preventDefault();
+        this.toggleGrid();
+      }
+    });
+  }
+
+  private status(s: MachineStatus, prev: MachineStatus): void {
+    // A new machine: entering booting or off, or machine time going backwards (booted again while
+    // this page was not told in between). Its consoles start from byte 0.
+    const entered = (x: MachineStatus['state']) => s.state === x && prev.state !== x;
+    const rebooted = entered('booting') || entered('off') || (s.state === 'running' && s.seconds < prev.seconds);
+    if (rebooted) {
+      // A new machine: its consoles start from nothing, and old guests' terminals go.
+      for (const t of this.terms.values()) t.dispose();
+      this.terms.clear();
+      this.active = undefined;
+    }
+    for (const g of s.guests) this.ensure(g);
+    for (const [id, t] of this.terms) {
+      const g = s.guests.find((x) => x.id === id);
+      t.rename(g?.name ?? t.el.dataset.name ?? `#${id}`, g ? g.state : 'gone');
+    }
+    if (this.active === undefined || !this.terms.has(this.active)) this.active = s.guests[0]?.id;
+    this.render();
+  }
+
+  private ensure(g: GuestInfo): void {
+    if (this.terms.has(g.id)) return;
+    const t = new GuestTerminal(this.ctx.api, g.id, g.name);
+    this.terms.set(g.id, t);
+    this.area.append(t.el);
+    // Read the history now even when hidden: writes before open() are kept by xterm.
+    void t.load();
+    if (this.visible) t.open();
+  }
+
+  private render(): void {
+    const ids = [...this.terms.keys()].sort((a, b) => a - b);
+    this.empty.hidden = ids.length > 0;
+    this.area.hidden = ids.length === 0;
+    this.area.classList.toggle('grid', this.grid);
+    this.area.style.setProperty('--cols', String(Math.min(3, Math.ceil(Math.sqrt(ids.length)))));
+    this.tabs.replaceChildren(
+      ...ids.map((id) => {
+        const t = this.terms.get(id)!;
+        const selected = this.grid || id === this.active;
+        return h(
+          'button.tab',
+          {
+            type: 'button',
+            role: 'tab',
+            'aria-selected': String(id === this.active),
+            'data-guest': id,
+            class: selected ? 'selected' : undefined,
+            title: `${t.el.dataset.name}'s console`,
+            onclick: () => this.select(id),
+          },
+          h('span.dot', { 'data-state': t.el.dataset.state ?? '' }),
+          t.el.dataset.name ?? `#${id}`,
+        );
+      }),
+    );
+    for (const [id, t] of this.terms) t.el.hidden = !this.grid && id !== this.active;
+    this.gridButton.setAttribute('aria-pressed', String(this.grid));
+    this.gridButton.classList.toggle('on', this.grid);
+    if (this.visible) requestAnimationFrame(() => this.openVisible());
+  }
+
+  private openVisible(): void {
+    for (const t of this.terms.values()) {
+      if (t.el.hidden) continue;
+      t.open();
+      void t.load();
+      t.fitNow();
+    }
+  }
+
+  select(id: number): void {
+    this.active = id;
+    this.render();
+    requestAnimationFrame(() => this.terms.get(id)?.focus());
+  }
+
+  private toggleGrid(): void {
+    this.grid = !this.grid;
+    this.render();
+  }
+
+  /** Alt+N picks the Nth console. */
+  selectIndex(i: number): boolean {
+    const ids = [...this.terms.keys()].sort((a, b) => a - b);
+    if (ids[i] === undefined) return false;
+    this.select(ids[i]);
+    return true;
+  }
+
+  shown(): void {
+    this.visible = true;
+    this.render();
+  }
+
+  hidden(): void {
+    this.visible = false;
+  }
+}

@@ -1,0 +1,246 @@
+/**
+ * One guest's console: an xterm.js terminal with fit and search, fed from the guest's history and
+ * its `console` events (spliced so that nothing shows twice), and typing sent to the guest in order
+ * (one request at a time; keys typed meanwhile go together in the next one).
+ */
+import { FitAddon } from '@xterm/addon-fit';
+import { SearchAddon } from '@xterm/addon-search';
+import { Terminal } from '@xterm/xterm';
+import type { HostClient } from '../../shared/api.js';
+import { h, message } from '../ui/dom.js';
+import { toast } from '../ui/feedback.js';
+import { ConsoleSplice } from './history.js';
+
+const THEME = {
+  background: '#0b0f14',
+  foreground: '#d7dee8',
+  cursor: '#5eb1ff',
+  cursorAccent: '#0b0f14',
+  selectionBackground: '#2f4a6b',
+  black: '#1b222c',
+  red: '#ff7b72',
+  green: '#3fb950',
+  yellow: '#d29922',
+  blue: '#58a6ff',
+  magenta: '#bc8cff',
+  cyan: '#39c5cf',
+  white: '#d7dee8',
+  brightBlack: '#6e7681',
+  brightRed: '#ffa198',
+  brightGreen: '#56d364',
+  brightYellow: '#e3b341',
+  brightBlue: '#79c0ff',
+  brightMagenta: '#d2a8ff',
+  brightCyan: '#56d4dd',
+  brightWhite: '#f0f6fc',
+};
+
+export class GuestTerminal {
+  readonly el: HTMLElement;
+  readonly term: Terminal;
+  private readonly fit = new FitAddon();
+  private readonly search = new SearchAddon();
+  private readonly splice = new ConsoleSplice();
+  private readonly searchBox: HTMLInputElement;
+  private readonly searchBar: HTMLElement;
+  private readonly titleEl: HTMLElement;
+  private opened = false;
+  private pendingInput = '';
+  private sending = false;
+  private loading: Promise<void> | undefined;
+
+  constructor(
+    private readonly api: HostClient,
+    readonly guest: number,
+    name: string,
+  ) {
+    this.term = new Terminal({
+      theme: THEME,
+      fontFamily: "'JetBrains Mono', 'Cascadia Code', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+      fontSize: 13,
+      lineHeight: 1.15,
+      scrollback: 5000,
+      cursorBlink: true,
+      convertEol: false,
+      allowProposedApi: true,
+    });
+    this.term.loadAddon(this.fit);
+    this.term.loadAddon(this.search);
+    this.term.onData((d) => this.send(d));
+    this.term.attachCustomKeyEventHandler((e) => this.key(e));
+
+    this.searchBox = h('input.search-input', {
+      type: 'search',
+      placeholder: 'Find in console (Enter: next, Shift+Enter: previous, Esc: close)',
+      'aria-label': `Find in ${name}'s console`,
+    });
+    this.searchBox.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        this.find(e.shiftKey ? 'previous' : 'next');
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        this.closeSearch();
+      }
+    });
+    this.searchBox.addEventListener('input', () => this.find('next', true));
+    this.searchBar = h('div.term-search', { hidden: true }, this.searchBox);
+    this.titleEl = h('span.term-name', {}, name);
+    this.el = h(
+      'section.term',
+      { 'data-guest': guest, 'data-name': name, 'aria-label': `${name} console` },
+      h('header.term-head', {}, this.titleEl, h('span.term-state', {})),
+      this.searchBar,
+      h('div.term-body', {}),
+    );
+  }
+
+  rename(name: string, state: string): void {
+    this.titleEl.textContent = name;
+    this.el.dataset.name = name;
+    this.el.dataset.state = state;
+    const s = this.el.querySelector('.term-state');
+    if (s) s.textContent = state;
+  }
+
+  /** Opens the terminal in the DOM (it must be attached and visible to measure itself). */
+  open(): void {
+    if (this.opened) return;
+    this.opened = true;
+    this.term.open(this.el.querySelector('.term-body') as HTMLElement);
+    new ResizeObserver(() => this.fitNow()).observe(this.el);
+    this.fitNow();
+  }
+
+  fitNow(): void {
+    if (!this.opened || this.el.offsetParent === null) return;
+    try {
+      this.fit.fit();
+    } catch {
+      // Not measurable while hidden; the next resize fits it.
+    }
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+
+  /** Reads the history (once per machine boot, or again after the event stream dropped). */
+  load(): Promise<void> {
+    if (!this.loading) {
+      this.loading = this.api.consoleHistory(this.guest).then(
+        (h) => {
+          this.write(this.splice.history(h.data, h.end));
+        },
+        (e: unknown) => {
+          this.loading = undefined;
+          this.term.write(`\x1b[31m[could not read the console history: ${message(e)}]\x1b[0m\r\n`);
+          this.splice.history('', 0);
+        },
+      );
+    }
+    return this.loading;
+  }
+
+  /** Starts over: the machine was booted again, or events were lost. */
+  reload(): Promise<void> {
+    this.splice.reset();
+    this.term.reset();
+    this.loading = undefined;
+    return this.load();
+  }
+
+  output(data: string, end: number): void {
+    this.write(this.splice.event(data, end));
+  }
+
+  private write(text: string): void {
+    if (!text) return;
+    this.term.write(text);
+    this.el.dataset.end = String(this.splice.end);
+  }
+
+  private send(data: string): void {
+    this.pendingInput += data;
+    if (this.sending) return;
+    void this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    this.sending = true;
+    while (this.pendingInput) {
+      const chunk = this.pendingInput.slice(0, 65536);
+      this.pendingInput = this.pendingInput.slice(chunk.length);
+      try {
+        await this.api.consoleInput(this.guest, chunk);
+      } catch (e) {
+        toast(`Typing into ${this.el.dataset.name}: ${message(e)}`, 'error');
+        this.pendingInput = '';
+      }
+    }
+    this.sending = false;
+  }
+
+  /** Ctrl+F search, Ctrl+Shift+C / Ctrl+Shift+V copy and paste; everything else goes to the guest. */
+  private key(e: KeyboardEvent): boolean {
+    if (e.type !== 'keydown') return true;
+    const mod = e.ctrlKey || e.metaKey;
+    if (mod && !e.shiftKey && e.key.toLowerCase() === 'f') {
+      e.preventDefault();
+      this.openSearch();
+      return false;
+    }
+    if (mod && e.shiftKey && e.key.toLowerCase() === 'c') {
+      e.preventDefault();
+      const sel = this.term.getSelection();
+      if (sel) void navigator.clipboard?.writeText(sel).catch(() => toast('Copy was refused by the browser', 'error'));
+      return false;
+    }
+    if (mod && e.shiftKey && e.key.toLowerCase() === 'v') {
+      e.preventDefault();
+      void navigator.clipboard
+        ?.readText()
+        .then((t) => this.term.paste(t))
+        .catch(() => toast('Paste was refused by the browser: use the context menu or Shift+Insert', 'error'));
+      return false;
+    }
+    return true;
+  }
+
+  openSearch(): void {
+    this.searchBar.hidden = false;
+    const sel = this.term.getSelection();
+    if (sel && !sel.includes('\n')) this.searchBox.value = sel;
+    this.searchBox.focus();
+    this.searchBox.select();
+    this.fitNow();
+  }
+
+  private closeSearch(): void {
+    this.searchBar.hidden = true;
+    this.search.clearDecorations();
+    this.fitNow();
+    this.term.focus();
+  }
+
+  private find(direction: 'next' | 'previous', incremental = false): void {
+    const q = this.searchBox.value;
+    if (!q) return;
+    const opts = {
+      incremental,
+      decorations: {
+        matchBackground: '#3b3216',
+        matchOverviewRuler: '#d29922',
+        activeMatchBackground: '#7a5c12',
+        activeMatchColorOverviewRuler: '#e3b341',
+      },
+    };
+    const found = direction === 'next' ? this.search.findNext(q, opts) : this.search.findPrevious(q, opts);
+    this.searchBox.classList.toggle('not-found', !found);
+  }
+
+  dispose(): void {
+    this.term.dispose();
+    this.el.remove();
+  }
+}

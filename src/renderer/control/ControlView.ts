@@ -1,0 +1,418 @@
+/**
+ * The Controlling-OS panel: what the hypervisor reports (pCPUs, memory map, device tree, coloured by
+ * owner; read-only) and the actions of the control API, each sent to ctl as the command a person
+ * would type (docs/guests.md#the-management-channel). The transcript shows every command exactly as
+ * sent and ctl's answer; an invalid request shows ctl's error, never an exception.
+ */
+import type { CtlReply, Ownership } from '../../shared/api.js';
+import type { AppContext, View } from '../app/context.js';
+import { bytes, h, hex, message } from '../ui/dom.js';
+import { busy } from '../ui/feedback.js';
+import { commandFor, nextFreeId, type PanelAction } from './commands.js';
+import { deviceTree, flatten, FREE_COLOUR, memorySegments, ownerColour } from './ownership.js';
+
+const REFRESH_MS = 1000;
+
+export class ControlView implements View {
+  readonly id = 'control';
+  readonly title = 'Control';
+  readonly el: HTMLElement;
+  private own: Ownership | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private refreshing = false;
+  private readonly cpus = h('div.cpus');
+  private readonly membar = h('div.membar', { role: 'img', 'aria-label': 'Memory map' });
+  private readonly memlegend = h('ul.legend');
+  private readonly devices = h('ul.devtree', { 'aria-label': 'Device tree' });
+  private readonly parts = h('tbody');
+  private readonly transcript = h('ol.transcript', { 'aria-live': 'polite', 'aria-label': 'Commands sent to ctl' });
+  private readonly note = h('p.note');
+  private readonly forms: HTMLElement;
+
+  constructor(private readonly ctx: AppContext) {
+    this.forms = this.buildForms();
+    this.el = h(
+      'section.view.control',
+      { 'data-view': this.id },
+      h(
+        'div.control-grid',
+        {},
+        h(
+          'div.col',
+          {},
+          h(
+            'article.card',
+            {},
+            h('h2', {}, 'Partitions'),
+            h('table.parts', {}, this.partsHead(), this.parts),
+            this.note,
+          ),
+          h('article.card', {}, h('h2', {}, 'Processors'), this.cpus),
+          h('article.card', {}, h('h2', {}, 'Memory'), this.membar, this.memlegend),
+          h('article.card', {}, h('h2', {}, 'Devices'), this.devices),
+        ),
+        h(
+          'div.col',
+          {},
+          h('article.card', {}, h('h2', {}, 'Control actions'), this.forms),
+          h('article.card.transcript-card', {}, h('h2', {}, 'ctl transcript'), this.transcript),
+        ),
+      ),
+    );
+    ctx.onStatus(() => {
+      if (!this.el.hidden) void this.refresh();
+    });
+  }
+
+  private partsHead(): HTMLElement {
+    return h('thead', {}, h('tr', {}, ...['ID', 'Name', 'State', 'Memory', 'vCPUs', ''].map((t) => h('th', {}, t))));
+  }
+
+  /** Reads the ownership map; at most one request at a time. */
+  private async refresh(): Promise<void> {
+    if (this.refreshing) return;
+    this.refreshing = true;
+    try {
+      this.own = await this.ctx.api.ownership();
+      this.note.textContent = '';
+      this.render();
+    } catch (e) {
+      this.note.textContent = `The hypervisor's map is not available: ${message(e)}`;
+    } finally {
+      this.refreshing = false;
+    }
+  }
+
+  private render(): void {
+    const o = this.own;
+    if (!o) return;
+    const guests = this.ctx.status.guests;
+    this.parts.replaceChildren(
+      ...o.partitions.map((p) => {
+        const g = guests.find((x) => x.id === p.id);
+        const act = (label: string, kind: 'start' | 'stop' | 'restart' | 'destroy', title: string) =>
+          h(
+            'button.small',
+            {
+              type: 'button',
+              title,
+              'data-action': kind,
+              onclick: (e: Event) => void this.act({ kind, id: p.id }, e.currentTarget as HTMLElement),
+            },
+            label,
+          );
+        return h(
+          'tr',
+          { 'data-partition': p.id },
+          h('td.num', {}, p.id),
+          h('td', {}, h('span.chip', { 'data-owner': p.id }), p.name),
+          h('td', {}, h('span.state', { 'data-state': p.state }, p.state)),
+          h('td.num', {}, g ? bytes(g.memBytes) : '–'),
+          h('td.num', {}, g ? g.vcpus : '–'),
+          h(
+            'td.actions',
+            {},
+            p.id === 0
+              ? h('span.muted', {}, 'Controlling OS')
+              : h(
+                  'span.btns',
+                  {},
+                  act('Start', 'start', `start ${p.id}`),
+                  act('Stop', 'stop', `stop ${p.id}`),
+                  act('Restart', 'restart', `restart ${p.id}`),
+                  act('Destroy', 'destroy', `destroy ${p.id}`),
+                ),
+          ),
+        );
+      }),
+    );
+    for (const chip of Array.from(this.parts.querySelectorAll<HTMLElement>('.chip')))
+      chip.style.background = ownerColour(Number(chip.dataset.owner));
+
+    this.cpus.replaceChildren(
+      ...o.cpus.map((c) => {
+        const el = h(
+          'div.cpu',
+          { 'data-cpu': c.index },
+          h('div.cpu-name', {}, `pCPU ${c.index}`),
+          h('div.cpu-run', {}, c.running === null ? 'idle' : this.name(c.running)),
+          h(
+            'div.cpu-pinned',
+            {},
+            c.pinned.length ? `vCPUs of ${c.pinned.map((p) => this.name(p)).join(', ')}` : 'no vCPUs',
+          ),
+        );
+        el.style.borderColor = c.running === null ? '' : ownerColour(c.running);
+        return el;
+      }),
+    );
+
+    const segs = memorySegments(o.memory, o.totalBytes);
+    this.membar.replaceChildren(
+      ...segs.map((s) => {
+        const owner = s.owner === 'free' ? 'free' : this.name(s.owner);
+        const el = h('div.seg', {
+          title: `${hex(s.base)}–${hex(s.base + s.size)} · ${bytes(s.size)} · ${owner} · ${s.what}`,
+          'data-owner': s.owner === 'free' ? 'free' : String(s.owner),
+        });
+        el.style.left = `${s.left}%`;
+        el.style.width = `${s.width}%`;
+        el.style.background = s.owner === 'free' ? FREE_COLOUR : ownerColour(s.owner);
+        return el;
+      }),
+    );
+    const owners = new Map<string, { colour: string; size: number }>();
+    for (const m of o.memory) {
+      const key = this.name(m.owner);
+      const cur = owners.get(key) ?? { colour: ownerColour(m.owner), size: 0 };
+      cur.size += m.size;
+      owners.set(key, cur);
+    }
+    this.memlegend.replaceChildren(
+      ...[...owners].map(([name, v]) => {
+        const sw = h('span.swatch');
+        sw.style.background = v.colour;
+        return h('li', {}, sw, `${name} ${bytes(v.size)}`);
+      }),
+      h('li.muted', {}, `of ${bytes(o.totalBytes)}`),
+    );
+
+    this.devices.replaceChildren(
+      ...flatten(deviceTree(o.devices)).map((n) => {
+        const d = n.device;
+        const sw = h('span.swatch');
+        sw.style.background = ownerColour(d.owner);
+        const li = h(
+          'li',
+          { 'data-device': d.name, 'data-owner': d.owner ?? 'hv' },
+          sw,
+          h('span.dev-name', {}, d.name),
+          h('span.dev-kind', {}, d.kind),
+          h('span.dev-addr', {}, d.size ? `${hex(d.base)} +${bytes(d.size)}` : ''),
+          h('span.dev-owner', {}, this.name(d.owner)),
+        );
+        li.style.paddingLeft = `${8 + n.depth * 18}px`;
+        return li;
+      }),
+    );
+    this.fillSelects();
+  }
+
+  private name(owner: number | null): string {
+    if (owner === null) return 'hypervisor';
+    return this.own?.partitions.find((p) => p.id === owner)?.name ?? this.ctx.guestName(owner);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Actions
+
+  private readonly partitionSelects: HTMLSelectElement[] = [];
+  private readonly deviceSelect = h('select', { name: 'device', 'aria-label': 'Device' });
+  private readonly createId = h('input', {
+    name: 'id',
+    type: 'number',
+    min: 1,
+    max: 63,
+    'aria-label': 'New partition id',
+  });
+
+  private partitionSelect(name = 'id', includeCtl = false): HTMLSelectElement {
+    const s = h('select', { name, 'aria-label': 'Partition', 'data-include-ctl': includeCtl ? '1' : '' });
+    this.partitionSelects.push(s);
+    return s;
+  }
+
+  private fillSelects(): void {
+    const parts = this.own?.partitions ?? [];
+    for (const s of this.partitionSelects) {
+      const keep = s.value;
+      const list = s.dataset.includeCtl ? parts : parts.filter((p) => p.id !== 0);
+      s.replaceChildren(...list.map((p) => h('option', { value: p.id }, `${p.id} ${p.name}`)));
+      if (list.some((p) => String(p.id) === keep)) s.value = keep;
+    }
+    const keepDev = this.deviceSelect.value;
+    this.deviceSelect.replaceChildren(
+      ...(this.own?.devices ?? []).map((d) => h('option', { value: d.name }, `${d.name} (${this.name(d.owner)})`)),
+    );
+    if (keepDev) this.deviceSelect.value = keepDev;
+    if (!this.createId.value || parts.some((p) => String(p.id) === this.createId.value)) {
+      this.createId.value = String(nextFreeId(parts.map((p) => p.id)));
+    }
+  }
+
+  private buildForms(): HTMLElement {
+    const field = (label: string, input: HTMLElement) => h('label.field', {}, h('span', {}, label), input);
+    const form = (
+      title: string,
+      fields: HTMLElement[],
+      button: string,
+      make: (f: FormData) => PanelAction[],
+      id: string,
+    ) => {
+      const submit = h('button.primary.small', { type: 'submit' }, button);
+      const el = h('form.action', { 'data-form': id }, h('h3', {}, title), h('div.fields', {}, ...fields, submit));
+      el.addEventListener('submit', (e) => {
+        e.preventDefault();
+        void this.actAll(make(new FormData(el)), submit);
+      });
+      return el;
+    };
+    const text = (name: string, placeholder: string, value = '') =>
+      h('input', { name, placeholder, value, autocomplete: 'off', spellcheck: 'false' });
+    const num = (f: FormData, k: string) => Number(f.get(k));
+    const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
+
+    const free = h('input.command-input', {
+      name: 'command',
+      placeholder: 'any ctl command: parts, res, oses, net, help…',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-label': 'ctl command',
+    });
+    const freeForm = h(
+      'form.action.free',
+      { 'data-form': 'free' },
+      free,
+      h('button.primary.small', { type: 'submit' }, 'Send'),
+    );
+    freeForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const command = free.value.trim();
+      if (!command) return;
+      void this.send(command, freeForm.querySelector('button') ?? undefined).then(() => free.select());
+    });
+
+    return h(
+      'div.forms',
+      {},
+      form(
+        'Create a partition',
+        [
+          field('ID', this.createId),
+          field('Name', text('name', 'mycos', 'mycos')),
+          field('OS', text('os', 'cos', 'cos')),
+          field('Memory', text('size', '4M', '4M')),
+        ],
+        'Create & start',
+        (f) => [
+          { kind: 'create', id: num(f, 'id'), name: str(f, 'name') },
+          { kind: 'start', id: num(f, 'id'), os: str(f, 'os'), size: str(f, 'size') },
+        ],
+        'create',
+      ),
+      form(
+        'Resize memory',
+        [field('Partition', this.partitionSelect()), field('Add', text('size', '+1M', '+1M'))],
+        'Resize',
+        (f) => [{ kind: 'resize', id: num(f, 'id'), size: str(f, 'size') }],
+        'resize',
+      ),
+      form(
+        'Assign a pCPU',
+        [
+          field('Partition', this.partitionSelect()),
+          field('pCPU', h('input', { name: 'cpu', type: 'number', min: 0, max: 7, value: 0 })),
+        ],
+        'Assign',
+        (f) => [{ kind: 'assign-cpu', id: num(f, 'id'), cpu: num(f, 'cpu') }],
+        'assign',
+      ),
+      form(
+        'Move a device',
+        [field('Device', this.deviceSelect), field('To', this.partitionSelect('id', true))],
+        'Move',
+        (f) => [{ kind: 'move', device: str(f, 'device'), id: num(f, 'id') }],
+        'move',
+      ),
+      form(
+        'Scheduler',
+        [
+          field('Partition', this.partitionSelect('id', true)),
+          field('Weight', h('input', { name: 'weight', type: 'number', min: 1, max: 100, value: 10 })),
+          field('Slice µs', h('input', { name: 'slice', type: 'number', min: 0, placeholder: 'default' })),
+        ],
+        'Set',
+        (f) => [
+          {
+            kind: 'sched',
+            id: num(f, 'id'),
+            weight: num(f, 'weight'),
+            sliceUs: str(f, 'slice') ? num(f, 'slice') : undefined,
+          },
+        ],
+        'sched',
+      ),
+      form(
+        'Send a message',
+        [field('To', this.partitionSelect()), field('Text', text('text', 'hello'))],
+        'Send',
+        (f) => [{ kind: 'msg', id: num(f, 'id'), text: str(f, 'text') }],
+        'msg',
+      ),
+      h('div.action', {}, h('h3', {}, 'Command'), freeForm),
+    );
+  }
+
+  private async act(a: PanelAction, control?: HTMLElement): Promise<void> {
+    await this.actAll([a], control);
+  }
+
+  /** Runs actions in order; stops at the first that ctl refuses (later ones depend on it). */
+  private async actAll(actions: PanelAction[], control?: HTMLElement): Promise<void> {
+    for (const a of actions) {
+      const c = commandFor(a);
+      if ('error' in c) {
+        this.record(`(${a.kind})`, { ok: false, lines: [], error: { name: 'EINVAL', message: c.error } }, true);
+        return;
+      }
+      const reply = await this.send(c.command, control);
+      if (!reply?.ok) return;
+    }
+  }
+
+  private async send(command: string, control?: HTMLElement): Promise<CtlReply | undefined> {
+    const entry = this.record(command, undefined);
+    const reply = await busy(control, () => this.ctx.api.ctl(command), `ctl ${command}: `);
+    this.fill(
+      entry,
+      reply ?? { ok: false, lines: [], error: { name: 'EIO', message: 'no answer (see the message above)' } },
+    );
+    void this.refresh();
+    return reply;
+  }
+
+  private record(command: string, reply: CtlReply | undefined, local = false): HTMLElement {
+    const li = h(
+      'li.pending',
+      { 'data-command': command },
+      h('code.cmd', {}, `ctl> ${command}`),
+      h('div.reply', {}, local ? '' : '…'),
+    );
+    this.transcript.prepend(li);
+    while (this.transcript.children.length > 100) this.transcript.lastElementChild?.remove();
+    if (reply) this.fill(li, reply);
+    return li;
+  }
+
+  private fill(li: HTMLElement, reply: CtlReply): void {
+    li.classList.remove('pending');
+    li.classList.add(reply.ok ? 'ok' : 'err');
+    li.dataset.ok = String(reply.ok);
+    const out = li.querySelector('.reply')!;
+    out.replaceChildren(
+      ...reply.lines.map((l) => h('div', {}, l)),
+      reply.ok
+        ? h('div.status-ok', {}, 'ok')
+        : h('div.status-err', {}, `${reply.error?.name ?? 'error'}: ${reply.error?.message ?? ''}`),
+    );
+  }
+
+  shown(): void {
+    void this.refresh();
+    this.timer = setInterval(() => void this.refresh(), REFRESH_MS);
+  }
+
+  hidden(): void {
+    clearInterval(this.timer);
+  }
+}

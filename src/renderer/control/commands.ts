@@ -1,0 +1,72 @@
+/**
+ * The ctl command words the panel sends (docs/guests.md#shell): each action of the panel becomes the
+ * same line a person would type at ctl's console, checked here only for what would make it
+ * ambiguous (spaces in a name, an empty field). Ranges and meaning are ctl's to judge: its error
+ * answers are shown as they are.
+ */
+
+export type PanelAction =
+  | { kind: 'create'; id: number; name: string }
+  | { kind: 'start'; id: number; os?: string; size?: string }
+  | { kind: 'stop' | 'restart' | 'destroy'; id: number }
+  | { kind: 'assign-cpu'; id: number; cpu: number }
+  | { kind: 'assign-mem'; id: number; size: string }
+  | { kind: 'resize'; id: number; size: string }
+  | { kind: 'move'; device: string; id: number }
+  | { kind: 'msg'; id: number; text: string }
+  | { kind: 'sched'; id: number; weight: number; sliceUs?: number };
+
+const WORD = /^[A-Za-z0-9_.+-]+$/;
+const SIZE = /^[+-]?\d+[KkMm]?$/;
+
+/** The command line for an action, or an error in words when a field cannot be sent as it is. */
+export function commandFor(a: PanelAction): { command: string } | { error: string } {
+  const id = (n: number) => Number.isInteger(n) && n >= 0;
+  if ('id' in a && !id(a.id)) return { error: 'the partition id must be a whole number' };
+  switch (a.kind) {
+    case 'create':
+      if (!WORD.test(a.name)) return { error: 'the name must be one word (letters, digits, _ . + -)' };
+      return { command: `create ${a.id} ${a.name}` };
+    case 'start': {
+      if (a.os !== undefined && a.os !== '' && !WORD.test(a.os))
+        return { error: 'the OS must be one word (cos, swos)' };
+      if (a.size && !SIZE.test(a.size)) return { error: 'the size is a number with K or M (8M)' };
+      const os = a.os ? ` ${a.os}${a.size ? ` ${a.size}` : ''}` : '';
+      return { command: `start ${a.id}${os}` };
+    }
+    case 'stop':
+    case 'restart':
+    case 'destroy':
+      return { command: `${a.kind} ${a.id}` };
+    case 'assign-cpu':
+      if (!id(a.cpu)) return { error: 'the pCPU must be a whole number' };
+      return { command: `assign ${a.id} cpu ${a.cpu}` };
+    case 'assign-mem':
+      if (!SIZE.test(a.size)) return { error: 'the size is a number with K or M (8M)' };
+      return { command: `assign ${a.id} mem ${a.size}` };
+    case 'resize': {
+      const size = a.size.startsWith('+') || a.size.startsWith('-') ? a.size : `+${a.size}`;
+      if (!SIZE.test(size)) return { error: 'the size is a number with K or M (+4M)' };
+      return { command: `resize ${a.id} ${size}` };
+    }
+    case 'move':
+      if (!WORD.test(a.device)) return { error: 'pick a device' };
+      return { command: `move ${a.device} ${a.id}` };
+    case 'msg': {
+      const text = a.text.replace(/[\r\n]+/g, ' ').trim();
+      if (!text) return { error: 'the message is empty' };
+      if (text.includes('@')) return { error: "a message may not contain '@' (it starts a tag on ctl's channel)" };
+      return { command: `msg ${a.id} ${text}` };
+    }
+    case 'sched':
+      if (!Number.isInteger(a.weight)) return { error: 'the weight must be a whole number' };
+      return { command: `sched ${a.id} ${a.weight}${a.sliceUs !== undefined ? ` ${a.sliceUs}` : ''}` };
+  }
+}
+
+/** The lowest partition id from 1 that nobody has, for the "create" form's default. */
+export function nextFreeId(ids: readonly number[]): number {
+  const used = new Set(ids);
+  for (let i = 1; i < 64; i++) if (!used.has(i)) return i;
+  return 63;
+}

@@ -1,0 +1,310 @@
+/**
+ * The Editor view: a guest's files on the left, Monaco in the middle. Sources are assembled by the
+ * host while typing (debounced) and the diagnostics shown as markers; "Assemble & reboot"
+ * (Ctrl+Shift+B) deploys the program into that guest's disk image and reboots only that guest. When
+ * assembly fails nothing is written and the markers say why.
+ */
+import type { DeployResult, Diagnostic, GuestFile } from '../../shared/api.js';
+import type { AppContext, View } from '../app/context.js';
+import { bytes, h, message } from '../ui/dom.js';
+import { busy, toast } from '../ui/feedback.js';
+import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
+import type * as monaco from 'monaco-editor/editor/editor.api';
+
+/** Monaco and our language, loaded the first time the editor is needed (most of the bundle). */
+type MonacoModule = typeof import('./monacoAsm.js');
+let monacoLoading: Promise<MonacoModule> | undefined;
+const loadMonaco = (): Promise<MonacoModule> => (monacoLoading ??= import('./monacoAsm.js'));
+
+const DIAGNOSE_DELAY_MS = 350;
+const OWNER = 'hd32asm';
+
+interface OpenFile {
+  guest: number;
+  name: string;
+  kind: GuestFile['kind'];
+  model: monaco.editor.ITextModel;
+  saved: string;
+}
+
+export class EditorView implements View {
+  readonly id = 'editor';
+  readonly title = 'Editor';
+  readonly el: HTMLElement;
+  private editor: monaco.editor.IStandaloneCodeEditor | undefined;
+  private readonly host: HTMLElement;
+  private readonly guestSelect: HTMLSelectElement;
+  private readonly fileList: HTMLElement;
+  private readonly deployButton: HTMLButtonElement;
+  private readonly statusLine: HTMLElement;
+  private readonly problems: HTMLElement;
+  private readonly open = new Map<string, OpenFile>();
+  private current: OpenFile | undefined;
+  private guest: number | undefined;
+  private diagnoseTimer: ReturnType<typeof setTimeout> | undefined;
+  private diagnoseSeq = 0;
+
+  constructor(private readonly ctx: AppContext) {
+    this.guestSelect = h('select', { 'aria-label': 'Guest whose files to edit', title: 'Guest' });
+    this.guestSelect.addEventListener('change', () => void this.pickGuest(Number(this.guestSelect.value)));
+    this.fileList = h('ul.files', { role: 'listbox', 'aria-label': 'Files' });
+    this.deployButton = h(
+      'button.primary',
+      {
+        type: 'button',
+        title: 'Assemble, write into the guest disk and reboot that guest (Ctrl+Shift+B)',
+        onclick: () => void this.deploy(),
+      },
+      'Assemble & reboot',
+    );
+    this.deployButton.disabled = true;
+    this.statusLine = h('span.editor-status', { 'aria-live': 'polite' }, 'Open a file');
+    this.problems = h('ul.problems', { 'aria-label': 'Problems' });
+    this.host = h('div.monaco-host', {});
+    this.el = h(
+      'section.view.editor',
+      { 'data-view': this.id },
+      h(
+        'aside.file-pane',
+        {},
+        h('label.field', {}, h('span', {}, 'Guest'), this.guestSelect),
+        h('h3', {}, 'Files'),
+        this.fileList,
+      ),
+      h(
+        'div.editor-main',
+        {},
+        h('div.toolbar', {}, this.statusLine, h('span.spacer', {}), h('kbd', {}, 'Ctrl+Shift+B'), this.deployButton),
+        this.host,
+        this.problems,
+      ),
+    );
+    ctx.onStatus((s) => this.guests(s.guests.map((g) => ({ id: g.id, name: g.name, part: g.bootPartition }))));
+    document.addEventListener('keydown', (e) => {
+      if (this.el.hidden) return;
+      if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'b') {
+        e.preventDefault();
+        void this.deploy();
+      }
+    });
+  }
+
+  private guests(list: { id: number; name: string; part: number }[]): void {
+    const withFiles = list.filter((g) => g.part > 0);
+    const key = withFiles.map((g) => `${g.id}:${g.name}`).join(',');
+    if (this.guestSelect.dataset.key === key) return;
+    this.guestSelect.dataset.key = key;
+    this.guestSelect.replaceChildren(...withFiles.map((g) => h('option', { value: g.id }, g.name)));
+    // Default to the first client (the programs live there), else whatever there is.
+    const keep = withFiles.find((g) => g.id === this.guest);
+    const pick = keep ?? withFiles.find((g) => g.id !== 0) ?? withFiles[0];
+    if (pick) {
+      this.guestSelect.value = String(pick.id);
+      if (pick.id !== this.guest) void this.pickGuest(pick.id);
+    } else {
+      this.guest = undefined;
+      this.fileList.replaceChildren(h('li.muted', {}, 'No guest with a file system is running.'));
+    }
+  }
+
+  private async pickGuest(id: number): Promise<void> {
+    this.guest = id;
+    this.fileList.replaceChildren(h('li.muted', {}, 'Loading…'));
+    try {
+      const files = await this.ctx.api.listFiles(id);
+      if (this.guest !== id) return;
+      this.fileList.replaceChildren(
+        ...files.map((f) =>
+          h(
+            'li',
+            {},
+            h(
+              'button.file',
+              {
+                type: 'button',
+                'data-file': f.name,
+                'data-kind': f.kind,
+                disabled: f.kind === 'binary',
+                title: f.kind === 'binary' ? 'A program image: edit its source instead' : `Open ${f.name}`,
+                onclick: (e: Event) => void this.openFile(id, f, e.currentTarget as HTMLElement),
+              },
+              h('span.fname', {}, f.name),
+              h('span.fsize', {}, bytes(f.size)),
+            ),
+          ),
+        ),
+      );
+      if (files.length === 0) this.fileList.replaceChildren(h('li.muted', {}, 'No files.'));
+      this.markOpen();
+    } catch (e) {
+      this.fileList.replaceChildren(h('li.error', {}, `Could not list files: ${message(e)}`));
+    }
+  }
+
+  private m: MonacoModule | undefined;
+
+  private async ensureEditor(): Promise<{ editor: monaco.editor.IStandaloneCodeEditor; m: MonacoModule }> {
+    const m = (this.m ??= await loadMonaco());
+    if (this.editor) return { editor: this.editor, m };
+    m.registerAsm(vocabulary());
+    const { monaco } = m;
+    this.editor = monaco.editor.create(this.host, {
+      theme: m.THEME,
+      automaticLayout: true,
+      fontFamily: "'JetBrains Mono', 'Cascadia Code', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+      fontSize: 13,
+      minimap: { enabled: false },
+      scrollBeyondLastLine: false,
+      renderWhitespace: 'selection',
+      tabSize: 4,
+      fixedOverflowWidgets: true,
+      model: null,
+    });
+    this.editor.addAction({
+      id: 'hyperdesk.deploy',
+      label: 'Assemble & reboot the guest',
+      keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyB],
+      run: () => void this.deploy(),
+    });
+    this.el.dataset.editorReady = 'true';
+    return { editor: this.editor, m };
+  }
+
+  private async openFile(guest: number, f: GuestFile, button?: HTMLElement): Promise<void> {
+    const { editor, m } = await this.ensureEditor();
+    const { monaco } = m;
+    const key = `${guest}/${f.name}`;
+    let file = this.open.get(key);
+    if (!file) {
+      const text = await busy(button, () => this.ctx.api.readFile(guest, f.name), `Opening ${f.name}: `);
+      if (text === undefined) return;
+      const uri = monaco.Uri.from({ scheme: 'guest', authority: String(guest), path: `/${f.name}` });
+      const model =
+        monaco.editor.getModel(uri) ??
+        monaco.editor.createModel(text, f.kind === 'source' ? ASM_LANGUAGE_ID : 'plaintext', uri);
+      file = { guest, name: f.name, kind: f.kind, model, saved: text };
+      this.open.set(key, file);
+      const opened = file;
+      model.onDidChangeContent(() => {
+        this.markOpen();
+        if (opened === this.current) this.scheduleDiagnose();
+      });
+    }
+    this.current = file;
+    editor.setModel(file.model);
+    editor.focus();
+    this.deployButton.disabled = file.kind !== 'source';
+    this.el.dataset.file = f.name;
+    this.markOpen();
+    this.scheduleDiagnose(0);
+  }
+
+  private markOpen(): void {
+    for (const b of Array.from(this.fileList.querySelectorAll<HTMLElement>('button.file'))) {
+      const f = this.open.get(`${this.guest}/${b.dataset.file}`);
+      b.classList.toggle('current', f !== undefined && f === this.current);
+      b.classList.toggle('dirty', f !== undefined && f.model.getValue() !== f.saved);
+    }
+  }
+
+  private scheduleDiagnose(delay = DIAGNOSE_DELAY_MS): void {
+    clearTimeout(this.diagnoseTimer);
+    this.diagnoseTimer = setTimeout(() => void this.diagnose(), delay);
+  }
+
+  /** Asks the host to assemble the current text; stale answers (the text moved on) are dropped. */
+  private async diagnose(): Promise<void> {
+    const f = this.current;
+    if (!f || f.kind !== 'source') {
+      this.statusLine.textContent = f ? `${f.name} · plain text` : 'Open a file';
+      return;
+    }
+    const seq = ++this.diagnoseSeq;
+    const source = f.model.getValue();
+    try {
+      const r = await this.ctx.api.assemble(f.name, source);
+      if (seq !== this.diagnoseSeq || f.model.isDisposed()) return;
+      this.show(f, source, r.diagnostics);
+      const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+      this.statusLine.textContent = r.ok
+        ? `${f.name} · assembles: ${bytes(r.bytes ?? 0)}${r.diagnostics.length ? ` · ${r.diagnostics.length} warning(s)` : ''}`
+        : `${f.name} · ${errors} error(s)`;
+      this.el.dataset.diagnostics = String(r.diagnostics.length);
+    } catch (e) {
+      if (seq !== this.diagnoseSeq) return;
+      this.statusLine.textContent = `${f.name} · cannot check: ${message(e)}`;
+    }
+  }
+
+  private show(f: OpenFile, source: string, diagnostics: Diagnostic[]): void {
+    const markers = markersFor(f.name, source, diagnostics);
+    if (this.m) this.m.monaco.editor.setModelMarkers(f.model, OWNER, this.m.toMonacoMarkers(markers));
+    this.problems.replaceChildren(
+      ...markers.map((m) =>
+        h(
+          'li',
+          { class: m.severity },
+          h(
+            'button.problem',
+            {
+              type: 'button',
+              onclick: () => {
+                this.editor?.setPosition({ lineNumber: m.startLineNumber, column: m.startColumn });
+                this.editor?.revealLineInCenter(m.startLineNumber);
+                this.editor?.focus();
+              },
+            },
+            h('span.where', {}, `${f.name}:${m.startLineNumber}:${m.startColumn}`),
+            m.message,
+          ),
+        ),
+      ),
+    );
+    this.problems.hidden = markers.length === 0;
+  }
+
+  /** Assemble & reboot: writes only when the program assembles; otherwise markers, nothing written. */
+  async deploy(): Promise<void> {
+    const f = this.current;
+    if (!f || f.kind !== 'source') {
+      toast('Open a source file (.s) of a guest first', 'info');
+      return;
+    }
+    const source = f.model.getValue();
+    const guestName = this.ctx.guestName(f.guest);
+    this.statusLine.textContent = `Assembling ${f.name} for ${guestName}…`;
+    const r: DeployResult | undefined = await busy(
+      this.deployButton,
+      () => this.ctx.api.deploy(f.guest, f.name, source),
+      `Assemble & reboot ${guestName}: `,
+    );
+    if (!r) {
+      this.statusLine.textContent = `${f.name} · not deployed`;
+      return;
+    }
+    this.diagnoseSeq++;
+    this.show(f, source, r.diagnostics);
+    if (!r.ok) {
+      const n = r.diagnostics.filter((d) => d.severity === 'error').length;
+      this.statusLine.textContent = `${f.name} · ${n} error(s): nothing written`;
+      toast(`${f.name} has ${n} error(s): nothing was written, ${guestName} keeps running`, 'error');
+      return;
+    }
+    if (r.error) {
+      this.statusLine.textContent = `${f.name} · ${r.error}`;
+      toast(`${guestName}: ${r.error}`, 'error');
+      return;
+    }
+    f.saved = source;
+    this.markOpen();
+    this.statusLine.textContent = `${f.name} · written to ${r.written ?? 'the disk'}${r.rebooted ? ` · ${guestName} rebooted` : ''}`;
+    toast(
+      `${f.name} (${bytes(r.bytes ?? 0)}) written to ${r.written ?? 'the disk'}; ${guestName} ${r.rebooted ? 'rebooted' : 'not rebooted'}`,
+      'ok',
+    );
+  }
+
+  shown(): void {
+    void this.ensureEditor().then(({ editor }) => editor.layout());
+  }
+}

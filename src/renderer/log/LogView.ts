@@ -1,0 +1,90 @@
+/**
+ * The Log view: the app's event log (created, started, stopped, faulted, device moved ...), the last
+ * 200 from the store and then live `log` events, newest first, with a filter.
+ */
+import type { LogEvent } from '../../shared/api.js';
+import type { AppContext, View } from '../app/context.js';
+import { h, message } from '../ui/dom.js';
+
+const KEEP = 1000;
+
+export class LogView implements View {
+  readonly id = 'log';
+  readonly title = 'Log';
+  readonly el: HTMLElement;
+  private events: LogEvent[] = [];
+  private loaded = false;
+  private readonly list = h('tbody');
+  private readonly filter = h('input', {
+    type: 'search',
+    placeholder: 'Filter (guest, kind, text)',
+    'aria-label': 'Filter the log',
+  });
+  private readonly note = h('p.note');
+
+  constructor(private readonly ctx: AppContext) {
+    this.filter.addEventListener('input', () => this.render());
+    this.el = h(
+      'section.view.log',
+      { 'data-view': this.id },
+      h(
+        'article.card',
+        {},
+        h('div.card-head', {}, h('h2', {}, 'Event log'), h('span.spacer'), this.filter),
+        this.note,
+        h(
+          'table.data.log',
+          {},
+          h('thead', {}, h('tr', {}, ...['Time', 'Guest', 'Event', 'Detail'].map((t) => h('th', {}, t)))),
+          this.list,
+        ),
+      ),
+    );
+    ctx.on('log', (e) => {
+      if (this.events.some((x) => x.id === e.event.id)) return;
+      this.events.push(e.event);
+      if (this.events.length > KEEP) this.events.shift();
+      if (!this.el.hidden) this.render();
+    });
+    ctx.onReconnect(() => void this.load());
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const past = await this.ctx.api.events(200);
+      const ids = new Set(past.map((e) => e.id));
+      this.events = [...past, ...this.events.filter((e) => !ids.has(e.id))].sort((a, b) => a.id - b.id);
+      this.loaded = true;
+      this.note.textContent = '';
+      this.render();
+    } catch (e) {
+      this.note.textContent = `The event log is not available: ${message(e)}`;
+    }
+  }
+
+  private render(): void {
+    const q = this.filter.value.trim().toLowerCase();
+    const shown = this.events
+      .filter((e) => !q || `${e.guestName} ${e.kind} ${e.detail}`.toLowerCase().includes(q))
+      .slice(-300)
+      .reverse();
+    this.list.replaceChildren(
+      ...shown.map((e) =>
+        h(
+          'tr',
+          { 'data-kind': e.kind },
+          h('td.time', {}, new Date(e.at).toLocaleTimeString()),
+          h('td', {}, e.guestName),
+          h('td', {}, h('span.kind', { 'data-kind': e.kind }, e.kind)),
+          h('td', {}, e.detail),
+        ),
+      ),
+    );
+    if (shown.length === 0)
+      this.list.append(h('tr', {}, h('td.muted', { colspan: 4 }, this.loaded ? 'No events.' : 'Loading…')));
+  }
+
+  shown(): void {
+    void this.load();
+  }
+}
