@@ -10,6 +10,8 @@
  *   src/renderer       never src/main; no electron, no Node builtins
  *   src/preload        never src/main
  *   src/main/asm       no node:*, builtins, electron or emulator
+ *   src/main/store     only itself, src/shared, node:* and better-sqlite3 (the host uses it; the
+ *                      emulator and the engine never do)
  *   everywhere         electron only in src/main/index.ts and src/preload/index.ts
  * Test files (*.test.ts) may also import node:* and vitest.
  */
@@ -23,6 +25,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ELECTRON_FILES = new Set(['src/main/index.ts', 'src/preload/index.ts']);
 const BUILTINS = new Set(builtinModules);
+/** Layers below the host, which never reach the store (the host saves what they produce). */
+const STORE_NOT_FOR = ['src/main/emulator', 'src/main/engine', 'src/main/asm', 'src/main/disk'];
 /** Reads of the host's clocks, randomness and environment that the emulator must not make. */
 const BANNED_GLOBALS = new Set(['process', 'setTimeout', 'setInterval', 'setImmediate']);
 const BANNED_MEMBERS = new Set(['Date.now', 'performance.now', 'Math.random']);
@@ -111,6 +115,9 @@ export function checkFile(file: string, text: string): string[] {
       problems.push(`${where}: electron is imported only by ${[...ELECTRON_FILES].join(' and ')}`);
       continue;
     }
+    if (target && under(target, 'src/main/store') && STORE_NOT_FOR.some((d) => under(file, d))) {
+      problems.push(`${where}: only the host (and the faces) use the store`);
+    }
     if (under(file, 'src/main/emulator')) {
       if (bare && !testBareOk(spec))
         problems.push(`${where}: the emulator imports nothing outside itself and src/shared`);
@@ -125,6 +132,11 @@ export function checkFile(file: string, text: string): string[] {
         problems.push(`${where}: the renderer and the preload never import src/main`);
       if (under(file, 'src/renderer') && bare && isBuiltin(spec))
         problems.push(`${where}: the renderer runs in a page, not in Node`);
+    } else if (under(file, 'src/main/store')) {
+      if (bare && !isBuiltin(spec) && spec !== 'better-sqlite3' && !testBareOk(spec))
+        problems.push(`${where}: the store imports only node:*, better-sqlite3 and src/shared`);
+      if (target && !under(target, 'src/main/store') && !under(target, 'src/shared'))
+        problems.push(`${where}: the store imports only node:*, better-sqlite3 and src/shared`);
     } else if (under(file, 'src/main/asm')) {
       if (bare && isBuiltin(spec) && !isTest)
         problems.push(`${where}: the assembler is pure: no Node built-in modules`);
@@ -239,6 +251,20 @@ describe('layering (ARCHITECTURE.md: who may import whom)', () => {
       expect(checkFile('src/main/web/x.ts', "import { app } from 'electron';")).toHaveLength(1);
       expect(checkFile('src/main/index.ts', "import { app } from 'electron';")).toEqual([]);
       expect(checkFile('src/main/asm/x.ts', "import { OPCODES } from '../../shared/isa/index.js';")).toEqual([]);
+      expect(
+        checkFile('src/main/store/x.ts', "import { Machine } from '../emulator/machine/Machine.js';"),
+      ).toHaveLength(1);
+      expect(checkFile('src/main/store/x.ts', "import ws from 'ws';")).toHaveLength(1);
+      expect(
+        checkFile(
+          'src/main/store/x.ts',
+          "import Database from 'better-sqlite3';\nimport fs from 'node:fs';\nimport type { LogEvent } from '../../shared/api.js';",
+        ),
+      ).toEqual([]);
+      expect(checkFile('src/main/emulator/x.ts', "import { Store } from '../store/Store.js';")).toContainEqual(
+        expect.stringContaining('only the host (and the faces) use the store'),
+      );
+      expect(checkFile('src/main/engine/x.ts', "import { Store } from '../store/Store.js';")).toHaveLength(1);
     });
   });
 });
