@@ -1,5 +1,5 @@
 # shell.s: the swos shell. Reads a line with echo and backspace, then runs one command:
-#   help, dir, type NAME, mem, devs, ver, reboot, halt
+#   help, dir, type NAME, mem, devs, ver, primes [N], reboot, halt
 # Commands are matched without regard to case; anything else is "bad command: WORD".
 
 .text
@@ -536,6 +536,7 @@ command_table:                       # name, handler; ends with a 0 name
     .word cmd_name_mem,    cmd_mem
     .word cmd_name_devs,   cmd_devs
     .word cmd_name_ver,    cmd_ver
+    .word cmd_name_primes, cmd_primes
     .word cmd_name_reboot, cmd_reboot
     .word cmd_name_halt,   cmd_halt
     .word 0, 0
@@ -546,6 +547,7 @@ cmd_name_type:   .asciz "type"
 cmd_name_mem:    .asciz "mem"
 cmd_name_devs:   .asciz "devs"
 cmd_name_ver:    .asciz "ver"
+cmd_name_primes: .asciz "primes"
 cmd_name_reboot: .asciz "reboot"
 cmd_name_halt:   .asciz "halt"
 
@@ -560,6 +562,7 @@ msg_help:
     .ascii "  mem          memory found by probing\n"
     .ascii "  devs         devices found by scanning\n"
     .ascii "  ver          version\n"
+    .ascii "  primes [N]   count the primes below N (default 10000): a CPU-bound job\n"
     .ascii "  reboot       reset the machine\n"
     .asciz "  halt         power off\n"
 msg_mem_ram:      .asciz "  ram   "

@@ -11,7 +11,8 @@
 # Then it mounts the first sfs partition of the first disk and runs a small shell on the first uart.
 #
 # Files: probe.s (trap handler, probing, device table), lib.s (console, numbers, strings, crc32),
-# disk.s (block driver), sfs.s (partition table and file system), shell.s (line editor, commands).
+# disk.s (block driver), sfs.s (partition table and file system), shell.s (line editor, commands),
+# primes.s (the primes command, a CPU-bound job).
 
 # ---- hardware constants (docs/devices.md, docs/isa.md) -------------------------------------------
 
@@ -126,6 +127,7 @@ msg_banner:
 .include "disk.s"
 .include "sfs.s"
 .include "shell.s"
+.include "primes.s"
 
 # ---- memory that is not code ---------------------------------------------------------------------
 # Everything swos writes lives inside its own image (zero-filled .bss), so it needs no memory it has

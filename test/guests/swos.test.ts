@@ -319,7 +319,7 @@ describe('swos shell', () => {
 
   it('help lists every command', () => {
     const help = run(c, 'help');
-    for (const cmd of ['help', 'dir', 'type NAME', 'mem', 'devs', 'ver', 'reboot', 'halt']) {
+    for (const cmd of ['help', 'dir', 'type NAME', 'mem', 'devs', 'ver', 'primes \\[N\\]', 'reboot', 'halt']) {
       expect(help).toMatch(new RegExp(`^  ${cmd} `, 'm'));
     }
   });
@@ -342,6 +342,23 @@ describe('swos shell', () => {
         '',
       ].join('\n'),
     );
+  });
+
+  it('primes counts the primes below N by trial division (a CPU-bound job), and refuses a bad N', () => {
+    expect(run(c, 'primes 100')).toBe('25 primes below 100\n');
+    expect(run(c, 'primes')).toBe('1229 primes below 10000\n');
+    expect(run(c, 'PRIMES 2')).toBe('0 primes below 2\n');
+    expect(run(c, 'primes 3')).toBe('1 primes below 3\n');
+    const usage = 'usage: primes [N] (counts the primes below N; N up to 10000000, default 10000)\n';
+    for (const bad of ['primes x', 'primes 12a', 'primes -5', 'primes 10000001', 'primes 123456789']) {
+      expect(run(c, bad), bad).toBe(usage);
+    }
+    // It spends its time computing, not waiting: instructions retired grow with N.
+    const before = c.machine.instructions();
+    run(c, 'primes 2000');
+    const small = c.machine.instructions() - before;
+    run(c, 'primes 8000');
+    expect(c.machine.instructions() - before - small).toBeGreaterThan(3 * small);
   });
 
   it('an unknown command is a bad command; an empty line is nothing', () => {
