@@ -36,6 +36,7 @@ _start:
     call  paging_init
     call  irq_init
     call  net_init                # the network (net.s)
+    call  notice_init             # the hypervisor's notices (notice.s)
     call  fs_init
 .ifdef OS_HOOKS
     call  os_boot                 # hook: an including OS (ctl) does its own boot work here

@@ -35,6 +35,7 @@ ticks:           .word 0
 # ---- memory (mm.s)
 free_head:       .word 0
 free_frames:     .word 0
+ram_unused:      .word 0          # memory added while running (notice.s): not mapped, given back first
 kernel_l1:       .word 0
 kernel_ptbr:     .word 0
 # ---- processes (sched.s, proc.s)
@@ -123,5 +124,6 @@ procs:           .space NPROC * P_SIZE
 rx_buf:          .space RXBUF_SIZE
 line_buf:        .space LINE_MAX
 arp_cache:       .space 128       # network (net.s): 8 entries of IPv4 address, MAC, 2 unused
+notice_buf:      .space 256       # a message from the inbox (notice.s)
 .align 4096
 _end:                             # the page-frame pool starts here (mm.s)

@@ -190,6 +190,8 @@ ext_irq:
     call  uart_drain
 2:  mv    a0, s1                  # the network's interrupt (net.s; other sources: nothing)
     call  net_intr
+    mv    a0, s1                  # the hypervisor's notices (notice.s)
+    call  notice_intr
     sw    s1, INTC_CLAIM(s0)      # complete
     j     1b
 3:  leave 2

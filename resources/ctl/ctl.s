@@ -36,6 +36,7 @@
 .include "../cos/disk.s"
 .include "../cos/fs.s"
 .include "../cos/net.s"
+.include "../cos/notice.s"     # the notification source; ctl's own handler is os_notices (monitor.s)
 .include "../cos/shell.s"      # lines go to os_shell_line
 .include "../cos/cmds.s"
 .include "../cos/lib.s"
@@ -44,5 +45,6 @@
 .include "image.s"             # OS images on the disk, ctl's memory for partitions, loading
 .include "part.s"              # partition records, building and starting a partition, parttab
 .include "ctlcmds.s"           # the control commands
+.include "monitor.s"           # notices as they come, the fault policy, the bridge's counters
 .include "data.s"              # ctl's globals and buffers
 .include "../cos/data.s"       # cos's globals and bss; ends with _end

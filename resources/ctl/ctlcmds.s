@@ -47,12 +47,13 @@ cmd_ctl_help:
     print "  stop ID                    stop it (it keeps its memory)\n"
     print "  restart ID                 stop it and start it again at its entry\n"
     print "  destroy ID                 its memory and devices come back to ctl\n"
-    print "  resize ID +SIZE            give it more memory\n"
+    print "  resize ID +SIZE|-SIZE      give it more memory, or ask it to give some back\n"
+    print "  policy ID restart|stop     when it faults: restart it (3 times in a row at most) or not\n"
     print "  move DEVICE ID             give a device to a partition\n"
     print "  sched ID WEIGHT [SLICE_US] its share of a pCPU: weight 1..100, time slice in us\n"
     print "  msg ID TEXT                send a message to a partition\n"
-    print "  inbox                      the messages and notices waiting for ctl\n"
-    print "  net                        the virtual network: a bridge port and a nic per client\n"
+    print "  inbox                      the messages and notices ctl received (the last 8)\n"
+    print "  net                        the virtual network: each client's port and the bridge's counters\n"
     print "  @TAG COMMAND               answer in tagged lines, ending with @TAG ok or @TAG err\n"
     print "cos "
     call  cmd_help
@@ -852,7 +853,10 @@ cmd_restart:
     la    a1, s_part_restart
     call  fail_hv
     j     9f
-1:  mv    a0, s0
+1:  mv    a0, s0                  # a restart by hand: the fault policy counts again (monitor.s)
+    call  rec_of
+    sw    zero, CR_RESTARTS(a0)
+    mv    a0, s0
     call  part_label
     mv    a2, a0
     mv    a1, s0
@@ -919,10 +923,30 @@ cmd_resize:
     beq   t0, t1, 1f
     li    t1, '-'
     bne   t0, t1, 8f
-    call  fail_begin
-    print "ctl only adds memory: taking memory from a running OS needs the OS's help (stop and destroy it instead)"
-    li    a0, HV_EINVAL
-    call  fail_end
+    addi  a0, s1, 1               # less: ask the guest (part_remove_mem); it agrees or refuses
+    call  parse_size
+    bnez  a1, 3f
+    addi  a0, s1, 1
+    call  bad_size
+    j     9f
+3:  mv    s1, a0
+    mv    a1, a0
+    mv    a0, s0
+    call  hc_remove_mem
+    beqz  a0, 4f
+    la    a1, s_part_remove_mem
+    call  fail_hv
+    j     9f
+4:  mv    a0, s0
+    call  part_label
+    mv    a2, a0
+    mv    a1, s0
+    fmt   "ctl: asked %u (%s) to give back "
+    call  kprintf
+    mv    a0, s1
+    call  put_size
+    print " (it agrees with mem_release: a notice `released`; or it refuses)\n"
+    li    a0, 0
     j     9f
 1:  addi  a0, s1, 1
     call  parse_size
@@ -1081,29 +1105,17 @@ cmd_msg:
     call  usage
 9:  leave 3
 
-# inbox: every message waiting for ctl (msg_recv until EAGAIN): the hypervisor's notices (sender
-# 255: "shutdown 7 0", requests of clients...) and messages of clients.
+# inbox: the messages ctl received (the last LOG_N, kept by monitor.s as they came, each also
+# printed then): the hypervisor's notices (sender 255: "shutdown 7 0", requests of clients...) and
+# messages of clients. They leave the log.
 cmd_inbox:
     enter 3
     li    s0, 0                   # messages
 1:  la    a0, msg_buf
-    li    a1, MSG_MAX
-    call  hc_msg_recv
+    call  log_take
     bltz  a0, 5f
     mv    s1, a1                  # the sender
     mv    s2, a2                  # it waits for a reply
-    la    t0, msg_buf             # printable text only
-    add   t1, t0, a0
-    sb    zero, 0(t1)
-2:  bgeu  t0, t1, 3f
-    lbu   t2, 0(t0)
-    addi  t3, t2, -' '
-    sltiu t3, t3, 127 - ' '
-    bnez  t3, 21f
-    li    t2, '.'
-    sb    t2, 0(t0)
-21: addi  t0, t0, 1
-    j     2b
 3:  addi  s0, s0, 1
     lwg   t0, tagged
     beqz  t0, 4f
@@ -1127,26 +1139,12 @@ cmd_inbox:
 42: fmt   "from %u (%s): %s%s\n"
     call  kprintf
     j     1b
-5:  li    t0, HV_EAGAIN           # none left
-    bne   a0, t0, 6f
-    li    a0, 0
+5:  li    a0, 0                   # none left
     bnez  s0, 9f
     lwg   t0, tagged
     bnez  t0, 9f
     print "no messages\n"
     li    a0, 0
-    j     9f
-6:  li    t0, HV_ENOSYS
-    bne   a0, t0, 7f
-    la    t0, ctx_buf
-    sb    zero, 0(t0)
-    call  fail_begin
-    print "messages are not available yet"
-    li    a0, HV_ENOSYS
-    call  fail_end
-    j     9f
-7:  la    a1, s_msg_recv
-    call  fail_hv
 9:  leave 3
 
 # net: the hypervisor's virtual network (docs/hypercalls.md#network-m20): a bridge port for each
@@ -1215,10 +1213,7 @@ cmd_net:
 6:  print "the physical nic0 (not on the bridge)\n"
 7:  addi  s0, s0, 1
     j     3b
-8:  lwg   t0, tagged
-    bnez  t0, 9f
-    print "ctl: the bridge's counters and capture are not visible to ctl (no hypercall reports them)\n"
-9:  li    a0, 0
+8:  call  net_ports               # the bridge's counters (monitor.s)
     leave 4
 
 .section rodata
@@ -1243,6 +1238,7 @@ ctl_commands:
     .word s_c_msg, cmd_msg, 1
     .word s_c_inbox, cmd_inbox, 1
     .word s_c_net, cmd_net, 1
+    .word s_c_policy, cmd_policy, 1
     .word 0, 0, 0
 part_states:
     .word s_st0, s_st1, s_st2, s_st3, s_st4, s_st5
@@ -1266,6 +1262,7 @@ s_hypervisor: .asciz "the hypervisor"
 s_wants_reply: .asciz " (waits for a reply)"
 s_msg_recv:  .asciz "msg_recv"
 s_c_net:     .asciz "net"
+s_c_policy:  .asciz "policy"
 s_nic0:      .asciz "nic0"
 s_st0:       .asciz "created"
 s_st1:       .asciz "running"
@@ -1289,7 +1286,7 @@ u_start:     .asciz "start ID [OS [SIZE]]"
 u_stop:      .asciz "stop ID"
 u_restart:   .asciz "restart ID"
 u_destroy:   .asciz "destroy ID"
-u_resize:    .asciz "resize ID +SIZE"
+u_resize:    .asciz "resize ID +SIZE|-SIZE"
 u_move:      .asciz "move DEVICE ID"
 u_sched:     .asciz "sched ID WEIGHT [SLICE_US]"
 u_msg:       .asciz "msg ID TEXT"

@@ -15,6 +15,10 @@ cap_max:         .word 0
 cmd_status:      .word 0          # the status of the line being run
 os_part:         .word 0          # the disk partition os_find found (image.s)
 ndevs:           .word 0          # devices in devs (part.s)
+log_first:       .word 0          # messages kept for inbox (monitor.s): the oldest, and how many
+log_count:       .word 0
+log_tmp_sender:  .word 0
+log_tmp_reply:   .word 0
 
 .bss
 .align 4096
@@ -38,3 +42,6 @@ name_tmp:        .space 24
 word_tmp:        .space 16
 size_buf:        .space SIZEBUF_MAX
 msg_buf:         .space MSG_MAX + 1
+.align 4
+msg_log:         .space LOG_N * LOG_ENTRY
+bstat_buf:       .space BS_SIZE

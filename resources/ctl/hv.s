@@ -33,6 +33,8 @@ hvcall hc_destroy,      HC_PART_DESTROY
 hvcall hc_query,        HC_PART_QUERY
 hvcall hc_sched,        HC_SCHED_SET
 hvcall hc_restart,      HC_PART_RESTART
+hvcall hc_remove_mem,   HC_PART_REMOVE_MEM
+hvcall hc_bridge_stats, HC_BRIDGE_STATS
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.
 query:
@@ -111,7 +113,11 @@ os_boot:
     fmt   "ctl: running as client partition %u: the hypervisor refuses the control API to clients (EPERM)\n"
     call  kprintf
     leave 2
-2:  call  hc_version
+2:  lwg   t0, intc_ctx            # the hypervisor's notices, as they come (monitor.s)
+    beqz  t0, 21f
+    li    a0, NOTIFY_SOURCE
+    call  irq_enable
+21: call  hc_version
     mv    s0, a0
     call  hc_partition_id
     mv    a2, a0

@@ -65,7 +65,14 @@ export class HvWorld {
     id: number,
     name: string,
     guest: Guest,
-    opts: { memBytes?: number; cpu?: number; grantDiskPartition?: number; paravirtNet?: boolean } = {},
+    opts: {
+      memBytes?: number;
+      cpu?: number;
+      /** One vCPU per entry, pinned to that pCPU (instead of `cpu`). */
+      cpus?: number[];
+      grantDiskPartition?: number;
+      paravirtNet?: boolean;
+    } = {},
   ): Partition {
     const size = opts.memBytes ?? 4 << 20;
     this.nextTop -= size;
@@ -73,7 +80,7 @@ export class HvWorld {
     const ctl = this.hv.partitions.get(0) as Partition;
     this.hv.create(id, name);
     const p = this.hv.partitions.get(id) as Partition;
-    this.hv.addVcpu(p, opts.cpu ?? 0);
+    for (const pcpu of opts.cpus ?? [opts.cpu ?? 0]) this.hv.addVcpu(p, pcpu);
     // The image goes into ctl's memory first, then the memory (with the image) goes to the client.
     this.hv.writeGuest(ctl, base + guest.loadAddress, guest.bytes);
     const err = this.hv.moveMemory(ctl, p, base, size);

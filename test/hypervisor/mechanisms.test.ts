@@ -88,6 +88,20 @@ describe('hypervisor mechanisms', () => {
     expect(g.vcpus[1].state).not.toBe('stopped');
   });
 
+  it('the boot protocol: only vCPU 0 starts; another starts at ap_entry when the guest sends it an IPI', async () => {
+    const w = await world({ cpus: 2 });
+    const g = w.launch(1, 'smp', testGuest('smp'), { cpus: [0, 1] });
+    w.expect('smp', 'A');
+    w.run(20_000_000);
+    expect(g.vcpus.map((v) => v.state === 'stopped')).toEqual([false, true]);
+    expect(w.output('smp')).toBe('A'); // vCPU 1 ran nothing
+    // The guest decides: this one writes ap_entry and sends the IPI when a message comes.
+    const { notice } = await import('../../src/main/emulator/hypervisor/messages.js');
+    notice(w.hv, g, 'go');
+    w.expect('smp', 'B1');
+    expect(g.vcpus[1].state).not.toBe('stopped');
+  });
+
   it('hot-adding memory to a running guest grows its guest-physical space (M21)', async () => {
     const w = await world();
     const ctl = w.hv.partitions.get(0)!;
