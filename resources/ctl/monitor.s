@@ -6,7 +6,8 @@
 # ctl listens to it once it knows it is partition 0 (os_boot). On that interrupt (in the kernel loop,
 # never inside a command) os_notices takes every message: it prints one line for each, untagged
 # (`ctl: notice from 2 (cos): faulted`, `ctl: message from 3 (x): TEXT`), keeps the last LOG_N for
-# `inbox`, and acts on `faulted ID`: the partition's fault policy (`policy ID restart|stop`, ctl's
+# `inbox`, and acts on `faulted ID` (and on `shutdown ID CODE` with CODE not 0: an OS that stopped
+# itself after a fault of its own, like a cos kernel panic): the partition's fault policy (`policy ID restart|stop`, ctl's
 # record; stop by default) says whether ctl restarts it (part_restart) or leaves it stopped. A
 # partition is restarted at most MAX_FAULT_RESTARTS times in a row: the `policy` and `restart`
 # commands start the count again.
@@ -157,8 +158,18 @@ notice_act:
     mv    a0, s0
     la    a1, s_faulted
     call  strcmp
+    beqz  a0, 2f
+    mv    a0, s0                  # a shutdown with an error code (a guest's own panic) is a fault too
+    la    a1, s_shutdown
+    call  strcmp
     bnez  a0, 9f
-    mv    a0, s2
+    lbu   t0, 0(s3)               # the code: anything but "0" (it may be negative)
+    beqz  t0, 9f
+    li    t1, '0'
+    bne   t0, t1, 2f
+    lbu   t0, 1(s3)
+    beqz  t0, 9f
+2:  mv    a0, s2
     call  fault_policy
     j     9f
 8:  mv    a1, s0
@@ -362,6 +373,7 @@ put_bs_mac:
 
 .section rodata
 s_faulted:         .asciz "faulted"
+s_shutdown:        .asciz "shutdown"
 s_restart_word:    .asciz "restart"
 s_stop_word:       .asciz "stop"
 s_destroyed_owner: .asciz "destroyed"

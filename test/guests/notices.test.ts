@@ -116,6 +116,28 @@ describe('ctl acts on notices by itself', () => {
     expect(r.cmd('ctl', 'inbox')).toBe('from 255 (the hypervisor): faulted 7\n'.repeat(5));
   });
 
+  it('a guest that stops itself with an error (a cos kernel panic) is a fault for the policy too', async () => {
+    const r = await bootCtl();
+    r.booted();
+    r.cmd('ctl', 'policy 1 restart');
+    r.type('cos', 'crash\r');
+    r.expect('cos', 'cos: PANIC: kernel trap');
+    r.expect(
+      'ctl',
+      '\r\nctl: notice from 1 (cos): shutdown 1\r\n' +
+        'ctl: restarted 1 (cos): its fault policy is restart (1 of 3 in a row)\r\nctl> ',
+    );
+    r.expect('cos', '8 MiB RAM, 1 pCPU');
+    r.expect('cos', 'cos> ');
+    expect(r.cmd('cos', 'echo back again')).toBe('back again\n');
+    // A clean shutdown (code 0) is not a fault: nothing is restarted.
+    r.type('cos', 'halt\r');
+    r.expect('cos', 'cos: halt');
+    r.expect('ctl', '\r\nctl: notice from 1 (cos): shutdown 0\r\nctl> ');
+    r.run(20_000_000);
+    expect(r.hv.partitions.get(1)?.state).toBe('stopped');
+  });
+
   it('a client message is printed as it comes; the tagged channel is not disturbed', async () => {
     const r = await bootCtl();
     r.booted();
