@@ -74,7 +74,7 @@
 .equ NET_BUF_CAP,     1536              # what a receive descriptor offers (frames are <= 1514)
 .equ NET_RX_RING_OFF, 256               # the receive ring's offset in the ring page
 .equ NET_TIMEOUT_MS,  1000              # net_ping gives up after this long
-.equ NET_INFO_SIZE,   44
+.equ NET_INFO_SIZE,   48
 .equ ARP_N,           8                 # ARP cache entries: ip, MAC (6 bytes), 2 unused
 .equ ARP_ENTRY,       16
 .if ARP_N * ARP_ENTRY != 128
@@ -932,7 +932,8 @@ sys_net_ping:
 # 11 net_info(buf) -> 0: NET_INFO_SIZE bytes about the network interface (docs/guests.md):
 # +0 MAC (6 bytes, 2 zero), +8 IPv4 address, +12 prefix length, +16 frames received, +20 bytes
 # received, +24 frames sent, +28 bytes sent, +32 received frames cos ignored, +36 the nic's node
-# id (NUL-terminated, 8 bytes). -ENODEV without a network, -EFAULT for a bad buffer.
+# id (NUL-terminated, 8 bytes), +44 flags (bit 0: the paravirtual path). -ENODEV without a network,
+# -EFAULT for a bad buffer.
 sys_net_info:
     enter 3
     addi  sp, sp, -48
@@ -973,6 +974,8 @@ sys_net_info:
     addi  a0, sp, 36
     li    a2, 7
     call  strncpy
+    lwg   t0, net_pv
+    sw    t0, 44(sp)
     mv    a0, s0
     mv    a1, s1
     mv    a2, sp

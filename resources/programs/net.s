@@ -1,8 +1,9 @@
 # net: the network interface, from the net_info system call (docs/guests.md#network):
-#   nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24
+#   nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24 (paravirtual)
 #     rx 3 frames, 246 bytes (0 ignored)
 #     tx 3 frames, 246 bytes
-# or `net: no network interface` (exit code 1) when cos has none.
+# or `net: no network interface` (exit code 1) when cos has none. "(paravirtual)" when cos moves
+# frames with the hypervisor's net_send/net_recv instead of the nic's rings.
 .org 0x00400000
 .include "lib.inc"
 
@@ -16,6 +17,7 @@
 .equ NI_TX_BYTES, 28
 .equ NI_IGNORED, 32
 .equ NI_NAME, 36
+.equ NI_FLAGS, 44                    # bit 0: the paravirtual path
 
 _start:
     addi  sp, sp, -64
@@ -53,7 +55,12 @@ _start:
     call  print_char
     lw    a0, NI_PREFIX(s0)
     call  print_dec
-    la    a0, s_rx
+    lw    t0, NI_FLAGS(s0)
+    andi  t0, t0, 1
+    beqz  t0, 5f
+    la    a0, s_pv
+    call  print
+5:  la    a0, s_rx
     call  print
     lw    a0, NI_RX_FRAMES(s0)
     call  print_dec
@@ -108,6 +115,7 @@ hex_digit:
 
 s_mac:        .asciz ": MAC "
 s_ip:         .asciz ", IPv4 "
+s_pv:         .asciz " (paravirtual)"
 s_rx:         .asciz "\n  rx "
 s_tx:         .asciz "  tx "
 s_frames:     .asciz " frames, "

@@ -274,9 +274,9 @@ describe('cos on the virtual network', () => {
     expect(w.hv.bridge.portIds).toEqual([1, 2]);
     expect(run(w, 1, 'cos1', 'devs')).toContain('nic0      nic         0xf0030000  0x00001000    5\n');
     expect(run(w, 1, 'cos1', 'net')).toBe(
-      'nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24\n  rx 0 frames, 0 bytes (0 ignored)\n  tx 0 frames, 0 bytes\n',
+      'nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24 (paravirtual)\n  rx 0 frames, 0 bytes (0 ignored)\n  tx 0 frames, 0 bytes\n',
     );
-    expect(run(w, 2, 'cos2', 'net')).toMatch(/^nic0: MAC 02:00:00:00:00:02, IPv4 10\.0\.0\.3\/24\n/);
+    expect(run(w, 2, 'cos2', 'net')).toMatch(/^nic0: MAC 02:00:00:00:00:02, IPv4 10\.0\.0\.3\/24 \(paravirtual\)\n/);
   });
 
   it('ping across the bridge: replies, per-port counters, and a capture with ARP and ICMP', async () => {
@@ -316,7 +316,7 @@ describe('cos on the virtual network', () => {
     expect(pcap.records[4].sec - pcap.records[2].sec).toBe(1);
 
     expect(run(w, 1, 'cos1', 'net')).toBe(
-      'nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24\n  rx 4 frames, 354 bytes (0 ignored)\n  tx 4 frames, 354 bytes\n',
+      'nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24 (paravirtual)\n  rx 4 frames, 354 bytes (0 ignored)\n  tx 4 frames, 354 bytes\n',
     );
   });
 

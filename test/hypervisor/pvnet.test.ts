@@ -60,7 +60,7 @@ describe('cos on the paravirtual network path', () => {
     const pvMmio = part(w, 2).stats.mmioExits - before.mmio;
 
     expect(w.command(1, 'cos1', 'net')).toBe(
-      'nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24\n  rx 4 frames, 354 bytes (0 ignored)\n  tx 4 frames, 354 bytes\n',
+      'nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24 (paravirtual)\n  rx 4 frames, 354 bytes (0 ignored)\n  tx 4 frames, 354 bytes\n',
     );
 
     // The same ping through the emulated nic costs more exits.
