@@ -65,6 +65,12 @@ describe('runComparison', () => {
     const { dualboot: d, hypervisor: h } = runComparison('primes', { disks: [disk] });
     expect(d.seconds).toBeLessThan(h.seconds);
     expect(d.reboots).toBe(1);
+    // A long job beside a short one: side by side saves only the short one's time.
+    const uneven = runComparison('uneven', { disks: [disk] });
+    expect(uneven.hypervisor.seconds - uneven.dualboot.seconds).toBeLessThan(h.seconds - d.seconds);
+    // Both pCPUs are busy only while both jobs run: less than in burner, more than dual boot.
+    expect(uneven.hypervisor.utilisation).toBeGreaterThan(uneven.dualboot.utilisation);
+    expect(uneven.hypervisor.utilisation).toBeLessThan(0.7);
   });
 
   it('with one pCPU the hypervisor has nothing to run side by side: it is slower than dual boot', () => {

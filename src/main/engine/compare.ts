@@ -314,7 +314,7 @@ function figures(cycles: number, busy: number, instructions: number, reboots: nu
   };
 }
 
-/** ctl as partition 0 starts cos on pCPU 0 and swos on pCPU 1; both jobs run at once. */
+/** ctl as partition 0 starts cos and swos on a pCPU each (writeParttab); both jobs run at once. */
 function runHypervisor(w: Workload, s: RunSetup): RunFigures {
   const mode = 'hypervisor';
   const disks = freshDisks(s.images);
@@ -376,9 +376,12 @@ function runHypervisor(w: Workload, s: RunSetup): RunFigures {
 }
 
 /**
- * Put a parttab for this comparison into ctl's file system on the in-memory disk: cos on pCPU 0,
- * swos on pCPU 1 (both on 0 with one pCPU), so that each job has a pCPU like it has in dual boot.
- * Returns ctl's boot entry.
+ * Put a parttab for this comparison into ctl's file system on the in-memory disk: swos on pCPU 0,
+ * cos on pCPU 1 (both on 0 with one pCPU), so that each job has a pCPU as it has in dual boot.
+ * Not the other way round: swos picks its interrupt-controller context by the `cpuid` register,
+ * which reads the physical pCPU number even in a partition, so on pCPU 1 it finds no context of its
+ * virtual intc (it has one vCPU) and polls its console instead of waiting in wfi. cos takes its
+ * pCPU from the boot info. Returns ctl's boot entry.
  */
 function writeParttab(disks: MemoryBlockBackend[], cpus: number, memBytes: number) {
   const mode = 'hypervisor';
@@ -401,8 +404,8 @@ function writeParttab(disks: MemoryBlockBackend[], cpus: number, memBytes: numbe
   if (fs instanceof Error) throw new ComparisonError(`${mode}: ctl's file system: ${fs.message}`);
   const text = [
     "# written by hyperdesk's comparison runner (docs/architecture.md#the-comparison)",
-    '1 cos  cos  8M 0',
-    `2 swos swos 4M ${Math.min(1, cpus - 1)}`,
+    `1 cos  cos  8M ${Math.min(1, cpus - 1)}`,
+    '2 swos swos 4M 0',
     '',
   ].join('\n');
   const ok = fs.write('parttab', new TextEncoder().encode(text));
