@@ -54,8 +54,14 @@ export class ControlView implements View {
         h(
           'div.col',
           {},
+          h(
+            'article.card.transcript-card',
+            {},
+            h('h2', {}, 'ctl console channel'),
+            this.buildFreeForm(),
+            this.transcript,
+          ),
           h('article.card', {}, h('h2', {}, 'Control actions'), this.forms),
-          h('article.card.transcript-card', {}, h('h2', {}, 'ctl transcript'), this.transcript),
         ),
       ),
     );
@@ -262,26 +268,6 @@ export class ControlView implements View {
     const num = (f: FormData, k: string) => Number(f.get(k));
     const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
 
-    const free = h('input.command-input', {
-      name: 'command',
-      placeholder: 'any ctl command: parts, res, oses, net, help…',
-      autocomplete: 'off',
-      spellcheck: 'false',
-      'aria-label': 'ctl command',
-    });
-    const freeForm = h(
-      'form.action.free',
-      { 'data-form': 'free' },
-      free,
-      h('button.primary.small', { type: 'submit' }, 'Send'),
-    );
-    freeForm.addEventListener('submit', (e) => {
-      e.preventDefault();
-      const command = free.value.trim();
-      if (!command) return;
-      void this.send(command, freeForm.querySelector('button') ?? undefined).then(() => free.select());
-    });
-
     return h(
       'div.forms',
       {},
@@ -349,8 +335,32 @@ export class ControlView implements View {
         (f) => [{ kind: 'msg', id: num(f, 'id'), text: str(f, 'text') }],
         'msg',
       ),
-      h('div.action', {}, h('h3', {}, 'Command'), freeForm),
     );
+  }
+
+  /** The free-form command box: any line ctl understands. */
+  private buildFreeForm(): HTMLElement {
+    const free = h('input.command-input', {
+      name: 'command',
+      placeholder: 'any ctl command: parts, res, oses, net, help…',
+      autocomplete: 'off',
+      spellcheck: 'false',
+      'aria-label': 'ctl command',
+    });
+    const freeForm = h(
+      'form.action.free',
+      { 'data-form': 'free' },
+      free,
+      h('button.primary.small', { type: 'submit' }, 'Send'),
+    );
+    freeForm.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const command = free.value.trim();
+      if (!command) return;
+      void this.send(command, freeForm.querySelector('button') ?? undefined).then(() => free.select());
+    });
+
+    return freeForm;
   }
 
   private async act(a: PanelAction, control?: HTMLElement): Promise<void> {
