@@ -62,6 +62,17 @@ const notEmulator = (d) => [
   { regex: `^${up(d + 1)}emulator(/|$)`, message: 'the assembler does not import the emulator.' },
 ];
 
+/** src/main/store: node:*, better-sqlite3 and src/shared only. */
+const STORE_MESSAGE = 'the store imports only node:*, better-sqlite3 and src/shared.';
+const storePaths = (d) => [
+  { regex: `^(?![.]|node:|better-sqlite3$|(${builtinModules.map(escape).join('|')})(/|$))`, message: STORE_MESSAGE },
+  { regex: `^${up(d + 1)}(?!\\.\\./|store(/|$))`, message: STORE_MESSAGE },
+  { regex: `^${up(d + 2)}(?!\\.\\./|shared(/|$))`, message: STORE_MESSAGE },
+  { regex: `^${up(d + 3)}`, message: STORE_MESSAGE },
+];
+/** Layers below the host (engine, disk) never reach the store: the host saves what they produce. */
+const notStore = (d) => [{ regex: `^${up(d + 1)}store(/|$)`, message: 'only the host (and the faces) use the store.' }];
+
 const DETERMINISM = {
   'no-restricted-globals': [
     'error',
@@ -144,4 +155,8 @@ export default defineConfig(
 
   ...layer({ folder: 'src/main/asm', ignores: TESTS, patterns: (d) => [ELECTRON, BUILTINS, ...notEmulator(d)] }),
   ...layer({ folder: 'src/main/asm', files: '*.test.ts', patterns: (d) => [ELECTRON, ...notEmulator(d)] }),
+
+  ...layer({ folder: 'src/main/store', ignores: TESTS, patterns: (d) => [ELECTRON, ...storePaths(d)] }),
+  ...layer({ folder: 'src/main/engine', patterns: (d) => [ELECTRON, ...notStore(d)] }),
+  ...layer({ folder: 'src/main/disk', patterns: (d) => [ELECTRON, ...notStore(d)] }),
 );
