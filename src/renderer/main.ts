@@ -33,6 +33,7 @@ async function start(): Promise<void> {
   });
   try {
     const info = await client.api.info();
+    ctx.info = info;
     document.body.dataset.mode = info.mode;
     const where = info.mode === 'electron' ? 'desktop app' : `web mode on ${location.host}`;
     const store = info.store?.error ? ` · store not in use: ${info.store.error}` : '';

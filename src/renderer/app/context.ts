@@ -3,12 +3,36 @@
  * fan-out. Views subscribe to what they show; the shell owns the one status copy so that the top bar
  * and every view agree.
  */
-import type { HostClient, HostEvent, MachineStatus } from '../../shared/api.js';
+import type { HostClient, HostEvent, HostInfo, MachineStatus } from '../../shared/api.js';
+import type { DocumentedWord } from '../editor/asmLanguage.js';
+
+/**
+ * The assembler's directives and pseudo-instructions (name, syntax, one-line doc), when the host
+ * reports them with its info: the editor completes and documents them. The assembler owns those
+ * tables (src/main/asm), which the renderer may not import.
+ */
+export interface AsmWords {
+  directives: DocumentedWord[];
+  pseudos: DocumentedWord[];
+}
+
+const isWords = (x: unknown): x is DocumentedWord[] =>
+  Array.isArray(x) &&
+  x.every((w) => typeof w === 'object' && w !== null && typeof (w as DocumentedWord).name === 'string');
+
+/** The host's `asm` words from its info, if it sends them (checked: it is data from outside). */
+export function asmWordsOf(info: HostInfo | undefined): AsmWords | undefined {
+  const asm = (info as (HostInfo & { asm?: { directives?: unknown; pseudos?: unknown } }) | undefined)?.asm;
+  if (!asm || !isWords(asm.directives) || !isWords(asm.pseudos)) return undefined;
+  return { directives: asm.directives, pseudos: asm.pseudos };
+}
 
 export type EventOf<T extends HostEvent['type']> = Extract<HostEvent, { type: T }>;
 
 export class AppContext {
   status: MachineStatus = { state: 'off', guests: [], seconds: 0 };
+  /** What the host said about itself (set once at start). */
+  info: HostInfo | undefined;
   private readonly statusListeners = new Set<(s: MachineStatus, previous: MachineStatus) => void>();
   private readonly listeners = new Map<HostEvent['type'], Set<(e: HostEvent) => void>>();
   private readonly reconnectListeners = new Set<() => void>();

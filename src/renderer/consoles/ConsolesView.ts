@@ -20,6 +20,7 @@ export class ConsolesView implements View {
   private active: number | undefined;
   private grid = false;
   private visible = false;
+  private shownKey = '';
 
   constructor(private readonly ctx: AppContext) {
     this.tabs = h('div.tabs', { role: 'tablist', 'aria-label': 'Guest consoles' });
@@ -85,7 +86,12 @@ export class ConsolesView implements View {
       t.rename(g?.name ?? t.el.dataset.name ?? `#${id}`, g ? g.state : 'gone');
     }
     if (this.active === undefined || !this.terms.has(this.active)) this.active = s.guests[0]?.id;
-    this.render();
+    // Status events come several times a second (machine time); redraw only when what shows changed.
+    const key = [...this.terms].map(([id, t]) => `${id}:${t.el.dataset.name}:${t.el.dataset.state}`).join(',');
+    if (rebooted || key !== this.shownKey) {
+      this.shownKey = key;
+      this.render();
+    }
   }
 
   private ensure(g: GuestInfo): void {

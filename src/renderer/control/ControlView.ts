@@ -65,7 +65,12 @@ export class ControlView implements View {
         ),
       ),
     );
-    ctx.onStatus(() => {
+    // A partition that appears, goes or changes state is shown at once; the rest every second.
+    let key = '';
+    ctx.onStatus((s) => {
+      const k = s.state + s.guests.map((g) => `${g.id}:${g.state}`).join(',');
+      if (k === key) return;
+      key = k;
       if (!this.el.hidden) void this.refresh();
     });
   }

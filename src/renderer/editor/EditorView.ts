@@ -5,7 +5,7 @@
  * assembly fails nothing is written and the markers say why.
  */
 import type { DeployResult, Diagnostic, GuestFile } from '../../shared/api.js';
-import type { AppContext, View } from '../app/context.js';
+import { asmWordsOf, type AppContext, type View } from '../app/context.js';
 import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
@@ -146,7 +146,7 @@ export class EditorView implements View {
   private async ensureEditor(): Promise<{ editor: monaco.editor.IStandaloneCodeEditor; m: MonacoModule }> {
     const m = (this.m ??= await loadMonaco());
     if (this.editor) return { editor: this.editor, m };
-    m.registerAsm(vocabulary());
+    m.registerAsm(vocabulary(asmWordsOf(this.ctx.info)));
     const { monaco } = m;
     this.editor = monaco.editor.create(this.host, {
       theme: m.THEME,

@@ -77,6 +77,9 @@ export class PerfView implements View {
       if (this.visible) this.update();
     });
     ctx.onStatus((s) => {
+      const key = s.guests.map((g) => `${g.id}:${g.name}`).join(',');
+      if (key === this.timelineGuest.dataset.key) return;
+      this.timelineGuest.dataset.key = key;
       const keep = this.timelineGuest.value;
       this.timelineGuest.replaceChildren(...s.guests.map((g) => h('option', { value: g.id }, g.name)));
       if (s.guests.some((g) => String(g.id) === keep)) this.timelineGuest.value = keep;
