@@ -57,6 +57,7 @@ export const CSR = {
   hie: 0x20e,
   hip: 0x20f,
   hvip: 0x210,
+  hvcpuid: 0x211,
 } as const;
 export type CsrName = keyof typeof CSR;
 
@@ -190,7 +191,7 @@ export const CSRS: readonly CsrInfo[] = [
     read: S,
     write: null,
     writableMask: 0,
-    doc: 'this processor’s number (reveals placement, hence privileged)',
+    doc: 'this processor’s number; below hypervisor mode, hvcpuid (so a guest sees its vCPU number)',
   },
   {
     name: 'hstatus',
@@ -313,6 +314,14 @@ export const CSRS: readonly CsrInfo[] = [
     write: H,
     writableMask: IRQ_DELEGABLE_MASK,
     doc: 'virtual interrupt lines the hypervisor injects into the supervisor (whatever hideleg says)',
+  },
+  {
+    name: 'hvcpuid',
+    number: CSR.hvcpuid,
+    read: H,
+    write: H,
+    writableMask: ALL,
+    doc: 'the processor number that cpuid gives below hypervisor mode (the vCPU’s; reset: the pCPU’s own)',
   },
 ];
 

@@ -89,6 +89,8 @@ export class Cpu {
   ip = 0;
   /** Virtual interrupt lines injected by the hypervisor into the supervisor (delegated lines only). */
   hvip = 0;
+  /** What cpuid reads below hypervisor mode: the vCPU number a hypervisor sets (reset: `id`). */
+  hvcpuid = 0;
 
   /** Real cycles of this pCPU (hcycle); virtual cycle = hcycle + cycleOffset. */
   hcycle = 0;
@@ -138,6 +140,7 @@ export class Cpu {
   ) {
     this.mmu = new Mmu(mem);
     mem.addListener(this.tlb);
+    this.hvcpuid = id;
     this.updateContext();
   }
 
@@ -146,6 +149,7 @@ export class Cpu {
     this.pc = pc;
     this.mode = 2;
     for (const k of CSR_FIELDS) this[k] = 0;
+    this.hvcpuid = this.id;
     this.ip = 0;
     this.sTimerAt = Infinity;
     this.hTimerAt = Infinity;
@@ -530,7 +534,8 @@ export class Cpu {
       case CSR.instreth:
         return Math.floor(instret / TWO32) | 0;
       case CSR.cpuid:
-        return this.id;
+        // Virtualizable: a guest below hypervisor mode sees the number its hypervisor gave it.
+        return this.mode === 2 ? this.id : this.hvcpuid;
       case CSR.hstatus:
         return this.hstatus;
       case CSR.htvec:
@@ -565,6 +570,8 @@ export class Cpu {
         return this.ip;
       case CSR.hvip:
         return this.hvip;
+      case CSR.hvcpuid:
+        return this.hvcpuid;
       default:
         return 0;
     }
@@ -615,6 +622,9 @@ export class Cpu {
       case CSR.hvip:
         this.hvip = v;
         if (this.waiting && this.wakeLines() !== 0) this.waiting = false;
+        break;
+      case CSR.hvcpuid:
+        this.hvcpuid = v;
         break;
       case CSR.cycle:
       case CSR.cycleh: {
@@ -775,6 +785,7 @@ const CSR_FIELDS = [
   'htimecmp',
   'hie',
   'hvip',
+  'hvcpuid',
 ] as const;
 
 function extend(v: number, width: Width, signed: boolean): number {

@@ -111,6 +111,8 @@ export class Vcpu implements InterruptTarget {
     cpu.cycleOffset = this.cycleOffset;
     cpu.instret = this.instret;
     cpu.hvip = this.virq;
+    // The guest's cpuid gives its vCPU number, not the pCPU it happens to run on.
+    cpu.hvcpuid = this.index;
     cpu.s2ptbr = s2ptbr;
     cpu.vmid = vmid;
     cpu.hepc = this.pc;
