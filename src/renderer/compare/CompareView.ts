@@ -3,13 +3,29 @@
  * (`compare`, with progress events), shows the two sets of figures side by side, and lists the runs
  * saved earlier.
  */
-import type { ComparisonRun, RunFigures } from '../../shared/api.js';
+import type { ComparisonRun, HostInfo, RunFigures } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { h, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
 
-/** Workload names the host knows (`compare` rejects others with a message that lists them). */
-const WORKLOADS = ['demo', 'cpu', 'io', 'mixed'];
+/**
+ * The workloads to suggest: those the host lists in its info (`workloads`: name and title) when it
+ * does, and those of saved runs. `compare` rejects an unknown name with a message that lists them.
+ */
+function workloadsOf(info: HostInfo | undefined, runs: readonly ComparisonRun[]): { name: string; title: string }[] {
+  const listed = (info as (HostInfo & { workloads?: unknown }) | undefined)?.workloads;
+  const out = new Map<string, string>();
+  if (Array.isArray(listed)) {
+    for (const w of listed) {
+      if (typeof w === 'object' && w !== null && typeof (w as { name?: unknown }).name === 'string') {
+        const t = (w as { title?: unknown }).title;
+        out.set((w as { name: string }).name, typeof t === 'string' ? t : '');
+      }
+    }
+  }
+  for (const r of runs) if (!out.has(r.workload)) out.set(r.workload, '');
+  return [...out].map(([name, title]) => ({ name, title }));
+}
 
 interface Row {
   label: string;
@@ -36,18 +52,20 @@ export class CompareView implements View {
   private readonly progress = new ProgressBar();
   private readonly result = h('div.compare-result');
   private readonly history = h('tbody');
+  private readonly suggestions = h('datalist#workloads');
 
   constructor(private readonly ctx: AppContext) {
-    this.workload = h('input', { list: 'workloads', value: 'demo', 'aria-label': 'Workload', spellcheck: 'false' });
+    this.workload = h('input', { list: 'workloads', value: 'primes', 'aria-label': 'Workload', spellcheck: 'false' });
     this.runButton = h('button.primary', { type: 'submit', title: 'Run in both modes (Ctrl+Enter)' }, 'Run comparison');
     const form = h(
       'form.compare-form',
       {},
       h('label.field', {}, h('span', {}, 'Workload'), this.workload),
-      h('datalist#workloads', {}, ...WORKLOADS.map((w) => h('option', { value: w }))),
+      this.suggestions,
       this.runButton,
       this.progress.el,
     );
+    this.workload.addEventListener('input', () => (this.workload.dataset.touched = 'true'));
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();
@@ -141,6 +159,11 @@ export class CompareView implements View {
   private async loadHistory(): Promise<void> {
     try {
       const runs = await this.ctx.api.comparisons();
+      this.suggestions.replaceChildren(
+        ...workloadsOf(this.ctx.info, runs).map((w) => h('option', { value: w.name }, w.title)),
+      );
+      const first = workloadsOf(this.ctx.info, []);
+      if (first.length && !this.workload.dataset.touched) this.workload.value = first[0]!.name;
       this.history.replaceChildren(
         ...runs
           .slice()

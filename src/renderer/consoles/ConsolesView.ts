@@ -156,14 +156,6 @@ export class ConsolesView implements View {
     this.render();
   }
 
-  /** Alt+N picks the Nth console. */
-  selectIndex(i: number): boolean {
-    const ids = [...this.terms.keys()].sort((a, b) => a - b);
-    if (ids[i] === undefined) return false;
-    this.select(ids[i]);
-    return true;
-  }
-
   shown(): void {
     this.visible = true;
     this.render();

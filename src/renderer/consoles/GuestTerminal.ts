@@ -185,6 +185,9 @@ export class GuestTerminal {
   private key(e: KeyboardEvent): boolean {
     if (e.type !== 'keydown') return true;
     const mod = e.ctrlKey || e.metaKey;
+    // The window's shortcuts (docs/app.md#keyboard) are not typed into the guest.
+    if (e.altKey && !mod && /^Digit[1-9]$/.test(e.code)) return false;
+    if (mod && e.shiftKey && 'pogbs'.includes(e.key.toLowerCase())) return false;
     if (mod && !e.shiftKey && e.key.toLowerCase() === 'f') {
       e.preventDefault();
       this.openSearch();
