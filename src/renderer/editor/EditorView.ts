@@ -33,6 +33,7 @@ export class EditorView implements View {
   readonly el: HTMLElement;
   private editor: monaco.editor.IStandaloneCodeEditor | undefined;
   private readonly host: HTMLElement;
+  private readonly placeholder: HTMLElement;
   private readonly guestSelect: HTMLSelectElement;
   private readonly fileList: HTMLElement;
   private readonly deployButton: HTMLButtonElement;
@@ -61,6 +62,16 @@ export class EditorView implements View {
     this.statusLine = h('span.editor-status', { 'aria-live': 'polite' }, 'Open a file');
     this.problems = h('ul.problems', { 'aria-label': 'Problems' });
     this.host = h('div.monaco-host', {});
+    this.placeholder = h(
+      'div.editor-placeholder',
+      {},
+      h('p', {}, 'Pick a file of the guest on the left.'),
+      h(
+        'p.muted',
+        {},
+        'Sources (.s, .inc) are checked as you type; Ctrl+Shift+B assembles, writes the program into the guest disk and reboots only that guest.',
+      ),
+    );
     this.el = h(
       'section.view.editor',
       { 'data-view': this.id },
@@ -75,7 +86,7 @@ export class EditorView implements View {
         'div.editor-main',
         {},
         h('div.toolbar', {}, this.statusLine, h('span.spacer', {}), h('kbd', {}, 'Ctrl+Shift+B'), this.deployButton),
-        this.host,
+        h('div.editor-stack', {}, this.host, this.placeholder),
         this.problems,
       ),
     );
@@ -191,6 +202,7 @@ export class EditorView implements View {
       });
     }
     this.current = file;
+    this.placeholder.hidden = true;
     editor.setModel(file.model);
     editor.focus();
     this.deployButton.disabled = file.kind !== 'source';
