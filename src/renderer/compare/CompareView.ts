@@ -3,6 +3,7 @@
  * (`compare`, with progress events), shows the two sets of figures side by side, and lists the runs
  * saved earlier.
  */
+import './compare.css';
 import type { ComparisonRun, HostInfo, RunFigures } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { h, message, num } from '../ui/dom.js';

@@ -3,6 +3,7 @@
  * Guests come from the machine status; a new partition gets a terminal, a destroyed one keeps its
  * terminal (marked) until the machine boots again, so that its last words can still be read.
  */
+import './consoles.css';
 import type { GuestInfo, MachineStatus } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { h } from '../ui/dom.js';

@@ -4,6 +4,7 @@
  * would type (docs/guests.md#the-management-channel). The transcript shows every command exactly as
  * sent and ctl's answer; an invalid request shows ctl's error, never an exception.
  */
+import './control.css';
 import type { CtlReply, Ownership } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { bytes, h, hex, message } from '../ui/dom.js';

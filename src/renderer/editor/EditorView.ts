@@ -4,6 +4,7 @@
  * (Ctrl+Shift+B) deploys the program into that guest's disk image and reboots only that guest. When
  * assembly fails nothing is written and the markers say why.
  */
+import './editor.css';
 import type { DeployResult, Diagnostic, GuestFile } from '../../shared/api.js';
 import { asmWordsOf, type AppContext, type View } from '../app/context.js';
 import { bytes, h, message } from '../ui/dom.js';

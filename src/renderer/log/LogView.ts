@@ -2,6 +2,7 @@
  * The Log view: the app's event log (created, started, stopped, faulted, device moved ...), the last
  * 200 from the store and then live `log` events, newest first, with a filter.
  */
+import './log.css';
 import type { LogEvent } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { h, message } from '../ui/dom.js';

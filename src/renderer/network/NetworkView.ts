@@ -3,6 +3,7 @@
  * MAC table and the counters, polled while the view is shown; "Save capture" downloads the bridge's
  * capture buffer as a pcap file (a Blob download, which works the same in Electron).
  */
+import './network.css';
 import type { NetworkView as Net } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { bytes, h, message, num } from '../ui/dom.js';

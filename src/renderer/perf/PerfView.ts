@@ -3,6 +3,7 @@
  * hypercalls) per second as live uPlot charts over the last samples, a table of the latest figures,
  * and a per-guest timeline of recent traps, interrupts and hypercalls.
  */
+import './perf.css';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { PerfSample, TimelineEntry } from '../../shared/api.js';

@@ -3,6 +3,7 @@
  * a second shows a spinner on the control that started it (after 300 ms, so fast calls do not
  * flicker), and long host tasks show a progress bar fed by `progress` events.
  */
+import './feedback.css';
 import { h, message } from './dom.js';
 
 let toastHost: HTMLElement | undefined;
