@@ -24,6 +24,8 @@ export interface HostInfo {
   mode: HostMode;
   /** Where the app keeps its SQLite store, and why it is not in use if it is not. */
   store: { path: string; error?: string };
+  /** The workloads `compare` knows. */
+  workloads: string[];
 }
 
 // ---------------------------------------------------------------------------------------------

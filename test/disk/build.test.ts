@@ -66,11 +66,18 @@ describe('buildDisk', () => {
       fsOffset: 8,
     });
     const fs = disk.fileSystem(1) as CfsVolume;
+    // The programs' sources are on the disk too, for the app's editor.
+    const sourceSize = (f: string) => statSync(join(root, 'resources', 'programs', f)).size;
     expect(fs.list()).toEqual([
       { name: 'hello', size: 16 + 8, executable: true },
       { name: 'include', size: 16 + 8, executable: true },
+      { name: 'hello.s', size: sourceSize('hello.s'), executable: false },
+      { name: 'include.s', size: sourceSize('include.s'), executable: false },
       { name: 'motd', size: 28, executable: false },
     ]);
+    expect(new TextDecoder().decode(fs.read('hello.s') as Uint8Array)).toBe(
+      readFileSync(join(root, 'resources', 'programs', 'hello.s'), 'utf8'),
+    );
     const exe = parseCosExecutable(fs.read('include') as Uint8Array);
     if (exe instanceof DiskError) throw exe;
     expect(exe).toMatchObject({ loadAddress: 0x400000, entry: 0x400000, memorySize: 4096 + 65536 });
@@ -86,6 +93,8 @@ describe('buildDisk', () => {
     expect(report.files.map((f) => `${f.partition}:${f.name}`)).toEqual([
       '1:hello',
       '1:include',
+      '1:hello.s',
+      '1:include.s',
       '1:motd',
       '2:README.TXT',
     ]);

@@ -140,6 +140,12 @@ export function buildDisk(options: BuildDiskOptions): BuildReport | DiskError {
           const prog = must(options.assemble(path), shown(path));
           put(basename(f, '.s'), buildCosExecutable(prog.bytes, prog.base, prog.entry), path, true);
         }
+        // The sources too (and their includes), so that the app's editor opens a guest's programs
+        // from its own disk, and a deploy can write both back (docs/guide.md).
+        for (const f of listDir(os.programs, log, shown, true).filter((f) => /\.(s|inc)$/.test(f))) {
+          const path = join(os.programs, f);
+          put(f, new Uint8Array(readFileSync(path)), path, false);
+        }
       }
       for (const f of listDir(os.files, log, shown)) {
         const path = join(os.files, f);

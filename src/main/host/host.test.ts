@@ -1,24 +1,77 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
+import { WORKLOADS } from '../engine/compare.js';
 import { createHost } from './host.js';
 
 describe('host API', () => {
-  it('describes the app and counts the ISA from the opcode table', async () => {
-    const info = await createHost('web').info();
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hyperdesk-host-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('describes the app, counts the ISA from the opcode table and says where its store is', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'a') });
+    const info = await host.info();
     expect(info).toEqual({
       name: 'hyperdesk',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
       isa: { opcodes: OPCODES.length, csrs: CSRS.length },
       mode: 'web',
+      store: { path: path.join(dir, 'a', 'hyperdesk.db') },
+      workloads: WORKLOADS.map((w) => w.name),
     });
-    expect(info.isa.opcodes).toBeGreaterThan(0);
-    expect(info.isa.csrs).toBeGreaterThan(0);
+    await host.close();
   });
 
   it('hands out copies, so a caller cannot change what the next one sees', async () => {
-    const host = createHost('electron');
+    const host = createHost('electron', { dataDir: path.join(dir, 'b') });
     const first = await host.info();
     first.isa.opcodes = -1;
     expect((await host.info()).isa.opcodes).toBe(OPCODES.length);
+    await host.close();
+  });
+
+  it('runs without its store when the file is not a database, says why, and leaves the file alone', async () => {
+    const d = path.join(dir, 'c');
+    await rm(d, { recursive: true, force: true });
+    await import('node:fs/promises').then((fs) => fs.mkdir(d, { recursive: true }));
+    await writeFile(path.join(d, 'hyperdesk.db'), 'not a database at all, but somebody’s notes');
+    const host = createHost('web', { dataDir: d });
+    const info = await host.info();
+    expect(info.store.error).toMatch(/hyperdesk\.db/);
+    expect(await host.events(10)).toEqual([]);
+    expect(await host.comparisons()).toEqual([]);
+    await host.close();
+    const { readFile } = await import('node:fs/promises');
+    expect(await readFile(path.join(d, 'hyperdesk.db'), 'utf8')).toBe('not a database at all, but somebody’s notes');
+  });
+
+  it('assembles for the editor with file:line:col diagnostics, resolving lib.inc like cos’s disk', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'd') });
+    const good = await host.assemble('hello.s', '.include "lib.inc"\n_start:\n    li a0, 0\n');
+    expect(good.diagnostics).toEqual([]);
+    expect(good.ok).toBe(true);
+    const bad = await host.assemble('x.s', '_start:\n    addi a0, a0\n    frob t0\n');
+    expect(bad.ok).toBe(false);
+    expect(bad.diagnostics.map((d) => [d.file, d.line, d.col, d.severity])).toEqual([
+      ['x.s', 2, expect.any(Number), 'error'],
+      ['x.s', 3, 5, 'error'],
+    ]);
+    expect(bad.diagnostics[1]!.message).toMatch(/frob/);
+    await host.close();
+  });
+
+  it('refuses machine calls clearly while no machine runs', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'e') });
+    expect((await host.status()).state).toBe('off');
+    await expect(host.consoleInput(1, 'x')).rejects.toThrow(/no machine is running/);
+    await expect(host.compare('nosuch')).rejects.toThrow(/no workload named 'nosuch'/);
+    await host.close();
   });
 });

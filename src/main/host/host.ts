@@ -1,20 +1,210 @@
 /**
- * The host API (src/shared/api.ts), implemented once. The faces (the Electron shell's IPC handlers,
- * the web server's HTTP routes) only carry calls to this object; they hold no logic of their own.
- * Today it can only describe the app; machines, disks and the assembler join it in later issues.
+ * The host API (src/shared/api.ts), implemented once over the engine worker, the store and the
+ * assembler. The faces (the Electron shell's IPC handlers, the web server's routes) only carry calls
+ * to this object and its events to the page; they hold no logic of their own.
  */
-import type { HostApi, HostInfo, HostMode } from '../../shared/api.js';
+import { Worker } from 'node:worker_threads';
+import type {
+  Capture,
+  ComparisonRun,
+  HostEvent,
+  HostInfo,
+  HostMode,
+  HostService,
+  LogEvent,
+  MachineConfig,
+} from '../../shared/api.js';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
+import { WORKLOADS } from '../engine/compare.js';
+import { Engine, workerUrl } from '../engine/Engine.js';
+import type { EngineEvent } from '../engine/protocol.js';
+import { assembleOnly } from '../engine/Session.js';
+import { dataDir, storePath, Store, StoreError } from '../store/index.js';
 
-export function createHost(mode: HostMode): HostApi {
+export interface HostOptions {
+  /** The app's data folder (the store lives there); default dataDir(). */
+  dataDir?: string;
+  /** Run machine time as fast as possible instead of at wall-clock speed (tests). */
+  unpaced?: boolean;
+}
+
+/** Events kept in memory when the store cannot be used. */
+const MEMORY_EVENTS = 1000;
+
+export function createHost(mode: HostMode, options: HostOptions = {}): HostService {
+  const listeners = new Set<(e: HostEvent) => void>();
+  const emit = (e: HostEvent) => {
+    for (const l of listeners) l(e);
+  };
+
+  const file = storePath(options.dataDir ?? dataDir());
+  const opened = Store.open(file);
+  const store = opened instanceof StoreError ? undefined : opened;
+  const storeError = opened instanceof StoreError ? opened.message : undefined;
+  const memoryEvents: LogEvent[] = [];
+  const memoryRuns: ComparisonRun[] = [];
+  let nextId = 1;
+
   const info: HostInfo = {
     name: pkg.name,
     version: pkg.version,
     isa: { opcodes: OPCODES.length, csrs: CSRS.length },
     mode,
+    store: { path: file, ...(storeError ? { error: storeError } : {}) },
+    workloads: WORKLOADS.map((w) => w.name),
   };
+
+  const log = (e: Omit<LogEvent, 'id' | 'at'>): void => {
+    const entry = { ...e, at: new Date().toISOString() };
+    let saved: LogEvent;
+    try {
+      saved = store ? store.logEvent(entry) : { ...entry, id: nextId++ };
+    } catch (err) {
+      saved = { ...entry, id: nextId++, detail: `${entry.detail} (not saved: ${(err as Error).message})` };
+    }
+    if (!store) {
+      memoryEvents.push(saved);
+      if (memoryEvents.length > MEMORY_EVENTS) memoryEvents.shift();
+    }
+    emit({ type: 'log', event: saved });
+  };
+
+  const onEngine = (e: EngineEvent) => {
+    switch (e.event) {
+      case 'console':
+        for (const b of e.batches) emit({ type: 'console', guest: b.guest, data: b.data, end: b.end });
+        return;
+      case 'status':
+        emit({ type: 'status', status: e.status });
+        return;
+      case 'perf':
+        emit({ type: 'perf', sample: e.sample });
+        return;
+      case 'log':
+        for (const l of e.logs) log(l);
+        return;
+    }
+  };
+  const engine = new Engine(onEngine, { unpaced: options.unpaced });
+  let lastConfig: MachineConfig | undefined;
+
   return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async close() {
+      await engine.close();
+      store?.close();
+    },
     info: async () => structuredClone(info),
+    status: () => engine.call('status'),
+    async boot(config) {
+      emit({ type: 'progress', task: 'boot', done: 0, label: 'booting the machine' });
+      const status = await engine.call('boot', config);
+      emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
+      if (status.config) {
+        lastConfig = status.config;
+        try {
+          store?.saveMachine(
+            status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim(),
+            status.config,
+          );
+        } catch {
+          // The store's own problem is in info().store; booting does not depend on it.
+        }
+      }
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: status.error ? 'boot-failed' : 'booted',
+        detail: status.error ?? `${status.config?.mode} with ${status.guests.map((g) => g.name).join(', ')}`,
+      });
+      return status;
+    },
+    async powerOff() {
+      const status = await engine.call('powerOff');
+      if (lastConfig) log({ guest: null, guestName: 'machine', kind: 'powered-off', detail: lastConfig.mode });
+      return status;
+    },
+    consoleInput: (guest, data) => engine.call('consoleInput', guest, data),
+    consoleHistory: (guest) => engine.call('consoleHistory', guest),
+    listFiles: (guest) => engine.call('listFiles', guest),
+    readFile: (guest, name) => engine.call('readFile', guest, name),
+    assemble: async (file, source) => assembleOnly(file, source),
+    async deploy(guest, name, source) {
+      emit({ type: 'progress', task: 'deploy', done: 0, label: `assembling ${name}` });
+      const r = await engine.call('deploy', guest, name, source);
+      emit({ type: 'progress', task: 'deploy', done: 1, label: r.error ?? (r.ok ? 'rebooted' : 'errors') });
+      if (r.ok && r.written) {
+        const name = (await engine.call('status')).guests.find((g) => g.id === guest)?.name ?? `guest ${guest}`;
+        log({ guest, guestName: name, kind: 'deployed', detail: `${r.written}${r.rebooted ? ', rebooted' : ''}` });
+      }
+      return r;
+    },
+    ctl: (command) => engine.call('ctl', command),
+    ownership: () => engine.call('ownership'),
+    network: () => engine.call('network'),
+    async capture(): Promise<Capture> {
+      const c = await engine.call('capture');
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames };
+    },
+    perf: () => engine.call('perf'),
+    timeline: (guest) => engine.call('timeline', guest),
+    async compare(workload) {
+      if (!WORKLOADS.some((w) => w.name === workload))
+        throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
+      const { ensureDisks } = await import('../../../scripts/build-disks.js');
+      const disks = [await ensureDisks()];
+      const at = new Date().toISOString();
+      const figures = await runInWorker(workload, disks, (done, label) =>
+        emit({ type: 'progress', task: 'compare', done, label }),
+      );
+      const run = { at, workload, ...figures };
+      let saved: ComparisonRun;
+      try {
+        saved = store ? store.addComparison(run) : { ...run, id: nextId++ };
+      } catch {
+        saved = { ...run, id: nextId++ };
+      }
+      if (!store) memoryRuns.push(saved);
+      emit({ type: 'progress', task: 'compare', done: 1, label: 'done' });
+      return saved;
+    },
+    comparisons: async () => (store ? store.comparisons() : [...memoryRuns]),
+    events: async (limit) => (store ? store.events(limit) : memoryEvents.slice(-limit)),
+    machines: async () => (store ? store.machines() : []),
   };
+}
+
+/** Runs one comparison on its own worker thread; rejects with the runner's message. */
+function runInWorker(
+  workload: string,
+  disks: string[],
+  progress: (done: number, label: string) => void,
+): Promise<Pick<ComparisonRun, 'dualboot' | 'hypervisor'>> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerUrl('compare'), { workerData: { entry: 'compare', workload, disks } });
+    let settled = false;
+    w.on('message', (m: { progress?: number; label?: string; result?: ComparisonRun; error?: string }) => {
+      if (m.progress !== undefined) progress(m.progress, m.label ?? '');
+      else if (m.result) {
+        settled = true;
+        resolve({ dualboot: m.result.dualboot, hypervisor: m.result.hypervisor });
+      } else if (m.error !== undefined) {
+        settled = true;
+        reject(new Error(m.error));
+      }
+    });
+    w.on('error', (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    w.on('exit', (code) => {
+      if (!settled) reject(new Error(`the comparison stopped (exit code ${code})`));
+      settled = true;
+    });
+  });
 }

@@ -1,0 +1,244 @@
+/**
+ * The engine's work loop, independent of the thread it runs on (worker.ts puts it on a worker; the
+ * tests may run it in-process): it runs the session's machine paced to wall-clock time in slices,
+ * and between slices it answers calls, sends each guest's console output once per tick, the status
+ * when it changes (and once a second), a performance sample every half second, and new log lines.
+ */
+import type { MachineConfig, MachineStatus, PerfSample } from '../../shared/api.js';
+import { TIMEBASE } from '../emulator/machine/board.js';
+import type { EngineCalls, EngineEvent, EngineOp, EngineOptions } from './protocol.js';
+import { Session } from './Session.js';
+import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
+
+/** Wall ms of machine work per tick before the loop looks at messages again. */
+const TICK_BUDGET_MS = 12;
+/** Machine time run between clock checks (1 ms). */
+const SLICE = TIMEBASE / 1000;
+/** How far behind wall-clock the machine may fall before the debt is forgiven (a slow host). */
+const MAX_LAG_CYCLES = TIMEBASE / 10;
+const PERF_EVERY_MS = 500;
+const PERF_KEEP = 120;
+
+export class EngineCore {
+  private session: Session | undefined;
+  private booting: Promise<unknown> | undefined;
+  private lastError: string | undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
+  /** Pacing: machine cycles at `wallStart`. */
+  private wallStart = 0;
+  private cyclesStart = 0;
+  private lastStatusKey = '';
+  private lastStatusAt = 0;
+  private perfSamples: PerfSample[] = [];
+  private perfBase: { wall: number; cycles: number; counters: GuestCounters[] } | undefined;
+
+  constructor(
+    private readonly emit: (e: EngineEvent) => void,
+    private readonly opts: EngineOptions = {},
+    private readonly clock: () => number = () => performance.now(),
+  ) {}
+
+  /** Answers one call; user errors are thrown as Errors with a clear message. */
+  async call(op: EngineOp, args: unknown[]): Promise<unknown> {
+    const s = this.session;
+    const need = () => {
+      if (!s) throw new Error(this.lastError ? `no machine is running (${this.lastError})` : 'no machine is running');
+      return s;
+    };
+    const a = args as never[];
+    switch (op) {
+      case 'boot':
+        return this.boot(a[0] as Partial<MachineConfig>);
+      case 'powerOff':
+        this.stopSession();
+        return this.status();
+      case 'status':
+        return this.status();
+      case 'consoleInput': {
+        const problem = need().type(a[0], a[1]);
+        if (problem) throw new Error(problem);
+        return undefined;
+      }
+      case 'consoleHistory':
+        if (!s) return { data: '', end: 0 };
+        this.flushConsoles();
+        return s.consoles.history(a[0]);
+      case 'listFiles': {
+        const r = need().listFiles(a[0]);
+        if (typeof r === 'string') throw new Error(r);
+        return r;
+      }
+      case 'readFile': {
+        const r = need().readFile(a[0], a[1]);
+        if (typeof r !== 'string') throw new Error(r.error);
+        return r;
+      }
+      case 'deploy':
+        return need().deploy(a[0], a[1], a[2]);
+      case 'ctl':
+        return need().ctlCommand(a[0]);
+      case 'ownership': {
+        const hv = need().hv;
+        if (!hv) throw new Error('the ownership map is the hypervisor’s: boot in hypervisor mode');
+        return ownership(hv, need().machine);
+      }
+      case 'network': {
+        const hv = need().hv;
+        if (!hv) throw new Error('the virtual network is the hypervisor’s: boot in hypervisor mode');
+        return network(hv);
+      }
+      case 'capture': {
+        const hv = need().hv;
+        if (!hv) throw new Error('the virtual network is the hypervisor’s: boot in hypervisor mode');
+        return { base64: Buffer.from(hv.bridge.pcap()).toString('base64'), frames: hv.bridge.capture.length };
+      }
+      case 'perf':
+        return this.perfSamples;
+      case 'timeline':
+        return s ? s.timeline.entries(a[0]) : [];
+    }
+    throw new Error(`unknown engine call ${String(op)}`);
+  }
+
+  status(): MachineStatus {
+    if (this.session) return this.session.status();
+    return {
+      state: this.booting ? 'booting' : this.lastError ? 'failed' : 'off',
+      guests: [],
+      seconds: 0,
+      ...(this.lastError ? { error: this.lastError } : {}),
+    };
+  }
+
+  private async boot(config: Partial<MachineConfig>): Promise<MachineStatus> {
+    if (this.booting) throw new Error('a boot is already in progress');
+    this.stopSession();
+    this.lastError = undefined;
+    const booting = Session.boot(config);
+    this.booting = booting;
+    this.sendStatus(true);
+    const s = await booting;
+    this.booting = undefined;
+    if (typeof s === 'string') {
+      this.lastError = s;
+      this.sendStatus(true);
+      return this.status();
+    }
+    this.session = s;
+    this.perfSamples = [];
+    this.perfBase = undefined;
+    this.wallStart = this.clock();
+    this.cyclesStart = s.cycles;
+    this.sendStatus(true);
+    this.schedule(0);
+    return this.status();
+  }
+
+  private stopSession(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.session) return;
+    this.flushConsoles();
+    this.session.close();
+    this.session = undefined;
+    this.sendStatus(true);
+  }
+
+  close(): void {
+    this.stopSession();
+    this.closed = true;
+  }
+
+  private schedule(ms: number): void {
+    if (this.closed || !this.session) return;
+    this.timer = setTimeout(() => this.tick(), ms);
+  }
+
+  /** One turn of the loop: run machine time, then report. */
+  tick(): void {
+    const s = this.session;
+    if (!s) return;
+    const t0 = this.clock();
+    let behind = true;
+    while (this.clock() - t0 < TICK_BUDGET_MS) {
+      let slice = SLICE;
+      if (!this.opts.unpaced) {
+        const target = this.cyclesStart + ((this.clock() - this.wallStart) * TIMEBASE) / 1000;
+        const debt = target - s.cycles;
+        if (debt > MAX_LAG_CYCLES) {
+          // The host cannot keep up: forget the debt instead of running flat out forever.
+          this.cyclesStart += debt - MAX_LAG_CYCLES;
+        }
+        if (debt < SLICE) {
+          behind = false;
+          break;
+        }
+        slice = Math.min(SLICE, Math.floor(debt));
+      }
+      if (!s.run(slice)) break;
+    }
+    this.flushConsoles();
+    const logs = s.newLogs();
+    if (logs.length) this.emit({ event: 'log', logs });
+    this.samplePerf();
+    this.sendStatus(false);
+    if (s.stopReason) return; // stopped for good: status says why
+    this.schedule(behind ? 0 : 4);
+  }
+
+  private flushConsoles(): void {
+    const batches = this.session?.drain() ?? [];
+    if (batches.length) this.emit({ event: 'console', batches });
+  }
+
+  private sendStatus(force: boolean): void {
+    const st = this.status();
+    const key = `${st.state}|${st.guests.map((g) => `${g.id}:${g.name}:${g.state}:${g.memBytes}:${g.vcpus}`).join(',')}`;
+    const now = this.clock();
+    if (!force && key === this.lastStatusKey && now - this.lastStatusAt < 1000) return;
+    this.lastStatusKey = key;
+    this.lastStatusAt = now;
+    this.emit({ event: 'status', status: st });
+  }
+
+  private samplePerf(): void {
+    const s = this.session;
+    if (!s) return;
+    const wall = this.clock();
+    const counters = s.hv
+      ? partitionCounters(s.hv, s.machine)
+      : [
+          {
+            id: 0,
+            name: s.guests()[0]!.name,
+            instret: s.machine.cpus.reduce((n, c) => n + c.instret, 0),
+            traps: s.machine.cpus.reduce((n, c) => n + c.stats.traps, 0),
+            irqs: s.machine.cpus.reduce((n, c) => n + c.stats.interrupts, 0),
+            hypercalls: 0,
+          },
+        ];
+    if (!this.perfBase) {
+      this.perfBase = { wall, cycles: s.cycles, counters };
+      return;
+    }
+    if (wall - this.perfBase.wall < PERF_EVERY_MS) return;
+    const sample: PerfSample = {
+      wall: Date.now(),
+      seconds: s.cycles / TIMEBASE,
+      guests: perfBetween(
+        this.perfBase.counters,
+        counters,
+        wall - this.perfBase.wall,
+        s.cycles - this.perfBase.cycles,
+        s.machine.cpus.length,
+      ),
+    };
+    this.perfBase = { wall, cycles: s.cycles, counters };
+    this.perfSamples.push(sample);
+    if (this.perfSamples.length > PERF_KEEP) this.perfSamples.shift();
+    this.emit({ event: 'perf', sample });
+  }
+}
+
+export type { EngineCalls };

@@ -1,0 +1,427 @@
+/**
+ * One running machine, as the engine worker holds it: boots it (dual boot through the firmware, or
+ * the hypervisor with ctl), runs it in ticks, collects each guest's console per tick, feeds typed
+ * keys in as the UARTs take them, talks to ctl over its management channel, answers the app's
+ * read-only views, and deploys a program into a guest's file system and reboots that guest alone.
+ *
+ * Everything here runs on the worker's thread; nothing blocks longer than one tick's budget.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import type {
+  AssembleResult,
+  CtlReply,
+  DeployResult,
+  Diagnostic,
+  GuestFile,
+  GuestInfo,
+  MachineConfig,
+  MachineStatus,
+} from '../../shared/api.js';
+import { assemble, type AsmResult } from '../asm/index.js';
+import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
+import { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import { SwapFiles } from '../disk/swapFiles.js';
+import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/Firmware.js';
+import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
+import { TIMEBASE } from '../emulator/machine/board.js';
+import { Machine } from '../emulator/machine/Machine.js';
+import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
+import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
+import { CtlChannel } from './ctlChannel.js';
+import { partitionGuests, Timeline } from './views.js';
+
+export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
+
+/** A log line for the app (the host stamps and stores it). */
+export interface SessionLog {
+  guest: number | null;
+  guestName: string;
+  kind: string;
+  detail: string;
+}
+
+export class Session {
+  readonly timeline = new Timeline();
+  readonly ctl: CtlChannel;
+  hv: Hypervisor | undefined;
+  fw: Firmware | undefined;
+  private readonly input = new Map<number, number[]>();
+  private eventsSeen = 0;
+  /**
+   * Time that passed without the machine's clock moving: the firmware's menu waiting for a key, or
+   * every pCPU waiting with no timer armed (a guest idle until a key comes).
+   */
+  private waitCycles = 0;
+  stopReason: string | undefined;
+
+  private constructor(
+    readonly config: MachineConfig,
+    readonly machine: Machine,
+    readonly disks: FileBlockBackend[],
+    readonly consoles: ConsoleBuffers,
+  ) {
+    this.ctl = new CtlChannel(
+      (text) => this.type(0, text),
+      () => this.consoles.partialLine(0).endsWith('ctl> ') && (this.input.get(0)?.length ?? 0) === 0,
+    );
+    this.consoles.onLine = (guest, line) => {
+      if (guest === 0) this.ctl.line(line);
+    };
+  }
+
+  /** Opens the disks and powers the machine on. Errors come back as a message, nothing half-open. */
+  static async boot(partial: Partial<MachineConfig>): Promise<Session | string> {
+    const config: MachineConfig = { ...DEMO_CONFIG, ...partial };
+    let paths = config.disks;
+    if (paths.length === 0) {
+      const { ensureDisks } = await import('../../../scripts/build-disks.js');
+      try {
+        paths = [await ensureDisks()];
+      } catch (e) {
+        return `cannot build the demo disk image: ${(e as Error).message}`;
+      }
+    }
+    const disks: FileBlockBackend[] = [];
+    for (const p of paths) {
+      const d = FileBlockBackend.open(p);
+      if (d instanceof Error) {
+        for (const x of disks) x.close();
+        return `${p}: ${d.message}`;
+      }
+      disks.push(d);
+    }
+    const consoles = new ConsoleBuffers();
+    let machine: Machine;
+    try {
+      machine = new Machine({
+        console: consoles.sink(0),
+        cpus: config.cpus,
+        memBytes: config.memMiB << 20,
+        disks,
+        rtcEpochSeconds: Math.floor(Date.now() / 1000),
+      });
+    } catch (e) {
+      for (const x of disks) x.close();
+      return (e as Error).message;
+    }
+    const s = new Session({ ...config, disks: paths }, machine, disks, consoles);
+    const problem = config.mode === 'hypervisor' ? s.startHypervisor(paths[0]!) : s.startFirmware();
+    if (problem) {
+      s.close();
+      return problem;
+    }
+    s.timeline.attach(machine, (cpu) => (s.hv ? s.hv.currentOn(cpu.id)?.partitionId : 0));
+    return s;
+  }
+
+  private startFirmware(): string | undefined {
+    this.fw = new Firmware(this.machine, { select: this.config.boot ?? 'cos', timeoutSeconds: 5 });
+    this.fw.powerOn();
+    return this.fw.state === 'failed' ? 'no bootable partition on the disks' : undefined;
+  }
+
+  private startHypervisor(diskPath: string): string | undefined {
+    const { entries, problems } = scanBootEntries(this.disks, this.machine.mem.size);
+    const entry = entries.find((e) => e.header.name.toLowerCase().split(' ')[0] === 'ctl');
+    if (!entry) return `no bootable partition named ctl for the Controlling OS ${problems.join('; ')}`.trim();
+    const image = readBootImage(this.disks, entry);
+    if (typeof image === 'string') return image;
+    try {
+      this.hv = new Hypervisor(this.machine, {
+        consoleFor: (p) => this.consoles.sink(p.id),
+        rtcEpochSeconds: Math.floor(Date.now() / 1000),
+        swap: new SwapFiles(join(dirname(diskPath), 'swap')),
+      });
+      this.hv.bootControllingOs({
+        loadAddress: entry.header.loadAddress,
+        entry: entry.header.entry,
+        bytes: image,
+        name: 'ctl',
+        bootPartition: entry.partition,
+      });
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return undefined;
+  }
+
+  /** Machine time in cycles (the firmware's menu counts too, so a timeout there advances). */
+  get cycles(): number {
+    return this.machine.time + this.waitCycles;
+  }
+
+  /** Runs `cycles` of machine time; false once the machine has stopped for good. */
+  run(cycles: number): boolean {
+    if (this.stopReason) return false;
+    this.feedInput();
+    let r;
+    if (this.fw) {
+      if (this.fw.state !== 'running') this.waitCycles += cycles;
+      r = this.fw.run(cycles);
+    } else r = this.machine.run(cycles);
+    if (r?.kind === 'idle' && this.fw?.state !== 'failed') {
+      // Nothing to do until input arrives: let the time pass (the pacing loop then sleeps).
+      this.waitCycles += cycles;
+      r = null;
+    }
+    if (r && r.kind !== 'limit') {
+      this.stopReason =
+        r.kind === 'unhandled-trap'
+          ? `the machine stopped: unhandled trap (exit code ${r.exitCode})`
+          : `the machine powered off (exit code ${r.exitCode & 0xff})`;
+      this.ctl.cancel(this.stopReason);
+      return false;
+    }
+    this.ctl.poll(this.cycles / TIMEBASE);
+    return true;
+  }
+
+  /** Console bytes since the last call, one batch per guest. */
+  drain(): ConsoleBatch[] {
+    return this.consoles.drain();
+  }
+
+  /** New partition events since the last call. */
+  newLogs(): SessionLog[] {
+    if (!this.hv) return [];
+    const all = this.hv.events;
+    const out = all.slice(this.eventsSeen).map((e) => ({
+      guest: e.partition,
+      guestName: this.hv!.partitions.get(e.partition)?.name ?? `partition ${e.partition}`,
+      kind: e.kind,
+      detail: e.detail,
+    }));
+    this.eventsSeen = all.length;
+    return out;
+  }
+
+  guests(): GuestInfo[] {
+    if (this.hv) {
+      // ctl loads a client's image itself, so the hypervisor may not know which disk partition it
+      // came from: then the bootable partition of the same OS name is the guest's.
+      return partitionGuests(this.hv).map((g) =>
+        g.bootPartition ? g : { ...g, bootPartition: this.bootPartitionOf(g.name) },
+      );
+    }
+    const booted = this.fw?.booted;
+    return [
+      {
+        id: 0,
+        name: booted ? booted.header.name.split(' ')[0]!.toLowerCase() : 'loader',
+        state: this.stopReason ? 'halted' : 'running',
+        memBytes: this.machine.mem.size,
+        vcpus: this.machine.cpus.length,
+        engine: 'interp',
+        bootPartition: booted?.partition ?? 0,
+      },
+    ];
+  }
+
+  status(): MachineStatus {
+    return {
+      state: this.stopReason ? 'failed' : 'running',
+      config: this.config,
+      guests: this.guests(),
+      seconds: this.cycles / TIMEBASE,
+      ...(this.stopReason ? { error: this.stopReason } : {}),
+    };
+  }
+
+  /** Keys for a guest; they go in as its console's receive FIFO has room. */
+  type(guest: number, text: string): string | undefined {
+    if (!this.guests().some((g) => g.id === guest)) return `no guest ${guest} (status() lists them)`;
+    const q = this.input.get(guest) ?? [];
+    for (let i = 0; i < text.length; i++) q.push(text.charCodeAt(i) & 0xff);
+    this.input.set(guest, q);
+    this.feedInput();
+    return undefined;
+  }
+
+  private feedInput(): void {
+    for (const [guest, q] of this.input) {
+      if (q.length === 0) continue;
+      const uart = guest === 0 ? this.machine.uart : this.hv?.vconsoles.get(guest);
+      if (!uart) {
+        q.length = 0;
+        continue;
+      }
+      const room = UART_RX_FIFO - uart.pendingInput;
+      if (room <= 0) continue;
+      const chunk = q.splice(0, room);
+      if (guest === 0) this.machine.uart.input(chunk);
+      else this.hv!.consoleInput(guest, chunk);
+    }
+  }
+
+  async ctlCommand(command: string): Promise<CtlReply> {
+    if (!this.hv)
+      return { ok: false, lines: [], error: { name: 'EMODE', message: 'ctl runs only in hypervisor mode' } };
+    return this.ctl.send(command, this.cycles / TIMEBASE);
+  }
+
+  // ------------------------------------------------------------------ a guest's files
+
+  /** The file system a guest boots from (its boot partition on disk 0). */
+  private fileSystem(guest: number): FileSystem | string {
+    const g = this.guests().find((x) => x.id === guest);
+    if (!g) return `no guest ${guest} (status() lists them)`;
+    if (!g.bootPartition) return `${g.name} did not boot from a disk partition: it has no files here`;
+    const disk = DiskImage.open(this.disks[0]!);
+    if (disk instanceof DiskError) return `disk 0: ${disk.message}`;
+    const fs = disk.fileSystem(g.bootPartition);
+    return fs instanceof DiskError ? `${g.name}: ${fs.message}` : fs;
+  }
+
+  listFiles(guest: number): GuestFile[] | string {
+    const fs = this.fileSystem(guest);
+    if (typeof fs === 'string') return fs;
+    return fs.list().map((f) => ({
+      name: f.name,
+      size: f.size,
+      kind: /\.(s|inc)$/i.test(f.name) ? 'source' : f.executable ? 'binary' : 'text',
+    }));
+  }
+
+  readFile(guest: number, name: string): string | { error: string } {
+    const fs = this.fileSystem(guest);
+    if (typeof fs === 'string') return { error: fs };
+    const bytes = fs.read(name);
+    if (bytes instanceof DiskError) return { error: bytes.message };
+    if (bytes.some((b) => b === 0)) return { error: `${name} is a binary file (a program); open its source instead` };
+    return new TextDecoder().decode(bytes);
+  }
+
+  /**
+   * Assemble-write-reboot (docs/guide.md): on errors nothing is written. Otherwise ctl stops the
+   * guest, the program and its source are written into the guest's file system, and ctl restarts
+   * the guest; the other guests run on. In dual boot the guest is the machine: it is reset.
+   */
+  async deploy(guest: number, name: string, source: string): Promise<DeployResult> {
+    const base = name.replace(/\.s$/i, '');
+    const fs = this.fileSystem(guest);
+    if (typeof fs === 'string') return { ok: false, diagnostics: [], rebooted: false, error: fs };
+    if (fs.kind !== 'cfs')
+      return {
+        ok: false,
+        diagnostics: [],
+        rebooted: false,
+        error: `${this.nameOf(guest)} runs no programs from its disk`,
+      };
+    const r = assembleWithFiles(`${base}.s`, source, fs);
+    const diagnostics = toDiagnostics(r);
+    if (!r.ok) return { ok: false, diagnostics, rebooted: false };
+    const image = buildCosExecutable(r.bytes, r.base, r.entry);
+    const write = (): string | undefined => {
+      const a = fs.write(base, image, { executable: true });
+      if (a instanceof DiskError) return a.message;
+      const b = fs.write(`${base}.s`, new TextEncoder().encode(source));
+      if (b instanceof DiskError) return b.message;
+      this.disks[0]!.flush();
+      return undefined;
+    };
+    const where = `${this.config.disks[0]}:${this.guests().find((g) => g.id === guest)?.bootPartition} ${base}`;
+    if (!this.hv) {
+      const problem = write();
+      if (problem) return { ok: true, diagnostics, bytes: image.length, rebooted: false, error: problem };
+      this.fw!.powerOn();
+      return { ok: true, diagnostics, bytes: image.length, written: where, rebooted: true };
+    }
+    if (guest === 0)
+      return {
+        ok: true,
+        diagnostics,
+        rebooted: false,
+        error: 'ctl is the Controlling OS: power the machine off and boot it again to restart it',
+      };
+    const stop = await this.ctlCommand(`stop ${guest}`);
+    if (!stop.ok && stop.error?.name !== 'EBUSY')
+      return { ok: true, diagnostics, rebooted: false, error: `ctl could not stop ${guest}: ${describe(stop)}` };
+    const problem = write();
+    const restart = await this.ctlCommand(`restart ${guest}`);
+    if (problem) return { ok: true, diagnostics, rebooted: restart.ok, error: problem };
+    if (!restart.ok)
+      return { ok: true, diagnostics, written: where, rebooted: false, error: `ctl: ${describe(restart)}` };
+    return { ok: true, diagnostics, bytes: image.length, written: where, rebooted: true };
+  }
+
+  private bootEntries: Map<string, number> | undefined;
+
+  private bootPartitionOf(name: string): number {
+    if (!this.bootEntries) {
+      const { entries } = scanBootEntries(this.disks, this.machine.mem.size);
+      this.bootEntries = new Map(
+        entries.filter((e) => e.disk === 0).map((e) => [e.header.name.toLowerCase().split(' ')[0]!, e.partition]),
+      );
+    }
+    return this.bootEntries.get(name.toLowerCase()) ?? 0;
+  }
+
+  private nameOf(guest: number): string {
+    return this.guests().find((g) => g.id === guest)?.name ?? `guest ${guest}`;
+  }
+
+  close(): void {
+    this.ctl.cancel('the machine was powered off');
+    for (const d of this.disks) d.close();
+  }
+}
+
+function describe(r: CtlReply): string {
+  return r.error ? `${r.error.name} ${r.error.message}` : r.lines.join('; ');
+}
+
+/** Assembles a source whose `.include`s come from the same guest file system. */
+export function assembleWithFiles(file: string, source: string, fs: FileSystem): AsmResult {
+  return assemble(source, {
+    filename: file,
+    readFile: (inc) => {
+      const b = fs.read(inc);
+      return b instanceof DiskError ? undefined : new TextDecoder().decode(b);
+    },
+  });
+}
+
+export function toDiagnostics(r: AsmResult): Diagnostic[] {
+  return r.diagnostics.map((d) => ({
+    file: d.file,
+    line: d.line,
+    col: d.col,
+    ...(d.endCol !== undefined ? { endCol: d.endCol } : {}),
+    severity: d.severity === 'warning' ? 'warning' : 'error',
+    message: d.message,
+  }));
+}
+
+/**
+ * Diagnostics only (the editor while typing): `.include`s resolve against the demo's program folder
+ * (resources/programs: lib.inc), as on cos's disk.
+ */
+export function assembleOnly(file: string, source: string): AssembleResult {
+  const r = assemble(source, { filename: file, readFile: (inc) => programInclude(inc) });
+  return { ok: r.ok, diagnostics: toDiagnostics(r), ...(r.ok ? { bytes: r.bytes.length } : {}) };
+}
+
+/** The demo's program sources, for assembling a file that includes lib.inc outside a guest. */
+export function programInclude(name: string): string | undefined {
+  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return undefined;
+  const dir = programsDir();
+  if (!dir) return undefined;
+  try {
+    return readFileSync(join(dir, name), 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** resources/programs, found upward from this module (source tree or built app alike). */
+function programsDir(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const candidate = join(dir, 'resources', 'programs');
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  return undefined;
+}

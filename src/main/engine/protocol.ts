@@ -1,0 +1,60 @@
+/**
+ * Messages between the host (main thread) and the engine worker. A request carries an id and gets
+ * exactly one reply with the same id; events flow from the worker unasked. Every value is plain
+ * data (structured clone).
+ */
+import type {
+  CtlReply,
+  DeployResult,
+  GuestFile,
+  MachineConfig,
+  MachineStatus,
+  NetworkView,
+  Ownership,
+  PerfSample,
+  TimelineEntry,
+} from '../../shared/api.js';
+import type { ConsoleBatch } from './consoles.js';
+import type { SessionLog } from './Session.js';
+
+/** What the engine can be asked, and what each answers. */
+export interface EngineCalls {
+  boot(config: Partial<MachineConfig>): MachineStatus;
+  powerOff(): MachineStatus;
+  status(): MachineStatus;
+  consoleInput(guest: number, data: string): void;
+  consoleHistory(guest: number): { data: string; end: number };
+  listFiles(guest: number): GuestFile[];
+  readFile(guest: number, name: string): string;
+  deploy(guest: number, name: string, source: string): DeployResult;
+  ctl(command: string): CtlReply;
+  ownership(): Ownership;
+  network(): NetworkView;
+  capture(): { base64: string; frames: number };
+  perf(): PerfSample[];
+  timeline(guest: number): TimelineEntry[];
+}
+
+export type EngineOp = keyof EngineCalls;
+
+export interface EngineRequest {
+  id: number;
+  op: EngineOp;
+  args: unknown[];
+}
+
+export type EngineReply = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: string };
+
+export type EngineEvent =
+  | { event: 'console'; batches: ConsoleBatch[] }
+  | { event: 'status'; status: MachineStatus }
+  | { event: 'perf'; sample: PerfSample }
+  | { event: 'log'; logs: SessionLog[] };
+
+export type FromEngine = EngineReply | EngineEvent;
+
+/** Options the worker starts with (workerData). */
+export interface EngineOptions {
+  /** Run machine time as fast as the host can instead of at wall-clock speed (tests). */
+  unpaced?: boolean;
+}

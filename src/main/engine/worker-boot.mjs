@@ -1,0 +1,8 @@
+// Starts a worker from the TypeScript sources (web mode, CLI, tests): the worker thread needs tsx
+// registered on its own before it can import TypeScript. The built Electron app starts the bundled
+// worker.js / compareWorker.js instead (Engine.ts picks).
+import { workerData } from 'node:worker_threads';
+import { register } from 'tsx/esm/api';
+
+register();
+await import(workerData?.entry === 'compare' ? './compareWorker.ts' : './worker.ts');

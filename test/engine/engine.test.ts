@@ -1,0 +1,148 @@
+/**
+ * The engine worker with the real demo machine (hypervisor mode: ctl, cos, swos) on a temporary
+ * copy of the disk image, through the host API as the app uses it: consoles batched per guest,
+ * typing, ctl's management channel, the ownership map, the network, and assemble-write-reboot of
+ * one guest while the others keep their state.
+ */
+import { createHash } from 'node:crypto';
+import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostEvent, HostService } from '../../src/shared/api.js';
+import { createHost } from '../../src/main/host/host.js';
+import { ensureDisks } from '../../scripts/build-disks.js';
+
+describe('the engine worker', () => {
+  let dir: string;
+  let disk: string;
+  let host: HostService;
+  const out = new Map<number, string>();
+  const events: HostEvent[] = [];
+
+  /** Waits (wall time, generous for a loaded CI machine) until guest `g`'s console matches. */
+  async function until(g: number, re: RegExp, ms = 60_000): Promise<string> {
+    const t0 = Date.now();
+    while (!re.test(out.get(g) ?? '')) {
+      if (Date.now() - t0 > ms) throw new Error(`guest ${g} never showed ${re}; it showed:\n${out.get(g)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return out.get(g)!;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hyperdesk-engine-'));
+    disk = path.join(dir, 'demo.img');
+    await copyFile(await ensureDisks(), disk);
+    host = createHost('web', { dataDir: dir, unpaced: true });
+    host.subscribe((e) => {
+      events.push(e);
+      if (e.type === 'console') out.set(e.guest, (out.get(e.guest) ?? '') + e.data);
+    });
+    const status = await host.boot({ disks: [disk] });
+    expect(status.state).toBe('running');
+    await until(0, /ctl> $/);
+    await until(1, /cos> $/);
+    await until(2, /swos\$ $/);
+  }, 120_000);
+
+  afterAll(async () => {
+    await host?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('boots ctl, which starts cos and swos, and reports them', async () => {
+    const status = await host.status();
+    expect(status.guests.map((g) => [g.id, g.name, g.state])).toEqual([
+      [0, 'ctl', 'running'],
+      [1, 'cos', 'running'],
+      [2, 'swos', 'running'],
+    ]);
+    expect(status.guests.find((g) => g.name === 'cos')?.bootPartition).toBe(1);
+    // Output comes in batches (one event per guest per tick), never a byte at a time.
+    const consoleEvents = events.filter((e) => e.type === 'console');
+    const bytes = consoleEvents.reduce((n, e) => n + (e.type === 'console' ? e.data.length : 0), 0);
+    expect(consoleEvents.length).toBeLessThan(bytes / 4);
+  });
+
+  it('types into a guest and reads its reply; the history ends where the events end', async () => {
+    await host.consoleInput(1, 'run hello\r');
+    await until(1, /run hello\r\nHello from user mode!\r\ncos> $/);
+    const h = await host.consoleHistory(1);
+    expect(h.data).toBe(out.get(1));
+    expect(h.end).toBe(out.get(1)!.length);
+  });
+
+  it('sends ctl commands over the management channel and parses the answer', async () => {
+    const parts = await host.ctl('parts');
+    expect(parts.ok).toBe(true);
+    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos']);
+    const bad = await host.ctl('stop 9');
+    expect(bad).toMatchObject({ ok: false, error: { name: 'ENOENT' } });
+    // The exchange is in ctl's console for the user to see.
+    expect(out.get(0)).toContain('@h2 err ENOENT');
+  });
+
+  it('shows who owns what: cos’s 8 MiB, the hypervisor’s reserve, every device', async () => {
+    const own = await host.ownership();
+    const cosMem = own.memory.filter((m) => m.owner === 1).reduce((n, m) => n + m.size, 0);
+    expect(cosMem).toBe(8 << 20);
+    expect(own.memory.some((m) => m.owner === null && /hypervisor/.test(m.what))).toBe(true);
+    expect(own.cpus).toHaveLength(2);
+    expect(own.devices.find((d) => d.id === 'uart0')?.owner).toBe(0);
+    const total = own.memory.reduce((n, m) => n + m.size, 0);
+    expect(total).toBeLessThanOrEqual(own.totalBytes);
+  });
+
+  it('reports the bridge with a port per client and saves a capture as pcap', async () => {
+    const net = await host.network();
+    expect(net.ports.map((p) => p.guestName)).toEqual(['cos', 'swos']);
+    const cap = await host.capture();
+    expect(cap.name).toMatch(/\.pcap$/);
+    expect(Buffer.from(cap.base64, 'base64').readUInt32LE(0)).toBe(0xa1b2c3d4);
+  });
+
+  it('keeps a timeline of the guest’s hypercalls and traps', async () => {
+    const t = await host.timeline(1);
+    expect(t.length).toBeGreaterThan(0);
+    expect(t.some((e) => e.kind === 'hypercall')).toBe(true);
+  });
+
+  it('refuses a deploy with errors and writes nothing', async () => {
+    const before = createHash('sha256')
+      .update(await readFile(disk))
+      .digest('hex');
+    const source = await host.readFile(1, 'hello.s');
+    const r = await host.deploy(1, 'hello.s', source + '\n    frob t0\n');
+    expect(r.ok).toBe(false);
+    expect(r.rebooted).toBe(false);
+    expect(r.diagnostics[0]).toMatchObject({ file: 'hello.s', severity: 'error', col: 5 });
+    expect(
+      createHash('sha256')
+        .update(await readFile(disk))
+        .digest('hex'),
+    ).toBe(before);
+  });
+
+  it('assembles, writes and reboots only that guest; the others keep their consoles', async () => {
+    const swosBefore = out.get(2);
+    const source = await host.readFile(1, 'hello.s');
+    expect(source).toContain('Hello from user mode!');
+    const r = await host.deploy(1, 'hello.s', source.replace('Hello from user mode!', 'Hello, redeployed!'));
+    expect(r).toMatchObject({ ok: true, rebooted: true });
+    expect(await host.readFile(1, 'hello.s')).toContain('Hello, redeployed!');
+    await until(1, /booted from disk0 partition 1\r\ncos> [^]*booted from disk0 partition 1\r\ncos> $/);
+    await host.consoleInput(1, 'run hello\r');
+    await until(1, /Hello, redeployed!\r\ncos> $/);
+    expect(out.get(2)).toBe(swosBefore);
+    expect((await host.status()).guests.find((g) => g.id === 2)?.state).toBe('running');
+    expect((await host.events(50)).some((e) => e.kind === 'deployed' && e.guestName === 'cos')).toBe(true);
+  });
+
+  it('gives clear errors for a guest or file that is not there', async () => {
+    await expect(host.consoleInput(7, 'x')).rejects.toThrow(/no guest 7/);
+    await expect(host.readFile(1, 'nosuch.s')).rejects.toThrow(/nosuch\.s/);
+    await expect(host.readFile(1, 'hello')).rejects.toThrow(/binary/);
+    await expect(host.listFiles(9)).rejects.toThrow(/no guest 9/);
+  });
+});
