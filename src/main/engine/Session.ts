@@ -49,10 +49,7 @@ export class Session {
   fw: Firmware | undefined;
   private readonly input = new Map<number, number[]>();
   private eventsSeen = 0;
-  /**
-   * Time that passed without the machine's clock moving: the firmware's menu waiting for a key, or
-   * every pCPU waiting with no timer armed (a guest idle until a key comes).
-   */
+  /** Time the firmware's menu waited for a key (the machine's clock does not move then). */
   private waitCycles = 0;
   stopReason: string | undefined;
 
@@ -161,11 +158,8 @@ export class Session {
       if (this.fw.state !== 'running') this.waitCycles += cycles;
       r = this.fw.run(cycles);
     } else r = this.machine.run(cycles);
-    if (r?.kind === 'idle' && this.fw?.state !== 'failed') {
-      // Nothing to do until input arrives: let the time pass (the pacing loop then sleeps).
-      this.waitCycles += cycles;
-      r = null;
-    }
+    // 'idle': every pCPU waits for a key; the machine let the time pass (the pacing loop sleeps).
+    if (r?.kind === 'idle' && this.fw?.state !== 'failed') r = null;
     if (r && r.kind !== 'limit') {
       this.stopReason =
         r.kind === 'unhandled-trap'

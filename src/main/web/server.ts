@@ -55,8 +55,12 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+    // style-src needs 'unsafe-inline': xterm.js and Monaco put their measurements and themes in
+    // <style> elements they create at run time. Scripts stay 'self' only; Monaco's editor worker is
+    // a bundled file (worker-src 'self'; blob: for the fallback Monaco uses).
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
+    "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; " +
+    "form-action 'none'; frame-ancestors 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',

@@ -250,7 +250,18 @@ export class Machine {
       }
       this.carry -= this.quantum;
       this.time += this.quantum;
-      if (!busy) return { kind: 'idle', exitCode: 0 };
+      if (!busy) {
+        // Every pCPU waits with no timer armed: nothing happens until something from outside (a
+        // key) arrives, so the rest of the granted time passes idle now, in whole quanta (as it would
+        // quantum by quantum), and the carry stays under one quantum as the grid needs.
+        const rest = this.carry - (this.carry % this.quantum);
+        if (rest > 0) {
+          for (const c of this.cpus) if (!c.halted) runCpu(c, rest);
+          this.carry -= rest;
+          this.time += rest;
+        }
+        return { kind: 'idle', exitCode: 0 };
+      }
     }
     return this.stopped;
   }
