@@ -151,7 +151,7 @@ export class EngineCore {
   }
 
   private schedule(ms: number): void {
-    if (this.closed || !this.session) return;
+    if (this.closed || !this.session || this.opts.manual) return;
     this.timer = setTimeout(() => this.tick(), ms);
   }
 
@@ -168,7 +168,7 @@ export class EngineCore {
         const debt = target - s.cycles;
         if (debt > MAX_LAG_CYCLES) {
           // The host cannot keep up: forget the debt instead of running flat out forever.
-          this.cyclesStart += debt - MAX_LAG_CYCLES;
+          this.cyclesStart -= debt - MAX_LAG_CYCLES;
         }
         if (debt < SLICE) {
           behind = false;

@@ -57,4 +57,6 @@ export type FromEngine = EngineReply | EngineEvent;
 export interface EngineOptions {
   /** Run machine time as fast as the host can instead of at wall-clock speed (tests). */
   unpaced?: boolean;
+  /** Do not schedule ticks: the caller calls tick() (tests with a fake clock). */
+  manual?: boolean;
 }
