@@ -35,10 +35,33 @@ export interface GuestResult {
 }
 
 /** Build a fresh machine with `program` loaded; return a function that runs it to the end. */
-export function prepareGuest(program: string, defines: Record<string, number>, dataBytes: number): () => GuestResult {
+export function prepareGuest(
+  program: string,
+  defines: Record<string, number>,
+  dataBytes: number,
+  engine: 'interp' | 'jit' = 'interp',
+): () => GuestResult {
+  const m = buildGuest(program, defines, dataBytes, engine);
+  const cpu = m.cpus[0];
+  return () => {
+    const t0 = performance.now();
+    let stop: StopReport | null = null;
+    while (!stop) stop = m.run(50_000_000);
+    const ms = performance.now() - t0;
+    return { stop, instructions: cpu.instret, ms };
+  };
+}
+
+/** The machine of a benchmark guest, ready to run (also used by the translator's tests). */
+export function buildGuest(
+  program: string,
+  defines: Record<string, number>,
+  dataBytes: number,
+  engine: 'interp' | 'jit' = 'interp',
+): Machine {
   const kernel = build('kernel', {});
   const prog = build(program, defines);
-  const m = new Machine({ cpus: 1, memBytes: 32 << 20 });
+  const m = new Machine({ cpus: 1, memBytes: 32 << 20, engine });
   // Stage 2: guest-physical [0, 8 MiB) -> host-physical [16, 24) MiB, plus the system controller.
   const s2 = new PageTables(m, S2_ROOT, S2_ROOT + 0x1000);
   const RWX = PTE_V | PTE_R | PTE_W | PTE_X;
@@ -65,11 +88,5 @@ export function prepareGuest(program: string, defines: Record<string, number>, d
   cpu.pc = kernel.symbols.get('kstart') as number;
   cpu.regs[10] = prog.entry;
   cpu.regs[11] = USER_STACK_TOP;
-  return () => {
-    const t0 = performance.now();
-    let stop: StopReport | null = null;
-    while (!stop) stop = m.run(50_000_000);
-    const ms = performance.now() - t0;
-    return { stop, instructions: cpu.instret, ms };
-  };
+  return m;
 }

@@ -1,6 +1,6 @@
 /**
- * `npm run bench [-- --json] [-- --filter NAME]`: the interpreter's speed on guest programs that run
- * like real guests (paging on, user mode, timer ticks, stage 2), each against the same algorithm in
+ * `npm run bench [-- --json] [-- --filter NAME]`: the speed of both engines (the interpreter and the
+ * block translator, `engine` in each line) on guest programs that run like real guests (paging on, user mode, timer ticks, stage 2), each against the same algorithm in
  * plain JavaScript measured in the same run (docs/performance.md). Every figure is the best of
  * several runs; ratios matter more than absolute numbers on a shared machine.
  */
@@ -50,28 +50,32 @@ async function main(): Promise<number> {
       const result = b.native();
       return { result, ms: performance.now() - t0 };
     });
-    const guest = best(() => prepareGuest(b.program, b.defines, b.dataBytes)());
-    const ok = guest.stop?.kind === 'exit' && guest.stop.exitCode === (native.result | 0);
-    if (!ok) {
-      failed++;
-      process.stderr.write(`${b.name}: wrong result: guest ${JSON.stringify(guest.stop)}, native ${native.result}\n`);
+    for (const engine of ['interp', 'jit'] as const) {
+      const guest = best(() => prepareGuest(b.program, b.defines, b.dataBytes, engine)());
+      const ok = guest.stop?.kind === 'exit' && guest.stop.exitCode === (native.result | 0);
+      if (!ok) {
+        failed++;
+        process.stderr.write(
+          `${b.name} (${engine}): wrong result: guest ${JSON.stringify(guest.stop)}, native ${native.result}\n`,
+        );
+      }
+      const line = {
+        bench: b.name,
+        engine,
+        mips: Math.round((guest.instructions / guest.ms / 1000) * 10) / 10,
+        nativeRatio: Math.round((guest.ms / native.ms) * 100) / 100,
+        instructions: guest.instructions,
+        guestMs: Math.round(guest.ms * 10) / 10,
+        nativeMs: Math.round(native.ms * 100) / 100,
+        ok,
+      };
+      if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+      else
+        process.stdout.write(
+          `${b.name.padEnd(8)} ${engine.padEnd(6)} ${String(line.mips).padStart(8)} MIPS   nativeRatio ${String(line.nativeRatio).padStart(6)}   ` +
+            `(${line.instructions} instructions in ${line.guestMs} ms; native ${line.nativeMs} ms)${ok ? '' : '  WRONG RESULT'}\n`,
+        );
     }
-    const line = {
-      bench: b.name,
-      engine: 'interp',
-      mips: Math.round((guest.instructions / guest.ms / 1000) * 10) / 10,
-      nativeRatio: Math.round((guest.ms / native.ms) * 100) / 100,
-      instructions: guest.instructions,
-      guestMs: Math.round(guest.ms * 10) / 10,
-      nativeMs: Math.round(native.ms * 100) / 100,
-      ok,
-    };
-    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
-    else
-      process.stdout.write(
-        `${b.name.padEnd(8)} ${String(line.mips).padStart(8)} MIPS   nativeRatio ${String(line.nativeRatio).padStart(6)}   ` +
-          `(${line.instructions} instructions in ${line.guestMs} ms; native ${line.nativeMs} ms)${ok ? '' : '  WRONG RESULT'}\n`,
-      );
   }
   // What leaving a guest costs: hypercalls, world switches, a partition against bare metal.
   for (const line of await hypervisorBenches(values.filter)) {

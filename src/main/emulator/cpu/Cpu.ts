@@ -29,6 +29,11 @@ const TWO32 = 4294967296;
 /** Interrupt lines in priority order (highest first). */
 const IRQ_PRIORITY = [IRQ.htimer, IRQ.external, IRQ.ipi, IRQ.timer];
 
+/** Something that runs one slice of a pCPU with the interpreter's contract (the block translator). */
+export interface SliceEngine {
+  run(cpu: Cpu, budget: number): number;
+}
+
 export interface TrapRecord {
   cause: number;
   pc: number;
@@ -118,6 +123,16 @@ export class Cpu {
   sliceTraps = 0;
   /** Steps of the current slice completed before the instruction now in a slow path (see now()). */
   sliceSteps = 0;
+
+  /**
+   * The block translator (cpu/jit) when this pCPU runs translated code; null: the interpreter alone.
+   * It runs a slice exactly like `interpret` (same steps, same traps, same state), only faster.
+   */
+  jit: SliceEngine | null = null;
+  /** Which engine runs this pCPU (shown by the app). */
+  get engine(): 'interp' | 'jit' {
+    return this.jit ? 'jit' : 'interp';
+  }
 
   /** Counters for the performance view and tests. */
   readonly stats = { traps: 0, interrupts: 0, syscalls: 0, hypercalls: 0, tlbMisses: 0, mmio: 0 };

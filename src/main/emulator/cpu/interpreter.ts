@@ -13,13 +13,14 @@
  *   slice, so interrupts and timers are always checked at exact instruction counts.
  *
  * `interpret` executes at most `budget` steps and returns how many it took. A step is one
- * instruction executed or one instruction that trapped.
+ * instruction executed or one instruction that trapped. `start` (steps of this slice already done,
+ * by the block translator of jit/) only offsets the count, so slow paths see the slice's exact time.
  */
 import { CAUSE } from '../../../shared/isa/csrs.js';
 import { atomicOp, type Cpu } from './Cpu.js';
 import { decodeInto, unpack, type CodePage } from './decode.js';
 
-export function interpret(cpu: Cpu, budget: number): number {
+export function interpret(cpu: Cpu, budget: number, start = 0): number {
   const regs = cpu.regs;
   const mem = cpu.mem;
   const m32 = mem.i32;
@@ -38,7 +39,7 @@ export function interpret(cpu: Cpu, budget: number): number {
   let pageVa = cpu.fetchVa;
   let page: CodePage = cpu.fetchPage;
   let slot = 0;
-  let n = 0;
+  let n = start;
   cpu.breakSlice = false;
   cpu.sliceTraps = 0;
 

@@ -10,6 +10,7 @@ import { MODE_NAMES } from '../../../shared/isa/opcodes.js';
 import { RESET_PC } from '../../../shared/isa/memoryMap.js';
 import { Bus, type MmioDevice } from '../bus/Bus.js';
 import { Cpu, type CpuState, type TrapRecord } from '../cpu/Cpu.js';
+import { Jit } from '../cpu/jit/Jit.js';
 import { runCpu } from '../cpu/run.js';
 import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import type { DiskDevice } from '../devices/disk/DiskDevice.js';
@@ -46,6 +47,11 @@ export interface MachineDescription {
   stopOnUnsetVector?: boolean;
   /** Cycles each pCPU runs before the next one gets its turn. */
   quantum?: number;
+  /**
+   * How the pCPUs execute (docs/architecture.md#block-translation): 'interp' (default), the
+   * reference interpreter; 'jit', hot code compiled to JavaScript, with exactly the same results.
+   */
+  engine?: 'interp' | 'jit';
 }
 
 export interface StopReport {
@@ -84,6 +90,8 @@ export class Machine {
   readonly disks: DiskDevice[];
   readonly nics: Nic[];
   readonly quantum: number;
+  /** The engine the pCPUs were built with (each pCPU's own is `cpu.engine`). */
+  readonly engine: 'interp' | 'jit';
   stopped: StopReport | null = null;
   /** The pCPU running right now (device reads of the time use its exact cycle count). */
   private current: Cpu | undefined;
@@ -96,6 +104,7 @@ export class Machine {
     }
     this.mem = new PhysicalMemory(desc.memBytes);
     this.quantum = desc.quantum ?? 10_000;
+    this.engine = desc.engine ?? 'interp';
     const disks = desc.disks ?? [];
     const nics = desc.nics ?? 1;
     this.tree = standardIoTree({ disks: disks.length, nics });
@@ -106,6 +115,7 @@ export class Machine {
     for (let i = 0; i < desc.cpus; i++) {
       const cpu = new Cpu(i, this.mem, this.bus);
       cpu.reset(RESET_PC);
+      if (this.engine === 'jit') cpu.jit = new Jit();
       if (desc.stopOnUnsetVector) cpu.onTrap = (c, t) => this.checkVector(c, t);
       this.cpus.push(cpu);
     }
@@ -289,7 +299,8 @@ export class Machine {
     };
   }
 
-  private saveDevices(): Record<string, unknown> {
+  /** Each device's saved state by node id (public for the engines' differential tests). */
+  saveDevices(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const [id, d] of this.devices) if (d.saveState) out[id] = d.saveState();
     return out;

@@ -1,0 +1,135 @@
+/**
+ * The block translator's driver (docs/architecture.md#block-translation): runs one slice of a pCPU
+ * with exactly the interpreter's contract (`interpret(cpu, budget)`: same steps, same traps, same
+ * state at the end), running compiled regions where the code is hot and the interpreter elsewhere.
+ *
+ * - Hot: each dispatch at an instruction of a code page that has no region yet counts; at HOT
+ *   counts the region entered there is compiled (compile.ts). Cold code runs in the interpreter, in
+ *   chunks of CHUNK steps, so that counting costs nothing per instruction.
+ * - Cache: regions hang off the decoded page they were compiled from (a WeakMap keyed by the
+ *   page's Int32Array). PhysicalMemory drops a decoded page whenever anything writes to it (a guest
+ *   store, another pCPU, DMA, a loader), and the next fetch gets a fresh array, so stale regions are
+ *   never found again and are collected: self-modifying code and code loaded or written by DMA need
+ *   nothing more. Regions compile in nothing about the mode or the mapping, so they need no key
+ *   beyond the physical page: the page's virtual address is checked and translated by the same
+ *   fetch path as the interpreter's (`cpu.refetch` through the TLB's execute permission, redone
+ *   after every TLB flush or context change), and given to the region at entry.
+ * - Exactness: the interpreter runs every instruction a region does not (slow paths, traps,
+ *   privileged instructions, the tail of a slice), with the slice's true step count (`start`), and a
+ *   slice ends where the interpreter's would: at a trap or when a slow path asks (`breakSlice`).
+ */
+import type { Cpu, SliceEngine } from '../Cpu.js';
+import type { CodePage } from '../decode.js';
+import { interpret } from '../interpreter.js';
+import { compileRegion, type RegionFn } from './compile.js';
+
+/** Dispatches at one instruction before its region is compiled. */
+export const HOT = 16;
+/** Steps the interpreter runs between two looks for a region, where there is none. */
+const CHUNK = 128;
+/** Marks an entry whose compile found nothing to compile (the counter never reaches it). */
+const NEVER = 255;
+
+/** Regions of one decoded page, by instruction index. */
+interface PageCode {
+  fn: (RegionFn | undefined)[];
+  block: Int16Array;
+  counts: Uint8Array;
+}
+
+export interface JitStats {
+  regions: number;
+  instructionsCompiled: number;
+  regionRuns: number;
+  /** Instructions the interpreter ran for the translator (slow paths, cold code, slice tails). */
+  interpreted: number;
+}
+
+export class Jit implements SliceEngine {
+  private pages = new WeakMap<CodePage, PageCode>();
+  private lastPage: CodePage | null = null;
+  private lastCode: PageCode | null = null;
+  readonly stats: JitStats = { regions: 0, instructionsCompiled: 0, regionRuns: 0, interpreted: 0 };
+
+  /** Drop every translation (tests; the cache needs no flushing for correctness). */
+  clear(): void {
+    this.pages = new WeakMap();
+    this.lastPage = null;
+    this.lastCode = null;
+  }
+
+  run(cpu: Cpu, budget: number): number {
+    const mem = cpu.mem;
+    cpu.breakSlice = false;
+    cpu.sliceTraps = 0;
+    // As the interpreter does once per slice: code changed since the last slice -> fetch again.
+    if (cpu.fetchGeneration !== mem.codeGeneration) cpu.fetchVa = -1;
+    let n = 0;
+    while (n < budget) {
+      const pc = cpu.pc | 0;
+      if ((pc & -4096) !== cpu.fetchVa) {
+        // The interpreter's page change, the same call: a fetch fault is a step that trapped.
+        if (!cpu.refetch(pc)) {
+          n++;
+          break;
+        }
+      }
+      const page = cpu.fetchPage;
+      let code = this.lastCode as PageCode;
+      if (page !== this.lastPage) {
+        code = this.pages.get(page) as PageCode;
+        if (code === undefined) {
+          code = {
+            fn: new Array<RegionFn | undefined>(1024),
+            block: new Int16Array(1024),
+            counts: new Uint8Array(1024),
+          };
+          this.pages.set(page, code);
+        }
+        this.lastPage = page;
+        this.lastCode = code;
+      }
+      const i = (pc >>> 2) & 1023;
+      const fn = code.fn[i];
+      if (fn !== undefined) {
+        this.stats.regionRuns++;
+        const r = fn(cpu, n, budget, cpu.fetchVa, code.block[i]);
+        if (r >= 0) {
+          n = r;
+          continue;
+        }
+        // The region stopped before an instruction it does not run: the interpreter runs it.
+        const before = ~r;
+        n = interpret(cpu, Math.min(budget, before + 1), before);
+        this.stats.interpreted += n - before;
+        if (cpu.sliceTraps !== 0 || cpu.breakSlice) break;
+        continue;
+      }
+      if (code.counts[i] < NEVER && ++code.counts[i] >= HOT && this.compile(cpu, page, code, i)) continue;
+      const before = n;
+      n = interpret(cpu, Math.min(budget, n + CHUNK), n);
+      this.stats.interpreted += n - before;
+      if (cpu.sliceTraps !== 0 || cpu.breakSlice) break;
+    }
+    return n;
+  }
+
+  private compile(cpu: Cpu, page: CodePage, code: PageCode, i: number): boolean {
+    const region = compileRegion(cpu, page, cpu.fetchHpa, i);
+    if (!region) {
+      code.counts[i] = NEVER;
+      return false;
+    }
+    this.stats.regions++;
+    this.stats.instructionsCompiled += region.instructions;
+    // Every block start of the region is an entry, unless another region already serves it.
+    for (let j = 0; j < 1024; j++) {
+      const b = region.entries[j];
+      if (b >= 0 && (code.fn[j] === undefined || j === i)) {
+        code.fn[j] = region.fn;
+        code.block[j] = b;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,363 @@
+/**
+ * The block translator's compiler (docs/architecture.md#block-translation): one hot entry point of a
+ * decoded code page becomes one JavaScript function covering every block reachable from it inside
+ * the page by direct branches and jumps (and the return sites of calls), with the guest registers in
+ * JS locals. Blocks are the cases of a `switch` inside a `for (;;)`: a branch to another block of
+ * the region is `b = id; continue`, falling through is falling through, and a block that branches to
+ * itself becomes a plain JS loop, which is where V8 does best.
+ *
+ * What a region does and does not do, so that it stays exactly the interpreter (interpreter.ts):
+ * - it executes only instructions whose effect is registers, pc and RAM through a TLB hit, with the
+ *   interpreter's own expressions and the same TLB fast-path check (permissions included);
+ * - anything else (a TLB miss, a misaligned access, a device, control registers, privileged
+ *   instructions, atomics, syscall, illegal words) is left to the interpreter: the region writes its
+ *   registers back, sets cpu.pc to that instruction and returns `~n`, and the driver (Jit.ts) runs
+ *   that one instruction with `interpret`;
+ * - before each block it checks the slice's budget: a block that would not fit is left to the
+ *   interpreter too, so a slice ends at exactly the same instruction count as the interpreter's;
+ * - every exit returns a number (the steps of the slice done so far, or `~steps`); nothing throws.
+ * Nothing about the mode or the mapping is compiled in: the page's virtual address, the TLB context
+ * and the memory views are read at entry, so one region serves any mapping of its physical page.
+ */
+import type { Cpu } from '../Cpu.js';
+import { decodeInto, K_DECODE, KIND, SINK, type CodePage } from '../decode.js';
+
+/** (cpu, steps done in this slice, slice budget, virtual address of the page, entry block) -> steps
+ *  done, or ~steps when the instruction at cpu.pc must be run by the interpreter. */
+export type RegionFn = (cpu: Cpu, n: number, budget: number, pageVa: number, block: number) => number;
+
+export interface Region {
+  fn: RegionFn;
+  /** Block id by instruction index (0..1023) of the page, -1 where no block starts. */
+  entries: Int16Array;
+  instructions: number;
+  blocks: number;
+  /** The generated source (for tests and debugging). */
+  source: string;
+}
+
+/** Instructions per region at most: keeps compile time and V8's work per function bounded. */
+const MAX_REGION_INSNS = 600;
+const K = KIND;
+
+function inline(k: number): boolean {
+  return (k >= K.add && k <= K.remu) || (k >= K.addi && k <= K.jalr);
+}
+function isBranch(k: number): boolean {
+  return k >= K.beq && k <= K.bgeu;
+}
+function endsBlock(k: number): boolean {
+  return isBranch(k) || k === K.jal || k === K.jalr;
+}
+
+/**
+ * Compile the region entered at instruction `entry` of `page` (whose physical address is `hpa`).
+ * Returns undefined when the entry instruction itself needs the interpreter (nothing to compile).
+ */
+export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: number): Region | undefined {
+  const m32 = cpu.mem.i32;
+  const kind = (i: number): number => {
+    if (page[2 * i] === K_DECODE) decodeInto(page, i, m32[(hpa + 4 * i) >>> 2]);
+    return page[2 * i] & 255;
+  };
+  if (!inline(kind(entry))) return undefined;
+
+  // Pass 1: which instructions the region holds, and where blocks start.
+  const inRegion = new Uint8Array(1025);
+  const leader = new Uint8Array(1025);
+  const work = [entry];
+  leader[entry] = 1;
+  let count = 0;
+  const push = (i: number) => {
+    if (i >= 0 && i < 1024) {
+      leader[i] = 1;
+      if (!inRegion[i]) work.push(i);
+    }
+  };
+  while (work.length > 0 && count < MAX_REGION_INSNS) {
+    let i = work.pop() as number;
+    while (i < 1024 && !inRegion[i]) {
+      const k = kind(i);
+      if (!inline(k)) {
+        // Left to the interpreter; where it continues is a good place to come back in.
+        if (k !== 1 && k !== K.eret) push(i + 1);
+        break;
+      }
+      inRegion[i] = 1;
+      count++;
+      if (endsBlock(k)) {
+        if (k !== K.jalr) push(i + (page[2 * i + 1] >> 2));
+        if (k !== K.jalr || ((page[2 * i] >>> 8) & 63) !== SINK) push(i + 1); // fall-through or return site
+        break;
+      }
+      i++;
+    }
+  }
+
+  // Pass 2: blocks, in address order so that fall-through is the next case.
+  const entries = new Int16Array(1024).fill(-1);
+  const starts: number[] = [];
+  for (let i = 0; i < 1024; i++) {
+    if (inRegion[i] && (leader[i] || !inRegion[i - 1] || (i > 0 && endsBlock(page[2 * (i - 1)] & 255)))) {
+      entries[i] = starts.length;
+      starts.push(i);
+    }
+  }
+
+  // Registers: locals for every one used; written ones go back at each exit.
+  const used = new Set<number>();
+  const written = new Set<number>();
+  for (let i = 0; i < 1024; i++) {
+    if (!inRegion[i]) continue;
+    const w = page[2 * i];
+    const rd = (w >>> 8) & 63;
+    const rs1 = (w >>> 16) & 63;
+    const rs2 = w >>> 24;
+    const k = w & 255;
+    if (rs1 !== 0) used.add(rs1);
+    if (rs2 !== 0 && (k <= K.remu || (k >= K.sb && k <= K.bgeu))) used.add(rs2);
+    if (rd !== SINK && rd !== 0 && !(k >= K.sb && k <= K.bgeu)) {
+      used.add(rd);
+      written.add(rd);
+    }
+  }
+  const wb = [...written].map((r) => `regs[${r}] = r${r};`).join(' ');
+  const R = (r: number) => (r === 0 ? '0' : `r${r}`);
+  const lit = (v: number) => (v < 0 ? `(${v})` : `${v}`);
+  // Exits only assign constants and leave by `break main` to one shared exit at the end: code that
+  // V8 has never run but needs no type feedback does not deoptimize the region when first reached.
+  // xk: steps not done of this block (the interpreter runs instruction xp next), -1: leave with the
+  // pc at page offset xp, -2: leave with the absolute pc xp.
+  const exitSlow = (i: number, notDone: number) => `{ xk = ${notDone}; xp = ${4 * i}; break main; }`;
+  const exitTo = (offset: number) => `{ xk = -1; xp = ${offset}; break main; }`;
+
+  const out: string[] = [];
+  const emitGoto = (from: number, target: number, fallsInto: boolean) => {
+    // Direct control transfer to instruction `target` (in the page) or leave with its pc.
+    if (target >= 0 && target < 1024 && entries[target] >= 0) {
+      if (!fallsInto) out.push(`b = ${entries[target]}; continue;`);
+    } else out.push(exitTo(4 * target)); // may be outside the page: pageVa + offset is the pc
+  };
+
+  for (let b = 0; b < starts.length; b++) {
+    const s = starts[b];
+    let e = s;
+    while (e < 1024 && inRegion[e] && (e === s || entries[e] < 0)) {
+      e++;
+      if (endsBlock(page[2 * (e - 1)] & 255)) break;
+    }
+    const len = e - s;
+    const last = page[2 * (e - 1)] & 255;
+    const selfLoop = isBranch(last) && e - 1 + (page[2 * (e - 1) + 1] >> 2) === s;
+    out.push(`case ${b}:`);
+    if (selfLoop) out.push('for (;;) {');
+    out.push(`if (n > budget - ${len}) ${exitSlow(s, 0)}`);
+    out.push(`n += ${len};`);
+    for (let i = s; i < e; i++) {
+      const w = page[2 * i];
+      const k = w & 255;
+      const imm = page[2 * i + 1];
+      const rdN = (w >>> 8) & 63;
+      const rd = rdN === SINK ? '_' : `r${rdN}`;
+      const a = R((w >>> 16) & 63);
+      const c = R(w >>> 24);
+      const done = len - (i - s);
+      // The TLB cannot change while a region runs (only slow paths change it, and they run outside),
+      // so the page of the last hit for reading / writing is remembered in locals (rv, wv).
+      const mem = (tag: 'rTag' | 'wTag', align: number) => {
+        const [pv, pb] = tag === 'rTag' ? ['rv', 'rb'] : ['wv', 'wb'];
+        return (
+          `va = (${a} + ${lit(imm)}) | 0; vpn = va >>> 12; ` +
+          `if (vpn !== ${pv}) { ti = (vpn ^ cx) & 1023; if (${tag}[ti] !== (ctx | vpn)) ${exitSlow(i, done)} ` +
+          `${pv} = vpn; ${pb} = tbase[ti]; } ` +
+          (align ? `if ((va & ${align}) !== 0) ${exitSlow(i, done)} ` : '') +
+          `pa = ${pb} | (va & 4095);`
+        );
+      };
+      switch (k) {
+        case K.add:
+          out.push(`${rd} = (${a} + ${c}) | 0;`);
+          break;
+        case K.sub:
+          out.push(`${rd} = (${a} - ${c}) | 0;`);
+          break;
+        case K.and:
+          out.push(`${rd} = ${a} & ${c};`);
+          break;
+        case K.or:
+          out.push(`${rd} = ${a} | ${c};`);
+          break;
+        case K.xor:
+          out.push(`${rd} = ${a} ^ ${c};`);
+          break;
+        case K.sll:
+          out.push(`${rd} = ${a} << (${c} & 31);`);
+          break;
+        case K.srl:
+          out.push(`${rd} = (${a} >>> (${c} & 31)) | 0;`);
+          break;
+        case K.sra:
+          out.push(`${rd} = ${a} >> (${c} & 31);`);
+          break;
+        case K.slt:
+          out.push(`${rd} = ${a} < ${c} ? 1 : 0;`);
+          break;
+        case K.sltu:
+          out.push(`${rd} = ${a} >>> 0 < ${c} >>> 0 ? 1 : 0;`);
+          break;
+        case K.mul:
+          out.push(`${rd} = Math.imul(${a}, ${c});`);
+          break;
+        case K.mulh:
+          out.push(`${rd} = mulh(${a}, ${c});`);
+          break;
+        case K.mulhu:
+          out.push(`${rd} = mulhu(${a}, ${c});`);
+          break;
+        case K.div:
+          out.push(`x = ${a}; y = ${c}; ${rd} = y === 0 ? -1 : x === -2147483648 && y === -1 ? x : (x / y) | 0;`);
+          break;
+        case K.divu:
+          out.push(`x = ${a} >>> 0; y = ${c} >>> 0; ${rd} = y === 0 ? -1 : (x / y) | 0;`);
+          break;
+        case K.rem:
+          out.push(`x = ${a}; y = ${c}; ${rd} = y === 0 ? x : y === -1 ? 0 : (x % y) | 0;`);
+          break;
+        case K.remu:
+          out.push(`x = ${a} >>> 0; y = ${c} >>> 0; ${rd} = y === 0 ? x | 0 : (x % y) | 0;`);
+          break;
+        case K.addi:
+          out.push(`${rd} = (${a} + ${lit(imm)}) | 0;`);
+          break;
+        case K.slti:
+          out.push(`${rd} = ${a} < ${lit(imm)} ? 1 : 0;`);
+          break;
+        case K.sltiu:
+          out.push(`${rd} = ${a} >>> 0 < ${imm >>> 0} ? 1 : 0;`);
+          break;
+        case K.andi:
+          out.push(`${rd} = ${a} & ${lit(imm)};`);
+          break;
+        case K.ori:
+          out.push(`${rd} = ${a} | ${lit(imm)};`);
+          break;
+        case K.xori:
+          out.push(`${rd} = ${a} ^ ${lit(imm)};`);
+          break;
+        case K.slli:
+          out.push(`${rd} = ${a} << ${lit(imm)};`);
+          break;
+        case K.srli:
+          out.push(`${rd} = (${a} >>> ${lit(imm)}) | 0;`);
+          break;
+        case K.srai:
+          out.push(`${rd} = ${a} >> ${lit(imm)};`);
+          break;
+        case K.lui:
+          out.push(`${rd} = ${lit(imm)};`);
+          break;
+        case K.auipc:
+          out.push(`${rd} = (pageVa + ${4 * i} + ${lit(imm)}) | 0;`);
+          break;
+        case K.lb:
+          out.push(`${mem('rTag', 0)} ${rd} = m8[pa];`);
+          break;
+        case K.lh:
+          out.push(`${mem('rTag', 1)} ${rd} = m16[pa >>> 1];`);
+          break;
+        case K.lw:
+          out.push(`${mem('rTag', 3)} ${rd} = m32[pa >>> 2];`);
+          break;
+        case K.lbu:
+          out.push(`${mem('rTag', 0)} ${rd} = mu8[pa];`);
+          break;
+        case K.lhu:
+          out.push(`${mem('rTag', 1)} ${rd} = mu16[pa >>> 1];`);
+          break;
+        case K.sb:
+          out.push(`${mem('wTag', 0)} mu8[pa] = ${c};`);
+          break;
+        case K.sh:
+          out.push(`${mem('wTag', 1)} mu16[pa >>> 1] = ${c};`);
+          break;
+        case K.sw:
+          out.push(`${mem('wTag', 3)} m32[pa >>> 2] = ${c};`);
+          break;
+        case K.jal: {
+          out.push(`${rd} = (pageVa + ${4 * i + 4}) | 0;`);
+          emitGoto(i, i + (imm >> 2), false);
+          break;
+        }
+        case K.jalr: {
+          // Read rs1 before writing rd (they may be the same register); a misaligned target traps
+          // in the interpreter, which runs the whole instruction again from its start.
+          out.push(`t = (${a} + ${lit(imm)}) | 0;`);
+          out.push(`if ((t & 3) !== 0) ${exitSlow(i, done)}`);
+          out.push(`${rd} = (pageVa + ${4 * i + 4}) | 0;`);
+          out.push(`if ((t & -4096) === pageVa) { t2 = ent[(t >>> 2) & 1023]; if (t2 >= 0) { b = t2; continue; } }`);
+          out.push('{ xk = -2; xp = t; break main; }');
+          break;
+        }
+        default: {
+          if (!isBranch(k)) throw new Error(`jit: kind ${k} is not inline (emulator bug)`);
+          const op = { [K.beq]: '===', [K.bne]: '!==', [K.blt]: '<', [K.bge]: '>=', [K.bltu]: '<', [K.bgeu]: '>=' }[k];
+          const u = k === K.bltu || k === K.bgeu ? ' >>> 0' : '';
+          const cond = `${a}${u} ${op} ${c}${u}`;
+          const target = i + (imm >> 2);
+          if (selfLoop) out.push(`if (${cond}) continue;`, 'break;', '}');
+          else {
+            out.push(`if (${cond}) {`);
+            emitGoto(i, target, false);
+            out.push('}');
+          }
+        }
+      }
+    }
+    // After the block: its fall-through successor.
+    if (e >= 1024) out.push(exitTo(4096));
+    else if (entries[e] >= 0) emitGoto(e - 1, e, b + 1 < starts.length && starts[b + 1] === e);
+    // Not in the region: an instruction the interpreter must run, or code past the size limit.
+    else out.push(inline(kind(e)) ? exitTo(4 * e) : exitSlow(e, 0));
+  }
+
+  const regDecl = [...used].map((r) => `let r${r} = regs[${r}];`).join(' ');
+  const source =
+    `const regs = cpu.regs; const mem = cpu.mem; const m32 = mem.i32; const m16 = mem.i16; ` +
+    `const mu16 = mem.u16; const m8 = mem.i8; const mu8 = mem.u8; const tlb = cpu.tlb; ` +
+    `const rTag = tlb.rTag; const wTag = tlb.wTag; const tbase = tlb.base; ` +
+    `const ctx = cpu.ctxTag; const cx = cpu.ctxHash;\n` +
+    `${regDecl}\nlet va = 0, vpn = 0, ti = 0, pa = 0, t = 0, t2 = 0, x = 0, y = 0, _ = 0, rv = -1, rb = 0, wv = -1, wb = 0;\n` +
+    `let xk = 0, xp = 0;\n` +
+    `main: for (;;) {\nswitch (b) {\n${out.join('\n')}\ndefault: throw new Error('jit: no block ' + b);\n}\n}\n` +
+    `${wb}\nif (xk === -2) { cpu.pc = xp; return n; }\ncpu.pc = (pageVa + xp) | 0;\nreturn xk < 0 ? n : ~(n - xk);`;
+  // Identical code (the same program in another guest or machine, or loaded again) gets the same
+  // function, so V8's optimised code and type feedback are shared: the source fixes every offset and
+  // block, hence also `entries`.
+  let fn = SHARED.get(source);
+  if (fn === undefined) {
+    // `new Function`: compiling guest code to JavaScript is the translator's whole point.
+    const factory = new Function(
+      'ent',
+      'mulh',
+      'mulhu',
+      `return function region(cpu, n, budget, pageVa, b) {\n${source}\n};`,
+    );
+    fn = factory(entries, mulh, mulhu) as RegionFn;
+    if (SHARED.size >= MAX_SHARED) SHARED.clear();
+    SHARED.set(source, fn);
+  }
+  return { fn, entries, instructions: count, blocks: starts.length, source };
+}
+
+/** Regions by source, shared by every machine of this thread (bounded: cleared when full). */
+const SHARED = new Map<string, RegionFn>();
+const MAX_SHARED = 4096;
+
+/** The interpreter's mulh/mulhu, bit for bit. */
+function mulh(a: number, b: number): number {
+  return Number((BigInt(a) * BigInt(b)) >> 32n) | 0;
+}
+
+function mulhu(a: number, b: number): number {
+  return Number((BigInt(a >>> 0) * BigInt(b >>> 0)) >> 32n) | 0;
+}
