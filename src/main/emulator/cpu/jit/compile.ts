@@ -66,7 +66,6 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
   const inRegion = new Uint8Array(1025);
   const leader = new Uint8Array(1025);
   const work = [entry];
-  leader[entry] = 1;
   let count = 0;
   const push = (i: number) => {
     if (i >= 0 && i < 1024) {
@@ -102,6 +101,21 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
       entries[i] = starts.length;
       starts.push(i);
     }
+  }
+  const blocks = starts.map((s) => {
+    let e = s;
+    while (e < 1024 && inRegion[e] && (e === s || entries[e] < 0)) {
+      e++;
+      if (endsBlock(page[2 * (e - 1)] & 255)) break;
+    }
+    return { s, e };
+  });
+  // Entered in the middle of a block (typically a loop, after a slow path): the entry gets a copy of
+  // the block's tail as an extra block, so that the loop itself stays one block (a plain JS loop).
+  if (entries[entry] < 0) {
+    const c = blocks.find((b) => b.s < entry && entry < b.e) as { s: number; e: number };
+    entries[entry] = blocks.length;
+    blocks.push({ s: entry, e: c.e });
   }
 
   // Registers: locals for every one used; written ones go back at each exit.
@@ -139,13 +153,8 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
     } else out.push(exitTo(4 * target)); // may be outside the page: pageVa + offset is the pc
   };
 
-  for (let b = 0; b < starts.length; b++) {
-    const s = starts[b];
-    let e = s;
-    while (e < 1024 && inRegion[e] && (e === s || entries[e] < 0)) {
-      e++;
-      if (endsBlock(page[2 * (e - 1)] & 255)) break;
-    }
+  for (let b = 0; b < blocks.length; b++) {
+    const { s, e } = blocks[b];
     const len = e - s;
     const last = page[2 * (e - 1)] & 255;
     const selfLoop = isBranch(last) && e - 1 + (page[2 * (e - 1) + 1] >> 2) === s;
@@ -315,7 +324,7 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
     }
     // After the block: its fall-through successor.
     if (e >= 1024) out.push(exitTo(4096));
-    else if (entries[e] >= 0) emitGoto(e - 1, e, b + 1 < starts.length && starts[b + 1] === e);
+    else if (entries[e] >= 0) emitGoto(e - 1, e, b + 1 < blocks.length && blocks[b + 1].s === e);
     // Not in the region: an instruction the interpreter must run, or code past the size limit.
     else out.push(inline(kind(e)) ? exitTo(4 * e) : exitSlow(e, 0));
   }
@@ -346,7 +355,7 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
     if (SHARED.size >= MAX_SHARED) SHARED.clear();
     SHARED.set(source, fn);
   }
-  return { fn, entries, instructions: count, blocks: starts.length, source };
+  return { fn, entries, instructions: count, blocks: blocks.length, source };
 }
 
 /** Regions by source, shared by every machine of this thread (bounded: cleared when full). */
