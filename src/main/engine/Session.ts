@@ -94,6 +94,7 @@ export class Session {
     try {
       machine = new Machine({
         console: consoles.sink(0),
+        engine: config.engine ?? 'interp',
         cpus: config.cpus,
         memBytes: config.memMiB << 20,
         disks,
@@ -195,9 +196,11 @@ export class Session {
     if (this.hv) {
       // ctl loads a client's image itself, so the hypervisor may not know which disk partition it
       // came from: then the bootable partition of the same OS name is the guest's.
-      return partitionGuests(this.hv).map((g) =>
-        g.bootPartition ? g : { ...g, bootPartition: this.bootPartitionOf(g.name) },
-      );
+      return partitionGuests(this.hv).map((g) => ({
+        ...g,
+        engine: this.machine.engine,
+        bootPartition: g.bootPartition || this.bootPartitionOf(g.name),
+      }));
     }
     const booted = this.fw?.booted;
     return [
@@ -207,7 +210,7 @@ export class Session {
         state: this.stopReason ? 'halted' : 'running',
         memBytes: this.machine.mem.size,
         vcpus: this.machine.cpus.length,
-        engine: 'interp',
+        engine: this.machine.engine,
         bootPartition: booted?.partition ?? 0,
       },
     ];
