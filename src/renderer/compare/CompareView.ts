@@ -6,19 +6,20 @@
 import './compare.css';
 import type { ComparisonRun, HostInfo, RunFigures } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
-import { h, message, num } from '../ui/dom.js';
+import { h, headRow, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
 
 /**
- * The workloads to suggest: those the host lists in its info (`workloads`: name and title) when it
- * does, and those of saved runs. `compare` rejects an unknown name with a message that lists them.
+ * The workloads to suggest: those the host lists in its info (`workloads`: names, or name and title
+ * objects), and those of saved runs. `compare` rejects an unknown name with a message that lists them.
  */
 function workloadsOf(info: HostInfo | undefined, runs: readonly ComparisonRun[]): { name: string; title: string }[] {
   const listed = (info as (HostInfo & { workloads?: unknown }) | undefined)?.workloads;
   const out = new Map<string, string>();
   if (Array.isArray(listed)) {
     for (const w of listed) {
-      if (typeof w === 'object' && w !== null && typeof (w as { name?: unknown }).name === 'string') {
+      if (typeof w === 'string') out.set(w, '');
+      else if (typeof w === 'object' && w !== null && typeof (w as { name?: unknown }).name === 'string') {
         const t = (w as { title?: unknown }).title;
         out.set((w as { name: string }).name, typeof t === 'string' ? t : '');
       }
@@ -93,17 +94,7 @@ export class CompareView implements View {
         h(
           'table.data',
           {},
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              ...['When', 'Workload', 'Dual boot', 'Hypervisor', 'Speed-up', 'Util. DB / HV'].map((t) =>
-                h('th', {}, t),
-              ),
-            ),
-          ),
+          headRow(['When', 'Workload', '#Dual boot', '#Hypervisor', '#Speed-up', '#Util. DB / HV']),
           this.history,
         ),
       ),
@@ -137,9 +128,9 @@ export class CompareView implements View {
     this.result.replaceChildren(
       h('h3', {}, `${r.workload} · ${new Date(r.at).toLocaleString()}`),
       h(
-        'table.data.side',
+        'table.data.compare-table',
         { 'data-run': r.id },
-        h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Dual boot'), h('th', {}, 'Hypervisor'))),
+        headRow(['', '#Dual boot', '#Hypervisor']),
         h(
           'tbody',
           {},

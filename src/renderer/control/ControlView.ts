@@ -7,7 +7,7 @@
 import './control.css';
 import type { CtlReply, Ownership } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
-import { bytes, h, hex, message } from '../ui/dom.js';
+import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
 import { commandFor, nextFreeId, type PanelAction } from './commands.js';
 import { deviceTree, flatten, FREE_COLOUR, memorySegments, ownerColour } from './ownership.js';
@@ -77,7 +77,7 @@ export class ControlView implements View {
   }
 
   private partsHead(): HTMLElement {
-    return h('thead', {}, h('tr', {}, ...['ID', 'Name', 'State', 'Memory', 'vCPUs', ''].map((t) => h('th', {}, t))));
+    return headRow(['#ID', 'Name', 'State', '#Memory', '#vCPUs', '']);
   }
 
   /** Reads the ownership map; at most one request at a time. */

@@ -123,7 +123,11 @@ export class EditorView implements View {
     this.guest = id;
     this.fileList.replaceChildren(h('li.muted', {}, 'Loading…'));
     try {
-      const files = await this.ctx.api.listFiles(id);
+      const order = { source: 0, text: 1, binary: 2 };
+      // What can be edited first; program images last (they are rebuilt from their source).
+      const files = (await this.ctx.api.listFiles(id)).sort(
+        (a, b) => order[a.kind] - order[b.kind] || a.name.localeCompare(b.name),
+      );
       if (this.guest !== id) return;
       this.fileList.replaceChildren(
         ...files.map((f) =>

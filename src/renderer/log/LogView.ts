@@ -5,7 +5,7 @@
 import './log.css';
 import type { LogEvent } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
-import { h, message } from '../ui/dom.js';
+import { h, headRow, message } from '../ui/dom.js';
 
 const KEEP = 1000;
 
@@ -33,12 +33,7 @@ export class LogView implements View {
         {},
         h('div.card-head', {}, h('h2', {}, 'Event log'), h('span.spacer'), this.filter),
         this.note,
-        h(
-          'table.data.log',
-          {},
-          h('thead', {}, h('tr', {}, ...['Time', 'Guest', 'Event', 'Detail'].map((t) => h('th', {}, t)))),
-          this.list,
-        ),
+        h('table.data.log', {}, headRow(['Time', 'Guest', 'Event', 'Detail']), this.list),
       ),
     );
     ctx.on('log', (e) => {

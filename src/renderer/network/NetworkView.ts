@@ -6,7 +6,7 @@
 import './network.css';
 import type { NetworkView as Net } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
-import { bytes, h, message, num } from '../ui/dom.js';
+import { bytes, h, headRow, message, num } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ownerColour } from '../control/ownership.js';
 
@@ -74,17 +74,7 @@ export class NetworkView implements View {
           h(
             'table.data',
             {},
-            h(
-              'thead',
-              {},
-              h(
-                'tr',
-                {},
-                ...['Port', 'Guest', 'MAC', 'RX frames', 'RX bytes', 'TX frames', 'TX bytes', 'Drops'].map((t) =>
-                  h('th', {}, t),
-                ),
-              ),
-            ),
+            headRow(['#Port', 'Guest', 'MAC', '#RX frames', '#RX bytes', '#TX frames', '#TX bytes', '#Drops']),
             this.ports,
           ),
         ),
@@ -92,7 +82,7 @@ export class NetworkView implements View {
           'article.card',
           {},
           h('h2', {}, 'Learned addresses'),
-          h('table.data', {}, h('thead', {}, h('tr', {}, h('th', {}, 'MAC'), h('th', {}, 'Port'))), this.macs),
+          h('table.data', {}, headRow(['MAC', '#Port']), this.macs),
         ),
       ),
     );

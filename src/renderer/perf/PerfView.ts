@@ -9,7 +9,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { PerfSample, TimelineEntry } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { ownerColour } from '../control/ownership.js';
-import { h, message, num } from '../ui/dom.js';
+import { h, headRow, message, num } from '../ui/dom.js';
 import { columns, guestsOf, pushSample, type Figure } from './series.js';
 
 const WINDOW = 120;
@@ -54,16 +54,7 @@ export class PerfView implements View {
           'article.card',
           {},
           h('h2', {}, 'Now'),
-          h(
-            'table.data',
-            {},
-            h(
-              'thead',
-              {},
-              h('tr', {}, ...['Guest', 'MIPS', 'CPU', 'Traps/s', 'IRQs/s', 'Hypercalls/s'].map((t) => h('th', {}, t))),
-            ),
-            this.table,
-          ),
+          h('table.data', {}, headRow(['Guest', '#MIPS', '#CPU', '#Traps/s', '#IRQs/s', '#Hypercalls/s']), this.table),
         ),
         h(
           'article.card',

@@ -69,3 +69,12 @@ export const hex = (n: number, width = 8): string => `0x${(n >>> 0).toString(16)
 export function num(n: number, decimals = 0): string {
   return n.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
 }
+
+/** A table header row; a title written `#Name` is a numeric column, right-aligned like its cells. */
+export function headRow(titles: string[]): HTMLTableSectionElement {
+  return h(
+    'thead',
+    {},
+    h('tr', {}, ...titles.map((t) => (t.startsWith('#') ? h('th.num', {}, t.slice(1)) : h('th', {}, t)))),
+  );
+}
