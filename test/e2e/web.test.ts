@@ -232,9 +232,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.locator('.toast.ok', { hasText: 'rebooted' }).waitFor({ timeout: LONG });
     expect(await host.readFile(1, 'hello.s')).toContain('Hello from the editor!');
 
-    // cos rebooted: its prompt comes back and the new program prints the new line.
+    // cos rebooted: its banner follows the prompt it was showing, and the new program prints the
+    // new line.
     await openConsole(page, 'cos');
-    await waitForTerm(page, 'cos', 'cos 0.1');
+    await waitForTerm(page, 'cos', 'cos> cos 0.1 (cooperative OS)');
     await typeLine(page, 'cos', 'run hello');
     await waitForTerm(page, 'cos', 'Hello from the editor!');
 
