@@ -201,6 +201,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.waitForFunction(() => document.querySelector('.view-lines')?.textContent?.includes('_start'), null, {
       timeout: LONG,
     });
+    // The language from the ISA table: a register's hover says what it is.
+    await page.locator('.monaco-editor .view-lines span', { hasText: /^a0$/ }).first().hover();
+    await page.locator('.monaco-hover', { hasText: 'argument / return value' }).waitFor({ timeout: LONG });
+    await page.mouse.move(0, 0);
     const original = await host.readFile(1, 'hello.s');
     expect(original).toContain('Hello from user mode!');
 
@@ -313,11 +317,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await shot(page, 'log');
   }, 400_000);
 
-  it('powers off and boots again from the top bar', async () => {
+  it('powers off, dual-boots swos and boots the hypervisor again from the top bar', async () => {
     await page.click('header .boot button.ghost');
     await page.locator('.badge.state[data-state="off"]').waitFor({ timeout: LONG });
     await showView(page, 'consoles');
     await page.locator('section.view.consoles .empty').waitFor({ state: 'visible', timeout: LONG });
+
+    // Dual boot: the loader gives swos the whole machine; one console.
+    await page.selectOption('select[aria-label="Mode to boot"]', 'dualboot');
+    await page.selectOption('select[aria-label="OS to dual boot"]', 'swos');
+    await page.click('header .boot button.primary');
+    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    expect(await page.locator('header .machine').textContent()).toContain('dual boot');
+    await page.locator('section.term').first().waitFor({ timeout: LONG });
+    const only = await page.locator('section.term').getAttribute('data-name');
+    expect(await page.locator('section.term').count()).toBe(1);
+    await waitForTerm(page, only!, 'swos$ ');
+
     await page.selectOption('select[aria-label="Mode to boot"]', 'hypervisor');
     await page.keyboard.press('Control+Shift+P');
     await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
