@@ -199,6 +199,41 @@ describe('block translator vs interpreter', () => {
     expect(Math.abs(delta - (3 * res.steps) / 2)).toBeLessThanOrEqual(3);
   });
 
+  it('SMP: one pCPU rewrites the hot loop another pCPU is running in translated code', () => {
+    // pCPU 0 spins adding 1 to a0 (translated after a few quanta); pCPU 1 counts to 30,000, then
+    // patches pCPU 0's addi to add 5: pCPU 0 must drop its region and translate the new code.
+    const other = 0x3000;
+    const load = (m: Machine) => {
+      m.load(CODE, words(ins('addi', { rd: 'a0', rs1: 'a0', imm: 1 }), ins('jal', { rd: 0, imm: -4 })));
+      m.load(
+        other,
+        words(
+          ...li('t0', 30_000),
+          ...li('t1', ins('addi', { rd: 'a0', rs1: 'a0', imm: 5 })),
+          ...li('t2', CODE),
+          ins('addi', { rd: 't0', rs1: 't0', imm: -1 }),
+          ins('bne', { rs1: 't0', rs2: 0, imm: -4 }),
+          ins('sw', { rs1: 't2', rs2: 't1', imm: 0 }),
+          ins('jal', { rd: 0, imm: 0 }),
+        ),
+      );
+      m.cpus[0].pc = CODE;
+      m.cpus[1].pc = other;
+    };
+    const ms = (['interp', 'jit'] as const).map((engine) => {
+      const m = new Machine({ cpus: 2, memBytes: 256 << 10, engine, quantum: 997 });
+      load(m);
+      return m;
+    });
+    expect(lockstep(ms[0], ms[1], 200_000, 3000, 8).detail).toBe('');
+    const a0 = ms[1].cpus[0].regs[10];
+    expect(lockstep(ms[0], ms[1], 20_000, 3000, 9).detail).toBe('');
+    // After the patch every addi adds 5.
+    expect((ms[1].cpus[0].regs[10] - a0) % 5).toBe(0);
+    expect(ms[1].cpus[0].regs[10] - a0).toBeGreaterThan(5 * 4000);
+    expect((ms[1].cpus[0].jit as Jit).stats.regions).toBeGreaterThanOrEqual(2); // before and after the patch
+  });
+
   it('a remapped code page (page tables changed, tlbflush) runs the new page', () => {
     // Supervisor mode with paging: virtual page 0x40000 maps to physical A (adds 1 to a0), then the
     // program points it at physical B (adds 1000) and flushes; both engines must follow the mapping.
