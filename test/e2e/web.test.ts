@@ -318,6 +318,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
   }, 400_000);
 
   it('powers off, dual-boots swos and boots the hypervisor again from the top bar', async () => {
+    // Powering off a running machine asks first: the button arms, a second press does it.
+    await page.click('header .boot button.ghost');
+    await page.locator('header .boot button.ghost.armed', { hasText: 'Power off?' }).waitFor();
+    expect(await page.locator('.badge.state').getAttribute('data-state')).toBe('running');
     await page.click('header .boot button.ghost');
     await page.locator('.badge.state[data-state="off"]').waitFor({ timeout: LONG });
     await showView(page, 'consoles');
@@ -334,8 +338,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     expect(await page.locator('section.term').count()).toBe(1);
     await waitForTerm(page, only!, 'swos$ ');
 
+    // Reboot into the hypervisor by keyboard: Ctrl+Shift+P arms, Ctrl+Shift+P again reboots.
     await page.selectOption('select[aria-label="Mode to boot"]', 'hypervisor');
     await page.keyboard.press('Control+Shift+P');
+    await page.locator('header .boot button.primary.armed').waitFor();
+    await page.keyboard.press('Control+Shift+P');
+    await page.locator('header .machine', { hasText: 'hypervisor' }).waitFor({ timeout: LONG });
     await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
     await openConsole(page, 'cos');
     await waitForTerm(page, 'cos', 'cos> ');

@@ -147,12 +147,40 @@ export class Shell {
       : '–';
     this.clock.textContent = s.state === 'off' ? '' : `t = ${num(s.seconds, 3)} s`;
     this.offButton.disabled = s.state === 'off';
-    this.bootButton.textContent = s.state === 'off' || s.state === 'failed' ? 'Boot' : 'Reboot';
+    const label = s.state === 'off' || s.state === 'failed' ? 'Boot' : 'Reboot';
+    if (this.bootButton.dataset.armed === 'true') this.bootButton.dataset.label = label;
+    else this.bootButton.textContent = label;
     this.errorLine.hidden = !s.error;
     this.errorLine.textContent = s.error ? `Machine: ${s.error}` : '';
   }
 
+  /**
+   * Rebooting or powering off a running machine ends every guest: the first press arms the button
+   * (it says so), a second press within a few seconds does it. An off machine boots at once.
+   */
+  private confirmed(button: HTMLButtonElement, question: string): boolean {
+    if (this.ctx.status.state !== 'running' && this.ctx.status.state !== 'booting') return true;
+    if (button.dataset.armed === 'true') {
+      this.disarm(button);
+      return true;
+    }
+    button.dataset.armed = 'true';
+    button.dataset.label = button.textContent ?? '';
+    button.textContent = question;
+    button.classList.add('armed');
+    setTimeout(() => this.disarm(button), 4000);
+    return false;
+  }
+
+  private disarm(button: HTMLButtonElement): void {
+    if (button.dataset.armed !== 'true') return;
+    delete button.dataset.armed;
+    button.textContent = button.dataset.label ?? button.textContent;
+    button.classList.remove('armed');
+  }
+
   private async boot(): Promise<void> {
+    if (!this.confirmed(this.bootButton, 'Reboot? Press again')) return;
     const mode = this.modeSelect.value as MachineMode;
     const config: Partial<MachineConfig> = { mode };
     if (mode === 'dualboot') config.boot = this.osSelect.value;
@@ -163,6 +191,7 @@ export class Shell {
   }
 
   private async powerOff(): Promise<void> {
+    if (!this.confirmed(this.offButton, 'Power off? Press again')) return;
     const s = await busy(this.offButton, () => this.ctx.api.powerOff(), 'Power off: ');
     if (s) {
       this.ctx.setStatus(s);
