@@ -21,7 +21,7 @@
 import type { Cpu, SliceEngine } from '../Cpu.js';
 import type { CodePage } from '../decode.js';
 import { interpret } from '../interpreter.js';
-import { compileRegion, type RegionFn } from './compile.js';
+import { compileRegion, type Region, type RegionFn } from './compile.js';
 
 /** Dispatches at one instruction before its region is compiled. */
 export const HOT = 16;
@@ -35,6 +35,8 @@ interface PageCode {
   fn: (RegionFn | undefined)[];
   block: Int16Array;
   counts: Uint8Array;
+  /** Its regions; a new hot entry inside one replaces it with a region for both (one function). */
+  regions: Region[];
 }
 
 export interface JitStats {
@@ -83,6 +85,7 @@ export class Jit implements SliceEngine {
             fn: new Array<RegionFn | undefined>(1024),
             block: new Int16Array(1024),
             counts: new Uint8Array(1024),
+            regions: [],
           };
           this.pages.set(page, code);
         }
@@ -115,17 +118,22 @@ export class Jit implements SliceEngine {
   }
 
   private compile(cpu: Cpu, page: CodePage, code: PageCode, i: number): boolean {
-    const region = compileRegion(cpu, page, cpu.fetchHpa, i);
+    // A hot entry inside a region (after a slow path, mostly) recompiles that region with one more
+    // entry, so that a page's loop is one function for V8 to optimise, not one per entry.
+    const old = code.regions.findIndex((r) => r.covers[i] === 1);
+    const region = compileRegion(cpu, page, cpu.fetchHpa, i, old >= 0 ? code.regions[old].roots : []);
     if (!region) {
       code.counts[i] = NEVER;
       return false;
     }
+    if (old >= 0) code.regions.splice(old, 1);
+    code.regions.push(region);
     this.stats.regions++;
     this.stats.instructionsCompiled += region.instructions;
-    // Every block start of the region is an entry, unless another region already serves it.
+    // Every block start of the region is an entry (the newest region wins where two overlap).
     for (let j = 0; j < 1024; j++) {
       const b = region.entries[j];
-      if (b >= 0 && (code.fn[j] === undefined || j === i)) {
+      if (b >= 0) {
         code.fn[j] = region.fn;
         code.block[j] = b;
       }

@@ -30,6 +30,9 @@ export interface Region {
   fn: RegionFn;
   /** Block id by instruction index (0..1023) of the page, -1 where no block starts. */
   entries: Int16Array;
+  /** The entries it was compiled for, and the instructions it holds (to merge regions of a page). */
+  roots: number[];
+  covers: Uint8Array;
   instructions: number;
   blocks: number;
   /** The generated source (for tests and debugging). */
@@ -51,10 +54,17 @@ function endsBlock(k: number): boolean {
 }
 
 /**
- * Compile the region entered at instruction `entry` of `page` (whose physical address is `hpa`).
- * Returns undefined when the entry instruction itself needs the interpreter (nothing to compile).
+ * Compile the region entered at instruction `entry` of `page` (whose physical address is `hpa`), and
+ * also at `more` (the entries of a region it replaces). Returns undefined when the entry instruction
+ * itself needs the interpreter (nothing to compile).
  */
-export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: number): Region | undefined {
+export function compileRegion(
+  cpu: Cpu,
+  page: CodePage,
+  hpa: number,
+  entry: number,
+  more: readonly number[] = [],
+): Region | undefined {
   const m32 = cpu.mem.i32;
   const kind = (i: number): number => {
     if (page[2 * i] === K_DECODE) decodeInto(page, i, m32[(hpa + 4 * i) >>> 2]);
@@ -65,7 +75,8 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
   // Pass 1: which instructions the region holds, and where blocks start.
   const inRegion = new Uint8Array(1025);
   const leader = new Uint8Array(1025);
-  const work = [entry];
+  const roots = [entry, ...more.filter((i) => i !== entry && inline(kind(i)))];
+  const work = [...roots];
   let count = 0;
   const push = (i: number) => {
     if (i >= 0 && i < 1024) {
@@ -112,10 +123,11 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
   });
   // Entered in the middle of a block (typically a loop, after a slow path): the entry gets a copy of
   // the block's tail as an extra block, so that the loop itself stays one block (a plain JS loop).
-  if (entries[entry] < 0) {
-    const c = blocks.find((b) => b.s < entry && entry < b.e) as { s: number; e: number };
-    entries[entry] = blocks.length;
-    blocks.push({ s: entry, e: c.e });
+  for (const r of roots) {
+    if (entries[r] >= 0) continue;
+    const c = blocks.find((b) => b.s < r && r < b.e) as { s: number; e: number };
+    entries[r] = blocks.length;
+    blocks.push({ s: r, e: c.e });
   }
 
   // Registers: locals for every one used; written ones go back at each exit.
@@ -352,15 +364,20 @@ export function compileRegion(cpu: Cpu, page: CodePage, hpa: number, entry: numb
       `return function region(cpu, n, budget, pageVa, b) {\n${source}\n};`,
     );
     fn = factory(entries, mulh, mulhu) as RegionFn;
-    if (SHARED.size >= MAX_SHARED) SHARED.clear();
+    sharedChars += source.length;
+    if (sharedChars > MAX_SHARED_CHARS) {
+      SHARED.clear();
+      sharedChars = source.length;
+    }
     SHARED.set(source, fn);
   }
-  return { fn, entries, instructions: count, blocks: blocks.length, source };
+  return { fn, entries, roots, covers: inRegion, instructions: count, blocks: blocks.length, source };
 }
 
 /** Regions by source, shared by every machine of this thread (bounded: cleared when full). */
 const SHARED = new Map<string, RegionFn>();
-const MAX_SHARED = 4096;
+const MAX_SHARED_CHARS = 16 << 20;
+let sharedChars = 0;
 
 /** The interpreter's mulh/mulhu, bit for bit. */
 function mulh(a: number, b: number): number {
