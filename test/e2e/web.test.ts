@@ -278,9 +278,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await waitForTerm(page, 'e2e', 'cos> ');
   }, 180_000);
 
-  it('saves the bridge capture as a pcap file', async () => {
+  it('shows the bridge carrying a ping between two cos partitions, and saves the capture as pcap', async () => {
+    // e2e (partition 3) and cos (partition 1) are both cos on the bridge: 10.0.0.4 pings 10.0.0.2.
+    await typeLine(page, 'e2e', 'ping 10.0.0.2');
+    await waitForTerm(page, 'e2e', '0% packet loss');
     await showView(page, 'network');
     await page.locator('.port-row .port').first().waitFor({ timeout: LONG });
+    // The counters come from polling: the frames show within a few polls.
+    await page.waitForFunction(
+      () => {
+        const dd = Array.from(document.querySelectorAll('section.view.network .stats div')).find((d) =>
+          d.textContent?.startsWith('Frames switched'),
+        );
+        return Number(dd?.querySelector('dd')?.textContent?.replace(/,/g, '') ?? 0) >= 8;
+      },
+      null,
+      { timeout: LONG },
+    );
     const [download] = await Promise.all([
       page.waitForEvent('download', { timeout: LONG }),
       page.click('section.view.network button.primary'),
@@ -291,6 +305,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     const bytes = await readFile(saved);
     // pcap's magic number, little-endian (microsecond timestamps) or nanosecond variant.
     expect(['d4c3b2a1', 'a1b2c3d4', '4d3cb2a1']).toContain(bytes.subarray(0, 4).toString('hex'));
+    // The global header (24 bytes) and at least the 8 frames of 4 echo requests and replies, each
+    // with a 16-byte record header and at least an Ethernet header.
+    expect(bytes.length).toBeGreaterThanOrEqual(24 + 8 * (16 + 14));
     await shot(page, 'network');
   }, 120_000);
 
