@@ -110,7 +110,10 @@ export class Jit implements SliceEngine {
       }
       if (code.counts[i] < NEVER && ++code.counts[i] >= HOT && this.compile(cpu, page, code, i)) continue;
       const before = n;
-      n = interpret(cpu, Math.min(budget, n + CHUNK), n);
+      // Stop at the end of the page at the latest: the next page is then entered at its first
+      // instruction, so code that runs straight through pages (long loops) gets counted at the same
+      // pcs each time round and turns hot.
+      n = interpret(cpu, Math.min(budget, n + Math.min(CHUNK, (4096 - (pc & 4095)) >>> 2)), n);
       this.stats.interpreted += n - before;
       if (cpu.sliceTraps !== 0 || cpu.breakSlice) break;
     }
@@ -122,7 +125,7 @@ export class Jit implements SliceEngine {
     // entry, so that a page's loop is one function for V8 to optimise, not one per entry.
     const old = code.regions.findIndex((r) => r.covers[i] === 1);
     const region = compileRegion(cpu, page, cpu.fetchHpa, i, old >= 0 ? code.regions[old].roots : []);
-    if (!region) {
+    if (!region || region.entries[i] < 0) {
       code.counts[i] = NEVER;
       return false;
     }

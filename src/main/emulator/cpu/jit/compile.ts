@@ -76,7 +76,7 @@ export function compileRegion(
   const inRegion = new Uint8Array(1025);
   const leader = new Uint8Array(1025);
   const roots = [entry, ...more.filter((i) => i !== entry && inline(kind(i)))];
-  const work = [...roots];
+  const work = [...roots].reverse(); // the entry first: the size limit may leave out later roots
   let count = 0;
   const push = (i: number) => {
     if (i >= 0 && i < 1024) {
@@ -124,7 +124,7 @@ export function compileRegion(
   // Entered in the middle of a block (typically a loop, after a slow path): the entry gets a copy of
   // the block's tail as an extra block, so that the loop itself stays one block (a plain JS loop).
   for (const r of roots) {
-    if (entries[r] >= 0) continue;
+    if (entries[r] >= 0 || !inRegion[r]) continue;
     const c = blocks.find((b) => b.s < r && r < b.e) as { s: number; e: number };
     entries[r] = blocks.length;
     blocks.push({ s: r, e: c.e });

@@ -157,6 +157,35 @@ describe('block translator vs interpreter', () => {
     });
   }
 
+  it('a loop of 1,500 instructions across a page boundary (regions cut at their size limit)', () => {
+    const r = rng(77);
+    const body: number[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const x = r();
+      const rd = DEST[Math.floor(r() * DEST.length)];
+      const rs1 = SRC[Math.floor(r() * SRC.length)];
+      if (x < 0.6)
+        body.push(ins(R_OPS[Math.floor(r() * R_OPS.length)], { rd, rs1, rs2: SRC[Math.floor(r() * SRC.length)] }));
+      else if (x < 0.8) body.push(ins('addi', { rd, rs1, imm: Math.floor(r() * 0x10000) - 0x8000 }));
+      else body.push(ins(r() < 0.5 ? 'lw' : 'sw', { rd, rs1: 's0', rs2: rd, imm: Math.floor(r() * 1000) * 4 }));
+    }
+    const prog = [
+      ...li('s0', DATA),
+      ins('addi', { rd: 20, rs1: 0, imm: 200 }),
+      ...body,
+      ins('addi', { rd: 20, rs1: 20, imm: -1 }),
+      ins('bne', { rs1: 20, rs2: 0, imm: -(body.length + 1) * 4 }),
+      ins('jal', { rd: 0, imm: 0 }),
+    ];
+    const { ref, jit } = pair((m) => {
+      m.load(CODE + 0x800, words(prog)); // starts mid-page: the loop spans three pages
+      m.cpus[0].pc = CODE + 0x800;
+    });
+    expect(lockstep(ref, jit, 400_000, 30_000, 13).detail).toBe('');
+    expect(jit.cpus[0].regs[20]).toBe(0);
+    expect(translatedShare(jit)).toBeGreaterThan(0.5);
+  });
+
   it('self-modifying code: a hot loop patches its own body and the new instruction runs', () => {
     // a0 counts; after 200 iterations the loop rewrites its `addi a0, a0, 1` into `addi a0, a0, 100`.
     const patched = ins('addi', { rd: 'a0', rs1: 'a0', imm: 100 });
