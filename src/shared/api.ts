@@ -26,6 +26,15 @@ export interface HostInfo {
   store: { path: string; error?: string };
   /** The workloads `compare` knows. */
   workloads: string[];
+  /** The assembler's directives and pseudo-instructions, for the editor (they live in src/main/asm). */
+  asm: { directives: AsmWord[]; pseudos: AsmWord[] };
+}
+
+/** A word of the assembly language beyond the opcode table, documented for the editor. */
+export interface AsmWord {
+  name: string;
+  syntax: string;
+  doc: string;
 }
 
 // ---------------------------------------------------------------------------------------------

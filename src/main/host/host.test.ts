@@ -25,7 +25,10 @@ describe('host API', () => {
       mode: 'web',
       store: { path: path.join(dir, 'a', 'hyperdesk.db') },
       workloads: WORKLOADS.map((w) => w.name),
+      asm: { directives: expect.any(Array), pseudos: expect.any(Array) },
     });
+    expect(info.asm.directives.find((d) => d.name === '.word')?.doc).toMatch(/\w/);
+    expect(info.asm.pseudos.find((p) => p.name === 'li')?.syntax).toMatch(/rd/);
     await host.close();
   });
 

@@ -16,6 +16,7 @@ import type {
 } from '../../shared/api.js';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
+import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
 import { WORKLOADS } from '../engine/compare.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
@@ -53,6 +54,10 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     mode,
     store: { path: file, ...(storeError ? { error: storeError } : {}) },
     workloads: WORKLOADS.map((w) => w.name),
+    asm: {
+      directives: Object.entries(DIRECTIVES).map(([name, d]) => ({ name, syntax: d.syntax, doc: d.doc })),
+      pseudos: PSEUDOS.map(({ name, syntax, doc }) => ({ name, syntax, doc })),
+    },
   };
 
   const log = (e: Omit<LogEvent, 'id' | 'at'>): void => {

@@ -10,7 +10,7 @@ const base = {
   mode: 'web',
   store: { path: '' },
   workloads: [],
-} as HostInfo;
+} as unknown as HostInfo;
 
 describe('asmWordsOf', () => {
   it("takes the assembler's directives and pseudos from the host's info", () => {
