@@ -32,7 +32,14 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SHOTS = path.join(PROJECT_ROOT, 'docs', 'screenshots');
+/**
+ * Screenshots of every view go to test-results/screenshots; with HYPERDESK_SCREENSHOTS=docs they
+ * replace the README's in docs/screenshots (so a plain test run leaves the work tree clean).
+ */
+const SHOTS =
+  process.env['HYPERDESK_SCREENSHOTS'] === 'docs'
+    ? path.join(PROJECT_ROOT, 'docs', 'screenshots')
+    : path.join(PROJECT_ROOT, 'test-results', 'screenshots');
 /** Generous: the machine boots and guests answer on a shared, loaded CI machine. */
 const LONG = 60_000;
 
