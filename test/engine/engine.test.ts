@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEvent, HostService } from '../../src/shared/api.js';
 import { createHost } from '../../src/main/host/host.js';
+import { Store, StoreError } from '../../src/main/store/index.js';
 import { ensureDisks } from '../../scripts/build-disks.js';
 
 describe('the engine worker', () => {
@@ -137,6 +138,21 @@ describe('the engine worker', () => {
     expect(out.get(2)).toBe(swosBefore);
     expect((await host.status()).guests.find((g) => g.id === 2)?.state).toBe('running');
     expect((await host.events(50)).some((e) => e.kind === 'deployed' && e.guestName === 'cos')).toBe(true);
+  });
+
+  it('keeps the machine and the partition table it booted with in the store', async () => {
+    const store = Store.open(path.join(dir, 'hyperdesk.db'));
+    if (store instanceof StoreError) throw store;
+    try {
+      const demo = store.machines().find((m) => m.name === 'demo');
+      expect(demo?.config).toMatchObject({ mode: 'hypervisor', cpus: 2, disks: [disk] });
+      const tables = store.partitionTables(demo!.id);
+      expect(tables).toHaveLength(1);
+      expect(tables[0]!.text).toMatch(/cos/);
+      expect(tables[0]!.text).toMatch(/swos/);
+    } finally {
+      store.close();
+    }
   });
 
   it('gives clear errors for a guest or file that is not there', async () => {

@@ -112,10 +112,16 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       if (status.config) {
         lastConfig = status.config;
         try {
-          store?.saveMachine(
+          const machine = store?.saveMachine(
             status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim(),
             status.config,
           );
+          // The partition table this boot used: ctl's parttab, as it was on ctl's disk.
+          if (machine && status.config.mode === 'hypervisor') {
+            const parttab = await engine.call('readFile', 0, 'parttab').catch(() => undefined);
+            const last = store!.partitionTables(machine.id).at(-1);
+            if (parttab !== undefined && last?.text !== parttab) store!.savePartitionTable(machine.id, parttab);
+          }
         } catch {
           // The store's own problem is in info().store; booting does not depend on it.
         }
