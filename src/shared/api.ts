@@ -272,6 +272,12 @@ export interface HostApi {
   boot(config: Partial<MachineConfig>): Promise<MachineStatus>;
   powerOff(): Promise<MachineStatus>;
 
+  /**
+   * How the emulator runs a guest's code (interpreter or block translator); both give the same
+   * machine state. In dual boot the guest is the machine. Takes effect at the guest's next slice.
+   */
+  setEngine(guest: number, engine: EngineKind): Promise<MachineStatus>;
+
   /** Keys typed into a guest's console. */
   consoleInput(guest: number, data: string): Promise<void>;
   /** A guest's console so far (bounded), and the byte count it ends at. */
@@ -343,6 +349,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   status: [],
   boot: [{ kind: 'config', name: 'config' }],
   powerOff: [],
+  setEngine: [guestArg, { kind: 'string', name: 'engine', maxLength: 6, pattern: /^(interp|jit)$/ }],
   consoleInput: [guestArg, { kind: 'string', name: 'data', maxLength: 65536 }],
   consoleHistory: [guestArg],
   listFiles: [guestArg],

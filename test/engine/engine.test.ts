@@ -140,6 +140,19 @@ describe('the engine worker', () => {
     expect((await host.events(50)).some((e) => e.kind === 'deployed' && e.guestName === 'cos')).toBe(true);
   });
 
+  it('switches one guest to the block translator; it goes on answering, the others keep theirs', async () => {
+    const st = await host.setEngine(1, 'jit');
+    expect(st.guests.map((g) => [g.name, g.engine])).toEqual([
+      ['ctl', 'interp'],
+      ['cos', 'jit'],
+      ['swos', 'interp'],
+    ]);
+    await host.consoleInput(1, 'run primes\r');
+    await until(1, /1229 primes below 10000\r\ncos> $/);
+    await host.setEngine(1, 'interp');
+    await expect(host.setEngine(8, 'jit')).rejects.toThrow(/no guest 8/);
+  });
+
   it('keeps the machine and the partition table it booted with in the store', async () => {
     const store = Store.open(path.join(dir, 'hyperdesk.db'));
     if (store instanceof StoreError) throw store;

@@ -55,6 +55,12 @@ export class EngineCore {
         return this.status();
       case 'status':
         return this.status();
+      case 'setEngine': {
+        const problem = need().setEngine(a[0], a[1]);
+        if (problem) throw new Error(problem);
+        this.sendStatus(true);
+        return this.status();
+      }
       case 'consoleInput': {
         const problem = need().type(a[0], a[1]);
         if (problem) throw new Error(problem);

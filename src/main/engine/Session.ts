@@ -27,6 +27,8 @@ import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/F
 import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
 import { Machine } from '../emulator/machine/Machine.js';
+import type { SliceEngine } from '../emulator/cpu/Cpu.js';
+import { Jit } from '../emulator/cpu/jit/Jit.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
@@ -198,7 +200,7 @@ export class Session {
       // came from: then the bootable partition of the same OS name is the guest's.
       return partitionGuests(this.hv).map((g) => ({
         ...g,
-        engine: this.machine.engine,
+        engine: this.hv!.partitions.get(g.id)?.engine ?? this.machine.engine,
         bootPartition: g.bootPartition || this.bootPartitionOf(g.name),
       }));
     }
@@ -210,7 +212,7 @@ export class Session {
         state: this.stopReason ? 'halted' : 'running',
         memBytes: this.machine.mem.size,
         vcpus: this.machine.cpus.length,
-        engine: this.machine.engine,
+        engine: this.dualbootEngine ?? this.machine.engine,
         bootPartition: booted?.partition ?? 0,
       },
     ];
@@ -354,6 +356,26 @@ export class Session {
     }
     return this.bootEntries.get(name.toLowerCase()) ?? 0;
   }
+
+  /** The guest's engine (a partition's own, or the machine's in dual boot). */
+  setEngine(guest: number, engine: 'interp' | 'jit'): string | undefined {
+    if (!this.guests().some((g) => g.id === guest)) return `no guest ${guest} (status() lists them)`;
+    if (this.hv) {
+      this.hv.partitions.get(guest)!.engine = engine;
+      return undefined;
+    }
+    for (const cpu of this.machine.cpus) {
+      if (engine === 'interp') {
+        if (cpu.jit) this.translators.set(cpu.id, cpu.jit);
+        cpu.jit = null;
+      } else cpu.jit ??= this.translators.get(cpu.id) ?? new Jit();
+    }
+    this.dualbootEngine = engine;
+    return undefined;
+  }
+
+  private readonly translators = new Map<number, SliceEngine>();
+  private dualbootEngine: 'interp' | 'jit' | undefined;
 
   private nameOf(guest: number): string {
     return this.guests().find((g) => g.id === guest)?.name ?? `guest ${guest}`;

@@ -22,6 +22,7 @@ export interface EngineCalls {
   boot(config: Partial<MachineConfig>): MachineStatus;
   powerOff(): MachineStatus;
   status(): MachineStatus;
+  setEngine(guest: number, engine: 'interp' | 'jit'): MachineStatus;
   consoleInput(guest: number, data: string): void;
   consoleHistory(guest: number): { data: string; end: number };
   listFiles(guest: number): GuestFile[];

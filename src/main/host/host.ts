@@ -139,6 +139,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       if (lastConfig) log({ guest: null, guestName: 'machine', kind: 'powered-off', detail: lastConfig.mode });
       return status;
     },
+    setEngine: (guest, kind) => engine.call('setEngine', guest, kind),
     consoleInput: (guest, data) => engine.call('consoleInput', guest, data),
     consoleHistory: (guest) => engine.call('consoleHistory', guest),
     listFiles: (guest) => engine.call('listFiles', guest),

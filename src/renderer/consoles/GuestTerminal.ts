@@ -44,6 +44,8 @@ export class GuestTerminal {
   private readonly searchBox: HTMLInputElement;
   private readonly searchBar: HTMLElement;
   private readonly titleEl: HTMLElement;
+  /** Which engine runs this guest's code; changing it asks the host (setEngine). */
+  private readonly engineSel: HTMLSelectElement;
   private opened = false;
   private pendingInput = '';
   private sending = false;
@@ -86,16 +88,28 @@ export class GuestTerminal {
     this.searchBox.addEventListener('input', () => this.find('next', true));
     this.searchBar = h('div.term-search', { hidden: true }, this.searchBox);
     this.titleEl = h('span.term-name', {}, name);
+    this.engineSel = h(
+      'select.term-engine',
+      { 'aria-label': `How ${name}'s code runs`, title: 'interpreter or block translator (same results)' },
+      h('option', { value: 'interp' }, 'interpreter'),
+      h('option', { value: 'jit' }, 'translator (jit)'),
+    ) as HTMLSelectElement;
+    this.engineSel.addEventListener('change', () => {
+      const want = this.engineSel.value as 'interp' | 'jit';
+      this.api.setEngine(this.guest, want).catch((e: unknown) => toast(`setEngine: ${message(e)}`, 'error'));
+    });
     this.el = h(
       'section.term',
       { 'data-guest': guest, 'data-name': name, 'aria-label': `${name} console` },
-      h('header.term-head', {}, this.titleEl, h('span.term-state', {})),
+      h('header.term-head', {}, this.titleEl, h('span.term-state', {}), this.engineSel),
       this.searchBar,
       h('div.term-body', {}),
     );
   }
 
-  rename(name: string, state: string): void {
+  rename(name: string, state: string, engine?: 'interp' | 'jit'): void {
+    if (engine && this.engineSel.value !== engine) this.engineSel.value = engine;
+    this.el.dataset.engine = engine ?? '';
     this.titleEl.textContent = name;
     this.el.dataset.name = name;
     this.el.dataset.state = state;

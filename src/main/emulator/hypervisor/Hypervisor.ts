@@ -16,7 +16,8 @@ import {
   STATUS_PIE,
 } from '../../../shared/isa/csrs.js';
 import { decodeWord } from '../../../shared/isa/encoding.js';
-import type { Cpu } from '../cpu/Cpu.js';
+import type { Cpu, SliceEngine } from '../cpu/Cpu.js';
+import { Jit } from '../cpu/jit/Jit.js';
 import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/bootInfo.js';
 import { flatten, type IoNode } from '../machine/board.js';
@@ -646,7 +647,28 @@ export class Hypervisor {
     cpu.ip &= ~(1 << IRQ.htimer);
     cpu.hTimerAt = now + Math.max(1000, Math.round((p.slice * p.weight) / 10));
     cpu.htimecmp = (cpu.hTimerAt % 4294967296) | 0;
+    this.selectEngine(cpu, p);
     next.load(cpu, p.s2root | 1, p.vmid);
+  }
+
+  /** One block translator per pCPU, made when a guest first wants it (its cache is per page, shared). */
+  private readonly translators = new Map<number, SliceEngine>();
+
+  /** The pCPU runs the incoming guest's code with that guest's engine (Partition.engine). */
+  private selectEngine(cpu: Cpu, p: Partition): void {
+    const want = p.engine ?? this.machine.engine;
+    if (want === 'interp') {
+      if (cpu.jit) this.translators.set(cpu.id, cpu.jit);
+      cpu.jit = null;
+      return;
+    }
+    if (cpu.jit) return;
+    let t = this.translators.get(cpu.id);
+    if (!t) {
+      t = new Jit();
+      this.translators.set(cpu.id, t);
+    }
+    cpu.jit = t;
   }
 
   /** Nothing to run on `cpu`: wait in hypervisor mode for an interrupt or the next guest timer. */

@@ -68,6 +68,12 @@ export class Partition {
   /** Disk partitions its virtual disk may use: disk node id -> partition numbers. */
   readonly diskGrants = new Map<string, Set<number>>();
   weight = 10;
+  /**
+   * How the emulator runs this guest's code: the interpreter or the block translator; undefined =
+   * the machine's engine. An emulator setting of the host (like QEMU's accelerator), not part of
+   * the emulated machine: the guest cannot see or change it, and both engines give the same state.
+   */
+  engine: 'interp' | 'jit' | undefined;
   /** The hypervisor offers it the paravirtual network path (net_send/net_recv; boot info nic bit 16). */
   paravirtNet = true;
   /** That path's state while it runs (net/pvnet.ts); rebuilt at every start. */
