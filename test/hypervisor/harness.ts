@@ -35,7 +35,13 @@ export class HvWorld {
   private nextTop: number;
   readonly disk: MemoryBlockBackend;
 
-  constructor(opts: { cpus?: number; memBytes?: number; diskImage: Uint8Array; swap?: SwapStore }) {
+  constructor(opts: {
+    cpus?: number;
+    memBytes?: number;
+    diskImage: Uint8Array;
+    swap?: SwapStore;
+    reserveBytes?: number;
+  }) {
     this.disk = new MemoryBlockBackend(opts.diskImage.length / 512, false, opts.diskImage);
     this.machine = new Machine({
       cpus: opts.cpus ?? 1,
@@ -46,6 +52,7 @@ export class HvWorld {
     this.hv = new Hypervisor(this.machine, {
       consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }),
       swap: opts.swap,
+      reserveBytes: opts.reserveBytes,
     });
     const idle = testGuest('idle');
     this.hv.bootControllingOs({ ...idle, name: 'ctl' });

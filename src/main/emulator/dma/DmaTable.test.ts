@@ -107,3 +107,30 @@ describe('DmaTable', () => {
     expect(b.translate(0x1004, DMA_READ)).toBeInstanceOf(DmaFault);
   });
 });
+
+describe('DmaTable large mappings', () => {
+  const MiB = 1 << 20;
+
+  it('keeps a large mapping as one range, and the newest mapping of a page wins', () => {
+    const t = new DmaTable();
+    t.map(0, 64 * MiB, 256 * MiB, DMA_RW); // a range
+    expect(t.translate(5 * MiB + 12, DMA_READ)).toBe(69 * MiB + 12);
+    t.unmap(8 * MiB, 4096); // a hole punched into it (a page entry)
+    expect(t.translate(8 * MiB, DMA_READ)).toBeInstanceOf(DmaFault);
+    t.map(8 * MiB, 4096, 4096, DMA_READ); // a page entry over the hole
+    expect(t.translate(8 * MiB, DMA_READ)).toBe(4096);
+    expect(t.translate(8 * MiB, DMA_WRITE)).toBeInstanceOf(DmaFault);
+    t.map(0, 0, 16 * MiB, DMA_WRITE); // a newer range over all of that: the page entries inside go
+    expect(t.translate(8 * MiB, DMA_WRITE)).toBe(8 * MiB);
+    expect((t.translate(8 * MiB, DMA_READ) as DmaFault).reason).toBe('permission');
+    expect(t.translate(20 * MiB, DMA_READ)).toBe(84 * MiB); // the older range still shows past it
+  });
+
+  it('saves and restores ranges exactly', () => {
+    const t = new DmaTable();
+    t.map(0, 32 * MiB, 8 * MiB, DMA_RW).unmap(4096, 4096);
+    const u = DmaTable.fromState(structuredClone(t.saveState()));
+    for (const a of [0, 4096, 8192, 8 * MiB - 4096, 8 * MiB])
+      expect(u.translate(a, DMA_READ)).toEqual(t.translate(a, DMA_READ));
+  });
+});

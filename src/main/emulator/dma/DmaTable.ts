@@ -6,8 +6,10 @@
  * the table counts the fault.
  *
  * Representation: an identity prefix (bus pages [0, identityPages) map to themselves, read/write),
- * which is what dual boot uses and costs nothing however large RAM is, plus explicit entries that
- * override it (an entry with no permission is a hole).
+ * which is what dual boot uses and costs nothing however large RAM is; ranges for large mappings (a
+ * partition's memory: a table per page made a 2 GiB Controlling OS cost 512k entries on every
+ * change); and page entries, which override both (an entry with no permission is a hole). The newest
+ * mapping of a page wins.
  */
 import { PAGE_SIZE } from '../../../shared/isa/memoryMap.js';
 import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
@@ -31,14 +33,21 @@ export class DmaFault {
 export interface DmaTableState {
   identityPages: number;
   entries: [number, number][];
+  /** [bus page, host page, pages, perms], oldest first (absent in older saved states). */
+  ranges?: [number, number, number, number][];
   faults: number;
 }
+
+/** Mappings at least this many pages long are kept as one range. */
+const RANGE_PAGES = 16;
 
 export class DmaTable {
   /** Faults since power-on (metrics). */
   faults = 0;
   /** Bus page -> host page * 4 + permissions (0: a hole). */
   private readonly entries = new Map<number, number>();
+  /** Large mappings: [bus page, host page, pages, perms], oldest first (page entries override). */
+  private ranges: [number, number, number, number][] = [];
 
   constructor(private identityPages = 0) {}
 
@@ -55,6 +64,14 @@ export class DmaTable {
     checkRange(bus, len);
     checkRange(host, len);
     if ((perms & ~DMA_RW) !== 0) throw new RangeError(`DMA permissions are DMA_READ | DMA_WRITE, got ${perms}`);
+    const first = bus / PAGE_SIZE;
+    const pages = len / PAGE_SIZE;
+    if (pages >= RANGE_PAGES) {
+      // Newer than every page entry inside it: those go, so the range shows through.
+      for (const k of [...this.entries.keys()]) if (k >= first && k < first + pages) this.entries.delete(k);
+      this.ranges.push([first, host / PAGE_SIZE, pages, perms]);
+      return this;
+    }
     for (let o = 0; o < len; o += PAGE_SIZE)
       this.entries.set((bus + o) / PAGE_SIZE, ((host + o) / PAGE_SIZE) * 4 + perms);
     return this;
@@ -68,11 +85,20 @@ export class DmaTable {
   }
 
   /** Host page of bus page `page` if `perms` are all granted, else -1 (unmapped) or -2 (permission). */
-  translatePage(page: number, perms: number): number {
+  translatePage(page: number, want: number): number {
     const e = this.entries.get(page);
-    if (e === undefined) return page < this.identityPages ? page : -1;
+    if (e === undefined) {
+      for (let i = this.ranges.length - 1; i >= 0; i--) {
+        const [bus, host, n, perms] = this.ranges[i]!;
+        if (page < bus || page >= bus + n) continue;
+        if ((perms & DMA_RW) === 0) return -1;
+        if ((perms & want) !== want) return -2;
+        return host + (page - bus);
+      }
+      return page < this.identityPages ? page : -1;
+    }
     if ((e & DMA_RW) === 0) return -1;
-    if ((e & perms) !== perms) return -2;
+    if ((e & want) !== want) return -2;
     return Math.floor(e / 4);
   }
 
@@ -139,13 +165,19 @@ export class DmaTable {
   }
 
   saveState(): DmaTableState {
-    return { identityPages: this.identityPages, entries: [...this.entries], faults: this.faults };
+    return {
+      identityPages: this.identityPages,
+      entries: [...this.entries],
+      ranges: this.ranges.map((r) => [...r] as [number, number, number, number]),
+      faults: this.faults,
+    };
   }
 
   restoreState(s: DmaTableState): void {
     this.identityPages = s.identityPages;
     this.entries.clear();
     for (const [k, v] of s.entries) this.entries.set(k, v);
+    this.ranges = (s.ranges ?? []).map((r) => [...r] as [number, number, number, number]);
     this.faults = s.faults;
   }
 

@@ -50,6 +50,11 @@ export interface HypervisorOptions {
   onEvent?(e: PartitionEvent): void;
   /** Where swapped-out guests go (default: memory). */
   swap?: SwapStore;
+  /**
+   * RAM the hypervisor keeps at the top for stage-2 tables and boot infos (default 1 MiB, enough
+   * for about 60 partitions; a partition's tables take 2 pages and more with many ranges).
+   */
+  reserveBytes?: number;
 }
 
 export class Hypervisor {
@@ -78,10 +83,13 @@ export class Hypervisor {
     readonly opts: HypervisorOptions,
   ) {
     this.swapStore = opts.swap ?? new MemorySwapStore();
-    this.usableBytes = machine.mem.size - HV_RESERVE_BYTES;
+    const reserveBytes = opts.reserveBytes ?? HV_RESERVE_BYTES;
+    if (reserveBytes % 4096 !== 0 || reserveBytes < HV_RESERVE_BYTES)
+      throw new RangeError(`reserveBytes must be a multiple of 4 KiB and at least 1 MiB, got ${reserveBytes}`);
+    this.usableBytes = machine.mem.size - reserveBytes;
     this.bridge = new Bridge({ now: () => machine.cpus[0].now(), epochSeconds: opts.rtcEpochSeconds ?? 0 });
     if (this.usableBytes < 1 << 20) throw new RangeError('the hypervisor needs at least 2 MiB of RAM');
-    this.reserve = new ReservePages(this.usableBytes, HV_RESERVE_BYTES);
+    this.reserve = new ReservePages(this.usableBytes, reserveBytes);
     this.current = machine.cpus.map(() => undefined);
     this.queues = machine.cpus.map(() => []);
     for (const { node } of flatten(machine.tree)) if (node.irq) this.sourceDevice.set(node.irq, node.id);
@@ -215,10 +223,39 @@ export class Hypervisor {
       }
     }
     for (const cpu of this.machine.cpus) {
-      cpu.tlb.flushVmid(p.vmid);
+      if (p.vmid) cpu.tlb.flushVmid(p.vmid);
       if (this.current[cpu.id]?.partitionId === p.id) cpu.s2ptbr = t.root | 1;
     }
     return true;
+  }
+
+  /** Which partition holds each VMID (-1: free). The vmid CSR has 8 bits; 0 is the hypervisor's. */
+  private readonly vmidOwner = new Int32Array(256).fill(-1);
+  private nextVmid = 1;
+
+  /**
+   * The partition's VMID, lending it one when it has none: a free one, else one whose holder runs
+   * nowhere now, taken back from it and flushed from every TLB (so no two partitions ever share
+   * translations). With up to 255 partitions each keeps its own for good.
+   */
+  vmidFor(p: Partition): number {
+    if (p.vmid && this.vmidOwner[p.vmid] === p.id) return p.vmid;
+    const running = new Set(this.current.filter((v) => v !== undefined).map((v) => v!.partitionId));
+    for (let i = 0; i < 255; i++) {
+      const v = this.nextVmid;
+      this.nextVmid = v === 255 ? 1 : v + 1;
+      const holder = this.vmidOwner[v]!;
+      if (holder >= 0 && holder !== p.id && running.has(holder)) continue;
+      if (holder >= 0) {
+        const old = this.partitions.get(holder);
+        if (old) old.vmid = 0;
+        for (const cpu of this.machine.cpus) cpu.tlb.flushVmid(v);
+      }
+      this.vmidOwner[v] = p.id;
+      p.vmid = v;
+      return v;
+    }
+    throw new Error('no VMID free: every one belongs to a running partition (more pCPUs than VMIDs?)');
   }
 
   /** Start a partition at `entry` (flags bit 0: write its boot info at 0x8000 and pass it in a0). */
@@ -398,6 +435,10 @@ export class Hypervisor {
     const t = this.tables.get(id);
     if (t) this.reserve.release(t.pages);
     this.tables.delete(id);
+    if (p.vmid && this.vmidOwner[p.vmid] === id) {
+      this.vmidOwner[p.vmid] = -1;
+      for (const cpu of this.machine.cpus) cpu.tlb.flushVmid(p.vmid);
+    }
     this.remap(ctl);
     this.partitions.delete(id);
     this.log(id, 'destroyed', '');
@@ -648,7 +689,7 @@ export class Hypervisor {
     cpu.hTimerAt = now + Math.max(1000, Math.round((p.slice * p.weight) / 10));
     cpu.htimecmp = (cpu.hTimerAt % 4294967296) | 0;
     this.selectEngine(cpu, p);
-    next.load(cpu, p.s2root | 1, p.vmid);
+    next.load(cpu, p.s2root | 1, this.vmidFor(p));
   }
 
   /** One block translator per pCPU, made when a guest first wants it (its cache is per page, shared). */

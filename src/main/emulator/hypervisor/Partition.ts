@@ -98,9 +98,11 @@ export class Partition {
     readonly name: string,
   ) {}
 
-  get vmid(): number {
-    return this.id + 1;
-  }
+  /**
+   * Its VMID (the TLB tag of its stage-2 context, 1..255) while it holds one; 0 when it has none.
+   * There are more partitions than VMIDs at scale: the hypervisor lends them out (Hypervisor.vmidFor).
+   */
+  vmid = 0;
 
   get memBytes(): number {
     return this.memory.reduce((s, r) => s + r.size, 0);
