@@ -101,6 +101,47 @@ export function virtOverhead(image: Uint8Array): { bareMs: number; partitionMs: 
   return { bareMs: round(bare), partitionMs: round(part), ratio: Math.round((bare / part) * 1000) / 1000 };
 }
 
+/**
+ * Aggregate guest throughput with `n` cos guests of 2 MiB all running `burner` on 2 pCPUs: guest
+ * instructions retired per wall second over `cycles` of machine time, after every guest has started.
+ */
+function guestsThroughput(image: Uint8Array, n: number, cycles: number): { ips: number; bootMs: number } {
+  const MEM = 2 << 20;
+  const t0 = performance.now();
+  const w = new HvWorld({ cpus: 2, memBytes: n * MEM + (24 << 20), diskImage: image, reserveBytes: 16 << 20 });
+  const cos = w.diskOs('cos');
+  const parts: Partition[] = [];
+  for (let i = 1; i <= n; i++)
+    parts.push(w.launch(i, `g${i}`, cos, { memBytes: MEM, cpu: i % 2, grantDiskPartition: cos.partition }));
+  const all = (re: RegExp) => parts.every((p) => re.test(w.output(p.name)));
+  for (let i = 0; i < 20_000 && !all(/cos> $/); i++) w.machine.run(1_000_000);
+  if (!all(/cos> $/)) throw new Error('not every guest booted');
+  for (const p of parts) w.type(p.id, 'burner\r');
+  for (let i = 0; i < 20_000 && !all(/burner\r\n$/); i++) w.machine.run(1_000_000);
+  const bootMs = performance.now() - t0;
+  const instret = () => parts.reduce((s, p) => s + p.vcpus.reduce((t, v) => t + v.instret, 0), 0);
+  w.machine.run(10_000_000); // every guest has been switched in once more: counters are saved ones
+  const i0 = instret();
+  const t1 = performance.now();
+  w.machine.run(cycles);
+  const ms = performance.now() - t1;
+  return { ips: ((instret() - i0) / ms) * 1000, bootMs };
+}
+
+/** guests-N: N active guests' aggregate throughput over one guest's (target >= 0.85 for 1,000). */
+export function manyGuests(image: Uint8Array, n = 1000): Record<string, number> {
+  const cycles = 500_000_000; // 2 s of machine time: every guest gets its slices
+  const one = guestsThroughput(image, 1, cycles);
+  const many = guestsThroughput(image, n, cycles);
+  return {
+    guests: n,
+    throughputRatio: Math.round((many.ips / one.ips) * 1000) / 1000,
+    oneGuestMips: round(one.ips / 1e6),
+    manyGuestsMips: round(many.ips / 1e6),
+    bootAndStartMs: Math.round(many.bootMs),
+  };
+}
+
 function round(x: number): number {
   return Math.round(x * 10) / 10;
 }
@@ -116,6 +157,7 @@ export async function hypervisorBenches(filter?: string): Promise<Record<string,
     if (want('hypercall-roundtrip')) lines.push({ bench: 'hypercall-roundtrip', ...rt, target: 50 });
   }
   if (want('world-switch') && rt) lines.push({ bench: 'world-switch', ...worldSwitch(image, rt.ns), target: 200 });
+  if (want('guests-1000')) lines.push({ bench: 'guests-1000', ...manyGuests(image), target: 0.85 });
   if (want('virt-overhead'))
     lines.push({ bench: 'virt-overhead', technique: 'hardware', ...virtOverhead(image), target: 0.95 });
   return lines;
