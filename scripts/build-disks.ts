@@ -22,7 +22,18 @@ import {
 import { assembleFile } from '../src/main/host/assembleFile.js';
 
 const SCRIPT = fileURLToPath(import.meta.url);
-export const ROOT = resolve(dirname(SCRIPT), '..');
+/**
+ * The project folder: the nearest one up from this script that holds resources/cos (this file is
+ * scripts/build-disks.ts in the source tree, but a chunk under out/main/ in the built app).
+ */
+export const ROOT = findRoot(dirname(SCRIPT));
+
+function findRoot(from: string): string {
+  for (let dir = from, i = 0; i < 6; i++, dir = dirname(dir)) {
+    if (existsSync(join(dir, 'resources', 'cos'))) return dir;
+  }
+  return resolve(from, '..');
+}
 export const DEFAULT_IMAGE = join(ROOT, 'disks', 'hyperdesk.img');
 
 /** The default sources under `root`/resources (ctl only where resources/ctl/ctl.s exists). */

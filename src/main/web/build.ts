@@ -23,12 +23,16 @@ export async function ensureRendererBuilt(log: (line: string) => void = () => {}
   return RENDERER_DIR;
 }
 
-/** Runs `electron-vite build` in the project root; its output is shown only if it fails. */
-export function runElectronViteBuild(): Promise<void> {
+/**
+ * Runs `electron-vite build` in the project root (into `outDir`, default out/); its output is shown
+ * only if it fails.
+ */
+export function runElectronViteBuild(outDir?: string): Promise<void> {
   const require = createRequire(import.meta.url);
   const bin = path.join(path.dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'build'], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = [bin, 'build', ...(outDir ? ['--outDir', outDir] : [])];
+    const child = spawn(process.execPath, args, { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
