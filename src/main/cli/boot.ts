@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { Machine } from '../emulator/machine/Machine.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import { openDisks } from '../disk/openDisks.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
@@ -47,25 +48,12 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     );
     return 2;
   }
-  let paths = opts.disk;
-  if (paths.length === 0) {
-    const { ensureDisks } = await import('../../../scripts/build-disks.js');
-    try {
-      paths = [await ensureDisks()];
-    } catch (e) {
-      process.stderr.write(`error: cannot build the default disk image: ${(e as Error).message}\n`);
-      return 1;
-    }
+  const opened = await openDisks(opts.disk, { readOnly: opts.readOnly });
+  if (typeof opened === 'string') {
+    process.stderr.write(`error: ${opened}\n`);
+    return 1;
   }
-  const disks: BlockBackend[] = [];
-  for (const p of paths) {
-    const d = FileBlockBackend.open(p, { readOnly: opts.readOnly });
-    if (d instanceof Error) {
-      process.stderr.write(`${p}: ${d.message}\n`);
-      return 1;
-    }
-    disks.push(d);
-  }
+  const disks: BlockBackend[] = opened.disks;
   if (opts.mode === 'hypervisor') return bootHypervisor(opts, mem, disks);
   const sink = stdoutSink();
   let machine: Machine;

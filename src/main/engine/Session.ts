@@ -21,7 +21,8 @@ import type {
 } from '../../shared/api.js';
 import { assemble, type AsmResult } from '../asm/index.js';
 import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
-import { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import type { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import { openDisks } from '../disk/openDisks.js';
 import { SwapFiles } from '../disk/swapFiles.js';
 import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/Firmware.js';
 import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
@@ -73,24 +74,9 @@ export class Session {
   /** Opens the disks and powers the machine on. Errors come back as a message, nothing half-open. */
   static async boot(partial: Partial<MachineConfig>): Promise<Session | string> {
     const config: MachineConfig = { ...DEMO_CONFIG, ...partial };
-    let paths = config.disks;
-    if (paths.length === 0) {
-      const { ensureDisks } = await import('../../../scripts/build-disks.js');
-      try {
-        paths = [await ensureDisks()];
-      } catch (e) {
-        return `cannot build the demo disk image: ${(e as Error).message}`;
-      }
-    }
-    const disks: FileBlockBackend[] = [];
-    for (const p of paths) {
-      const d = FileBlockBackend.open(p);
-      if (d instanceof Error) {
-        for (const x of disks) x.close();
-        return `${p}: ${d.message}`;
-      }
-      disks.push(d);
-    }
+    const opened = await openDisks(config.disks);
+    if (typeof opened === 'string') return opened;
+    const { paths, disks } = opened;
     const consoles = new ConsoleBuffers();
     let machine: Machine;
     try {
