@@ -5,8 +5,9 @@
  * (docs/boot.md). Exits with the guest's exit code when it halts.
  */
 import { TIMEBASE } from '../emulator/machine/board.js';
-import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/Firmware.js';
+import { Firmware } from '../emulator/firmware/Firmware.js';
 import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
+import { controllingOsImage } from '../emulator/hypervisor/controllingOs.js';
 import { ConsoleMux } from './consoles.js';
 import { SwapFiles } from '../disk/swapFiles.js';
 import { writeFileSync } from 'node:fs';
@@ -101,16 +102,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
 /** Hypervisor mode (docs/hypercalls.md#boot-in-hypervisor-mode-m13): ctl boots with everything. */
 async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBackend[]): Promise<number> {
   const ctlName = (opts.ctl ?? 'ctl').toLowerCase();
-  const { entries, problems } = scanBootEntries(disks, mem);
-  const entry = entries.find((e) => e.header.name.toLowerCase().split(' ')[0] === ctlName);
-  if (!entry) {
-    for (const p of problems) process.stderr.write(`${p}\n`);
-    process.stderr.write(
-      `error: no bootable partition named '${ctlName}' for the Controlling OS (found: ${entries.map((e) => e.header.name).join(', ') || 'none'})\n`,
-    );
-    return 1;
-  }
-  const image = readBootImage(disks, entry);
+  const image = controllingOsImage(disks, mem, ctlName);
   if (typeof image === 'string') {
     process.stderr.write(`error: ${image}\n`);
     return 1;
@@ -135,13 +127,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
       rtcEpochSeconds: Math.floor(Date.now() / 1000),
       swap: new SwapFiles(join(dirname(disks[0] instanceof FileBlockBackend ? disks[0].path : 'disks/x'), 'swap')),
     });
-    hv.bootControllingOs({
-      loadAddress: entry.header.loadAddress,
-      entry: entry.header.entry,
-      bytes: image,
-      name: ctlName,
-      bootPartition: entry.partition,
-    });
+    hv.bootControllingOs(image);
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 2;

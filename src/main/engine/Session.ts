@@ -24,8 +24,9 @@ import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../di
 import type { FileBlockBackend } from '../disk/FileBlockBackend.js';
 import { openDisks } from '../disk/openDisks.js';
 import { SwapFiles } from '../disk/swapFiles.js';
-import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/Firmware.js';
+import { Firmware, scanBootEntries } from '../emulator/firmware/Firmware.js';
 import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
+import { controllingOsImage } from '../emulator/hypervisor/controllingOs.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import type { SliceEngine } from '../emulator/cpu/Cpu.js';
@@ -109,10 +110,7 @@ export class Session {
   }
 
   private startHypervisor(diskPath: string): string | undefined {
-    const { entries, problems } = scanBootEntries(this.disks, this.machine.mem.size);
-    const entry = entries.find((e) => e.header.name.toLowerCase().split(' ')[0] === 'ctl');
-    if (!entry) return `no bootable partition named ctl for the Controlling OS ${problems.join('; ')}`.trim();
-    const image = readBootImage(this.disks, entry);
+    const image = controllingOsImage(this.disks, this.machine.mem.size);
     if (typeof image === 'string') return image;
     try {
       this.hv = new Hypervisor(this.machine, {
@@ -120,13 +118,7 @@ export class Session {
         rtcEpochSeconds: Math.floor(Date.now() / 1000),
         swap: new SwapFiles(join(dirname(diskPath), 'swap')),
       });
-      this.hv.bootControllingOs({
-        loadAddress: entry.header.loadAddress,
-        entry: entry.header.entry,
-        bytes: image,
-        name: 'ctl',
-        bootPartition: entry.partition,
-      });
+      this.hv.bootControllingOs(image);
     } catch (e) {
       return (e as Error).message;
     }
