@@ -79,6 +79,7 @@ export class HvWorld {
       cpus?: number[];
       grantDiskPartition?: number;
       paravirtNet?: boolean;
+      technique?: 'paravirtual' | 'hardware';
     } = {},
   ): Partition {
     const size = opts.memBytes ?? 4 << 20;
@@ -94,6 +95,7 @@ export class HvWorld {
     if (err) throw new Error(err);
     if (opts.grantDiskPartition) p.diskGrants.set('disk0', new Set([opts.grantDiskPartition]));
     if (opts.paravirtNet !== undefined) p.paravirtNet = opts.paravirtNet;
+    if (opts.technique) p.technique = opts.technique;
     const e = this.hv.start(id, guest.entry, guest.cooperative ? 1 : 0);
     if (e) throw new Error(e);
     return p;

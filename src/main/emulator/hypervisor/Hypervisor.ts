@@ -333,7 +333,8 @@ export class Hypervisor {
       children: [...own, ...virtual],
     };
     // uart0 is the console; bit 1 says the console_write/read hypercalls serve it too (paravirtual).
-    const extra: Record<string, [number, number]> = { uart0: [p.devices.has('uart0') ? 1 : 3, 0] };
+    const pvConsole = !p.devices.has('uart0') && p.technique === 'paravirtual';
+    const extra: Record<string, [number, number]> = { uart0: [pvConsole ? 3 : 1, 0] };
     const disk = this.machine.desc.disks?.[0];
     if (disk) extra.disk0 = [disk.blocks, 0];
     if (virtual.some((n) => n.id === 'netctl')) {

@@ -74,6 +74,14 @@ export class Partition {
    * the emulated machine: the guest cannot see or change it, and both engines give the same state.
    */
   engine: 'interp' | 'jit' | undefined;
+  /**
+   * How it is virtualized (M7; docs/hypercalls.md#virtualization-techniques). 'paravirtual' (the
+   * default): hardware-assisted CPU and memory (supervisor mode under stage 2), and the paravirtual
+   * console and network offered in its boot info, which cos then uses instead of device registers.
+   * 'hardware': the same without the offer, so every device access is trapped and emulated. The
+   * classic technique (the kernel deprivileged, shadow page tables) is not built yet.
+   */
+  technique: 'paravirtual' | 'hardware' = 'paravirtual';
   /** The hypervisor offers it the paravirtual network path (net_send/net_recv; boot info nic bit 16). */
   paravirtNet = true;
   /** That path's state while it runs (net/pvnet.ts); rebuilt at every start. */

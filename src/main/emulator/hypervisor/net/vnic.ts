@@ -30,7 +30,7 @@ export function macWords(mac: Uint8Array): [number, number] {
  * its node (under a `netctl` controller, like the board's) to `nodes` for the boot info.
  */
 export function addVirtualNic(
-  p: { id: number; state: string; vbus: Bus; paravirtNet: boolean; pvnet?: PvNet },
+  p: { id: number; state: string; vbus: Bus; paravirtNet: boolean; technique: string; pvnet?: PvNet },
   dma: DmaTable,
   mem: PhysicalMemory,
   irq: IrqLine,
@@ -46,7 +46,7 @@ export function addVirtualNic(
     nicIrq,
   );
   nic.backend = bridge.backendFor(p.id);
-  const pv = p.paravirtNet ? new PvNet(pvIrq) : undefined;
+  const pv = p.paravirtNet && p.technique === 'paravirtual' ? new PvNet(pvIrq) : undefined;
   p.pvnet = pv;
   const endpoint: BridgeEndpoint = { receive: (f) => (pv?.up ? pv.receive(f) : nic.receive(f)) };
   bridge.attach(p.id, endpoint, () => p.state === 'running');
