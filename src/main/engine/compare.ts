@@ -378,10 +378,9 @@ function runHypervisor(w: Workload, s: RunSetup): RunFigures {
 /**
  * Put a parttab for this comparison into ctl's file system on the in-memory disk: swos on pCPU 0,
  * cos on pCPU 1 (both on 0 with one pCPU), so that each job has a pCPU as it has in dual boot.
- * Not the other way round: swos picks its interrupt-controller context by the `cpuid` register,
- * which reads the physical pCPU number even in a partition, so on pCPU 1 it finds no context of its
- * virtual intc (it has one vCPU) and polls its console instead of waiting in wfi. cos takes its
- * pCPU from the boot info. Returns ctl's boot entry.
+ * (This placement once worked around swos reading the physical pCPU number from `cpuid`; cpuid now
+ * gives the vCPU number in a partition, and the placement stays so that past figures compare.)
+ * Returns ctl's boot entry.
  */
 function writeParttab(disks: MemoryBlockBackend[], cpus: number, memBytes: number) {
   const mode = 'hypervisor';
