@@ -68,6 +68,12 @@ export const STATUS_PIE = 1 << 1;
 export const STATUS_PM_SHIFT = 2;
 /** hstatus.TW: wfi in supervisor mode traps to the hypervisor (so an idle guest yields its pCPU). */
 export const HSTATUS_TW = 1 << 4;
+/**
+ * hstatus.TE: trap-and-emulate. Supervisor-level control-register accesses, eret and tlbflush in
+ * supervisor mode trap to the hypervisor (PRIVILEGED_INSTRUCTION, the word in hbadaddr), so a
+ * hypervisor can run a guest kernel that owns no sensitive state (docs/hypercalls.md).
+ */
+export const HSTATUS_TE = 1 << 5;
 
 /** Page-table base registers (ptbr, s2ptbr): bit 0 enables, bits 31:12 hold the root table address. */
 export const PTBR_ENABLE = 1;
@@ -198,8 +204,8 @@ export const CSRS: readonly CsrInfo[] = [
     number: CSR.hstatus,
     read: H,
     write: H,
-    writableMask: 0b11111,
-    doc: 'IE (0), PIE (1), PM previous mode (3:2), TW trap wfi (4)',
+    writableMask: 0b111111,
+    doc: 'IE (0), PIE (1), PM previous mode (3:2), TW trap wfi (4), TE trap supervisor CSR accesses, eret and tlbflush (5)',
   },
   { name: 'htvec', number: CSR.htvec, read: H, write: H, writableMask: ~3, doc: 'hypervisor trap vector (4-aligned)' },
   {

@@ -12,6 +12,7 @@ import {
   CSR,
   CSR_BY_NUMBER,
   EXC_DELEGABLE_MASK,
+  HSTATUS_TE,
   HSTATUS_TW,
   IRQ,
   IRQ_DELEGABLE_MASK,
@@ -376,7 +377,7 @@ export class Cpu {
       this.hcause = cause;
       this.hbadaddr = badaddr | 0;
       const ie = this.hstatus & STATUS_IE;
-      this.hstatus = (this.hstatus & HSTATUS_TW) | (ie ? STATUS_PIE : 0) | (from << 2);
+      this.hstatus = (this.hstatus & (HSTATUS_TW | HSTATUS_TE)) | (ie ? STATUS_PIE : 0) | (from << 2);
       this.pc = this.htvec;
     }
     this.mode = target;
@@ -397,7 +398,7 @@ export class Cpu {
     if (this.mode === 2) {
       target = (this.hstatus >> 2) & 3;
       const pie = this.hstatus & STATUS_PIE;
-      this.hstatus = (this.hstatus & HSTATUS_TW) | (pie ? STATUS_IE : 0) | STATUS_PIE;
+      this.hstatus = (this.hstatus & (HSTATUS_TW | HSTATUS_TE)) | (pie ? STATUS_IE : 0) | STATUS_PIE;
       this.pc = this.hepc;
     } else {
       target = (this.sstatus >> 2) & 1;
@@ -499,6 +500,15 @@ export class Cpu {
     }
     if ((reads && this.mode < info.read) || (writes && this.mode < (info.write as number))) {
       this.raise(CAUSE.PRIVILEGED_INSTRUCTION, d.word);
+      return false;
+    }
+    // hstatus.TE: a supervisor-level register is the hypervisor's to emulate (docs/isa.md, hstatus).
+    if (
+      this.mode === 1 &&
+      (this.hstatus & HSTATUS_TE) !== 0 &&
+      ((reads && info.read === 1) || (writes && info.write === 1))
+    ) {
+      this.raise(CAUSE.PRIVILEGED_INSTRUCTION, d.word, 'hypervisor');
       return false;
     }
     const src = this.regs[d.rs1];

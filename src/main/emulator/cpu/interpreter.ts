@@ -16,7 +16,7 @@
  * instruction executed or one instruction that trapped. `start` (steps of this slice already done,
  * by the block translator of jit/) only offsets the count, so slow paths see the slice's exact time.
  */
-import { CAUSE } from '../../../shared/isa/csrs.js';
+import { CAUSE, HSTATUS_TE } from '../../../shared/isa/csrs.js';
 import { atomicOp, type Cpu } from './Cpu.js';
 import { decodeInto, unpack, type CodePage } from './decode.js';
 
@@ -525,6 +525,10 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
             cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
             break outer;
           }
+          if (cpu.mode === 1 && (cpu.hstatus & HSTATUS_TE) !== 0) {
+            cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2], 'hypervisor');
+            break outer;
+          }
           cpu.eret();
           pc = cpu.pc;
           break outer;
@@ -545,6 +549,10 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           cpu.pc = (pageVa + (slot << 1)) | 0;
           if (cpu.mode < 1) {
             cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
+            break outer;
+          }
+          if (cpu.mode === 1 && (cpu.hstatus & HSTATUS_TE) !== 0) {
+            cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2], 'hypervisor');
             break outer;
           }
           cpu.tlbflush((w >>> 16) & 63, w >>> 24);

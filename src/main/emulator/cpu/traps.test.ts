@@ -3,7 +3,7 @@
  * (docs/isa.md#interrupts, docs/isa.md#timers).
  */
 import { describe, expect, it } from 'vitest';
-import { CAUSE, CAUSES, CSR, HSTATUS_TW, IRQ, STATUS_IE } from '../../../shared/isa/csrs.js';
+import { CAUSE, CAUSES, CSR, CSRS, HSTATUS_TE, HSTATUS_TW, IRQ, STATUS_IE } from '../../../shared/isa/csrs.js';
 import { ins, li, machine, step, words } from '../testing/harness.js';
 
 const PC = 0x1000;
@@ -125,6 +125,41 @@ describe('delegation and eret', () => {
     step(t.cpu);
     expect(t.cpu.mode).toBe(2);
     expect(t.cpu.hcause).toBe(CAUSE.PRIVILEGED_INSTRUCTION);
+  });
+});
+
+describe('hstatus.TE (trap and emulate)', () => {
+  /** Each S-level CSR read, eret and tlbflush in supervisor mode, with TE set and everything delegated. */
+  const sensitive: [string, number][] = [
+    ...CSRS.filter((c) => c.read === 1).map((c): [string, number] => [`csrr ${c.name}`, csrRead(c.number)]),
+    ['eret', ins('eret')],
+    ['tlbflush', ins('tlbflush')],
+  ];
+  function csrRead(n: number): number {
+    return ins('csrrs', { rd: 'a0', rs1: 0, imm: n });
+  }
+
+  it.each(sensitive)('%s traps to the hypervisor with its word in hbadaddr', (_name, word) => {
+    const t = at(1, word);
+    t.cpu.hstatus = HSTATUS_TE;
+    t.cpu.hdeleg = -1;
+    step(t.cpu);
+    expect(t.cpu.mode).toBe(2);
+    expect(t.cpu.hcause).toBe(CAUSE.PRIVILEGED_INSTRUCTION);
+    expect(t.cpu.hbadaddr).toBe(word | 0);
+    expect(t.cpu.hstatus & HSTATUS_TE).toBe(HSTATUS_TE); // the trap keeps TE set
+  });
+
+  it('leaves ordinary instructions alone, and changes nothing without TE', () => {
+    const t = at(1, ins('addi', { rd: 'a1', rs1: 0, imm: 7 }), ins('addi', { rd: 'a2', rs1: 'a1', imm: 1 }));
+    t.cpu.hstatus = HSTATUS_TE;
+    step(t.cpu, 2);
+    expect(t.cpu.mode).toBe(1);
+    expect(t.cpu.regs[12]).toBe(8);
+    const u = at(1, csrRead(CSR.sstatus), ins('tlbflush'));
+    step(u.cpu, 2);
+    expect(u.cpu.mode).toBe(1);
+    expect(u.cpu.pc).toBe(0x1008);
   });
 });
 
