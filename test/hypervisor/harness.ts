@@ -79,7 +79,7 @@ export class HvWorld {
       cpus?: number[];
       grantDiskPartition?: number;
       paravirtNet?: boolean;
-      technique?: 'paravirtual' | 'hardware';
+      technique?: 'paravirtual' | 'hardware' | 'trap-emulate';
     } = {},
   ): Partition {
     const size = opts.memBytes ?? 4 << 20;

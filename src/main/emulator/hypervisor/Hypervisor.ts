@@ -18,6 +18,7 @@ import {
 import { decodeWord } from '../../../shared/isa/encoding.js';
 import type { Cpu, SliceEngine } from '../cpu/Cpu.js';
 import { Jit } from '../cpu/jit/Jit.js';
+import { emulatePrivileged, guestPhysical, refreshShadow, setTechnique, type TeHost } from './trapEmulate.js';
 import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/bootInfo.js';
 import { flatten, type IoNode } from '../machine/board.js';
@@ -227,6 +228,57 @@ export class Hypervisor {
       if (this.current[cpu.id]?.partitionId === p.id) cpu.s2ptbr = t.root | 1;
     }
     return true;
+  }
+
+  /** What trap-and-emulate asks of the hypervisor (trapEmulate.ts). */
+  private teHostMade: TeHost | undefined;
+  private get teHost(): TeHost {
+    return (this.teHostMade ??= {
+      mem: this.machine.mem,
+      reserve: this.reserve,
+      flushTlb: (p) => {
+        if (p.vmid) for (const c of this.machine.cpus) c.tlb.flushVmid(p.vmid);
+      },
+      resume: (cpu) => this.resume(cpu),
+    });
+  }
+
+  /**
+   * A page fault of a trap-and-emulate guest (its faults are not delegated): a device window is
+   * emulated, a page the guest maps but the shadow lacks is filled (once), the rest is the guest's.
+   */
+  private shadowFault(cpu: Cpu, v: Vcpu, p: Partition, cause: number): void {
+    const te = v.te!;
+    const va = cpu.hbadaddr;
+    const gpa = guestPhysical(this.machine.mem, p, te.vptbr, va);
+    if (gpa >= 0 && !p.memory.some((r) => gpa >= r.gpa && gpa < r.gpa + r.size)) {
+      const r = emulateMmio(cpu, this.machine.mem, p.vbus, gpa);
+      if (r === 'done') {
+        this.stats.mmioExits++;
+        p.stats.mmioExits++;
+        v.stats.mmioExits++;
+        if (this.current[cpu.id] !== v) return this.afterOwnStop(cpu);
+        return this.resume(cpu);
+      }
+      if (r === 'not-device' && (te.vptbr & 1) !== 0) {
+        // Its own page tables point outside its memory: contained, as under stage 2.
+        return this.contain(
+          cpu,
+          p,
+          `${causeName(cause)} at pc 0x${hex(cpu.hepc)}: guest-physical 0x${hex(gpa)} is outside its memory`,
+        );
+      }
+      p.stats.reflected++;
+      return this.reflect(cpu, CAUSE.ACCESS_FAULT, va);
+    }
+    if (gpa >= 0 && te.retriedAt !== cpu.hepc) {
+      te.retriedAt = cpu.hepc;
+      if (!refreshShadow(this.teHost, cpu, v, p)) return this.contain(cpu, p, 'the hypervisor reserve is full');
+      return this.resume(cpu);
+    }
+    te.retriedAt = -1;
+    p.stats.reflected++;
+    return this.reflect(cpu, cause, va);
   }
 
   /** Which partition holds each VMID (-1: free). The vmid CSR has 8 bits; 0 is the hypervisor's. */
@@ -520,8 +572,16 @@ export class Hypervisor {
           cpu.hepc = (cpu.hepc + 4) | 0;
           return this.block(cpu, v);
         }
+        if (p.technique === 'trap-emulate' && ((cpu.hstatus >> 2) & 3) === 1) {
+          if (emulatePrivileged(this.teHost, cpu, v, p, w)) return;
+        }
         return this.contain(cpu, p, `unexpected PRIVILEGED_INSTRUCTION at pc 0x${hex(cpu.hepc)}`);
       }
+      case CAUSE.FETCH_PAGE_FAULT:
+      case CAUSE.LOAD_PAGE_FAULT:
+      case CAUSE.STORE_PAGE_FAULT:
+        if (p.technique === 'trap-emulate') return this.shadowFault(cpu, v, p, cause);
+        return this.contain(cpu, p, `${causeName(cause)} at pc 0x${hex(cpu.hepc)}, badaddr 0x${hex(cpu.hbadaddr)}`);
       default:
         return this.contain(cpu, p, `${causeName(cause)} at pc 0x${hex(cpu.hepc)}, badaddr 0x${hex(cpu.hbadaddr)}`);
     }
@@ -690,7 +750,13 @@ export class Hypervisor {
     cpu.hTimerAt = now + Math.max(1000, Math.round((p.slice * p.weight) / 10));
     cpu.htimecmp = (cpu.hTimerAt % 4294967296) | 0;
     this.selectEngine(cpu, p);
-    next.load(cpu, p.s2root | 1, this.vmidFor(p));
+    const te = p.technique === 'trap-emulate';
+    setTechnique(cpu, te);
+    if (te && (!next.te || next.te.stale) && !refreshShadow(this.teHost, undefined, next, p)) {
+      this.current[cpu.id] = undefined;
+      return this.contain(cpu, p, 'the hypervisor reserve is full (no room for a shadow page table)');
+    }
+    next.load(cpu, te ? 0 : p.s2root | 1, this.vmidFor(p));
   }
 
   /** One block translator per pCPU, made when a guest first wants it (its cache is per page, shared). */

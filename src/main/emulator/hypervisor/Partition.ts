@@ -79,9 +79,10 @@ export class Partition {
    * default): hardware-assisted CPU and memory (supervisor mode under stage 2), and the paravirtual
    * console and network offered in its boot info, which cos then uses instead of device registers.
    * 'hardware': the same without the offer, so every device access is trapped and emulated. The
-   * classic technique (the kernel deprivileged, shadow page tables) is not built yet.
+   * 'trap-emulate': classic trap-and-emulate (trapEmulate.ts): stage 2 off, hstatus.TE on, every
+   * privileged instruction emulated, shadow page tables, emulated devices.
    */
-  technique: 'paravirtual' | 'hardware' = 'paravirtual';
+  technique: 'paravirtual' | 'hardware' | 'trap-emulate' = 'paravirtual';
   /** The hypervisor offers it the paravirtual network path (net_send/net_recv; boot info nic bit 16). */
   paravirtNet = true;
   /** That path's state while it runs (net/pvnet.ts); rebuilt at every start. */
@@ -99,7 +100,17 @@ export class Partition {
   s2root = 0;
   dma: DmaTable | undefined;
   /** Console bytes for the host (its console window). */
-  readonly stats = { hypercalls: 0, mmioExits: 0, faults: 0, interrupts: 0, switches: 0 };
+  readonly stats = {
+    hypercalls: 0,
+    mmioExits: 0,
+    faults: 0,
+    interrupts: 0,
+    switches: 0,
+    /** Trap-and-emulate: privileged instructions emulated, shadow tables built, faults reflected. */
+    emulated: 0,
+    shadowBuilds: 0,
+    reflected: 0,
+  };
 
   constructor(
     readonly id: number,

@@ -6,6 +6,7 @@
 import { IRQ } from '../../../shared/isa/csrs.js';
 import { SUPERVISOR_CSR_FIELDS, type Cpu } from '../cpu/Cpu.js';
 import type { InterruptTarget } from '../devices/irq.js';
+import type { TeVcpu } from './trapEmulate.js';
 
 export type VcpuState = 'runnable' | 'blocked' | 'stopped';
 
@@ -64,6 +65,8 @@ export class Vcpu implements InterruptTarget {
   ticksMasked = 0;
   /** It has been seen with interrupts enabled (the watchdog only watches kernels that use them). */
   sawInterruptsOn = false;
+  /** Trap-and-emulate state (trapEmulate.ts), for a partition using that technique. */
+  te: TeVcpu | undefined;
   /** Counters for the performance view. */
   readonly stats = { switches: 0, hypercalls: 0, mmioExits: 0, ticks: 0 };
 
@@ -77,6 +80,11 @@ export class Vcpu implements InterruptTarget {
 
   /** Reset to power-on state at `entry` in supervisor mode (a0..a2 as the firmware would set). */
   reset(entry: number, a0: number, a1: number, a2: number, now: number): void {
+    if (this.te) {
+      // Trap-and-emulate: translation off again; the shadow is rebuilt before it next runs.
+      this.te.vptbr = 0;
+      this.te.stale = true;
+    }
     this.regs.fill(0);
     this.regs[10] = a0;
     this.regs[11] = a1;

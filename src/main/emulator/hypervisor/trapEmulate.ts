@@ -1,0 +1,212 @@
+/**
+ * Classic trap-and-emulate (M7; docs/hypercalls.md#virtualization-techniques): the guest kernel runs
+ * in supervisor mode with hstatus.TE set and stage 2 off, so it owns no sensitive state. Every
+ * supervisor control-register access, eret and tlbflush traps here and is emulated against the
+ * vCPU; the MMU runs on a SHADOW page table the hypervisor builds from the guest's own table, with
+ * each guest-physical page replaced by the host page behind it and device windows left out (an
+ * access there faults here and is emulated like any device access). Page faults are not
+ * delegated: the ones the guest's table explains are reflected to the guest.
+ */
+import { CAUSE, CSR, CSR_BY_NUMBER, EXC_DELEGABLE_MASK, HSTATUS_TE } from '../../../shared/isa/csrs.js';
+import { decodeWord } from '../../../shared/isa/encoding.js';
+import type { Cpu } from '../cpu/Cpu.js';
+import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
+import { PTE_R, PTE_V, PTE_W, PTE_X } from '../mmu/pte.js';
+import type { MemRange, Partition } from './Partition.js';
+import { buildStage2, type ReservePages, type Stage2Table } from './stage2.js';
+import type { Vcpu } from './Vcpu.js';
+
+const PAGE = 4096;
+const PAGE_FAULTS = (1 << CAUSE.FETCH_PAGE_FAULT) | (1 << CAUSE.LOAD_PAGE_FAULT) | (1 << CAUSE.STORE_PAGE_FAULT);
+/** What a trap-and-emulate guest delegates: everything but page faults (the shadow's misses are ours). */
+export const TE_DELEG = EXC_DELEGABLE_MASK & ~PAGE_FAULTS;
+
+/** The trap-and-emulate state of one vCPU. */
+export interface TeVcpu {
+  /** The guest's own ptbr (what it wrote; the real one points at the shadow). */
+  vptbr: number;
+  shadow: Stage2Table | undefined;
+  /** The shadow must be built again before the vCPU runs (start, reset). */
+  stale: boolean;
+  /** The last fault rebuilt the shadow at this pc: a second one there is the guest's. */
+  retriedAt: number;
+}
+
+export function newTe(): TeVcpu {
+  return { vptbr: 0, shadow: undefined, stale: true, retriedAt: -1 };
+}
+
+/** Host address of guest-physical `gpa` in the partition's memory, or -1. */
+function hostOf(memory: readonly MemRange[], gpa: number): number {
+  for (const r of memory) if (gpa >= r.gpa && gpa < r.gpa + r.size) return r.hpa + (gpa - r.gpa);
+  return -1;
+}
+
+/**
+ * The shadow table for guest ptbr `vptbr`: with translation off, guest-physical = virtual over its
+ * memory; with it on, the guest's two-level table with host pages. Undefined when the reserve is full.
+ */
+export function buildShadow(
+  mem: PhysicalMemory,
+  reserve: ReservePages,
+  p: Partition,
+  vptbr: number,
+): Stage2Table | undefined {
+  if ((vptbr & 1) === 0) return buildStage2(mem, reserve, p.memory, []);
+  const pages: number[] = [];
+  const alloc = (): number | undefined => {
+    const a = reserve.alloc();
+    if (a === undefined) return undefined;
+    mem.writeBytes(a, new Uint8Array(PAGE));
+    pages.push(a);
+    return a;
+  };
+  const root = alloc();
+  if (root === undefined) return undefined;
+  const l2 = new Map<number, number>();
+  const map = (va: number, gpa: number, flags: number): boolean => {
+    const hpa = hostOf(p.memory, gpa);
+    if (hpa < 0) return true; // a device window or nothing: left out, a fault brings it here
+    const i1 = va >>> 22;
+    let t = l2.get(i1);
+    if (t === undefined) {
+      const a = alloc();
+      if (a === undefined) return false;
+      t = a;
+      l2.set(i1, t);
+      mem.write32(root + i1 * 4, t | PTE_V);
+    }
+    mem.write32(t + ((va >>> 12) & 0x3ff) * 4, (hpa & ~0xfff) | (flags & 0xfff));
+    return true;
+  };
+  const word = (gpa: number): number => {
+    const h = hostOf(p.memory, gpa);
+    return h < 0 ? 0 : mem.read32(h);
+  };
+  const groot = vptbr & ~0xfff;
+  for (let i = 0; i < 1024; i++) {
+    const e = word(groot + i * 4);
+    if ((e & PTE_V) === 0) continue;
+    if ((e & (PTE_R | PTE_W | PTE_X)) !== 0) {
+      // A 4 MiB superpage: page by page (the host memory behind it need not be contiguous).
+      for (let o = 0; o < 1024; o++)
+        if (!map(((i << 22) | (o << 12)) >>> 0, (e & 0xffc00000) + o * PAGE, e)) return undo();
+      continue;
+    }
+    const table = e & ~0xfff;
+    for (let j = 0; j < 1024; j++) {
+      const f = word(table + j * 4);
+      if ((f & PTE_V) === 0 || (f & (PTE_R | PTE_W | PTE_X)) === 0) continue;
+      if (!map(((i << 22) | (j << 12)) >>> 0, f & ~0xfff, f)) return undo();
+    }
+  }
+  return { root, pages };
+
+  function undo(): undefined {
+    reserve.release(pages);
+    return undefined;
+  }
+}
+
+/** The guest-physical address behind virtual `va` in the guest's own table, or -1 (unmapped). */
+export function guestPhysical(mem: PhysicalMemory, p: Partition, vptbr: number, va: number): number {
+  if ((vptbr & 1) === 0) return va >>> 0;
+  const word = (gpa: number): number => {
+    const h = hostOf(p.memory, gpa);
+    return h < 0 ? 0 : mem.read32(h);
+  };
+  const e = word((vptbr & ~0xfff) + (va >>> 22) * 4);
+  if ((e & PTE_V) === 0) return -1;
+  if ((e & (PTE_R | PTE_W | PTE_X)) !== 0) return ((e & 0xffc00000) | (va & 0x3fffff)) >>> 0;
+  const f = word((e & ~0xfff) + ((va >>> 12) & 0x3ff) * 4);
+  if ((f & PTE_V) === 0) return -1;
+  return ((f & ~0xfff) | (va & 0xfff)) >>> 0;
+}
+
+/** What the hypervisor does for the guest (it owns the reserve, the TLBs and the return paths). */
+export interface TeHost {
+  mem: PhysicalMemory;
+  reserve: ReservePages;
+  /** Drop the partition's TLB entries on every pCPU. */
+  flushTlb(p: Partition): void;
+  resume(cpu: Cpu): void;
+}
+
+/** Installs the vCPU's shadow (building it when stale); false when the reserve is full. */
+export function refreshShadow(host: TeHost, cpu: Cpu | undefined, v: Vcpu, p: Partition): boolean {
+  const te = v.te ?? (v.te = newTe());
+  const next = buildShadow(host.mem, host.reserve, p, te.vptbr);
+  if (!next) return false;
+  if (te.shadow) host.reserve.release(te.shadow.pages);
+  te.shadow = next;
+  te.stale = false;
+  p.stats.shadowBuilds++;
+  v.csr.ptbr = next.root | 1;
+  if (cpu) {
+    cpu.ptbr = next.root | 1;
+    cpu.updateContext();
+  }
+  host.flushTlb(p);
+  return true;
+}
+
+/**
+ * Emulates the privileged instruction `word` a trap-and-emulate guest executed in supervisor mode
+ * (the trap left hepc at it). False when it is not one this technique traps (the caller contains).
+ */
+export function emulatePrivileged(host: TeHost, cpu: Cpu, v: Vcpu, p: Partition, word: number): boolean {
+  const d = decodeWord(word);
+  if (!d) return false;
+  const te = v.te ?? (v.te = newTe());
+  switch (d.info.mnemonic) {
+    case 'csrrw':
+    case 'csrrs':
+    case 'csrrc': {
+      const info = CSR_BY_NUMBER.get(d.imm);
+      if (!info) return false;
+      const writes = d.info.mnemonic === 'csrrw' || d.rs1 !== 0;
+      const src = cpu.regs[d.rs1];
+      const old = info.number === CSR.ptbr ? te.vptbr : cpu.readCsr(info.number, cpu.now());
+      if (writes) {
+        if (info.write === null || info.write > 1) return false;
+        const v2 = d.info.mnemonic === 'csrrw' ? src : d.info.mnemonic === 'csrrs' ? old | src : old & ~src;
+        const value = (old & ~info.writableMask) | (v2 & info.writableMask);
+        if (info.number === CSR.ptbr) {
+          te.vptbr = value;
+          if (!refreshShadow(host, cpu, v, p)) return false;
+        } else cpu.writeCsr(info.number, value, cpu.now());
+      }
+      if (d.rd !== 0) cpu.regs[d.rd] = old;
+      p.stats.emulated++;
+      cpu.hepc = (cpu.hepc + 4) | 0;
+      host.resume(cpu);
+      return true;
+    }
+    case 'tlbflush':
+      // The guest changed its table: its shadow follows (a flush is when an OS must expect it).
+      if (!refreshShadow(host, cpu, v, p)) return false;
+      p.stats.emulated++;
+      cpu.hepc = (cpu.hepc + 4) | 0;
+      host.resume(cpu);
+      return true;
+    case 'eret':
+      // Back to supervisor mode at the eret (the hypervisor's return), then the guest's own return.
+      p.stats.emulated++;
+      host.resume(cpu);
+      cpu.eret();
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** Sets a pCPU up for a trap-and-emulate guest, or back for the others. */
+export function setTechnique(cpu: Cpu, trapEmulate: boolean): void {
+  if (trapEmulate) {
+    cpu.hstatus |= HSTATUS_TE;
+    cpu.hdeleg = TE_DELEG;
+  } else {
+    cpu.hstatus &= ~HSTATUS_TE;
+    cpu.hdeleg = EXC_DELEGABLE_MASK;
+  }
+}
