@@ -5,7 +5,8 @@
  * - world-switch: two clients on one pCPU that yield to each other; the time per yield minus one
  *   hypercall round trip is the switch (saving one vCPU, choosing the next, restoring it).
  * - virt-overhead, per technique (Partition.technique: 'hardware' = hardware-assisted with emulated
- *   devices, 'paravirtual' = the same with the paravirtual console and network): cos's CPU-bound
+ *   devices, 'paravirtual' = the same with the paravirtual console and network, 'trap-emulate' =
+ *   classic trap-and-emulate with shadow page tables): cos's CPU-bound
  *   `burner` bare (dual boot) and as a client partition; ratio = bare time / partition time
  *   (1.0 = no overhead).
  * Each figure is the best of several runs; ratios between runs of the same process matter, not
@@ -92,7 +93,7 @@ function burnInPartition(image: Uint8Array, technique: Technique): number {
   return performance.now() - t0;
 }
 
-type Technique = 'hardware' | 'paravirtual';
+type Technique = 'hardware' | 'paravirtual' | 'trap-emulate';
 
 export function virtOverhead(
   image: Uint8Array,
@@ -171,7 +172,7 @@ export async function hypervisorBenches(filter?: string): Promise<Record<string,
     burnInPartition(image, 'paravirtual');
   }
   if (want('virt-overhead'))
-    for (const technique of ['hardware', 'paravirtual'] as const)
+    for (const technique of ['hardware', 'paravirtual', 'trap-emulate'] as const)
       lines.push({ bench: 'virt-overhead', technique, ...virtOverhead(image, technique), target: 0.95 });
   return lines;
 }
