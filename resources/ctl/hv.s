@@ -35,6 +35,7 @@ hvcall hc_sched,        HC_SCHED_SET
 hvcall hc_restart,      HC_PART_RESTART
 hvcall hc_remove_mem,   HC_PART_REMOVE_MEM
 hvcall hc_bridge_stats, HC_BRIDGE_STATS
+hvcall hc_technique,    HC_PART_TECHNIQUE
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.
 query:

@@ -273,6 +273,57 @@ cmd_policy:
     call  usage
 9:  leave 2
 
+# technique ID paravirtual|hardware|trap-emulate: how the hypervisor virtualizes the partition from
+# its next start (part_technique, docs/hypercalls.md#virtualization-techniques).
+cmd_technique:
+    enter 2
+    call  split
+    li    t0, 2
+    bne   a0, t0, 8f
+    arg   a0, 0
+    li    a1, 1
+    call  check_id
+    bltz  a0, 9f
+    mv    s0, a0
+    mv    a1, s0
+    arg   a2, 1
+    fmt   "technique %u %s"
+    call  ctx_set
+    li    s1, 0
+    arg   a0, 1
+    la    a1, s_path_pv
+    call  strcmp
+    beqz  a0, 1f
+    li    s1, 1
+    arg   a0, 1
+    la    a1, s_t_hardware
+    call  strcmp
+    beqz  a0, 1f
+    li    s1, 2
+    arg   a0, 1
+    la    a1, s_t_trap_emulate
+    call  strcmp
+    bnez  a0, 8f
+1:  mv    a0, s0
+    mv    a1, s1
+    call  hc_technique
+    beqz  a0, 2f
+    la    a1, s_part_technique
+    call  fail_hv
+    j     9f
+2:  mv    a0, s0
+    call  part_label
+    mv    a2, a0
+    mv    a1, s0
+    arg   a3, 1
+    fmt   "ctl: %u (%s): technique %s from its next start\n"
+    call  kprintf
+    li    a0, 0
+    j     9f
+8:  la    a0, u_technique
+    call  usage
+9:  leave 2
+
 # net_ports -> a0 = 0, or the error (reported): every port of the hypervisor's bridge and its
 # counters (bridge_stats, docs/hypercalls.md#control-api-partition-0-only).
 net_ports:
@@ -383,4 +434,8 @@ s_dash:            .asciz "-"
 s_bridge_stats:    .asciz "bridge_stats"
 s_part_remove_mem: .asciz "part_remove_mem"
 u_policy:          .asciz "policy ID restart|stop"
+u_technique:       .asciz "technique ID paravirtual|hardware|trap-emulate"
+s_t_hardware:      .asciz "hardware"
+s_t_trap_emulate:  .asciz "trap-emulate"
+s_part_technique:  .asciz "part_technique"
 .text

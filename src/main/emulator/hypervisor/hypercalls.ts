@@ -47,7 +47,11 @@ export const HC = {
   part_swap_in: 0x10c,
   part_remove_mem: 0x10d,
   bridge_stats: 0x10f,
+  part_technique: 0x110,
 } as const;
+
+/** part_technique's a1 (docs/hypercalls.md#virtualization-techniques). */
+const TECHNIQUES = ['paravirtual', 'hardware', 'trap-emulate'] as const;
 
 /** bridge_stats's answer: 40 bytes (docs/hypercalls.md#control-api-partition-0-only). */
 export const BRIDGE_STATS_SIZE = 40;
@@ -336,6 +340,17 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (w < 1 || w > 100 || us < 0 || us > 1_000_000) return E.INVAL;
       t.weight = w;
       if (us > 0) t.slice = us * 250;
+      return 0;
+    }
+    case HC.part_technique: {
+      // How a client is virtualized from its next start; not while it runs (mechanism; ctl decides).
+      const t = hv.partitions.get(a(0));
+      if (!t || t.state === 'destroyed') return E.NOENT;
+      if (t.id === 0) return E.INVAL;
+      const k = TECHNIQUES[a(1)];
+      if (k === undefined) return E.INVAL;
+      if (t.state === 'running' || t.state === 'swapped') return E.BUSY;
+      t.technique = k;
       return 0;
     }
     default:
