@@ -67,6 +67,8 @@ export interface GuestInfo {
   memBytes: number;
   vcpus: number;
   engine: EngineKind;
+  /** How the hypervisor virtualizes it (hypervisor mode; ctl's `technique` command changes it). */
+  technique?: 'paravirtual' | 'hardware' | 'trap-emulate';
   /** The disk partition it boots from (1-based), 0 if none: where the editor finds its files. */
   bootPartition: number;
 }

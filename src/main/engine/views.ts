@@ -37,6 +37,8 @@ export function partitionGuests(hv: Hypervisor): GuestInfo[] {
       memBytes: p.memory.reduce((s, r) => s + r.size, 0),
       vcpus: p.vcpus.length,
       engine: 'interp' as const,
+      // ctl owns the real devices and runs as the machine's own OS: no technique to show.
+      ...(p.id === 0 ? {} : { technique: p.technique }),
       bootPartition: p.bootPartition,
     }));
 }

@@ -84,12 +84,16 @@ export class ConsolesView implements View {
     for (const g of s.guests) this.ensure(g);
     for (const [id, t] of this.terms) {
       const g = s.guests.find((x) => x.id === id);
-      t.rename(g?.name ?? t.el.dataset.name ?? `#${id}`, g ? g.state : 'gone', g?.engine);
+      t.rename(g?.name ?? t.el.dataset.name ?? `#${id}`, g ? g.state : 'gone', g?.engine, g?.technique);
+      t.el.dataset.technique = g?.technique ?? '';
     }
     if (this.active === undefined || !this.terms.has(this.active)) this.active = s.guests[0]?.id;
     // Status events come several times a second (machine time); redraw only when what shows changed.
     const key = [...this.terms]
-      .map(([id, t]) => `${id}:${t.el.dataset.name}:${t.el.dataset.state}:${t.el.dataset.engine}`)
+      .map(
+        ([id, t]) =>
+          `${id}:${t.el.dataset.name}:${t.el.dataset.state}:${t.el.dataset.engine}:${t.el.dataset.technique}`,
+      )
       .join(',');
     if (rebooted || key !== this.shownKey) {
       this.shownKey = key;

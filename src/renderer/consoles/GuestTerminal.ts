@@ -101,13 +101,22 @@ export class GuestTerminal {
     this.el = h(
       'section.term',
       { 'data-guest': guest, 'data-name': name, 'aria-label': `${name} console` },
-      h('header.term-head', {}, this.titleEl, h('span.term-state', {}), this.engineSel),
+      h(
+        'header.term-head',
+        {},
+        this.titleEl,
+        h('span.term-state', {}),
+        h('span.term-technique', { title: 'how the hypervisor virtualizes it (ctl: technique ID ...)' }),
+        this.engineSel,
+      ),
       this.searchBar,
       h('div.term-body', {}),
     );
   }
 
-  rename(name: string, state: string, engine?: 'interp' | 'jit'): void {
+  rename(name: string, state: string, engine?: 'interp' | 'jit', technique?: string): void {
+    const t = this.el.querySelector('.term-technique');
+    if (t) t.textContent = technique ?? '';
     if (engine && this.engineSel.value !== engine) this.engineSel.value = engine;
     this.el.dataset.engine = engine ?? '';
     this.titleEl.textContent = name;
