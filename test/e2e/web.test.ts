@@ -330,7 +330,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.fill('section.view.compare input[aria-label="Workload"]', 'primes');
     await page.click('section.view.compare button.primary');
     const side = page.locator('section.view.compare table.compare-table');
-    await side.waitFor({ timeout: 240_000 });
+    // A comparison that fails says why in a toast: fail at once with its words, not at the timeout.
+    const failed = page.locator('.toast.error', { hasText: 'Compare primes' });
+    const outcome = await Promise.race([
+      side.waitFor({ timeout: 240_000 }).then(() => 'table'),
+      failed.waitFor({ timeout: 240_000 }).then(() => 'error'),
+    ]);
+    if (outcome === 'error') throw new Error(`the comparison failed: ${await failed.first().textContent()}`);
     expect(await side.textContent()).toMatch(/Dual boot.*Hypervisor/s);
     await page.locator('section.view.compare tbody tr', { hasText: 'primes' }).first().waitFor({ timeout: LONG });
     await shot(page, 'compare');
