@@ -41,58 +41,95 @@ export interface Stage2Table {
  * Build a table mapping `memory` (RWX) and `windows` (RW, identity). Returns undefined when the
  * reserve is exhausted (nothing is left allocated).
  */
+/**
+ * A two-level page table being written into the hypervisor's reserve (stage-2 tables and the
+ * shadow tables of trap-and-emulate share this format): pages come zeroed from the reserve, and
+ * `release()` gives them all back when a build cannot finish.
+ */
+export class TableWriter {
+  readonly pages: number[] = [];
+  private readonly l2 = new Map<number, number>();
+  /** Undefined when the reserve had no page for the root. */
+  readonly root: number | undefined;
+
+  constructor(
+    private readonly mem: PhysicalMemory,
+    private readonly reserve: ReservePages,
+  ) {
+    this.root = this.page();
+  }
+
+  private page(): number | undefined {
+    const p = this.reserve.alloc();
+    if (p === undefined) return undefined;
+    this.mem.writeBytes(p, new Uint8Array(PAGE));
+    this.pages.push(p);
+    return p;
+  }
+
+  /** Whether the 4 MiB slot of `va` already has a second-level table. */
+  hasTable(va: number): boolean {
+    return this.l2.has(va >>> 22);
+  }
+
+  /** A 4 MiB leaf in the root. */
+  mapSuper(va: number, pa: number, flags: number): void {
+    this.mem.write32((this.root as number) + (va >>> 22) * 4, (pa & 0xffc00000) | flags);
+  }
+
+  /** A 4 KiB leaf; false when the reserve is full. */
+  map4k(va: number, pa: number, flags: number): boolean {
+    const i1 = va >>> 22;
+    let t = this.l2.get(i1);
+    if (t === undefined) {
+      const p = this.page();
+      if (p === undefined) return false;
+      t = p;
+      this.l2.set(i1, t);
+      this.mem.write32((this.root as number) + i1 * 4, t | PTE_V);
+    }
+    this.mem.write32(t + ((va >>> 12) & 0x3ff) * 4, (pa & ~0xfff) | flags);
+    return true;
+  }
+
+  /** The finished table. */
+  table(): Stage2Table {
+    return { root: this.root as number, pages: this.pages };
+  }
+
+  /** Gives every page back (a build that could not finish); returns undefined for the caller. */
+  release(): undefined {
+    this.reserve.release(this.pages);
+    return undefined;
+  }
+}
+
 export function buildStage2(
   mem: PhysicalMemory,
   reserve: ReservePages,
   memory: readonly MemRange[],
   windows: readonly { base: number; size: number }[],
 ): Stage2Table | undefined {
-  const pages: number[] = [];
-  const page = (): number | undefined => {
-    const p = reserve.alloc();
-    if (p === undefined) return undefined;
-    mem.writeBytes(p, new Uint8Array(PAGE));
-    pages.push(p);
-    return p;
-  };
-  const root = page();
-  if (root === undefined) return undefined;
-  const l2 = new Map<number, number>();
-  const map4k = (gpa: number, hpa: number, flags: number): boolean => {
-    const i1 = gpa >>> 22;
-    let t = l2.get(i1);
-    if (t === undefined) {
-      const p = page();
-      if (p === undefined) return false;
-      t = p;
-      l2.set(i1, t);
-      mem.write32(root + i1 * 4, t | PTE_V);
-    }
-    mem.write32(t + ((gpa >>> 12) & 0x3ff) * 4, (hpa & ~0xfff) | flags);
-    return true;
-  };
+  const t = new TableWriter(mem, reserve);
+  if (t.root === undefined) return t.release();
   const RWX = PTE_V | PTE_R | PTE_W | PTE_X;
   for (const r of memory) {
     let off = 0;
     while (off < r.size) {
       const g = r.gpa + off;
       const h = r.hpa + off;
-      if (g % SUPER === 0 && h % SUPER === 0 && r.size - off >= SUPER && !l2.has(g >>> 22)) {
-        mem.write32(root + (g >>> 22) * 4, (h & 0xffc00000) | RWX);
+      if (g % SUPER === 0 && h % SUPER === 0 && r.size - off >= SUPER && !t.hasTable(g)) {
+        t.mapSuper(g, h, RWX);
         off += SUPER;
       } else {
-        if (!map4k(g, h, RWX)) return undo();
+        if (!t.map4k(g, h, RWX)) return t.release();
         off += PAGE;
       }
     }
   }
   for (const w of windows) {
-    for (let o = 0; o < w.size; o += PAGE) if (!map4k(w.base + o, w.base + o, PTE_V | PTE_R | PTE_W)) return undo();
+    for (let o = 0; o < w.size; o += PAGE)
+      if (!t.map4k(w.base + o, w.base + o, PTE_V | PTE_R | PTE_W)) return t.release();
   }
-  return { root, pages };
-
-  function undo(): undefined {
-    reserve.release(pages);
-    return undefined;
-  }
+  return t.table();
 }

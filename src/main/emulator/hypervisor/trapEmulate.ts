@@ -13,7 +13,7 @@ import type { Cpu } from '../cpu/Cpu.js';
 import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
 import { PTE_R, PTE_V, PTE_W, PTE_X } from '../mmu/pte.js';
 import type { MemRange, Partition } from './Partition.js';
-import { buildStage2, type ReservePages, type Stage2Table } from './stage2.js';
+import { buildStage2, TableWriter, type ReservePages, type Stage2Table } from './stage2.js';
 import type { Vcpu } from './Vcpu.js';
 
 const PAGE = 4096;
@@ -53,31 +53,12 @@ export function buildShadow(
   vptbr: number,
 ): Stage2Table | undefined {
   if ((vptbr & 1) === 0) return buildStage2(mem, reserve, p.memory, []);
-  const pages: number[] = [];
-  const alloc = (): number | undefined => {
-    const a = reserve.alloc();
-    if (a === undefined) return undefined;
-    mem.writeBytes(a, new Uint8Array(PAGE));
-    pages.push(a);
-    return a;
-  };
-  const root = alloc();
-  if (root === undefined) return undefined;
-  const l2 = new Map<number, number>();
+  const t = new TableWriter(mem, reserve);
+  if (t.root === undefined) return t.release();
   const map = (va: number, gpa: number, flags: number): boolean => {
     const hpa = hostOf(p.memory, gpa);
-    if (hpa < 0) return true; // a device window or nothing: left out, a fault brings it here
-    const i1 = va >>> 22;
-    let t = l2.get(i1);
-    if (t === undefined) {
-      const a = alloc();
-      if (a === undefined) return false;
-      t = a;
-      l2.set(i1, t);
-      mem.write32(root + i1 * 4, t | PTE_V);
-    }
-    mem.write32(t + ((va >>> 12) & 0x3ff) * 4, (hpa & ~0xfff) | (flags & 0xfff));
-    return true;
+    // A device window or nothing: left out, so an access faults and comes to the hypervisor.
+    return hpa < 0 || t.map4k(va, hpa, flags & 0xfff);
   };
   const word = (gpa: number): number => {
     const h = hostOf(p.memory, gpa);
@@ -90,22 +71,17 @@ export function buildShadow(
     if ((e & (PTE_R | PTE_W | PTE_X)) !== 0) {
       // A 4 MiB superpage: page by page (the host memory behind it need not be contiguous).
       for (let o = 0; o < 1024; o++)
-        if (!map(((i << 22) | (o << 12)) >>> 0, (e & 0xffc00000) + o * PAGE, e)) return undo();
+        if (!map(((i << 22) | (o << 12)) >>> 0, (e & 0xffc00000) + o * PAGE, e)) return t.release();
       continue;
     }
     const table = e & ~0xfff;
     for (let j = 0; j < 1024; j++) {
       const f = word(table + j * 4);
       if ((f & PTE_V) === 0 || (f & (PTE_R | PTE_W | PTE_X)) === 0) continue;
-      if (!map(((i << 22) | (j << 12)) >>> 0, f & ~0xfff, f)) return undo();
+      if (!map(((i << 22) | (j << 12)) >>> 0, f & ~0xfff, f)) return t.release();
     }
   }
-  return { root, pages };
-
-  function undo(): undefined {
-    reserve.release(pages);
-    return undefined;
-  }
+  return t.table();
 }
 
 /** The guest-physical address behind virtual `va` in the guest's own table, or -1 (unmapped). */
