@@ -4,13 +4,14 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      // The engine's workers are entries of their own: Engine.ts starts out/main/worker.js and
-      // out/main/compareWorker.js when they sit next to the built app.
+      // The engine's workers are entries of their own: Engine.ts starts out/main/worker.js,
+      // out/main/compareWorker.js and out/main/cpuThread.js when they sit next to the built app.
       rolldownOptions: {
         input: {
           index: resolve('src/main/index.ts'),
           worker: resolve('src/main/engine/worker.ts'),
           compareWorker: resolve('src/main/engine/compareWorker.ts'),
+          cpuThread: resolve('src/main/engine/cpuThread.ts'),
         },
       },
     },

@@ -10,8 +10,10 @@ import { Worker } from 'node:worker_threads';
 import type { EngineCalls, EngineEvent, EngineOp, EngineOptions, EngineReply, FromEngine } from './protocol.js';
 
 /** A worker's script: the bundled one next to the built app, else the TypeScript one via tsx. */
-export function workerUrl(entry: 'engine' | 'compare'): URL {
-  const built = new URL(entry === 'engine' ? './worker.js' : './compareWorker.js', import.meta.url);
+const BUILT = { engine: './worker.js', compare: './compareWorker.js', cpu: './cpuThread.js' } as const;
+
+export function workerUrl(entry: keyof typeof BUILT): URL {
+  const built = new URL(BUILT[entry], import.meta.url);
   if (existsSync(fileURLToPath(built))) return built;
   return new URL('./worker-boot.mjs', import.meta.url);
 }

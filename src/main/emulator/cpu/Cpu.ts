@@ -122,6 +122,11 @@ export class Cpu {
   /** Set by slow paths when the current slice must end (device touched, code changed, mode changed). */
   breakSlice = false;
   sliceTraps = 0;
+  /**
+   * Set to make runCpu return after the current slice (a parallel machine's pCPU thread does when
+   * its pCPU traps to a hypervisor that runs on another thread).
+   */
+  exitRequested = false;
   /** Steps of the current slice completed before the instruction now in a slow path (see now()). */
   sliceSteps = 0;
 
@@ -758,6 +763,61 @@ export class Cpu {
     };
   }
 
+  /**
+   * The whole state in numbers, for the threads of a parallel machine (machine/parallel): what
+   * saveState holds, the counters, and which engine runs and whether a hypervisor takes the traps.
+   */
+  packState(f: Float64Array): void {
+    let o = 0;
+    for (let i = 0; i < 32; i++) f[o++] = this.regs[i];
+    f[o++] = this.pc;
+    f[o++] = this.mode;
+    for (const k of CSR_FIELDS) f[o++] = this[k];
+    f[o++] = this.hcycle;
+    f[o++] = this.cycleOffset;
+    f[o++] = this.instret;
+    f[o++] = this.sTimerAt;
+    f[o++] = this.hTimerAt;
+    f[o++] = this.ip;
+    f[o++] = this.waiting ? 1 : 0;
+    f[o++] = this.halted ? 1 : 0;
+    for (const k of STAT_KEYS) f[o++] = this.stats[k];
+    f[o++] = this.jit ? 1 : 0;
+    f[o++] = this.hypervisorTrap ? 1 : 0;
+    f[o++] = this.tlb.flushes;
+  }
+
+  /**
+   * Take a packed state (packState). The TLB is flushed when `flushTlb` (the state came from another
+   * thread's copy of this pCPU, which a hypervisor may have changed). Returns the engine and hook
+   * flags, for the caller to apply.
+   */
+  unpackState(f: Float64Array, flushTlb: boolean): { jit: boolean; hooked: boolean } {
+    let o = 0;
+    for (let i = 0; i < 32; i++) this.regs[i] = f[o++];
+    this.regs[0] = 0;
+    this.pc = f[o++] | 0;
+    this.mode = f[o++];
+    for (const k of CSR_FIELDS) this[k] = f[o++] | 0;
+    this.hcycle = f[o++];
+    this.cycleOffset = f[o++];
+    this.instret = f[o++];
+    this.sTimerAt = f[o++];
+    this.hTimerAt = f[o++];
+    this.ip = f[o++];
+    this.waiting = f[o++] === 1;
+    this.halted = f[o++] === 1;
+    for (const k of STAT_KEYS) this.stats[k] = f[o++];
+    const jit = f[o++] === 1;
+    const hooked = f[o++] === 1;
+    if (flushTlb) {
+      this.tlb.flushAll();
+      this.ctxIds.clear();
+    }
+    this.updateContext();
+    return { jit, hooked };
+  }
+
   /** Restore a saved state. The TLB starts empty (a TLB may always be flushed). */
   restoreState(s: CpuState): void {
     this.regs.fill(0);
@@ -831,12 +891,16 @@ function writeRam(mem: PhysicalMemory, hpa: number, width: Width, v: number): vo
   else mem.u8[hpa] = v;
 }
 
-/** The three atomics on a word of RAM; returns the old value. */
+/**
+ * The three atomics on a word of RAM; returns the old value. They are JavaScript's Atomics, so they
+ * stay atomic when RAM is shared with the other threads of a parallel machine (machine/parallel).
+ */
 export function atomicOp(m32: Int32Array, index: number, k: number, a: number, b: number): number {
-  const old = m32[index];
-  if (k === KIND.cas) {
-    if (old === a) m32[index] = b;
-  } else if (k === KIND.amoswap) m32[index] = b;
-  else m32[index] = (old + b) | 0;
-  return old;
+  if (k === KIND.cas) return Atomics.compareExchange(m32, index, a, b);
+  if (k === KIND.amoswap) return Atomics.exchange(m32, index, b);
+  return Atomics.add(m32, index, b);
 }
+
+/** Numbers in a packed CPU state (Cpu.packState). */
+export const PACKED_CPU_WORDS = 32 + 2 + CSR_FIELDS.length + 8 + 6 + 3;
+const STAT_KEYS = ['traps', 'interrupts', 'syscalls', 'hypercalls', 'tlbMisses', 'mmio'] as const;

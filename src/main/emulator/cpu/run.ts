@@ -9,7 +9,7 @@ import { interpret } from './interpreter.js';
 /** Run up to `budget` cycles. Returns the cycles used (instructions stepped plus cycles waited). */
 export function runCpu(cpu: Cpu, budget: number): number {
   let done = 0;
-  while (done < budget && !cpu.halted) {
+  while (done < budget && !cpu.halted && !cpu.exitRequested) {
     cpu.fireTimers();
     cpu.checkInterrupts();
     if (cpu.waiting) {

@@ -21,7 +21,7 @@ import type { Sysctl } from '../devices/sysctl/Sysctl.js';
 import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
 import { dmaPort } from '../dma/DmaPort.js';
 import { DmaTable, type DmaTableState } from '../dma/DmaTable.js';
-import { PhysicalMemory } from '../memory/PhysicalMemory.js';
+import { newSharedCode, PhysicalMemory } from '../memory/PhysicalMemory.js';
 import { standardIoTree, type IoNode } from './board.js';
 import { buildDevices } from './devicesFromTree.js';
 
@@ -52,6 +52,11 @@ export interface MachineDescription {
    * reference interpreter; 'jit', hot code compiled to JavaScript, with exactly the same results.
    */
   engine?: 'interp' | 'jit';
+  /**
+   * RAM in a SharedArrayBuffer, so that the pCPUs can also run on threads of their own
+   * (ParallelRunner in parallel.ts); Machine.run stays the deterministic one-thread mode.
+   */
+  sharedMemory?: boolean;
 }
 
 export interface StopReport {
@@ -102,7 +107,12 @@ export class Machine {
     if (!Number.isInteger(desc.cpus) || desc.cpus < 1 || desc.cpus > 256) {
       throw new RangeError(`a machine has 1..256 pCPUs, got ${desc.cpus}`);
     }
-    this.mem = new PhysicalMemory(desc.memBytes);
+    this.mem = desc.sharedMemory
+      ? new PhysicalMemory(desc.memBytes, {
+          buffer: new SharedArrayBuffer(desc.memBytes),
+          shared: newSharedCode(desc.memBytes >>> 12),
+        })
+      : new PhysicalMemory(desc.memBytes);
     this.quantum = desc.quantum ?? 10_000;
     this.engine = desc.engine ?? 'interp';
     const disks = desc.disks ?? [];
@@ -196,7 +206,13 @@ export class Machine {
     }
   }
 
-  private checkVector(cpu: Cpu, t: TrapRecord): void {
+  /** @internal The pCPU whose time devices read (ParallelRunner sets it when it runs a device access). */
+  setCurrent(cpu: Cpu): void {
+    this.current = cpu;
+  }
+
+  /** @internal Stop on a trap through a vector that was never set (stopOnUnsetVector). */
+  checkVector(cpu: Cpu, t: TrapRecord): void {
     const vector = t.targetMode === 1 ? cpu.stvec : cpu.htvec;
     if (vector !== 0) return;
     this.stop({

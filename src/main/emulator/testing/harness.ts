@@ -48,13 +48,16 @@ export interface TestMachine {
   out: () => string;
 }
 
-export function machine(opts: { cpus?: number; mem?: number; stopOnUnsetVector?: boolean } = {}): TestMachine {
+export function machine(
+  opts: { cpus?: number; mem?: number; stopOnUnsetVector?: boolean; sharedMemory?: boolean } = {},
+): TestMachine {
   let out = '';
   const m = new Machine({
     cpus: opts.cpus ?? 1,
     memBytes: opts.mem ?? 1 << 20,
     console: { write: (b) => (out += String.fromCharCode(b)) },
     stopOnUnsetVector: opts.stopOnUnsetVector ?? false,
+    sharedMemory: opts.sharedMemory,
   });
   return { m, cpu: m.cpus[0], out: () => out };
 }

@@ -1,0 +1,460 @@
+/**
+ * Real SMP (docs/architecture.md#parallel-smp): the pCPUs of one machine run on threads of their own,
+ * one pCPU per thread, over RAM in a SharedArrayBuffer. The machine's own thread (the coordinator)
+ * keeps everything else: the devices, the hypervisor, and a mirror Cpu per pCPU that the hypervisor
+ * and the host look at.
+ *
+ * - A device access by a pCPU thread is a synchronous call to the coordinator, which runs it on the
+ *   device and answers (Atomics.wait / notify on a shared control block).
+ * - A trap to a hypervisor stops the world: every pCPU thread parks at its next slice boundary (at
+ *   most SLICE cycles away) and hands its state over; the coordinator copies the states into the
+ *   mirrors, runs the hypervisor's handler, and hands every changed state back. The hypervisor thus
+ *   always sees all pCPUs stopped, as on one thread, and needs no locks of its own.
+ * - Interrupt lines driven by devices and IPIs (external, ipi) belong to the coordinator: it
+ *   publishes them per pCPU, and each thread takes them between slices.
+ * - Code pages: see PhysicalMemory's SharedCode. A pCPU sees code that another pCPU or a device
+ *   wrote at its next slice boundary (like an instruction-cache sync).
+ * - The guest's atomic instructions are JavaScript Atomics on the shared RAM.
+ *
+ * Parallel runs are not deterministic (the interleaving of memory accesses between threads is the
+ * host's); the deterministic mode is Machine.run, all pCPUs on one thread in fixed quanta.
+ *
+ * The emulator imports nothing from Node: the host starts the threads (spawn) and each thread calls
+ * runCpuThread with what it was given (engine/cpuThread.ts).
+ */
+import { IRQ } from '../../../shared/isa/csrs.js';
+import { Bus, type Width } from '../bus/Bus.js';
+import { Cpu, PACKED_CPU_WORDS, type TrapRecord } from '../cpu/Cpu.js';
+import { Jit } from '../cpu/jit/Jit.js';
+import { runCpu } from '../cpu/run.js';
+import { PhysicalMemory, type SharedCode } from '../memory/PhysicalMemory.js';
+import type { Machine, StopReport } from './Machine.js';
+
+/** Most cycles a pCPU thread runs between looks at the shared control block. */
+export const SLICE = 8192;
+
+// Global words of the control block.
+const G_DOORBELL = 0;
+const G_STOP = 1;
+const WORDS = 16;
+// Per-thread words (at WORDS * (1 + index)).
+const W_CMD = 0;
+const W_CMD_SEQ = 1;
+const W_STATUS = 2;
+const W_RESUME_SEQ = 3;
+const W_CHANGED = 4;
+const W_LINES = 5;
+const W_REQ_ADDR = 6;
+const W_REQ_WIDTH = 7;
+const W_REQ_WRITE = 8;
+const W_REQ_VALUE = 9;
+const W_REP_VALUE = 10;
+const W_REP_OK = 11;
+const W_REP_SEQ = 12;
+
+const CMD_GO = 1;
+const CMD_EXIT = 2;
+
+const ST_RUNNING = 1;
+const ST_PARKED = 2;
+/** Parked after a trap to the hypervisor, which the coordinator must run. */
+const ST_HTRAP = 3;
+const ST_DONE = 4;
+const ST_MMIO = 5;
+/** Parked after a trap through a vector that was never set (Machine's stopOnUnsetVector). */
+const ST_VECTOR = 6;
+/** The thread failed; its error text is in the log. */
+const ST_FAILED = 7;
+/** The thread is up and waits for its first run. */
+const ST_READY = 8;
+
+// Per-thread numbers (Float64), after the packed CPU state.
+const F_BUDGET = PACKED_CPU_WORDS;
+const F_NOW = PACKED_CPU_WORDS + 1;
+const F_TRAP = PACKED_CPU_WORDS + 2; // cause, pc, badaddr, mode, targetMode
+const F_STRIDE = PACKED_CPU_WORDS + 8;
+
+/** Interrupt lines the coordinator drives. */
+const EXT_LINES = (1 << IRQ.external) | (1 << IRQ.ipi);
+
+/** What a pCPU thread is given (structured-cloneable: SharedArrayBuffers and numbers). */
+export interface CpuThreadData {
+  index: number;
+  memBytes: number;
+  ram: SharedArrayBuffer;
+  code: SharedCode;
+  control: SharedArrayBuffer;
+  states: SharedArrayBuffer;
+  stopOnUnsetVector: boolean;
+}
+
+/** A started pCPU thread, as the host gives it back. */
+export interface CpuThreadHandle {
+  terminate(): void;
+}
+
+/** Starts a thread that calls runCpuThread(data) (the host's business: worker_threads). */
+export type SpawnCpuThread = (data: CpuThreadData) => CpuThreadHandle;
+
+export class ParallelRunner {
+  private readonly ctl: Int32Array;
+  private readonly f: Float64Array[];
+  private readonly threads: CpuThreadHandle[] = [];
+  /** What each thread last handed over (to send states back only when the coordinator changed them). */
+  private readonly pulled: Float64Array[];
+  private readonly tlbMark: number[];
+  /** The coordinator's copy of a thread's state is newer than its slot (it was pulled). */
+  private readonly fresh: boolean[];
+  private readonly scratch = new Float64Array(F_STRIDE);
+  private closed = false;
+  /** Stop-the-world syncs and device calls so far (for benchmarks and tests). */
+  readonly stats = { syncs: 0, mmio: 0, rounds: 0 };
+
+  constructor(
+    readonly machine: Machine,
+    spawn: SpawnCpuThread,
+  ) {
+    const mem = machine.mem;
+    if (!mem.shared || !(mem.buffer instanceof SharedArrayBuffer)) {
+      throw new Error('a parallel machine needs shared RAM: build it with sharedMemory: true');
+    }
+    const n = machine.cpus.length;
+    const control = new SharedArrayBuffer(4 * WORDS * (n + 1));
+    const states = new SharedArrayBuffer(8 * F_STRIDE * n);
+    this.ctl = new Int32Array(control);
+    this.f = machine.cpus.map((_, i) => new Float64Array(states, 8 * F_STRIDE * i, F_STRIDE));
+    this.pulled = machine.cpus.map(() => new Float64Array(PACKED_CPU_WORDS).fill(NaN));
+    this.tlbMark = machine.cpus.map(() => -1);
+    this.fresh = machine.cpus.map(() => true);
+    for (let i = 0; i < n; i++) {
+      this.threads.push(
+        spawn({
+          index: i,
+          memBytes: mem.size,
+          ram: mem.buffer,
+          code: mem.shared,
+          control,
+          states,
+          stopOnUnsetVector: machine.desc.stopOnUnsetVector ?? false,
+        }),
+      );
+    }
+  }
+
+  private ready = false;
+
+  /**
+   * Whether every thread has started: 'ready' (then run() may be called), 'starting', or the pCPU
+   * whose thread failed. A thread starts only while the machine's thread is free to run its event
+   * loop, so the host polls this between turns of its event loop (engine/threads.ts).
+   */
+  startState(): 'ready' | 'starting' | { failed: number } {
+    const states = this.machine.cpus.map((_, i) => this.status(i));
+    if (states.includes(ST_FAILED)) return { failed: states.indexOf(ST_FAILED) };
+    if (!states.every((st) => st === ST_READY)) return 'starting';
+    this.ready = true;
+    return 'ready';
+  }
+
+  private w(i: number, word: number): number {
+    return WORDS * (1 + i) + word;
+  }
+
+  private status(i: number): number {
+    return Atomics.load(this.ctl, this.w(i, W_STATUS));
+  }
+
+  /**
+   * Run every pCPU for `cycles` cycles, each on its thread. Returns like Machine.run: the stop
+   * report once the machine stopped, 'idle' when every pCPU waits with no timer armed, else null.
+   */
+  run(cycles: number): StopReport | null {
+    const m = this.machine;
+    if (this.closed) throw new Error('this parallel runner was closed');
+    if (!this.ready) throw new Error('the pCPU threads have not started: await started() first');
+    if (m.stopped) return m.stopped;
+    this.stats.rounds++;
+    const n = m.cpus.length;
+    for (let i = 0; i < n; i++) {
+      this.push(i);
+      this.f[i][F_BUDGET] = cycles;
+      this.fresh[i] = false;
+      Atomics.store(this.ctl, this.w(i, W_STATUS), ST_RUNNING);
+      Atomics.store(this.ctl, this.w(i, W_CMD), CMD_GO);
+      Atomics.add(this.ctl, this.w(i, W_CMD_SEQ), 1);
+      Atomics.notify(this.ctl, this.w(i, W_CMD_SEQ));
+    }
+    for (;;) {
+      const bell = Atomics.load(this.ctl, G_DOORBELL);
+      let allDone = true;
+      let allParked = true;
+      let trapped = false;
+      for (let i = 0; i < n; i++) {
+        let st = this.status(i);
+        if (st === ST_MMIO) {
+          this.device(i);
+          st = ST_RUNNING;
+        }
+        if (st === ST_FAILED) throw new Error(`pCPU ${i}'s thread failed (see its error)`);
+        if (st === ST_HTRAP || st === ST_VECTOR) trapped = true;
+        if (st !== ST_DONE) allDone = false;
+        if (st === ST_RUNNING) allParked = false;
+      }
+      if (allDone) break;
+      const stopping = Atomics.load(this.ctl, G_STOP) === 1;
+      if ((trapped || m.stopped) && !stopping) {
+        Atomics.store(this.ctl, G_STOP, 1);
+        continue;
+      }
+      if (stopping && allParked) {
+        this.sync();
+        continue;
+      }
+      Atomics.wait(this.ctl, G_DOORBELL, bell, 100);
+    }
+    Atomics.store(this.ctl, G_STOP, 0);
+    for (let i = 0; i < n; i++) if (!this.fresh[i]) this.pull(i);
+    m.time += cycles;
+    if (m.stopped) return m.stopped;
+    const live = m.cpus.filter((c) => !c.halted);
+    if (live.length > 0 && live.every((c) => c.waiting && !Number.isFinite(c.nextTimer())))
+      return { kind: 'idle', exitCode: 0 };
+    return null;
+  }
+
+  /** Every thread is parked: run the hypervisor for the ones that trapped, hand states back. */
+  private sync(): void {
+    const m = this.machine;
+    const n = m.cpus.length;
+    this.stats.syncs++;
+    const kinds = m.cpus.map((_, i) => this.status(i));
+    for (let i = 0; i < n; i++) if (!this.fresh[i]) this.pull(i);
+    for (let i = 0; i < n; i++) {
+      const cpu = m.cpus[i];
+      m.setCurrent(cpu);
+      if (kinds[i] === ST_HTRAP) cpu.hypervisorTrap?.(cpu);
+      else if (kinds[i] === ST_VECTOR) {
+        const t = this.f[i];
+        const rec: TrapRecord = {
+          cause: t[F_TRAP],
+          pc: t[F_TRAP + 1],
+          badaddr: t[F_TRAP + 2],
+          mode: t[F_TRAP + 3],
+          targetMode: t[F_TRAP + 4],
+        };
+        m.checkVector(cpu, rec);
+      }
+    }
+    if (m.stopped) for (const c of m.cpus) c.halted = true;
+    Atomics.store(this.ctl, G_STOP, 0);
+    for (let i = 0; i < n; i++) {
+      if (kinds[i] === ST_DONE) continue; // its state goes back with the next run
+      this.push(i);
+      this.fresh[i] = false;
+      Atomics.store(this.ctl, this.w(i, W_STATUS), ST_RUNNING);
+      Atomics.add(this.ctl, this.w(i, W_RESUME_SEQ), 1);
+      Atomics.notify(this.ctl, this.w(i, W_RESUME_SEQ));
+    }
+  }
+
+  /** Copy what thread i handed over into its mirror, keeping the lines the coordinator drives. */
+  private pull(i: number): void {
+    const cpu = this.machine.cpus[i];
+    const f = this.f[i];
+    const ext = cpu.ip & EXT_LINES;
+    const { jit } = cpu.unpackState(f, false);
+    if (jit !== (cpu.jit !== null)) throw new Error(`pCPU ${i}: engine changed on its thread`);
+    cpu.ip = (cpu.ip & ~EXT_LINES) | ext;
+    for (let l = 0; l < 32; l++) if ((ext >> l) & 1) cpu.setInterrupt(l, true);
+    this.pulled[i].set(f.subarray(0, PACKED_CPU_WORDS));
+    this.pulled[i][PACKED_CPU_WORDS - 1] = 0;
+    this.tlbMark[i] = cpu.tlb.flushes;
+    this.fresh[i] = true;
+  }
+
+  /** Hand the mirror's state to thread i if the coordinator changed it (or flushed its TLB). */
+  private push(i: number): void {
+    const cpu = this.machine.cpus[i];
+    const s = this.scratch;
+    cpu.packState(s);
+    s[PACKED_CPU_WORDS - 1] = 0;
+    const prev = this.pulled[i];
+    let changed = cpu.tlb.flushes !== this.tlbMark[i];
+    for (let k = 0; k < PACKED_CPU_WORDS && !changed; k++) if (s[k] !== prev[k]) changed = true;
+    if (changed) {
+      this.f[i].set(s.subarray(0, PACKED_CPU_WORDS));
+      Atomics.store(this.ctl, this.w(i, W_CHANGED), 1);
+    }
+    Atomics.store(this.ctl, this.w(i, W_LINES), cpu.ip & EXT_LINES);
+  }
+
+  /** A device access by thread i: run it here, publish the lines it may have moved, answer. */
+  private device(i: number): void {
+    const m = this.machine;
+    const c = this.ctl;
+    const cpu = m.cpus[i];
+    this.stats.mmio++;
+    // Devices read the time of the pCPU that touches them.
+    cpu.hcycle = this.f[i][F_NOW];
+    cpu.sliceSteps = 0;
+    m.setCurrent(cpu);
+    const addr = Atomics.load(c, this.w(i, W_REQ_ADDR));
+    const width = Atomics.load(c, this.w(i, W_REQ_WIDTH)) as Width;
+    if (Atomics.load(c, this.w(i, W_REQ_WRITE)) === 1) {
+      const ok = m.bus.write(addr, width, Atomics.load(c, this.w(i, W_REQ_VALUE)));
+      Atomics.store(c, this.w(i, W_REP_OK), ok ? 1 : 0);
+    } else {
+      const v = m.bus.read(addr, width);
+      Atomics.store(c, this.w(i, W_REP_OK), v === undefined ? 0 : 1);
+      Atomics.store(c, this.w(i, W_REP_VALUE), v ?? 0);
+    }
+    for (let k = 0; k < m.cpus.length; k++) Atomics.store(c, this.w(k, W_LINES), m.cpus[k].ip & EXT_LINES);
+    Atomics.store(c, this.w(i, W_STATUS), ST_RUNNING);
+    Atomics.add(c, this.w(i, W_REP_SEQ), 1);
+    Atomics.notify(c, this.w(i, W_REP_SEQ));
+  }
+
+  /** End the threads (the mirrors keep the last state; the machine can go on with Machine.run). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (let i = 0; i < this.threads.length; i++) {
+      Atomics.store(this.ctl, this.w(i, W_CMD), CMD_EXIT);
+      Atomics.add(this.ctl, this.w(i, W_CMD_SEQ), 1);
+      Atomics.notify(this.ctl, this.w(i, W_CMD_SEQ));
+    }
+    for (const t of this.threads) t.terminate();
+  }
+}
+
+/** A pCPU thread's bus: every device access is a call to the coordinator. */
+class ForwardingBus extends Bus {
+  constructor(
+    private readonly ctl: Int32Array,
+    private readonly base: number,
+    private readonly f: Float64Array,
+    private readonly cpu: () => Cpu,
+  ) {
+    super();
+  }
+
+  private call(addr: number, width: Width, write: boolean, value: number): boolean {
+    const c = this.ctl;
+    const b = this.base;
+    this.f[F_NOW] = this.cpu().now();
+    Atomics.store(c, b + W_REQ_ADDR, addr | 0);
+    Atomics.store(c, b + W_REQ_WIDTH, width);
+    Atomics.store(c, b + W_REQ_WRITE, write ? 1 : 0);
+    Atomics.store(c, b + W_REQ_VALUE, value | 0);
+    const seq = Atomics.load(c, b + W_REP_SEQ);
+    Atomics.store(c, b + W_STATUS, ST_MMIO);
+    Atomics.add(c, G_DOORBELL, 1);
+    Atomics.notify(c, G_DOORBELL);
+    while (Atomics.load(c, b + W_REP_SEQ) === seq) Atomics.wait(c, b + W_REP_SEQ, seq);
+    return Atomics.load(c, b + W_REP_OK) === 1;
+  }
+
+  override read(pa: number, width: Width): number | undefined {
+    if (!this.call(pa, width, false, 0)) return undefined;
+    return Atomics.load(this.ctl, this.base + W_REP_VALUE) >>> 0;
+  }
+
+  override write(pa: number, width: Width, value: number): boolean {
+    return this.call(pa, width, true, value);
+  }
+}
+
+/**
+ * The body of a pCPU thread: wait for a run, run the pCPU in slices of at most SLICE cycles, and
+ * between slices take the shared code events and interrupt lines and park when asked to. Returns
+ * when the coordinator closes the runner.
+ */
+export function runCpuThread(d: CpuThreadData): void {
+  const ctl = new Int32Array(d.control);
+  const base = WORDS * (1 + d.index);
+  const f = new Float64Array(d.states, 8 * F_STRIDE * d.index, F_STRIDE);
+  const mem = new PhysicalMemory(d.memBytes, { buffer: d.ram, shared: d.code });
+  const made: { cpu?: Cpu } = {};
+  const c = new Cpu(d.index, mem, new ForwardingBus(ctl, base, f, () => made.cpu as Cpu));
+  made.cpu = c;
+  let jit: Jit | undefined;
+  let pending = ST_PARKED;
+  let lines = 0;
+  const toHypervisor = () => {
+    pending = ST_HTRAP;
+    c.exitRequested = true;
+    c.breakSlice = true;
+  };
+  if (d.stopOnUnsetVector) {
+    c.onTrap = (_cpu, t) => {
+      if ((t.targetMode === 1 ? c.stvec : c.htvec) !== 0 || pending === ST_HTRAP) return;
+      f[F_TRAP] = t.cause;
+      f[F_TRAP + 1] = t.pc;
+      f[F_TRAP + 2] = t.badaddr;
+      f[F_TRAP + 3] = t.mode;
+      f[F_TRAP + 4] = t.targetMode;
+      pending = ST_VECTOR;
+      c.exitRequested = true;
+      c.breakSlice = true;
+    };
+  }
+  const take = () => {
+    if (Atomics.load(ctl, base + W_CHANGED) === 1) {
+      const flags = c.unpackState(f, true);
+      c.jit = flags.jit ? (jit ??= new Jit()) : null;
+      c.hypervisorTrap = flags.hooked ? toHypervisor : undefined;
+      lines = c.ip & EXT_LINES;
+      Atomics.store(ctl, base + W_CHANGED, 0);
+    }
+  };
+  const takeLines = () => {
+    const l = Atomics.load(ctl, base + W_LINES);
+    if (l === lines) return;
+    for (let k = 0; k < 32; k++) if (((l ^ lines) >> k) & 1) c.setInterrupt(k, ((l >> k) & 1) === 1);
+    lines = l;
+  };
+  const signal = (st: number) => {
+    Atomics.store(ctl, base + W_STATUS, st);
+    Atomics.add(ctl, G_DOORBELL, 1);
+    Atomics.notify(ctl, G_DOORBELL);
+  };
+  const park = (st: number) => {
+    c.packState(f);
+    const seq = Atomics.load(ctl, base + W_RESUME_SEQ);
+    signal(st);
+    while (Atomics.load(ctl, base + W_RESUME_SEQ) === seq) Atomics.wait(ctl, base + W_RESUME_SEQ, seq);
+    take();
+  };
+  try {
+    let cmdSeq = Atomics.load(ctl, base + W_CMD_SEQ);
+    signal(ST_READY);
+    for (;;) {
+      while (Atomics.load(ctl, base + W_CMD_SEQ) === cmdSeq) Atomics.wait(ctl, base + W_CMD_SEQ, cmdSeq);
+      cmdSeq = Atomics.load(ctl, base + W_CMD_SEQ);
+      if (Atomics.load(ctl, base + W_CMD) === CMD_EXIT) return;
+      take();
+      const budget = f[F_BUDGET];
+      let done = 0;
+      while (done < budget && !c.halted) {
+        mem.pollShared();
+        takeLines();
+        if (Atomics.load(ctl, G_STOP) === 1) {
+          park(ST_PARKED);
+          continue;
+        }
+        done += runCpu(c, Math.min(SLICE, budget - done));
+        if (c.exitRequested) {
+          c.exitRequested = false;
+          const st = pending;
+          pending = ST_PARKED;
+          park(st);
+        }
+      }
+      c.packState(f);
+      signal(ST_DONE);
+    }
+  } catch (e) {
+    signal(ST_FAILED);
+    throw e;
+  }
+}
