@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic } from '../../src/main/asm/index.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
+import { parallelRunner } from '../../src/main/engine/threads.js';
 import { GuestConsole, defaultImage } from '../guests/boot.js';
 import { HvWorld, type Guest } from '../hypervisor/harness.js';
 
@@ -95,6 +96,46 @@ function burnInPartition(image: Uint8Array, technique: Technique): number {
 
 type Technique = 'hardware' | 'paravirtual' | 'trap-emulate';
 
+/**
+ * Two cos clients, one per pCPU, each running `burner`: wall ms until both have finished, with the
+ * pCPUs on this one thread (Machine.run, the deterministic mode) or each on a thread of its own.
+ */
+async function burnTwo(image: Uint8Array, threads: 1 | 2): Promise<{ ms: number; syncs: number }> {
+  const w = new HvWorld({ cpus: 2, memBytes: 64 << 20, diskImage: image, sharedMemory: threads === 2 });
+  const cos = w.diskOs('cos');
+  const names = ['cos1', 'cos2'];
+  names.forEach((name, i) =>
+    w.launch(i + 1, name, cos, { memBytes: 8 << 20, cpu: i, grantDiskPartition: cos.partition }),
+  );
+  if (threads === 2) w.parallel = await parallelRunner(w.machine);
+  try {
+    for (const n of names) w.expect(n, 'cos> ');
+    const before = names.map((n) => w.output(n).length);
+    const done = () => names.every((n, i) => /Minstr\/s\)[^]*cos> /.test(w.output(n).slice(before[i])));
+    const t0 = performance.now();
+    names.forEach((_, i) => w.type(i + 1, `burner ${BURN}\r`));
+    for (let i = 0; i < 100_000 && !done(); i++) w.step(1_000_000);
+    if (!done()) throw new Error('burner did not finish on both pCPUs');
+    return { ms: performance.now() - t0, syncs: w.parallel?.stats.syncs ?? 0 };
+  } finally {
+    w.parallel?.close();
+  }
+}
+
+/** smp-2: two independent guests, 2 threads against 1 (target: speedup >= 1.7). */
+export async function smp2(image: Uint8Array): Promise<Record<string, number>> {
+  await burnTwo(image, 1); // warm-up: V8 optimises the interpreter on whichever runs first
+  let one = Infinity;
+  let two = Infinity;
+  let syncs = 0;
+  for (let i = 0; i < 3; i++) {
+    one = Math.min(one, (await burnTwo(image, 1)).ms);
+    const r = await burnTwo(image, 2);
+    if (r.ms < two) [two, syncs] = [r.ms, r.syncs];
+  }
+  return { oneThreadMs: round(one), twoThreadsMs: round(two), speedup: Math.round((one / two) * 1000) / 1000, syncs };
+}
+
 export function virtOverhead(
   image: Uint8Array,
   technique: Technique,
@@ -166,6 +207,7 @@ export async function hypervisorBenches(filter?: string): Promise<Record<string,
   }
   if (want('world-switch') && rt) lines.push({ bench: 'world-switch', ...worldSwitch(image, rt.ns), target: 200 });
   if (want('guests-1000')) lines.push({ bench: 'guests-1000', ...manyGuests(image), target: 0.85 });
+  if (want('smp-2')) lines.push({ bench: 'smp-2', ...(await smp2(image)), target: 1.7 });
   if (want('virt-overhead')) {
     // One unmeasured round first: V8 warms the interpreter up on whichever runs first.
     burnBare(image);

@@ -10,6 +10,7 @@ import { readBootImage, scanBootEntries } from '../../src/main/emulator/firmware
 import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import type { ParallelRunner } from '../../src/main/emulator/machine/parallel.js';
 import type { SwapStore } from '../../src/main/emulator/hypervisor/swap.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
 import { defaultImage } from '../guests/boot.js';
@@ -41,6 +42,8 @@ export class HvWorld {
     diskImage: Uint8Array;
     swap?: SwapStore;
     reserveBytes?: number;
+    /** RAM other threads can share, so that `parallel` may run the pCPUs (engine/threads.ts). */
+    sharedMemory?: boolean;
   }) {
     this.disk = new MemoryBlockBackend(opts.diskImage.length / 512, false, opts.diskImage);
     this.machine = new Machine({
@@ -48,6 +51,7 @@ export class HvWorld {
       memBytes: opts.memBytes ?? 64 << 20,
       console: { write: (b) => this.put('ctl', b) },
       disks: [this.disk],
+      sharedMemory: opts.sharedMemory,
     });
     this.hv = new Hypervisor(this.machine, {
       consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }),
@@ -117,16 +121,25 @@ export class HvWorld {
     };
   }
 
+  /** When set, the pCPUs run on threads of their own (real SMP); else on this thread, deterministically. */
+  parallel: ParallelRunner | undefined;
+
+  /** Run the machine for `cycles` (one step, on threads when `parallel` is set). */
+  step(cycles: number): void {
+    if (this.parallel) this.parallel.run(cycles);
+    else this.machine.run(cycles);
+  }
+
   run(cycles: number): void {
     const step = 1_000_000;
-    for (let done = 0; done < cycles && !this.machine.stopped; done += step) this.machine.run(step);
+    for (let done = 0; done < cycles && !this.machine.stopped; done += step) this.step(step);
   }
 
   /** Run until `text` appears on guest `name`'s console. */
   expect(name: string, text: string | RegExp, maxCycles = 2_000_000_000): void {
     const step = 1_000_000;
     const seen = () => (typeof text === 'string' ? this.output(name).includes(text) : text.test(this.output(name)));
-    for (let done = 0; done < maxCycles && !seen(); done += step) this.machine.run(step);
+    for (let done = 0; done < maxCycles && !seen(); done += step) this.step(step);
     if (!seen()) throw new Error(`${name} never showed ${String(text)}; it showed:\n${this.output(name)}`);
   }
 

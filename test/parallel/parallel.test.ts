@@ -9,6 +9,8 @@ import { SYSCTL_BASE } from '../../src/shared/isa/memoryMap.js';
 import type { ParallelRunner } from '../../src/main/emulator/machine/parallel.js';
 import { ins, li, machine, words } from '../../src/main/emulator/testing/harness.js';
 import { parallelRunner } from '../../src/main/engine/threads.js';
+import { defaultImage } from '../guests/boot.js';
+import { HvWorld } from '../hypervisor/harness.js';
 
 const runners: ParallelRunner[] = [];
 afterEach(() => {
@@ -56,7 +58,7 @@ describe('parallel SMP', () => {
 
   it('runs device accesses on the machine thread, in order per pCPU, and stops on sysctl EXIT', async () => {
     const t = machine({ cpus: 2, mem: 1 << 20, sharedMemory: true });
-    // pCPU 0 prints "0123456789" on uart0, then exits with 7; pCPU 1 spins.
+    // pCPU 1 prints "0123456789" on uart0, then exits with 7; pCPU 0 spins.
     const uart = 0xf000_0000;
     t.m.load(
       0x1000,
@@ -74,8 +76,9 @@ describe('parallel SMP', () => {
       ),
     );
     t.m.load(0x3000, words(ins('jal', { rd: 0, imm: 0 })));
-    t.m.cpus[0].pc = 0x1000;
-    t.m.cpus[1].pc = 0x3000;
+    // The printing pCPU is 1, on a thread of its own: its device accesses are calls to this thread.
+    t.m.cpus[1].pc = 0x1000;
+    t.m.cpus[0].pc = 0x3000;
     const r = await runner(t.m);
     let stop = null;
     for (let i = 0; i < 20 && !stop; i++) stop = r.run(100_000);
@@ -126,5 +129,34 @@ describe('parallel SMP', () => {
     expect(t.m.mem.read32(0x1000)).toBe(patched);
     expect(t.m.cpus[0].regs[10]).toBeGreaterThan(10_000);
     expect(t.m.cpus[0].regs[11]).toBeGreaterThan(100_000);
+  });
+});
+
+describe('parallel SMP under the hypervisor', () => {
+  it('runs two cos clients on their own pCPUs and threads, with the hypervisor on the machine thread', async () => {
+    const w = new HvWorld({ cpus: 2, memBytes: 64 << 20, diskImage: await defaultImage(), sharedMemory: true });
+    const cos = w.diskOs('cos');
+    const a = w.launch(1, 'cos1', cos, { memBytes: 8 << 20, cpu: 0, grantDiskPartition: cos.partition });
+    const b = w.launch(2, 'cos2', cos, { memBytes: 8 << 20, cpu: 1, grantDiskPartition: cos.partition });
+    w.parallel = await runner(w.machine);
+    w.expect('cos1', 'cos> ');
+    w.expect('cos2', 'cos> ');
+    // Work on both at once: each answers what it does on one thread.
+    w.type(1, 'primes\r');
+    w.type(2, 'echo on the other thread\r');
+    w.expect('cos1', '1229 primes below 10000');
+    w.expect('cos2', 'on the other thread\r\n');
+    expect(w.command(2, 'cos2', 'primes')).toContain('1229 primes below 10000');
+    // Both pCPUs ran guest code; the hypervisor ran (on this thread) for their hypercalls and ticks.
+    expect(a.vcpus[0].instret + w.machine.cpus[0].instret).toBeGreaterThan(0);
+    expect(w.parallel.stats.syncs).toBeGreaterThan(10);
+    expect(a.state).toBe('running');
+    expect(b.state).toBe('running');
+    expect(w.machine.cpus.map((c) => c.stats.hypercalls).every((n) => n > 0)).toBe(true);
+    // ctl's management: stop a client whose pCPU runs on another thread, and start it again.
+    expect(w.hv.stop(2)).toBeUndefined();
+    w.run(2_000_000);
+    expect(b.state).toBe('stopped');
+    expect(w.hv.currentOn(1)?.partitionId ?? 0).toBe(0);
   });
 });

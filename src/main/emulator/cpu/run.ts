@@ -12,6 +12,8 @@ export function runCpu(cpu: Cpu, budget: number): number {
   while (done < budget && !cpu.halted && !cpu.exitRequested) {
     cpu.fireTimers();
     cpu.checkInterrupts();
+    // The interrupt went to a hypervisor on another thread (machine/parallel.ts): stop here.
+    if (cpu.exitRequested) break;
     if (cpu.waiting) {
       // Idle: jump to the next timer event (or spend the whole budget if none is armed).
       const next = cpu.nextTimer();

@@ -1,11 +1,12 @@
 /**
  * Real SMP (docs/architecture.md#parallel-smp): the pCPUs of one machine run on threads of their own,
  * one pCPU per thread, over RAM in a SharedArrayBuffer. The machine's own thread (the coordinator)
- * keeps everything else: the devices, the hypervisor, and a mirror Cpu per pCPU that the hypervisor
- * and the host look at.
+ * runs pCPU 0 itself and keeps everything else: the devices, the hypervisor, and a mirror Cpu per
+ * other pCPU that the hypervisor and the host look at. (n pCPUs take n threads, not n + 1: on a
+ * 2-core host a third busy thread would make every wake-up wait for a core.)
  *
  * - A device access by a pCPU thread is a synchronous call to the coordinator, which runs it on the
- *   device and answers (Atomics.wait / notify on a shared control block).
+ *   device between two slices of pCPU 0 and answers (Atomics.wait / notify on a shared control block).
  * - A trap to a hypervisor stops the world: every pCPU thread parks at its next slice boundary (at
  *   most SLICE cycles away) and hands its state over; the coordinator copies the states into the
  *   mirrors, runs the hypervisor's handler, and hands every changed state back. The hypervisor thus
@@ -31,7 +32,7 @@ import { PhysicalMemory, type SharedCode } from '../memory/PhysicalMemory.js';
 import type { Machine, StopReport } from './Machine.js';
 
 /** Most cycles a pCPU thread runs between looks at the shared control block. */
-export const SLICE = 8192;
+export const SLICE = 2048;
 
 // Global words of the control block.
 const G_DOORBELL = 0;
@@ -51,6 +52,8 @@ const W_REQ_VALUE = 9;
 const W_REP_VALUE = 10;
 const W_REP_OK = 11;
 const W_REP_SEQ = 12;
+/** The coordinator flushed the mirror's TLB: the thread flushes its own. */
+const W_FLUSH = 13;
 
 const CMD_GO = 1;
 const CMD_EXIT = 2;
@@ -76,6 +79,19 @@ const F_STRIDE = PACKED_CPU_WORDS + 8;
 
 /** Interrupt lines the coordinator drives. */
 const EXT_LINES = (1 << IRQ.external) | (1 << IRQ.ipi);
+
+/** Loads of a word a waiting thread makes before it sleeps (some tens of microseconds). */
+const SPIN = 20_000;
+
+/**
+ * Wait until ctl[i] is no longer `old`: spin first, since the answer is usually some microseconds
+ * away and the other side has a core of its own, then sleep (a futex wake-up costs tens of
+ * microseconds more).
+ */
+function awaitChange(ctl: Int32Array, i: number, old: number, timeoutMs?: number): void {
+  for (let k = 0; k < SPIN; k++) if (Atomics.load(ctl, i) !== old) return;
+  Atomics.wait(ctl, i, old, timeoutMs);
+}
 
 /** What a pCPU thread is given (structured-cloneable: SharedArrayBuffers and numbers). */
 export interface CpuThreadData {
@@ -107,7 +123,8 @@ export class ParallelRunner {
   private readonly fresh: boolean[];
   private readonly scratch = new Float64Array(F_STRIDE);
   private closed = false;
-  /** Stop-the-world syncs and device calls so far (for benchmarks and tests). */
+  private ready = false;
+  /** Stop-the-world syncs, device calls from threads, and runs so far (benchmarks and tests). */
   readonly stats = { syncs: 0, mmio: 0, rounds: 0 };
 
   constructor(
@@ -126,7 +143,8 @@ export class ParallelRunner {
     this.pulled = machine.cpus.map(() => new Float64Array(PACKED_CPU_WORDS).fill(NaN));
     this.tlbMark = machine.cpus.map(() => -1);
     this.fresh = machine.cpus.map(() => true);
-    for (let i = 0; i < n; i++) {
+    // pCPU 0 runs on this thread; every other pCPU on a thread of its own.
+    for (let i = 1; i < n; i++) {
       this.threads.push(
         spawn({
           index: i,
@@ -141,17 +159,17 @@ export class ParallelRunner {
     }
   }
 
-  private ready = false;
-
   /**
    * Whether every thread has started: 'ready' (then run() may be called), 'starting', or the pCPU
    * whose thread failed. A thread starts only while the machine's thread is free to run its event
    * loop, so the host polls this between turns of its event loop (engine/threads.ts).
    */
   startState(): 'ready' | 'starting' | { failed: number } {
-    const states = this.machine.cpus.map((_, i) => this.status(i));
-    if (states.includes(ST_FAILED)) return { failed: states.indexOf(ST_FAILED) };
-    if (!states.every((st) => st === ST_READY)) return 'starting';
+    for (let i = 1; i < this.machine.cpus.length; i++) {
+      const st = this.status(i);
+      if (st === ST_FAILED) return { failed: i };
+      if (st !== ST_READY) return 'starting';
+    }
     this.ready = true;
     return 'ready';
   }
@@ -165,8 +183,9 @@ export class ParallelRunner {
   }
 
   /**
-   * Run every pCPU for `cycles` cycles, each on its thread. Returns like Machine.run: the stop
-   * report once the machine stopped, 'idle' when every pCPU waits with no timer armed, else null.
+   * Run every pCPU for `cycles` cycles: pCPU 0 here, between looks at the threads' calls, the others
+   * on their threads. Returns like Machine.run: the stop report once the machine stopped, 'idle'
+   * when every pCPU waits with no timer armed, else null.
    */
   run(cycles: number): StopReport | null {
     const m = this.machine;
@@ -175,7 +194,7 @@ export class ParallelRunner {
     if (m.stopped) return m.stopped;
     this.stats.rounds++;
     const n = m.cpus.length;
-    for (let i = 0; i < n; i++) {
+    for (let i = 1; i < n; i++) {
       this.push(i);
       this.f[i][F_BUDGET] = cycles;
       this.fresh[i] = false;
@@ -184,36 +203,26 @@ export class ParallelRunner {
       Atomics.add(this.ctl, this.w(i, W_CMD_SEQ), 1);
       Atomics.notify(this.ctl, this.w(i, W_CMD_SEQ));
     }
-    for (;;) {
-      const bell = Atomics.load(this.ctl, G_DOORBELL);
-      let allDone = true;
-      let allParked = true;
-      let trapped = false;
-      for (let i = 0; i < n; i++) {
-        let st = this.status(i);
-        if (st === ST_MMIO) {
-          this.device(i);
-          st = ST_RUNNING;
-        }
-        if (st === ST_FAILED) throw new Error(`pCPU ${i}'s thread failed (see its error)`);
-        if (st === ST_HTRAP || st === ST_VECTOR) trapped = true;
-        if (st !== ST_DONE) allDone = false;
-        if (st === ST_RUNNING) allParked = false;
+    // pCPU 0's traps to the hypervisor stop the world first, like the threads' traps.
+    const cpu0 = m.cpus[0];
+    const hook = cpu0.hypervisorTrap;
+    if (hook) cpu0.hypervisorTrap = (c) => this.stopWorld(() => hook(c));
+    try {
+      for (let done = 0; done < cycles && !cpu0.halted;) {
+        this.serve();
+        m.mem.pollShared();
+        m.setCurrent(cpu0);
+        done += runCpu(cpu0, Math.min(SLICE, cycles - done));
       }
-      if (allDone) break;
-      const stopping = Atomics.load(this.ctl, G_STOP) === 1;
-      if ((trapped || m.stopped) && !stopping) {
-        Atomics.store(this.ctl, G_STOP, 1);
-        continue;
+      for (;;) {
+        const bell = Atomics.load(this.ctl, G_DOORBELL);
+        if (this.serve()) break;
+        awaitChange(this.ctl, G_DOORBELL, bell, 100);
       }
-      if (stopping && allParked) {
-        this.sync();
-        continue;
-      }
-      Atomics.wait(this.ctl, G_DOORBELL, bell, 100);
+    } finally {
+      cpu0.hypervisorTrap = hook;
     }
-    Atomics.store(this.ctl, G_STOP, 0);
-    for (let i = 0; i < n; i++) if (!this.fresh[i]) this.pull(i);
+    for (let i = 1; i < n; i++) if (!this.fresh[i]) this.pull(i);
     m.time += cycles;
     if (m.stopped) return m.stopped;
     const live = m.cpus.filter((c) => !c.halted);
@@ -222,14 +231,63 @@ export class ParallelRunner {
     return null;
   }
 
-  /** Every thread is parked: run the hypervisor for the ones that trapped, hand states back. */
-  private sync(): void {
+  /**
+   * Answer the threads' device calls; when one trapped to the hypervisor (or the machine stopped),
+   * stop the world and sync. Returns true when every thread has finished its run.
+   */
+  private serve(): boolean {
+    let allDone = true;
+    let trapped = false;
+    for (let i = 1; i < this.machine.cpus.length; i++) {
+      let st = this.status(i);
+      if (st === ST_MMIO) {
+        this.device(i);
+        st = ST_RUNNING;
+      }
+      if (st === ST_FAILED) throw new Error(`pCPU ${i}'s thread failed (see its error)`);
+      if (st === ST_HTRAP || st === ST_VECTOR) trapped = true;
+      if (st !== ST_DONE) allDone = false;
+    }
+    if (!allDone && (trapped || this.machine.stopped)) {
+      this.stopWorld();
+      return false;
+    }
+    return allDone;
+  }
+
+  /** Park every thread (answering device calls meanwhile), then sync, with `here` in the middle. */
+  private stopWorld(here?: () => void): void {
+    const n = this.machine.cpus.length;
+    Atomics.store(this.ctl, G_STOP, 1);
+    for (;;) {
+      const bell = Atomics.load(this.ctl, G_DOORBELL);
+      let parked = true;
+      for (let i = 1; i < n; i++) {
+        let st = this.status(i);
+        if (st === ST_MMIO) {
+          this.device(i);
+          st = ST_RUNNING;
+        }
+        if (st === ST_FAILED) throw new Error(`pCPU ${i}'s thread failed (see its error)`);
+        if (st === ST_RUNNING) parked = false;
+      }
+      if (parked) break;
+      awaitChange(this.ctl, G_DOORBELL, bell, 100);
+    }
+    this.sync(here);
+  }
+
+  /**
+   * Every thread is parked: take their states, run the hypervisor for the ones that trapped (and
+   * `here`, pCPU 0's own trap), hand changed states back and let them go on.
+   */
+  private sync(here?: () => void): void {
     const m = this.machine;
     const n = m.cpus.length;
     this.stats.syncs++;
-    const kinds = m.cpus.map((_, i) => this.status(i));
-    for (let i = 0; i < n; i++) if (!this.fresh[i]) this.pull(i);
-    for (let i = 0; i < n; i++) {
+    const kinds = m.cpus.map((_, i) => (i === 0 ? ST_RUNNING : this.status(i)));
+    for (let i = 1; i < n; i++) if (!this.fresh[i]) this.pull(i);
+    for (let i = 1; i < n; i++) {
       const cpu = m.cpus[i];
       m.setCurrent(cpu);
       if (kinds[i] === ST_HTRAP) cpu.hypervisorTrap?.(cpu);
@@ -245,9 +303,11 @@ export class ParallelRunner {
         m.checkVector(cpu, rec);
       }
     }
+    m.setCurrent(m.cpus[0]);
+    here?.();
     if (m.stopped) for (const c of m.cpus) c.halted = true;
     Atomics.store(this.ctl, G_STOP, 0);
-    for (let i = 0; i < n; i++) {
+    for (let i = 1; i < n; i++) {
       if (kinds[i] === ST_DONE) continue; // its state goes back with the next run
       this.push(i);
       this.fresh[i] = false;
@@ -279,10 +339,12 @@ export class ParallelRunner {
     cpu.packState(s);
     s[PACKED_CPU_WORDS - 1] = 0;
     const prev = this.pulled[i];
-    let changed = cpu.tlb.flushes !== this.tlbMark[i];
+    const flushed = cpu.tlb.flushes !== this.tlbMark[i];
+    let changed = flushed;
     for (let k = 0; k < PACKED_CPU_WORDS && !changed; k++) if (s[k] !== prev[k]) changed = true;
     if (changed) {
       this.f[i].set(s.subarray(0, PACKED_CPU_WORDS));
+      if (flushed) Atomics.store(this.ctl, this.w(i, W_FLUSH), 1);
       Atomics.store(this.ctl, this.w(i, W_CHANGED), 1);
     }
     Atomics.store(this.ctl, this.w(i, W_LINES), cpu.ip & EXT_LINES);
@@ -308,7 +370,8 @@ export class ParallelRunner {
       Atomics.store(c, this.w(i, W_REP_OK), v === undefined ? 0 : 1);
       Atomics.store(c, this.w(i, W_REP_VALUE), v ?? 0);
     }
-    for (let k = 0; k < m.cpus.length; k++) Atomics.store(c, this.w(k, W_LINES), m.cpus[k].ip & EXT_LINES);
+    m.setCurrent(m.cpus[0]);
+    for (let k = 1; k < m.cpus.length; k++) Atomics.store(c, this.w(k, W_LINES), m.cpus[k].ip & EXT_LINES);
     Atomics.store(c, this.w(i, W_STATUS), ST_RUNNING);
     Atomics.add(c, this.w(i, W_REP_SEQ), 1);
     Atomics.notify(c, this.w(i, W_REP_SEQ));
@@ -318,7 +381,7 @@ export class ParallelRunner {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (let i = 0; i < this.threads.length; i++) {
+    for (let i = 1; i < this.machine.cpus.length; i++) {
       Atomics.store(this.ctl, this.w(i, W_CMD), CMD_EXIT);
       Atomics.add(this.ctl, this.w(i, W_CMD_SEQ), 1);
       Atomics.notify(this.ctl, this.w(i, W_CMD_SEQ));
@@ -350,7 +413,7 @@ class ForwardingBus extends Bus {
     Atomics.store(c, b + W_STATUS, ST_MMIO);
     Atomics.add(c, G_DOORBELL, 1);
     Atomics.notify(c, G_DOORBELL);
-    while (Atomics.load(c, b + W_REP_SEQ) === seq) Atomics.wait(c, b + W_REP_SEQ, seq);
+    while (Atomics.load(c, b + W_REP_SEQ) === seq) awaitChange(c, b + W_REP_SEQ, seq);
     return Atomics.load(c, b + W_REP_OK) === 1;
   }
 
@@ -400,7 +463,9 @@ export function runCpuThread(d: CpuThreadData): void {
   }
   const take = () => {
     if (Atomics.load(ctl, base + W_CHANGED) === 1) {
-      const flags = c.unpackState(f, true);
+      // The TLB stays unless the coordinator flushed the mirror's: entries are tagged by context,
+      // so a world switch the hypervisor made there needs no flush here.
+      const flags = c.unpackState(f, Atomics.exchange(ctl, base + W_FLUSH, 0) === 1);
       c.jit = flags.jit ? (jit ??= new Jit()) : null;
       c.hypervisorTrap = flags.hooked ? toHypervisor : undefined;
       lines = c.ip & EXT_LINES;
@@ -422,7 +487,7 @@ export function runCpuThread(d: CpuThreadData): void {
     c.packState(f);
     const seq = Atomics.load(ctl, base + W_RESUME_SEQ);
     signal(st);
-    while (Atomics.load(ctl, base + W_RESUME_SEQ) === seq) Atomics.wait(ctl, base + W_RESUME_SEQ, seq);
+    while (Atomics.load(ctl, base + W_RESUME_SEQ) === seq) awaitChange(ctl, base + W_RESUME_SEQ, seq);
     take();
   };
   try {
