@@ -40,6 +40,13 @@ export const HV_RESERVE_BYTES = 1 << 20;
 export const DEFAULT_SLICE = 250_000;
 /** Ticks a vCPU may run in supervisor mode with interrupts off before it is stopped (M22). */
 export const WATCHDOG_TICKS = 100;
+/**
+ * A vCPU with its pCPU to itself (every other vCPU homed there is stopped) runs tickless, as under
+ * Jailhouse: its hypervisor tick is this many slices long, since there is nobody to switch to. It
+ * is cut short by an IPI as soon as another vCPU there may run; the watchdog counts it as that
+ * many ticks.
+ */
+export const TICKLESS_SLICES = 10;
 /** Interrupt source of a partition's interrupt controller that signals waiting messages. */
 export const NOTIFY_SOURCE = 31;
 
@@ -68,6 +75,8 @@ export class Hypervisor {
   private readonly tables = new Map<number, Stage2Table>();
   private readonly current: (Vcpu | undefined)[];
   private readonly queues: Vcpu[][];
+  /** Whether each pCPU's current vCPU runs tickless (TICKLESS_SLICES). */
+  private readonly tickless: boolean[];
   readonly vintc = new Map<number, VirtualIntc>();
   readonly vconsoles = new Map<number, Uart>();
   /** Physical interrupt source -> the device id that drives it. */
@@ -93,6 +102,7 @@ export class Hypervisor {
     this.reserve = new ReservePages(this.usableBytes, reserveBytes);
     this.current = machine.cpus.map(() => undefined);
     this.queues = machine.cpus.map(() => []);
+    this.tickless = machine.cpus.map(() => false);
     for (const { node } of flatten(machine.tree)) if (node.irq) this.sourceDevice.set(node.irq, node.id);
   }
 
@@ -600,7 +610,7 @@ export class Hypervisor {
         // slices is hung (a guest that never enables them, like a bare loop, is left alone).
         const masked = v.mode === 1 && (cpu.sstatus & STATUS_IE) === 0 && ((cpu.hstatus >> 2) & 3) === 1;
         if (!masked) v.sawInterruptsOn = true;
-        v.ticksMasked = masked && v.sawInterruptsOn ? v.ticksMasked + 1 : 0;
+        v.ticksMasked = masked && v.sawInterruptsOn ? v.ticksMasked + (this.tickless[cpu.id] ? TICKLESS_SLICES : 1) : 0;
         if (v.ticksMasked > WATCHDOG_TICKS) {
           const p = this.partitions.get(v.partitionId) as Partition;
           return this.contain(cpu, p, `looped with interrupts off for ${WATCHDOG_TICKS} ticks (pc 0x${hex(cpu.hepc)})`);
@@ -716,7 +726,8 @@ export class Hypervisor {
       }
     }
     if (v.state === 'blocked' && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
-    if (v.state === 'runnable' && !this.current[v.home]) this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
+    if (v.state === 'runnable' && (!this.current[v.home] || this.tickless[v.home]))
+      this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
   }
 
   private resume(cpu: Cpu): void {
@@ -747,7 +758,16 @@ export class Hypervisor {
       p.stats.switches++;
     }
     cpu.ip &= ~(1 << IRQ.htimer);
-    cpu.hTimerAt = now + Math.max(1000, Math.round((p.slice * p.weight) / 10));
+    // Alone: every other vCPU here is stopped, or blocked with no timer to wake it (only a kick
+    // can, and a kick sends the IPI that ends a tickless slice).
+    const alone = q.every(
+      (v) =>
+        v === next ||
+        v.state === 'stopped' ||
+        (v.state === 'blocked' && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt))),
+    );
+    this.tickless[cpu.id] = alone;
+    cpu.hTimerAt = now + Math.max(1000, Math.round((p.slice * p.weight) / 10)) * (alone ? TICKLESS_SLICES : 1);
     cpu.htimecmp = (cpu.hTimerAt % 4294967296) | 0;
     this.selectEngine(cpu, p);
     const te = p.technique === 'trap-emulate';
@@ -782,6 +802,7 @@ export class Hypervisor {
   /** Nothing to run on `cpu`: wait in hypervisor mode for an interrupt or the next guest timer. */
   private idle(cpu: Cpu): void {
     this.current[cpu.id] = undefined;
+    this.tickless[cpu.id] = false;
     cpu.mode = 2;
     cpu.s2ptbr = 0;
     cpu.ptbr = 0;
