@@ -84,6 +84,15 @@ export class GrantedDisk implements BlockBackend {
 }
 
 /** The DMA domain of a partition: bus address = its guest-physical address, nothing else. */
+/**
+ * The partition's DMA domain as it is at each transfer: swapping, resizing or moving memory rebuilds
+ * it (Hypervisor.remap), and a virtual device that kept the table of its start would go on writing
+ * to host memory the partition no longer owns.
+ */
+function currentDma(p: Partition): () => DmaTable {
+  return () => (p.dma ??= partitionDma(p));
+}
+
 export function partitionDma(p: Partition): DmaTable {
   const t = new DmaTable();
   for (const r of p.memory) t.map(r.gpa, r.hpa, r.size, DMA_RW);
@@ -143,11 +152,11 @@ export function buildVirtualDevices(
   }
   let vdisk: DiskDevice | undefined;
   if (disk && !owns('disk0')) {
-    const table = partitionDma(p);
+    const table = currentDma(p);
     vdisk = new DiskDevice(
       `p${p.id}.disk0`,
       new GrantedDisk(disk.backend, disk.ranges),
-      { read: (bus, len) => table.read(mem, bus, len), write: (bus, bytes) => table.write(mem, bus, bytes) },
+      { read: (bus, len) => table().read(mem, bus, len), write: (bus, bytes) => table().write(mem, bus, bytes) },
       intc.line(IRQ_LINE.disk0),
     );
     p.vbus.attach(ADDR.disk0, vdisk);
@@ -162,7 +171,7 @@ export function buildVirtualDevices(
   p.pvnet = undefined;
   const nic =
     hooks.bridge && !owns('nic0')
-      ? addVirtualNic(p, partitionDma(p), mem, intc.line(IRQ_LINE.nic0), hooks.bridge, nodes)
+      ? addVirtualNic(p, currentDma(p), mem, intc.line(IRQ_LINE.nic0), hooks.bridge, nodes)
       : undefined;
   return { intc, uart, disk: vdisk, nic, nodes };
 }

@@ -31,7 +31,7 @@ export function macWords(mac: Uint8Array): [number, number] {
  */
 export function addVirtualNic(
   p: { id: number; state: string; vbus: Bus; paravirtNet: boolean; technique: string; pvnet?: PvNet },
-  dma: DmaTable,
+  dma: () => DmaTable,
   mem: PhysicalMemory,
   irq: IrqLine,
   bridge: Bridge,
@@ -42,7 +42,7 @@ export function addVirtualNic(
   const nic = new Nic(
     `p${p.id}.nic0`,
     virtualMac(p.id),
-    { read: (bus, len) => dma.read(mem, bus, len), write: (bus, bytes) => dma.write(mem, bus, bytes) },
+    { read: (bus, len) => dma().read(mem, bus, len), write: (bus, bytes) => dma().write(mem, bus, bytes) },
     nicIrq,
   );
   nic.backend = bridge.backendFor(p.id);
