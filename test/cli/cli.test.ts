@@ -102,6 +102,16 @@ describe('hyperdesk boot', () => {
     expect(r.out).toMatch(/^cos +\| memory: 31744 KiB total/m);
     expect(r.code).toBe(0);
   });
+  it('--threads runs the pCPUs on threads of their own: ctl and its clients come up and answer', () => {
+    const r = hd(
+      ['boot', '--mode', 'hypervisor', '--cpus', '2', '--mem', '64M', '--threads', '--unpaced'],
+      'parts\rhalt\r',
+    );
+    expect(r.out).toMatch(/^ctl +\| +1 cos +running/m);
+    expect(r.out).toMatch(/^ctl +\| +2 swos +running/m);
+    expect(r.out).toMatch(/^swos +\| swos\$ /m);
+    expect(r.code).toBe(0);
+  });
 });
 
 describe('console input from a pipe', () => {

@@ -12,6 +12,8 @@ import { ConsoleMux } from './consoles.js';
 import { SwapFiles } from '../disk/swapFiles.js';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ParallelRunner } from '../emulator/machine/parallel.js';
+import { parallelRunner } from '../engine/threads.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { FileBlockBackend } from '../disk/FileBlockBackend.js';
@@ -35,6 +37,8 @@ export interface BootOptions {
   timeout: number;
   readOnly?: boolean;
   unpaced?: boolean;
+  /** Hypervisor mode: each pCPU on a thread of its own (ParallelRunner) instead of all on this one. */
+  threads?: boolean;
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -121,6 +125,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
       console: sinkFor(ctlName),
       disks,
       rtcEpochSeconds: Math.floor(Date.now() / 1000),
+      sharedMemory: opts.threads,
     });
     hv = new Hypervisor(machine, {
       consoleFor: (p) => sinkFor(p.name),
@@ -131,6 +136,15 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 2;
+  }
+  let runner: ParallelRunner | undefined;
+  if (opts.threads) {
+    try {
+      runner = await parallelRunner(machine);
+    } catch (e) {
+      process.stderr.write(`error: cannot start the pCPU threads: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   const target = () =>
     only === undefined || only === ctlName
@@ -155,13 +169,14 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
         const pending = p ? (hv.vconsoles.get(p.id)?.pendingInput ?? UART_RX_FIFO) : machine.uart.pendingInput;
         return UART_RX_FIFO - pending;
       },
-      step: (cycles) => machine.run(cycles),
+      step: (cycles) => (runner ? runner.run(cycles) : machine.run(cycles)),
     },
     () => {
       mux.flush();
       raw.flush();
     },
   );
+  runner?.close();
   for (const d of disks) (d as FileBlockBackend).flush();
   if (opts.pcap) {
     try {

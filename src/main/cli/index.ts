@@ -56,6 +56,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--timeout <s>', 'seconds before the default entry boots', (v) => parseCount(v, '--timeout'), 5)
     .option('--read-only', 'open the disks read-only (guest writes fail)')
     .option('--unpaced', 'run as fast as possible instead of at wall-clock speed')
+    .option(
+      '--threads',
+      'hypervisor mode: run each pCPU on a thread of its own (real SMP; not deterministic, docs/architecture.md#parallel-smp)',
+    )
     .action(async (opts: import('./boot.js').BootOptions) => {
       const { bootCommand } = await import('./boot.js');
       exitCode = await bootCommand(opts);
