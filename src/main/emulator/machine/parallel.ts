@@ -239,12 +239,7 @@ export class ParallelRunner {
     let allDone = true;
     let trapped = false;
     for (let i = 1; i < this.machine.cpus.length; i++) {
-      let st = this.status(i);
-      if (st === ST_MMIO) {
-        this.device(i);
-        st = ST_RUNNING;
-      }
-      if (st === ST_FAILED) throw new Error(`pCPU ${i}'s thread failed (see its error)`);
+      const st = this.look(i);
       if (st === ST_HTRAP || st === ST_VECTOR) trapped = true;
       if (st !== ST_DONE) allDone = false;
     }
@@ -255,6 +250,15 @@ export class ParallelRunner {
     return allDone;
   }
 
+  /** Thread i's status, after answering its device call if it made one. */
+  private look(i: number): number {
+    const st = this.status(i);
+    if (st === ST_FAILED) throw new Error(`pCPU ${i}'s thread failed (see its error)`);
+    if (st !== ST_MMIO) return st;
+    this.device(i);
+    return ST_RUNNING;
+  }
+
   /** Park every thread (answering device calls meanwhile), then sync, with `here` in the middle. */
   private stopWorld(here?: () => void): void {
     const n = this.machine.cpus.length;
@@ -263,13 +267,7 @@ export class ParallelRunner {
       const bell = Atomics.load(this.ctl, G_DOORBELL);
       let parked = true;
       for (let i = 1; i < n; i++) {
-        let st = this.status(i);
-        if (st === ST_MMIO) {
-          this.device(i);
-          st = ST_RUNNING;
-        }
-        if (st === ST_FAILED) throw new Error(`pCPU ${i}'s thread failed (see its error)`);
-        if (st === ST_RUNNING) parked = false;
+        if (this.look(i) === ST_RUNNING) parked = false;
       }
       if (parked) break;
       awaitChange(this.ctl, G_DOORBELL, bell, 100);
