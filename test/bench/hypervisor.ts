@@ -18,6 +18,9 @@ import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js'
 import { assembleFile } from '../../src/main/host/assembleFile.js';
 import { parallelRunner } from '../../src/main/engine/threads.js';
 import { GuestConsole, defaultImage } from '../guests/boot.js';
+import { swapIn, swapOut } from '../../src/main/emulator/hypervisor/messages.js';
+import type { SwapStore } from '../../src/main/emulator/hypervisor/swap.js';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { HvWorld, type Guest } from '../hypervisor/harness.js';
 
 function program(name: string, defines: Record<string, number>): Guest {
@@ -114,7 +117,8 @@ async function burnTwo(image: Uint8Array, threads: 1 | 2): Promise<{ ms: number;
     const done = () => names.every((n, i) => /Minstr\/s\)[^]*cos> /.test(w.output(n).slice(before[i])));
     const t0 = performance.now();
     names.forEach((_, i) => w.type(i + 1, `burner ${BURN}\r`));
-    for (let i = 0; i < 100_000 && !done(); i++) w.step(1_000_000);
+    // Steps of 4 ms of machine time: each ends with both pCPUs at the same time (a barrier).
+    for (let i = 0; i < 25_000 && !done(); i++) w.step(4_000_000);
     if (!done()) throw new Error('burner did not finish on both pCPUs');
     return { ms: performance.now() - t0, syncs: w.parallel?.stats.syncs ?? 0 };
   } finally {
@@ -191,6 +195,108 @@ export function manyGuests(image: Uint8Array, n = 1000): Record<string, number> 
   };
 }
 
+/**
+ * Swapped guests kept deflated in memory (the app's swap goes to files, src/main/disk/swapFiles.ts;
+ * a booted cos of 2 MiB keeps about 1 MiB that is not zeros, which 10,000 times over is more than
+ * this machine's memory, so the bench compresses).
+ */
+class DeflateSwapStore implements SwapStore {
+  private readonly saved = new Map<number, Buffer>();
+  bytes = 0;
+  save(partition: number, bytes: Uint8Array): true | Error {
+    this.drop(partition);
+    const z = deflateRawSync(bytes, { level: 1 });
+    this.saved.set(partition, z);
+    this.bytes += z.length;
+    return true;
+  }
+  load(partition: number): Uint8Array | Error {
+    const z = this.saved.get(partition);
+    return z ? new Uint8Array(inflateRawSync(z)) : new Error(`nothing swapped out for partition ${partition}`);
+  }
+  drop(partition: number): void {
+    const z = this.saved.get(partition);
+    if (z) this.bytes -= z.length;
+    this.saved.delete(partition);
+  }
+}
+
+/**
+ * guests-10000: `n` cos guests of 2 MiB resident in one machine, most of them swapped out (the
+ * issue asks for 1 MiB guests; cos loads at 1 MiB and needs 2, the smallest it boots in): they
+ * are launched and booted `batch` at a time, and every batch but the last is swapped out (M17)
+ * before the next one comes into the memory it gave back. With all of them resident, what the app
+ * needs stays quick: a 1 ms step of machine time, and bringing one swapped guest back to answer a
+ * command.
+ */
+export function manyResident(image: Uint8Array, n = 10_000, batch = 500): Record<string, number> {
+  const MEM = 2 << 20;
+  const t0 = performance.now();
+  const store = new DeflateSwapStore();
+  const w = new HvWorld({
+    cpus: 2,
+    memBytes: batch * MEM + (128 << 20),
+    diskImage: image,
+    reserveBytes: 96 << 20,
+    swap: store,
+  });
+  const cos = w.diskOs('cos');
+  const ctl = w.hv.partitions.get(0) as Partition;
+  const parts: Partition[] = [];
+  for (let first = 1; first <= n; first += batch) {
+    const group: Partition[] = [];
+    for (let id = first; id < first + batch && id <= n; id++) {
+      // Each guest takes the top 2 MiB of ctl's memory (where swapped guests' memory went back).
+      const gpa = ctl.memEnd - MEM;
+      w.hv.create(id, `g${id}`);
+      const p = w.hv.partitions.get(id) as Partition;
+      w.hv.addVcpu(p, id % 2);
+      w.hv.writeGuest(ctl, gpa + cos.loadAddress, cos.bytes);
+      p.diskGrants.set('disk0', new Set([cos.partition]));
+      const err = w.hv.moveMemory(ctl, p, gpa, MEM) ?? w.hv.start(id, cos.entry, cos.cooperative ? 1 : 0);
+      if (err) throw new Error(`guest ${id}: ${err}`);
+      group.push(p);
+    }
+    const booted = () => group.every((p) => /cos> $/.test(w.output(p.name)));
+    for (let i = 0; i < 20_000 && !booted(); i++) w.machine.run(1_000_000);
+    if (!booted()) throw new Error(`batch from ${first} did not boot`);
+    parts.push(...group);
+    if (first + batch <= n)
+      for (const p of group) {
+        const err = swapOut(w.hv, p);
+        if (err) throw new Error(`swap out ${p.name}: ${err}`);
+        w.out.delete(p.name);
+      }
+  }
+  const setupMs = performance.now() - t0;
+  const swapped = parts.filter((p) => p.state === 'swapped').length;
+  // A 1 ms step of machine time with every guest resident (what the engine does per tick).
+  const t1 = performance.now();
+  for (let i = 0; i < 100; i++) w.machine.run(250_000);
+  const stepMs = (performance.now() - t1) / 100;
+  // One swapped guest back: swap in (making room: one running guest goes out), answer, go out again.
+  const t2 = performance.now();
+  const room = parts[parts.length - 1];
+  const old = parts[0];
+  const e1 = swapOut(w.hv, room) ?? swapIn(w.hv, old, ctl.memEnd - MEM);
+  if (e1) throw new Error(`swap in: ${e1}`);
+  w.type(old.id, 'echo back\r');
+  for (let i = 0; i < 10_000 && !/back\r\ncos> $/.test(w.output(old.name)); i++) w.machine.run(250_000);
+  if (!/back\r\ncos> $/.test(w.output(old.name)))
+    throw new Error(`the swapped-in guest did not answer: ${old.state} ${JSON.stringify(w.output(old.name))}`);
+  const swapInEchoMs = performance.now() - t2;
+  return {
+    guests: parts.length,
+    running: parts.length - swapped,
+    swapped,
+    swapStoreMiB: round(store.bytes / 2 ** 20),
+    heapAndBuffersMiB: Math.round((process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers) / 2 ** 20),
+    setupMs: Math.round(setupMs),
+    stepMs: round(stepMs),
+    swapInEchoMs: round(swapInEchoMs),
+  };
+}
+
 function round(x: number): number {
   return Math.round(x * 10) / 10;
 }
@@ -207,6 +313,7 @@ export async function hypervisorBenches(filter?: string): Promise<Record<string,
   }
   if (want('world-switch') && rt) lines.push({ bench: 'world-switch', ...worldSwitch(image, rt.ns), target: 200 });
   if (want('guests-1000')) lines.push({ bench: 'guests-1000', ...manyGuests(image), target: 0.85 });
+  if (want('guests-10000')) lines.push({ bench: 'guests-10000', ...manyResident(image) });
   if (want('smp-2')) lines.push({ bench: 'smp-2', ...(await smp2(image)), target: 1.7 });
   if (want('virt-overhead')) {
     // One unmeasured round first: V8 warms the interpreter up on whichever runs first.

@@ -25,7 +25,7 @@ import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { HC, handleHypercall } from './hypercalls.js';
 import { notice, type ShareOffer } from './messages.js';
-import { MemorySwapStore, type SwapStore } from './swap.js';
+import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
 import { Partition, type MemRange, type PartitionEvent } from './Partition.js';
 import { buildStage2, ReservePages, type Stage2Table } from './stage2.js';
@@ -357,8 +357,8 @@ export class Hypervisor {
     p.startFlags = flags;
     // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
     // whatever state it left behind (an OS need not clear its own data at boot).
-    if (!p.pristine) p.pristine = this.readGuest(p, 0, p.memBytes);
-    else this.writeGuest(p, 0, p.pristine.subarray(0, p.memBytes));
+    if (!p.pristine) p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
+    else this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
     if (flags & 1) {
       const info = this.bootInfoFor(p, v.nodes);
       if (!this.writeGuest(p, BOOT_INFO_ADDR, info)) return 'it has no memory at the boot info address';

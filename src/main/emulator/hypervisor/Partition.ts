@@ -6,6 +6,7 @@
  */
 import { Bus } from '../bus/Bus.js';
 import type { DmaTable } from '../dma/DmaTable.js';
+import type { SparseBytes } from './swap.js';
 import type { Vcpu } from './Vcpu.js';
 import type { PvNet } from './net/pvnet.js';
 
@@ -91,7 +92,7 @@ export class Partition {
   slice = 250_000;
   entry = 0;
   /** Its memory as it was when first started (the loaded image): a restart starts from this. */
-  pristine: Uint8Array | undefined;
+  pristine: SparseBytes | undefined;
   /** The disk partition it booted from (boot info words 56/60): 0 = none. */
   bootPartition = 0;
   startFlags = 0;

@@ -10,47 +10,70 @@ export interface SwapStore {
 }
 
 /**
- * Swapped guests in memory. Pages of zeros are not kept (an idle guest is mostly zeros: 10,000
- * swapped 1 MiB guests must fit in the host's memory), and `bytes` says what is kept.
+ * A guest's memory without its pages of zeros (an idle or freshly loaded guest is mostly zeros):
+ * what the memory swap store and a partition's pristine image keep, so that 10,000 guests fit.
  */
+export class SparseBytes {
+  private constructor(
+    readonly size: number,
+    private readonly pages: Map<number, Uint8Array>,
+  ) {}
+
+  static of(bytes: Uint8Array): SparseBytes {
+    const pages = new Map<number, Uint8Array>();
+    for (let off = 0; off < bytes.length; off += PAGE) {
+      const page = bytes.subarray(off, Math.min(bytes.length, off + PAGE));
+      if (!isZero(page)) pages.set(off, page.slice());
+    }
+    return new SparseBytes(bytes.length, pages);
+  }
+
+  /** Bytes kept. */
+  get kept(): number {
+    let n = 0;
+    for (const pg of this.pages.values()) n += pg.length;
+    return n;
+  }
+
+  /** The first `len` bytes (default all), zeros filled in. */
+  bytes(len = this.size): Uint8Array {
+    const out = new Uint8Array(Math.min(len, this.size));
+    for (const [off, pg] of this.pages) if (off < out.length) out.set(pg.subarray(0, out.length - off), off);
+    return out;
+  }
+}
+
+function isZero(b: Uint8Array): boolean {
+  if ((b.byteOffset & 3) === 0 && (b.length & 3) === 0) {
+    const w = new Int32Array(b.buffer, b.byteOffset, b.length >>> 2);
+    for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
+    return true;
+  }
+  return b.every((x) => x === 0);
+}
+
+/** Swapped guests in memory, without their pages of zeros (SparseBytes); `bytes` says what is kept. */
 export class MemorySwapStore implements SwapStore {
-  private readonly saved = new Map<number, { size: number; pages: Map<number, Uint8Array> }>();
+  private readonly saved = new Map<number, SparseBytes>();
   /** Bytes kept for all swapped guests. */
   bytes = 0;
 
   save(partition: number, bytes: Uint8Array): true | Error {
     this.drop(partition);
-    const pages = new Map<number, Uint8Array>();
-    const words = new Int32Array(bytes.buffer, bytes.byteOffset, bytes.length >>> 2);
-    for (let off = 0; off < bytes.length; off += PAGE) {
-      const end = Math.min(bytes.length, off + PAGE);
-      let zero = true;
-      if (end - off === PAGE && (bytes.byteOffset & 3) === 0) {
-        for (let i = off >>> 2; i < end >>> 2; i++)
-          if (words[i] !== 0) {
-            zero = false;
-            break;
-          }
-      } else zero = bytes.subarray(off, end).every((b) => b === 0);
-      if (!zero) pages.set(off, bytes.slice(off, end));
-    }
-    this.saved.set(partition, { size: bytes.length, pages });
-    for (const pg of pages.values()) this.bytes += pg.length;
+    const s = SparseBytes.of(bytes);
+    this.saved.set(partition, s);
+    this.bytes += s.kept;
     return true;
   }
 
   load(partition: number): Uint8Array | Error {
-    const s = this.saved.get(partition);
-    if (!s) return new Error(`nothing swapped out for partition ${partition}`);
-    const out = new Uint8Array(s.size);
-    for (const [off, pg] of s.pages) out.set(pg, off);
-    return out;
+    return this.saved.get(partition)?.bytes() ?? new Error(`nothing swapped out for partition ${partition}`);
   }
 
   drop(partition: number): void {
     const s = this.saved.get(partition);
     if (!s) return;
-    for (const pg of s.pages.values()) this.bytes -= pg.length;
+    this.bytes -= s.kept;
     this.saved.delete(partition);
   }
 }
