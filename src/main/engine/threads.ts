@@ -3,7 +3,7 @@
  * the emulator says what each thread runs; starting threads is the host's business.
  */
 import { Worker } from 'node:worker_threads';
-import { Machine, type MachineDescription } from '../emulator/machine/Machine.js';
+import type { Machine } from '../emulator/machine/Machine.js';
 import { ParallelRunner, type SpawnCpuThread } from '../emulator/machine/parallel.js';
 import { workerUrl } from './Engine.js';
 
@@ -39,9 +39,4 @@ export async function parallelRunner(machine: Machine, timeoutMs = 60_000): Prom
     }
     await new Promise((res) => setTimeout(res, 2));
   }
-}
-
-/** A machine whose pCPUs can run on threads. */
-export function sharedMachine(desc: MachineDescription): Machine {
-  return new Machine({ ...desc, sharedMemory: true });
 }

@@ -784,7 +784,6 @@ export class Cpu {
     for (const k of STAT_KEYS) f[o++] = this.stats[k];
     f[o++] = this.jit ? 1 : 0;
     f[o++] = this.hypervisorTrap ? 1 : 0;
-    f[o++] = this.tlb.flushes;
   }
 
   /**
@@ -902,5 +901,5 @@ export function atomicOp(m32: Int32Array, index: number, k: number, a: number, b
 }
 
 /** Numbers in a packed CPU state (Cpu.packState). */
-export const PACKED_CPU_WORDS = 32 + 2 + CSR_FIELDS.length + 8 + 6 + 3;
+export const PACKED_CPU_WORDS = 32 + 2 + CSR_FIELDS.length + 8 + 6 + 2;
 const STAT_KEYS = ['traps', 'interrupts', 'syscalls', 'hypercalls', 'tlbMisses', 'mmio'] as const;

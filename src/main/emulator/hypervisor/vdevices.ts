@@ -83,7 +83,6 @@ export class GrantedDisk implements BlockBackend {
   }
 }
 
-/** The DMA domain of a partition: bus address = its guest-physical address, nothing else. */
 /**
  * The partition's DMA domain as it is at each transfer: swapping, resizing or moving memory rebuilds
  * it (Hypervisor.remap), and a virtual device that kept the table of its start would go on writing
@@ -93,6 +92,7 @@ function currentDma(p: Partition): () => DmaTable {
   return () => (p.dma ??= partitionDma(p));
 }
 
+/** The DMA domain of a partition: bus address = its guest-physical address, nothing else. */
 export function partitionDma(p: Partition): DmaTable {
   const t = new DmaTable();
   for (const r of p.memory) t.map(r.gpa, r.hpa, r.size, DMA_RW);

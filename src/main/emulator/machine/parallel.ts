@@ -80,6 +80,12 @@ const F_STRIDE = PACKED_CPU_WORDS + 8;
 /** Interrupt lines the coordinator drives. */
 const EXT_LINES = (1 << IRQ.external) | (1 << IRQ.ipi);
 
+/** Advance a sequence word and wake whoever waits on it. */
+function bump(ctl: Int32Array, i: number): void {
+  Atomics.add(ctl, i, 1);
+  Atomics.notify(ctl, i);
+}
+
 /** Loads of a word a waiting thread makes before it sleeps (some tens of microseconds). */
 const SPIN = 20_000;
 
@@ -190,7 +196,8 @@ export class ParallelRunner {
   run(cycles: number): StopReport | null {
     const m = this.machine;
     if (this.closed) throw new Error('this parallel runner was closed');
-    if (!this.ready) throw new Error('the pCPU threads have not started: await started() first');
+    if (!this.ready)
+      throw new Error('the pCPU threads have not started: wait for startState() to say ready (engine/threads.ts does)');
     if (m.stopped) return m.stopped;
     this.stats.rounds++;
     const n = m.cpus.length;
@@ -200,8 +207,7 @@ export class ParallelRunner {
       this.fresh[i] = false;
       Atomics.store(this.ctl, this.w(i, W_STATUS), ST_RUNNING);
       Atomics.store(this.ctl, this.w(i, W_CMD), CMD_GO);
-      Atomics.add(this.ctl, this.w(i, W_CMD_SEQ), 1);
-      Atomics.notify(this.ctl, this.w(i, W_CMD_SEQ));
+      bump(this.ctl, this.w(i, W_CMD_SEQ));
     }
     // pCPU 0's traps to the hypervisor stop the world first, like the threads' traps.
     const cpu0 = m.cpus[0];
@@ -310,8 +316,7 @@ export class ParallelRunner {
       this.push(i);
       this.fresh[i] = false;
       Atomics.store(this.ctl, this.w(i, W_STATUS), ST_RUNNING);
-      Atomics.add(this.ctl, this.w(i, W_RESUME_SEQ), 1);
-      Atomics.notify(this.ctl, this.w(i, W_RESUME_SEQ));
+      bump(this.ctl, this.w(i, W_RESUME_SEQ));
     }
   }
 
@@ -325,7 +330,6 @@ export class ParallelRunner {
     cpu.ip = (cpu.ip & ~EXT_LINES) | ext;
     for (let l = 0; l < 32; l++) if ((ext >> l) & 1) cpu.setInterrupt(l, true);
     this.pulled[i].set(f.subarray(0, PACKED_CPU_WORDS));
-    this.pulled[i][PACKED_CPU_WORDS - 1] = 0;
     this.tlbMark[i] = cpu.tlb.flushes;
     this.fresh[i] = true;
   }
@@ -335,7 +339,6 @@ export class ParallelRunner {
     const cpu = this.machine.cpus[i];
     const s = this.scratch;
     cpu.packState(s);
-    s[PACKED_CPU_WORDS - 1] = 0;
     const prev = this.pulled[i];
     const flushed = cpu.tlb.flushes !== this.tlbMark[i];
     let changed = flushed;
@@ -371,8 +374,7 @@ export class ParallelRunner {
     m.setCurrent(m.cpus[0]);
     for (let k = 1; k < m.cpus.length; k++) Atomics.store(c, this.w(k, W_LINES), m.cpus[k].ip & EXT_LINES);
     Atomics.store(c, this.w(i, W_STATUS), ST_RUNNING);
-    Atomics.add(c, this.w(i, W_REP_SEQ), 1);
-    Atomics.notify(c, this.w(i, W_REP_SEQ));
+    bump(c, this.w(i, W_REP_SEQ));
   }
 
   /** End the threads (the mirrors keep the last state; the machine can go on with Machine.run). */
@@ -381,8 +383,7 @@ export class ParallelRunner {
     this.closed = true;
     for (let i = 1; i < this.machine.cpus.length; i++) {
       Atomics.store(this.ctl, this.w(i, W_CMD), CMD_EXIT);
-      Atomics.add(this.ctl, this.w(i, W_CMD_SEQ), 1);
-      Atomics.notify(this.ctl, this.w(i, W_CMD_SEQ));
+      bump(this.ctl, this.w(i, W_CMD_SEQ));
     }
     for (const t of this.threads) t.terminate();
   }
@@ -409,8 +410,7 @@ class ForwardingBus extends Bus {
     Atomics.store(c, b + W_REQ_VALUE, value | 0);
     const seq = Atomics.load(c, b + W_REP_SEQ);
     Atomics.store(c, b + W_STATUS, ST_MMIO);
-    Atomics.add(c, G_DOORBELL, 1);
-    Atomics.notify(c, G_DOORBELL);
+    bump(c, G_DOORBELL);
     while (Atomics.load(c, b + W_REP_SEQ) === seq) awaitChange(c, b + W_REP_SEQ, seq);
     return Atomics.load(c, b + W_REP_OK) === 1;
   }
@@ -478,8 +478,7 @@ export function runCpuThread(d: CpuThreadData): void {
   };
   const signal = (st: number) => {
     Atomics.store(ctl, base + W_STATUS, st);
-    Atomics.add(ctl, G_DOORBELL, 1);
-    Atomics.notify(ctl, G_DOORBELL);
+    bump(ctl, G_DOORBELL);
   };
   const park = (st: number) => {
     c.packState(f);

@@ -210,8 +210,8 @@ export class PhysicalMemory {
   restoreState(s: { size: number; bytes: Uint8Array }): void {
     if (s.size !== this.size || s.bytes.length !== this.size) throw new Error('memory snapshot size mismatch');
     this.u8.set(s.bytes);
+    // Every decoded page goes (here and, in a parallel machine, on the other threads).
     this.invalidateCode(0, this.size);
-    this.decoded.fill(undefined);
     this.codeGeneration++;
   }
 }
