@@ -45,10 +45,14 @@ function best(runs: number, f: () => number): number {
   return b;
 }
 
-export function hypercallRoundtrip(image: Uint8Array, n = 2_000_000): { ns: number; calls: number } {
+export function hypercallRoundtrip(
+  image: Uint8Array,
+  engine: 'interp' | 'jit',
+  n = 2_000_000,
+): { ns: number; calls: number } {
   const time = (hc: number) =>
     best(5, () => {
-      const w = new HvWorld({ cpus: 1, diskImage: image });
+      const w = new HvWorld({ cpus: 1, diskImage: image, engine });
       const p = w.launch(1, 'hc', program('hcall', { N: n, HC: hc }));
       return runUntilStopped(w, [p]);
     });
@@ -57,9 +61,14 @@ export function hypercallRoundtrip(image: Uint8Array, n = 2_000_000): { ns: numb
   return { ns: round(((withCalls - without) * 1e6) / n), calls: n };
 }
 
-export function worldSwitch(image: Uint8Array, roundtripNs: number, n = 500_000): { ns: number; yieldNs: number } {
+export function worldSwitch(
+  image: Uint8Array,
+  engine: 'interp' | 'jit',
+  roundtripNs: number,
+  n = 500_000,
+): { ns: number; yieldNs: number } {
   const ms = best(5, () => {
-    const w = new HvWorld({ cpus: 1, diskImage: image });
+    const w = new HvWorld({ cpus: 1, diskImage: image, engine });
     const a = w.launch(1, 'a', program('yield', { N: n }), { cpu: 0 });
     const b = w.launch(2, 'b', program('yield', { N: n }), { cpu: 0 });
     const t = runUntilStopped(w, [a, b]);
@@ -306,12 +315,13 @@ export async function hypervisorBenches(filter?: string): Promise<Record<string,
   const image = await defaultImage();
   const lines: Record<string, unknown>[] = [];
   const want = (name: string) => !filter || name.includes(filter);
-  let rt: { ns: number; calls: number } | undefined;
-  if (want('hypercall-roundtrip') || want('world-switch')) {
-    rt = hypercallRoundtrip(image);
-    if (want('hypercall-roundtrip')) lines.push({ bench: 'hypercall-roundtrip', ...rt, target: 50 });
+  for (const engine of ['interp', 'jit'] as const) {
+    if (!want('hypercall-roundtrip') && !want('world-switch')) break;
+    const rt = hypercallRoundtrip(image, engine);
+    if (want('hypercall-roundtrip')) lines.push({ bench: 'hypercall-roundtrip', engine, ...rt, target: 50 });
+    if (want('world-switch'))
+      lines.push({ bench: 'world-switch', engine, ...worldSwitch(image, engine, rt.ns), target: 200 });
   }
-  if (want('world-switch') && rt) lines.push({ bench: 'world-switch', ...worldSwitch(image, rt.ns), target: 200 });
   if (want('guests-1000')) lines.push({ bench: 'guests-1000', ...manyGuests(image), target: 0.85 });
   if (want('guests-10000')) lines.push({ bench: 'guests-10000', ...manyResident(image) });
   if (want('smp-2')) lines.push({ bench: 'smp-2', ...(await smp2(image)), target: 1.7 });

@@ -44,6 +44,8 @@ export class HvWorld {
     reserveBytes?: number;
     /** RAM other threads can share, so that `parallel` may run the pCPUs (engine/threads.ts). */
     sharedMemory?: boolean;
+    /** The pCPUs' engine (Machine's default: the interpreter). */
+    engine?: 'interp' | 'jit';
   }) {
     this.disk = new MemoryBlockBackend(opts.diskImage.length / 512, false, opts.diskImage);
     this.machine = new Machine({
@@ -52,6 +54,7 @@ export class HvWorld {
       console: { write: (b) => this.put('ctl', b) },
       disks: [this.disk],
       sharedMemory: opts.sharedMemory,
+      engine: opts.engine,
     });
     this.hv = new Hypervisor(this.machine, {
       consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }),

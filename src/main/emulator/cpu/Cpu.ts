@@ -112,6 +112,12 @@ export class Cpu {
   /** The current translation context's TLB tag bits (id << 20; see Tlb). */
   ctxTag = 0;
   private readonly ctxIds = new Map<number, number>();
+  /** The hypervisor's context id and the last guest context's key and id (-1, 0: none), so that a
+   *  trap and its return look up no map. */
+  private hvId = 0;
+  private guestKey = -1;
+  private guestId = 0;
+  private guestHash = 0;
   /** XORed into the vpn to pick a TLB slot (see Tlb). */
   ctxHash = 0;
   /** Fetch cache: the virtual page the interpreter is executing from, and its decoded array. */
@@ -129,6 +135,8 @@ export class Cpu {
   exitRequested = false;
   /** Steps of the current slice completed before the instruction now in a slow path (see now()). */
   sliceSteps = 0;
+  /** hcycle at which the current slice ends (runCpu sets it; see resumeInSlice). */
+  sliceEnd = Infinity;
 
   /**
    * The block translator (cpu/jit) when this pCPU runs translated code; null: the interpreter alone.
@@ -189,21 +197,36 @@ export class Cpu {
 
   /** Recompute the TLB context after a mode or translation register change. */
   updateContext(): void {
-    const key = Tlb.context(this.mode, (this.ptbr & 1) !== 0, (this.s2ptbr & 1) !== 0, this.asid, this.vmid);
-    let id = this.ctxIds.get(key);
-    if (id === undefined) {
-      // Out of ids: start over with an empty TLB (allowed: a TLB may drop entries at any time).
-      if (this.ctxIds.size >= MAX_CONTEXT_IDS) {
-        this.tlb.flushAll();
-        this.ctxIds.clear();
+    const hv = this.mode === 2;
+    const key = hv ? 1 : Tlb.context(this.mode, (this.ptbr & 1) !== 0, (this.s2ptbr & 1) !== 0, this.asid, this.vmid);
+    let id = hv ? this.hvId : key === this.guestKey ? this.guestId : 0;
+    if (id === 0) {
+      id = this.ctxIds.get(key) ?? 0;
+      if (id === 0) {
+        // Out of ids: start over with an empty TLB (allowed: a TLB may drop entries at any time).
+        if (this.ctxIds.size >= MAX_CONTEXT_IDS) this.forgetContexts();
+        id = this.ctxIds.size + 1;
+        this.ctxIds.set(key, id);
       }
-      id = this.ctxIds.size + 1;
-      this.ctxIds.set(key, id);
+      if (hv) this.hvId = id;
+      else {
+        this.guestKey = key;
+        this.guestId = id;
+        this.guestHash = Tlb.hash(this.asid, this.vmid);
+      }
     }
     this.ctxTag = id << 20;
-    this.ctxHash = this.mode === 2 ? 0 : Tlb.hash(this.asid, this.vmid);
+    this.ctxHash = hv ? 0 : this.guestHash;
     this.fetchVa = -1;
     this.breakSlice = true;
+  }
+
+  /** An empty TLB and no context ids (ids are handed out again from 1). */
+  private forgetContexts(): void {
+    this.tlb.flushAll();
+    this.ctxIds.clear();
+    this.hvId = 0;
+    this.guestKey = -1;
   }
 
   private mmuCtx() {
@@ -395,6 +418,29 @@ export class Cpu {
     this.updateContext();
     this.onTrap?.(this, { cause, pc, badaddr: badaddr | 0, mode: from, targetMode: target });
     if (target === 2 && this.hypervisorTrap) this.hypervisorTrap(this);
+  }
+
+  /**
+   * After a trap from a guest that the hypervisor handled on the spot and returned from to `next`
+   * in the same page and translation context (a hypercall, docs/hypercalls.md#fast-return): true
+   * when the slice may simply go on, because ending it here would change nothing. That holds when
+   * no interrupt could be taken, no timer falls before the slice's end, no code changed, the pCPU
+   * neither waits, halts nor has to leave the slice, and the page's translation is still the one
+   * the slice fetches from. Then the trap step is undone from the slice's trap count (it still
+   * does not retire) and the fetch cache is restored. Otherwise the slice ends as after any trap.
+   */
+  resumeInSlice(ctxTag: number, next: number): boolean {
+    if (this.pc !== next || (next & 4095) === 0 || this.ctxTag !== ctxTag || this.mode === 2) return false;
+    if (this.exitRequested || this.halted || this.waiting || this.wakeLines() !== 0) return false;
+    if (this.nextTimer() < this.sliceEnd || this.fetchGeneration !== this.mem.codeGeneration) return false;
+    const vpn = next >>> 12;
+    const i = (vpn ^ this.ctxHash) & TLB_MASK;
+    if (this.tlb.xTag[i] !== (ctxTag | vpn) || this.tlb.base[i] !== this.fetchHpa) return false;
+    this.fetchVa = next & ~0xfff;
+    this.breakSlice = false;
+    this.sliceTraps--;
+    this.instret--;
+    return true;
   }
 
   /** eret (docs/isa.md#eret). */
@@ -809,10 +855,7 @@ export class Cpu {
     for (const k of STAT_KEYS) this.stats[k] = f[o++];
     const jit = f[o++] === 1;
     const hooked = f[o++] === 1;
-    if (flushTlb) {
-      this.tlb.flushAll();
-      this.ctxIds.clear();
-    }
+    if (flushTlb) this.forgetContexts();
     this.updateContext();
     return { jit, hooked };
   }
@@ -833,8 +876,7 @@ export class Cpu {
     this.ip = s.ip;
     this.waiting = s.waiting;
     this.halted = s.halted;
-    this.tlb.flushAll();
-    this.ctxIds.clear();
+    this.forgetContexts();
     this.updateContext();
   }
 }

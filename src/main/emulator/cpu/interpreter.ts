@@ -511,10 +511,16 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           cpu.pc = (pageVa + (slot << 1)) | 0;
           cpu.raise(CAUSE.SYSCALL, page[slot + 1]);
           break outer;
-        case 53: // hypercall
-          cpu.pc = (pageVa + (slot << 1)) | 0;
+        case 53: {
+          // hypercall: when the hypervisor answers on the spot, the slice goes on (Cpu.resumeInSlice).
+          const at = (pageVa + (slot << 1)) | 0;
+          cpu.pc = at;
+          cpu.sliceSteps = n - 1;
           cpu.raise(CAUSE.HYPERCALL, page[slot + 1]);
-          break outer;
+          if (!cpu.resumeInSlice(ctx, (at + 4) | 0)) break outer;
+          slot += 2;
+          continue;
+        }
         case 54: // brk
           cpu.pc = (pageVa + (slot << 1)) | 0;
           cpu.raise(CAUSE.BREAKPOINT, page[slot + 1]);

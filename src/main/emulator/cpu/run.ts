@@ -23,6 +23,7 @@ export function runCpu(cpu: Cpu, budget: number): number {
       continue;
     }
     const slice = Math.min(budget - done, Math.max(1, cpu.nextTimer() - cpu.hcycle));
+    cpu.sliceEnd = cpu.hcycle + slice;
     // The block translator (jit/), when this pCPU has one, keeps the interpreter's contract exactly.
     const n = cpu.jit ? cpu.jit.run(cpu, slice) : interpret(cpu, slice);
     cpu.hcycle += n;

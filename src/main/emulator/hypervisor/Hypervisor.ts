@@ -161,7 +161,7 @@ export class Hypervisor {
   }
 
   addVcpu(p: Partition, home: number): Vcpu {
-    const v = new Vcpu(p.id, p.vcpus.length, home, (x) => this.kick(x));
+    const v = new Vcpu(p, p.vcpus.length, home, (x) => this.kick(x));
     p.vcpus.push(v);
     this.queues[home].push(v);
     return v;
@@ -537,7 +537,7 @@ export class Hypervisor {
       this.idle(cpu);
       return;
     }
-    const p = this.partitions.get(v.partitionId) as Partition;
+    const p = v.partition;
     switch (cause) {
       case CAUSE.HYPERCALL: {
         this.stats.hypercalls++;
@@ -612,7 +612,7 @@ export class Hypervisor {
         if (!masked) v.sawInterruptsOn = true;
         v.ticksMasked = masked && v.sawInterruptsOn ? v.ticksMasked + (this.tickless[cpu.id] ? TICKLESS_SLICES : 1) : 0;
         if (v.ticksMasked > WATCHDOG_TICKS) {
-          const p = this.partitions.get(v.partitionId) as Partition;
+          const p = v.partition;
           return this.contain(cpu, p, `looped with interrupts off for ${WATCHDOG_TICKS} ticks (pc 0x${hex(cpu.hepc)})`);
         }
       }
@@ -668,7 +668,7 @@ export class Hypervisor {
     if (cpu.stvec === 0) {
       // No trap handler: the guest would jump to 0 and run wild. Contain it instead (M22).
       const v = this.current[cpu.id] as Vcpu;
-      const p = this.partitions.get(v.partitionId) as Partition;
+      const p = v.partition;
       return this.contain(
         cpu,
         p,
@@ -751,7 +751,7 @@ export class Hypervisor {
       if (v.state === 'runnable') next = v;
     }
     if (!next) return this.idle(cpu);
-    const p = this.partitions.get(next.partitionId) as Partition;
+    const p = next.partition;
     this.current[cpu.id] = next;
     if (next !== cur) {
       this.stats.worldSwitches++;

@@ -6,6 +6,7 @@
 import { IRQ } from '../../../shared/isa/csrs.js';
 import { SUPERVISOR_CSR_FIELDS, type Cpu } from '../cpu/Cpu.js';
 import type { InterruptTarget } from '../devices/irq.js';
+import type { Partition } from './Partition.js';
 import type { TeVcpu } from './trapEmulate.js';
 
 export type VcpuState = 'runnable' | 'blocked' | 'stopped';
@@ -71,12 +72,17 @@ export class Vcpu implements InterruptTarget {
   readonly stats = { switches: 0, hypercalls: 0, mmioExits: 0, ticks: 0 };
 
   constructor(
-    readonly partitionId: number,
+    /** The partition it belongs to, for life. */
+    readonly partition: Partition,
     readonly index: number,
     /** The pCPU it is pinned to. */
     readonly home: number,
     private readonly kick: (v: Vcpu) => void,
   ) {}
+
+  get partitionId(): number {
+    return this.partition.id;
+  }
 
   /** Reset to power-on state at `entry` in supervisor mode (a0..a2 as the firmware would set). */
   reset(entry: number, a0: number, a1: number, a2: number, now: number): void {

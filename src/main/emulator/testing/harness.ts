@@ -49,7 +49,13 @@ export interface TestMachine {
 }
 
 export function machine(
-  opts: { cpus?: number; mem?: number; stopOnUnsetVector?: boolean; sharedMemory?: boolean } = {},
+  opts: {
+    cpus?: number;
+    mem?: number;
+    stopOnUnsetVector?: boolean;
+    sharedMemory?: boolean;
+    engine?: 'interp' | 'jit';
+  } = {},
 ): TestMachine {
   let out = '';
   const m = new Machine({
@@ -58,6 +64,7 @@ export function machine(
     console: { write: (b) => (out += String.fromCharCode(b)) },
     stopOnUnsetVector: opts.stopOnUnsetVector ?? false,
     sharedMemory: opts.sharedMemory,
+    engine: opts.engine,
   });
   return { m, cpu: m.cpus[0], out: () => out };
 }

@@ -99,6 +99,8 @@ export class Jit implements SliceEngine {
         const r = fn(cpu, n, budget, cpu.fetchVa, code.block[i]);
         if (r >= 0) {
           n = r;
+          // A hypercall in the region trapped and the slice ended there (compile.ts).
+          if (cpu.sliceTraps !== 0) break;
           continue;
         }
         // The region stopped before an instruction it does not run: the interpreter runs it.

@@ -20,6 +20,7 @@
  * and the memory views are read at entry, so one region serves any mapping of its physical page.
  */
 import type { Cpu } from '../Cpu.js';
+import { CAUSE } from '../../../../shared/isa/csrs.js';
 import { decodeInto, K_DECODE, KIND, SINK, type CodePage } from '../decode.js';
 
 /** (cpu, steps done in this slice, slice budget, virtual address of the page, entry block) -> steps
@@ -44,7 +45,7 @@ const MAX_REGION_INSNS = 600;
 const K = KIND;
 
 function inline(k: number): boolean {
-  return (k >= K.add && k <= K.remu) || (k >= K.addi && k <= K.jalr);
+  return (k >= K.add && k <= K.remu) || (k >= K.addi && k <= K.jalr) || k === K.hypercall;
 }
 function isBranch(k: number): boolean {
   return k >= K.beq && k <= K.bgeu;
@@ -140,6 +141,7 @@ export function compileRegion(
     const rs1 = (w >>> 16) & 63;
     const rs2 = w >>> 24;
     const k = w & 255;
+    if (k === K.hypercall) continue;
     if (rs1 !== 0) used.add(rs1);
     if (rs2 !== 0 && (k <= K.remu || (k >= K.sb && k <= K.bgeu))) used.add(rs2);
     if (rd !== SINK && rd !== 0 && !(k >= K.sb && k <= K.bgeu)) {
@@ -148,6 +150,7 @@ export function compileRegion(
     }
   }
   const wb = [...written].map((r) => `regs[${r}] = r${r};`).join(' ');
+  const reload = [...used].map((r) => `r${r} = regs[${r}];`).join(' ');
   const R = (r: number) => (r === 0 ? '0' : `r${r}`);
   const lit = (v: number) => (v < 0 ? `(${v})` : `${v}`);
   // Exits only assign constants and leave by `break main` to one shared exit at the end: code that
@@ -319,6 +322,17 @@ export function compileRegion(
           out.push('{ xk = -2; xp = t; break main; }');
           break;
         }
+        case K.hypercall:
+          // To the hypervisor with the registers in place; when it answers on the spot and the slice
+          // may go on (Cpu.resumeInSlice, as in the interpreter), the region goes on too, with the
+          // registers it may have changed and no remembered TLB pages (it may have flushed the TLB).
+          // Otherwise the trap has ended the slice: leave without writing the registers back.
+          out.push(
+            `${wb} cpu.pc = (pageVa + ${4 * i}) | 0; cpu.sliceSteps = n - ${done}; cpu.raise(${CAUSE.HYPERCALL}, ${imm});`,
+            `if (!cpu.resumeInSlice(ctx, (pageVa + ${4 * i + 4}) | 0)) { xk = -3; xp = ${done - 1}; break main; }`,
+            `${reload} rv = -1; wv = -1;`,
+          );
+          break;
         default: {
           if (!isBranch(k)) throw new Error(`jit: kind ${k} is not inline (emulator bug)`);
           const op = { [K.beq]: '===', [K.bne]: '!==', [K.blt]: '<', [K.bge]: '>=', [K.bltu]: '<', [K.bgeu]: '>=' }[k];
@@ -350,7 +364,7 @@ export function compileRegion(
     `${regDecl}\nlet va = 0, vpn = 0, ti = 0, pa = 0, t = 0, t2 = 0, x = 0, y = 0, _ = 0, rv = -1, rb = 0, wv = -1, wb = 0;\n` +
     `let xk = 0, xp = 0;\n` +
     `main: for (;;) {\nswitch (b) {\n${out.join('\n')}\ndefault: throw new Error('jit: no block ' + b);\n}\n}\n` +
-    `${wb}\nif (xk === -2) { cpu.pc = xp; return n; }\ncpu.pc = (pageVa + xp) | 0;\nreturn xk < 0 ? n : ~(n - xk);`;
+    `if (xk === -3) return n - xp;\n${wb}\nif (xk === -2) { cpu.pc = xp; return n; }\ncpu.pc = (pageVa + xp) | 0;\nreturn xk < 0 ? n : ~(n - xk);`;
   // Identical code (the same program in another guest or machine, or loaded again) gets the same
   // function, so V8's optimised code and type feedback are shared: the source fixes every offset and
   // block, hence also `entries`.
