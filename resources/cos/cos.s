@@ -5,11 +5,12 @@
 # the RAM size. It runs user programs from its cfs partition in their own address spaces, preempts
 # them with the timer, and has a shell in the kernel.
 #
-# This file is the entry point: the image is loaded at 0x100000 and starts at _start (boot.s).
+# This file is the entry point: the image is loaded at 0x10000 (64 KiB, above the firmware's boot
+# info and wait loop, so that cos runs in partitions as small as 1 MiB) and starts at _start (boot.s).
 # Sections, in address order: text (code), rodata (strings), data (kernel globals), bss (stacks,
 # process table, buffers), then _end, where the page-frame pool starts.
 
-.org 0x100000
+.org 0x10000
 .text
 .section rodata
 .data

@@ -122,7 +122,7 @@ describe('ctl boots under the hypervisor and starts what parttab lists', () => {
         '  intc     intc       virtual: each partition has its own\n',
     );
     expect(r.cmd('ctl', 'oses')).toMatch(
-      /^1 cos +cos 0\.1 +load 0x00100000 entry 0x00100000 +\d+ bytes, cooperative\n2 swos +swos 1\.0 +load 0x00100000 entry 0x00100000 +\d+ bytes, shrink-wrapped\n3 ctl +ctl 0\.1 .*cooperative\n$/,
+      /^1 cos +cos 0\.1 +load 0x00010000 entry 0x00010000 +\d+ bytes, cooperative\n2 swos +swos 1\.0 +load 0x00100000 entry 0x00100000 +\d+ bytes, shrink-wrapped\n3 ctl +ctl 0\.1 .*cooperative\n$/,
     );
   });
 });
@@ -239,7 +239,7 @@ describe('ctl manages partitions while the others keep running', () => {
     expect(r.cmd('ctl', 'assign 3 mem 2M')).toBe('ctl: 3 (demo) will get 2 MiB with its OS image (load or start)\n');
     expect(r.cmd('ctl', 'start 3')).toBe('ctl: start 3: no OS loaded into 3 (start 3 OS, or load it first) (EINVAL)\n');
     expect(r.cmd('ctl', 'load 3 cos')).toBe(
-      'ctl: loaded cos 0.1 into 3 (demo): 2 MiB, entry 0x00100000, boot info at 0x8000\n',
+      'ctl: loaded cos 0.1 into 3 (demo): 2 MiB, entry 0x00010000, boot info at 0x8000\n',
     );
     expect(r.cmd('ctl', 'load 3 cos')).toBe(
       'ctl: load 3: 3 has memory already: its OS image goes into the first memory it gets (destroy it and start again) (EBUSY)\n',
@@ -269,11 +269,13 @@ describe('ctl manages partitions while the others keep running', () => {
     expect(r.cmd('ctl', 'sched 3 200')).toBe('ctl: sched 3: sched_set: a bad argument (EINVAL)\n');
     expect(r.hv.partitions.get(3)?.weight).toBe(20);
     expect(r.cmd('ctl', 'create 4 demo')).toBe("ctl: create 4: the name 'demo' is taken by 3 (EBUSY)\n");
-    expect(r.cmd('ctl', 'start 4 cos 1M')).toBe(
-      `ctl: cannot start 4 (cos4): the OS image of disk partition 1 ends at 0x${imageEnd(r, 1)}, past 1 MiB of memory (ENOMEM)\n`,
+    expect(r.cmd('ctl', 'start 4 cos 64K')).toBe(
+      `ctl: cannot start 4 (cos4): the OS image of disk partition 1 ends at 0x${imageEnd(r, 1)}, past 64 KiB of memory (ENOMEM)\n`,
     );
-    expect(r.cmd('ctl', 'start 4 cos 1280K')).toBe('ctl: started 4 (cos4): 1280 KiB, pCPU 0\n');
-    expect(r.expect('cos4', 'cos> ')).toContain('1280 KiB RAM');
+    // cos runs in 1 MiB (its image at 64 KiB).
+    expect(r.cmd('ctl', 'start 4 cos 1M')).toBe('ctl: started 4 (cos4): 1 MiB, pCPU 0\n');
+    expect(r.expect('cos4', 'cos> ')).toContain('1 MiB RAM');
+    expect(r.cmd('cos4', 'echo small')).toBe('small\n');
   });
 
   it('moves a device, keeps its own, and says why a move cannot happen', async () => {

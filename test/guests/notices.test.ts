@@ -40,12 +40,12 @@ describe('cos gives memory back only when it can (mem-remove)', () => {
     const r = await bootCtl();
     r.booted();
     const free = ctlFree(r);
-    // 7 of its 8 MiB would take the kernel's own memory (its image at 1 MiB, its frames above).
-    r.cmd('ctl', 'resize 1 -7M');
+    // All but 64 KiB of its 8 MiB would take the kernel's own memory (its image at 64 KiB).
+    r.cmd('ctl', 'resize 1 -8128K');
     expect(r.expect('cos', /cos: refused .*\r\n/)).toMatch(
-      /cos: refused mem-remove of 7168 KiB: the top of its memory is in use; it keeps all its memory\n$/,
+      /cos: refused mem-remove of 8128 KiB: the top of its memory is in use; it keeps all its memory\n$/,
     );
-    r.expect('ctl', '\r\nctl: message from 1 (cos): mem-remove 7340032 refused\r\nctl> ');
+    r.expect('ctl', '\r\nctl: message from 1 (cos): mem-remove 8323072 refused\r\nctl> ');
     expect(r.hv.partitions.get(1)?.memBytes).toBe(8 * MiB);
     expect(ctlFree(r)).toBe(free);
     expect(r.cmd('cos', 'mem')).toMatch(/^memory: 8192 KiB total/);
@@ -142,9 +142,9 @@ describe('ctl acts on notices by itself', () => {
     const r = await bootCtl();
     r.booted();
     expect(r.cmd('ctl', '@a parts')).toMatch(/^(@a part .*\n){3}@a ok\n$/);
-    r.cmd('ctl', 'resize 1 -7M'); // cos refuses with a message to ctl
-    r.expect('ctl', '\r\nctl: message from 1 (cos): mem-remove 7340032 refused\r\nctl> ');
-    expect(r.cmd('ctl', '@b inbox')).toBe('@b msg from=1 reply=0 text=mem-remove 7340032 refused\n@b ok\n');
+    r.cmd('ctl', 'resize 1 -8128K'); // cos refuses with a message to ctl
+    r.expect('ctl', '\r\nctl: message from 1 (cos): mem-remove 8323072 refused\r\nctl> ');
+    expect(r.cmd('ctl', '@b inbox')).toBe('@b msg from=1 reply=0 text=mem-remove 8323072 refused\n@b ok\n');
   });
 });
 
