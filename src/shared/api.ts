@@ -56,6 +56,11 @@ export interface MachineConfig {
   /** Dual boot: the OS the loader boots (`cos`, `swos`, `ctl`). Ignored in hypervisor mode. */
   boot?: string;
   engine?: EngineKind;
+  /**
+   * Hypervisor mode: run each pCPU on a thread of its own (docs/architecture.md#parallel-smp), faster
+   * with several busy pCPUs but not deterministic. Default false: every pCPU on the engine's thread.
+   */
+  threads?: boolean;
 }
 
 export type GuestState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'halted';
@@ -406,7 +411,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
   }
 }
 
-const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine']);
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads']);
 
 /** A partial MachineConfig: only known keys, each of the right type and range. */
 export function checkConfig(value: unknown): string | undefined {
@@ -434,5 +439,7 @@ export function checkConfig(value: unknown): string | undefined {
   if (c.boot !== undefined && !(typeof c.boot === 'string' && /^[a-z0-9]{1,16}$/.test(c.boot)))
     return 'boot must be an OS name like cos';
   if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';
+  if (c.threads !== undefined && typeof c.threads !== 'boolean') return 'threads must be true or false';
+  if (c.threads === true && c.mode === 'dualboot') return 'threads needs hypervisor mode';
   return undefined;
 }

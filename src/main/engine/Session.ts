@@ -30,10 +30,12 @@ import { controllingOsImage } from '../emulator/hypervisor/controllingOs.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import type { SliceEngine } from '../emulator/cpu/Cpu.js';
+import type { ParallelRunner } from '../emulator/machine/parallel.js';
 import { Jit } from '../emulator/cpu/jit/Jit.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
+import { parallelRunner } from './threads.js';
 import { partitionGuests, Timeline } from './views.js';
 
 export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
@@ -51,6 +53,8 @@ export class Session {
   readonly ctl: CtlChannel;
   hv: Hypervisor | undefined;
   fw: Firmware | undefined;
+  /** The pCPUs' threads (config.threads), or undefined: every pCPU on this thread, deterministic. */
+  parallel: ParallelRunner | undefined;
   private readonly input = new Map<number, number[]>();
   private eventsSeen = 0;
   /** Time the firmware's menu waited for a key (the machine's clock does not move then). */
@@ -75,6 +79,7 @@ export class Session {
   /** Opens the disks and powers the machine on. Errors come back as a message, nothing half-open. */
   static async boot(partial: Partial<MachineConfig>): Promise<Session | string> {
     const config: MachineConfig = { ...DEMO_CONFIG, ...partial };
+    if (config.threads && config.mode !== 'hypervisor') return 'threads needs hypervisor mode';
     const opened = await openDisks(config.disks);
     if (typeof opened === 'string') return opened;
     const { paths, disks } = opened;
@@ -88,6 +93,7 @@ export class Session {
         memBytes: config.memMiB << 20,
         disks,
         rtcEpochSeconds: Math.floor(Date.now() / 1000),
+        sharedMemory: config.threads === true,
       });
     } catch (e) {
       for (const x of disks) x.close();
@@ -99,6 +105,15 @@ export class Session {
       s.close();
       return problem;
     }
+    if (config.threads) {
+      try {
+        s.parallel = await parallelRunner(machine);
+      } catch (e) {
+        s.close();
+        return `cannot start the pCPU threads: ${(e as Error).message}`;
+      }
+    }
+    // With threads, the timeline sees the traps of pCPU 0 only (the others trap on their threads).
     s.timeline.attach(machine, (cpu) => (s.hv ? s.hv.currentOn(cpu.id)?.partitionId : 0));
     return s;
   }
@@ -138,6 +153,15 @@ export class Session {
     if (this.fw) {
       if (this.fw.state !== 'running') this.waitCycles += cycles;
       r = this.fw.run(cycles);
+    } else if (this.parallel) {
+      try {
+        r = this.parallel.run(cycles);
+      } catch (e) {
+        // A pCPU thread failed (the runner names it): the machine cannot go on, the app can.
+        this.stopReason = `the machine stopped: ${(e as Error).message}`;
+        this.ctl.cancel(this.stopReason);
+        return false;
+      }
     } else r = this.machine.run(cycles);
     // 'idle': every pCPU waits for a key; the machine let the time pass (the pacing loop sleeps).
     if (r?.kind === 'idle' && this.fw?.state !== 'failed') r = null;
@@ -360,6 +384,7 @@ export class Session {
   }
 
   close(): void {
+    this.parallel?.close();
     this.ctl.cancel('the machine was powered off');
     for (const d of this.disks) d.close();
   }

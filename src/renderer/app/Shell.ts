@@ -20,6 +20,7 @@ export class Shell {
   private readonly clock = h('span.clock', { title: 'Machine time' }, '');
   private readonly modeSelect: HTMLSelectElement;
   private readonly osSelect: HTMLSelectElement;
+  private readonly threadsSelect: HTMLSelectElement;
   private readonly bootButton: HTMLButtonElement;
   private readonly offButton: HTMLButtonElement;
   private readonly progress = new ProgressBar();
@@ -42,7 +43,21 @@ export class Shell {
       { 'aria-label': 'OS to dual boot', title: 'OS the loader boots (dual boot)', hidden: true },
       ...['cos', 'swos', 'ctl'].map((o) => h('option', { value: o }, o)),
     );
-    this.modeSelect.addEventListener('change', () => (this.osSelect.hidden = this.modeSelect.value !== 'dualboot'));
+    this.threadsSelect = h(
+      'select',
+      {
+        'aria-label': 'Where the pCPUs run',
+        title:
+          'One thread: every pCPU on the engine thread, deterministic (same input, same run). ' +
+          'Threads: each pCPU on a thread of its own, faster with several busy pCPUs, not deterministic.',
+      },
+      h('option', { value: 'one' }, 'One thread'),
+      h('option', { value: 'threads' }, 'pCPU threads'),
+    );
+    this.modeSelect.addEventListener('change', () => {
+      this.osSelect.hidden = this.modeSelect.value !== 'dualboot';
+      this.threadsSelect.hidden = this.modeSelect.value !== 'hypervisor';
+    });
     this.bootButton = h(
       'button.primary',
       { type: 'button', title: 'Boot the machine (Ctrl+Shift+P)', onclick: () => void this.boot() },
@@ -80,7 +95,7 @@ export class Shell {
         h('div.machine', { 'aria-live': 'polite' }, this.stateBadge, this.modeBadge, this.engineBadge, this.clock),
         this.progress.el,
         h('span.spacer'),
-        h('div.boot', {}, this.modeSelect, this.osSelect, this.bootButton, this.offButton),
+        h('div.boot', {}, this.modeSelect, this.osSelect, this.threadsSelect, this.bootButton, this.offButton),
       ),
       this.errorLine,
       h('div.app-body', {}, this.nav, main),
@@ -143,7 +158,7 @@ export class Shell {
           ? 'hypervisor'
           : '–';
     this.engineBadge.textContent = s.config
-      ? `${s.config.engine ?? 'interp'} · ${s.config.cpus} pCPU · ${s.config.memMiB} MiB`
+      ? `${s.config.engine ?? 'interp'} · ${s.config.cpus} pCPU${s.config.threads ? ' on threads' : ''} · ${s.config.memMiB} MiB`
       : '–';
     this.clock.textContent = s.state === 'off' ? '' : `t = ${num(s.seconds, 3)} s`;
     this.offButton.disabled = s.state === 'off';
@@ -184,7 +199,11 @@ export class Shell {
     const mode = this.modeSelect.value as MachineMode;
     const config: Partial<MachineConfig> = { mode };
     if (mode === 'dualboot') config.boot = this.osSelect.value;
-    this.progress.set(0, `Booting (${mode === 'dualboot' ? `dual boot: ${config.boot}` : 'hypervisor'})…`);
+    else config.threads = this.threadsSelect.value === 'threads';
+    this.progress.set(
+      0,
+      `Booting (${mode === 'dualboot' ? `dual boot: ${config.boot}` : `hypervisor${config.threads ? ', pCPU threads' : ''}`})…`,
+    );
     const s = await busy(this.bootButton, () => this.ctx.api.boot(config), 'Boot: ');
     this.progress.set(1, s ? 'Booted' : 'Boot failed');
     if (s) this.ctx.setStatus(s);

@@ -1,0 +1,98 @@
+/**
+ * The app's machine with its pCPUs on threads (MachineConfig.threads, docs/architecture.md#parallel-smp):
+ * the demo machine boots as it does on one thread, guests answer, one guest is redeployed and
+ * rebooted while the others keep running, a guest changes engine, and the threads end with the
+ * machine. A dual-boot machine cannot have threads, and says so.
+ */
+import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostService } from '../../src/shared/api.js';
+import { checkConfig } from '../../src/shared/api.js';
+import { createHost } from '../../src/main/host/host.js';
+import { ensureDisks } from '../../scripts/build-disks.js';
+
+describe('the engine with the pCPUs on threads', () => {
+  let dir: string;
+  let disk: string;
+  let host: HostService;
+  const out = new Map<number, string>();
+
+  async function until(g: number, re: RegExp, ms = 90_000): Promise<string> {
+    const t0 = Date.now();
+    while (!re.test(out.get(g) ?? '')) {
+      if (Date.now() - t0 > ms) throw new Error(`guest ${g} never showed ${re}; it showed:\n${out.get(g)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return out.get(g)!;
+  }
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hyperdesk-threads-'));
+    disk = path.join(dir, 'demo.img');
+    await copyFile(await ensureDisks(), disk);
+    host = createHost('web', { dataDir: dir, unpaced: true });
+    host.subscribe((e) => {
+      if (e.type === 'console') out.set(e.guest, (out.get(e.guest) ?? '') + e.data);
+    });
+  });
+
+  afterAll(async () => {
+    await host?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses threads for a dual-boot machine, in the contract and in the engine', async () => {
+    expect(checkConfig({ mode: 'dualboot', threads: true })).toBe('threads needs hypervisor mode');
+    expect(checkConfig({ threads: 'yes' })).toBe('threads must be true or false');
+    const st = await host.boot({ disks: [disk], mode: 'dualboot', threads: true });
+    expect(st.state).not.toBe('running');
+    expect(st.error).toBe('threads needs hypervisor mode');
+  });
+
+  it('boots ctl, cos and swos with a thread per pCPU, and they answer', async () => {
+    const st = await host.boot({ disks: [disk], cpus: 2, threads: true });
+    expect(st.state).toBe('running');
+    expect(st.config?.threads).toBe(true);
+    await until(0, /ctl> $/);
+    await until(1, /cos> $/);
+    await until(2, /swos\$ $/);
+    await host.consoleInput(1, 'run hello\r');
+    await until(1, /run hello\r\nHello from user mode!\r\ncos> $/);
+    const parts = await host.ctl('parts');
+    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos']);
+  }, 180_000);
+
+  it('runs a 1 MiB cos on pCPU 1, that is on the other thread, as the guide says', async () => {
+    for (const line of ['create 3 demo', 'assign 3 cpu 1', 'start 3 cos 1M']) {
+      const r = await host.ctl(line);
+      expect(r.ok, `${line}: ${JSON.stringify(r)}`).toBe(true);
+    }
+    await until(3, /1 MiB RAM[^]*cos> $/);
+    await host.consoleInput(3, 'echo from pCPU 1\r');
+    await until(3, /echo from pCPU 1\r\nfrom pCPU 1\r\ncos> $/);
+    const res = await host.ctl('res');
+    expect(res.lines).toContain('cpu n=1 vcpus=1'); // demo's, the only vCPU on pCPU 1
+  }, 180_000);
+
+  it('redeploys and reboots one guest while the others run on; switches a guest to the translator', async () => {
+    const swosBefore = out.get(2);
+    const source = await host.readFile(1, 'hello.s');
+    const r = await host.deploy(1, 'hello.s', source.replace('Hello from user mode!', 'Hello from a thread!'));
+    expect(r).toMatchObject({ ok: true, rebooted: true });
+    await until(1, /booted from disk0 partition 1\r\ncos> [^]*booted from disk0 partition 1\r\ncos> $/);
+    await host.consoleInput(1, 'run hello\r');
+    await until(1, /Hello from a thread!\r\ncos> $/);
+    expect(out.get(2)).toBe(swosBefore);
+    const st = await host.setEngine(2, 'jit');
+    expect(st.guests.find((g) => g.id === 2)?.engine).toBe('jit');
+    await host.consoleInput(2, 'ver\r');
+    await until(2, /ver\r\nswos 1\.0 \(shrink-wrapped OS\)\r\nswos\$ $/);
+  }, 180_000);
+
+  it('powers off: the machine and its threads end', async () => {
+    const st = await host.powerOff();
+    expect(st.state).toBe('off');
+  });
+});
