@@ -17,6 +17,7 @@ import { formatDiagnostic } from '../../src/main/asm/index.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
 import { parallelRunner } from '../../src/main/engine/threads.js';
+import { Jit } from '../../src/main/emulator/cpu/jit/Jit.js';
 import { GuestConsole, defaultImage } from '../guests/boot.js';
 import { swapIn, swapOut } from '../../src/main/emulator/hypervisor/messages.js';
 import type { SwapStore } from '../../src/main/emulator/hypervisor/swap.js';
@@ -167,10 +168,21 @@ export function virtOverhead(
  * Aggregate guest throughput with `n` cos guests of 1 MiB all running `burner` on 2 pCPUs: guest
  * instructions retired per wall second over `cycles` of machine time, after every guest has started.
  */
-function guestsThroughput(image: Uint8Array, n: number, cycles: number): { ips: number; bootMs: number } {
+function guestsThroughput(
+  image: Uint8Array,
+  engine: 'interp' | 'jit',
+  n: number,
+  cycles: number,
+): { ips: number; bootMs: number; regions: number; sharedRegions: number } {
   const MEM = 1 << 20;
   const t0 = performance.now();
-  const w = new HvWorld({ cpus: 2, memBytes: n * MEM + (24 << 20), diskImage: image, reserveBytes: 16 << 20 });
+  const w = new HvWorld({
+    cpus: 2,
+    memBytes: n * MEM + (24 << 20),
+    diskImage: image,
+    reserveBytes: 16 << 20,
+    engine,
+  });
   const cos = w.diskOs('cos');
   const parts: Partition[] = [];
   for (let i = 1; i <= n; i++)
@@ -187,20 +199,27 @@ function guestsThroughput(image: Uint8Array, n: number, cycles: number): { ips: 
   const t1 = performance.now();
   w.machine.run(cycles);
   const ms = performance.now() - t1;
-  return { ips: ((instret() - i0) / ms) * 1000, bootMs };
+  // Translations: regions compiled, and how many of them identical code (another guest's) had
+  // compiled already, so that they share one function and V8's optimised code.
+  const jits = w.machine.cpus.map((c) => c.jit).filter((j): j is Jit => j instanceof Jit);
+  const regions = jits.reduce((s, j) => s + j.stats.regions, 0);
+  const sharedRegions = jits.reduce((s, j) => s + j.stats.sharedRegions, 0);
+  return { ips: ((instret() - i0) / ms) * 1000, bootMs, regions, sharedRegions };
 }
 
 /** guests-N: N active guests' aggregate throughput over one guest's (target >= 0.85 for 1,000). */
-export function manyGuests(image: Uint8Array, n = 1000): Record<string, number> {
+export function manyGuests(image: Uint8Array, engine: 'interp' | 'jit', n = 1000): Record<string, unknown> {
   const cycles = 500_000_000; // 2 s of machine time: every guest gets its slices
-  const one = guestsThroughput(image, 1, cycles);
-  const many = guestsThroughput(image, n, cycles);
+  const one = guestsThroughput(image, engine, 1, cycles);
+  const many = guestsThroughput(image, engine, n, cycles);
   return {
+    engine,
     guests: n,
     throughputRatio: Math.round((many.ips / one.ips) * 1000) / 1000,
     oneGuestMips: round(one.ips / 1e6),
     manyGuestsMips: round(many.ips / 1e6),
     bootAndStartMs: Math.round(many.bootMs),
+    ...(engine === 'jit' ? { regions: many.regions, sharedRegions: many.sharedRegions } : {}),
   };
 }
 
@@ -322,7 +341,9 @@ export async function hypervisorBenches(filter?: string): Promise<Record<string,
     if (want('world-switch'))
       lines.push({ bench: 'world-switch', engine, ...worldSwitch(image, engine, rt.ns), target: 200 });
   }
-  if (want('guests-1000')) lines.push({ bench: 'guests-1000', ...manyGuests(image), target: 0.85 });
+  if (want('guests-1000'))
+    for (const engine of ['interp', 'jit'] as const)
+      lines.push({ bench: 'guests-1000', ...manyGuests(image, engine), target: 0.85 });
   if (want('guests-10000')) lines.push({ bench: 'guests-10000', ...manyResident(image) });
   if (want('smp-2')) lines.push({ bench: 'smp-2', ...(await smp2(image)), target: 1.7 });
   if (want('virt-overhead')) {

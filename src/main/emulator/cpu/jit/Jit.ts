@@ -21,7 +21,7 @@
 import type { Cpu, SliceEngine } from '../Cpu.js';
 import type { CodePage } from '../decode.js';
 import { interpret } from '../interpreter.js';
-import { compileRegion, type Region, type RegionFn } from './compile.js';
+import { translate, type Region, type RegionFn } from './compile.js';
 
 /** Dispatches at one instruction before its region is compiled. */
 export const HOT = 16;
@@ -41,6 +41,8 @@ interface PageCode {
 
 export interface JitStats {
   regions: number;
+  /** Of those, regions whose function identical code elsewhere had compiled already (shared). */
+  sharedRegions: number;
   instructionsCompiled: number;
   regionRuns: number;
   /** Instructions the interpreter ran for the translator (slow paths, cold code, slice tails). */
@@ -51,7 +53,7 @@ export class Jit implements SliceEngine {
   private pages = new WeakMap<CodePage, PageCode>();
   private lastPage: CodePage | null = null;
   private lastCode: PageCode | null = null;
-  readonly stats: JitStats = { regions: 0, instructionsCompiled: 0, regionRuns: 0, interpreted: 0 };
+  readonly stats: JitStats = { regions: 0, sharedRegions: 0, instructionsCompiled: 0, regionRuns: 0, interpreted: 0 };
 
   /** Drop every translation (tests; the cache needs no flushing for correctness). */
   clear(): void {
@@ -126,7 +128,7 @@ export class Jit implements SliceEngine {
     // A hot entry inside a region (after a slow path, mostly) recompiles that region with one more
     // entry, so that a page's loop is one function for V8 to optimise, not one per entry.
     const old = code.regions.findIndex((r) => r.covers[i] === 1);
-    const region = compileRegion(cpu, page, cpu.fetchHpa, i, old >= 0 ? code.regions[old].roots : []);
+    const region = translate(cpu, page, cpu.fetchHpa, i, old >= 0 ? code.regions[old].roots : []);
     if (!region || region.entries[i] < 0) {
       code.counts[i] = NEVER;
       return false;
@@ -134,6 +136,7 @@ export class Jit implements SliceEngine {
     if (old >= 0) code.regions.splice(old, 1);
     code.regions.push(region);
     this.stats.regions++;
+    if (region.shared) this.stats.sharedRegions++;
     this.stats.instructionsCompiled += region.instructions;
     // Every block start of the region is an entry (the newest region wins where two overlap).
     for (let j = 0; j < 1024; j++) {

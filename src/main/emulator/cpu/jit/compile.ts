@@ -38,6 +38,8 @@ export interface Region {
   blocks: number;
   /** The generated source (for tests and debugging). */
   source: string;
+  /** Its function was already there: identical code compiled before (in any guest or machine). */
+  shared: boolean;
 }
 
 /** Instructions per region at most: keeps compile time and V8's work per function bounded. */
@@ -369,6 +371,7 @@ export function compileRegion(
   // function, so V8's optimised code and type feedback are shared: the source fixes every offset and
   // block, hence also `entries`.
   let fn = SHARED.get(source);
+  const shared = fn !== undefined;
   if (fn === undefined) {
     // `new Function`: compiling guest code to JavaScript is the translator's whole point.
     const factory = new Function(
@@ -385,8 +388,43 @@ export function compileRegion(
     }
     SHARED.set(source, fn);
   }
-  return { fn, entries, roots, covers: inRegion, instructions: count, blocks: blocks.length, source };
+  return { fn, entries, roots, covers: inRegion, instructions: count, blocks: blocks.length, source, shared };
 }
+
+/**
+ * The region for `entry` (and `more`) of the code page at `hpa`, from the translations of identical
+ * pages when there is one: a region depends on nothing but the page's words and its entries (see
+ * the file comment), so a page with the same 4 KiB of code (the same program in another guest, at
+ * any address) gets the very same region, without generating or compiling anything. The page's
+ * words are compared in full on a hit; a hash only picks the candidate.
+ */
+export function translate(
+  cpu: Cpu,
+  page: CodePage,
+  hpa: number,
+  entry: number,
+  more: readonly number[] = [],
+): Region | undefined {
+  const m32 = cpu.mem.i32;
+  const base = hpa >>> 2;
+  let h = 0x811c9dc5;
+  for (let k = 0; k < 1024; k++) h = Math.imul(h ^ m32[base + k], 0x01000193);
+  const key = `${h >>> 0}:${entry}:${more.join(',')}`;
+  const hit = BY_CONTENT.get(key);
+  if (hit) {
+    let same = true;
+    for (let k = 0; k < 1024 && same; k++) same = hit.words[k] === m32[base + k];
+    if (same) return hit.region && { ...hit.region, shared: true };
+  }
+  const region = compileRegion(cpu, page, hpa, entry, more);
+  if (BY_CONTENT.size >= MAX_BY_CONTENT) BY_CONTENT.clear();
+  BY_CONTENT.set(key, { words: m32.slice(base, base + 1024), region });
+  return region;
+}
+
+/** Translations by page content and entries (bounded: cleared when full; 4 KiB of words each). */
+const BY_CONTENT = new Map<string, { words: Int32Array; region: Region | undefined }>();
+const MAX_BY_CONTENT = 4096;
 
 /** Regions by source, shared by every machine of this thread (bounded: cleared when full). */
 const SHARED = new Map<string, RegionFn>();

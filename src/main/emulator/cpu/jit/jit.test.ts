@@ -228,6 +228,34 @@ describe('block translator vs interpreter', () => {
     expect(Math.abs(delta - (3 * res.steps) / 2)).toBeLessThanOrEqual(3);
   });
 
+  it('identical code pages share one translation; a page that differs in one instruction does not', () => {
+    // A loop no other test has (its constant), loaded at different physical pages of three machines.
+    const loop = (k: number) => [
+      ...li('t0', 0x5eed0000 + k),
+      ins('addi', { rd: 'a0', rs1: 'a0', imm: k }),
+      ins('xor', { rd: 'a1', rs1: 'a1', rs2: 't0' }),
+      ins('jal', { rd: 0, imm: -8 }),
+    ];
+    const run = (at: number, k: number) => {
+      const { ref, jit } = pair((m) => {
+        m.load(at, words(loop(k)));
+        m.cpus[0].pc = at;
+      });
+      expect(lockstep(ref, jit, 30_000, 3000, 5).detail).toBe('');
+      expect(jit.cpus[0].regs[10]).toBeGreaterThan(1000 * k);
+      return (jit.cpus[0].jit as Jit).stats;
+    };
+    const first = run(0x3000, 7);
+    expect(first.regions).toBeGreaterThan(0);
+    expect(first.sharedRegions).toBe(0);
+    const again = run(0x6000, 7); // same 4 KiB of code, another page: the same translation
+    expect(again.regions).toBe(first.regions);
+    expect(again.sharedRegions).toBe(again.regions);
+    const other = run(0x3000, 9); // one instruction differs: its own translation
+    expect(other.regions).toBeGreaterThan(0);
+    expect(other.sharedRegions).toBe(0);
+  });
+
   it('SMP: one pCPU rewrites the hot loop another pCPU is running in translated code', () => {
     // pCPU 0 spins adding 1 to a0 (translated after a few quanta); pCPU 1 counts to 30,000, then
     // patches pCPU 0's addi to add 5: pCPU 0 must drop its region and translate the new code.
