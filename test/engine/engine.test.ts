@@ -5,41 +5,25 @@
  * one guest while the others keep their state.
  */
 import { createHash } from 'node:crypto';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEvent, HostService } from '../../src/shared/api.js';
-import { createHost } from '../../src/main/host/host.js';
 import { Store, StoreError } from '../../src/main/store/index.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { startHost, type TestHost } from './hostHarness.js';
 
 describe('the engine worker', () => {
+  let t: TestHost;
   let dir: string;
   let disk: string;
   let host: HostService;
-  const out = new Map<number, string>();
+  let out: Map<number, string>;
   const events: HostEvent[] = [];
-
-  /** Waits (wall time, generous for a loaded CI machine) until guest `g`'s console matches. */
-  async function until(g: number, re: RegExp, ms = 60_000): Promise<string> {
-    const t0 = Date.now();
-    while (!re.test(out.get(g) ?? '')) {
-      if (Date.now() - t0 > ms) throw new Error(`guest ${g} never showed ${re}; it showed:\n${out.get(g)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return out.get(g)!;
-  }
+  const until = (g: number, re: RegExp, ms?: number) => t.until(g, re, ms);
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hyperdesk-engine-'));
-    disk = path.join(dir, 'demo.img');
-    await copyFile(await ensureDisks(), disk);
-    host = createHost('web', { dataDir: dir, unpaced: true });
-    host.subscribe((e) => {
-      events.push(e);
-      if (e.type === 'console') out.set(e.guest, (out.get(e.guest) ?? '') + e.data);
-    });
+    t = await startHost('hyperdesk-engine-', (e) => events.push(e));
+    ({ dir, disk, host, out } = t);
     const status = await host.boot({ disks: [disk] });
     expect(status.state).toBe('running');
     await until(0, /ctl> $/);
@@ -48,8 +32,7 @@ describe('the engine worker', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await host?.close();
-    await rm(dir, { recursive: true, force: true });
+    await t?.close();
   });
 
   it('boots ctl, which starts cos and swos, and reports them', async () => {

@@ -4,43 +4,25 @@
  * rebooted while the others keep running, a guest changes engine, and the threads end with the
  * machine. A dual-boot machine cannot have threads, and says so.
  */
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostService } from '../../src/shared/api.js';
 import { checkConfig } from '../../src/shared/api.js';
-import { createHost } from '../../src/main/host/host.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { startHost, type TestHost } from './hostHarness.js';
 
 describe('the engine with the pCPUs on threads', () => {
-  let dir: string;
+  let t: TestHost;
   let disk: string;
   let host: HostService;
-  const out = new Map<number, string>();
-
-  async function until(g: number, re: RegExp, ms = 90_000): Promise<string> {
-    const t0 = Date.now();
-    while (!re.test(out.get(g) ?? '')) {
-      if (Date.now() - t0 > ms) throw new Error(`guest ${g} never showed ${re}; it showed:\n${out.get(g)}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    return out.get(g)!;
-  }
+  let out: Map<number, string>;
+  const until = (g: number, re: RegExp) => t.until(g, re, 90_000);
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'hyperdesk-threads-'));
-    disk = path.join(dir, 'demo.img');
-    await copyFile(await ensureDisks(), disk);
-    host = createHost('web', { dataDir: dir, unpaced: true });
-    host.subscribe((e) => {
-      if (e.type === 'console') out.set(e.guest, (out.get(e.guest) ?? '') + e.data);
-    });
+    t = await startHost('hyperdesk-threads-');
+    ({ disk, host, out } = t);
   });
 
   afterAll(async () => {
-    await host?.close();
-    await rm(dir, { recursive: true, force: true });
+    await t?.close();
   });
 
   it('refuses threads for a dual-boot machine, in the contract and in the engine', async () => {

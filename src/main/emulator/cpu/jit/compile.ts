@@ -42,6 +42,10 @@ export interface Region {
   shared: boolean;
 }
 
+/** Where a region is compiled: the pCPU, the decoded page and its physical address, the entry
+ *  instruction, and the entries of a region it replaces. */
+type RegionSite = [cpu: Cpu, page: CodePage, hpa: number, entry: number, more?: readonly number[]];
+
 /** Instructions per region at most: keeps compile time and V8's work per function bounded. */
 const MAX_REGION_INSNS = 600;
 const K = KIND;
@@ -61,13 +65,7 @@ function endsBlock(k: number): boolean {
  * also at `more` (the entries of a region it replaces). Returns undefined when the entry instruction
  * itself needs the interpreter (nothing to compile).
  */
-export function compileRegion(
-  cpu: Cpu,
-  page: CodePage,
-  hpa: number,
-  entry: number,
-  more: readonly number[] = [],
-): Region | undefined {
+function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Region | undefined {
   const m32 = cpu.mem.i32;
   const kind = (i: number): number => {
     if (page[2 * i] === K_DECODE) decodeInto(page, i, m32[(hpa + 4 * i) >>> 2]);
@@ -398,13 +396,8 @@ export function compileRegion(
  * any address) gets the very same region, without generating or compiling anything. The page's
  * words are compared in full on a hit; a hash only picks the candidate.
  */
-export function translate(
-  cpu: Cpu,
-  page: CodePage,
-  hpa: number,
-  entry: number,
-  more: readonly number[] = [],
-): Region | undefined {
+export function translate(...site: RegionSite): Region | undefined {
+  const [cpu, , hpa, entry, more = []] = site;
   const m32 = cpu.mem.i32;
   const base = hpa >>> 2;
   let h = 0x811c9dc5;
@@ -416,7 +409,7 @@ export function translate(
     for (let k = 0; k < 1024 && same; k++) same = hit.words[k] === m32[base + k];
     if (same) return hit.region && { ...hit.region, shared: true };
   }
-  const region = compileRegion(cpu, page, hpa, entry, more);
+  const region = compileRegion(...site);
   if (BY_CONTENT.size >= MAX_BY_CONTENT) BY_CONTENT.clear();
   BY_CONTENT.set(key, { words: m32.slice(base, base + 1024), region });
   return region;
