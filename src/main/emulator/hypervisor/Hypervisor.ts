@@ -18,7 +18,16 @@ import {
 import { decodeWord } from '../../../shared/isa/encoding.js';
 import type { Cpu, SliceEngine } from '../cpu/Cpu.js';
 import { Jit } from '../cpu/jit/Jit.js';
-import { emulatePrivileged, guestPhysical, refreshShadow, setTechnique, type TeHost } from './trapEmulate.js';
+import {
+  emulatePrivileged,
+  guestAllows,
+  guestPhysical,
+  refreshShadow,
+  setTechnique,
+  shadowAllows,
+  type TeHost,
+} from './trapEmulate.js';
+import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from '../mmu/pte.js';
 import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/bootInfo.js';
 import { flatten, type IoNode } from '../machine/board.js';
@@ -77,6 +86,8 @@ export class Hypervisor {
   private readonly queues: Vcpu[][];
   /** Whether each pCPU's current vCPU runs tickless (TICKLESS_SLICES). */
   private readonly tickless: boolean[];
+  /** The vCPU of each partition that last ran on each pCPU (whose translations its TLB may hold). */
+  private readonly tlbVcpu: WeakMap<Partition, Vcpu>[];
   readonly vintc = new Map<number, VirtualIntc>();
   readonly vconsoles = new Map<number, Uart>();
   /** Physical interrupt source -> the device id that drives it. */
@@ -103,6 +114,7 @@ export class Hypervisor {
     this.current = machine.cpus.map(() => undefined);
     this.queues = machine.cpus.map(() => []);
     this.tickless = machine.cpus.map(() => false);
+    this.tlbVcpu = machine.cpus.map(() => new WeakMap());
     for (const { node } of flatten(machine.tree)) if (node.irq) this.sourceDevice.set(node.irq, node.id);
   }
 
@@ -255,14 +267,16 @@ export class Hypervisor {
 
   /**
    * A page fault of a trap-and-emulate guest (its faults are not delegated): a device window is
-   * emulated, a page the guest maps but the shadow lacks is filled (once), the rest is the guest's.
+   * emulated; an access the guest's own table allows means the shadow is behind, so it is built
+   * again and the access retried; the rest is the guest's.
    */
   private shadowFault(cpu: Cpu, v: Vcpu, p: Partition, cause: number): void {
     const te = v.te!;
+    const mem = this.machine.mem;
     const va = cpu.hbadaddr;
-    const gpa = guestPhysical(this.machine.mem, p, te.vptbr, va);
+    const gpa = guestPhysical(mem, p, te.vptbr, va);
     if (gpa >= 0 && !p.memory.some((r) => gpa >= r.gpa && gpa < r.gpa + r.size)) {
-      const r = emulateMmio(cpu, this.machine.mem, p.vbus, gpa);
+      const r = emulateMmio(cpu, mem, p.vbus, gpa);
       if (r === 'done') {
         this.stats.mmioExits++;
         p.stats.mmioExits++;
@@ -281,12 +295,17 @@ export class Hypervisor {
       p.stats.reflected++;
       return this.reflect(cpu, CAUSE.ACCESS_FAULT, va);
     }
-    if (gpa >= 0 && te.retriedAt !== cpu.hepc) {
-      te.retriedAt = cpu.hepc;
+    const access =
+      cause === CAUSE.LOAD_PAGE_FAULT ? ACCESS_READ : cause === CAUSE.STORE_PAGE_FAULT ? ACCESS_WRITE : ACCESS_EXEC;
+    const mode = (cpu.hstatus >> 2) & 3;
+    if (gpa >= 0 && guestAllows(mem, p, te.vptbr, va, access, mode)) {
+      // The shadow is behind the guest's table: another vCPU changed a table they share, or the
+      // guest mapped a page without a flush (a TLB that never held the page needs none), or its
+      // memory grew. Retry once the new shadow has the page (it always should; if it did not, the
+      // retry would fault forever, so the fault goes to the guest instead).
       if (!refreshShadow(this.teHost, cpu, v, p)) return this.contain(cpu, p, 'the hypervisor reserve is full');
-      return this.resume(cpu);
+      if (shadowAllows(mem, te, va, access, mode)) return this.resume(cpu);
     }
-    te.retriedAt = -1;
     p.stats.reflected++;
     return this.reflect(cpu, cause, va);
   }
@@ -619,7 +638,7 @@ export class Hypervisor {
       return this.schedule(cpu);
     }
     if (v) {
-      cpu.hvip = v.virq;
+      cpu.hvip = v.lines(cpu);
       if (line === IRQ.ipi) return this.schedule(cpu);
       return this.resume(cpu);
     }
@@ -712,7 +731,8 @@ export class Hypervisor {
   /** @internal */
   kick(v: Vcpu): void {
     if (v.runningOn >= 0) {
-      this.machine.cpus[v.runningOn].hvip = v.virq;
+      const cpu = this.machine.cpus[v.runningOn];
+      cpu.hvip = v.lines(cpu);
       return;
     }
     const p = this.partitions.get(v.partitionId);
@@ -776,7 +796,13 @@ export class Hypervisor {
       this.current[cpu.id] = undefined;
       return this.contain(cpu, p, 'the hypervisor reserve is full (no room for a shadow page table)');
     }
-    next.load(cpu, te ? 0 : p.s2root | 1, this.vmidFor(p));
+    const vmid = this.vmidFor(p);
+    // The TLB tags entries by ASID and VMID, not by vCPU: after another vCPU of this partition ran
+    // here, its translations (its own page tables, or its shadow) must not be this one's.
+    const last = this.tlbVcpu[cpu.id].get(p);
+    if (last !== undefined && last !== next) cpu.tlb.flushVmid(vmid);
+    this.tlbVcpu[cpu.id].set(p, next);
+    next.load(cpu, te ? 0 : p.s2root | 1, vmid);
   }
 
   /** One block translator per pCPU, made when a guest first wants it (its cache is per page, shared). */

@@ -14,6 +14,7 @@ export type VcpuState = 'runnable' | 'blocked' | 'stopped';
 /** Supervisor control registers that belong to the guest. */
 const GUEST_CSRS = SUPERVISOR_CSR_FIELDS;
 type GuestCsrs = Record<(typeof GUEST_CSRS)[number], number>;
+const IPI_BIT = 1 << IRQ.ipi;
 
 /**
  * Copying the guest's CSRs between a Vcpu and a Cpu, generated once from the field list (the one
@@ -62,6 +63,8 @@ export class Vcpu implements InterruptTarget {
   replyMax = 0;
   /** The pCPU it runs on while it runs; -1 otherwise. */
   runningOn = -1;
+  /** That pCPU (its live hvip holds the ipi line as the guest left it). */
+  private cpu: Cpu | undefined;
   /** Consecutive hypervisor ticks it was preempted with interrupts off (the watchdog). */
   ticksMasked = 0;
   /** It has been seen with interrupts enabled (the watchdog only watches kernels that use them). */
@@ -110,9 +113,21 @@ export class Vcpu implements InterruptTarget {
   /** The partition's interrupt controller drives external / ipi here. */
   setInterrupt(line: number, level: boolean): void {
     const bit = 1 << line;
+    // While it runs, its lines are live in the pCPU's hvip (where the guest clears ipi): start from
+    // there and put the result back, so that an IPI sent after the last one was cleared is not lost.
+    if (this.cpu) this.virq = this.lines(this.cpu);
     const before = this.virq;
     this.virq = level ? this.virq | bit : this.virq & ~bit;
+    if (this.cpu) this.cpu.hvip = this.virq;
     if (this.virq !== before) this.kick(this);
+  }
+
+  /**
+   * Its virtual lines now, while it runs on `cpu`: the ipi line is the one in the pCPU's hvip, which
+   * the guest clears by writing sip (an IPI is taken once, not again at each world switch).
+   */
+  lines(cpu: Cpu): number {
+    return (this.virq & ~IPI_BIT) | (cpu.hvip & IPI_BIT);
   }
 
   /** Put this vCPU on `cpu` (which is in hypervisor mode): the world switch in. */
@@ -134,6 +149,7 @@ export class Vcpu implements InterruptTarget {
     cpu.hstatus = (cpu.hstatus & ~0b1111) | (this.mode << 2);
     cpu.eret();
     this.runningOn = cpu.id;
+    this.cpu = cpu;
     this.stats.switches++;
   }
 
@@ -148,7 +164,9 @@ export class Vcpu implements InterruptTarget {
     this.timerPending = (cpu.ip & (1 << IRQ.timer)) !== 0;
     this.cycleOffset = cpu.cycleOffset;
     this.instret = cpu.instret;
+    this.virq = this.lines(cpu);
     this.runningOn = -1;
+    this.cpu = undefined;
   }
 
   /** Something would wake it from wfi: a virtual line enabled in its sie, or its timer. */

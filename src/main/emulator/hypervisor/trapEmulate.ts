@@ -11,7 +11,7 @@ import { CAUSE, CSR, CSR_BY_NUMBER, EXC_DELEGABLE_MASK, HSTATUS_TE } from '../..
 import { decodeWord } from '../../../shared/isa/encoding.js';
 import type { Cpu } from '../cpu/Cpu.js';
 import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
-import { PTE_R, PTE_V, PTE_W, PTE_X } from '../mmu/pte.js';
+import { PTE_R, PTE_RWX, PTE_U, PTE_V, PTE_W, PTE_X, type Access } from '../mmu/pte.js';
 import type { MemRange, Partition } from './Partition.js';
 import { buildStage2, TableWriter, type ReservePages, type Stage2Table } from './stage2.js';
 import type { Vcpu } from './Vcpu.js';
@@ -28,12 +28,10 @@ export interface TeVcpu {
   shadow: Stage2Table | undefined;
   /** The shadow must be built again before the vCPU runs (start, reset). */
   stale: boolean;
-  /** The last fault rebuilt the shadow at this pc: a second one there is the guest's. */
-  retriedAt: number;
 }
 
 export function newTe(): TeVcpu {
-  return { vptbr: 0, shadow: undefined, stale: true, retriedAt: -1 };
+  return { vptbr: 0, shadow: undefined, stale: true };
 }
 
 /** Host address of guest-physical `gpa` in the partition's memory, or -1. */
@@ -60,15 +58,13 @@ export function buildShadow(
     // A device window or nothing: left out, so an access faults and comes to the hypervisor.
     return hpa < 0 || t.map4k(va, hpa, flags & 0xfff);
   };
-  const word = (gpa: number): number => {
-    const h = hostOf(p.memory, gpa);
-    return h < 0 ? 0 : mem.read32(h);
-  };
+  const word = (gpa: number): number => guestWord(mem, p, gpa);
   const groot = vptbr & ~0xfff;
   for (let i = 0; i < 1024; i++) {
     const e = word(groot + i * 4);
     if ((e & PTE_V) === 0) continue;
-    if ((e & (PTE_R | PTE_W | PTE_X)) !== 0) {
+    if ((e & PTE_RWX) !== 0) {
+      if ((e & 0x003ff000) !== 0) continue; // misaligned: the MMU faults on it, so the shadow leaves it out
       // A 4 MiB superpage: page by page (the host memory behind it need not be contiguous).
       for (let o = 0; o < 1024; o++)
         if (!map(((i << 22) | (o << 12)) >>> 0, (e & 0xffc00000) + o * PAGE, e)) return t.release();
@@ -77,26 +73,72 @@ export function buildShadow(
     const table = e & ~0xfff;
     for (let j = 0; j < 1024; j++) {
       const f = word(table + j * 4);
-      if ((f & PTE_V) === 0 || (f & (PTE_R | PTE_W | PTE_X)) === 0) continue;
+      if ((f & PTE_V) === 0 || (f & PTE_RWX) === 0) continue;
       if (!map(((i << 22) | (j << 12)) >>> 0, f & ~0xfff, f)) return t.release();
     }
   }
   return t.table();
 }
 
+/**
+ * The leaf of `va` in the two-level table at `root`, read with `read`, as the MMU walks it
+ * (Mmu.translate): the physical address and the leaf PTE, or undefined where the MMU faults (no
+ * valid leaf, a misaligned superpage).
+ */
+function walk(read: (pa: number) => number, root: number, va: number): { pa: number; pte: number } | undefined {
+  const e = read(((root & ~0xfff) >>> 0) + (va >>> 22) * 4);
+  if ((e & PTE_V) === 0) return undefined;
+  if ((e & PTE_RWX) !== 0) {
+    if ((e & 0x003ff000) !== 0) return undefined;
+    return { pa: ((e & 0xffc00000) | (va & 0x3fffff)) >>> 0, pte: e };
+  }
+  const f = read(((e & ~0xfff) >>> 0) + ((va >>> 12) & 0x3ff) * 4);
+  if ((f & PTE_V) === 0 || (f & PTE_RWX) === 0) return undefined;
+  return { pa: ((f & ~0xfff) | (va & 0xfff)) >>> 0, pte: f };
+}
+
+const NEED = [PTE_R, PTE_W, PTE_X];
+
+/** Whether a leaf PTE lets mode `mode` make `access` (the MMU's rules, U included). */
+function permits(pte: number, access: Access, mode: number): boolean {
+  let perms = pte & PTE_RWX;
+  if (mode === 0) {
+    if ((pte & PTE_U) === 0) perms = 0;
+  } else if ((pte & PTE_U) !== 0) perms &= ~PTE_X;
+  return (perms & NEED[access]) !== 0;
+}
+
+/** A word of the guest's memory at guest-physical `gpa` (0 outside it, like an invalid PTE). */
+function guestWord(mem: PhysicalMemory, p: Partition, gpa: number): number {
+  const h = hostOf(p.memory, gpa >>> 0);
+  return h < 0 ? 0 : mem.read32(h);
+}
+
 /** The guest-physical address behind virtual `va` in the guest's own table, or -1 (unmapped). */
 export function guestPhysical(mem: PhysicalMemory, p: Partition, vptbr: number, va: number): number {
   if ((vptbr & 1) === 0) return va >>> 0;
-  const word = (gpa: number): number => {
-    const h = hostOf(p.memory, gpa);
-    return h < 0 ? 0 : mem.read32(h);
-  };
-  const e = word((vptbr & ~0xfff) + (va >>> 22) * 4);
-  if ((e & PTE_V) === 0) return -1;
-  if ((e & (PTE_R | PTE_W | PTE_X)) !== 0) return ((e & 0xffc00000) | (va & 0x3fffff)) >>> 0;
-  const f = word((e & ~0xfff) + ((va >>> 12) & 0x3ff) * 4);
-  if ((f & PTE_V) === 0) return -1;
-  return ((f & ~0xfff) | (va & 0xfff)) >>> 0;
+  return walk((gpa) => guestWord(mem, p, gpa), vptbr, va)?.pa ?? -1;
+}
+
+/** Whether the guest's own table (its translation off: everything) lets mode `mode` make `access` at `va`. */
+export function guestAllows(
+  mem: PhysicalMemory,
+  p: Partition,
+  vptbr: number,
+  va: number,
+  access: Access,
+  mode: number,
+): boolean {
+  if ((vptbr & 1) === 0) return true;
+  const leaf = walk((gpa) => guestWord(mem, p, gpa), vptbr, va);
+  return leaf !== undefined && permits(leaf.pte, access, mode);
+}
+
+/** Whether the vCPU's shadow lets mode `mode` make `access` at `va` (what the MMU will find there). */
+export function shadowAllows(mem: PhysicalMemory, te: TeVcpu, va: number, access: Access, mode: number): boolean {
+  if (!te.shadow) return false;
+  const leaf = walk((hpa) => mem.read32(hpa), te.shadow.root, va);
+  return leaf !== undefined && permits(leaf.pte, access, mode);
 }
 
 /** What the hypervisor does for the guest (it owns the reserve, the TLBs and the return paths). */
@@ -142,7 +184,14 @@ export function emulatePrivileged(host: TeHost, cpu: Cpu, v: Vcpu, p: Partition,
       if (!info) return false;
       const writes = d.info.mnemonic === 'csrrw' || d.rs1 !== 0;
       const src = cpu.regs[d.rs1];
-      const old = info.number === CSR.ptbr ? te.vptbr : cpu.readCsr(info.number, cpu.now());
+      // Read as the guest would below hypervisor mode: its own ptbr, and cpuid = its vCPU number
+      // (readCsr in hypervisor mode, where the trap left the pCPU, gives the pCPU's number).
+      const old =
+        info.number === CSR.ptbr
+          ? te.vptbr
+          : info.number === CSR.cpuid
+            ? cpu.hvcpuid
+            : cpu.readCsr(info.number, cpu.now());
       if (writes) {
         if (info.write === null || info.write > 1) return false;
         const v2 = d.info.mnemonic === 'csrrw' ? src : d.info.mnemonic === 'csrrs' ? old | src : old & ~src;
