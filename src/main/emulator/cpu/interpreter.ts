@@ -47,6 +47,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
   outer: while (n < budget) {
     if ((pc & -4096) !== pageVa) {
       cpu.pc = pc;
+      cpu.sliceSteps = n; // a fetch fault's handler sees the exact time
       if (!cpu.refetch(pc)) {
         n++;
         break;
@@ -69,6 +70,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue outer;
         case 1: // illegal
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           cpu.raise(CAUSE.ILLEGAL_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
           break outer;
         case 2:
@@ -500,6 +502,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
         case 50: // csrrs
         case 51: // csrrc
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1; // what a trap (hstatus.TE) or a counter read sees
           if (!cpu.csrOp(unpack(w, page[slot + 1], m32[(cpu.fetchHpa | (slot << 1)) >>> 2]), n - 1)) break outer;
           slot += 2;
           if (cpu.breakSlice) {
@@ -509,6 +512,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         case 52: // syscall
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           cpu.raise(CAUSE.SYSCALL, page[slot + 1]);
           break outer;
         case 53: {
@@ -523,10 +527,12 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
         }
         case 54: // brk
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           cpu.raise(CAUSE.BREAKPOINT, page[slot + 1]);
           break outer;
         case 55: // eret
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           if (cpu.mode < 1) {
             cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
             break outer;
@@ -540,6 +546,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           break outer;
         case 56: // wfi
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           if (cpu.mode < 1) {
             cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
             break outer;
@@ -553,6 +560,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           break outer;
         case 57: // tlbflush
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           if (cpu.mode < 1) {
             cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
             break outer;
@@ -566,6 +574,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           break outer;
         case 58: // hflush
           cpu.pc = (pageVa + (slot << 1)) | 0;
+          cpu.sliceSteps = n - 1;
           if (cpu.mode < 2) {
             cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
             break outer;

@@ -259,3 +259,39 @@ describe('interrupts', () => {
     expect(b.readCsr(CSR.cpuid)).toBe(1);
   });
 });
+
+describe('the time a hypervisor sees at a trap', () => {
+  // hstatus.TE makes a supervisor CSR access trap (trap-and-emulate); the hypervisor's handler reads
+  // cpu.now(), which must be the exact cycle of the trapping instruction in both engines, also deep
+  // into a slice (docs/isa.md#timers).
+  for (const engine of ['interp', 'jit'] as const) {
+    it(`is exact for a trapped CSR access and a trapped eret (${engine})`, () => {
+      const t = machine({ engine });
+      const body = [
+        ins('addi', { rd: 'a1', rs1: 'a1', imm: 1 }),
+        ins('addi', { rd: 'a2', rs1: 'a1', imm: 3 }),
+        ins('csrrs', { rd: 'a0', imm: CSR.sscratch }), // traps: TE
+        ins('addi', { rd: 't0', rs1: 't0', imm: -1 }),
+        ins('bne', { rs1: 't0', rs2: 0, imm: -16 }),
+        ins('eret'), // traps: TE
+      ];
+      t.m.load(PC, words(li('t0', 300), ...body));
+      const cpu = t.cpu;
+      cpu.mode = 1;
+      cpu.hstatus |= HSTATUS_TE;
+      cpu.updateContext();
+      cpu.pc = PC;
+      const seen: number[] = [];
+      cpu.hypervisorTrap = (c) => {
+        seen.push(c.now());
+        c.hepc = (c.hepc + 4) | 0;
+        c.eret();
+      };
+      step(cpu, 300 * 5 + 2 + 1);
+      // The csrrs of round r (0-based) is step 2 + 5r + 2; the eret is step 2 + 1500.
+      expect(seen).toHaveLength(301);
+      expect(seen.slice(0, 3)).toEqual([4, 9, 14]);
+      expect(seen.every((s, r) => s === (r < 300 ? 4 + 5 * r : 1502))).toBe(true);
+    });
+  }
+});

@@ -191,7 +191,7 @@ export function emulatePrivileged(host: TeHost, cpu: Cpu, v: Vcpu, p: Partition,
           ? te.vptbr
           : info.number === CSR.cpuid
             ? cpu.hvcpuid
-            : cpu.readCsr(info.number, cpu.now());
+            : cpu.readCsr(info.number, cpu.now(), cpu.sliceSteps);
       if (writes) {
         if (info.write === null || info.write > 1) return false;
         const v2 = d.info.mnemonic === 'csrrw' ? src : d.info.mnemonic === 'csrrs' ? old | src : old & ~src;
@@ -199,7 +199,7 @@ export function emulatePrivileged(host: TeHost, cpu: Cpu, v: Vcpu, p: Partition,
         if (info.number === CSR.ptbr) {
           te.vptbr = value;
           if (!refreshShadow(host, cpu, v, p)) return false;
-        } else cpu.writeCsr(info.number, value, cpu.now());
+        } else cpu.writeCsr(info.number, value, cpu.now(), cpu.sliceSteps);
       }
       if (d.rd !== 0) cpu.regs[d.rd] = old;
       p.stats.emulated++;
