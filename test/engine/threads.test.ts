@@ -56,6 +56,15 @@ describe('the engine with the pCPUs on threads', () => {
     await until(3, /echo from pCPU 1\r\nfrom pCPU 1\r\ncos> $/);
     const res = await host.ctl('res');
     expect(res.lines).toContain('cpu n=1 vcpus=1'); // demo's, the only vCPU on pCPU 1
+    // Its traps (taken on pCPU 1's thread) reach the timeline, in time order.
+    const tl = await host.timeline(3);
+    // (cos writes its console with hypercall 0x1 under the paravirtual technique, and idles in wfi.)
+    expect(tl.filter((e) => e.kind === 'hypercall' && e.detail.startsWith('hypercall 0x1 ')).length).toBeGreaterThan(
+      10,
+    );
+    expect(tl.some((e) => e.detail.startsWith('PRIVILEGED_INSTRUCTION'))).toBe(true);
+    expect(tl.every((e, i) => i === 0 || e.seconds >= tl[i - 1]!.seconds)).toBe(true);
+    expect(tl.at(-1)!.seconds).toBeLessThanOrEqual((await host.status()).seconds);
   }, 180_000);
 
   it('redeploys and reboots one guest while the others run on; switches a guest to the translator', async () => {

@@ -5,6 +5,7 @@
  * does not depend on the interleaving.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { CAUSE, CSR } from '../../src/shared/isa/csrs.js';
 import { SYSCTL_BASE } from '../../src/shared/isa/memoryMap.js';
 import type { ParallelRunner } from '../../src/main/emulator/machine/parallel.js';
 import { ins, li, machine, words } from '../../src/main/emulator/testing/harness.js';
@@ -54,6 +55,40 @@ describe('parallel SMP', () => {
     expect(shared - (a + b)).toBeLessThanOrEqual(2);
     expect(t.m.time).toBe(3_000_000);
     expect(t.m.cpus.every((c) => c.hcycle === 3_000_000)).toBe(true);
+  });
+
+  it("hands every trap a thread's pCPU took to the machine thread, in order, with its cycle", async () => {
+    const t = machine({ cpus: 2, mem: 1 << 20, sharedMemory: true });
+    // pCPU 1 makes a syscall every 8 steps; its vector (5 steps) counts it in a0 and returns past
+    // it. pCPU 0 spins.
+    const body = Array(6).fill(ins('addi', { rd: 'a1', imm: 0 }));
+    t.m.load(0x1000, words(ins('syscall', { imm: 5 }), ...body, ins('jal', { rd: 0, imm: -28 })));
+    t.m.load(
+      0x2000,
+      words(
+        ins('csrrs', { rd: 't6', imm: CSR.hepc }),
+        ins('addi', { rd: 't6', rs1: 't6', imm: 4 }),
+        ins('csrrw', { rs1: 't6', imm: CSR.hepc }),
+        ins('addi', { rd: 'a0', rs1: 'a0', imm: 1 }),
+        ins('eret'),
+      ),
+    );
+    t.m.load(0x3000, words(ins('jal', { rd: 0, imm: 0 })));
+    const c1 = t.m.cpus[1];
+    c1.pc = 0x1000;
+    c1.htvec = 0x2000;
+    t.m.cpus[0].pc = 0x3000;
+    const seen: { cpu: number; cycle: number; pc: number; cause: number }[] = [];
+    const r = await runner(t.m);
+    r.traps = (cpu, rec) => seen.push({ cpu: cpu.id, cycle: rec.cycle, pc: rec.pc, cause: rec.cause });
+    // Runs of 300 cycles: at most 24 traps between two looks, well inside the thread's ring.
+    for (let i = 0; i < 20; i++) expect(r.run(300)).toBeNull();
+    // A syscall every 13 cycles from cycle 0: 462 of them in 6,000 cycles (the last one's handler
+    // may not have counted it yet).
+    expect(seen.length).toBe(462);
+    expect(seen.length - c1.regs[10]).toBeLessThanOrEqual(1);
+    expect(seen.every((x) => x.cpu === 1 && x.pc === 0x1000 && x.cause === CAUSE.SYSCALL)).toBe(true);
+    expect(seen.map((x) => x.cycle)).toEqual(seen.map((_, k) => 13 * k));
   });
 
   it('runs device accesses on the machine thread, in order per pCPU, and stops on sysctl EXIT', async () => {

@@ -108,12 +108,13 @@ export class Session {
     if (config.threads) {
       try {
         s.parallel = await parallelRunner(machine);
+        // The other pCPUs' traps reach the timeline too (their mirrors' onTrap, set just below).
+        s.parallel.traps = (cpu, t) => cpu.onTrap?.(cpu, t);
       } catch (e) {
         s.close();
         return `cannot start the pCPU threads: ${(e as Error).message}`;
       }
     }
-    // With threads, the timeline sees the traps of pCPU 0 only (the others trap on their threads).
     s.timeline.attach(machine, (cpu) => (s.hv ? s.hv.currentOn(cpu.id)?.partitionId : 0));
     return s;
   }

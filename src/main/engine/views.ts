@@ -191,7 +191,7 @@ export class Timeline {
     for (const cpu of machine.cpus) {
       cpu.onTrap = (c, t) => {
         const g = guestOn(c);
-        if (g !== undefined) this.record(g, c.now(), t.cause, t.pc, t.badaddr);
+        if (g !== undefined) this.record(g, t.cycle, t.cause, t.pc, t.badaddr);
       };
     }
   }

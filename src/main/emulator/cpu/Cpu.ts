@@ -41,6 +41,8 @@ export interface TrapRecord {
   badaddr: number;
   mode: number;
   targetMode: number;
+  /** The pCPU's cycle when it trapped (Cpu.now()). */
+  cycle: number;
 }
 
 export interface CpuState {
@@ -416,7 +418,7 @@ export class Cpu {
     if (cause === CAUSE.SYSCALL) this.stats.syscalls++;
     if (cause === CAUSE.HYPERCALL) this.stats.hypercalls++;
     this.updateContext();
-    this.onTrap?.(this, { cause, pc, badaddr: badaddr | 0, mode: from, targetMode: target });
+    this.onTrap?.(this, { cause, pc, badaddr: badaddr | 0, mode: from, targetMode: target, cycle: this.now() });
     if (target === 2 && this.hypervisorTrap) this.hypervisorTrap(this);
   }
 

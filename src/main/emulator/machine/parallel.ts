@@ -74,8 +74,12 @@ const ST_READY = 8;
 // Per-thread numbers (Float64), after the packed CPU state.
 const F_BUDGET = PACKED_CPU_WORDS;
 const F_NOW = PACKED_CPU_WORDS + 1;
-const F_TRAP = PACKED_CPU_WORDS + 2; // cause, pc, badaddr, mode, targetMode
-const F_STRIDE = PACKED_CPU_WORDS + 8;
+const F_TRAP = PACKED_CPU_WORDS + 2; // cause, pc, badaddr, mode, targetMode, cycle
+/** The thread's trap ring: traps written so far, then TRAP_RING records of TRAP_WORDS. */
+const F_RING = PACKED_CPU_WORDS + 8;
+const TRAP_RING = 256;
+const TRAP_WORDS = 5; // cycle, cause, pc, badaddr, mode * 4 + targetMode
+const F_STRIDE = F_RING + 1 + TRAP_RING * TRAP_WORDS;
 
 /** Interrupt lines the coordinator drives. */
 const EXT_LINES = (1 << IRQ.external) | (1 << IRQ.ipi);
@@ -132,6 +136,14 @@ export class ParallelRunner {
   private ready = false;
   /** Stop-the-world syncs, device calls from threads, and runs so far (benchmarks and tests). */
   readonly stats = { syncs: 0, mmio: 0, rounds: 0 };
+  /**
+   * Called here with each trap a pCPU thread took (its mirror Cpu and the record), in order, at the
+   * next stop-the-world or the end of the run: before the hypervisor handles anything, so the vCPU
+   * current on that pCPU is still the one that trapped. A thread keeps its last TRAP_RING traps
+   * between two looks. (pCPU 0's traps reach its own onTrap as on one thread.) The app's timeline.
+   */
+  traps: ((cpu: Cpu, t: TrapRecord) => void) | undefined;
+  private readonly trapsSeen: number[];
 
   constructor(
     readonly machine: Machine,
@@ -149,6 +161,7 @@ export class ParallelRunner {
     this.pulled = machine.cpus.map(() => new Float64Array(PACKED_CPU_WORDS).fill(NaN));
     this.tlbMark = machine.cpus.map(() => -1);
     this.fresh = machine.cpus.map(() => true);
+    this.trapsSeen = machine.cpus.map(() => 0);
     // pCPU 0 runs on this thread; every other pCPU on a thread of its own.
     for (let i = 1; i < n; i++) {
       this.threads.push(
@@ -229,6 +242,7 @@ export class ParallelRunner {
       cpu0.hypervisorTrap = hook;
     }
     for (let i = 1; i < n; i++) if (!this.fresh[i]) this.pull(i);
+    for (let i = 1; i < n; i++) this.replayTraps(i);
     m.time += cycles;
     if (m.stopped) return m.stopped;
     const live = m.cpus.filter((c) => !c.halted);
@@ -291,6 +305,7 @@ export class ParallelRunner {
     this.stats.syncs++;
     const kinds = m.cpus.map((_, i) => (i === 0 ? ST_RUNNING : this.status(i)));
     for (let i = 1; i < n; i++) if (!this.fresh[i]) this.pull(i);
+    for (let i = 1; i < n; i++) this.replayTraps(i);
     for (let i = 1; i < n; i++) {
       const cpu = m.cpus[i];
       m.setCurrent(cpu);
@@ -303,6 +318,7 @@ export class ParallelRunner {
           badaddr: t[F_TRAP + 2],
           mode: t[F_TRAP + 3],
           targetMode: t[F_TRAP + 4],
+          cycle: t[F_TRAP + 5],
         };
         m.checkVector(cpu, rec);
       }
@@ -317,6 +333,28 @@ export class ParallelRunner {
       this.fresh[i] = false;
       Atomics.store(this.ctl, this.w(i, W_STATUS), ST_RUNNING);
       bump(this.ctl, this.w(i, W_RESUME_SEQ));
+    }
+  }
+
+  /** Hand thread i's traps since the last look to `traps` (the thread is parked or done). */
+  private replayTraps(i: number): void {
+    const f = this.f[i];
+    const count = f[F_RING];
+    let k = Math.max(this.trapsSeen[i], count - TRAP_RING);
+    this.trapsSeen[i] = count;
+    const hook = this.traps;
+    if (!hook) return;
+    for (; k < count; k++) {
+      const o = F_RING + 1 + (k % TRAP_RING) * TRAP_WORDS;
+      const modes = f[o + 4];
+      hook(this.machine.cpus[i], {
+        cycle: f[o],
+        cause: f[o + 1],
+        pc: f[o + 2],
+        badaddr: f[o + 3],
+        mode: modes >> 2,
+        targetMode: modes & 3,
+      });
     }
   }
 
@@ -446,19 +484,27 @@ export function runCpuThread(d: CpuThreadData): void {
     c.exitRequested = true;
     c.breakSlice = true;
   };
-  if (d.stopOnUnsetVector) {
-    c.onTrap = (_cpu, t) => {
-      if ((t.targetMode === 1 ? c.stvec : c.htvec) !== 0 || pending === ST_HTRAP) return;
-      f[F_TRAP] = t.cause;
-      f[F_TRAP + 1] = t.pc;
-      f[F_TRAP + 2] = t.badaddr;
-      f[F_TRAP + 3] = t.mode;
-      f[F_TRAP + 4] = t.targetMode;
-      pending = ST_VECTOR;
-      c.exitRequested = true;
-      c.breakSlice = true;
-    };
-  }
+  let traps = 0;
+  c.onTrap = (_cpu, t) => {
+    // Into the ring the coordinator reads when this thread is parked or done (replayTraps).
+    const o = F_RING + 1 + (traps % TRAP_RING) * TRAP_WORDS;
+    f[o] = t.cycle;
+    f[o + 1] = t.cause;
+    f[o + 2] = t.pc;
+    f[o + 3] = t.badaddr;
+    f[o + 4] = t.mode * 4 + t.targetMode;
+    f[F_RING] = ++traps;
+    if (!d.stopOnUnsetVector || (t.targetMode === 1 ? c.stvec : c.htvec) !== 0 || pending === ST_HTRAP) return;
+    f[F_TRAP] = t.cause;
+    f[F_TRAP + 1] = t.pc;
+    f[F_TRAP + 2] = t.badaddr;
+    f[F_TRAP + 3] = t.mode;
+    f[F_TRAP + 4] = t.targetMode;
+    f[F_TRAP + 5] = t.cycle;
+    pending = ST_VECTOR;
+    c.exitRequested = true;
+    c.breakSlice = true;
+  };
   const take = () => {
     if (Atomics.load(ctl, base + W_CHANGED) === 1) {
       // The TLB stays unless the coordinator flushed the mirror's: entries are tagged by context,
