@@ -63,7 +63,7 @@ export interface CpuState {
 
 export class Cpu {
   /** r0..r31 and the sink (32) that absorbs writes to r0; 64 long so that any 6-bit field indexes it. */
-  readonly regs = new Int32Array(64);
+  readonly regs = new Int32Array(REG_SLOTS);
   pc = 0;
   mode = 2;
   readonly tlb = new Tlb();
@@ -114,12 +114,15 @@ export class Cpu {
   /** The current translation context's TLB tag bits (id << 20; see Tlb). */
   ctxTag = 0;
   private readonly ctxIds = new Map<number, number>();
-  /** The hypervisor's context id and the last guest context's key and id (-1, 0: none), so that a
-   *  trap and its return look up no map. */
+  /** The hypervisor's context id and the last two guest contexts' keys, ids and hashes (-1: none),
+   *  so that a trap and its return, or a switch between two guests, look up no map. */
   private hvId = 0;
   private guestKey = -1;
   private guestId = 0;
   private guestHash = 0;
+  private otherKey = -1;
+  private otherId = 0;
+  private otherHash = 0;
   /** XORed into the vpn to pick a TLB slot (see Tlb). */
   ctxHash = 0;
   /** Fetch cache: the virtual page the interpreter is executing from, and its decoded array. */
@@ -202,6 +205,17 @@ export class Cpu {
     const hv = this.mode === 2;
     const key = hv ? 1 : Tlb.context(this.mode, (this.ptbr & 1) !== 0, (this.s2ptbr & 1) !== 0, this.asid, this.vmid);
     let id = hv ? this.hvId : key === this.guestKey ? this.guestId : 0;
+    if (id === 0 && !hv && key === this.otherKey) {
+      // The other recent guest: swap the two.
+      id = this.otherId;
+      const h = this.otherHash;
+      this.otherKey = this.guestKey;
+      this.otherId = this.guestId;
+      this.otherHash = this.guestHash;
+      this.guestKey = key;
+      this.guestId = id;
+      this.guestHash = h;
+    }
     if (id === 0) {
       id = this.ctxIds.get(key) ?? 0;
       if (id === 0) {
@@ -212,6 +226,9 @@ export class Cpu {
       }
       if (hv) this.hvId = id;
       else {
+        this.otherKey = this.guestKey;
+        this.otherId = this.guestId;
+        this.otherHash = this.guestHash;
         this.guestKey = key;
         this.guestId = id;
         this.guestHash = Tlb.hash(this.asid, this.vmid);
@@ -229,6 +246,7 @@ export class Cpu {
     this.ctxIds.clear();
     this.hvId = 0;
     this.guestKey = -1;
+    this.otherKey = -1;
   }
 
   private mmuCtx() {
@@ -882,6 +900,9 @@ export class Cpu {
     this.updateContext();
   }
 }
+
+/** Slots of a register file: x0..x31, the sink register 32 (writes to x0 go there), spare. */
+export const REG_SLOTS = 64;
 
 /** The supervisor's control-register fields (what a hypervisor's world switch saves per guest). */
 export const SUPERVISOR_CSR_FIELDS = [

@@ -86,8 +86,6 @@ export class Hypervisor {
   private readonly queues: Vcpu[][];
   /** Whether each pCPU's current vCPU runs tickless (TICKLESS_SLICES). */
   private readonly tickless: boolean[];
-  /** The vCPU of each partition that last ran on each pCPU (whose translations its TLB may hold). */
-  private readonly tlbVcpu: WeakMap<Partition, Vcpu>[];
   readonly vintc = new Map<number, VirtualIntc>();
   readonly vconsoles = new Map<number, Uart>();
   /** Physical interrupt source -> the device id that drives it. */
@@ -114,7 +112,6 @@ export class Hypervisor {
     this.current = machine.cpus.map(() => undefined);
     this.queues = machine.cpus.map(() => []);
     this.tickless = machine.cpus.map(() => false);
-    this.tlbVcpu = machine.cpus.map(() => new WeakMap());
     for (const { node } of flatten(machine.tree)) if (node.irq) this.sourceDevice.set(node.irq, node.id);
   }
 
@@ -780,15 +777,17 @@ export class Hypervisor {
     cpu.ip &= ~(1 << IRQ.htimer);
     // Alone: every other vCPU here is stopped, or blocked with no timer to wake it (only a kick
     // can, and a kick sends the IPI that ends a tickless slice).
-    const alone = q.every(
-      (v) =>
-        v === next ||
-        v.state === 'stopped' ||
-        (v.state === 'blocked' && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt))),
-    );
+    let alone = true;
+    for (const v of q)
+      if (
+        v !== next &&
+        v.state !== 'stopped' &&
+        !(v.state === 'blocked' && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt)))
+      )
+        alone = false;
     this.tickless[cpu.id] = alone;
     cpu.hTimerAt = now + Math.max(1000, Math.round((p.slice * p.weight) / 10)) * (alone ? TICKLESS_SLICES : 1);
-    cpu.htimecmp = (cpu.hTimerAt % 4294967296) | 0;
+    cpu.htimecmp = cpu.hTimerAt | 0; // ToInt32: the low 32 bits
     this.selectEngine(cpu, p);
     const te = p.technique === 'trap-emulate';
     setTechnique(cpu, te);
@@ -799,9 +798,9 @@ export class Hypervisor {
     const vmid = this.vmidFor(p);
     // The TLB tags entries by ASID and VMID, not by vCPU: after another vCPU of this partition ran
     // here, its translations (its own page tables, or its shadow) must not be this one's.
-    const last = this.tlbVcpu[cpu.id].get(p);
+    const last = p.lastOn[cpu.id];
     if (last !== undefined && last !== next) cpu.tlb.flushVmid(vmid);
-    this.tlbVcpu[cpu.id].set(p, next);
+    p.lastOn[cpu.id] = next;
     next.load(cpu, te ? 0 : p.s2root | 1, vmid);
   }
 

@@ -53,6 +53,8 @@ export interface PartitionEvent {
 export class Partition {
   state: PartitionState = 'created';
   readonly vcpus: Vcpu[] = [];
+  /** By pCPU: its vCPU that last ran there (whose translations that pCPU's TLB may hold). */
+  readonly lastOn: (Vcpu | undefined)[] = [];
   /** Guest-physical memory, contiguous from 0, in the order it was given. */
   readonly memory: MemRange[] = [];
   /** Pages shared with it by another partition (M19): mapped, but not its memory. */

@@ -4,7 +4,7 @@
  * counters (instret) and the guest's timer live here too, so a guest sees only its own.
  */
 import { IRQ } from '../../../shared/isa/csrs.js';
-import { SUPERVISOR_CSR_FIELDS, type Cpu } from '../cpu/Cpu.js';
+import { REG_SLOTS, SUPERVISOR_CSR_FIELDS, type Cpu } from '../cpu/Cpu.js';
 import type { InterruptTarget } from '../devices/irq.js';
 import type { Partition } from './Partition.js';
 import type { TeVcpu } from './trapEmulate.js';
@@ -30,7 +30,8 @@ const csrsFromCpu = new Function('csr', 'cpu', GUEST_CSRS.map((k) => `csr.${k} =
 ) => void;
 
 export class Vcpu implements InterruptTarget {
-  readonly regs = new Int32Array(32);
+  /** x0..x31 (then the pCPU's scratch slots, copied along: a world switch is two block copies). */
+  readonly regs = new Int32Array(REG_SLOTS);
   pc = 0;
   mode = 1;
   readonly csr: GuestCsrs = {
@@ -155,8 +156,7 @@ export class Vcpu implements InterruptTarget {
 
   /** Take this vCPU off `cpu` after a trap to hypervisor mode: the world switch out. */
   save(cpu: Cpu): void {
-    const regs = cpu.regs;
-    for (let i = 0; i < 32; i++) this.regs[i] = regs[i];
+    this.regs.set(cpu.regs);
     this.pc = cpu.hepc;
     this.mode = (cpu.hstatus >> 2) & 3;
     csrsFromCpu(this.csr, cpu);
