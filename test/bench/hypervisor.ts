@@ -168,7 +168,7 @@ export function virtOverhead(
  * Aggregate guest throughput with `n` cos guests of 1 MiB all running `burner` on 2 pCPUs: guest
  * instructions retired per wall second over `cycles` of machine time, after every guest has started.
  */
-function guestsThroughput(
+export function guestsThroughput(
   image: Uint8Array,
   engine: 'interp' | 'jit',
   n: number,
@@ -210,8 +210,19 @@ function guestsThroughput(
 /** guests-N: N active guests' aggregate throughput over one guest's (target >= 0.85 for 1,000). */
 export function manyGuests(image: Uint8Array, engine: 'interp' | 'jit', n = 1000): Record<string, unknown> {
   const cycles = 500_000_000; // 2 s of machine time: every guest gets its slices
-  const one = guestsThroughput(image, engine, 1, cycles);
-  const many = guestsThroughput(image, engine, n, cycles);
+  // Best of several runs on each side; the single guest runs 4 times as long (its run is short and
+  // varies most). Throughput is per wall second, so the lengths need not match.
+  const bestOf = (runs: number, guests: number, length: number) => {
+    let b = guestsThroughput(image, engine, guests, length);
+    for (let i = 1; i < runs; i++) {
+      const r = guestsThroughput(image, engine, guests, length);
+      if (r.ips > b.ips) b = { ...r, regions: b.regions, sharedRegions: b.sharedRegions };
+    }
+    return b;
+  };
+  const one = bestOf(3, 1, 4 * cycles);
+  // (regions and sharedRegions are the first run's: a second run finds every translation there.)
+  const many = bestOf(2, n, cycles);
   return {
     engine,
     guests: n,

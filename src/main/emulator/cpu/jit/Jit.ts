@@ -73,6 +73,7 @@ export class Jit implements SliceEngine {
       const pc = cpu.pc | 0;
       if ((pc & -4096) !== cpu.fetchVa) {
         // The interpreter's page change, the same call: a fetch fault is a step that trapped.
+        cpu.sliceSteps = n;
         if (!cpu.refetch(pc)) {
           n++;
           break;
@@ -116,8 +117,17 @@ export class Jit implements SliceEngine {
       const before = n;
       // Stop at the end of the page at the latest: the next page is then entered at its first
       // instruction, so code that runs straight through pages (long loops) gets counted at the same
-      // pcs each time round and turns hot.
-      n = interpret(cpu, Math.min(budget, n + Math.min(CHUNK, (4096 - (pc & 4095)) >>> 2)), n);
+      // pcs each time round and turns hot. And stop at the next entry of a region: a guest that was
+      // preempted in the middle of a translated loop comes back there, and runs translated again
+      // from the loop's next block on.
+      let chunk = Math.min(CHUNK, (4096 - (pc & 4095)) >>> 2);
+      if (code.regions.length > 0)
+        for (let j = 1; j < chunk; j++)
+          if (code.fn[i + j] !== undefined) {
+            chunk = j;
+            break;
+          }
+      n = interpret(cpu, Math.min(budget, n + chunk), n);
       this.stats.interpreted += n - before;
       if (cpu.sliceTraps !== 0 || cpu.breakSlice) break;
     }

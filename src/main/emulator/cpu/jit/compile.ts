@@ -399,25 +399,48 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
 export function translate(...site: RegionSite): Region | undefined {
   const [cpu, , hpa, entry, more = []] = site;
   const m32 = cpu.mem.i32;
-  const base = hpa >>> 2;
-  let h = 0x811c9dc5;
-  for (let k = 0; k < 1024; k++) h = Math.imul(h ^ m32[base + k], 0x01000193);
-  const key = `${h >>> 0}:${entry}:${more.join(',')}`;
-  const hit = BY_CONTENT.get(key);
-  if (hit) {
-    let same = true;
-    for (let k = 0; k < 1024 && same; k++) same = hit.words[k] === m32[base + k];
-    if (same) return hit.region && { ...hit.region, shared: true };
-  }
+  const key = `${pageHash(m32, hpa)}:${entry}:${more.join(',')}`;
+  const hit = REGIONS.get(m32, hpa, key);
+  if (hit) return hit.value && { ...hit.value, shared: true };
   const region = compileRegion(...site);
-  if (BY_CONTENT.size >= MAX_BY_CONTENT) BY_CONTENT.clear();
-  BY_CONTENT.set(key, { words: m32.slice(base, base + 1024), region });
+  REGIONS.set(m32, hpa, key, region);
   return region;
 }
 
-/** Translations by page content and entries (bounded: cleared when full; 4 KiB of words each). */
-const BY_CONTENT = new Map<string, { words: Int32Array; region: Region | undefined }>();
-const MAX_BY_CONTENT = 4096;
+/** A hash of the 4 KiB code page at `hpa` (FNV-1a over its words). */
+function pageHash(m32: Int32Array, hpa: number): number {
+  const base = hpa >>> 2;
+  let h = 0x811c9dc5;
+  for (let k = 0; k < 1024; k++) h = Math.imul(h ^ m32[base + k], 0x01000193);
+  return h >>> 0;
+}
+
+/**
+ * Values kept by a code page's content (and whatever else `key` says): the key's hash picks the
+ * candidate, and the page's 4 KiB are compared with the copy kept beside the value. Bounded: it is
+ * cleared when full (a cache: anything can be translated again).
+ */
+class ByContent<T> {
+  private readonly map = new Map<string, { words: Int32Array; value: T }>();
+  constructor(private readonly max: number) {}
+
+  get(m32: Int32Array, hpa: number, key: string): { value: T } | undefined {
+    const hit = this.map.get(key);
+    if (!hit) return undefined;
+    const base = hpa >>> 2;
+    for (let k = 0; k < 1024; k++) if (hit.words[k] !== m32[base + k]) return undefined;
+    return hit;
+  }
+
+  set(m32: Int32Array, hpa: number, key: string, value: T): void {
+    if (this.map.size >= this.max) this.map.clear();
+    const base = hpa >>> 2;
+    this.map.set(key, { words: m32.slice(base, base + 1024), value });
+  }
+}
+
+/** Regions by page content and entries (4 KiB of words each). */
+const REGIONS = new ByContent<Region | undefined>(4096);
 
 /** Regions by source, shared by every machine of this thread (bounded: cleared when full). */
 const SHARED = new Map<string, RegionFn>();
