@@ -46,8 +46,18 @@ export interface Region {
  *  instruction, and the entries of a region it replaces. */
 type RegionSite = [cpu: Cpu, page: CodePage, hpa: number, entry: number, more?: readonly number[]];
 
-/** Instructions per region at most: keeps compile time and V8's work per function bounded. */
-const MAX_REGION_INSNS = 600;
+/**
+ * How much a region may hold, in units of generated code: an instruction costs 1, a load or store
+ * MEM_COST (its TLB check is ~10x the JavaScript, ~190 bytes of bytecode). Small, because V8 treats
+ * a big function badly when each call runs a little of it, as kernel code does (a few dozen
+ * instructions of a page per call): it optimises a function only after running ~67 KB of its
+ * bytecode (3 + bytecode length / 150) times, and a block first reached in optimised code, which has
+ * no type feedback yet, deoptimises the whole function. A 600-instruction kernel region (~45 KB of
+ * bytecode) needed ~10,000 calls at 1-6 us each, unoptimised, after every such deoptimisation; with
+ * 100 cos guests that was a third of the run time. Hot loops are small and stay whole.
+ */
+const MAX_REGION_COST = 256;
+const MEM_COST = 8;
 const K = KIND;
 
 function inline(k: number): boolean {
@@ -85,7 +95,8 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
       if (!inRegion[i]) work.push(i);
     }
   };
-  while (work.length > 0 && count < MAX_REGION_INSNS) {
+  let cost = 0;
+  while (work.length > 0 && cost < MAX_REGION_COST) {
     let i = work.pop() as number;
     while (i < 1024 && !inRegion[i]) {
       const k = kind(i);
@@ -96,6 +107,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
       }
       inRegion[i] = 1;
       count++;
+      cost += k >= K.lb && k <= K.sw ? MEM_COST : 1;
       if (endsBlock(k)) {
         if (k !== K.jalr) push(i + (page[2 * i + 1] >> 2));
         if (k !== K.jalr || ((page[2 * i] >>> 8) & 63) !== SINK) push(i + 1); // fall-through or return site
