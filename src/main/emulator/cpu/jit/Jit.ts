@@ -21,10 +21,16 @@
 import type { Cpu, SliceEngine } from '../Cpu.js';
 import type { CodePage } from '../decode.js';
 import { interpret } from '../interpreter.js';
-import { translate, type Region, type RegionFn } from './compile.js';
+import { contentOf, translate, type PageContent, type Region, type RegionFn } from './compile.js';
 
 /** Dispatches at one instruction before its region is compiled. */
 export const HOT = 16;
+/**
+ * Dispatches before a region that identical code elsewhere (another guest's copy of the same
+ * kernel) has translated already is taken: such code is known to be hot, and a guest that runs a
+ * kernel path a few times per time slice would otherwise interpret it for many slices.
+ */
+const WARM = 2;
 /** Steps the interpreter runs between two looks for a region, where there is none. */
 const CHUNK = 128;
 /** Marks an entry whose compile found nothing to compile (the counter never reaches it). */
@@ -37,6 +43,8 @@ interface PageCode {
   counts: Uint8Array;
   /** Its regions; a new hot entry inside one replaces it with a region for both (one function). */
   regions: Region[];
+  /** The translations of every page with this content (found at the first compile). */
+  content: PageContent | undefined;
 }
 
 export interface JitStats {
@@ -89,6 +97,7 @@ export class Jit implements SliceEngine {
             block: new Int16Array(1024),
             counts: new Uint8Array(1024),
             regions: [],
+            content: undefined,
           };
           this.pages.set(page, code);
         }
@@ -113,7 +122,10 @@ export class Jit implements SliceEngine {
         if (cpu.sliceTraps !== 0 || cpu.breakSlice) break;
         continue;
       }
-      if (code.counts[i] < NEVER && ++code.counts[i] >= HOT && this.compile(cpu, page, code, i)) continue;
+      if (code.counts[i] < NEVER) {
+        const c = ++code.counts[i];
+        if ((c === WARM || c >= HOT) && this.compile(cpu, page, code, i, c < HOT)) continue;
+      }
       const before = n;
       // Stop at the end of the page at the latest: the next page is then entered at its first
       // instruction, so code that runs straight through pages (long loops) gets counted at the same
@@ -134,11 +146,18 @@ export class Jit implements SliceEngine {
     return n;
   }
 
-  private compile(cpu: Cpu, page: CodePage, code: PageCode, i: number): boolean {
+  /** Compile the region entered at i, or with `onlyShared` take it only if it was translated before. */
+  private compile(cpu: Cpu, page: CodePage, code: PageCode, i: number, onlyShared: boolean): boolean {
     // A hot entry inside a region (after a slow path, mostly) recompiles that region with one more
     // entry, so that a page's loop is one function for V8 to optimise, not one per entry.
     const old = code.regions.findIndex((r) => r.covers[i] === 1);
-    const region = translate(cpu, page, cpu.fetchHpa, i, old >= 0 ? code.regions[old].roots : []);
+    code.content ??= contentOf(cpu.mem.i32, cpu.fetchHpa);
+    const region = translate(
+      code.content,
+      [cpu, page, cpu.fetchHpa, i, old >= 0 ? code.regions[old].roots : []],
+      !onlyShared,
+    );
+    if (region === null) return false; // not translated anywhere yet: count on to HOT
     if (!region || region.entries[i] < 0) {
       code.counts[i] = NEVER;
       return false;

@@ -402,57 +402,55 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
 }
 
 /**
- * The region for `entry` (and `more`) of the code page at `hpa`, from the translations of identical
- * pages when there is one: a region depends on nothing but the page's words and its entries (see
- * the file comment), so a page with the same 4 KiB of code (the same program in another guest, at
- * any address) gets the very same region, without generating or compiling anything. The page's
- * words are compared in full on a hit; a hash only picks the candidate.
+ * Everything translated from one page content: a region depends on nothing but the page's words
+ * and its entries (see the file comment), so a page with the same 4 KiB of code (the same program
+ * in another guest, at any address) gets the very same regions, without generating or compiling
+ * anything. Found by `contentOf` once per decoded page (a hash picks the candidate, the words are
+ * compared in full), then kept with that page's translations (Jit.ts).
  */
-export function translate(...site: RegionSite): Region | undefined {
-  const [cpu, , hpa, entry, more = []] = site;
-  const m32 = cpu.mem.i32;
-  const key = `${pageHash(m32, hpa)}:${entry}:${more.join(',')}`;
-  const hit = REGIONS.get(m32, hpa, key);
-  if (hit) return hit.value && { ...hit.value, shared: true };
-  const region = compileRegion(...site);
-  REGIONS.set(m32, hpa, key, region);
-  return region;
+export interface PageContent {
+  readonly words: Int32Array;
+  /** Regions by their entries (`entry:more`); undefined where there was nothing to compile. */
+  readonly regions: Map<string, Region | undefined>;
 }
 
-/** A hash of the 4 KiB code page at `hpa` (FNV-1a over its words). */
-function pageHash(m32: Int32Array, hpa: number): number {
+/** The translations of the page content at `hpa` (shared by every identical page of this thread). */
+export function contentOf(m32: Int32Array, hpa: number): PageContent {
   const base = hpa >>> 2;
   let h = 0x811c9dc5;
   for (let k = 0; k < 1024; k++) h = Math.imul(h ^ m32[base + k], 0x01000193);
-  return h >>> 0;
+  const hit = CONTENTS.get(h);
+  if (hit) {
+    let same = true;
+    for (let k = 0; k < 1024 && same; k++) same = hit.words[k] === m32[base + k];
+    if (same) return hit;
+  }
+  // New content (or another with the same hash, which then loses its place: a cache).
+  if (CONTENTS.size >= MAX_CONTENTS) CONTENTS.clear();
+  const c: PageContent = { words: m32.slice(base, base + 1024), regions: new Map() };
+  CONTENTS.set(h, c);
+  return c;
 }
 
 /**
- * Values kept by a code page's content (and whatever else `key` says): the key's hash picks the
- * candidate, and the page's 4 KiB are compared with the copy kept beside the value. Bounded: it is
- * cleared when full (a cache: anything can be translated again).
+ * The region entered at `entry` (and `more`) of a page with this content: the one identical code
+ * has had already, else compiled now (`compile`), else null (not translated anywhere yet).
  */
-class ByContent<T> {
-  private readonly map = new Map<string, { words: Int32Array; value: T }>();
-  constructor(private readonly max: number) {}
-
-  get(m32: Int32Array, hpa: number, key: string): { value: T } | undefined {
-    const hit = this.map.get(key);
-    if (!hit) return undefined;
-    const base = hpa >>> 2;
-    for (let k = 0; k < 1024; k++) if (hit.words[k] !== m32[base + k]) return undefined;
-    return hit;
+export function translate(content: PageContent, site: RegionSite, compile = true): Region | undefined | null {
+  const key = `${site[3]}:${(site[4] ?? []).join(',')}`;
+  if (content.regions.has(key)) {
+    const r = content.regions.get(key);
+    return r && { ...r, shared: true };
   }
-
-  set(m32: Int32Array, hpa: number, key: string, value: T): void {
-    if (this.map.size >= this.max) this.map.clear();
-    const base = hpa >>> 2;
-    this.map.set(key, { words: m32.slice(base, base + 1024), value });
-  }
+  if (!compile) return null;
+  const region = compileRegion(...site);
+  content.regions.set(key, region);
+  return region;
 }
 
-/** Regions by page content and entries (4 KiB of words each). */
-const REGIONS = new ByContent<Region | undefined>(4096);
+/** Page contents with translations, by hash (bounded: cleared when full; 4 KiB of words each). */
+const CONTENTS = new Map<number, PageContent>();
+const MAX_CONTENTS = 4096;
 
 /** Regions by source, shared by every machine of this thread (bounded: cleared when full). */
 const SHARED = new Map<string, RegionFn>();
