@@ -2,6 +2,7 @@
  * Helpers for emulator tests: build instruction words straight from the opcode table (so emulator
  * tests do not depend on the assembler), load them, and step a pCPU.
  */
+import { CSR } from '../../../shared/isa/csrs.js';
 import { encode, type Operands } from '../../../shared/isa/encoding.js';
 import { OPCODE_BY_MNEMONIC } from '../../../shared/isa/opcodes.js';
 import { registerNumber } from '../../../shared/isa/registers.js';
@@ -36,6 +37,20 @@ export function ins(mnemonic: string, ops: Ops = {}): number {
 /** Instructions that load a 32-bit constant into a register (lui + ori). */
 export function li(rd: Reg, value: number): number[] {
   return [ins('lui', { rd, imm: (value >>> 16) & 0xffff }), ins('ori', { rd, rs1: rd, imm: value & 0xffff })];
+}
+
+/**
+ * A trap handler that returns past the trapping instruction: `epc` += 4 (through `scratch`), then
+ * `body` (say, counting the trap), then eret.
+ */
+export function skipTrap(epc: 'hepc' | 'sepc', scratch: Reg, ...body: number[]): number[] {
+  return [
+    ins('csrrs', { rd: scratch, imm: CSR[epc] }),
+    ins('addi', { rd: scratch, rs1: scratch, imm: 4 }),
+    ins('csrrw', { rs1: scratch, imm: CSR[epc] }),
+    ...body,
+    ins('eret'),
+  ];
 }
 
 export function words(...ws: (number | number[])[]): Uint8Array {
