@@ -368,15 +368,23 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     expect(await page.locator('section.term').count()).toBe(1);
     await waitForTerm(page, only!, 'swos$ ');
 
-    // Reboot into the hypervisor by keyboard: Ctrl+Shift+P arms, Ctrl+Shift+P again reboots.
+    // The pCPU-threads choice belongs to hypervisor mode: hidden for dual boot.
+    expect(await page.locator('select[aria-label="Where the pCPUs run"]').isHidden()).toBe(true);
+
+    // Reboot into the hypervisor, its pCPUs on threads, by keyboard: Ctrl+Shift+P arms, Ctrl+Shift+P
+    // again reboots.
     await page.selectOption('select[aria-label="Mode to boot"]', 'hypervisor');
+    await page.selectOption('select[aria-label="Where the pCPUs run"]', 'threads');
     await page.keyboard.press('Control+Shift+P');
     await page.locator('header .boot button.primary.armed').waitFor();
     await page.keyboard.press('Control+Shift+P');
     await page.locator('header .machine', { hasText: 'hypervisor' }).waitFor({ timeout: LONG });
     await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    expect(await page.locator('header .machine').textContent()).toContain('2 pCPU on threads');
     await openConsole(page, 'cos');
     await waitForTerm(page, 'cos', 'cos> ');
+    await typeLine(page, 'cos', 'echo threads');
+    await waitForTerm(page, 'cos', '\nthreads'); // the reply's row, not the typed line
   }, 180_000);
 
   it('made no page errors (a Content-Security-Policy refusal would show here)', () => {
