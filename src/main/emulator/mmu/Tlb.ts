@@ -30,6 +30,11 @@ export class Tlb implements CodePageListener {
   readonly vmid = new Int32Array(TLB_SIZE);
   readonly global = new Uint8Array(TLB_SIZE);
   readonly stage1 = new Uint8Array(TLB_SIZE);
+  /**
+   * Per VMID, at least as many entries as are live (a hypervisor that lends VMIDs flushes one at
+   * nearly every world switch: with none of its entries left, that costs no scan).
+   */
+  private readonly live = new Int32Array(256);
   /** Hits are counted by nobody (the fast path must stay lean); misses and flushes are. */
   misses = 0;
   flushes = 0;
@@ -57,6 +62,8 @@ export class Tlb implements CodePageListener {
   ): void {
     const i = (vpn ^ ctxHash) & TLB_MASK;
     const tag = ctxTag | vpn;
+    if (this.isLive(i)) this.live[this.vmid[i] & 0xff]--;
+    if (r || w || x) this.live[meta.vmid & 0xff]++;
     this.rTag[i] = r ? tag : -1;
     this.wTag[i] = w ? tag : -1;
     this.xTag[i] = x ? tag : -1;
@@ -68,7 +75,12 @@ export class Tlb implements CodePageListener {
     this.stage1[i] = meta.stage1 ? 1 : 0;
   }
 
+  private isLive(i: number): boolean {
+    return this.rTag[i] !== -1 || this.wTag[i] !== -1 || this.xTag[i] !== -1;
+  }
+
   private clear(i: number): void {
+    if (this.isLive(i)) this.live[this.vmid[i] & 0xff]--;
     this.rTag[i] = -1;
     this.wTag[i] = -1;
     this.xTag[i] = -1;
@@ -78,6 +90,7 @@ export class Tlb implements CodePageListener {
     this.rTag.fill(-1);
     this.wTag.fill(-1);
     this.xTag.fill(-1);
+    this.live.fill(0);
     this.flushes++;
   }
 
@@ -97,7 +110,8 @@ export class Tlb implements CodePageListener {
   flushVmid(vmid: number | undefined): void {
     if (vmid === undefined) return this.flushAll();
     this.flushes++;
-    for (let i = 0; i < TLB_SIZE; i++) if (this.vmid[i] === vmid) this.clear(i);
+    const v = vmid & 0xff;
+    for (let i = 0; i < TLB_SIZE && this.live[v] > 0; i++) if (this.vmid[i] === vmid) this.clear(i);
   }
 
   /** A page became a code page: stores to it must take the slow path from now on. */

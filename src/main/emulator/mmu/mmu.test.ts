@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CAUSE } from '../../../shared/isa/csrs.js';
 import { ins, machine, PageTables, step, words } from '../testing/harness.js';
 import { PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X } from './pte.js';
+import { Tlb, TLB_MASK } from './Tlb.js';
 
 const V = PTE_V;
 const RW = V | PTE_R | PTE_W;
@@ -261,6 +262,31 @@ describe('stage 2', () => {
     t.cpu.pc = 0x1000;
     step(t.cpu, 1);
     expect(t.cpu.regs[10]).toBe(2);
+  });
+});
+
+describe('the TLB alone', () => {
+  const meta = (vmid: number) => ({ asid: 0, vmid, global: false, stage1: true });
+  const hit = (t: Tlb, ctx: number, vpn: number, hash: number) => t.rTag[(vpn ^ hash) & TLB_MASK] === (ctx | vpn);
+  it('a VMID flush drops exactly that VMID, also after slots were taken over by other VMIDs', () => {
+    const t = new Tlb();
+    const A = 1 << 20; // two contexts, VMIDs 3 and 4, with their own slot spreading
+    const B = 2 << 20;
+    const ha = Tlb.hash(0, 3);
+    const hb = Tlb.hash(0, 4);
+    for (let vpn = 0; vpn < 700; vpn++) t.fill(A, ha, vpn, vpn << 12, true, true, false, meta(3));
+    // VMID 4 takes over some of VMID 3's slots (a direct-mapped TLB), the rest are its own.
+    for (let vpn = 0; vpn < 700; vpn++) t.fill(B, hb, vpn, vpn << 12, true, false, true, meta(4));
+    const left3 = [...Array(700).keys()].filter((v) => hit(t, A, v, ha));
+    expect(left3.length).toBeGreaterThan(0);
+    expect(left3.length).toBeLessThan(700);
+    t.flushVmid(3);
+    expect([...Array(700).keys()].filter((v) => hit(t, A, v, ha))).toEqual([]);
+    expect([...Array(700).keys()].every((v) => hit(t, B, v, hb))).toBe(true);
+    t.flushVmid(3); // nothing of VMID 3 is left: still correct, and counted as a flush
+    t.flushVmid(4);
+    expect([...Array(700).keys()].some((v) => hit(t, B, v, hb))).toBe(false);
+    expect(t.flushes).toBe(3);
   });
 });
 
