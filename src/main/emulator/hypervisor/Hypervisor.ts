@@ -20,11 +20,10 @@ import type { Cpu, SliceEngine } from '../cpu/Cpu.js';
 import { Jit } from '../cpu/jit/Jit.js';
 import {
   emulatePrivileged,
-  guestAllows,
   guestPhysical,
+  mmuAllows,
   refreshShadow,
   setTechnique,
-  shadowAllows,
   type TeHost,
 } from './trapEmulate.js';
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from '../mmu/pte.js';
@@ -295,13 +294,13 @@ export class Hypervisor {
     const access =
       cause === CAUSE.LOAD_PAGE_FAULT ? ACCESS_READ : cause === CAUSE.STORE_PAGE_FAULT ? ACCESS_WRITE : ACCESS_EXEC;
     const mode = (cpu.hstatus >> 2) & 3;
-    if (gpa >= 0 && guestAllows(mem, p, te.vptbr, va, access, mode)) {
+    if (gpa >= 0 && mmuAllows(mem, te.vptbr, p.s2root | 1, va, access, mode)) {
       // The shadow is behind the guest's table: another vCPU changed a table they share, or the
       // guest mapped a page without a flush (a TLB that never held the page needs none), or its
       // memory grew. Retry once the new shadow has the page (it always should; if it did not, the
       // retry would fault forever, so the fault goes to the guest instead).
       if (!refreshShadow(this.teHost, cpu, v, p)) return this.contain(cpu, p, 'the hypervisor reserve is full');
-      if (shadowAllows(mem, te, va, access, mode)) return this.resume(cpu);
+      if (te.shadow && mmuAllows(mem, te.shadow.root | 1, 0, va, access, mode)) return this.resume(cpu);
     }
     p.stats.reflected++;
     return this.reflect(cpu, cause, va);

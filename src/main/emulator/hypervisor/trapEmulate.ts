@@ -11,7 +11,8 @@ import { CAUSE, CSR, CSR_BY_NUMBER, EXC_DELEGABLE_MASK, HSTATUS_TE } from '../..
 import { decodeWord } from '../../../shared/isa/encoding.js';
 import type { Cpu } from '../cpu/Cpu.js';
 import type { PhysicalMemory } from '../memory/PhysicalMemory.js';
-import { PTE_R, PTE_RWX, PTE_U, PTE_V, PTE_W, PTE_X, type Access } from '../mmu/pte.js';
+import { Mmu, type Translation } from '../mmu/Mmu.js';
+import { PTE_RWX, PTE_V, type Access } from '../mmu/pte.js';
 import type { MemRange, Partition } from './Partition.js';
 import { buildStage2, TableWriter, type ReservePages, type Stage2Table } from './stage2.js';
 import type { Vcpu } from './Vcpu.js';
@@ -80,66 +81,42 @@ export function buildShadow(
   return t.table();
 }
 
-/**
- * The leaf of `va` in the two-level table at `root`, read with `read`, as the MMU walks it
- * (Mmu.translate): the physical address and the leaf PTE, or undefined where the MMU faults (no
- * valid leaf, a misaligned superpage).
- */
-function walk(read: (pa: number) => number, root: number, va: number): { pa: number; pte: number } | undefined {
-  const e = read(((root & ~0xfff) >>> 0) + (va >>> 22) * 4);
-  if ((e & PTE_V) === 0) return undefined;
-  if ((e & PTE_RWX) !== 0) {
-    if ((e & 0x003ff000) !== 0) return undefined;
-    return { pa: ((e & 0xffc00000) | (va & 0x3fffff)) >>> 0, pte: e };
-  }
-  const f = read(((e & ~0xfff) >>> 0) + ((va >>> 12) & 0x3ff) * 4);
-  if ((f & PTE_V) === 0 || (f & PTE_RWX) === 0) return undefined;
-  return { pa: ((f & ~0xfff) | (va & 0xfff)) >>> 0, pte: f };
-}
-
-const NEED = [PTE_R, PTE_W, PTE_X];
-
-/** Whether a leaf PTE lets mode `mode` make `access` (the MMU's rules, U included). */
-function permits(pte: number, access: Access, mode: number): boolean {
-  let perms = pte & PTE_RWX;
-  if (mode === 0) {
-    if ((pte & PTE_U) === 0) perms = 0;
-  } else if ((pte & PTE_U) !== 0) perms &= ~PTE_X;
-  return (perms & NEED[access]) !== 0;
-}
-
 /** A word of the guest's memory at guest-physical `gpa` (0 outside it, like an invalid PTE). */
 function guestWord(mem: PhysicalMemory, p: Partition, gpa: number): number {
   const h = hostOf(p.memory, gpa >>> 0);
   return h < 0 ? 0 : mem.read32(h);
 }
 
-/** The guest-physical address behind virtual `va` in the guest's own table, or -1 (unmapped). */
+/**
+ * The guest-physical address behind virtual `va` in the guest's own table, whatever the
+ * permissions, or -1 where the MMU finds no leaf (none valid, a misaligned superpage).
+ */
 export function guestPhysical(mem: PhysicalMemory, p: Partition, vptbr: number, va: number): number {
   if ((vptbr & 1) === 0) return va >>> 0;
-  return walk((gpa) => guestWord(mem, p, gpa), vptbr, va)?.pa ?? -1;
+  const e = guestWord(mem, p, ((vptbr & ~0xfff) >>> 0) + (va >>> 22) * 4);
+  if ((e & PTE_V) === 0) return -1;
+  if ((e & PTE_RWX) !== 0) return (e & 0x003ff000) !== 0 ? -1 : ((e & 0xffc00000) | (va & 0x3fffff)) >>> 0;
+  const f = guestWord(mem, p, ((e & ~0xfff) >>> 0) + ((va >>> 12) & 0x3ff) * 4);
+  if ((f & PTE_V) === 0 || (f & PTE_RWX) === 0) return -1;
+  return ((f & ~0xfff) | (va & 0xfff)) >>> 0;
 }
 
-/** Whether the guest's own table (its translation off: everything) lets mode `mode` make `access` at `va`. */
-export function guestAllows(
+/**
+ * Whether the MMU lets mode `mode` make `access` at `va` with the guest's own table (walked through
+ * its stage-2 table, as hardware assistance would; its translation off: everything) or, with
+ * `shadow`, with the vCPU's shadow table (what the pCPU will walk when the guest runs again).
+ */
+export function mmuAllows(
   mem: PhysicalMemory,
-  p: Partition,
-  vptbr: number,
+  ptbr: number,
+  s2ptbr: number,
   va: number,
   access: Access,
   mode: number,
 ): boolean {
-  if ((vptbr & 1) === 0) return true;
-  const leaf = walk((gpa) => guestWord(mem, p, gpa), vptbr, va);
-  return leaf !== undefined && permits(leaf.pte, access, mode);
+  return new Mmu(mem).translate(va, access, { mode, ptbr, s2ptbr }, ALLOWS_OUT) === -1;
 }
-
-/** Whether the vCPU's shadow lets mode `mode` make `access` at `va` (what the MMU will find there). */
-export function shadowAllows(mem: PhysicalMemory, te: TeVcpu, va: number, access: Access, mode: number): boolean {
-  if (!te.shadow) return false;
-  const leaf = walk((hpa) => mem.read32(hpa), te.shadow.root, va);
-  return leaf !== undefined && permits(leaf.pte, access, mode);
-}
+const ALLOWS_OUT: Translation = { hpa: 0, gpa: 0, perms: 0, global: false };
 
 /** What the hypervisor does for the guest (it owns the reserve, the TLBs and the return paths). */
 export interface TeHost {
