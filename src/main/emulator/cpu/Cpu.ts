@@ -206,15 +206,8 @@ export class Cpu {
     const key = hv ? 1 : Tlb.context(this.mode, (this.ptbr & 1) !== 0, (this.s2ptbr & 1) !== 0, this.asid, this.vmid);
     let id = hv ? this.hvId : key === this.guestKey ? this.guestId : 0;
     if (id === 0 && !hv && key === this.otherKey) {
-      // The other recent guest: swap the two.
       id = this.otherId;
-      const h = this.otherHash;
-      this.otherKey = this.guestKey;
-      this.otherId = this.guestId;
-      this.otherHash = this.guestHash;
-      this.guestKey = key;
-      this.guestId = id;
-      this.guestHash = h;
+      this.rememberGuest(key, id, this.otherHash); // the two recent guests swap places
     }
     if (id === 0) {
       id = this.ctxIds.get(key) ?? 0;
@@ -225,19 +218,22 @@ export class Cpu {
         this.ctxIds.set(key, id);
       }
       if (hv) this.hvId = id;
-      else {
-        this.otherKey = this.guestKey;
-        this.otherId = this.guestId;
-        this.otherHash = this.guestHash;
-        this.guestKey = key;
-        this.guestId = id;
-        this.guestHash = Tlb.hash(this.asid, this.vmid);
-      }
+      else this.rememberGuest(key, id, Tlb.hash(this.asid, this.vmid));
     }
     this.ctxTag = id << 20;
     this.ctxHash = hv ? 0 : this.guestHash;
     this.fetchVa = -1;
     this.breakSlice = true;
+  }
+
+  /** The most recent guest context is now this one; the one before becomes the other. */
+  private rememberGuest(key: number, id: number, hash: number): void {
+    this.otherKey = this.guestKey;
+    this.otherId = this.guestId;
+    this.otherHash = this.guestHash;
+    this.guestKey = key;
+    this.guestId = id;
+    this.guestHash = hash;
   }
 
   /** An empty TLB and no context ids (ids are handed out again from 1). */

@@ -62,9 +62,7 @@ export class Vcpu implements InterruptTarget {
   /** Where the reply goes: guest-physical buffer and its size. */
   replyBuf = 0;
   replyMax = 0;
-  /** The pCPU it runs on while it runs; -1 otherwise. */
-  runningOn = -1;
-  /** That pCPU (its live hvip holds the ipi line as the guest left it). */
+  /** The pCPU it runs on while it runs (its live hvip holds the ipi line as the guest left it). */
   private cpu: Cpu | undefined;
   /** Consecutive hypervisor ticks it was preempted with interrupts off (the watchdog). */
   ticksMasked = 0;
@@ -86,6 +84,11 @@ export class Vcpu implements InterruptTarget {
 
   get partitionId(): number {
     return this.partition.id;
+  }
+
+  /** The number of the pCPU it runs on while it runs; -1 otherwise. */
+  get runningOn(): number {
+    return this.cpu ? this.cpu.id : -1;
   }
 
   /** Reset to power-on state at `entry` in supervisor mode (a0..a2 as the firmware would set). */
@@ -149,7 +152,6 @@ export class Vcpu implements InterruptTarget {
     // Return to the guest's mode with hypervisor interrupts enabled below it.
     cpu.hstatus = (cpu.hstatus & ~0b1111) | (this.mode << 2);
     cpu.eret();
-    this.runningOn = cpu.id;
     this.cpu = cpu;
     this.stats.switches++;
   }
@@ -165,7 +167,6 @@ export class Vcpu implements InterruptTarget {
     this.cycleOffset = cpu.cycleOffset;
     this.instret = cpu.instret;
     this.virq = this.lines(cpu);
-    this.runningOn = -1;
     this.cpu = undefined;
   }
 
