@@ -82,6 +82,31 @@ describe('parallel SMP', () => {
     expect(seen.map((x) => x.cycle)).toEqual(seen.map((_, k) => 13 * k));
   });
 
+  it("stops the machine when a thread's pCPU traps through a vector that was never set", async () => {
+    const t = machine({ cpus: 2, mem: 1 << 20, sharedMemory: true, stopOnUnsetVector: true });
+    // pCPU 1 counts 500 times, then makes a syscall with no htvec; pCPU 0 spins.
+    t.m.load(
+      0x1000,
+      words(
+        ins('addi', { rd: 'a0', rs1: 'a0', imm: 1 }),
+        ins('slti', { rd: 't0', rs1: 'a0', imm: 500 }),
+        ins('bne', { rs1: 't0', rs2: 0, imm: -8 }),
+        ins('syscall', { imm: 9 }),
+      ),
+    );
+    t.m.load(0x3000, words(ins('jal', { rd: 0, imm: 0 })));
+    t.m.cpus[1].pc = 0x1000;
+    t.m.cpus[0].pc = 0x3000;
+    const r = await runner(t.m);
+    let stop = null;
+    for (let i = 0; i < 10 && !stop; i++) stop = r.run(1000);
+    expect(stop).toMatchObject({
+      kind: 'unhandled-trap',
+      exitCode: 128 + CAUSE.SYSCALL,
+      trap: { cpu: 1, cause: CAUSE.SYSCALL, pc: 0x100c, badaddr: 9, targetMode: 2, cycle: 1500 },
+    });
+  });
+
   it('runs device accesses on the machine thread, in order per pCPU, and stops on sysctl EXIT', async () => {
     const t = machine({ cpus: 2, mem: 1 << 20, sharedMemory: true });
     // pCPU 1 prints "0123456789" on uart0, then exits with 7; pCPU 0 spins.

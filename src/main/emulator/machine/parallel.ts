@@ -74,15 +74,29 @@ const ST_READY = 8;
 // Per-thread numbers (Float64), after the packed CPU state.
 const F_BUDGET = PACKED_CPU_WORDS;
 const F_NOW = PACKED_CPU_WORDS + 1;
-const F_TRAP = PACKED_CPU_WORDS + 2; // cause, pc, badaddr, mode, targetMode, cycle
-/** The thread's trap ring: traps written so far, then TRAP_RING records of TRAP_WORDS. */
-const F_RING = PACKED_CPU_WORDS + 8;
+/**
+ * The thread's trap ring: traps written so far, then TRAP_RING records of TRAP_WORDS. (A trap
+ * through an unset vector, ST_VECTOR, is the last record: the thread parks right after it.)
+ */
+const F_RING = PACKED_CPU_WORDS + 2;
 const TRAP_RING = 256;
 const TRAP_WORDS = 5; // cycle, cause, pc, badaddr, mode * 4 + targetMode
 const F_STRIDE = F_RING + 1 + TRAP_RING * TRAP_WORDS;
 
 /** Interrupt lines the coordinator drives. */
 const EXT_LINES = (1 << IRQ.external) | (1 << IRQ.ipi);
+
+/** Where trap number k of a thread is in its ring. */
+function ringSlot(k: number): number {
+  return F_RING + 1 + (k % TRAP_RING) * TRAP_WORDS;
+}
+
+/** Trap number k of a thread, from its ring. */
+function trapRecord(f: Float64Array, k: number): TrapRecord {
+  const o = ringSlot(k);
+  const modes = f[o + 4];
+  return { cycle: f[o], cause: f[o + 1], pc: f[o + 2], badaddr: f[o + 3], mode: modes >> 2, targetMode: modes & 3 };
+}
 
 /** Advance a sequence word and wake whoever waits on it. */
 function bump(ctl: Int32Array, i: number): void {
@@ -310,18 +324,7 @@ export class ParallelRunner {
       const cpu = m.cpus[i];
       m.setCurrent(cpu);
       if (kinds[i] === ST_HTRAP) cpu.hypervisorTrap?.(cpu);
-      else if (kinds[i] === ST_VECTOR) {
-        const t = this.f[i];
-        const rec: TrapRecord = {
-          cause: t[F_TRAP],
-          pc: t[F_TRAP + 1],
-          badaddr: t[F_TRAP + 2],
-          mode: t[F_TRAP + 3],
-          targetMode: t[F_TRAP + 4],
-          cycle: t[F_TRAP + 5],
-        };
-        m.checkVector(cpu, rec);
-      }
+      else if (kinds[i] === ST_VECTOR) m.checkVector(cpu, trapRecord(this.f[i], this.f[i][F_RING] - 1));
     }
     m.setCurrent(m.cpus[0]);
     here?.();
@@ -344,18 +347,7 @@ export class ParallelRunner {
     this.trapsSeen[i] = count;
     const hook = this.traps;
     if (!hook) return;
-    for (; k < count; k++) {
-      const o = F_RING + 1 + (k % TRAP_RING) * TRAP_WORDS;
-      const modes = f[o + 4];
-      hook(this.machine.cpus[i], {
-        cycle: f[o],
-        cause: f[o + 1],
-        pc: f[o + 2],
-        badaddr: f[o + 3],
-        mode: modes >> 2,
-        targetMode: modes & 3,
-      });
-    }
+    for (; k < count; k++) hook(this.machine.cpus[i], trapRecord(f, k));
   }
 
   /** Copy what thread i handed over into its mirror, keeping the lines the coordinator drives. */
@@ -487,7 +479,7 @@ export function runCpuThread(d: CpuThreadData): void {
   let traps = 0;
   c.onTrap = (_cpu, t) => {
     // Into the ring the coordinator reads when this thread is parked or done (replayTraps).
-    const o = F_RING + 1 + (traps % TRAP_RING) * TRAP_WORDS;
+    const o = ringSlot(traps);
     f[o] = t.cycle;
     f[o + 1] = t.cause;
     f[o + 2] = t.pc;
@@ -495,12 +487,6 @@ export function runCpuThread(d: CpuThreadData): void {
     f[o + 4] = t.mode * 4 + t.targetMode;
     f[F_RING] = ++traps;
     if (!d.stopOnUnsetVector || (t.targetMode === 1 ? c.stvec : c.htvec) !== 0 || pending === ST_HTRAP) return;
-    f[F_TRAP] = t.cause;
-    f[F_TRAP + 1] = t.pc;
-    f[F_TRAP + 2] = t.badaddr;
-    f[F_TRAP + 3] = t.mode;
-    f[F_TRAP + 4] = t.targetMode;
-    f[F_TRAP + 5] = t.cycle;
     pending = ST_VECTOR;
     c.exitRequested = true;
     c.breakSlice = true;
