@@ -9,15 +9,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
-import type {
-  AssembleResult,
-  CtlReply,
-  DeployResult,
-  Diagnostic,
-  GuestFile,
-  GuestInfo,
-  MachineConfig,
-  MachineStatus,
+import {
+  checkConfig,
+  type AssembleResult,
+  type CtlReply,
+  type DeployResult,
+  type Diagnostic,
+  type GuestFile,
+  type GuestInfo,
+  type MachineConfig,
+  type MachineStatus,
 } from '../../shared/api.js';
 import { assemble, type AsmResult } from '../asm/index.js';
 import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
@@ -79,7 +80,9 @@ export class Session {
   /** Opens the disks and powers the machine on. Errors come back as a message, nothing half-open. */
   static async boot(partial: Partial<MachineConfig>): Promise<Session | string> {
     const config: MachineConfig = { ...DEMO_CONFIG, ...partial };
-    if (config.threads && config.mode !== 'hypervisor') return 'threads needs hypervisor mode';
+    // The contract's check, on the whole configuration (a partial one may leave the mode out).
+    const bad = checkConfig(config);
+    if (bad) return bad;
     const opened = await openDisks(config.disks);
     if (typeof opened === 'string') return opened;
     const { paths, disks } = opened;
