@@ -51,7 +51,10 @@ export interface MachineConfig {
   cpus: number;
   /** Memory in MiB, 4..1024. */
   memMiB: number;
-  /** Disk image paths; empty means the built-in demo image (disks/hyperdesk.img). */
+  /**
+   * Disk image paths; empty means the app's working copy of the demo image (docs/disks.md#working-disks:
+   * `<data folder>/disks/hyperdesk.img`, copied from the built disks/hyperdesk.img when missing).
+   */
   disks: string[];
   /** Dual boot: the OS the loader boots (`cos`, `swos`, `ctl`). Ignored in hypervisor mode. */
   boot?: string;
@@ -251,6 +254,20 @@ export interface LogEvent {
   detail: string;
 }
 
+/** A working disk: the app's own copy, in its data folder, of a built image (docs/disks.md#working-disks). */
+export interface WorkingDisk {
+  /** File name, e.g. `hyperdesk.img`. */
+  name: string;
+  /** The copy the machine runs from. */
+  path: string;
+  /** The built image it is a copy of (the repository's disks/hyperdesk.img). */
+  builtImage: string;
+  /** ISO time the copy was made (absent for a copy the app did not make). */
+  copiedAt?: string;
+  /** The built image was rebuilt after the copy was made: the copy has older guests. */
+  outdated: boolean;
+}
+
 export interface SavedMachine {
   id: number;
   name: string;
@@ -315,6 +332,14 @@ export interface HostApi {
   comparisons(): Promise<ComparisonRun[]>;
   events(limit: number): Promise<LogEvent[]>;
   machines(): Promise<SavedMachine[]>;
+
+  /** The app's working disks (copies of built images in the data folder). */
+  disks(): Promise<WorkingDisk[]>;
+  /**
+   * Replaces a working disk with a fresh copy of its built image; a machine running from it is
+   * powered off first and booted again afterwards.
+   */
+  resetDisk(name: string): Promise<WorkingDisk>;
 }
 
 /** In the main process: the host's events, which the faces forward to the page. */
@@ -376,6 +401,8 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   comparisons: [],
   events: [{ kind: 'int', name: 'limit', min: 1, max: 10000 }],
   machines: [],
+  disks: [],
+  resetDisk: [{ kind: 'string', name: 'name', maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/ }],
 };
 
 export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];

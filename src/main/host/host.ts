@@ -22,12 +22,15 @@ import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
 import { assembleOnly } from '../engine/Session.js';
 import { dataDir, storePath, Store, StoreError } from '../store/index.js';
+import { WorkingDisks, type BuiltImage } from './workingDisks.js';
 
 export interface HostOptions {
   /** The app's data folder (the store lives there); default dataDir(). */
   dataDir?: string;
   /** Run machine time as fast as possible instead of at wall-clock speed (tests). */
   unpaced?: boolean;
+  /** The built demo image, built when missing (default scripts/build-disks.ts; tests give a copy). */
+  builtImage?: BuiltImage;
 }
 
 /** Events kept in memory when the store cannot be used. */
@@ -39,7 +42,9 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     for (const l of listeners) l(e);
   };
 
-  const file = storePath(options.dataDir ?? dataDir());
+  const folder = options.dataDir ?? dataDir();
+  const file = storePath(folder);
+  const working = new WorkingDisks(folder, options.builtImage);
   const opened = Store.open(file);
   const store = opened instanceof StoreError ? undefined : opened;
   const storeError = opened instanceof StoreError ? opened.message : undefined;
@@ -94,7 +99,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
   let lastConfig: MachineConfig | undefined;
 
-  return {
+  const service: HostService = {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -105,8 +110,19 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     },
     info: async () => structuredClone(info),
     status: () => engine.call('status'),
-    async boot(config) {
+    async boot(requested) {
       emit({ type: 'progress', task: 'boot', done: 0, label: 'booting the machine' });
+      // No disks: the working copy of the demo image in the data folder (docs/disks.md#working-disks).
+      let config = requested;
+      if (!requested.disks?.length) {
+        try {
+          config = { ...requested, disks: [await working.demo()] };
+        } catch (e) {
+          const error = `cannot make the working disk in ${folder}: ${(e as Error).message}`;
+          emit({ type: 'progress', task: 'boot', done: 1, label: error });
+          throw new Error(error);
+        }
+      }
       const status = await engine.call('boot', config);
       emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
       if (status.config) {
@@ -188,7 +204,21 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     comparisons: async () => (store ? store.comparisons() : [...memoryRuns]),
     events: async (limit) => (store ? store.events(limit) : memoryEvents.slice(-limit)),
     machines: async () => (store ? store.machines() : []),
+    disks: () => working.list(),
+    async resetDisk(name) {
+      // A machine running from the disk has it open: power off, copy, boot the same machine again.
+      const before = await engine.call('status');
+      const open = before.state !== 'off';
+      const inUse =
+        open && before.config?.disks.some((d) => working.isWorkingDisk(d, name)) ? before.config : undefined;
+      if (inUse) await service.powerOff();
+      const disk = await working.reset(name);
+      log({ guest: null, guestName: 'machine', kind: 'disk-reset', detail: `${disk.path} from ${disk.builtImage}` });
+      if (inUse) await service.boot(inUse);
+      return disk;
+    },
   };
+  return service;
 }
 
 /** Runs one comparison on its own worker thread; rejects with the runner's message. */
