@@ -76,7 +76,8 @@ function createWindow(): BrowserWindow {
 app.whenReady().then(
   () => {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    const service = createHost('electron', { dataDir: app.getPath('userData') });
+    // $HYPERDESK_DATA first, as for the CLI and the web mode (tests point it at a temporary folder).
+    const service = createHost('electron', { dataDir: process.env['HYPERDESK_DATA'] || app.getPath('userData') });
     host = service;
     wireHostApi(service);
     createWindow();
