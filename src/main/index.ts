@@ -79,6 +79,8 @@ app.whenReady().then(
     // $HYPERDESK_DATA first, as for the CLI and the web mode (tests point it at a temporary folder).
     const service = createHost('electron', { dataDir: process.env['HYPERDESK_DATA'] || app.getPath('userData') });
     host = service;
+    // Said once on the terminal too; the window shows it under the top bar (docs/app.md).
+    void service.info().then((i) => i.store.error && console.warn(`hyperdesk: ${i.store.error}`));
     wireHostApi(service);
     createWindow();
     // The demo machine boots at start; the window shows its progress and any error.

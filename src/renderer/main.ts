@@ -36,7 +36,8 @@ async function start(): Promise<void> {
     ctx.info = info;
     document.body.dataset.mode = info.mode;
     const where = info.mode === 'electron' ? 'desktop app' : `web mode on ${location.host}`;
-    const store = info.store?.error ? ` · store not in use: ${info.store.error}` : '';
+    const store = info.store?.error ? ' · store off' : '';
+    shell.setStoreProblem(info.store?.error);
     shell.setFoot(
       `${info.name} ${info.version} · ${where} · ISA ${info.isa.opcodes} opcodes, ${info.isa.csrs} control registers${store}`,
     );

@@ -17,6 +17,13 @@ const electron = await import('./electronStandIn.mjs');
 const { recorded } = electron;
 
 const outDir = process.argv[2];
+// As the main process of that Electron version sees itself (which native builds it may load).
+if (process.env.HYPERDESK_STANDIN_ELECTRON) {
+  Object.defineProperty(process.versions, 'electron', {
+    value: process.env.HYPERDESK_STANDIN_ELECTRON,
+    enumerable: true,
+  });
+}
 await import(pathToFileURL(path.join(outDir, 'main', 'index.js')).href);
 await electron.allReady();
 

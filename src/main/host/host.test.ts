@@ -55,6 +55,17 @@ describe('host API', () => {
     expect(await readFile(path.join(d, 'hyperdesk.db'), 'utf8')).toBe('not a database at all, but somebody’s notes');
   });
 
+  it('runs without its store when there is no build of SQLite for the runtime, says why, opens nothing', async () => {
+    const d = path.join(dir, 'f');
+    const why = 'the store is off: there is no build of better-sqlite3 for Electron 45.4.1 (somewhere)';
+    const host = createHost('electron', { dataDir: d, sqlite: { error: why } });
+    expect((await host.info()).store).toEqual({ path: path.join(d, 'hyperdesk.db'), error: why });
+    expect(await host.machines()).toEqual([]);
+    await host.close();
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(path.join(d, 'hyperdesk.db'))).toBe(false);
+  });
+
   it('assembles for the editor with file:line:col diagnostics, resolving lib.inc like cos’s disk', async () => {
     const host = createHost('web', { dataDir: path.join(dir, 'd') });
     const good = await host.assemble('hello.s', '.include "lib.inc"\n_start:\n    li a0, 0\n');

@@ -21,7 +21,7 @@ import { WORKLOADS } from '../engine/compare.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
 import { assembleOnly } from '../engine/Session.js';
-import { dataDir, storePath, Store, StoreError } from '../store/index.js';
+import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
 import { WorkingDisks, type BuiltImage } from './workingDisks.js';
 
 export interface HostOptions {
@@ -29,6 +29,11 @@ export interface HostOptions {
   dataDir?: string;
   /** Run machine time as fast as possible instead of at wall-clock speed (tests). */
   unpaced?: boolean;
+  /**
+   * Which compiled better-sqlite3 to load (default: chosen by process.versions.electron, with the
+   * reason when the Electron build is missing: src/main/store/nativeBinding.ts).
+   */
+  sqlite?: SqliteBinding;
   /** The built demo image, built when missing (default scripts/build-disks.ts; tests give a copy). */
   builtImage?: BuiltImage;
 }
@@ -45,7 +50,11 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const folder = options.dataDir ?? dataDir();
   const file = storePath(folder);
   const working = new WorkingDisks(folder, options.builtImage);
-  const opened = Store.open(file);
+  const sqlite = options.sqlite ?? sqliteBinding();
+  // No build of the native module for this runtime: the store is off, the file not even opened.
+  const opened = sqlite.error
+    ? new StoreError(sqlite.error, file)
+    : Store.open(file, { nativeBinding: sqlite.nativeBinding });
   const store = opened instanceof StoreError ? undefined : opened;
   const storeError = opened instanceof StoreError ? opened.message : undefined;
   const memoryEvents: LogEvent[] = [];

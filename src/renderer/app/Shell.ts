@@ -25,6 +25,8 @@ export class Shell {
   private readonly offButton: HTMLButtonElement;
   private readonly progress = new ProgressBar();
   private readonly errorLine = h('div.machine-error', { hidden: true, role: 'alert' });
+  /** Says plainly that nothing is saved, and why (HostInfo.store.error; docs/app.md#layout). */
+  private readonly storeLine = h('div.app-notice.store-off', { hidden: true, role: 'status' });
   private readonly foot = h('span.foot-text', {}, 'connecting…');
 
   constructor(
@@ -98,6 +100,7 @@ export class Shell {
         h('div.boot', {}, this.modeSelect, this.osSelect, this.threadsSelect, this.bootButton, this.offButton),
       ),
       this.errorLine,
+      this.storeLine,
       h('div.app-body', {}, this.nav, main),
       h('footer.foot', {}, this.foot),
     );
@@ -230,5 +233,16 @@ export class Shell {
 
   setFoot(text: string): void {
     this.foot.textContent = text;
+  }
+
+  /** The store's problem (undefined: the store is in use). */
+  setStoreProblem(error: string | undefined): void {
+    this.storeLine.hidden = !error;
+    if (!error) return;
+    const why = error.replace(/^the store is off: /, '').replace(/([^.])$/, '$1.');
+    const kept = /kept only while the app runs/.test(why)
+      ? ''
+      : ' The event log and comparison runs are kept only while the app runs.';
+    this.storeLine.replaceChildren(h('strong', {}, 'Nothing is saved: the store is off. '), `${why}${kept}`);
   }
 }
