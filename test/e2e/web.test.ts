@@ -387,6 +387,30 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await waitForTerm(page, 'cos', '\nthreads'); // the reply's row, not the typed line
   }, 180_000);
 
+  it('resets the working disk the top bar booted from, from the editor, after asking', async () => {
+    // The top bar boots without naming disks: the working copy in the data folder (docs/disks.md).
+    const copy = path.join(profile, 'data', 'disks', 'hyperdesk.img');
+    expect((await host.status()).config?.disks).toEqual([copy]);
+    await showView(page, 'editor');
+    const row = page.locator('.disk-row[data-disk="hyperdesk.img"]');
+    await row.locator('.disk-line', { hasText: 'your copy, in use' }).waitFor({ timeout: LONG });
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await row.locator('button[data-action="reset-disk"]').click();
+    await page.locator('.toast.ok', { hasText: 'hyperdesk.img is a fresh copy of the built image' }).waitFor({
+      timeout: LONG,
+    });
+    expect(asked).toMatch(
+      /^Reset hyperdesk\.img to the built image\?[^]*The machine is powered off and booted again\.$/,
+    );
+    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    expect((await host.events(20)).map((e) => e.kind)).toContain('disk-reset');
+    expect(Buffer.compare(await readFile(copy), await readFile(await ensureDisks()))).toBe(0);
+  }, 120_000);
+
   it('made no page errors (a Content-Security-Policy refusal would show here)', () => {
     expect(errors).toEqual([]);
   });

@@ -10,6 +10,7 @@ import { asmWordsOf, type AppContext, type View } from '../app/context.js';
 import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
+import { DiskPanel } from './DiskPanel.js';
 import type * as monaco from 'monaco-editor/editor/editor.api';
 
 /** Monaco and our language, loaded the first time the editor is needed (most of the bundle). */
@@ -45,8 +46,10 @@ export class EditorView implements View {
   private guest: number | undefined;
   private diagnoseTimer: ReturnType<typeof setTimeout> | undefined;
   private diagnoseSeq = 0;
+  private readonly disk: DiskPanel;
 
   constructor(private readonly ctx: AppContext) {
+    this.disk = new DiskPanel(ctx, () => this.closeAll());
     this.guestSelect = h('select', { 'aria-label': 'Guest whose files to edit', title: 'Guest' });
     this.guestSelect.addEventListener('change', () => void this.pickGuest(Number(this.guestSelect.value)));
     this.fileList = h('ul.files', { role: 'listbox', 'aria-label': 'Files' });
@@ -61,7 +64,7 @@ export class EditorView implements View {
     );
     this.deployButton.disabled = true;
     this.statusLine = h('span.editor-status', { 'aria-live': 'polite' }, 'Open a file');
-    this.problems = h('ul.problems', { 'aria-label': 'Problems' });
+    this.problems = h('ul.problems', { 'aria-label': 'Problems', hidden: true });
     this.host = h('div.monaco-host', {});
     this.placeholder = h(
       'div.editor-placeholder',
@@ -82,6 +85,7 @@ export class EditorView implements View {
         h('label.field', {}, h('span', {}, 'Guest'), this.guestSelect),
         h('h3', {}, 'Files'),
         this.fileList,
+        this.disk.el,
       ),
       h(
         'div.editor-main',
@@ -321,7 +325,20 @@ export class EditorView implements View {
     );
   }
 
+  /** After a disk reset: what was open came from the old disk. */
+  private closeAll(): void {
+    for (const f of this.open.values()) f.model.dispose();
+    this.open.clear();
+    this.current = undefined;
+    this.editor?.setModel(null);
+    this.placeholder.hidden = false;
+    this.deployButton.disabled = true;
+    this.statusLine.textContent = 'Open a file';
+    if (this.guest !== undefined) void this.pickGuest(this.guest);
+  }
+
   shown(): void {
     void this.ensureEditor().then(({ editor }) => editor.layout());
+    void this.disk.refresh();
   }
 }
