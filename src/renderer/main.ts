@@ -31,6 +31,7 @@ async function start(): Promise<void> {
     void shell.refresh();
     ctx.reconnected();
   });
+  client.onConnection((c) => shell.connection(c, () => client.retryNow()));
   try {
     const info = await client.api.info();
     ctx.info = info;

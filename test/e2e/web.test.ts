@@ -415,6 +415,38 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     expect(errors).toEqual([]);
   });
 
+  it('notices a stopped server, says so, and reconnects by itself when it is back', async () => {
+    // (After the page-error check: a browser logs its refused connections as console errors.)
+    const staticDir = await ensureRendererBuilt();
+    const port = Number(new URL(server.url).port);
+    const token = server.token;
+    await openConsole(page, 'cos');
+    await server.close();
+    const line = page.locator('.app-notice.disconnected');
+    await line.waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await line.textContent()).toMatch(/^Disconnected from the app: .*The page reconnects by itself/);
+    expect(await page.locator('.badge.state').textContent()).toBe('disconnected');
+    // Typing meanwhile piles up no toasts: the line above says what is wrong.
+    await typeLine(page, 'cos', 'echo lost');
+    await page.waitForTimeout(500);
+    expect(await page.locator('.toast.error').count()).toBe(0);
+
+    // The same address again (hyperdesk serve keeps its port and token in the data folder).
+    server = await startWebServer({ port, host: '127.0.0.1', staticDir, api: host, token });
+    await line.waitFor({ state: 'hidden', timeout: 20_000 });
+    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    await typeLine(page, 'cos', 'echo back');
+    await waitForTerm(page, 'cos', '\nback');
+
+    // A server started with another token cannot be this page's: it says to open the new address.
+    await server.close();
+    await line.waitFor({ state: 'visible', timeout: 20_000 });
+    server = await startWebServer({ port, host: '127.0.0.1', staticDir, api: host });
+    await page.locator('.app-notice.disconnected', { hasText: 'started again with a new address' }).waitFor({
+      timeout: 20_000,
+    });
+  }, 120_000);
+
   it('says so on the page when the token is missing', async () => {
     const p = await context.newPage();
     await p.goto(server.url.replace(/\?token=.*$/, ''));
