@@ -56,7 +56,10 @@ export function defaultSources(root = ROOT): Pick<BuildDiskOptions, 'cos' | 'swo
 function defaultInputs(root = ROOT): string[] {
   return [
     join(root, 'resources'),
-    SCRIPT,
+    // This script's source, not SCRIPT: in the built app SCRIPT is a chunk of out/main/ that every
+    // electron-vite build rewrites, which made each new build rebuild the image (and the app's
+    // working copies look outdated: docs/disks.md#working-disks).
+    join(root, 'scripts', 'build-disks.ts'),
     join(root, 'src', 'main', 'disk'),
     join(root, 'src', 'shared', 'crc32.ts'),
     join(root, 'src', 'shared', 'osImage.ts'),

@@ -310,6 +310,11 @@ export interface HostApi {
   /** Files of the guest's boot partition. */
   listFiles(guest: number): Promise<GuestFile[]>;
   readFile(guest: number, name: string): Promise<string>;
+  /**
+   * Saves a text file (source or text; not a program image) into the guest's file system, without
+   * a reboot; `written` says where (`<disk>:<partition> <name>`).
+   */
+  writeFile(guest: number, name: string, text: string): Promise<{ written: string }>;
   /** Assembles a source (diagnostics only; nothing is written). */
   assemble(file: string, source: string): Promise<AssembleResult>;
   /** Assembles, writes the source and the program into the guest's file system, reboots that guest. */
@@ -386,6 +391,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   consoleHistory: [guestArg],
   listFiles: [guestArg],
   readFile: [guestArg, fileName],
+  writeFile: [guestArg, fileName, { kind: 'string', name: 'text', maxLength: 1 << 20 }],
   assemble: [
     { kind: 'string', name: 'file', maxLength: 256 },
     { kind: 'string', name: 'source', maxLength: 1 << 20 },

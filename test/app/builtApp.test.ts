@@ -12,7 +12,7 @@
  * test/e2e/electron.test.ts runs the real Electron binary where there is one and a display.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,7 +26,14 @@ const sha = (file: string) => createHash('sha256').update(readFileSync(file)).di
 
 let outDir: string;
 let data: string;
+/** The repository's built image, its hash and its time before the app was built and run. */
+let builtImage: string;
+let builtBefore: string;
+let builtMtime: number;
 beforeAll(async () => {
+  builtImage = await ensureDisks();
+  builtBefore = sha(builtImage);
+  builtMtime = statSync(builtImage).mtimeMs;
   // The build must sit in the project (the app finds resources/ upward from itself); test-results/
   // is git-ignored. A folder of its own: out/ may be in use by other tests.
   mkdirSync(path.join(PROJECT_ROOT, 'test-results'), { recursive: true });
@@ -41,13 +48,9 @@ afterAll(() => {
 
 describe('the built Electron app under a stand-in electron', () => {
   let app: BuiltApp;
-  let builtImage: string;
-  let builtBefore: string;
   const cos = () => app.events.map((e) => (e.type === 'console' && e.guest === 1 ? e.data : '')).join('');
 
   beforeAll(async () => {
-    builtImage = await ensureDisks();
-    builtBefore = sha(builtImage);
     app = await startBuiltApp(outDir, {
       HYPERDESK_DATA: path.join(data, 'data'),
       // Where Electron's userData would be: $HYPERDESK_DATA must win over it.
@@ -74,6 +77,12 @@ describe('the built Electron app under a stand-in electron', () => {
     expect(app.ready.permissionGranted).toBe(false);
     expect(app.ready.appEvents).toEqual(expect.arrayContaining(['before-quit', 'window-all-closed']));
     expect(EVENT_CHANNEL).toBe('hyperdesk:event');
+    expect(app.ready.webContentsEvents).toEqual(expect.arrayContaining(['will-navigate', 'will-prevent-unload']));
+  });
+
+  it('asks before the window leaves a page with unsaved edits, and leaves only when told to', async () => {
+    expect(await app.preventUnload(1)).toEqual({ left: false, asked: 'The editor has unsaved edits.' });
+    expect(await app.preventUnload(0)).toEqual({ left: true, asked: 'The editor has unsaved edits.' });
   });
 
   it('boots the demo machine at start from the working disk in $HYPERDESK_DATA', async () => {
@@ -121,6 +130,8 @@ describe('the built Electron app under a stand-in electron', () => {
     await app.call('consoleInput', 1, 'run hello\r');
     await app.until('the new program’s output', () => /Hello from the built app!\r\ncos> $/.test(cos()));
     expect(sha(builtImage)).toBe(builtBefore);
+    // Not even rebuilt: a fresh build of the app does not make the built image stale.
+    expect(statSync(builtImage).mtimeMs).toBe(builtMtime);
   }, 90_000);
 
   it('quits cleanly (the host closes first), and its store on disk has the machine and the log', async () => {

@@ -16,6 +16,7 @@ export interface Ready {
   preloadFile: string;
   permissionGranted: boolean | undefined;
   appEvents: string[];
+  webContentsEvents: string[];
 }
 
 export interface BuiltApp {
@@ -29,6 +30,8 @@ export interface BuiltApp {
   call<T>(method: string, ...args: unknown[]): Promise<T>;
   /** A call straight to an IPC handler from a frame at `url` (not through the preload). */
   callFrom<T>(url: string, channel: string, ...args: unknown[]): Promise<T>;
+  /** The page refused to unload: the shell asks, and the user picks button `answer`. */
+  preventUnload(answer: number): Promise<{ left: boolean; asked?: string }>;
   /** Quits as Electron does (before-quit first); resolves with how the app quit, once it exited. */
   quit(): Promise<unknown>;
   /** Waits (polling) until `test` holds; the error names `what` and shows the app's output. */
@@ -77,6 +80,7 @@ export async function startBuiltApp(outDir: string, env: Record<string, string>)
     output: () => output,
     call: (method, ...args) => send({ call: method, args }),
     callFrom: (url, channel, ...args) => send({ untrusted: url, channel, args }),
+    preventUnload: (answer) => send({ preventUnload: answer }),
     async quit() {
       const quitted = await new Promise<unknown>((resolve) => {
         child.on('message', (m: { quitted?: unknown }) => {

@@ -60,6 +60,7 @@ process.send({
     preloadFile,
     permissionGranted: permission,
     appEvents: [...recorded.appEvents.keys()],
+    webContentsEvents: [...win.webContents.listeners.keys()],
   },
 });
 api?.onEvent((e) => process.send({ event: e }));
@@ -70,6 +71,15 @@ process.on('message', async (m) => {
     const t0 = Date.now();
     while (!recorded.quit && Date.now() - t0 < 20_000) await new Promise((r) => setTimeout(r, 20));
     process.send({ quitted: recorded.quit ?? null }, () => process.exit(recorded.quit ? 0 : 1));
+    return;
+  }
+  if (m.preventUnload !== undefined) {
+    // The page refused to unload (beforeunload): the shell asks; the answer is m.preventUnload.
+    recorded.messageBoxAnswer = m.preventUnload;
+    let left = false;
+    for (const l of win.webContents.listeners.get('will-prevent-unload') ?? [])
+      l({ preventDefault: () => (left = true) });
+    process.send({ id: m.id, ok: true, value: { left, asked: recorded.messageBoxes?.at(-1)?.message } });
     return;
   }
   try {

@@ -205,6 +205,11 @@ export const shell = {
 };
 
 export const dialog = {
+  /** The button index the "user" picks; every question asked is recorded. */
+  showMessageBoxSync(_win, options) {
+    recorded.messageBoxes = [...(recorded.messageBoxes ?? []), options];
+    return recorded.messageBoxAnswer ?? options.cancelId ?? 0;
+  },
   async showOpenDialog() {
     return { canceled: true, filePaths: [] };
   },

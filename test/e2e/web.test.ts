@@ -411,6 +411,44 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     expect(Buffer.compare(await readFile(copy), await readFile(await ensureDisks()))).toBe(0);
   }, 120_000);
 
+  it('saves a text file without a reboot (Ctrl+S), and asks before leaving with unsaved edits', async () => {
+    await showView(page, 'editor');
+    await page.selectOption('select[aria-label="Guest whose files to edit"]', { label: 'cos' });
+    await page.locator('button.file[data-file="motd.txt"]').click();
+    await page.locator('section.view.editor[data-file="motd.txt"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('.view-lines')?.textContent?.includes('cos'), null, {
+      timeout: LONG,
+    });
+    const save = page.locator('button[data-action="save"]');
+    expect(await save.isDisabled()).toBe(true);
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('Saved from the web page.');
+    await page.locator('button.file.dirty[data-file="motd.txt"]').waitFor();
+    expect(await save.isEnabled()).toBe(true);
+    await page.keyboard.press('Control+S');
+    await page.locator('.toast.ok', { hasText: 'motd.txt saved to' }).waitFor({ timeout: LONG });
+    expect(await page.locator('button.file.dirty').count()).toBe(0);
+    expect(await host.readFile(1, 'motd.txt')).toMatch(/Saved from the web page\.$/);
+    expect((await host.status()).guests.find((g) => g.name === 'cos')?.state).toBe('running');
+
+    // An unsaved edit: leaving the page asks, and staying keeps the page and the edit.
+    await page.keyboard.insertText(' And more.');
+    await page.locator('button.file.dirty[data-file="motd.txt"]').waitFor();
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.type());
+        void d.dismiss();
+      }),
+    );
+    await page.close({ runBeforeUnload: true });
+    expect(await asked).toBe('beforeunload');
+    expect(page.isClosed()).toBe(false);
+    await page.click('[data-action="save"]');
+    await page.locator('.toast.ok', { hasText: 'motd.txt saved to' }).last().waitFor({ timeout: LONG });
+    await page.locator('section.view.editor[data-unsaved="0"]').waitFor();
+  }, 120_000);
+
   it('made no page errors (a Content-Security-Policy refusal would show here)', () => {
     expect(errors).toEqual([]);
   });

@@ -169,6 +169,16 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     consoleHistory: (guest) => engine.call('consoleHistory', guest),
     listFiles: (guest) => engine.call('listFiles', guest),
     readFile: (guest, name) => engine.call('readFile', guest, name),
+    async writeFile(guest, name, text) {
+      const r = await engine.call('writeFile', guest, name, text);
+      log({
+        guest,
+        guestName: (await service.status()).guests.find((g) => g.id === guest)?.name ?? `guest ${guest}`,
+        kind: 'file-saved',
+        detail: r.written,
+      });
+      return r;
+    },
     assemble: async (file, source) => assembleOnly(file, source),
     async deploy(guest, name, source) {
       emit({ type: 'progress', task: 'deploy', done: 0, label: `assembling ${name}` });
