@@ -39,6 +39,8 @@ export interface BootOptions {
   unpaced?: boolean;
   /** Hypervisor mode: each pCPU on a thread of its own (ParallelRunner) instead of all on this one. */
   threads?: boolean;
+  /** The interpreter or the block translator (every guest, in hypervisor mode). */
+  engine?: 'interp' | 'jit';
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -69,6 +71,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
       console: sink,
       disks,
       rtcEpochSeconds: Math.floor(Date.now() / 1000),
+      engine: opts.engine,
     });
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
@@ -126,6 +129,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
       disks,
       rtcEpochSeconds: Math.floor(Date.now() / 1000),
       sharedMemory: opts.threads,
+      engine: opts.engine,
     });
     hv = new Hypervisor(machine, {
       consoleFor: (p) => sinkFor(p.name),
