@@ -8,6 +8,7 @@ import { ConsolesView } from './consoles/ConsolesView.js';
 import { ControlView } from './control/ControlView.js';
 import { EditorView } from './editor/EditorView.js';
 import { LogView } from './log/LogView.js';
+import { MachinesView } from './machines/MachinesView.js';
 import { NetworkView } from './network/NetworkView.js';
 import { PerfView } from './perf/PerfView.js';
 import { message } from './ui/dom.js';
@@ -23,6 +24,7 @@ async function start(): Promise<void> {
     new PerfView(ctx),
     new CompareView(ctx),
     new LogView(ctx),
+    new MachinesView(ctx),
   ];
   const shell = new Shell(ctx, views);
   document.body.replaceChildren(shell.el);

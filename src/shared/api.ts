@@ -337,6 +337,10 @@ export interface HostApi {
   comparisons(): Promise<ComparisonRun[]>;
   events(limit: number): Promise<LogEvent[]>;
   machines(): Promise<SavedMachine[]>;
+  /** Saves a machine under `name` (replacing one of that name); missing settings are the demo's. */
+  saveMachine(name: string, config: Partial<MachineConfig>): Promise<SavedMachine>;
+  /** Deletes the saved machine `name` (and its partition tables). */
+  deleteMachine(name: string): Promise<void>;
 
   /** The app's working disks (copies of built images in the data folder). */
   disks(): Promise<WorkingDisk[]>;
@@ -380,6 +384,9 @@ const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
 /** A file name in a guest's file system (cfs and sfs names are short, no slashes). */
 const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/ };
 
+/** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
+const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
+
 /** The arguments of every call, checked by the preload, the IPC handlers and the web server alike. */
 export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   info: [],
@@ -407,6 +414,8 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   comparisons: [],
   events: [{ kind: 'int', name: 'limit', min: 1, max: 10000 }],
   machines: [],
+  saveMachine: [machineName, { kind: 'config', name: 'config' }],
+  deleteMachine: [machineName],
   disks: [],
   resetDisk: [{ kind: 'string', name: 'name', maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/ }],
 };

@@ -156,7 +156,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.locator('footer.foot', { hasText: `ISA ${OPCODES.length} opcodes` }).waitFor({ timeout: 20_000 });
     expect(await page.title()).toBe('hyperdesk');
     expect(await page.locator('footer.foot').textContent()).toContain('web mode');
-    expect(await page.locator('nav .nav-item').count()).toBe(7);
+    expect(await page.locator('nav .nav-item').count()).toBe(8);
   });
 
   it('follows the demo machine booting: the top bar, and a console per guest', async () => {
@@ -447,6 +447,30 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.click('[data-action="save"]');
     await page.locator('.toast.ok', { hasText: 'motd.txt saved to' }).last().waitFor({ timeout: LONG });
     await page.locator('section.view.editor[data-unsaved="0"]').waitFor();
+  }, 120_000);
+
+  it('lists the saved machines, the demo first; clones one onto the translator, boots it, deletes it', async () => {
+    await showView(page, 'machines');
+    const first = page.locator('table.machines tbody tr').first();
+    await page.locator('tr[data-machine="demo"]').waitFor({ timeout: LONG });
+    expect(await first.getAttribute('data-machine')).toBe('demo');
+    await page.locator('tr[data-machine="demo"] button[data-action="clone-machine"]').click();
+    expect(await page.inputValue('section.view.machines input[name="name"]')).toBe('demo copy');
+    await page.selectOption('section.view.machines select[name="engine"]', 'jit');
+    await page.click('button[data-action="save-machine"]');
+    const copy = page.locator('tr[data-machine="demo copy"]');
+    await copy.waitFor({ timeout: LONG });
+    // The demo as last booted (on pCPU threads, a step above), now on the translator.
+    expect(await copy.locator('td').nth(1).textContent()).toBe('hypervisor · 2 pCPU on threads · 64 MiB · jit');
+    page.once('dialog', (d) => void d.accept());
+    await copy.locator('button[data-action="boot-machine"]').click();
+    await page.locator('.toast.ok', { hasText: "Booted 'demo copy'" }).waitFor({ timeout: LONG });
+    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    expect(await page.locator('header .machine').textContent()).toContain('jit · 2 pCPU');
+    page.once('dialog', (d) => void d.accept());
+    await copy.locator('button[data-action="delete-machine"]').click();
+    await copy.waitFor({ state: 'detached', timeout: LONG });
+    expect((await host.machines()).map((m) => m.name)).not.toContain('demo copy');
   }, 120_000);
 
   it('made no page errors (a Content-Security-Policy refusal would show here)', () => {

@@ -66,6 +66,26 @@ describe('host API', () => {
     expect(existsSync(path.join(d, 'hyperdesk.db'))).toBe(false);
   });
 
+  it('saves machines with the demo’s settings for what is left out, replaces and deletes them', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'g') });
+    const m = await host.saveMachine('small', { cpus: 1, memMiB: 16, engine: 'jit' });
+    expect(m).toMatchObject({
+      name: 'small',
+      config: { mode: 'hypervisor', cpus: 1, memMiB: 16, disks: [], engine: 'jit' },
+    });
+    await host.saveMachine('small', { mode: 'dualboot', boot: 'swos', cpus: 1, memMiB: 16 });
+    expect((await host.machines()).map((x) => [x.name, x.config.mode, x.config.boot])).toEqual([
+      ['small', 'dualboot', 'swos'],
+    ]);
+    await expect(host.saveMachine('bad', { mode: 'dualboot', threads: true })).rejects.toThrow(
+      "machine 'bad': threads needs hypervisor mode",
+    );
+    await host.deleteMachine('small');
+    expect(await host.machines()).toEqual([]);
+    await expect(host.deleteMachine('small')).rejects.toThrow("no saved machine named 'small'");
+    await host.close();
+  });
+
   it('assembles for the editor with file:line:col diagnostics, resolving lib.inc like cos’s disk', async () => {
     const host = createHost('web', { dataDir: path.join(dir, 'd') });
     const good = await host.assemble('hello.s', '.include "lib.inc"\n_start:\n    li a0, 0\n');

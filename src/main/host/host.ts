@@ -4,15 +4,16 @@
  * to this object and its events to the page; they hold no logic of their own.
  */
 import { Worker } from 'node:worker_threads';
-import type {
-  Capture,
-  ComparisonRun,
-  HostEvent,
-  HostInfo,
-  HostMode,
-  HostService,
-  LogEvent,
-  MachineConfig,
+import {
+  checkConfig,
+  type Capture,
+  type ComparisonRun,
+  type HostEvent,
+  type HostInfo,
+  type HostMode,
+  type HostService,
+  type LogEvent,
+  type MachineConfig,
 } from '../../shared/api.js';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -20,7 +21,7 @@ import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
 import { WORKLOADS } from '../engine/compare.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
-import { assembleOnly } from '../engine/Session.js';
+import { assembleOnly, DEMO_CONFIG } from '../engine/Session.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
 import { WorkingDisks, type BuiltImage } from './workingDisks.js';
 
@@ -223,6 +224,17 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     comparisons: async () => (store ? store.comparisons() : [...memoryRuns]),
     events: async (limit) => (store ? store.events(limit) : memoryEvents.slice(-limit)),
     machines: async () => (store ? store.machines() : []),
+    async saveMachine(name, config) {
+      if (!store) throw new Error(`machines cannot be saved: ${storeError}`);
+      const full: MachineConfig = { ...DEMO_CONFIG, ...config };
+      const problem = checkConfig(full);
+      if (problem) throw new Error(`machine '${name}': ${problem}`);
+      return store.saveMachine(name, full);
+    },
+    async deleteMachine(name) {
+      if (!store) throw new Error(`machines cannot be deleted: ${storeError}`);
+      if (!store.deleteMachine(name)) throw new Error(`no saved machine named '${name}'`);
+    },
     disks: () => working.list(),
     async resetDisk(name) {
       // A machine running from the disk has it open: power off, copy, boot the same machine again.
