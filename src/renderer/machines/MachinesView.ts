@@ -84,6 +84,13 @@ export class MachinesView implements View {
       field('Disks', f.disks),
       h('div.form-actions', {}, h('button.primary', { type: 'submit', 'data-action': 'save-machine' }, 'Save machine')),
     );
+    // As in the top bar: the OS belongs to dual boot, pCPU threads to hypervisor mode.
+    const showFor = () => {
+      (f.boot.parentElement as HTMLElement).hidden = f.mode.value !== 'dualboot';
+      (f.threads.parentElement as HTMLElement).hidden = f.mode.value !== 'hypervisor';
+    };
+    f.mode.addEventListener('change', showFor);
+    showFor();
     this.form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.save();
@@ -162,6 +169,7 @@ export class MachinesView implements View {
     f.engine.value = c.engine ?? 'interp';
     f.threads.checked = c.threads === true;
     f.disks.value = c.disks.join(', ');
+    f.mode.dispatchEvent(new Event('change'));
     f.name.focus();
   }
 
