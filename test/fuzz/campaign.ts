@@ -35,6 +35,11 @@ export interface CampaignSpec<Op> {
   generate(rng: Rng, episode: number): Op[];
   play: Play<Op>;
   show(op: Op): string;
+  /**
+   * A finer kind for reporting (default none): escapes of one invariant at different kinds of
+   * operation are reported separately (say, a stale mapping after a destroy and after a release).
+   */
+  classify?(op: Op): string;
   /** Inputs counted for an outcome (default: its steps). */
   inputs?(o: Outcome): number;
 }
@@ -44,7 +49,7 @@ export interface RunOptions {
   seed: number;
   /** A line of output (escape reports). */
   log?: (line: string) => void;
-  /** Escapes of each invariant that are localized, shrunk and reported (default 3). */
+  /** Escapes of each invariant (and kind) that are localized, shrunk and reported (default 3). */
   reportPerInvariant?: number;
   /** Replays a shrink may use (default 150). */
   shrinkBudget?: number;
@@ -129,9 +134,11 @@ export function runCampaign<Op>(spec: CampaignSpec<Op>, opts: RunOptions): Campa
     result.exceptions += out.exceptions.length;
     for (const x of [...out.escapes, ...out.exceptions]) {
       result.byInvariant[x.invariant] = (result.byInvariant[x.invariant] ?? 0) + 1;
-      const seen = reported.get(x.invariant) ?? 0;
+      const at = ops[x.step];
+      const key = spec.classify && at !== undefined ? `${x.invariant} at ${spec.classify(at)}` : x.invariant;
+      const seen = reported.get(key) ?? 0;
       if (seen >= perInvariant) continue;
-      reported.set(x.invariant, seen + 1);
+      reported.set(key, seen + 1);
       const report = reproduce(spec, ops, x, budget, opts.seed, e);
       result.reports.push(report);
       opts.log?.(JSON.stringify(report));

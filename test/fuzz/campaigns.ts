@@ -1,6 +1,8 @@
 /** The isolation fuzz campaigns by name (docs/security.md): `npm run fuzz -- NAME`. */
 import { hypercallCampaign } from './hypercalls.js';
+import { sharedCampaign } from './shared.js';
 
 export const CAMPAIGNS = {
   hypercalls: hypercallCampaign,
+  shared: sharedCampaign,
 };
