@@ -1,8 +1,10 @@
 /** The isolation fuzz campaigns by name (docs/security.md): `npm run fuzz -- NAME`. */
+import { controlCampaign } from './control.js';
 import { hypercallCampaign } from './hypercalls.js';
 import { sharedCampaign } from './shared.js';
 
 export const CAMPAIGNS = {
   hypercalls: hypercallCampaign,
   shared: sharedCampaign,
+  control: controlCampaign,
 };

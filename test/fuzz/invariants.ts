@@ -270,7 +270,20 @@ export function checkInvariants(hv: Hypervisor, opts: CheckOptions = {}): Escape
     esc('queue', `${hv.events.length} log events kept (limit ${QUEUE_LIMITS.events})`);
   for (const p of live)
     if (p.inbox.length > QUEUE_LIMITS.inbox) esc('queue', `partition ${p.id}'s inbox holds ${p.inbox.length} messages`);
-  return out;
+  return once(out);
+}
+
+/** One escape per invariant (the first seen, with how many more there were): a count of breaks, not of pages. */
+export function once(xs: readonly Escape[]): Escape[] {
+  const by = new Map<string, { first: Escape; more: number }>();
+  for (const x of xs) {
+    const b = by.get(x.invariant);
+    if (b) b.more++;
+    else by.set(x.invariant, { first: x, more: 0 });
+  }
+  return [...by.values()].map(({ first, more }) =>
+    more ? { ...first, detail: `${first.detail} (and ${more} more)` } : first,
+  );
 }
 
 /** Host ranges of a partition's memory (merged). */
