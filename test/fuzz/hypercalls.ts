@@ -17,7 +17,7 @@ import {
   hashMemory,
   hex,
   hostRanges,
-  hvState,
+  foreignState,
   type HostRange,
 } from './invariants.js';
 import type { Rng } from './rng.js';
@@ -80,20 +80,6 @@ export function show(op: HcOp): string {
   return `${op.mode} hypercall ${hex(op.nr)}(${op.args.map(hex).join(', ')})${op.repeat ? ` x${op.repeat}` : ''}`;
 }
 
-/** What the caller may not change: the hypervisor's state outside its own partition and offers. */
-function foreignState(w: FuzzWorld, span: HostRange): unknown {
-  const s = hvState(w.hv);
-  const outside = (r: { hpa: number }): boolean => r.hpa < span.hpa || r.hpa >= span.hpa + span.size;
-  return {
-    partitions: s.partitions
-      .filter((p) => p.id !== CALLER)
-      // Its inbox may fill (messages, notices), ctl gets the memory the caller gives back (mem_release)
-      // and its stage-2 table is rebuilt for it: the caller's to do.
-      .map((p) => ({ ...p, inbox: 0, s2root: 0, memory: p.memory.filter(outside) })),
-    offers: s.offers.filter((o) => o.from !== CALLER),
-  };
-}
-
 function play(ops: readonly HcOp[], fine: boolean): Outcome {
   const out: Outcome = { steps: 0, escapes: [], exceptions: [] };
   let w: FuzzWorld;
@@ -110,7 +96,7 @@ function play(ops: readonly HcOp[], fine: boolean): Outcome {
   const span = hostRanges(c.memory)[0];
   const others = hostRanges([...w.ctl.memory, ...(w.hv.partitions.get(OTHER) as Partition).memory]);
   const memBefore = hashMemory(w.machine.mem, others);
-  const stateBefore = foreignState(w, span);
+  const stateBefore = foreignState(w.hv, CALLER, span);
   const digestBefore = digest(stateBefore);
   for (let i = 0; i < ops.length; i++) {
     const op = ops[i];
@@ -137,7 +123,7 @@ function play(ops: readonly HcOp[], fine: boolean): Outcome {
       const last = i === ops.length - 1;
       if (fine || last || i % CHECK_EVERY === CHECK_EVERY - 1) {
         for (const x of checkInvariants(w.hv)) esc(x.invariant, x.detail);
-        const now = foreignState(w, span);
+        const now = foreignState(w.hv, CALLER, span);
         if (digest(now) !== digestBefore)
           esc(
             'foreign-state',

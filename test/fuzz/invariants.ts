@@ -380,6 +380,22 @@ export function hvState(hv: Hypervisor): HvStateView {
   };
 }
 
+/**
+ * What partition `caller` may not change, whatever it does: the hypervisor's state outside its own
+ * partition. Left out: inboxes (it may send messages and notices), the memory it gives back to ctl
+ * (host range `span`, its own at the start) and the stage-2 roots rebuilt for that, its own offers.
+ */
+export function foreignState(hv: Hypervisor, caller: number, span: HostRange): unknown {
+  const s = hvState(hv);
+  const outside = (r: { hpa: number }): boolean => r.hpa < span.hpa || r.hpa >= span.hpa + span.size;
+  return {
+    partitions: s.partitions
+      .filter((p) => p.id !== caller)
+      .map((p) => ({ ...p, inbox: 0, s2root: 0, memory: p.memory.filter(outside) })),
+    offers: s.offers.filter((o) => o.from !== caller),
+  };
+}
+
 /** A short hash of any plain data (JSON, FNV-1a over its text). */
 export function digest(data: unknown): string {
   const s = JSON.stringify(data);
