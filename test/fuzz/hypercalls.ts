@@ -10,16 +10,7 @@ import { HC } from '../../src/main/emulator/hypervisor/hypercalls.js';
 import { reply } from '../../src/main/emulator/hypervisor/messages.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import type { CampaignSpec, Outcome, StepEscape } from './campaign.js';
-import {
-  checkInvariants,
-  digest,
-  firstDifference,
-  hashMemory,
-  hex,
-  hostRanges,
-  foreignState,
-  type HostRange,
-} from './invariants.js';
+import { checkInvariants, digest, firstDifference, hashMemory, hex, hostRanges, foreignState } from './invariants.js';
 import type { Rng } from './rng.js';
 import { agent, FuzzWorld, IDLE, SLOT, type Mode } from './world.js';
 
