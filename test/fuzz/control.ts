@@ -121,7 +121,7 @@ function play(ops: readonly ControlOp[]): Outcome {
       ballast.add(pg);
     }
   };
-  squeeze(Math.max(0, hv.reserve.available - 12));
+  squeeze(Math.max(0, hv.reserve.available - 6));
   const swapSize = new Map<number, number>();
   const str = (s: string): number => (hv.writeGuest(ctl, NAME, new TextEncoder().encode(s + '\0')), NAME);
   for (let i = 0; i < ops.length; i++) {

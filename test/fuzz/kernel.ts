@@ -31,8 +31,8 @@ const CODE_WORDS = 1024;
 const HANDLER = 0xf000;
 const ENTRY = 0xe000;
 /** Cycles each program runs. */
-export const PROGRAM_CYCLES = 400_000;
-export const EPISODE_PROGRAMS = 12;
+export const PROGRAM_CYCLES = 300_000;
+export const EPISODE_PROGRAMS = 8;
 
 /** The words of program `seed`: mostly valid instructions, some raw words, a jump back at the end. */
 export function program(seed: number): Uint32Array {
