@@ -17,6 +17,8 @@ export interface Outcome {
   steps: number;
   /** Instructions the fuzzed guests retired (the kernel campaign counts these as inputs). */
   instructions?: number;
+  /** Other figures of the campaign, summed over episodes into the summary line. */
+  counters?: Record<string, number>;
   escapes: StepEscape[];
   /** Host exceptions: the emulator or the hypervisor threw (a bug, whatever the input). */
   exceptions: StepEscape[];
@@ -74,6 +76,8 @@ export interface CampaignResult {
   episodes: number;
   ms: number;
   byInvariant: Record<string, number>;
+  /** The campaign's own figures (Outcome.counters), summed. */
+  counters: Record<string, number>;
   reports: EscapeReport[];
 }
 
@@ -122,6 +126,7 @@ export function runCampaign<Op>(spec: CampaignSpec<Op>, opts: RunOptions): Campa
     episodes: 0,
     ms: 0,
     byInvariant: {},
+    counters: {},
     reports: [],
   };
   const reported = new Map<string, number>();
@@ -132,12 +137,16 @@ export function runCampaign<Op>(spec: CampaignSpec<Op>, opts: RunOptions): Campa
     result.inputs += spec.inputs ? spec.inputs(out) : out.steps;
     result.escapes += out.escapes.length;
     result.exceptions += out.exceptions.length;
+    for (const [k, v] of Object.entries(out.counters ?? {})) result.counters[k] = (result.counters[k] ?? 0) + v;
+    const inEpisode = new Set<string>();
     for (const x of [...out.escapes, ...out.exceptions]) {
       result.byInvariant[x.invariant] = (result.byInvariant[x.invariant] ?? 0) + 1;
       const at = ops[x.step];
       const key = spec.classify && at !== undefined ? `${x.invariant} at ${spec.classify(at)}` : x.invariant;
       const seen = reported.get(key) ?? 0;
-      if (seen >= perInvariant) continue;
+      // The first of its kind in an episode only: replaying finds the first one anyway.
+      if (seen >= perInvariant || inEpisode.has(key)) continue;
+      inEpisode.add(key);
       reported.set(key, seen + 1);
       const report = reproduce(spec, ops, x, budget, opts.seed, e);
       result.reports.push(report);

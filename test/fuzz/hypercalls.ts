@@ -72,7 +72,7 @@ export function show(op: HcOp): string {
 }
 
 function play(ops: readonly HcOp[], fine: boolean): Outcome {
-  const out: Outcome = { steps: 0, escapes: [], exceptions: [] };
+  const out: Outcome = { steps: 0, escapes: [], exceptions: [], counters: { floodCalls: 0 } };
   let w: FuzzWorld;
   let c: Partition;
   try {
@@ -102,7 +102,9 @@ function play(ops: readonly HcOp[], fine: boolean): Outcome {
         if (dest) reply(w.hv, dest, c, new Uint8Array([1, 2, 3, 4]));
         r = w.wait(c);
       }
-      out.steps += op.repeat ?? 1;
+      // A flood counts as one input (its calls are counted apart): inputs are random calls.
+      out.steps++;
+      if (op.repeat && out.counters) out.counters.floodCalls += op.repeat;
       if (
         op.mode === 'user' &&
         (r.status === 'stopped' || r.status === 'blocked' || (r.status === 'done' && r.sepc !== SLOT))

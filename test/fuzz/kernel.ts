@@ -91,7 +91,7 @@ function retired(p: Partition): number {
 }
 
 function play(ops: readonly KernelOp[]): Outcome {
-  const out: Outcome = { steps: 0, instructions: 0, escapes: [], exceptions: [] };
+  const out: Outcome = { steps: 0, instructions: 0, escapes: [], exceptions: [], counters: { programs: 0 } };
   const w = new FuzzWorld({ ctl: 'idle', memBytes: 4 << 20 });
   const hv = w.hv;
   w.launch(OTHER, IDLE, 256 << 10);
@@ -122,6 +122,7 @@ function play(ops: readonly KernelOp[]): Outcome {
       w.machine.run(PROGRAM_CYCLES);
       if (c.state === 'running') hv.stop(CALLER);
       out.steps++;
+      if (out.counters) out.counters.programs++;
       out.instructions = (out.instructions ?? 0) + retired(c);
       for (const x of checkInvariants(hv)) esc(x.invariant, x.detail);
       const now = foreignState(hv, CALLER, span);

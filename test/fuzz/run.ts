@@ -29,9 +29,9 @@ function main(): number {
     return 2;
   }
   const r = runCampaign(spec, { count, seed, reportPerInvariant: report, log: (l) => process.stdout.write(l + '\n') });
-  const { reports, ...summary } = r;
+  const { reports, counters, ...summary } = r;
   void reports;
-  process.stdout.write(JSON.stringify(summary) + '\n');
+  process.stdout.write(JSON.stringify({ ...summary, ...counters }) + '\n');
   return r.escapes > 0 || r.exceptions > 0 ? 1 : 0;
 }
 
