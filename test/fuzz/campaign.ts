@@ -171,9 +171,9 @@ function reproduce<Op>(
   // Checked after every step, the escape may show earlier than where the episode noticed it.
   const fine = same(spec.play(ops.slice(0, x.step + 1), true));
   const step = fine ? fine.step : x.step;
-  let seq = ops.slice(0, step + 1);
-  seq = shrink(seq, (xs) => !!same(spec.play(xs, true)), budget);
-  const last = same(spec.play(seq, true));
+  const prefix = ops.slice(0, step + 1);
+  const seq = shrink(prefix, (xs) => !!same(spec.play(xs, true)), budget);
+  const last = seq.length < prefix.length ? same(spec.play(seq, true)) : fine;
   return {
     escape: x.invariant,
     detail: (last ?? fine ?? x).detail,

@@ -7,11 +7,11 @@ import { describe, expect, it } from 'vitest';
 import { runCampaign, type CampaignResult, type CampaignSpec } from './campaign.js';
 import { CAMPAIGNS } from './campaigns.js';
 
-const SEED = 12;
+const SEED = 1;
 
 function brief<Op>(spec: CampaignSpec<Op>, count: number): CampaignResult {
-  const r = runCampaign(spec, { count, seed: SEED, reportPerInvariant: 1, shrinkBudget: 20 });
-  // What failed, with what reproduces it: the summary and each shrunk sequence.
+  // Not shrunk here (replays take time): the command in the message prints the shortest sequences.
+  const r = runCampaign(spec, { count, seed: SEED, reportPerInvariant: 1, shrinkBudget: 0 });
   const { reports, ...summary } = r;
   const why = [
     `npm run fuzz -- ${spec.name} --count ${count} --seed ${SEED}`,
