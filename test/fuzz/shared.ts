@@ -89,6 +89,9 @@ function clientsOf(ops: readonly SharedOp[]): number {
   return Math.min(n, 4);
 }
 
+/** ctl's agent did not come back from a control call: an escape of its own, not a host exception. */
+class CtlLost extends Error {}
+
 function owner(w: FuzzWorld, hpa: number): Partition | undefined {
   return w.live().find((p) => p.memory.some((r) => hpa >= r.hpa && hpa < r.hpa + r.size));
 }
@@ -109,7 +112,8 @@ function play(ops: readonly SharedOp[]): Outcome {
   /** A control call from ctl's agent; its result (a0). */
   const control = (nr: number, args: number[]): number => {
     const r = w.call(ctl, nr, args);
-    if (r.status !== 'done') throw new Error(`ctl's agent did not answer ${hex(nr)}: ${r.status}`);
+    if (r.status !== 'done')
+      throw new CtlLost(`ctl's agent did not come back from ${hex(nr)}: ${r.status} (ctl ${ctl.state})`);
     return r.a0;
   };
   const client = (p: Partition | undefined, nr: number, args: number[]): number | undefined => {
@@ -186,11 +190,13 @@ function play(ops: readonly SharedOp[]): Outcome {
         if (owner(w, grants[g].hpa)?.id !== grants[g].from || !part(grants[g].to)) grants.splice(g, 1);
       for (const x of checkInvariants(w.hv, { grants })) found.push({ ...x, step: i });
     } catch (e) {
-      out.exceptions.push({
-        invariant: 'exception',
-        detail: `${show(o)}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' / ')}`,
-        step: i,
-      });
+      if (e instanceof CtlLost) out.escapes.push({ invariant: 'ctl', detail: e.message, step: i });
+      else
+        out.exceptions.push({
+          invariant: 'exception',
+          detail: `${show(o)}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' / ')}`,
+          step: i,
+        });
       return out;
     }
     if (found.length) {
