@@ -99,12 +99,12 @@ export class HvWorld {
     // The image goes into ctl's memory first, then the memory (with the image) goes to the client.
     this.hv.writeGuest(ctl, base + guest.loadAddress, guest.bytes);
     const err = this.hv.moveMemory(ctl, p, base, size);
-    if (err) throw new Error(err);
+    if (err) throw new Error(err.message);
     if (opts.grantDiskPartition) p.diskGrants.set('disk0', new Set([opts.grantDiskPartition]));
     if (opts.paravirtNet !== undefined) p.paravirtNet = opts.paravirtNet;
     if (opts.technique) p.technique = opts.technique;
     const e = this.hv.start(id, guest.entry, guest.cooperative ? 1 : 0);
-    if (e) throw new Error(e);
+    if (e) throw new Error(e.message);
     return p;
   }
 

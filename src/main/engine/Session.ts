@@ -189,14 +189,16 @@ export class Session {
   /** New partition events since the last call. */
   newLogs(): SessionLog[] {
     if (!this.hv) return [];
+    // The hypervisor keeps the newest events only: events[0] is event number eventsDropped.
     const all = this.hv.events;
-    const out = all.slice(this.eventsSeen).map((e) => ({
+    const first = this.hv.eventsDropped;
+    const out = all.slice(Math.max(0, this.eventsSeen - first)).map((e) => ({
       guest: e.partition,
       guestName: this.hv!.partitions.get(e.partition)?.name ?? `partition ${e.partition}`,
       kind: e.kind,
       detail: e.detail,
     }));
-    this.eventsSeen = all.length;
+    this.eventsSeen = first + all.length;
     return out;
   }
 
