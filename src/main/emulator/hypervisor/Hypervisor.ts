@@ -42,6 +42,15 @@ import { buildVirtualDevices, type VirtualIntc } from './vdevices.js';
 import { E, fail, HvError } from './errors.js';
 import { checkLayout, plan, type ControlOp, type Layout, type Plan, type Share } from './plan.js';
 import { apply, setDmaDomains } from './apply.js';
+import {
+  bindCurrent,
+  HV_STATE_VERSION,
+  hypervisorStateHash,
+  loadPartition,
+  restoreDevices,
+  savePartition,
+  type HypervisorState,
+} from './state.js';
 import { Vcpu } from './Vcpu.js';
 import { Bridge } from './net/Bridge.js';
 import { macWords, virtualMac } from './net/vnic.js';
@@ -411,6 +420,31 @@ export class Hypervisor {
     const bad = this.check();
     if (bad) return fail(E.INVAL, bad);
     if (!this.remap(p)) return fail(E.NOMEM, 'the hypervisor reserve is full');
+    const v = this.buildDevices(p);
+    this.notify(p);
+    p.entry = entry;
+    p.startFlags = flags;
+    // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
+    // whatever state it left behind (an OS need not clear its own data at boot).
+    if (!p.pristine) p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
+    else this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
+    if (flags & 1) this.writeGuest(p, BOOT_INFO_ADDR, this.bootInfoFor(p, v.nodes)); // checked above
+    const now = this.machine.cpus[p.vcpus[0].home].now();
+    p.vcpus.forEach((vc, i) => {
+      vc.reset(entry, flags & 1 ? BOOT_INFO_ADDR : 0, flags & 1 ? BOOT_INFO_MAGIC : 0, i, now);
+      vc.state = i === 0 ? 'runnable' : 'stopped';
+    });
+    p.state = 'running';
+    this.log(id, 'started', `entry 0x${entry.toString(16)}, ${p.memBytes >> 10} KiB, ${p.vcpus.length} vCPU`);
+    for (const vc of p.vcpus) this.kick(vc);
+    return undefined;
+  }
+
+  /**
+   * @internal (start, state.ts) The partition's virtual devices, built anew on its virtual bus: its
+   * console, sysctl, rtc, interrupt controller, granted disk and nic (vdevices.ts).
+   */
+  buildDevices(p: Partition): ReturnType<typeof buildVirtualDevices> {
     p.vbus.clear();
     const disk = this.machine.desc.disks?.[0];
     const ranges = [...(p.diskGrants.get('disk0') ?? [])]
@@ -431,25 +465,10 @@ export class Hypervisor {
       disk && !p.devices.has('disk0') && ranges.length > 0 ? { backend: disk, ranges } : undefined,
     );
     v.intc.onComplete = (s) => this.completePassthrough(p, s);
-    this.vintc.set(id, v.intc);
-    this.notify(p);
-    if (v.uart) this.vconsoles.set(id, v.uart);
-    p.entry = entry;
-    p.startFlags = flags;
-    // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
-    // whatever state it left behind (an OS need not clear its own data at boot).
-    if (!p.pristine) p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
-    else this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
-    if (flags & 1) this.writeGuest(p, BOOT_INFO_ADDR, this.bootInfoFor(p, v.nodes)); // checked above
-    const now = this.machine.cpus[p.vcpus[0].home].now();
-    p.vcpus.forEach((vc, i) => {
-      vc.reset(entry, flags & 1 ? BOOT_INFO_ADDR : 0, flags & 1 ? BOOT_INFO_MAGIC : 0, i, now);
-      vc.state = i === 0 ? 'runnable' : 'stopped';
-    });
-    p.state = 'running';
-    this.log(id, 'started', `entry 0x${entry.toString(16)}, ${p.memBytes >> 10} KiB, ${p.vcpus.length} vCPU`);
-    for (const vc of p.vcpus) this.kick(vc);
-    return undefined;
+    this.vintc.set(p.id, v.intc);
+    if (v.uart) this.vconsoles.set(p.id, v.uart);
+    else this.vconsoles.delete(p.id);
+    return v;
   }
 
   private diskPartitionRange(n: number): { start: number; blocks: number } | undefined {
@@ -901,6 +920,115 @@ export class Hypervisor {
     for (const v of this.queues[cpu.id]) if (v.state === 'blocked' && v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
     cpu.hTimerAt = wake;
     cpu.waiting = true;
+  }
+
+  // ------------------------------------------------------------------ save and restore
+
+  /**
+   * The whole hypervisor as plain data (state.ts; docs/hypercalls.md#saving-and-restoring). Taken
+   * between runs (no pCPU in a trap), with Machine.saveState() for RAM, pCPUs and physical devices.
+   */
+  saveState(): HypervisorState {
+    const cpus = this.machine.cpus.length;
+    const swapped = (p: Partition) => {
+      if (p.state !== 'swapped') return undefined;
+      const b = this.swapStore.load(p.id);
+      return b instanceof Error ? undefined : b;
+    };
+    const ref = (v: Vcpu): [number, number] => [v.partitionId, v.index];
+    return {
+      version: HV_STATE_VERSION,
+      partitions: [...this.partitions.values()].map((p) => savePartition(p, swapped(p), cpus)),
+      shares: this.shares.map((x) => ({ ...x })),
+      nextShareId: this.nextShareId,
+      reserveFree: [...this.reserve.freePages()],
+      tables: [...this.tables].map(([id, t]) => ({ id, root: t.root, pages: [...t.pages] })),
+      current: this.current.map((v) => (v ? ref(v) : null)),
+      queues: this.queues.map((q) => q.map(ref)),
+      tickless: [...this.tickless],
+      vmidOwner: Array.from(this.vmidOwner),
+      nextVmid: this.nextVmid,
+      stats: { ...this.stats },
+      events: this.events.map((e) => ({ ...e })),
+      eventSeq: this.eventSeq,
+      eventsDropped: this.eventsDropped,
+      bridge: this.bridge.saveState(),
+    };
+  }
+
+  /**
+   * Put the hypervisor back as `s` says, on a machine whose own state was (or will be) restored from
+   * the same snapshot; this hypervisor may be fresh or running something else (everything is
+   * replaced). The pCPUs' state is left exactly as it was before the call. Throws RangeError when the
+   * snapshot does not fit this machine (nothing is changed then).
+   */
+  restoreState(s: HypervisorState): void {
+    const m = this.machine;
+    if (s.version !== HV_STATE_VERSION)
+      throw new RangeError(`hypervisor snapshot version ${s.version}; this hypervisor reads ${HV_STATE_VERSION}`);
+    if (s.current.length !== m.cpus.length || s.queues.length !== m.cpus.length)
+      throw new RangeError(`hypervisor snapshot of ${s.current.length} pCPUs; this machine has ${m.cpus.length}`);
+    if (s.reserveFree.some((a) => a < this.usableBytes || a >= m.mem.size))
+      throw new RangeError('hypervisor snapshot: its reserve lies elsewhere (a machine with other RAM or reserve)');
+    // Rebuilding devices re-drives interrupt lines and may touch the pCPUs: keep them as they are.
+    const cpuStates = m.cpus.map((c) => c.saveState());
+    this.partitions.clear();
+    this.vintc.clear();
+    this.vconsoles.clear();
+    this.tables.clear();
+    this.shares.length = 0;
+    this.shares.push(...s.shares.map((x) => ({ ...x })));
+    this.nextShareId = s.nextShareId;
+    this.reserve.restoreFree(s.reserveFree);
+    for (const t of s.tables) this.tables.set(t.id, { root: t.root, pages: [...t.pages] });
+    for (const ps of s.partitions)
+      this.partitions.set(
+        ps.id,
+        loadPartition(ps, (x) => this.kick(x)),
+      );
+    this.bridge.restoreState(s.bridge);
+    for (const ps of s.partitions) {
+      const p = this.partitions.get(ps.id) as Partition;
+      if (ps.vdevices) {
+        this.buildDevices(p);
+        restoreDevices(p, ps);
+      }
+      if (p.memory.length || p.devices.size) setDmaDomains(this, p);
+      if (ps.swappedBytes) {
+        const saved = this.swapStore.save(p.id, SparseBytes.fromState(ps.swappedBytes).bytes());
+        if (saved instanceof Error)
+          throw new Error(`cannot put partition ${p.id} back in the swap store: ${saved.message}`);
+      }
+    }
+    const vcpu = ([pid, i]: [number, number]): Vcpu => {
+      const v = this.partitions.get(pid)?.vcpus[i];
+      if (!v) throw new RangeError(`hypervisor snapshot: no vCPU ${i} of partition ${pid}`);
+      return v;
+    };
+    s.queues.forEach((q, i) => (this.queues[i] = q.map(vcpu)));
+    s.current.forEach((r, i) => (this.current[i] = r ? vcpu(r) : undefined));
+    s.tickless.forEach((t, i) => (this.tickless[i] = t));
+    this.vmidOwner.set(s.vmidOwner);
+    this.nextVmid = s.nextVmid;
+    Object.assign(this.stats, s.stats);
+    this.events.length = 0;
+    this.events.push(...s.events.map((e) => ({ ...e })));
+    this.eventSeq = s.eventSeq;
+    this.eventsDropped = s.eventsDropped;
+    m.cpus.forEach((cpu, i) => {
+      cpu.hypervisorTrap = (c) => this.trap(c);
+      cpu.restoreState(cpuStates[i]);
+    });
+    bindCurrent(m.cpus, this.current);
+    for (const cpu of m.cpus) {
+      const v = this.current[cpu.id];
+      if (v) this.selectEngine(cpu, v.partition);
+    }
+  }
+
+  /** A hash of saveState(): equal hypervisor states, equal hashes (with Machine.stateHash: the whole machine). */
+  stateHash(): string {
+    return hypervisorStateHash(this.saveState());
   }
 
   // ------------------------------------------------------------------ guest memory
