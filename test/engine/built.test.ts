@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runElectronViteBuild } from '../../src/main/web/build.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 import type { FromEngine } from '../../src/main/engine/protocol.js';
 
 describe('the built engine worker', () => {
