@@ -48,8 +48,6 @@ const FACES = ['src/main/cli', 'src/main/web', 'src/main/index.ts'];
 export const FACE_EXCEPTIONS: readonly (readonly [string, string, string])[] = [
   ['src/main/cli/run.ts', 'src/main/emulator', '`hyperdesk run` runs a bare machine on the CLI thread'],
   ['src/main/cli/boot.ts', 'src/main/engine/powerOn.ts', '`hyperdesk boot` powers a machine on in the CLI'],
-  ['src/main/cli/boot.ts', 'src/main/emulator/machine/board.ts', "the terminal loop's pacing (TIMEBASE)"],
-  ['src/main/cli/terminal.ts', 'src/main/emulator/machine', "the terminal loop's pacing and stop reports"],
 ];
 /** Reads of the host's clocks, randomness and environment that the emulator must not make. */
 const BANNED_GLOBALS = new Set(['process', 'setTimeout', 'setInterval', 'setImmediate']);

@@ -5,8 +5,7 @@
  * (docs/boot.md). Exits with the guest's exit code when it halts.
  */
 import { writeFileSync } from 'node:fs';
-import { TIMEBASE } from '../emulator/machine/board.js';
-import { PowerOnError, powerOnFiles } from '../engine/powerOn.js';
+import { PowerOnError, powerOnFiles, TIMEBASE } from '../engine/powerOn.js';
 import { ensureDisks } from '../host/disks.js';
 import { ConsoleMux } from './consoles.js';
 import { describeStop, parseSize } from './run.js';
@@ -71,6 +70,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
+      timebase: TIMEBASE,
       chunk: TIMEBASE / 100,
       machineTime: () => powered.cycles,
       input: (b) => powered.input(0, b),
@@ -132,6 +132,7 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
+      timebase: TIMEBASE,
       chunk: TIMEBASE / 100,
       machineTime: () => powered.cycles,
       input: (b) => powered.input(target(), b),

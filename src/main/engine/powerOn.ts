@@ -20,6 +20,7 @@ import type { SwapStore } from '../emulator/hypervisor/swap.js';
 import type { ConsoleSink } from '../emulator/devices/uart/Uart.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import { Machine, type StopReport } from '../emulator/machine/Machine.js';
+export { TIMEBASE } from '../emulator/machine/board.js';
 import type { ParallelRunner } from '../emulator/machine/parallel.js';
 import { FileBlockBackend } from '../disk/FileBlockBackend.js';
 import { openDisks } from '../disk/openDisks.js';
