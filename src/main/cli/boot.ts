@@ -125,10 +125,11 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   if (started instanceof PowerOnError) return fail(started, raw);
   const { powered } = started;
   const hv = powered.hv!;
+  // Keys go to the chosen guest once ctl has started it, to ctl (uart0) until then.
   const target = () =>
     only === undefined || only === ctlName
       ? 0
-      : ([...hv.partitions.values()].find((p) => p.name.toLowerCase() === only)?.id ?? -1);
+      : ([...hv.partitions.values()].find((p) => p.name.toLowerCase() === only)?.id ?? 0);
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
