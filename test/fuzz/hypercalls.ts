@@ -33,7 +33,7 @@ const MEM_EVERY = 64;
 
 const NUMBERS = Object.values(HC) as number[];
 /** A flood: calls that leave something behind in the hypervisor (an offer, a notice, a log line). */
-export const FLOOD = 12_000;
+export const FLOOD = 25_000;
 const FLOODERS = [HC.share_offer, HC.request, HC.msg_send];
 
 function arg(rng: Rng): number {

@@ -31,7 +31,8 @@ describe('the isolation invariants', () => {
   it('a page of another partition in a running partition’s stage 2 is an escape, unless shared', () => {
     const w = healthy();
     const [a, b] = [w.hv.partitions.get(1)!, w.hv.partitions.get(2)!];
-    a.shared.push({ gpa: 0x40000000, hpa: b.memory[0].hpa, size: 4096 });
+    // A share of b's first page, accepted by a, that b never offered (a forged record).
+    w.hv.shares.push({ id: 99, from: 2, to: 1, gpa: 0, hpa: b.memory[0].hpa, at: 0x40000000 });
     w.hv.remap(a);
     expect(checkInvariants(w.hv).map((x) => x.invariant)).toEqual(['stage2']);
     expect(checkInvariants(w.hv, { grants: [{ from: 2, to: 1, hpa: b.memory[0].hpa }] })).toEqual([]);

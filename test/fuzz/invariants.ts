@@ -140,9 +140,9 @@ export function dmaDevices(hv: Hypervisor): string[] {
   return ids;
 }
 
-/** The pages on the reserve's free list. (Private today; hv.saveState() will expose it.) */
+/** The pages on the reserve's free list. */
 export function reserveFree(hv: Hypervisor): number[] {
-  return [...(hv.reserve as unknown as { free: number[] }).free];
+  return [...hv.reserve.freePages()];
 }
 
 /** Every table page in use: each partition's stage-2 table and its vCPUs' shadow tables. */
@@ -174,7 +174,7 @@ export interface CheckOptions {
 }
 
 /** Queues a guest can fill (issue 12: every one needs a limit): past these, it is unbounded. */
-export const QUEUE_LIMITS = { shareOffers: 10_000, events: 10_000, inbox: 64 };
+export const QUEUE_LIMITS = { shareOffers: 10_000, events: 20_000, inbox: 64 };
 
 /**
  * Every isolation invariant of docs/security.md#invariants, on the machine as it is now. Returns the
@@ -264,8 +264,9 @@ export function checkInvariants(hv: Hypervisor, opts: CheckOptions = {}): Escape
   }
 
   // 5. Queues a guest can fill stay bounded.
-  if (hv.shareOffers.length > QUEUE_LIMITS.shareOffers)
-    esc('queue', `${hv.shareOffers.length} share offers pending (limit ${QUEUE_LIMITS.shareOffers})`);
+  const pending = hv.shares.filter((x) => x.at < 0).length;
+  if (pending > QUEUE_LIMITS.shareOffers)
+    esc('queue', `${pending} share offers pending (limit ${QUEUE_LIMITS.shareOffers})`);
   if (hv.events.length > QUEUE_LIMITS.events)
     esc('queue', `${hv.events.length} log events kept (limit ${QUEUE_LIMITS.events})`);
   for (const p of live)
@@ -313,7 +314,6 @@ export interface HvStateView {
     name: string;
     state: string;
     memory: MemRange[];
-    shared: MemRange[];
     devices: string[];
     diskGrants: [string, number[]][];
     weight: number;
@@ -334,28 +334,30 @@ export interface HvStateView {
       waitingReplyFrom: number;
     }[];
   }[];
-  offers: { id: number; from: number; to: number; hpa: number }[];
+  /** Share offers, pending (at < 0) and accepted (at: the acceptor's guest-physical page). */
+  offers: { id: number; from: number; to: number; gpa: number; hpa: number; at: number }[];
   reserveFree: number[];
   dma: [string, unknown][];
 }
 
 /**
- * The hypervisor's state as plain data. The one place that reads the hypervisor's objects for the
- * digest: when `hv.saveState()` exists (issue 12), this becomes a call to it.
+ * The hypervisor's state as plain data, for the digests: the part of `hv.saveState()` (issue 12,
+ * state.ts) that says who owns and runs what (not counters, logs or virtual device registers), and
+ * every DMA domain. The one place that reads the hypervisor for a digest.
  */
 export function hvState(hv: Hypervisor): HvStateView {
+  const s = hv.saveState();
   const dma: [string, unknown][] = dmaDevices(hv).map((id) => [id, hv.machine.dmaDomain(id).saveState()]);
   return {
-    partitions: [...hv.partitions.values()]
+    partitions: [...s.partitions]
       .sort((a, b) => a.id - b.id)
       .map((p) => ({
         id: p.id,
         name: p.name,
         state: p.state,
         memory: p.memory.map((r) => ({ ...r })),
-        shared: p.shared.map((r) => ({ ...r })),
         devices: [...p.devices].sort(),
-        diskGrants: [...p.diskGrants].map(([k, s]) => [k, [...s].sort((x, y) => x - y)] as [string, number[]]),
+        diskGrants: p.diskGrants.map(([k, n]) => [k, [...n].sort((x, y) => x - y)] as [string, number[]]),
         weight: p.weight,
         slice: p.slice,
         technique: p.technique,
@@ -369,13 +371,13 @@ export function hvState(hv: Hypervisor): HvStateView {
           state: v.state,
           pc: v.pc,
           mode: v.mode,
-          regs: [...v.regs.subarray(0, 32)],
+          regs: v.regs.slice(0, 32),
           csr: { ...v.csr },
           waitingReplyFrom: v.waitingReplyFrom,
         })),
       })),
-    offers: hv.shareOffers.map((o) => ({ ...o })),
-    reserveFree: reserveFree(hv).sort((a, b) => a - b),
+    offers: s.shares.map((x) => ({ ...x })),
+    reserveFree: [...s.reserveFree].sort((a, b) => a - b),
     dma,
   };
 }
@@ -383,7 +385,8 @@ export function hvState(hv: Hypervisor): HvStateView {
 /**
  * What partition `caller` may not change, whatever it does: the hypervisor's state outside its own
  * partition. Left out: inboxes (it may send messages and notices), the memory it gives back to ctl
- * (host range `span`, its own at the start) and the stage-2 roots rebuilt for that, its own offers.
+ * (host range `span`, its own at the start) and the stage-2 roots rebuilt for that, offers from or
+ * to it.
  */
 export function foreignState(hv: Hypervisor, caller: number, span: HostRange): unknown {
   const s = hvState(hv);
@@ -392,7 +395,7 @@ export function foreignState(hv: Hypervisor, caller: number, span: HostRange): u
     partitions: s.partitions
       .filter((p) => p.id !== caller)
       .map((p) => ({ ...p, inbox: 0, s2root: 0, memory: p.memory.filter(outside) })),
-    offers: s.offers.filter((o) => o.from !== caller),
+    offers: s.offers.filter((o) => o.from !== caller && o.to !== caller),
   };
 }
 
