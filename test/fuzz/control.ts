@@ -9,6 +9,7 @@
  * hypervisor's state is the same before and after).
  */
 import { HC } from '../../src/main/emulator/hypervisor/hypercalls.js';
+import { ERRNO } from '../../src/shared/hypercalls.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import type { CampaignSpec, Outcome, StepEscape } from './campaign.js';
 import { checkInvariants, digest, firstDifference, hex, hvState } from './invariants.js';
@@ -107,7 +108,10 @@ function ctlRange(ctl: Partition, at: number, size: number): number {
 }
 
 function play(ops: readonly ControlOp[]): Outcome {
-  const out: Outcome = { steps: 0, escapes: [], exceptions: [] };
+  // Calls that succeeded, and those that failed by error code (ENOMEM: the reserve was full, or the
+  // range not ctl's): a campaign whose calls all fail would find nothing.
+  const counters: Record<string, number> = { succeeded: 0 };
+  const out: Outcome = { steps: 0, escapes: [], exceptions: [], counters };
   const w = new FuzzWorld({ ctl: 'agent', cpus: 2, memBytes: 24 << 20 });
   const hv = w.hv;
   const ctl = w.ctl;
@@ -198,7 +202,11 @@ function play(ops: readonly ControlOp[]): Outcome {
         const r = w.call(ctl, call[0], call[1]);
         if (r.status !== 'done') {
           esc('ctl', `ctl's agent did not come back from ${hex(call[0])}: ${r.status} (ctl ${ctl.state})`);
-        } else if (r.a0 < 0) {
+        } else if (r.a0 >= 0) {
+          counters.succeeded++;
+        } else {
+          const name = `failed${ERRNO.find((e) => e.value === r.a0)?.name ?? r.a0}`;
+          counters[name] = (counters[name] ?? 0) + 1;
           const after = stableState(w);
           if (digest(after) !== digest(before))
             esc('failed-op-changed-state', `${show(o)} failed (${r.a0}) but changed ${firstDifference(before, after)}`);

@@ -97,7 +97,18 @@ function owner(w: FuzzWorld, hpa: number): Partition | undefined {
 }
 
 function play(ops: readonly SharedOp[]): Outcome {
-  const out: Outcome = { steps: 0, escapes: [], exceptions: [] };
+  // What succeeded (a campaign whose calls all fail would find nothing): summed into the summary.
+  const counters = {
+    offered: 0,
+    accepted: 0,
+    revoked: 0,
+    released: 0,
+    destroyed: 0,
+    swappedOut: 0,
+    swappedIn: 0,
+    recreated: 0,
+  };
+  const out: Outcome = { steps: 0, escapes: [], exceptions: [], counters };
   const w = new FuzzWorld({ ctl: 'agent', memBytes: 8 << 20 });
   const n = clientsOf(ops);
   for (let id = 1; id <= n; id++) w.launch(id, agent(), CLIENT_MEM);
@@ -132,8 +143,10 @@ function play(ops: readonly SharedOp[]): Outcome {
           const gpa = (o.page % Math.max(1, p.memBytes / 4096)) * 4096;
           const hpa = p.hostAddress(gpa);
           const id = client(p, HC.share_offer, [gpa, o.to]);
-          if (id !== undefined && id > 0 && hpa !== undefined)
+          if (id !== undefined && id > 0 && hpa !== undefined) {
             offers.push({ id, from: o.from, to: o.to, hpa, valid: true });
+            counters.offered++;
+          }
           break;
         }
         case 'accept': {
@@ -141,6 +154,7 @@ function play(ops: readonly SharedOp[]): Outcome {
           const offer = pending.length ? pending[o.k % pending.length] : undefined;
           const r = client(part(o.by), HC.share_accept, [offer ? offer.id : 1000 + o.k, 0x40000000 + o.slot * 4096]);
           if (r === 0 && offer) {
+            counters.accepted++;
             offers.splice(offers.indexOf(offer), 1);
             // Only an offer whose page its offerer still owns is a grant: anything else is mapped
             // where its owner did not allow it, and the check below says so.
@@ -151,21 +165,27 @@ function play(ops: readonly SharedOp[]): Outcome {
         case 'release': {
           const p = part(o.who);
           const pages = p ? Math.min(o.pages, Math.max(0, (p.memBytes - KEEP) / 4096)) : 0;
-          client(p, HC.mem_release, [(pages || o.pages) * 4096]);
+          if (client(p, HC.mem_release, [(pages || o.pages) * 4096]) === 0) counters.released++;
           break;
         }
         case 'destroy':
-          control(HC.part_destroy, [o.who]);
+          if (control(HC.part_destroy, [o.who]) === 0) counters.destroyed++;
           break;
         case 'swap-out': {
           const size = part(o.who)?.memBytes ?? 0;
-          if (control(HC.part_swap_out, [o.who]) === 0) swapped.set(o.who, size);
+          if (control(HC.part_swap_out, [o.who]) === 0) {
+            swapped.set(o.who, size);
+            counters.swappedOut++;
+          }
           break;
         }
         case 'swap-in': {
           const size = swapped.get(o.who);
           if (size === undefined || part(o.who)?.state !== 'swapped') break;
-          if (control(HC.part_swap_in, [o.who, ctl.memEnd - size]) === 0) swapped.delete(o.who);
+          if (control(HC.part_swap_in, [o.who, ctl.memEnd - size]) === 0) {
+            swapped.delete(o.who);
+            counters.swappedIn++;
+          }
           break;
         }
         case 'recreate': {
@@ -179,7 +199,7 @@ function play(ops: readonly SharedOp[]): Outcome {
           if (control(HC.part_create, [o.who, NAME]) !== 0) break;
           if (control(HC.part_assign_cpu, [o.who, 0]) < 0) break;
           if (control(HC.part_assign_mem, [o.who, gpa, CLIENT_MEM]) !== 0) break;
-          control(HC.part_start, [o.who, AGENT, 0]);
+          if (control(HC.part_start, [o.who, AGENT, 0]) === 0) counters.recreated++;
           break;
         }
       }
@@ -187,7 +207,10 @@ function play(ops: readonly SharedOp[]): Outcome {
       // The record follows ownership: an offer or grant whose page left its offerer is void for good.
       for (const x of offers) if (owner(w, x.hpa)?.id !== x.from) x.valid = false;
       for (let g = grants.length - 1; g >= 0; g--)
-        if (owner(w, grants[g].hpa)?.id !== grants[g].from || !part(grants[g].to)) grants.splice(g, 1);
+        if (owner(w, grants[g].hpa)?.id !== grants[g].from || !part(grants[g].to)) {
+          grants.splice(g, 1);
+          counters.revoked++;
+        }
       for (const x of checkInvariants(w.hv, { grants })) found.push({ ...x, step: i });
     } catch (e) {
       if (e instanceof CtlLost) out.escapes.push({ invariant: 'ctl', detail: e.message, step: i });
