@@ -16,7 +16,7 @@ import type { ParallelRunner } from '../emulator/machine/parallel.js';
 import { parallelRunner } from '../engine/threads.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
-import { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import { DiskChain } from '../disk/DiskChain.js';
 import { openDisks } from '../disk/openDisks.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
@@ -92,7 +92,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     },
     sink.flush,
   );
-  for (const d of disks) (d as FileBlockBackend).flush();
+  for (const d of disks) (d as DiskChain).flush();
   if (quit) return 130;
   if (!result) return 0;
   if (result.kind === 'unhandled-trap') {
@@ -130,7 +130,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
     hv = new Hypervisor(machine, {
       consoleFor: (p) => sinkFor(p.name),
       rtcEpochSeconds: Math.floor(Date.now() / 1000),
-      swap: new SwapFiles(join(dirname(disks[0] instanceof FileBlockBackend ? disks[0].path : 'disks/x'), 'swap')),
+      swap: new SwapFiles(join(dirname(disks[0] instanceof DiskChain ? disks[0].imagePath : 'disks/x'), 'swap')),
     });
     hv.bootControllingOs(image);
   } catch (e) {
@@ -177,7 +177,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
     },
   );
   runner?.close();
-  for (const d of disks) (d as FileBlockBackend).flush();
+  for (const d of disks) (d as DiskChain).flush();
   if (opts.pcap) {
     try {
       writeFileSync(opts.pcap, hv.bridge.pcap());

@@ -22,7 +22,7 @@ import {
 } from '../../shared/api.js';
 import { assemble, type AsmResult } from '../asm/index.js';
 import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
-import type { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import type { DiskChain } from '../disk/DiskChain.js';
 import { openDisks } from '../disk/openDisks.js';
 import { SwapFiles } from '../disk/swapFiles.js';
 import { Firmware, scanBootEntries } from '../emulator/firmware/Firmware.js';
@@ -65,7 +65,7 @@ export class Session {
   private constructor(
     readonly config: MachineConfig,
     readonly machine: Machine,
-    readonly disks: FileBlockBackend[],
+    readonly disks: DiskChain[],
     readonly consoles: ConsoleBuffers,
   ) {
     this.ctl = new CtlChannel(
