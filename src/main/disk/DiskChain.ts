@@ -225,11 +225,11 @@ export class DiskChain implements BlockBackend {
 
   /**
    * Go on from `frozen` (a snapshot's frozen file of this disk) in a new overlay at `newTop` (a
-   * restore). The whole chain below `frozen` is opened and checked first; only then does this disk
-   * switch to it, and the old files are closed. Returns the old top, so that the caller can delete it
-   * when it was a working overlay that no snapshot needs.
+   * restore), in two steps so that several disks switch all or none: `prepareSwitch` opens and
+   * checks the whole chain below `frozen` and creates the new overlay, changing nothing of this
+   * disk; then `commitSwitch` switches (it cannot fail) or `abortSwitch` forgets it.
    */
-  switchTo(frozen: string, newTop: string): { oldTop: string; oldTopWasOverlay: boolean } | Error {
+  prepareSwitch(frozen: string, newTop: string): PreparedSwitch | Error {
     if (this.readOnly) return new Error('the disk is open read-only');
     const below = DiskChain.open(frozen, { readOnly: true });
     if (below instanceof Error) return below;
@@ -247,13 +247,38 @@ export class DiskChain implements BlockBackend {
       below.close();
       return new Error(`${newTop}: ${next.message}`);
     }
-    const oldTop = this.path;
-    const oldTopWasOverlay = this.overlays.length > 0;
-    this.close();
-    this.image = below.image;
-    this.overlays = [...below.overlays, next];
+    return { disk: this, below, next };
+  }
+
+  /** Switch to a prepared chain; returns the old top (the caller deletes it if nothing needs it). */
+  static commitSwitch(p: PreparedSwitch): { oldTop: string; oldTopWasOverlay: boolean } {
+    const d = p.disk;
+    const oldTop = d.path;
+    const oldTopWasOverlay = d.overlays.length > 0;
+    d.close();
+    d.image = p.below.image;
+    d.overlays = [...p.below.overlays, p.next];
     return { oldTop, oldTopWasOverlay };
   }
+
+  static abortSwitch(p: PreparedSwitch): void {
+    p.below.close();
+    p.next.close();
+    rmSync(p.next.path, { force: true });
+  }
+
+  /** Both steps at once (one disk). */
+  switchTo(frozen: string, newTop: string): { oldTop: string; oldTopWasOverlay: boolean } | Error {
+    const p = this.prepareSwitch(frozen, newTop);
+    return p instanceof Error ? p : DiskChain.commitSwitch(p);
+  }
+}
+
+/** A restore of one disk, checked and ready (DiskChain.prepareSwitch). */
+export interface PreparedSwitch {
+  readonly disk: DiskChain;
+  readonly below: DiskChain;
+  readonly next: OverlayFile;
 }
 
 /** The identity of `path` as the base of an overlay at `overlayPath` (path stored relative to it). */

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { crc32 } from '../../shared/crc32.js';
 import { BLOCK } from './bytes.js';
 
@@ -137,6 +138,36 @@ export function isOverlayFile(path: string): boolean {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The files of the chain ending at `path` (top first), read from the headers alone (no identity
+ * check: for deciding which overlays are still needed), and whether `path` itself is frozen.
+ */
+export function chainFiles(path: string): { files: string[]; frozen: boolean } {
+  const files: string[] = [];
+  let frozen = false;
+  let current = resolve(path);
+  for (let depth = 0; depth < 1000; depth++) {
+    files.push(current);
+    const head = new Uint8Array(BLOCK);
+    let n: number;
+    try {
+      const fd = openSync(current, 'r');
+      try {
+        n = readSync(fd, head, 0, BLOCK, 0);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      break;
+    }
+    const h = parseOverlayHeader(head.subarray(0, n));
+    if (h instanceof Error) break;
+    if (depth === 0) frozen = (h.flags & FLAG_FROZEN) !== 0;
+    current = resolve(dirname(current), h.base.path);
+  }
+  return { files, frozen };
 }
 
 /**

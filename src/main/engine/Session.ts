@@ -37,6 +37,7 @@ import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
 import { parallelRunner } from './threads.js';
+import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
 import { partitionGuests, Timeline } from './views.js';
 
 export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
@@ -385,6 +386,33 @@ export class Session {
 
   private nameOf(guest: number): string {
     return this.guests().find((g) => g.id === guest)?.name ?? `guest ${guest}`;
+  }
+
+  // ------------------------------------------------------------------ snapshots (docs/snapshots.md)
+
+  /** Save the whole machine as snapshot `name` in the folder `dir` (between ticks: it is paused). */
+  saveSnapshot(name: string, dir: string): SavedSnapshot | string {
+    return saveSnapshot(this, name, dir);
+  }
+
+  /** Restore a snapshot file; all or nothing. A machine that had stopped runs again. */
+  restoreSnapshot(file: string, dir: string): { seconds: number } | string {
+    const r = restoreSnapshot(this, file, dir);
+    if (typeof r !== 'string') {
+      this.stopReason = undefined;
+      this.input.clear(); // keys typed for the machine as it was
+    }
+    return r;
+  }
+
+  /** @internal The session's own part of a snapshot (snapshots.ts). */
+  sessionState(): SessionPart {
+    return { waitCycles: this.waitCycles, engine: this.dualbootEngine ?? null };
+  }
+
+  /** @internal */
+  restoreSessionState(st: SessionPart): void {
+    this.waitCycles = st.waitCycles;
   }
 
   close(): void {

@@ -166,7 +166,9 @@ export function decodePlain(bytes: Uint8Array): unknown {
         const b = blobs[i]!;
         if (b.byteLength % Ctor.BYTES_PER_ELEMENT !== 0)
           return bad(`array ${i}: ${b.byteLength} bytes is not a whole number of ${o.t} elements`);
-        // A fresh, aligned buffer of its own: the caller may keep it (RAM is restored from it).
+        // Bytes are used where they lie (RAM: no second 64 MiB copy); wider elements need an
+        // aligned buffer of their own.
+        if (o.t === 'Uint8Array') return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
         const copy = new Uint8Array(b.byteLength);
         copy.set(b);
         return new Ctor(copy.buffer) as Typed;
