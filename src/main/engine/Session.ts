@@ -400,6 +400,7 @@ export class Session {
     const r = restoreSnapshot(this, file, dir);
     if (typeof r !== 'string') {
       this.stopReason = undefined;
+      this.ctl.cancel('the machine was restored from a snapshot');
       this.input.clear(); // keys typed for the machine as it was
     }
     return r;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDisks } from '../../../scripts/build-disks.js';
 import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
-import { pruneOverlays } from './snapshots.js';
+import { pruneOverlays } from '../disk/overlayPrune.js';
 import { Session } from './Session.js';
 
 let dir: string;

@@ -7,12 +7,11 @@
  * hypervisor's part goes through `saveState()` / `restoreState()` of the Hypervisor (issue 12); a
  * build whose hypervisor lacks them refuses hypervisor-mode snapshots with a clear message.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { MachineConfig, MachineMode } from '../../shared/api.js';
+import { SNAPSHOT_NAME_PATTERN, type MachineConfig, type MachineMode } from '../../shared/api.js';
 import { DiskChain, type PreparedSwitch } from '../disk/DiskChain.js';
-import { chainFiles } from '../disk/overlay.js';
 import type { FirmwareState } from '../emulator/firmware/Firmware.js';
 import type { MachineState } from '../emulator/machine/Machine.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
@@ -72,8 +71,6 @@ export interface SavedSnapshot {
   disks: string[];
 }
 
-export const SNAPSHOT_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-
 export function snapshotFile(dir: string, name: string): string {
   return join(resolve(dir), `${name}${SNAPSHOT_EXT}`);
 }
@@ -92,7 +89,7 @@ function hypervisorOf(s: SnapshotSubject): HypervisorSnapshots | string {
 
 /** Save the session as snapshot `name` in `dir`; the answer is the saved snapshot or why not. */
 export function saveSnapshot(s: SnapshotSubject, name: string, dir: string): SavedSnapshot | string {
-  if (!SNAPSHOT_NAME.test(name))
+  if (!SNAPSHOT_NAME_PATTERN.test(name))
     return `a snapshot name is 1..64 letters, digits, '_', '.', '-' (starting with a letter or digit), got '${name}'`;
   if (s.parallel) return 'snapshots need every pCPU on the engine’s thread: boot without pCPU threads';
   const hv = s.hv ? hypervisorOf(s) : undefined;
@@ -204,36 +201,4 @@ function checkContent(c: SnapshotContent, s: SnapshotSubject): string | undefine
     return `it has ${c.disks?.length ?? 0} disks; this machine has ${s.disks.length}`;
   if ((c.firmware === null) !== (s.fw === undefined)) return 'its firmware state does not match this machine';
   return undefined;
-}
-
-/**
- * Delete the frozen overlays in `dir`/overlays that nothing needs any more: needed are the chains
- * below `keep` (the remaining snapshots' frozen files) and below every working (unfrozen) overlay in
- * the folder, which a running machine may be writing. Returns the files deleted.
- */
-export function pruneOverlays(dir: string, keep: readonly string[]): string[] {
-  const folder = join(resolve(dir), 'overlays');
-  let names: string[];
-  try {
-    names = readdirSync(folder).filter((n) => n.endsWith('.hdov'));
-  } catch {
-    return [];
-  }
-  const needed = new Set<string>();
-  const tops = [...keep.map((k) => resolve(k))];
-  const frozen = new Set<string>();
-  for (const n of names) {
-    const path = join(folder, n);
-    const info = chainFiles(path);
-    if (info.frozen) frozen.add(path);
-    else tops.push(path);
-  }
-  for (const t of tops) for (const f of chainFiles(t).files) needed.add(f);
-  const removed: string[] = [];
-  for (const f of frozen) {
-    if (needed.has(f)) continue;
-    rmSync(f, { force: true });
-    removed.push(f);
-  }
-  return removed;
 }
