@@ -85,6 +85,16 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('snapshot')
+    .description('whole-machine snapshots of the running session (hyperdesk serve): save|list|restore|rm [NAME]')
+    .argument('<action>', 'save NAME | list | restore NAME | rm NAME')
+    .argument('[name]', 'the snapshot (1..64 of A-Z a-z 0-9 _ . -)')
+    .action(async (action: string, name: string | undefined) => {
+      const { snapshotCommand } = await import('./snapshot.js');
+      exitCode = await snapshotCommand(action, name);
+    });
+
+  program
     .command('disk')
     .description('create, partition and edit disk images (hyperdesk disk --help)')
     .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck, and their arguments')
