@@ -19,6 +19,7 @@ import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { DiskChain } from '../disk/DiskChain.js';
 import { openDisks } from '../disk/openDisks.js';
 import { describeStop, parseSize } from './run.js';
+import { bootSnapshots } from './bootSnapshots.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 
@@ -39,6 +40,10 @@ export interface BootOptions {
   unpaced?: boolean;
   /** Hypervisor mode: each pCPU on a thread of its own (ParallelRunner) instead of all on this one. */
   threads?: boolean;
+  /** Start from this snapshot of the data folder (docs/snapshots.md). */
+  restore?: string;
+  /** Save the machine as this snapshot when the console detaches or the machine stops. */
+  saveAtExit?: string;
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -77,6 +82,23 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   const fw = new Firmware(machine, { select: opts.select, timeoutSeconds: opts.timeout });
   fw.powerOn();
   let menuTime = 0;
+  const snaps = bootSnapshots(opts, {
+    config: { mode: 'dualboot', cpus: opts.cpus, memMiB: mem / (1 << 20), disks: opened.paths },
+    machine,
+    disks: opened.disks,
+    fw,
+    hv: undefined,
+    parallel: undefined,
+    get cycles() {
+      return machine.time + menuTime;
+    },
+    sessionState: () => ({ waitCycles: menuTime, engine: null }),
+    restoreSessionState: (st) => (menuTime = st.waitCycles),
+  });
+  if (typeof snaps === 'string') {
+    process.stderr.write(`error: ${snaps}\n`);
+    return 1;
+  }
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -92,7 +114,9 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     },
     sink.flush,
   );
+  const saveProblem = snaps.atExit();
   for (const d of disks) (d as DiskChain).flush();
+  if (saveProblem) return saveProblem;
   if (quit) return 130;
   if (!result) return 0;
   if (result.kind === 'unhandled-trap') {
@@ -146,6 +170,24 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
       return 2;
     }
   }
+  const snaps = bootSnapshots(opts, {
+    config: { mode: 'hypervisor', cpus: opts.cpus, memMiB: mem / (1 << 20), disks: opts.disk },
+    machine,
+    disks: disks as DiskChain[],
+    fw: undefined,
+    hv,
+    parallel: runner,
+    get cycles() {
+      return machine.time;
+    },
+    sessionState: () => ({ waitCycles: 0, engine: null }),
+    restoreSessionState: () => {},
+  });
+  if (typeof snaps === 'string') {
+    runner?.close();
+    process.stderr.write(`error: ${snaps}\n`);
+    return 1;
+  }
   const target = () =>
     only === undefined || only === ctlName
       ? undefined
@@ -176,8 +218,10 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
       raw.flush();
     },
   );
+  const saveProblem = snaps.atExit();
   runner?.close();
   for (const d of disks) (d as DiskChain).flush();
+  if (saveProblem) return saveProblem;
   if (opts.pcap) {
     try {
       writeFileSync(opts.pcap, hv.bridge.pcap());

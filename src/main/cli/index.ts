@@ -60,6 +60,8 @@ export async function main(argv: string[]): Promise<number> {
       '--threads',
       'hypervisor mode: run each pCPU on a thread of its own (real SMP; not deterministic, docs/architecture.md#parallel-smp)',
     )
+    .option('--restore <name>', 'start from this snapshot of the data folder (docs/snapshots.md)')
+    .option('--save-at-exit <name>', 'save the machine as this snapshot when the console detaches or the machine stops')
     .action(async (opts: import('./boot.js').BootOptions) => {
       const { bootCommand } = await import('./boot.js');
       exitCode = await bootCommand(opts);

@@ -166,6 +166,11 @@ export function restoreSnapshot(s: SnapshotSubject, file: string, dir: string): 
       return `disk ${i}: ${p.message}; not restored, nothing changed`;
     }
     prepared.push(p);
+    // The snapshot's disk must be this machine's disk at some other time, not another image.
+    if (resolve(p.below.imagePath) !== resolve(s.disks[i]!.imagePath)) {
+      for (const q of prepared) DiskChain.abortSwitch(q);
+      return `disk ${i}: the snapshot's disk is ${p.below.imagePath}, this machine's is ${s.disks[i]!.imagePath}; not restored, nothing changed`;
+    }
   }
   const before = { machine: s.machine.saveState(), fw: s.fw?.saveState(), session: s.sessionState() };
   const hvBefore = hv ? hv.saveState() : undefined;
