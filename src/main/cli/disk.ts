@@ -18,7 +18,7 @@ import {
   parseSize,
   type FileSystem,
   type PartitionType,
-} from '../disk/index.js';
+} from '../host/tools.js';
 
 const BLOCK = 512;
 

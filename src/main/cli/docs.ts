@@ -1,5 +1,5 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
-import { generateIsaDoc } from '../docs/isaDoc.js';
+import { generateIsaDoc } from '../host/tools.js';
 
 export const ISA_DOC_PATH = new URL('../../../docs/isa.md', import.meta.url);
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { disassemble } from '../../shared/isa/disasm.js';
 import type { StopReport } from '../emulator/machine/Machine.js';
 import { Machine } from '../emulator/machine/Machine.js';
+import { TIMEBASE } from '../emulator/machine/board.js';
 import { runCpu } from '../emulator/cpu/run.js';
 import { assembleOrReport } from './report.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
@@ -76,9 +77,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   for (const c of machine.cpus) c.pc = entry;
 
   const limit = opts.maxInstructions ?? Infinity;
-  const { result, quit } = await terminalLoop(
+  const { result, quit } = await terminalLoop<StopReport>(
     {
       paced: false,
+      timebase: TIMEBASE,
       machineTime: () => machine.time,
       input: (b) => machine.uart.input(b),
       pendingInput: () => machine.uart.pendingInput,

@@ -7,7 +7,7 @@ import { createHost } from '../host/host.js';
 import { ensureRendererBuilt } from '../web/build.js';
 import { startWebServer } from '../web/server.js';
 import { removeSessionFile, writeSessionFile } from '../web/sessionFile.js';
-import { dataDir } from '../store/index.js';
+import { dataDir } from '../host/snapshotCatalog.js';
 
 export async function serveCommand(opts: { port: number; boot: boolean }): Promise<number> {
   let staticDir: string;

@@ -6,7 +6,7 @@
  */
 import type { HostApi, SnapshotInfo } from '../../shared/api.js';
 import { createHost } from '../host/host.js';
-import { dataDir } from '../store/index.js';
+import { dataDir } from '../host/snapshotCatalog.js';
 import { TOKEN_HEADER } from '../web/server.js';
 import { readSessionFile } from '../web/sessionFile.js';
 

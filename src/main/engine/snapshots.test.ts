@@ -3,9 +3,12 @@ import { copyFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../../scripts/build-disks.js';
+import { ensureDisks } from '../host/disks.js';
+import type { DiskChain } from '../disk/DiskChain.js';
 import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
+import { TIMEBASE } from '../emulator/machine/board.js';
+import { TIMEBASE_HZ } from '../host/snapshotCatalog.js';
 import { Session } from './Session.js';
 
 let dir: string;
@@ -96,7 +99,7 @@ describe('whole-machine snapshots (dual boot)', () => {
     if (typeof saved === 'string') throw new Error(saved);
     run(s, 500_000);
     const hash = s.machine.stateHash();
-    const top = s.disks[0]!.path;
+    const top = (s.disks[0] as DiskChain).path;
     const good = readFileSync(saved.file);
 
     writeFileSync(saved.file, good.subarray(0, good.length - 100));
@@ -115,27 +118,40 @@ describe('whole-machine snapshots (dual boot)', () => {
     writeFileSync(frozen, frozenBytes);
 
     expect(s.machine.stateHash()).toBe(hash);
-    expect(s.disks[0]!.path).toBe(top);
+    expect((s.disks[0] as DiskChain).path).toBe(top);
     expect(s.saveSnapshot('x', store('bad'))).toMatch(/exists already/);
     expect(s.saveSnapshot('../x', store('bad'))).toMatch(/a snapshot name is/);
   }, 120_000);
 });
 
+it("the host's copy of the timebase is the board's", () => {
+  expect(TIMEBASE_HZ).toBe(TIMEBASE);
+});
+
 describe('whole-machine snapshots (hypervisor mode)', () => {
-  it('saves and restores when the hypervisor can save its state, else says it is not yet available', async () => {
-    const s = await boot({ mode: 'hypervisor', memMiB: 64 });
-    const can = typeof (Hypervisor.prototype as unknown as { saveState?: unknown }).saveState === 'function';
-    const saved = s.saveSnapshot('hv', store('hv'));
-    if (!can) {
-      expect(saved).toMatch(/hypervisor-mode snapshots are not yet available/);
-      expect(readdirSync(dir)).not.toContain('store-hv'); // nothing written
-      return;
-    }
-    if (typeof saved === 'string') throw new Error(saved);
-    run(s, 2_000_000);
-    const h = s.machine.stateHash();
-    expect(typeof s.restoreSnapshot(saved.file, store('hv'))).not.toBe('string');
-    run(s, 2_000_000);
-    expect(s.machine.stateHash()).toBe(h);
-  }, 120_000);
+  it.each(['interp', 'jit'] as const)(
+    'run N, snapshot, run M gives the same state hash as restore and run M (%s), or says it is not yet available',
+    async (engine) => {
+      const s = await boot({ mode: 'hypervisor', memMiB: 64, engine });
+      const can = typeof (Hypervisor.prototype as unknown as { saveState?: unknown }).saveState === 'function';
+      run(s, 4_000_000); // ctl is booting and starting its clients
+      const saved = s.saveSnapshot(`hv-${engine}`, store('hv'));
+      if (!can) {
+        expect(saved).toMatch(/hypervisor-mode snapshots are not yet available/);
+        return;
+      }
+      if (typeof saved === 'string') throw new Error(saved);
+      // The whole machine: pCPUs, RAM, devices, and the hypervisor's own state.
+      const hash = () => `${s.machine.stateHash()} ${s.hv!.stateHash()}`;
+      const atSave = hash();
+      run(s, 3_000_000);
+      const h = hash();
+      expect(h).not.toBe(atSave);
+      expect(typeof s.restoreSnapshot(saved.file, store('hv'))).not.toBe('string');
+      expect(hash()).toBe(atSave);
+      run(s, 3_000_000);
+      expect(hash()).toBe(h);
+    },
+    120_000,
+  );
 });

@@ -12,21 +12,23 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { SNAPSHOT_NAME_PATTERN, type MachineConfig, type MachineMode } from '../../shared/api.js';
 import { DiskChain, type PreparedSwitch } from '../disk/DiskChain.js';
+import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import type { FirmwareState } from '../emulator/firmware/Firmware.js';
 import type { MachineState } from '../emulator/machine/Machine.js';
-import { TIMEBASE } from '../emulator/machine/board.js';
 import { readSnapshotFile, SNAPSHOT_EXT, writeSnapshotFile } from './snapshotFile.js';
 
 /** What a session hands to and takes from a snapshot besides the machine. */
 export interface SnapshotSubject {
   readonly config: MachineConfig;
   readonly machine: { saveState(): MachineState; restoreState(s: MachineState): void; time: number };
-  readonly disks: DiskChain[];
+  /** DiskChains (image files) can be frozen; a machine on other backends cannot be snapshotted. */
+  readonly disks: readonly BlockBackend[];
   readonly fw: { saveState(): FirmwareState; restoreState(s: FirmwareState): void } | undefined;
   readonly hv: object | undefined;
   readonly parallel: unknown;
-  /** Machine time in cycles, as the session counts it. */
+  /** Machine time in cycles, as the session counts it, and cycles per second (TIMEBASE). */
   readonly cycles: number;
+  readonly timebase: number;
   sessionState(): SessionPart;
   restoreSessionState(s: SessionPart): void;
 }
@@ -94,7 +96,9 @@ export function saveSnapshot(s: SnapshotSubject, name: string, dir: string): Sav
   if (s.parallel) return 'snapshots need every pCPU on the engine’s thread: boot without pCPU threads';
   const hv = s.hv ? hypervisorOf(s) : undefined;
   if (typeof hv === 'string') return hv;
-  if (s.disks.some((d) => d.readOnly)) return 'a disk is open read-only: it cannot be frozen for a snapshot';
+  const chains = diskChains(s);
+  if (typeof chains === 'string') return chains;
+  if (chains.some((d) => d.readOnly)) return 'a disk is open read-only: it cannot be frozen for a snapshot';
   const file = snapshotFile(dir, name);
   if (existsSync(file)) return `a snapshot named '${name}' exists already (remove it first)`;
   try {
@@ -122,14 +126,14 @@ export function saveSnapshot(s: SnapshotSubject, name: string, dir: string): Sav
     disks: [],
   };
   for (let i = 0; i < s.disks.length; i++) {
-    const frozen = s.disks[i]!.freeze(overlayPath(dir, i));
+    const frozen = chains[i]!.freeze(overlayPath(dir, i));
     // A disk frozen before a later one failed goes on in its new overlay: same contents, no loss.
     if (frozen instanceof Error) return `disk ${i}: ${frozen.message}`;
     content.disks.push(resolve(frozen));
   }
   try {
     const info = writeSnapshotFile(file, content);
-    return { name, file, ...info, mode: content.mode, seconds: content.cycles / TIMEBASE, disks: content.disks };
+    return { name, file, ...info, mode: content.mode, seconds: content.cycles / s.timebase, disks: content.disks };
   } catch (e) {
     return (e as Error).message;
   }
@@ -148,6 +152,8 @@ export function restoreSnapshot(s: SnapshotSubject, file: string, dir: string): 
   } catch (e) {
     return (e as Error).message;
   }
+  const chains = diskChains(s);
+  if (typeof chains === 'string') return chains;
   const bad = checkContent(c, s);
   if (bad) return `${file}: ${bad}; not restored, nothing changed`;
   const hv = s.hv ? hypervisorOf(s) : undefined;
@@ -160,16 +166,16 @@ export function restoreSnapshot(s: SnapshotSubject, file: string, dir: string): 
   // Disks first, prepared only: every chain opened and checked before anything switches.
   const prepared: PreparedSwitch[] = [];
   for (let i = 0; i < s.disks.length; i++) {
-    const p = s.disks[i]!.prepareSwitch(c.disks[i]!, overlayPath(dir, i));
+    const p = chains[i]!.prepareSwitch(c.disks[i]!, overlayPath(dir, i));
     if (p instanceof Error) {
       for (const q of prepared) DiskChain.abortSwitch(q);
       return `disk ${i}: ${p.message}; not restored, nothing changed`;
     }
     prepared.push(p);
     // The snapshot's disk must be this machine's disk at some other time, not another image.
-    if (resolve(p.below.imagePath) !== resolve(s.disks[i]!.imagePath)) {
+    if (resolve(p.below.imagePath) !== resolve(chains[i]!.imagePath)) {
       for (const q of prepared) DiskChain.abortSwitch(q);
-      return `disk ${i}: the snapshot's disk is ${p.below.imagePath}, this machine's is ${s.disks[i]!.imagePath}; not restored, nothing changed`;
+      return `disk ${i}: the snapshot's disk is ${p.below.imagePath}, this machine's is ${chains[i]!.imagePath}; not restored, nothing changed`;
     }
   }
   const before = { machine: s.machine.saveState(), fw: s.fw?.saveState(), session: s.sessionState() };
@@ -193,7 +199,14 @@ export function restoreSnapshot(s: SnapshotSubject, file: string, dir: string): 
     // The working overlay left behind: no snapshot names it (saving freezes the top), so it goes.
     if (oldTopWasOverlay) rmSync(oldTop, { force: true });
   }
-  return { seconds: c.cycles / TIMEBASE };
+  return { seconds: c.cycles / s.timebase };
+}
+
+/** The machine's disks as chains of files, or why they cannot be snapshotted. */
+function diskChains(s: SnapshotSubject): DiskChain[] | string {
+  const bad = s.disks.findIndex((d) => !(d instanceof DiskChain));
+  if (bad >= 0) return `disk ${bad} is not an image file (it cannot be frozen for a snapshot)`;
+  return s.disks as DiskChain[];
 }
 
 function checkContent(c: SnapshotContent, s: SnapshotSubject): string | undefined {

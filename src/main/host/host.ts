@@ -20,10 +20,11 @@ import type {
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
 import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
-import { WORKLOADS } from '../engine/compare.js';
+import { assembleOnly } from '../engine/assembly.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
-import { assembleOnly } from '../engine/Session.js';
+import { WORKLOADS } from '../engine/workloads.js';
+import { ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, storePath, Store, StoreError } from '../store/index.js';
 
@@ -124,6 +125,17 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     status: () => engine.call('status'),
     async boot(config) {
       emit({ type: 'progress', task: 'boot', done: 0, label: 'booting the machine' });
+      // No disk given: the demo image, built from resources/ when missing or stale (the engine
+      // below the host only opens the files it is given).
+      if (!config.disks?.length) {
+        try {
+          config = { ...config, disks: [await ensureDisks()] };
+        } catch (e) {
+          const error = `cannot build the default disk image: ${(e as Error).message}`;
+          emit({ type: 'progress', task: 'boot', done: 1, label: error });
+          return { state: 'failed', guests: [], seconds: 0, error };
+        }
+      }
       const status = await engine.call('boot', config);
       emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
       parentSnapshot = null;
@@ -184,7 +196,6 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const { ensureDisks } = await import('../../../scripts/build-disks.js');
       const disks = [await ensureDisks()];
       const at = new Date().toISOString();
       const figures = await runInWorker(workload, disks, (done, label) =>

@@ -7,6 +7,15 @@ import { join } from 'node:path';
 import type { SnapshotInfo } from '../../shared/api.js';
 import { Store, StoreError, storePath } from '../store/index.js';
 
+/** The data folder (for the CLI's snapshot commands, which reach it through the host). */
+export { dataDir } from '../store/index.js';
+
+/**
+ * Cycles per second of machine time (the board's TIMEBASE, docs/devices.md), repeated here because
+ * the host's thread loads no emulator code; snapshots.test.ts checks the two agree.
+ */
+export const TIMEBASE_HZ = 250_000_000;
+
 export function snapshotDir(data: string): string {
   return join(data, 'snapshots');
 }

@@ -1,14 +1,18 @@
 /**
- * Snapshots for `hyperdesk boot` (docs/snapshots.md#from-the-command-line): `--restore NAME` puts
+ * Snapshots for `hyperdesk boot`, which powers its machine on in the CLI's own process
+ * (docs/snapshots.md#from-the-command-line): `--restore NAME` puts
  * the machine in the state of a snapshot of the data folder before the console attaches, and
  * `--save-at-exit NAME` saves it when the console detaches or the machine stops. A machine restored
  * and not saved again leaves its disk writes nowhere: its working overlay is removed at exit (said
  * on stderr), so the next boot starts from a snapshot or the image, never from a stray overlay.
  */
 import { existsSync, rmSync } from 'node:fs';
-import type { DiskChain } from '../disk/DiskChain.js';
+import { DiskChain } from '../disk/DiskChain.js';
+import type { PoweredMachine } from '../engine/powerOn.js';
+import { TIMEBASE_HZ } from './snapshotCatalog.js';
 import { restoreSnapshot, saveSnapshot, type SnapshotSubject } from '../engine/snapshots.js';
-import { findSnapshot, recordSnapshot, snapshotDir } from '../host/snapshotCatalog.js';
+import type { MachineMode } from '../../shared/api.js';
+import { findSnapshot, recordSnapshot, snapshotDir } from './snapshotCatalog.js';
 import { dataDir } from '../store/index.js';
 
 export interface BootSnapshotOptions {
@@ -21,8 +25,35 @@ export interface BootSnapshots {
   atExit(): number | undefined;
 }
 
+/** A powered-on machine as snapshots see it (the CLI's boot has no Session). */
+function subjectOf(
+  powered: PoweredMachine,
+  config: { mode: MachineMode; cpus: number; memMiB: number },
+): SnapshotSubject {
+  return {
+    config: { ...config, disks: [] },
+    machine: powered.machine,
+    disks: powered.disks,
+    fw: powered.fw,
+    hv: powered.hv,
+    parallel: powered.parallel,
+    get cycles() {
+      return powered.cycles;
+    },
+    timebase: TIMEBASE_HZ,
+    sessionState: () => ({ waitCycles: powered.menuCycles, engine: null }),
+    restoreSessionState: (st) => (powered.menuCycles = st.waitCycles),
+  };
+}
+
 /** Restore when asked; the answer is what to call at exit, or why the boot cannot go on. */
-export function bootSnapshots(opts: BootSnapshotOptions, subject: SnapshotSubject): BootSnapshots | string {
+export function bootSnapshots(
+  opts: BootSnapshotOptions,
+  powered: PoweredMachine,
+  config: { mode: MachineMode; cpus: number; memMiB: number },
+): BootSnapshots | string {
+  if (opts.restore === undefined && opts.saveAtExit === undefined) return { atExit: () => undefined };
+  const subject = subjectOf(powered, config);
   const data = dataDir();
   const dir = snapshotDir(data);
   let parent: string | null = null;
@@ -40,7 +71,7 @@ export function bootSnapshots(opts: BootSnapshotOptions, subject: SnapshotSubjec
   }
   return {
     atExit() {
-      const disks: DiskChain[] = subject.disks;
+      const disks = subject.disks.filter((d): d is DiskChain => d instanceof DiskChain);
       if (opts.saveAtExit === undefined) {
         if (parent === null) return undefined;
         for (const d of disks) if (d.files().length > 1 && existsSync(d.path)) rmSync(d.path, { force: true });
