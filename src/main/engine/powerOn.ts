@@ -22,7 +22,7 @@ import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import { Machine, type StopReport } from '../emulator/machine/Machine.js';
 export { TIMEBASE } from '../emulator/machine/board.js';
 import type { ParallelRunner } from '../emulator/machine/parallel.js';
-import { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import { DiskChain } from '../disk/DiskChain.js';
 import { openDisks } from '../disk/openDisks.js';
 import { SwapFiles } from '../disk/swapFiles.js';
 import { parallelRunner } from './threads.js';
@@ -223,7 +223,7 @@ export function powerOn(opts: PowerOnOptions, disks: readonly BlockBackend[]): P
   }
   const disk0 = disks[0];
   const swap =
-    opts.swap ?? (disk0 instanceof FileBlockBackend ? new SwapFiles(join(dirname(disk0.path), 'swap')) : undefined);
+    opts.swap ?? (disk0 instanceof DiskChain ? new SwapFiles(join(dirname(disk0.imagePath), 'swap')) : undefined);
   let hv: Hypervisor;
   try {
     hv = new Hypervisor(machine, {
