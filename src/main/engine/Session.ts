@@ -361,6 +361,8 @@ export class Session {
       this.stopReason = undefined;
       this.ctl.cancel('the machine was restored from a snapshot');
       this.input.clear(); // keys typed for the machine as it was
+      // The restored hypervisor's event log is the snapshot's: those events were reported already.
+      if (this.hv) this.eventsSeen = this.hv.eventsDropped + this.hv.events.length;
     }
     return r;
   }
