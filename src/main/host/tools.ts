@@ -6,6 +6,7 @@
  */
 export { formatDiagnostic, type AsmResult } from '../asm/index.js';
 export { generateIsaDoc } from '../docs/isaDoc.js';
+export { updateHypercallDoc } from '../docs/hypercallsDoc.js';
 export {
   createImageFile,
   DiskError,

@@ -7,6 +7,7 @@ import type { Cpu } from '../cpu/Cpu.js';
 import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
+import { HC, hypercallInfo } from '../../../shared/hypercalls.js';
 import { E, HvError } from './errors.js';
 import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
@@ -21,40 +22,7 @@ const result = (r: HvError | undefined): number => r?.code ?? 0;
 /** Partition ids 1..254: 255 is the hypervisor's own sender id, and a MAC's last byte (net/vnic.ts). */
 export const MAX_PARTITION_ID = 254;
 
-export const HC = {
-  hv_version: 0x00,
-  console_write: 0x01,
-  console_read: 0x02,
-  yield: 0x03,
-  shutdown: 0x04,
-  partition_id: 0x05,
-  request: 0x06,
-  mem_release: 0x07,
-  net_send: 0x08,
-  net_recv: 0x09,
-  msg_send: 0x10,
-  msg_call: 0x11,
-  msg_recv: 0x12,
-  msg_reply: 0x13,
-  share_offer: 0x14,
-  share_accept: 0x15,
-  part_create: 0x100,
-  part_assign_cpu: 0x101,
-  part_assign_mem: 0x102,
-  part_assign_dev: 0x103,
-  part_grant_disk: 0x104,
-  part_start: 0x105,
-  part_stop: 0x106,
-  part_destroy: 0x107,
-  part_query: 0x108,
-  sched_set: 0x109,
-  part_restart: 0x10a,
-  part_swap_out: 0x10b,
-  part_swap_in: 0x10c,
-  part_remove_mem: 0x10d,
-  bridge_stats: 0x10f,
-  part_technique: 0x110,
-} as const;
+export { HC } from '../../../shared/hypercalls.js';
 
 /** part_technique's a1 (docs/hypercalls.md#virtualization-techniques). */
 const TECHNIQUES = ['paravirtual', 'hardware', 'trap-emulate'] as const;
@@ -92,7 +60,18 @@ function a(i: number): number {
  */
 export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu, n: number): number | undefined {
   argRegs = cpu.regs;
-  if (n >= 0x100 && p.id !== 0) return E.PERM;
+  // Who may call it and in which states of its target, from the one table (src/shared/hypercalls.ts).
+  const info = hypercallInfo(n);
+  if (!info) return E.NOSYS;
+  if (info.api === 'control') {
+    if (p.id !== 0) return E.PERM;
+    // (Partition 0 itself is the handlers' to refuse: it is never a target of these.)
+    if (info.states && a(0) !== 0) {
+      const t = hv.partitions.get(a(0));
+      if (!t || t.state === 'destroyed') return E.NOENT;
+      if (!info.states.includes(t.state)) return E.BUSY;
+    }
+  }
   switch (n) {
     case HC.hv_version:
       return HV_VERSION;
@@ -280,7 +259,8 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const t = hv.partitions.get(a(0));
       if (!t) return E.NOENT;
       const disk = guestString(hv, p, a(1), 16);
-      if (disk !== 'disk0') return E.NOENT;
+      if (disk === undefined) return E.FAULT;
+      if (!hv.physicalDisk(disk)) return E.NOENT; // disk0, disk1, ... of the board
       const set = t.diskGrants.get(disk) ?? new Set<number>();
       set.add(a(2));
       t.diskGrants.set(disk, set);
