@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { PowerOnError, powerOnFiles, TIMEBASE } from '../engine/powerOn.js';
 import { ensureDisks } from '../host/disks.js';
 import { ConsoleMux } from './consoles.js';
+import { bootSnapshots } from '../host/bootSnapshots.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
 
@@ -28,6 +29,10 @@ export interface BootOptions {
   unpaced?: boolean;
   /** Hypervisor mode: each pCPU on a thread of its own (ParallelRunner) instead of all on this one. */
   threads?: boolean;
+  /** Start from this snapshot of the data folder (docs/snapshots.md). */
+  restore?: string;
+  /** Save the machine as this snapshot when the console detaches or the machine stops. */
+  saveAtExit?: string;
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -67,6 +72,12 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   );
   if (started instanceof PowerOnError) return fail(started, sink);
   const { powered } = started;
+  const snaps = bootSnapshots(opts, powered, { mode: 'dualboot', cpus: opts.cpus, memMiB: mem / (1 << 20) });
+  if (typeof snaps === 'string') {
+    powered.close();
+    process.stderr.write(`error: ${snaps}\n`);
+    return 1;
+  }
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -80,7 +91,9 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     },
     sink.flush,
   );
+  const saveProblem = snaps.atExit();
   powered.close();
+  if (saveProblem) return saveProblem;
   if (quit) return 130;
   if (!result) return 0;
   if (result.kind === 'unhandled-trap') {
@@ -125,6 +138,12 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   if (started instanceof PowerOnError) return fail(started, raw);
   const { powered } = started;
   const hv = powered.hv!;
+  const snaps = bootSnapshots(opts, powered, { mode: 'hypervisor', cpus: opts.cpus, memMiB: mem / (1 << 20) });
+  if (typeof snaps === 'string') {
+    powered.close();
+    process.stderr.write(`error: ${snaps}\n`);
+    return 1;
+  }
   // Keys go to the chosen guest once ctl has started it, to ctl (uart0) until then.
   const target = () =>
     only === undefined || only === ctlName
@@ -146,6 +165,7 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
       raw.flush();
     },
   );
+  const saveProblem = snaps.atExit();
   powered.close();
   if (opts.pcap) {
     try {
@@ -155,6 +175,7 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
       process.stderr.write(`error: cannot write ${opts.pcap}: ${(e as Error).message}\n`);
     }
   }
+  if (saveProblem) return saveProblem;
   if (quit) return 130;
   return result ? result.exitCode & 0xff : 0;
 }

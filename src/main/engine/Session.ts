@@ -29,6 +29,7 @@ import { assembleWithFiles, toDiagnostics } from './assembly.js';
 import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
 import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
+import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
 import { partitionGuests, Timeline } from './views.js';
 
 export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
@@ -344,6 +345,39 @@ export class Session {
 
   private nameOf(guest: number): string {
     return this.guests().find((g) => g.id === guest)?.name ?? `guest ${guest}`;
+  }
+
+  // ------------------------------------------------------------------ snapshots (docs/snapshots.md)
+
+  /** Save the whole machine as snapshot `name` in the folder `dir` (between ticks: it is paused). */
+  saveSnapshot(name: string, dir: string): SavedSnapshot | string {
+    return saveSnapshot(this, name, dir);
+  }
+
+  /** Restore a snapshot file; all or nothing. A machine that had stopped runs again. */
+  restoreSnapshot(file: string, dir: string): { seconds: number } | string {
+    const r = restoreSnapshot(this, file, dir);
+    if (typeof r !== 'string') {
+      this.stopReason = undefined;
+      this.ctl.cancel('the machine was restored from a snapshot');
+      this.input.clear(); // keys typed for the machine as it was
+      // The restored hypervisor's event log is the snapshot's: those events were reported already.
+      if (this.hv) this.eventsSeen = this.hv.eventsDropped + this.hv.events.length;
+    }
+    return r;
+  }
+
+  /** Cycles per second of machine time (snapshots.ts converts with it). */
+  readonly timebase = TIMEBASE;
+
+  /** @internal The session's own part of a snapshot (snapshots.ts). */
+  sessionState(): SessionPart {
+    return { waitCycles: this.powered.menuCycles, engine: this.dualbootEngine ?? null };
+  }
+
+  /** @internal */
+  restoreSessionState(st: SessionPart): void {
+    this.powered.menuCycles = st.waitCycles;
   }
 
   close(): void {

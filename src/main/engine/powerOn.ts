@@ -22,7 +22,7 @@ import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import { Machine, type StopReport } from '../emulator/machine/Machine.js';
 export { TIMEBASE } from '../emulator/machine/board.js';
 import type { ParallelRunner } from '../emulator/machine/parallel.js';
-import { FileBlockBackend } from '../disk/FileBlockBackend.js';
+import { DiskChain } from '../disk/DiskChain.js';
 import { openDisks } from '../disk/openDisks.js';
 import { SwapFiles } from '../disk/swapFiles.js';
 import { parallelRunner } from './threads.js';
@@ -91,8 +91,11 @@ export class PowerOnError {
 export class PoweredMachine {
   /** The pCPUs' threads (options.threads after powerOnFiles), or undefined: all on this thread. */
   parallel: ParallelRunner | undefined;
-  /** Machine time the firmware's menu waited for a key (the machine's clock does not move then). */
-  private menuCycles = 0;
+  /**
+   * Machine time the firmware's menu waited for a key (the machine's clock does not move then).
+   * Public for snapshots, which save and restore it (engine/snapshots.ts).
+   */
+  menuCycles = 0;
 
   constructor(
     readonly mode: PowerMode,
@@ -103,7 +106,7 @@ export class PoweredMachine {
     /** The hypervisor (hypervisor mode). */
     readonly hv: Hypervisor | undefined,
     /** Backends opened by powerOnFiles, which close() closes (a caller's own backends stay open). */
-    private readonly owned: readonly FileBlockBackend[] = [],
+    private readonly owned: readonly { close(): unknown }[] = [],
   ) {}
 
   /** Machine time in cycles, the firmware's menu included (so a timeout there advances). */
@@ -220,7 +223,7 @@ export function powerOn(opts: PowerOnOptions, disks: readonly BlockBackend[]): P
   }
   const disk0 = disks[0];
   const swap =
-    opts.swap ?? (disk0 instanceof FileBlockBackend ? new SwapFiles(join(dirname(disk0.path), 'swap')) : undefined);
+    opts.swap ?? (disk0 instanceof DiskChain ? new SwapFiles(join(dirname(disk0.imagePath), 'swap')) : undefined);
   let hv: Hypervisor;
   try {
     hv = new Hypervisor(machine, {

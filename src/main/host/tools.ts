@@ -10,9 +10,12 @@ export { updateHypercallDoc } from '../docs/hypercallsDoc.js';
 export {
   createImageFile,
   DiskError,
+  DiskChain,
   DiskImage,
   FileBlockBackend,
   fsckDisk,
+  fsckOverlay,
+  isOverlayFile,
   parseSize,
   type FileSystem,
   type PartitionType,

@@ -29,6 +29,8 @@ import {
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from '../mmu/pte.js';
 import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/bootInfo.js';
+import { partitionBlocks } from '../firmware/partitions.js';
+import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { HC, handleHypercall } from './hypercalls.js';
@@ -446,10 +448,7 @@ export class Hypervisor {
    */
   buildDevices(p: Partition): ReturnType<typeof buildVirtualDevices> {
     p.vbus.clear();
-    const disk = this.machine.desc.disks?.[0];
-    const ranges = [...(p.diskGrants.get('disk0') ?? [])]
-      .map((n) => this.diskPartitionRange(n))
-      .filter((r): r is { start: number; blocks: number } => !!r);
+    const granted = this.grantedDisk(p);
     const v = buildVirtualDevices(
       p,
       p.vcpus,
@@ -462,7 +461,7 @@ export class Hypervisor {
         rtcEpochSeconds: this.opts.rtcEpochSeconds ?? 0,
         bridge: this.bridge, // network (issue 4): a virtual nic0 on the bridge
       },
-      disk && !p.devices.has('disk0') && ranges.length > 0 ? { backend: disk, ranges } : undefined,
+      granted && !p.devices.has('disk0') ? granted : undefined,
     );
     v.intc.onComplete = (s) => this.completePassthrough(p, s);
     this.vintc.set(p.id, v.intc);
@@ -471,14 +470,28 @@ export class Hypervisor {
     return v;
   }
 
-  private diskPartitionRange(n: number): { start: number; blocks: number } | undefined {
-    const disk = this.machine.desc.disks?.[0];
-    const b0 = disk?.read(0, 1);
-    if (!b0 || b0 instanceof Error) return undefined;
-    const v = new DataView(b0.buffer, b0.byteOffset, 512);
-    if (n < 1 || n > v.getUint32(8, true)) return undefined;
-    const o = 16 + (n - 1) * 48;
-    return { start: v.getUint32(o + 8, true), blocks: v.getUint32(o + 12, true) };
+  /** Physical disk `id` (disk0, disk1, ... of the board), or undefined. */
+  physicalDisk(id: string): BlockBackend | undefined {
+    const m = /^disk(\d+)$/.exec(id);
+    return m ? this.machine.desc.disks?.[Number(m[1])] : undefined;
+  }
+
+  /**
+   * What the partition's virtual disk0 shows: the first physical disk it was granted partitions of,
+   * and those partitions' blocks (read from the disk's table where the firmware reads it).
+   */
+  private grantedDisk(
+    p: Partition,
+  ): { backend: BlockBackend; ranges: { start: number; blocks: number }[] } | undefined {
+    for (const [id, numbers] of p.diskGrants) {
+      const backend = this.physicalDisk(id);
+      if (!backend) continue;
+      const ranges = [...numbers]
+        .map((n) => partitionBlocks(backend, n))
+        .filter((r): r is { start: number; blocks: number } => !!r);
+      if (ranges.length) return { backend, ranges };
+    }
+    return undefined;
   }
 
   /** The boot info a partition sees: its memory, its vCPUs, its devices only. */
@@ -494,14 +507,14 @@ export class Hypervisor {
     // uart0 is the console; bit 1 says the console_write/read hypercalls serve it too (paravirtual).
     const pvConsole = !p.devices.has('uart0') && p.technique === 'paravirtual';
     const extra: Record<string, [number, number]> = { uart0: [pvConsole ? 3 : 1, 0] };
-    const disk = this.machine.desc.disks?.[0];
+    const disk = this.grantedDisk(p)?.backend ?? this.machine.desc.disks?.[0];
     if (disk) extra.disk0 = [disk.blocks, 0];
     if (virtual.some((n) => n.id === 'netctl')) {
       // Its virtual nic's MAC; bit 16 of the second word: net_send/net_recv serve it too (paravirtual).
       const [lo, hi] = macWords(virtualMac(p.id));
       extra.nic0 = [lo, hi | (p.pvnet ? 0x10000 : 0)];
     }
-    const grants = [...(p.diskGrants.get('disk0') ?? [])];
+    const grants = [...p.diskGrants.values()].flatMap((g) => [...g]);
     return buildBootInfo({
       ramBase: 0,
       ramSize: p.memBytes,

@@ -65,7 +65,8 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
   if (!info) return E.NOSYS;
   if (info.api === 'control') {
     if (p.id !== 0) return E.PERM;
-    if (info.states) {
+    // (Partition 0 itself is the handlers' to refuse: it is never a target of these.)
+    if (info.states && a(0) !== 0) {
       const t = hv.partitions.get(a(0));
       if (!t || t.state === 'destroyed') return E.NOENT;
       if (!info.states.includes(t.state)) return E.BUSY;
@@ -258,7 +259,8 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const t = hv.partitions.get(a(0));
       if (!t) return E.NOENT;
       const disk = guestString(hv, p, a(1), 16);
-      if (disk !== 'disk0') return E.NOENT;
+      if (disk === undefined) return E.FAULT;
+      if (!hv.physicalDisk(disk)) return E.NOENT; // disk0, disk1, ... of the board
       const set = t.diskGrants.get(disk) ?? new Set<number>();
       set.add(a(2));
       t.diskGrants.set(disk, set);
