@@ -22,7 +22,7 @@
  *   the host           loads no emulator code on its thread: no file under src/main/host imports
  *                      the emulator except with `import type`, and nothing it loads (followed
  *                      through every value import, static or dynamic) is an emulator file
- * Test files (*.test.ts) may also import node:* and vitest.
+ * Test files (*.test.ts) may also import node:*, vitest and fast-check (property tests).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -141,7 +141,8 @@ function isBuiltin(spec: string): boolean {
 export function checkFile(file: string, text: string): string[] {
   const problems: string[] = [];
   const isTest = /\.test\.[mc]?ts$/.test(file);
-  const testBareOk = (spec: string): boolean => isTest && (isBuiltin(spec) || spec === 'vitest');
+  const testBareOk = (spec: string): boolean =>
+    isTest && (isBuiltin(spec) || spec === 'vitest' || spec === 'fast-check');
   for (const { specifier: spec, line, typeOnly } of specifiersOf(file, text)) {
     const where = `${file}:${line}: imports '${spec}'`;
     const relative = spec.startsWith('./') || spec.startsWith('../') || spec === '.' || spec === '..';
@@ -345,9 +346,9 @@ describe('layering (ARCHITECTURE.md: who may import whom)', () => {
       expect(checkFile('src/main/emulator/cpu/Good.ts', good)).toEqual([]);
     });
 
-    it('lets emulator tests use node:* and vitest, but not leave the emulator', () => {
+    it('lets emulator tests use node:*, vitest and fast-check, but not leave the emulator', () => {
       const text =
-        "import { it } from 'vitest';\nimport fs from 'node:fs';\nimport { a } from '../../asm/a.js';\nDate.now();";
+        "import { it } from 'vitest';\nimport fc from 'fast-check';\nimport fs from 'node:fs';\nimport { a } from '../../asm/a.js';\nDate.now();";
       const problems = checkFile('src/main/emulator/cpu/Cpu.test.ts', text);
       expect(problems).toHaveLength(1);
       expect(problems[0]).toContain('asm/a.js');
