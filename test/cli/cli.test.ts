@@ -48,6 +48,14 @@ describe('hyperdesk run', () => {
     expect(r.code).toBe(124);
     expect(r.err).toMatch(/stopped after 1000 instructions/);
   });
+  it('--stats prints instructions, the rate and traps by cause at exit', () => {
+    const loop = hd(['run', file('spin.s', '_start: j _start\n'), '--max-instructions', '5000', '--stats']);
+    expect(loop.err).toMatch(/^stats: 5000 instructions in \d+\.\d{3} s \(\d+\.\d\d MIPS\), 1 pCPU, engine interp$/m);
+    expect(loop.err).toMatch(/^traps: none$/m);
+    const fault = hd(['run', file('fault2.s', '_start:\n  li a0, 0x1000\n  lw a1, 2(a0)\n'), '--stats']);
+    expect(fault.err).toMatch(/^traps: MISALIGNED_LOAD 1$/m);
+    expect(fault.code).toBe(128 + 3);
+  });
   it('rejects bad options and missing files clearly', () => {
     expect(hd(['run', 'nope.s']).err).toMatch(/nope\.s: error: cannot read file: ENOENT/);
     const r = hd(['run', 'examples/hello.s', '--mem', 'lots']);

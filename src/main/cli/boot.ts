@@ -21,6 +21,7 @@ import { openDisks } from '../disk/openDisks.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
+import { formatStats } from './stats.js';
 
 export interface BootOptions {
   mode: string;
@@ -39,6 +40,8 @@ export interface BootOptions {
   unpaced?: boolean;
   /** Hypervisor mode: each pCPU on a thread of its own (ParallelRunner) instead of all on this one. */
   threads?: boolean;
+  /** Print the machine's counters to stderr at exit (cli/stats.ts). */
+  stats?: boolean;
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -77,6 +80,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   const fw = new Firmware(machine, { select: opts.select, timeoutSeconds: opts.timeout });
   fw.powerOn();
   let menuTime = 0;
+  const started = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -92,6 +96,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     },
     sink.flush,
   );
+  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - started) / 1000));
   for (const d of disks) (d as FileBlockBackend).flush();
   if (quit) return 130;
   if (!result) return 0;
@@ -150,6 +155,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
     only === undefined || only === ctlName
       ? undefined
       : [...hv.partitions.values()].find((p) => p.name.toLowerCase() === only);
+  const started = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -177,6 +183,8 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
     },
   );
   runner?.close();
+  // With --threads the pCPUs ran on their own threads: these are the machine thread's copies.
+  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - started) / 1000));
   for (const d of disks) (d as FileBlockBackend).flush();
   if (opts.pcap) {
     try {

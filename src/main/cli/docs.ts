@@ -1,7 +1,11 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { generateIsaDoc } from '../docs/isaDoc.js';
+import { PROJECT_ROOT } from '../web/build.js';
 
-export const ISA_DOC_PATH = new URL('../../../docs/isa.md', import.meta.url);
+/** Found from the project root, not from this module, which is a chunk under out/cli/ when built. */
+export const ISA_DOC_PATH = pathToFileURL(path.join(PROJECT_ROOT, 'docs', 'isa.md'));
 
 export async function docsCommand(opts: { check?: boolean }): Promise<number> {
   const text = generateIsaDoc();
