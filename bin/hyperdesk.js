@@ -3,7 +3,7 @@
 // when it is missing or older than its sources (a fraction of a second, once), so an `npm install` is
 // all a user needs and no TypeScript is compiled at start. Where no build can be made (a read-only
 // install, a compile error) it runs the TypeScript sources through tsx, which reports errors with
-// their file and line (docs/architecture.md#the-command-line-tool).
+// their file and line (docs/architecture.md#the-command-line-tool-issue-17).
 import { currentBuild } from '../scripts/cli-build.mjs';
 
 let entry = process.env.HYPERDESK_TSX ? undefined : await currentBuild();

@@ -1,5 +1,5 @@
 // The command-line tool built to plain JavaScript, so that `hyperdesk ...` compiles no TypeScript at
-// start (docs/architecture.md#the-command-line-tool). bin/hyperdesk.js calls `currentBuild()` at every
+// start (docs/architecture.md#the-command-line-tool-issue-17). bin/hyperdesk.js calls `currentBuild()` at every
 // start: it answers the entry of a build whose inputs are unchanged (one stat per input file), else
 // builds one with esbuild (tsx's own compiler, so no new package) and answers that, else undefined
 // (the caller falls back to tsx). `node scripts/cli-build.mjs` (npm run build:cli) builds one now.

@@ -1,5 +1,5 @@
 /**
- * The command-line tool built to plain JavaScript (scripts/cli-build.mjs, docs/architecture.md#the-command-line-tool):
+ * The command-line tool built to plain JavaScript (scripts/cli-build.mjs, docs/architecture.md#the-command-line-tool-issue-17):
  * the first command builds it, later ones reuse it, a changed source makes the next command rebuild,
  * and HYPERDESK_TSX runs the sources through tsx. Runs in a copy of the project under the temporary
  * folder, so the repository's own out/ is never touched.
