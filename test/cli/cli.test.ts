@@ -94,6 +94,15 @@ describe('hyperdesk boot', () => {
     expect(r.out).toContain('swos$ ver\r\nswos 1.0');
     expect(r.code).toBe(0);
   });
+  it('--stats counts the booted OS: its instructions and the traps it took, by cause', () => {
+    const r = hd(['boot', '--select', 'swos', '--unpaced', '--stats'], 'ver\rhalt\r');
+    expect(r.code).toBe(0);
+    const m = /^stats: (\d+) instructions in \d+\.\d{3} s \([\d.]+ MIPS\), 1 pCPU, engine interp$/m.exec(r.err);
+    expect(Number(m?.[1])).toBeGreaterThan(10_000);
+    // swos probes for RAM and devices (resources/swos/probe.s): "nothing there" is an ACCESS_FAULT it handles.
+    expect(r.err).toMatch(/^traps: ([A-Z_]+ [1-9]\d*)(, [A-Z_]+ [1-9]\d*)*$/m);
+    expect(r.err).toMatch(/\bACCESS_FAULT [1-9]\d*/);
+  });
   it('says clearly when a disk cannot be opened', () => {
     const r = hd(['boot', '--disk', join(tmp, 'missing.img')]);
     expect(r.code).toBe(1);
