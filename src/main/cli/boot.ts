@@ -80,7 +80,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   const fw = new Firmware(machine, { select: opts.select, timeoutSeconds: opts.timeout });
   fw.powerOn();
   let menuTime = 0;
-  const started = performance.now();
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -96,7 +96,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     },
     sink.flush,
   );
-  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - started) / 1000));
+  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - statsSince) / 1000));
   for (const d of disks) (d as FileBlockBackend).flush();
   if (quit) return 130;
   if (!result) return 0;
@@ -155,7 +155,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
     only === undefined || only === ctlName
       ? undefined
       : [...hv.partitions.values()].find((p) => p.name.toLowerCase() === only);
-  const started = performance.now();
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -184,7 +184,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
   );
   runner?.close();
   // With --threads the pCPUs ran on their own threads: these are the machine thread's copies.
-  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - started) / 1000));
+  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - statsSince) / 1000));
   for (const d of disks) (d as FileBlockBackend).flush();
   if (opts.pcap) {
     try {

@@ -77,7 +77,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   for (const c of machine.cpus) c.pc = entry;
 
   const limit = opts.maxInstructions ?? Infinity;
-  const started = performance.now();
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: false,
@@ -97,7 +97,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     },
     sink.flush,
   );
-  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - started) / 1000));
+  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - statsSince) / 1000));
   if (quit) return 130;
   if (!result) {
     process.stderr.write('error: the machine is idle (every pCPU waits for an interrupt that cannot come)\n');
