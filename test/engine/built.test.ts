@@ -1,17 +1,18 @@
 /**
  * The engine worker as the built app starts it (main/worker.js of an electron-vite build, no tsx):
- * it boots the demo from the default disk (found from inside the build) and shows cos's prompt.
+ * it boots the demo from the default disk and shows cos's prompt. The host picks the default disk
+ * and passes its path (the engine only opens the files it is given: docs/architecture.md#power-on).
  */
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, runElectronViteBuild } from '../../src/main/web/build.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 import type { FromEngine } from '../../src/main/engine/protocol.js';
 
 describe('the built engine worker', () => {
   it('boots the demo without tsx', async () => {
-    await ensureDisks();
+    const disk = await ensureDisks();
     // A build of its own (out/ may be in use by the e2e tests running beside this one).
     const outDir = path.join(PROJECT_ROOT, 'test-results', 'built-app');
     await runElectronViteBuild(outDir);
@@ -29,7 +30,7 @@ describe('the built engine worker', () => {
           if ('id' in m && m.id === 1) resolve(m);
         }),
       );
-      w.postMessage({ id: 1, op: 'boot', args: [{}] });
+      w.postMessage({ id: 1, op: 'boot', args: [{ disks: [disk] }] });
       expect(await reply).toMatchObject({ ok: true, value: { state: 'running' } });
       await prompt;
       expect(cos).toMatch(/booted from disk0 partition 1/);

@@ -61,6 +61,8 @@ export async function main(argv: string[]): Promise<number> {
       '--threads',
       'hypervisor mode: run each pCPU on a thread of its own (real SMP; not deterministic, docs/architecture.md#parallel-smp)',
     )
+    .option('--restore <name>', 'start from this snapshot of the data folder (docs/snapshots.md)')
+    .option('--save-at-exit <name>', 'save the machine as this snapshot when the console detaches or the machine stops')
     .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
     .action(async (opts: import('./boot.js').BootOptions) => {
       const { bootCommand } = await import('./boot.js');
@@ -84,6 +86,16 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: { port: number; boot: boolean }) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(opts);
+    });
+
+  program
+    .command('snapshot')
+    .description('whole-machine snapshots of the running session (hyperdesk serve): save|list|restore|rm [NAME]')
+    .argument('<action>', 'save NAME | list | restore NAME | rm NAME')
+    .argument('[name]', 'the snapshot (1..64 of A-Z a-z 0-9 _ . -)')
+    .action(async (action: string, name: string | undefined) => {
+      const { snapshotCommand } = await import('./snapshot.js');
+      exitCode = await snapshotCommand(action, name);
     });
 
   program

@@ -7,12 +7,13 @@ import { readFileSync } from 'node:fs';
 import { disassemble } from '../../shared/isa/disasm.js';
 import type { StopReport } from '../emulator/machine/Machine.js';
 import { Machine } from '../emulator/machine/Machine.js';
+import { TIMEBASE } from '../emulator/machine/board.js';
 import { runCpu } from '../emulator/cpu/run.js';
 import { assembleOrReport } from './report.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import type { RunOptions } from './index.js';
-import { formatStats } from './stats.js';
+import { formatStats } from '../host/cliStats.js';
 
 export function parseSize(s: string): number | undefined {
   const m = /^(\d+)([kKmMgG]?)$/.exec(s.trim());
@@ -78,9 +79,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
 
   const limit = opts.maxInstructions ?? Infinity;
   const statsSince = performance.now();
-  const { result, quit } = await terminalLoop(
+  const { result, quit } = await terminalLoop<StopReport>(
     {
       paced: false,
+      timebase: TIMEBASE,
       machineTime: () => machine.time,
       input: (b) => machine.uart.input(b),
       pendingInput: () => machine.uart.pendingInput,

@@ -6,6 +6,8 @@
 import { createHost } from '../host/host.js';
 import { ensureRendererBuilt } from '../web/build.js';
 import { startWebServer } from '../web/server.js';
+import { removeSessionFile, writeSessionFile } from '../web/sessionFile.js';
+import { dataDir } from '../host/snapshotCatalog.js';
 
 export async function serveCommand(opts: { port: number; boot: boolean }): Promise<number> {
   let staticDir: string;
@@ -27,6 +29,18 @@ export async function serveCommand(opts: { port: number; boot: boolean }): Promi
     return 1;
   }
   console.log(`hyperdesk web mode: ${server.url}`);
+  // So that `hyperdesk snapshot ...` in another terminal finds this session (docs/snapshots.md).
+  const data = dataDir();
+  try {
+    writeSessionFile(data, {
+      url: new URL(server.url).origin,
+      token: server.token,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    });
+  } catch (e) {
+    console.error(`hyperdesk serve: cannot publish the session in ${data}: ${(e as Error).message}`);
+  }
   if (opts.boot) {
     // The page shows the boot's progress and any error; the server keeps serving either way.
     host.boot({}).then(
@@ -43,6 +57,7 @@ export async function serveCommand(opts: { port: number; boot: boolean }): Promi
   process.on('SIGTERM', onSignal);
   const signal = await stopped;
   console.error(`hyperdesk serve: ${signal}, stopping`);
+  removeSessionFile(data);
   await server.close();
   await host.close();
   process.off('SIGINT', onSignal);

@@ -3,6 +3,8 @@
  * assembler. The faces (the Electron shell's IPC handlers, the web server's routes) only carry calls
  * to this object and its events to the page; they hold no logic of their own.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type {
   Capture,
@@ -13,14 +15,17 @@ import type {
   HostService,
   LogEvent,
   MachineConfig,
+  SnapshotInfo,
 } from '../../shared/api.js';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
 import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
-import { WORKLOADS } from '../engine/compare.js';
+import { assembleOnly } from '../engine/assembly.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
-import { assembleOnly } from '../engine/Session.js';
+import { WORKLOADS } from '../engine/workloads.js';
+import { ensureDisks } from './disks.js';
+import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, storePath, Store, StoreError } from '../store/index.js';
 
 export interface HostOptions {
@@ -39,12 +44,25 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     for (const l of listeners) l(e);
   };
 
-  const file = storePath(options.dataDir ?? dataDir());
+  const folder = options.dataDir ?? dataDir();
+  const file = storePath(folder);
+  /** Snapshot files and their disks' overlays (docs/snapshots.md#where-things-are). */
+  const snapshotDir = join(folder, 'snapshots');
   const opened = Store.open(file);
   const store = opened instanceof StoreError ? undefined : opened;
   const storeError = opened instanceof StoreError ? opened.message : undefined;
   const memoryEvents: LogEvent[] = [];
   const memoryRuns: ComparisonRun[] = [];
+  const memorySnapshots: SnapshotInfo[] = [];
+  const snapshots = (): SnapshotInfo[] => (store ? store.snapshots() : [...memorySnapshots]);
+  const snapshotNamed = (name: string): SnapshotInfo => {
+    const s = snapshots().find((x) => x.name === name);
+    if (!s) throw new Error(`no snapshot named '${name}' (snapshotList lists them)`);
+    return s;
+  };
+  /** The saved machine that runs, and the snapshot it was last saved as or restored from. */
+  let machineName: string | undefined;
+  let parentSnapshot: string | null = null;
   let nextId = 1;
 
   const info: HostInfo = {
@@ -107,15 +125,25 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     status: () => engine.call('status'),
     async boot(config) {
       emit({ type: 'progress', task: 'boot', done: 0, label: 'booting the machine' });
+      // No disk given: the demo image, built from resources/ when missing or stale (the engine
+      // below the host only opens the files it is given).
+      if (!config.disks?.length) {
+        try {
+          config = { ...config, disks: [await ensureDisks()] };
+        } catch (e) {
+          const error = `cannot build the default disk image: ${(e as Error).message}`;
+          emit({ type: 'progress', task: 'boot', done: 1, label: error });
+          return { state: 'failed', guests: [], seconds: 0, error };
+        }
+      }
       const status = await engine.call('boot', config);
       emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
+      parentSnapshot = null;
       if (status.config) {
         lastConfig = status.config;
+        machineName = status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim();
         try {
-          const machine = store?.saveMachine(
-            status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim(),
-            status.config,
-          );
+          const machine = store?.saveMachine(machineName, status.config);
           // The partition table this boot used: ctl's parttab, as it was on ctl's disk.
           if (machine && status.config.mode === 'hypervisor') {
             const parttab = await engine.call('readFile', 0, 'parttab').catch(() => undefined);
@@ -168,7 +196,6 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const { ensureDisks } = await import('../../../scripts/build-disks.js');
       const disks = [await ensureDisks()];
       const at = new Date().toISOString();
       const figures = await runInWorker(workload, disks, (done, label) =>
@@ -188,6 +215,72 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     comparisons: async () => (store ? store.comparisons() : [...memoryRuns]),
     events: async (limit) => (store ? store.events(limit) : memoryEvents.slice(-limit)),
     machines: async () => (store ? store.machines() : []),
+    async snapshotSave(name) {
+      if (snapshots().some((x) => x.name === name))
+        throw new Error(`a snapshot named '${name}' exists already (remove it first)`);
+      emit({ type: 'progress', task: 'snapshot', done: 0, label: `saving ${name}` });
+      const r = await engine.call('snapshotSave', name, snapshotDir);
+      const info: Omit<SnapshotInfo, 'id'> = {
+        name,
+        machine: machineName ?? null,
+        createdAt: new Date().toISOString(),
+        seconds: r.seconds,
+        mode: r.mode,
+        file: r.file,
+        bytes: r.bytes,
+        parent: parentSnapshot,
+        disks: r.disks,
+      };
+      let saved: SnapshotInfo;
+      try {
+        saved = store ? store.addSnapshot(info) : { ...info, id: nextId++ };
+      } catch (e) {
+        // Without its row nothing could find the file again: it goes (its disks' overlays stay
+        // until the next removal prunes them).
+        rmSync(r.file, { force: true });
+        throw new Error(`snapshot '${name}' not saved: ${(e as Error).message}`);
+      }
+      if (!store) memorySnapshots.push(saved);
+      parentSnapshot = name;
+      emit({ type: 'progress', task: 'snapshot', done: 1, label: `saved ${name}` });
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'snapshot-saved',
+        detail: `${name} at ${r.seconds.toFixed(3)} s of machine time, ${r.bytes} bytes, ${Math.round(r.ms)} ms`,
+      });
+      return saved;
+    },
+    snapshotList: async () => snapshots(),
+    async snapshotRestore(name) {
+      const snap = snapshotNamed(name);
+      const status = await engine.call('snapshotRestore', snap.file, snapshotDir);
+      parentSnapshot = name;
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'snapshot-restored',
+        detail: `${name} (${snap.seconds.toFixed(3)} s of machine time)`,
+      });
+      return status;
+    },
+    async snapshotRemove(name) {
+      const snap = snapshotNamed(name);
+      if (store) store.removeSnapshot(name);
+      else memorySnapshots.splice(memorySnapshots.indexOf(snap), 1);
+      rmSync(snap.file, { force: true });
+      const removed = pruneOverlays(
+        snapshotDir,
+        snapshots().flatMap((x) => x.disks),
+      );
+      if (parentSnapshot === name) parentSnapshot = null;
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'snapshot-removed',
+        detail: `${name}${removed.length ? ` and ${removed.length} overlay file(s) nothing needs` : ''}`,
+      });
+    },
   };
 }
 

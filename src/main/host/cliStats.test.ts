@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble } from '../asm/index.js';
 import { Machine } from '../emulator/machine/Machine.js';
-import { formatStats } from './stats.js';
+import { formatStats } from './cliStats.js';
 
 /** A loop of 2000 rounds with a syscall in each (the handler at 0x100 counts and skips it), then exit. */
 const PROGRAM = `

@@ -2,6 +2,7 @@
  * `--stats` of `hyperdesk run` and `boot`: what the machine did, printed to stderr at exit
  * (docs/guide.md#counters-at-exit): instructions and the rate they ran at, the traps taken by cause,
  * and the engine's own counters (the translator's regions, runs and interpreted instructions).
+ * It lives in the host because the faces read the machine only through it (ARCHITECTURE.md).
  */
 import { causeName } from '../../shared/isa/csrs.js';
 import type { Cpu } from '../emulator/cpu/Cpu.js';
