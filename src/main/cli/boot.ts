@@ -11,6 +11,7 @@ import { ConsoleMux } from './consoles.js';
 import { bootSnapshots } from '../host/bootSnapshots.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
+import { formatStats } from '../host/cliStats.js';
 
 export interface BootOptions {
   mode: string;
@@ -33,6 +34,8 @@ export interface BootOptions {
   restore?: string;
   /** Save the machine as this snapshot when the console detaches or the machine stops. */
   saveAtExit?: string;
+  /** Print the machine's counters to stderr at exit (host/cliStats.ts). */
+  stats?: boolean;
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -78,6 +81,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     process.stderr.write(`error: ${snaps}\n`);
     return 1;
   }
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -91,6 +95,8 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     },
     sink.flush,
   );
+  // With --threads the pCPUs ran on threads of their own: these are the machine thread's copies.
+  if (opts.stats) process.stderr.write(formatStats(powered.machine.cpus, (performance.now() - statsSince) / 1000));
   const saveProblem = snaps.atExit();
   powered.close();
   if (saveProblem) return saveProblem;
@@ -149,6 +155,7 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
     only === undefined || only === ctlName
       ? 0
       : ([...hv.partitions.values()].find((p) => p.name.toLowerCase() === only)?.id ?? 0);
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
@@ -165,6 +172,8 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
       raw.flush();
     },
   );
+  // With --threads the pCPUs ran on threads of their own: these are the machine thread's copies.
+  if (opts.stats) process.stderr.write(formatStats(powered.machine.cpus, (performance.now() - statsSince) / 1000));
   const saveProblem = snaps.atExit();
   powered.close();
   if (opts.pcap) {

@@ -1,8 +1,12 @@
 import { readFile, writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { generateIsaDoc, updateHypercallDoc } from '../host/tools.js';
+import { PROJECT_ROOT } from '../web/build.js';
 
-export const ISA_DOC_PATH = new URL('../../../docs/isa.md', import.meta.url);
-export const HYPERCALL_DOC_PATH = new URL('../../../docs/hypercalls.md', import.meta.url);
+// Found from the project root, not from this module, which is a chunk under out/cli/ when built.
+export const ISA_DOC_PATH = pathToFileURL(path.join(PROJECT_ROOT, 'docs', 'isa.md'));
+export const HYPERCALL_DOC_PATH = pathToFileURL(path.join(PROJECT_ROOT, 'docs', 'hypercalls.md'));
 
 /** docs/isa.md whole, and the generated tables of docs/hypercalls.md (`--check`: only say whether they are current). */
 export async function docsCommand(opts: { check?: boolean }): Promise<number> {

@@ -34,6 +34,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)
     .option('--mem <size>', 'memory size, e.g. 16M', '16M')
     .option('--trace', 'print each instruction executed to stderr')
+    .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
     .action(async (file: string, opts: RunOptions) => {
       const { runCommand } = await import('./run.js');
       exitCode = await runCommand(file, opts);
@@ -62,6 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .option('--restore <name>', 'start from this snapshot of the data folder (docs/snapshots.md)')
     .option('--save-at-exit <name>', 'save the machine as this snapshot when the console detaches or the machine stops')
+    .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
     .action(async (opts: import('./boot.js').BootOptions) => {
       const { bootCommand } = await import('./boot.js');
       exitCode = await bootCommand(opts);
@@ -122,6 +124,7 @@ export interface RunOptions {
   cpus: number;
   mem: string;
   trace?: boolean;
+  stats?: boolean;
 }
 
 function parseCount(v: string, flag: string): number {

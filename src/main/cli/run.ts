@@ -13,6 +13,7 @@ import { assembleOrReport } from './report.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import type { RunOptions } from './index.js';
+import { formatStats } from '../host/cliStats.js';
 
 export function parseSize(s: string): number | undefined {
   const m = /^(\d+)([kKmMgG]?)$/.exec(s.trim());
@@ -77,6 +78,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   for (const c of machine.cpus) c.pc = entry;
 
   const limit = opts.maxInstructions ?? Infinity;
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop<StopReport>(
     {
       paced: false,
@@ -97,6 +99,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     },
     sink.flush,
   );
+  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - statsSince) / 1000));
   if (quit) return 130;
   if (!result) {
     process.stderr.write('error: the machine is idle (every pCPU waits for an interrupt that cannot come)\n');
