@@ -73,6 +73,21 @@ const storePaths = (d) => [
 /** Layers below the host (engine, disk) never reach the store: the host saves what they produce. */
 const notStore = (d) => [{ regex: `^${up(d + 1)}store(/|$)`, message: 'only the host (and the faces) use the store.' }];
 
+/** Nothing imports scripts/: they are entries (test/layering.test.ts checks every file exactly). */
+const NOT_SCRIPTS = {
+  regex: '^(\\.\\./)+scripts(/|$)',
+  message: 'nothing imports scripts/ (shared code lives under src).',
+};
+/** The faces (cli, web) reach the rest of src/main only through the host. */
+const throughHost = (d) => [
+  {
+    regex: `^${up(d + 1)}(emulator|engine|disk|asm|store|docs)(/|$)`,
+    message: 'the faces reach the machine only through the host (src/main/host).',
+  },
+];
+/** Today's exceptions (FACE_EXCEPTIONS in test/layering.test.ts, each with its reason). */
+const FACE_EXCEPTION_FILES = ['src/main/cli/run.ts', 'src/main/cli/boot.ts'];
+
 const DETERMINISM = {
   'no-restricted-globals': [
     'error',
@@ -157,6 +172,31 @@ export default defineConfig(
   ...layer({ folder: 'src/main/asm', files: '*.test.ts', patterns: (d) => [ELECTRON, ...notEmulator(d)] }),
 
   ...layer({ folder: 'src/main/store', ignores: TESTS, patterns: (d) => [ELECTRON, ...storePaths(d)] }),
-  ...layer({ folder: 'src/main/engine', patterns: (d) => [ELECTRON, ...notStore(d)] }),
-  ...layer({ folder: 'src/main/disk', patterns: (d) => [ELECTRON, ...notStore(d)] }),
+  ...layer({ folder: 'src/main/engine', patterns: (d) => [ELECTRON, NOT_SCRIPTS, ...notStore(d)] }),
+  ...layer({ folder: 'src/main/disk', patterns: (d) => [ELECTRON, NOT_SCRIPTS, ...notStore(d)] }),
+  ...layer({ folder: 'src/main/host', patterns: () => [ELECTRON, NOT_SCRIPTS] }),
+
+  ...layer({
+    folder: 'src/main/cli',
+    ignores: FACE_EXCEPTION_FILES,
+    patterns: (d) => [ELECTRON, NOT_SCRIPTS, ...throughHost(d)],
+  }),
+  ...layer({ folder: 'src/main/web', patterns: (d) => [ELECTRON, NOT_SCRIPTS, ...throughHost(d)] }),
+  {
+    files: ['scripts/**/*.{ts,mts,mjs}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ELECTRON,
+            {
+              regex: '^\\.\\./src/(?!main/host/|shared/)',
+              message: 'scripts reach src only through the host and src/shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

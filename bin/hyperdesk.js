@@ -1,8 +1,16 @@
 #!/usr/bin/env node
-// The `hyperdesk` command. It runs the TypeScript sources through tsx, so an `npm install` is all a
-// user needs (no separate build step for the CLI).
-import { register } from 'tsx/esm/api';
+// The `hyperdesk` command. It runs the CLI built to plain JavaScript under out/cli/, building it first
+// when it is missing or older than its sources (a fraction of a second, once), so an `npm install` is
+// all a user needs and no TypeScript is compiled at start. Where no build can be made (a read-only
+// install, a compile error) it runs the TypeScript sources through tsx, which reports errors with
+// their file and line (docs/architecture.md#the-command-line-tool-issue-17).
+import { currentBuild } from '../scripts/cli-build.mjs';
 
-register();
-const { main } = await import('../src/main/cli/index.ts');
+let entry = process.env.HYPERDESK_TSX ? undefined : await currentBuild();
+if (!entry) {
+  const { register } = await import('tsx/esm/api');
+  register();
+  entry = new URL('../src/main/cli/index.ts', import.meta.url);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

@@ -275,6 +275,30 @@ export interface SavedMachine {
   updatedAt: string;
 }
 
+/** A saved whole-machine snapshot (docs/snapshots.md). */
+export interface SnapshotInfo {
+  id: number;
+  /** Unique: 1..64 of A-Z a-z 0-9 _ . - starting with a letter or digit. */
+  name: string;
+  /** The saved machine it was taken of (`demo`, `dual boot cos`), or null when unknown. */
+  machine: string | null;
+  /** ISO time it was taken. */
+  createdAt: string;
+  /** Machine time at the snapshot, seconds. */
+  seconds: number;
+  mode: MachineMode;
+  /** The snapshot file in the data folder, and its size. */
+  file: string;
+  bytes: number;
+  /** The snapshot the machine had last been saved as or restored from when this one was taken. */
+  parent: string | null;
+  /** Each disk's frozen file, which a restore goes on from. */
+  disks: string[];
+}
+
+/** The pattern of a snapshot's name (file-name safe). */
+export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
 // ---------------------------------------------------------------------------------------------
 // Events
 
@@ -349,6 +373,16 @@ export interface HostApi {
    * powered off first and booted again afterwards.
    */
   resetDisk(name: string): Promise<WorkingDisk>;
+
+  /**
+   * Whole-machine snapshots (docs/snapshots.md): save the running machine (paused between two
+   * ticks) with its disks frozen copy-on-write; list; restore (all or nothing: a damaged file or
+   * one of another machine changes nothing); remove (its file, and the overlays no one needs).
+   */
+  snapshotSave(name: string): Promise<SnapshotInfo>;
+  snapshotList(): Promise<SnapshotInfo[]>;
+  snapshotRestore(name: string): Promise<MachineStatus>;
+  snapshotRemove(name: string): Promise<void>;
 }
 
 /** In the main process: the host's events, which the faces forward to the page. */
@@ -386,6 +420,7 @@ const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern
 
 /** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
 const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
+const snapshotName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: SNAPSHOT_NAME_PATTERN };
 
 /** The arguments of every call, checked by the preload, the IPC handlers and the web server alike. */
 export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
@@ -418,6 +453,10 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   deleteMachine: [machineName],
   disks: [],
   resetDisk: [{ kind: 'string', name: 'name', maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/ }],
+  snapshotSave: [snapshotName],
+  snapshotList: [],
+  snapshotRestore: [snapshotName],
+  snapshotRemove: [snapshotName],
 };
 
 export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];

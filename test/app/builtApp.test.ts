@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_CHANNEL, HOST_METHODS, type HostInfo, type MachineStatus } from '../../src/shared/api.js';
 import { PROJECT_ROOT, runElectronViteBuild } from '../../src/main/web/build.js';
 import { Store, StoreError } from '../../src/main/store/index.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 import { startBuiltApp, type BuiltApp } from './builtApp.js';
 
 const sha = (file: string) => createHash('sha256').update(readFileSync(file)).digest('hex');

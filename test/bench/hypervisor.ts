@@ -342,11 +342,14 @@ function round(x: number): number {
 }
 
 /** The bench lines, as run.ts prints them. */
-export async function hypervisorBenches(filter?: string): Promise<Record<string, unknown>[]> {
+export async function hypervisorBenches(
+  filter?: string,
+  engines: readonly ('interp' | 'jit')[] = ['interp', 'jit'],
+): Promise<Record<string, unknown>[]> {
   const image = await defaultImage();
   const lines: Record<string, unknown>[] = [];
-  const want = (name: string) => !filter || name.includes(filter);
-  for (const engine of ['interp', 'jit'] as const) {
+  const want = (name: string) => !filter || filter.split(',').some((f) => name.includes(f));
+  for (const engine of engines) {
     if (!want('hypercall-roundtrip') && !want('world-switch')) break;
     const rt = hypercallRoundtrip(image, engine);
     if (want('hypercall-roundtrip')) lines.push({ bench: 'hypercall-roundtrip', engine, ...rt, target: 50 });
@@ -354,8 +357,7 @@ export async function hypervisorBenches(filter?: string): Promise<Record<string,
       lines.push({ bench: 'world-switch', engine, ...worldSwitch(image, engine, rt.ns), target: 200 });
   }
   if (want('guests-1000'))
-    for (const engine of ['interp', 'jit'] as const)
-      lines.push({ bench: 'guests-1000', ...manyGuests(image, engine), target: 0.85 });
+    for (const engine of engines) lines.push({ bench: 'guests-1000', ...manyGuests(image, engine), target: 0.85 });
   if (want('guests-10000')) lines.push({ bench: 'guests-10000', ...manyResident(image) });
   if (want('smp-2')) lines.push({ bench: 'smp-2', ...(await smp2(image)), target: 1.7 });
   if (want('virt-overhead')) {

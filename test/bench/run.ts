@@ -41,16 +41,21 @@ function best<T extends { ms: number }>(f: () => T, runs = RUNS): T {
 }
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { json: { type: 'boolean' }, filter: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { json: { type: 'boolean' }, filter: { type: 'string' }, engine: { type: 'string' } },
+  });
+  // --filter a,b runs the lines whose name contains a or b; --engine interp|jit only that engine's.
+  const wanted = (name: string) => !values.filter || values.filter.split(',').some((f) => name.includes(f));
+  const engines = (['interp', 'jit'] as const).filter((e) => !values.engine || values.engine === e);
   let failed = 0;
   for (const b of BENCHES) {
-    if (values.filter && !b.name.includes(values.filter)) continue;
+    if (!wanted(b.name)) continue;
     const native = best(() => {
       const t0 = performance.now();
       const result = b.native();
       return { result, ms: performance.now() - t0 };
     });
-    for (const engine of ['interp', 'jit'] as const) {
+    for (const engine of engines) {
       const guest = best(() => prepareGuest(b.program, b.defines, b.dataBytes, engine)());
       const ok = guest.stop?.kind === 'exit' && guest.stop.exitCode === (native.result | 0);
       if (!ok) {
@@ -78,7 +83,7 @@ async function main(): Promise<number> {
     }
   }
   // What leaving a guest costs: hypercalls, world switches, a partition against bare metal.
-  for (const line of await hypervisorBenches(values.filter)) {
+  for (const line of await hypervisorBenches(values.filter, engines)) {
     if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
     else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
   }

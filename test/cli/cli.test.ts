@@ -61,6 +61,14 @@ describe('hyperdesk run', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/option '--engine <kind>' argument 'fast' is invalid\. Allowed choices are interp, jit\./);
   });
+  it('--stats prints instructions, the rate and traps by cause at exit', () => {
+    const loop = hd(['run', file('spin.s', '_start: j _start\n'), '--max-instructions', '5000', '--stats']);
+    expect(loop.err).toMatch(/^stats: 5000 instructions in \d+\.\d{3} s \(\d+\.\d\d MIPS\), 1 pCPU, engine interp$/m);
+    expect(loop.err).toMatch(/^traps: none$/m);
+    const fault = hd(['run', file('fault2.s', '_start:\n  li a0, 0x1000\n  lw a1, 2(a0)\n'), '--stats']);
+    expect(fault.err).toMatch(/^traps: MISALIGNED_LOAD 1$/m);
+    expect(fault.code).toBe(128 + 3);
+  });
   it('rejects bad options and missing files clearly', () => {
     expect(hd(['run', 'nope.s']).err).toMatch(/nope\.s: error: cannot read file: ENOENT/);
     const r = hd(['run', 'examples/hello.s', '--mem', 'lots']);
@@ -105,6 +113,15 @@ describe('hyperdesk boot', () => {
     expect(r.out).toContain('Booting swos 1.0 from disk0 partition 2');
     expect(r.out).toContain('swos$ ver\r\nswos 1.0');
     expect(r.code).toBe(0);
+  });
+  it('--stats counts the booted OS: its instructions and the traps it took, by cause', () => {
+    const r = hd(['boot', '--select', 'swos', '--unpaced', '--stats'], 'ver\rhalt\r');
+    expect(r.code).toBe(0);
+    const m = /^stats: (\d+) instructions in \d+\.\d{3} s \([\d.]+ MIPS\), 1 pCPU, engine interp$/m.exec(r.err);
+    expect(Number(m?.[1])).toBeGreaterThan(10_000);
+    // swos probes for RAM and devices (resources/swos/probe.s): "nothing there" is an ACCESS_FAULT it handles.
+    expect(r.err).toMatch(/^traps: ([A-Z_]+ [1-9]\d*)(, [A-Z_]+ [1-9]\d*)*$/m);
+    expect(r.err).toMatch(/\bACCESS_FAULT [1-9]\d*/);
   });
   it('says clearly when a disk cannot be opened', () => {
     const r = hd(['boot', '--disk', join(tmp, 'missing.img')]);

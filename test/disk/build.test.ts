@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildDisk, defaultSources } from '../../scripts/build-disks.js';
+import { buildDisk, defaultSources } from '../../src/main/host/disks.js';
 import { MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
 import {
   DiskError,
@@ -15,7 +15,7 @@ import {
   parseCosExecutable,
   type CfsVolume,
 } from '../../src/main/disk/index.js';
-import { assembleForDisk } from '../../scripts/build-disks.js';
+import { assembleForDisk } from '../../src/main/host/disks.js';
 
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
 

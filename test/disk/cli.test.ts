@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/hyperdesk.js');
@@ -156,5 +156,44 @@ describe('hyperdesk disk', () => {
     expect(disk('reset', 'other.img').err).toMatch(
       /^other\.img: no working disk named 'other\.img' \(there is: hyperdesk\.img/,
     );
+  });
+});
+
+describe('hyperdesk disk on overlays (docs/disks.md#copy-on-write-disks)', () => {
+  const base = join(tmp, 'base.img');
+  const o1 = join(tmp, 'o1.hdov');
+  const o2 = join(tmp, 'o2.hdov');
+
+  it('writes through an overlay, leaves the base alone, freezes, chains and checks it', { timeout: 180_000 }, () => {
+    ok('create', base, '--size', '1M');
+    ok('part', base, 'add', '--type', 'cfs', '--start', '8', '--blocks', '2000', '--name', 'data');
+    ok('mkfs', `${base}:1`);
+    const pristine = readFileSync(base);
+    expect(ok('overlay', base, o1)).toMatch(/new overlay over/);
+    writeFileSync(join(tmp, 'n.txt'), 'in the overlay');
+    ok('put', `${o1}:1`, join(tmp, 'n.txt'));
+    expect(Buffer.compare(readFileSync(base), pristine)).toBe(0);
+    expect(ok('ls', `${o1}:1`)).toMatch(/^n\.txt +14\n/);
+    expect(ok('ls', `${base}:1`)).toMatch(/: 0 files/);
+    expect(ok('fsck', o1)).toMatch(
+      new RegExp(`o1\\.hdov: \\d+ blocks held\\n.*base\\.img: the image\\n.*o1\\.hdov: clean\\n$`),
+    );
+
+    ok('freeze', o1);
+    expect(disk('put', `${o1}:1`, join(tmp, 'n.txt')).err).toMatch(/o1\.hdov: frozen overlay: snapshots need it/);
+    expect(disk('overlay', o2, join(tmp, 'x.hdov')).err).toMatch(/ENOENT/);
+    ok('overlay', o1, o2);
+    expect(ok('get', `${o2}:1`, 'n.txt', '-')).toBe('in the overlay');
+    expect(ok('fsck', o2)).toMatch(/o2\.hdov: 0 blocks held\n.*o1\.hdov: frozen overlay, \d+ blocks held\n/);
+
+    // A changed base strands the overlays on it, loudly.
+    const changed = Buffer.from(pristine);
+    changed[600] ^= 1;
+    writeFileSync(base, changed);
+    expect(disk('ls', `${o2}:1`).err).toMatch(
+      /o1\.hdov: its base .*base\.img changed since the overlay was made on it/,
+    );
+    expect(disk('fsck', o2).err).toMatch(/changed since/);
+    expect(disk('fsck', o2).code).toBe(1);
   });
 });

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 import { OPCODES } from '../../src/shared/isa/index.js';
 import { createHost } from '../../src/main/host/host.js';
 import { ensureRendererBuilt, PROJECT_ROOT } from '../../src/main/web/build.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HostEvent, HostService } from '../../src/shared/api.js';
 import { createHost } from '../../src/main/host/host.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 
 export interface TestHost {
   host: HostService;

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostService } from '../../src/shared/api.js';
 import { createHost } from '../../src/main/host/host.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 
 const sha = async (file: string) =>
   createHash('sha256')

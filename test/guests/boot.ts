@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { MemoryBlockBackend, BLOCK_SIZE } from '../../src/main/emulator/devices/disk/BlockBackend.js';
-import { Firmware, type FirmwareOptions } from '../../src/main/emulator/firmware/Firmware.js';
-import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import type { Firmware, FirmwareOptions } from '../../src/main/emulator/firmware/Firmware.js';
+import { PowerOnError, powerOn, type PoweredMachine } from '../../src/main/engine/powerOn.js';
 import { ConsoleDriver } from './driver.js';
-import { ensureDisks } from '../../scripts/build-disks.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 
 export interface BootOptions extends FirmwareOptions {
   cpus?: number;
@@ -19,24 +19,30 @@ export class GuestConsole extends ConsoleDriver {
   readonly firmware: Firmware;
 
   constructor(image: Uint8Array, opts: BootOptions) {
-    let fw: Firmware | undefined;
+    let powered: PoweredMachine | undefined;
     super(
       (console) => {
         const disk = new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image);
-        const m = new Machine({
-          cpus: opts.cpus ?? 1,
-          memBytes: opts.memBytes ?? 32 << 20,
-          console,
-          disks: [disk],
-          rtcEpochSeconds: 1_800_000_000,
-        });
-        fw = new Firmware(m, opts);
-        fw.powerOn();
-        return m;
+        // The app's power-on (docs/architecture.md#power-on).
+        const r = powerOn(
+          {
+            mode: 'dualboot',
+            cpus: opts.cpus ?? 1,
+            memBytes: opts.memBytes ?? 32 << 20,
+            console,
+            rtcEpochSeconds: 1_800_000_000,
+            select: opts.select,
+            timeoutSeconds: opts.timeoutSeconds,
+          },
+          [disk],
+        );
+        if (r instanceof PowerOnError) throw new Error(r.message);
+        powered = r;
+        return r.machine;
       },
-      (_m, cycles) => (fw as Firmware).run(cycles),
+      (_m, cycles) => powered!.run(cycles),
     );
-    this.firmware = fw as Firmware;
+    this.firmware = powered!.fw!;
   }
 }
 

@@ -16,12 +16,13 @@ import { Firmware } from '../../src/main/emulator/firmware/Firmware.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../../src/main/emulator/firmware/bootInfo.js';
 import { standardIoTree, type IoNode } from '../../src/main/emulator/machine/board.js';
 import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import { PowerOnError, powerOn } from '../../src/main/engine/powerOn.js';
 import { PTE_R, PTE_RWX, PTE_V, PTE_W } from '../../src/main/emulator/mmu/pte.js';
 import { PageTables } from '../../src/main/emulator/testing/harness.js';
 import { buildCosExecutable, DiskImage, OS_FLAG_COOPERATIVE, osImageBlocks } from '../../src/main/disk/index.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
 import { EXC_DELEGABLE_MASK } from '../../src/shared/isa/csrs.js';
-import { ROOT } from '../../scripts/build-disks.js';
+import { ROOT } from '../../src/main/host/disks.js';
 import { bootGuest } from './boot.js';
 
 const COS_DIR = join(ROOT, 'resources', 'cos');
@@ -90,16 +91,20 @@ function bootCos(o: BootOptions = {}): ConsoleDriver & { firmware: Firmware } {
   let fw: Firmware | undefined;
   const d = new ConsoleDriver(
     (console) => {
-      const m = new Machine({
-        cpus: o.cpus ?? 1,
-        memBytes: o.memBytes ?? 32 * MiB,
-        console,
-        disks: [disk],
-        rtcEpochSeconds: o.rtcEpochSeconds ?? 1_800_000_000,
-      });
-      fw = new Firmware(m, { select: 'cos' });
-      fw.powerOn();
-      return m;
+      const powered = powerOn(
+        {
+          mode: 'dualboot',
+          cpus: o.cpus ?? 1,
+          memBytes: o.memBytes ?? 32 * MiB,
+          console,
+          rtcEpochSeconds: o.rtcEpochSeconds ?? 1_800_000_000,
+          select: 'cos',
+        },
+        [disk],
+      );
+      if (powered instanceof PowerOnError) throw new Error(powered.message);
+      fw = powered.fw!;
+      return powered.machine;
     },
     (_m, cycles) => (fw as Firmware).run(cycles),
   );

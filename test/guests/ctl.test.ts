@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BLOCK_SIZE, MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
-import { Firmware } from '../../src/main/emulator/firmware/Firmware.js';
-import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import { PowerOnError, powerOn } from '../../src/main/engine/powerOn.js';
 import { DiskImage } from '../../src/main/disk/index.js';
-import { ROOT } from '../../scripts/build-disks.js';
+import { ROOT } from '../../src/main/host/disks.js';
 import { defaultImage } from './boot.js';
 import { bootCtl, diskWithClients, HvRun, imageEnd, lf, MiB, STEP } from './hvrun.js';
 
@@ -422,14 +421,20 @@ describe('ctl booted bare (dual boot)', () => {
     const image = await defaultImage();
     let out = '';
     const disk = new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image.slice());
-    const m = new Machine({
-      cpus: 1,
-      memBytes: 32 * MiB,
-      console: { write: (b) => (out += String.fromCharCode(b)) },
-      disks: [disk],
-    });
-    const fw = new Firmware(m, { select: 'ctl' });
-    fw.powerOn();
+    const powered = powerOn(
+      {
+        mode: 'dualboot',
+        cpus: 1,
+        memBytes: 32 * MiB,
+        console: { write: (b) => (out += String.fromCharCode(b)) },
+        rtcEpochSeconds: 0,
+        select: 'ctl',
+      },
+      [disk],
+    );
+    if (powered instanceof PowerOnError) throw new Error(powered.message);
+    const fw = powered.fw!;
+    const m = powered.machine;
     const until = (s: string) => {
       for (let i = 0; i < 3000 && !lf(out).includes(s); i++) {
         const r = fw.run(STEP);

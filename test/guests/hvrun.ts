@@ -6,12 +6,13 @@
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { BLOCK_SIZE, MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
-import { readBootImage, scanBootEntries } from '../../src/main/emulator/firmware/Firmware.js';
-import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
-import { Machine, type StopReport } from '../../src/main/emulator/machine/Machine.js';
+import { scanBootEntries } from '../../src/main/emulator/firmware/Firmware.js';
+import type { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
+import type { Machine, StopReport } from '../../src/main/emulator/machine/Machine.js';
+import { PowerOnError, powerOn } from '../../src/main/engine/powerOn.js';
 import { DiskImage } from '../../src/main/disk/index.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
-import { ROOT } from '../../scripts/build-disks.js';
+import { ROOT } from '../../src/main/host/disks.js';
 import { defaultImage } from './boot.js';
 
 export const STEP = 1_000_000;
@@ -34,26 +35,21 @@ export class HvRun {
     const sink = (who: string) => ({
       write: (b: number) => (this.out[who] = (this.out[who] ?? '') + String.fromCharCode(b)),
     });
-    this.machine = new Machine({
-      cpus: opts.cpus ?? 1,
-      memBytes: opts.memBytes ?? 32 * MiB,
-      console: sink('ctl'),
-      disks: [disk],
-      rtcEpochSeconds: 1_800_000_000,
-    });
-    this.hv = new Hypervisor(this.machine, { consoleFor: (p) => sink(p.name), rtcEpochSeconds: 1_800_000_000 });
-    const { entries } = scanBootEntries([disk], this.machine.mem.size);
-    const e = entries.find((x) => x.header.name.split(' ')[0] === 'ctl');
-    if (!e) throw new Error('no bootable partition named ctl on the disk');
-    const bytes = readBootImage([disk], e);
-    if (typeof bytes === 'string') throw new Error(bytes);
-    this.hv.bootControllingOs({
-      loadAddress: e.header.loadAddress,
-      entry: e.header.entry,
-      bytes,
-      name: 'ctl',
-      bootPartition: e.partition,
-    });
+    // The app's power-on (docs/architecture.md#power-on); swap stays in memory over a memory disk.
+    const powered = powerOn(
+      {
+        mode: 'hypervisor',
+        cpus: opts.cpus ?? 1,
+        memBytes: opts.memBytes ?? 32 * MiB,
+        console: sink('ctl'),
+        consoleFor: (p) => sink(p.name),
+        rtcEpochSeconds: 1_800_000_000,
+      },
+      [disk],
+    );
+    if (powered instanceof PowerOnError) throw new Error(powered.message);
+    this.machine = powered.machine;
+    this.hv = powered.hv!;
   }
 
   /** Run until `pattern` shows on `who`'s console after the last match; the text up to it (LF). */

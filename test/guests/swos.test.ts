@@ -12,6 +12,7 @@ import { ConsoleDriver } from './driver.js';
 import { BLOCK_SIZE, MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
 import { Firmware } from '../../src/main/emulator/firmware/Firmware.js';
 import { Machine, type StopReport } from '../../src/main/emulator/machine/Machine.js';
+import { PowerOnError, powerOn } from '../../src/main/engine/powerOn.js';
 import { DiskImage, DiskError, osImageBlocks, type SfsVolume } from '../../src/main/disk/index.js';
 import { FAT_END } from '../../src/main/disk/sfs.js';
 import type { FileSystem } from '../../src/main/disk/index.js';
@@ -21,7 +22,7 @@ import { DmaTable, DMA_RW } from '../../src/main/emulator/dma/DmaTable.js';
 import { PageTables } from '../../src/main/emulator/testing/harness.js';
 import { PTE_R, PTE_RWX, PTE_V, PTE_W } from '../../src/main/emulator/mmu/pte.js';
 import { EXC_DELEGABLE_MASK } from '../../src/shared/isa/csrs.js';
-import { ROOT } from '../../scripts/build-disks.js';
+import { ROOT } from '../../src/main/host/disks.js';
 import { bootGuest } from './boot.js';
 
 const SWOS_DIR = join(ROOT, 'resources', 'swos');
@@ -132,17 +133,21 @@ function bootSwos(o: MachineOptions = {}): ConsoleDriver {
   let fw: Firmware | undefined;
   return new ConsoleDriver(
     (console) => {
-      const m = new Machine({
-        cpus: 1,
-        memBytes: o.memBytes ?? 32 * MiB,
-        console,
+      const powered = powerOn(
+        {
+          mode: 'dualboot',
+          cpus: 1,
+          memBytes: o.memBytes ?? 32 * MiB,
+          console,
+          nics: o.nics ?? 1,
+          rtcEpochSeconds: 1_800_000_000,
+          select: 'swos',
+        },
         disks,
-        nics: o.nics ?? 1,
-        rtcEpochSeconds: 1_800_000_000,
-      });
-      fw = new Firmware(m, { select: 'swos' });
-      fw.powerOn();
-      return m;
+      );
+      if (powered instanceof PowerOnError) throw new Error(powered.message);
+      fw = powered.fw!;
+      return powered.machine;
     },
     (_m, cycles) => (fw as Firmware).run(cycles),
   );

@@ -7,9 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic } from '../../src/main/asm/index.js';
 import { MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
 import { readBootImage, scanBootEntries } from '../../src/main/emulator/firmware/Firmware.js';
-import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
+import type { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
-import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import type { Machine } from '../../src/main/emulator/machine/Machine.js';
+import { PowerOnError, powerOn } from '../../src/main/engine/powerOn.js';
 import type { ParallelRunner } from '../../src/main/emulator/machine/parallel.js';
 import type { SwapStore } from '../../src/main/emulator/hypervisor/swap.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
@@ -48,21 +49,27 @@ export class HvWorld {
     engine?: 'interp' | 'jit';
   }) {
     this.disk = new MemoryBlockBackend(opts.diskImage.length / 512, false, opts.diskImage);
-    this.machine = new Machine({
-      cpus: opts.cpus ?? 1,
-      memBytes: opts.memBytes ?? 64 << 20,
-      console: { write: (b) => this.put('ctl', b) },
-      disks: [this.disk],
-      sharedMemory: opts.sharedMemory,
-      engine: opts.engine,
-    });
-    this.hv = new Hypervisor(this.machine, {
-      consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }),
-      swap: opts.swap,
-      reserveBytes: opts.reserveBytes,
-    });
-    const idle = testGuest('idle');
-    this.hv.bootControllingOs({ ...idle, name: 'ctl' });
+    // The app's power-on (docs/architecture.md#power-on), with a small test guest as ctl; the rtc
+    // starts at 0 as these scenarios always had it.
+    const powered = powerOn(
+      {
+        mode: 'hypervisor',
+        cpus: opts.cpus ?? 1,
+        memBytes: opts.memBytes ?? 64 << 20,
+        engine: opts.engine,
+        console: { write: (b) => this.put('ctl', b) },
+        consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }),
+        rtcEpochSeconds: 0,
+        swap: opts.swap,
+        reserveBytes: opts.reserveBytes,
+        threads: opts.sharedMemory,
+        ctl: { ...testGuest('idle'), name: 'ctl' },
+      },
+      [this.disk],
+    );
+    if (powered instanceof PowerOnError) throw new Error(powered.message);
+    this.machine = powered.machine;
+    this.hv = powered.hv!;
     this.nextTop = this.hv.usableBytes;
   }
 
@@ -99,12 +106,12 @@ export class HvWorld {
     // The image goes into ctl's memory first, then the memory (with the image) goes to the client.
     this.hv.writeGuest(ctl, base + guest.loadAddress, guest.bytes);
     const err = this.hv.moveMemory(ctl, p, base, size);
-    if (err) throw new Error(err);
+    if (err) throw new Error(err.message);
     if (opts.grantDiskPartition) p.diskGrants.set('disk0', new Set([opts.grantDiskPartition]));
     if (opts.paravirtNet !== undefined) p.paravirtNet = opts.paravirtNet;
     if (opts.technique) p.technique = opts.technique;
     const e = this.hv.start(id, guest.entry, guest.cooperative ? 1 : 0);
-    if (e) throw new Error(e);
+    if (e) throw new Error(e.message);
     return p;
   }
 

@@ -6,8 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { MemoryBlockBackend, BLOCK_SIZE } from '../../src/main/emulator/devices/disk/BlockBackend.js';
-import { Firmware } from '../../src/main/emulator/firmware/Firmware.js';
 import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import { PowerOnError, powerOn } from '../../src/main/engine/powerOn.js';
 import { lockstep } from '../../src/main/emulator/cpu/jit/differential.js';
 import type { Jit } from '../../src/main/emulator/cpu/jit/Jit.js';
 import { defaultImage } from '../guests/boot.js';
@@ -17,17 +17,20 @@ describe('cos under both engines', () => {
     const image = await defaultImage();
     const out = ['', ''];
     const fws = (['interp', 'jit'] as const).map((engine, i) => {
-      const m = new Machine({
-        cpus: 1,
-        memBytes: 32 << 20,
-        engine,
-        console: { write: (b) => (out[i] += String.fromCharCode(b)) },
-        disks: [new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image.slice())],
-        rtcEpochSeconds: 1_800_000_000,
-      });
-      const fw = new Firmware(m, { select: 'cos' });
-      fw.powerOn();
-      return fw;
+      const powered = powerOn(
+        {
+          mode: 'dualboot',
+          cpus: 1,
+          memBytes: 32 << 20,
+          engine,
+          console: { write: (b) => (out[i] += String.fromCharCode(b)) },
+          rtcEpochSeconds: 1_800_000_000,
+          select: 'cos',
+        },
+        [new MemoryBlockBackend(image.length / BLOCK_SIZE, false, image.slice())],
+      );
+      if (powered instanceof PowerOnError) throw new Error(powered.message);
+      return powered.fw!;
     });
     const [ref, jit] = fws.map((f) => f.machine);
     const run = (m: Machine, k: number) => fws[m === ref ? 0 : 1].run(k);

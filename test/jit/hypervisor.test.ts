@@ -6,9 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { BLOCK_SIZE, MemoryBlockBackend } from '../../src/main/emulator/devices/disk/BlockBackend.js';
-import { readBootImage, scanBootEntries } from '../../src/main/emulator/firmware/Firmware.js';
-import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
-import { Machine } from '../../src/main/emulator/machine/Machine.js';
+import type { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
+import { PowerOnError, powerOn } from '../../src/main/engine/powerOn.js';
 import { lockstep } from '../../src/main/emulator/cpu/jit/differential.js';
 import type { Jit } from '../../src/main/emulator/cpu/jit/Jit.js';
 import { defaultImage } from '../guests/boot.js';
@@ -23,29 +22,21 @@ describe('the hypervisor under both engines', () => {
       const sink = (who: string) => ({
         write: (b: number) => (outs[i][who] = (outs[i][who] ?? '') + String.fromCharCode(b)),
       });
-      const m = new Machine({
-        cpus: 2,
-        memBytes: 32 << 20,
-        engine,
-        console: sink('ctl'),
-        disks: [disk],
-        rtcEpochSeconds: 1_800_000_000,
-      });
-      const hv = new Hypervisor(m, { consoleFor: (p) => sink(p.name), rtcEpochSeconds: 1_800_000_000 });
-      const { entries } = scanBootEntries([disk], m.mem.size);
-      const e = entries.find((x) => x.header.name.split(' ')[0] === 'ctl');
-      if (!e) throw new Error('no ctl on the default disk');
-      const bytes = readBootImage([disk], e);
-      if (typeof bytes === 'string') throw new Error(bytes);
-      hv.bootControllingOs({
-        loadAddress: e.header.loadAddress,
-        entry: e.header.entry,
-        bytes,
-        name: 'ctl',
-        bootPartition: e.partition,
-      });
-      hvs.push(hv);
-      return m;
+      const powered = powerOn(
+        {
+          mode: 'hypervisor',
+          cpus: 2,
+          memBytes: 32 << 20,
+          engine,
+          console: sink('ctl'),
+          consoleFor: (p) => sink(p.name),
+          rtcEpochSeconds: 1_800_000_000,
+        },
+        [disk],
+      );
+      if (powered instanceof PowerOnError) throw new Error(powered.message);
+      hvs.push(powered.hv!);
+      return powered.machine;
     });
     const [ref, jit] = machines;
     let total = 0;

@@ -4,23 +4,14 @@
  * missing or stale), its boot loader and console 0 on this terminal, paced to wall-clock time
  * (docs/boot.md). Exits with the guest's exit code when it halts.
  */
-import { TIMEBASE } from '../emulator/machine/board.js';
-import { Firmware } from '../emulator/firmware/Firmware.js';
-import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
-import { controllingOsImage } from '../emulator/hypervisor/controllingOs.js';
-import { ConsoleMux } from './consoles.js';
-import { SwapFiles } from '../disk/swapFiles.js';
 import { writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import type { ParallelRunner } from '../emulator/machine/parallel.js';
-import { parallelRunner } from '../engine/threads.js';
-import { Machine } from '../emulator/machine/Machine.js';
-import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
-import { FileBlockBackend } from '../disk/FileBlockBackend.js';
-import { openDisks } from '../disk/openDisks.js';
+import { PowerOnError, powerOnFiles, TIMEBASE } from '../engine/powerOn.js';
+import { ensureDisks } from '../host/disks.js';
+import { ConsoleMux } from './consoles.js';
+import { bootSnapshots } from '../host/bootSnapshots.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
-import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
+import { formatStats } from '../host/cliStats.js';
 
 export interface BootOptions {
   mode: string;
@@ -41,6 +32,12 @@ export interface BootOptions {
   threads?: boolean;
   /** The interpreter or the block translator (every guest, in hypervisor mode). */
   engine?: 'interp' | 'jit';
+  /** Start from this snapshot of the data folder (docs/snapshots.md). */
+  restore?: string;
+  /** Save the machine as this snapshot when the console detaches or the machine stops. */
+  saveAtExit?: string;
+  /** Print the machine's counters to stderr at exit (host/cliStats.ts). */
+  stats?: boolean;
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -55,133 +52,134 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
     );
     return 2;
   }
-  const opened = await openDisks(opts.disk, { readOnly: opts.readOnly });
-  if (typeof opened === 'string') {
-    process.stderr.write(`error: ${opened}\n`);
-    return 1;
+  if (opts.disk.length === 0) {
+    try {
+      opts = { ...opts, disk: [await ensureDisks()] };
+    } catch (e) {
+      process.stderr.write(`error: cannot build the default disk image: ${(e as Error).message}\n`);
+      return 1;
+    }
   }
-  const disks: BlockBackend[] = opened.disks;
-  if (opts.mode === 'hypervisor') return bootHypervisor(opts, mem, disks);
+  if (opts.mode === 'hypervisor') return bootHypervisor(opts, mem);
   const sink = stdoutSink();
-  let machine: Machine;
-  try {
-    machine = new Machine({
+  // docs/architecture.md#power-on: the same power-on as the app's engine, the comparison and the tests.
+  const started = await powerOnFiles(
+    {
+      mode: 'dualboot',
       cpus: opts.cpus,
       memBytes: mem,
       console: sink,
-      disks,
-      rtcEpochSeconds: Math.floor(Date.now() / 1000),
+      select: opts.select,
+      timeoutSeconds: opts.timeout,
       engine: opts.engine,
-    });
-  } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message}\n`);
-    return 2;
+    },
+    opts.disk,
+    { readOnly: opts.readOnly },
+  );
+  if (started instanceof PowerOnError) return fail(started, sink);
+  const { powered } = started;
+  const snaps = bootSnapshots(opts, powered, { mode: 'dualboot', cpus: opts.cpus, memMiB: mem / (1 << 20) });
+  if (typeof snaps === 'string') {
+    powered.close();
+    process.stderr.write(`error: ${snaps}\n`);
+    return 1;
   }
-  const fw = new Firmware(machine, { select: opts.select, timeoutSeconds: opts.timeout });
-  fw.powerOn();
-  let menuTime = 0;
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
+      timebase: TIMEBASE,
       chunk: TIMEBASE / 100,
-      machineTime: () => (fw.state === 'running' ? machine.time + menuTime : menuTime),
-      input: (b) => machine.uart.input(b),
-      pendingInput: () => machine.uart.pendingInput,
-      inputRoom: () => UART_RX_FIFO - machine.uart.pendingInput,
-      step: (cycles) => {
-        if (fw.state !== 'running') menuTime += cycles;
-        return fw.run(cycles);
-      },
+      machineTime: () => powered.cycles,
+      input: (b) => powered.input(0, b),
+      pendingInput: () => powered.pendingInput(0),
+      inputRoom: () => powered.inputRoom(0),
+      step: (cycles) => powered.run(cycles),
     },
     sink.flush,
   );
-  for (const d of disks) (d as FileBlockBackend).flush();
+  // With --threads the pCPUs ran on threads of their own: these are the machine thread's copies.
+  if (opts.stats) process.stderr.write(formatStats(powered.machine.cpus, (performance.now() - statsSince) / 1000));
+  const saveProblem = snaps.atExit();
+  powered.close();
+  if (saveProblem) return saveProblem;
   if (quit) return 130;
   if (!result) return 0;
   if (result.kind === 'unhandled-trap') {
     process.stderr.write(describeStop(result));
     return result.exitCode;
   }
-  if (result.kind === 'idle' && fw.state === 'failed') return 1;
+  if (result.kind === 'idle' && powered.fw?.state === 'failed') return 1;
   return result.exitCode & 0xff;
 }
 
+/**
+ * A machine that could not power on: what the boot loader printed, then why. A disk that cannot be
+ * opened or holds nothing to boot is exit code 1, a bad machine description or no threads 2.
+ */
+function fail(e: PowerOnError, sink: { flush(): void }): number {
+  sink.flush();
+  process.stderr.write(`error: ${e.message}\n`);
+  return e.stage === 'disk' || e.stage === 'boot' ? 1 : 2;
+}
+
 /** Hypervisor mode (docs/hypercalls.md#boot-in-hypervisor-mode-m13): ctl boots with everything. */
-async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBackend[]): Promise<number> {
+async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   const ctlName = (opts.ctl ?? 'ctl').toLowerCase();
-  const image = controllingOsImage(disks, mem, ctlName);
-  if (typeof image === 'string') {
-    process.stderr.write(`error: ${image}\n`);
-    return 1;
-  }
   const only = opts.console?.toLowerCase();
   const mux = new ConsoleMux((b) => process.stdout.write(b));
   const raw = stdoutSink();
   const sinkFor = (name: string) =>
     only === undefined ? mux.sink(name) : only === name.toLowerCase() ? raw : { write: () => {} };
-  let machine: Machine;
-  let hv: Hypervisor;
-  try {
-    machine = new Machine({
+  const started = await powerOnFiles(
+    {
+      mode: 'hypervisor',
       cpus: opts.cpus,
       memBytes: mem,
       console: sinkFor(ctlName),
-      disks,
-      rtcEpochSeconds: Math.floor(Date.now() / 1000),
-      sharedMemory: opts.threads,
-      engine: opts.engine,
-    });
-    hv = new Hypervisor(machine, {
       consoleFor: (p) => sinkFor(p.name),
-      rtcEpochSeconds: Math.floor(Date.now() / 1000),
-      swap: new SwapFiles(join(dirname(disks[0] instanceof FileBlockBackend ? disks[0].path : 'disks/x'), 'swap')),
-    });
-    hv.bootControllingOs(image);
-  } catch (e) {
-    process.stderr.write(`error: ${(e as Error).message}\n`);
-    return 2;
+      ctl: ctlName,
+      threads: opts.threads === true,
+      engine: opts.engine,
+    },
+    opts.disk,
+    { readOnly: opts.readOnly },
+  );
+  if (started instanceof PowerOnError) return fail(started, raw);
+  const { powered } = started;
+  const hv = powered.hv!;
+  const snaps = bootSnapshots(opts, powered, { mode: 'hypervisor', cpus: opts.cpus, memMiB: mem / (1 << 20) });
+  if (typeof snaps === 'string') {
+    powered.close();
+    process.stderr.write(`error: ${snaps}\n`);
+    return 1;
   }
-  let runner: ParallelRunner | undefined;
-  if (opts.threads) {
-    try {
-      runner = await parallelRunner(machine);
-    } catch (e) {
-      process.stderr.write(`error: cannot start the pCPU threads: ${(e as Error).message}\n`);
-      return 2;
-    }
-  }
+  // Keys go to the chosen guest once ctl has started it, to ctl (uart0) until then.
   const target = () =>
     only === undefined || only === ctlName
-      ? undefined
-      : [...hv.partitions.values()].find((p) => p.name.toLowerCase() === only);
+      ? 0
+      : ([...hv.partitions.values()].find((p) => p.name.toLowerCase() === only)?.id ?? 0);
+  const statsSince = performance.now();
   const { result, quit } = await terminalLoop(
     {
       paced: !opts.unpaced,
+      timebase: TIMEBASE,
       chunk: TIMEBASE / 100,
-      machineTime: () => machine.time,
-      input: (b) => {
-        const p = target();
-        if (p) hv.consoleInput(p.id, b);
-        else machine.uart.input(b);
-      },
-      pendingInput: () => {
-        const p = target();
-        return p ? (hv.vconsoles.get(p.id)?.pendingInput ?? 0) : machine.uart.pendingInput;
-      },
-      inputRoom: () => {
-        const p = target();
-        const pending = p ? (hv.vconsoles.get(p.id)?.pendingInput ?? UART_RX_FIFO) : machine.uart.pendingInput;
-        return UART_RX_FIFO - pending;
-      },
-      step: (cycles) => (runner ? runner.run(cycles) : machine.run(cycles)),
+      machineTime: () => powered.cycles,
+      input: (b) => powered.input(target(), b),
+      pendingInput: () => powered.pendingInput(target()),
+      inputRoom: () => powered.inputRoom(target()),
+      step: (cycles) => powered.run(cycles),
     },
     () => {
       mux.flush();
       raw.flush();
     },
   );
-  runner?.close();
-  for (const d of disks) (d as FileBlockBackend).flush();
+  // With --threads the pCPUs ran on threads of their own: these are the machine thread's copies.
+  if (opts.stats) process.stderr.write(formatStats(powered.machine.cpus, (performance.now() - statsSince) / 1000));
+  const saveProblem = snaps.atExit();
+  powered.close();
   if (opts.pcap) {
     try {
       writeFileSync(opts.pcap, hv.bridge.pcap());
@@ -190,6 +188,7 @@ async function bootHypervisor(opts: BootOptions, mem: number, disks: BlockBacken
       process.stderr.write(`error: cannot write ${opts.pcap}: ${(e as Error).message}\n`);
     }
   }
+  if (saveProblem) return saveProblem;
   if (quit) return 130;
   return result ? result.exitCode & 0xff : 0;
 }

@@ -10,13 +10,15 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import {
   createImageFile,
   DiskError,
+  DiskChain,
   DiskImage,
-  FileBlockBackend,
   fsckDisk,
+  fsckOverlay,
+  isOverlayFile,
   parseSize,
   type FileSystem,
   type PartitionType,
-} from '../disk/index.js';
+} from '../host/tools.js';
 
 const BLOCK = 512;
 
@@ -34,14 +36,17 @@ function splitTarget(target: string): { path: string; part?: number } {
   return m ? { path: m[1], part: Number(m[2]) } : { path: target };
 }
 
-/** Open the image, run `fn`, flush when writable; errors become "IMAGE: message" on stderr. */
+/**
+ * Open the image (or an overlay, read through its chain: docs/disks.md#copy-on-write-disks), run
+ * `fn`, flush when writable; errors become "IMAGE: message" on stderr.
+ */
 async function withDisk(
   path: string,
   writable: boolean,
-  fn: (disk: DiskImage, backend: FileBlockBackend) => void | number,
+  fn: (disk: DiskImage, backend: DiskChain) => void | number,
 ): Promise<number> {
-  const backend = FileBlockBackend.open(path, { readOnly: !writable });
-  if (backend instanceof Error) return report(path, backend.message);
+  const backend = DiskChain.open(path, { readOnly: !writable });
+  if (backend instanceof Error) return reportChain(backend);
   try {
     const disk = DiskImage.open(backend);
     if (disk instanceof DiskError) return report(path, disk.message);
@@ -58,6 +63,12 @@ async function withDisk(
 
 function report(path: string, message: string): number {
   process.stderr.write(`${path}: ${message}\n`);
+  return 1;
+}
+
+/** A DiskChain's error already starts with the file of the chain at fault. */
+function reportChain(e: Error): number {
+  process.stderr.write(`${e.message}\n`);
   return 1;
 }
 
@@ -217,14 +228,51 @@ export async function diskCommand(argv: string[]): Promise<number> {
     });
 
   program
+    .command('overlay')
+    .description(
+      'start a copy-on-write overlay NEW over BASE (an image or a frozen overlay); BASE is never written through it',
+    )
+    .argument('<base>')
+    .argument('<new>')
+    .action((base: string, next: string) => {
+      const r = DiskChain.createOverlay(base, next);
+      if (r instanceof Error) exitCode = report(next, r.message);
+      else out(`${next}: new overlay over ${base}; writes through ${next} leave ${base} as it is`);
+    });
+
+  program
+    .command('freeze')
+    .description('freeze an overlay: it is never written again (new overlays can go on top of it)')
+    .argument('<overlay>')
+    .action((path: string) => {
+      const r = DiskChain.freezeOverlay(path);
+      if (r instanceof Error) exitCode = report(path, r.message);
+      else out(`${path}: frozen`);
+    });
+
+  program
     .command('fsck')
     .description('check the partition table and every partition (or only partition P); never repairs')
     .argument('<image[:p]>')
     .action(async (target: string) => {
       const { path, part } = splitTarget(target);
-      const backend = FileBlockBackend.open(path, { readOnly: true });
+      // An overlay: first the overlay files themselves (structure, map, data, base identity).
+      const overlay = isOverlayFile(path) ? fsckOverlay(path) : undefined;
+      if (overlay) {
+        for (const n of overlay.notes) out(`note: ${n}`);
+        if (overlay.problems.length) {
+          for (const p of overlay.problems) report(path, p);
+          exitCode = 1;
+          return;
+        }
+        for (const f of overlay.files)
+          out(
+            `${f.path}: ${f.frozen ? 'frozen overlay, ' : ''}${f === overlay.files.at(-1) ? 'the image' : `${f.blocks} blocks held`}`,
+          );
+      }
+      const backend = DiskChain.open(path, { readOnly: true });
       if (backend instanceof Error) {
-        exitCode = report(path, backend.message);
+        exitCode = reportChain(backend);
         return;
       }
       try {
@@ -248,7 +296,7 @@ export async function diskCommand(argv: string[]): Promise<number> {
     .argument('[name]', 'the working disk', 'hyperdesk.img')
     .action(async (name: string) => {
       // docs/disks.md#working-disks: the copy lives in the data folder ($HYPERDESK_DATA, ...).
-      const { dataDir } = await import('../store/dataDir.js');
+      const { dataDir } = await import('../host/snapshotCatalog.js');
       const { WorkingDisks } = await import('../host/workingDisks.js');
       try {
         const d = await new WorkingDisks(dataDir()).reset(name);

@@ -43,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--mem <size>', 'memory size, e.g. 16M', '16M')
     .option('--trace', 'print each instruction executed to stderr')
     .addOption(engineOption())
+    .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
     .action(async (file: string, opts: RunOptions) => {
       const { runCommand } = await import('./run.js');
       exitCode = await runCommand(file, opts);
@@ -70,6 +71,9 @@ export async function main(argv: string[]): Promise<number> {
       'hypervisor mode: run each pCPU on a thread of its own (real SMP; not deterministic, docs/architecture.md#parallel-smp)',
     )
     .addOption(engineOption())
+    .option('--restore <name>', 'start from this snapshot of the data folder (docs/snapshots.md)')
+    .option('--save-at-exit <name>', 'save the machine as this snapshot when the console detaches or the machine stops')
+    .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
     .action(async (opts: import('./boot.js').BootOptions) => {
       const { bootCommand } = await import('./boot.js');
       exitCode = await bootCommand(opts);
@@ -92,6 +96,16 @@ export async function main(argv: string[]): Promise<number> {
     .action(async (opts: { port: number; boot: boolean }) => {
       const { serveCommand } = await import('./serve.js');
       exitCode = await serveCommand(opts);
+    });
+
+  program
+    .command('snapshot')
+    .description('whole-machine snapshots of the running session (hyperdesk serve): save|list|restore|rm [NAME]')
+    .argument('<action>', 'save NAME | list | restore NAME | rm NAME')
+    .argument('[name]', 'the snapshot (1..64 of A-Z a-z 0-9 _ . -)')
+    .action(async (action: string, name: string | undefined) => {
+      const { snapshotCommand } = await import('./snapshot.js');
+      exitCode = await snapshotCommand(action, name);
     });
 
   program
@@ -121,6 +135,7 @@ export interface RunOptions {
   mem: string;
   trace?: boolean;
   engine: 'interp' | 'jit';
+  stats?: boolean;
 }
 
 function parseCount(v: string, flag: string): number {

@@ -1,4 +1,4 @@
-import { formatDiagnostic, type AsmResult } from '../asm/index.js';
+import { formatDiagnostic, type AsmResult } from '../host/tools.js';
 import { assembleFile } from '../host/assembleFile.js';
 
 /** Assemble a file, printing every diagnostic to stderr; undefined when it did not assemble. */

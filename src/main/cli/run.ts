@@ -8,11 +8,13 @@ import { disassemble } from '../../shared/isa/disasm.js';
 import type { StopReport } from '../emulator/machine/Machine.js';
 import { Machine } from '../emulator/machine/Machine.js';
 import { Jit } from '../emulator/cpu/jit/Jit.js';
+import { TIMEBASE } from '../emulator/machine/board.js';
 import { runCpu } from '../emulator/cpu/run.js';
 import { assembleOrReport } from './report.js';
 import { stdoutSink, terminalLoop } from './terminal.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
 import type { RunOptions } from './index.js';
+import { formatStats } from '../host/cliStats.js';
 
 export function parseSize(s: string): number | undefined {
   const m = /^(\d+)([kKmMgG]?)$/.exec(s.trim());
@@ -83,9 +85,11 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   for (const c of machine.cpus) c.pc = entry;
 
   const limit = opts.maxInstructions ?? Infinity;
-  const { result, quit } = await terminalLoop(
+  const statsSince = performance.now();
+  const { result, quit } = await terminalLoop<StopReport>(
     {
       paced: false,
+      timebase: TIMEBASE,
       machineTime: () => machine.time,
       input: (b) => machine.uart.input(b),
       pendingInput: () => machine.uart.pendingInput,
@@ -102,6 +106,7 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     },
     sink.flush,
   );
+  if (opts.stats) process.stderr.write(formatStats(machine.cpus, (performance.now() - statsSince) / 1000));
   if (quit) return 130;
   if (!result) {
     process.stderr.write('error: the machine is idle (every pCPU waits for an interrupt that cannot come)\n');

@@ -4,9 +4,10 @@
  * until SIGINT or SIGTERM.
  */
 import { createHost } from '../host/host.js';
-import { dataDir } from '../store/dataDir.js';
+import { dataDir } from '../host/snapshotCatalog.js';
 import { ensureRendererBuilt } from '../web/build.js';
 import { startWebServer, type WebServer } from '../web/server.js';
+import { removeSessionFile, writeSessionFile } from '../web/sessionFile.js';
 import { loadWebState, saveWebState } from '../web/webState.js';
 
 export async function serveCommand(opts: { port: number; boot: boolean }): Promise<number> {
@@ -40,6 +41,18 @@ export async function serveCommand(opts: { port: number; boot: boolean }): Promi
     console.error(`hyperdesk serve: cannot keep the address for the next run: ${(e as Error).message}`);
   }
   console.log(`hyperdesk web mode: ${server.url}`);
+  // So that `hyperdesk snapshot ...` in another terminal finds this session (docs/snapshots.md).
+  const data = folder;
+  try {
+    writeSessionFile(data, {
+      url: new URL(server.url).origin,
+      token: server.token,
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+    });
+  } catch (e) {
+    console.error(`hyperdesk serve: cannot publish the session in ${data}: ${(e as Error).message}`);
+  }
   if (opts.boot) {
     // The page shows the boot's progress and any error; the server keeps serving either way.
     host.boot({}).then(
@@ -56,6 +69,7 @@ export async function serveCommand(opts: { port: number; boot: boolean }): Promi
   process.on('SIGTERM', onSignal);
   const signal = await stopped;
   console.error(`hyperdesk serve: ${signal}, stopping`);
+  removeSessionFile(data);
   await server.close();
   await host.close();
   process.off('SIGINT', onSignal);

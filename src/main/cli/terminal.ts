@@ -3,14 +3,20 @@
  * go to the guest (raw mode on a TTY; Ctrl-] detaches), output is flushed once per step, and with
  * pacing the machine's time never runs ahead of the wall clock (so a guest's `sleep 1` takes a second).
  */
-import type { StopReport } from '../emulator/machine/Machine.js';
-import { TIMEBASE } from '../emulator/machine/board.js';
+
+/**
+ * Why a step stopped, as the machine reports it (the emulator's StopReport): this file needs only its
+ * kind, so it does not import the machine (docs/architecture.md#layers-and-who-may-import-whom).
+ */
+export interface Stop {
+  kind: string;
+}
 
 const QUIT_KEY = 0x1d; // Ctrl-]
 
-export interface TerminalLoop {
+export interface TerminalLoop<S extends Stop = Stop> {
   /** Advance the machine by up to `cycles`; a stop report ends the loop (except 'idle'). */
-  step(cycles: number): StopReport | null;
+  step(cycles: number): S | null;
   /** Bytes typed at the terminal. */
   input(bytes: Uint8Array): void;
   /** Bytes the guest has not read yet. */
@@ -19,12 +25,14 @@ export interface TerminalLoop {
   inputRoom?(): number;
   /** Cycles of machine time so far (for pacing). */
   machineTime(): number;
-  /** Keep machine time at wall-clock speed (TIMEBASE cycles per second). */
+  /** Keep machine time at wall-clock speed (`timebase` cycles per second). */
   paced: boolean;
+  /** Machine cycles per second of wall-clock time (the machine's TIMEBASE). */
+  timebase: number;
   /** Cycles per step. */
   chunk?: number;
   /** Checked before each step: a report ends the loop. */
-  limit?(): StopReport | null;
+  limit?(): S | null;
 }
 
 /** Collects console bytes and writes them to stdout in one piece per step. */
@@ -41,13 +49,13 @@ export function stdoutSink(): { write(b: number): void; flush(): void } {
   };
 }
 
-export interface LoopResult {
-  result: StopReport | null;
+export interface LoopResult<S extends Stop = Stop> {
+  result: S | null;
   /** The user detached with Ctrl-]. */
   quit: boolean;
 }
 
-export async function terminalLoop(t: TerminalLoop, flush: () => void): Promise<LoopResult> {
+export async function terminalLoop<S extends Stop>(t: TerminalLoop<S>, flush: () => void): Promise<LoopResult<S>> {
   let quit = false;
   let stdinEnded = false;
   const stdin = process.stdin;
@@ -74,14 +82,14 @@ export async function terminalLoop(t: TerminalLoop, flush: () => void): Promise<
   const chunk = t.chunk ?? 2_000_000;
   const wallStart = performance.now();
   const startTime = t.machineTime();
-  let result: StopReport | null = null;
+  let result: S | null = null;
   try {
     while (!quit) {
       result = t.limit?.() ?? null;
       if (result) break;
       let cycles = chunk;
       if (t.paced) {
-        const allowed = startTime + ((performance.now() - wallStart) / 1000) * TIMEBASE + TIMEBASE / 100;
+        const allowed = startTime + ((performance.now() - wallStart) / 1000) * t.timebase + t.timebase / 100;
         cycles = Math.min(chunk, Math.floor(allowed - t.machineTime()));
         if (cycles <= 0) {
           flush();

@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { MemoryBlockBackend } from '../emulator/devices/disk/BlockBackend.js';
+import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { OS_FLAG_COOPERATIVE, osImageBlocks } from '../../shared/osImage.js';
 import { BLOCK } from './bytes.js';
 import { buildCosExecutable } from './cosExecutable.js';
@@ -87,7 +87,7 @@ export function buildDisk(options: BuildDiskOptions): BuildReport | DiskError {
     if (size % BLOCK !== 0 || size < 64 * BLOCK)
       fail(`size: ${size} bytes is not a whole number of blocks (at least 64)`);
     const blocks = size / BLOCK;
-    const backend = new MemoryBlockBackend(blocks);
+    const backend = new ScratchDisk(blocks);
     const disk = must(DiskImage.format(backend));
     // cos and swos share the disk, or its first two thirds when ctl takes the last third (48 MiB:
     // cos and swos exactly where they are on a 32 MiB disk without ctl).
@@ -214,4 +214,31 @@ export async function ensureDiskImage(options: BuildDiskOptions & { inputs: stri
   const r = buildDisk(options);
   if (r instanceof DiskError) throw r;
   return options.output;
+}
+
+/**
+ * The image being built, in memory (written to the file at the end). A backend of its own rather
+ * than the emulator's MemoryBlockBackend, so that building disks (the host's `npm run disks` and
+ * default image) loads no emulator code (docs/architecture.md#layers-and-who-may-import-whom).
+ */
+class ScratchDisk implements BlockBackend {
+  readonly readOnly = false;
+  readonly data: Uint8Array;
+
+  constructor(readonly blocks: number) {
+    this.data = new Uint8Array(blocks * BLOCK);
+  }
+
+  read(lba: number, count: number): Uint8Array {
+    return this.data.slice(lba * BLOCK, (lba + count) * BLOCK);
+  }
+
+  write(lba: number, data: Uint8Array): true {
+    this.data.set(data, lba * BLOCK);
+    return true;
+  }
+
+  flush(): true {
+    return true;
+  }
 }

@@ -5,6 +5,9 @@
 export { crc32 } from '../../shared/crc32.js';
 export * from '../../shared/osImage.js';
 export { FileBlockBackend, type OpenOptions } from './FileBlockBackend.js';
+export { DiskChain } from './DiskChain.js';
+export { isOverlayFile, fileIdentity, OVERLAY_MAGIC, OVERLAY_VERSION } from './overlay.js';
+export { fsckOverlay, type OverlayReport } from './overlayFsck.js';
 export { DiskImage, fsckDisk, type MkfsOptions } from './DiskImage.js';
 export { DiskError } from './errors.js';
 export type { FileInfo, FileSystem, WriteOptions } from './fileSystem.js';

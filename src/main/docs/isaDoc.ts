@@ -21,7 +21,7 @@ function pgClass(o: OpcodeInfo): string {
     case 'csr':
       return 'sensitive, privileged (per control register)';
     case 'trap':
-      return 'trap (always traps)';
+      return o.minMode ? `trap (always traps; privileged below ${MODE_NAMES[o.minMode]})` : 'trap (always traps)';
   }
 }
 
@@ -251,6 +251,9 @@ export function generateIsaDoc(): string {
   p('  the mode, the interrupt state, real time or physical placement (no SMSW/SGDT);');
   p('- a write to privileged state from a lower mode traps, it is never silently dropped (no POPF);');
   p('- eret, wfi, tlbflush and hflush are privileged; syscall, hypercall and brk always trap;');
+  p('- hypercall is for kernels: from user mode it traps PRIVILEGED_INSTRUCTION (to the kernel, as');
+  p('  delegated) like any privileged instruction, so a user program never reaches the hypervisor and');
+  p('  the hypervisor never serves a call its guest kernel did not make (docs/hypercalls.md#calling-convention);');
   p('- innocuous instructions see only registers and memory mapped by the MMU: `auipc` and `jal` reveal');
   p('  the virtual pc, never a physical address; device registers are reached only through mappings.');
   p();

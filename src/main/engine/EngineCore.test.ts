@@ -7,7 +7,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../../scripts/build-disks.js';
+import { ensureDisks } from '../host/disks.js';
 import { EngineCore } from './EngineCore.js';
 import type { EngineEvent } from './protocol.js';
 

@@ -108,6 +108,27 @@ export class EngineCore {
         return this.perfSamples;
       case 'timeline':
         return s ? s.timeline.entries(a[0]) : [];
+      case 'snapshotSave': {
+        // Calls are answered between ticks: the machine is paused at a slice boundary.
+        const r = need().saveSnapshot(a[0], a[1]);
+        if (typeof r === 'string') throw new Error(r);
+        return r;
+      }
+      case 'snapshotRestore': {
+        const session = need();
+        this.flushConsoles();
+        const r = session.restoreSnapshot(a[0], a[1]);
+        if (typeof r === 'string') throw new Error(r);
+        // Pacing starts over from the restored time; a machine that had stopped runs again.
+        this.wallStart = this.clock();
+        this.cyclesStart = session.cycles;
+        this.perfBase = undefined;
+        if (this.timer) clearTimeout(this.timer);
+        this.timer = undefined;
+        this.sendStatus(true);
+        this.schedule(0);
+        return this.status();
+      }
     }
     throw new Error(`unknown engine call ${String(op)}`);
   }

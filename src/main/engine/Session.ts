@@ -6,37 +6,30 @@
  *
  * Everything here runs on the worker's thread; nothing blocks longer than one tick's budget.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import {
   checkConfig,
-  type AssembleResult,
   type CtlReply,
   type DeployResult,
-  type Diagnostic,
   type GuestFile,
   type GuestInfo,
   type MachineConfig,
   type MachineStatus,
 } from '../../shared/api.js';
-import { assemble, type AsmResult } from '../asm/index.js';
 import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
-import type { FileBlockBackend } from '../disk/FileBlockBackend.js';
-import { openDisks } from '../disk/openDisks.js';
-import { SwapFiles } from '../disk/swapFiles.js';
-import { Firmware, scanBootEntries } from '../emulator/firmware/Firmware.js';
-import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
-import { controllingOsImage } from '../emulator/hypervisor/controllingOs.js';
+import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
+import { scanBootEntries, type Firmware } from '../emulator/firmware/Firmware.js';
+import type { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
-import { Machine } from '../emulator/machine/Machine.js';
+import type { Machine } from '../emulator/machine/Machine.js';
 import type { SliceEngine } from '../emulator/cpu/Cpu.js';
 import type { ParallelRunner } from '../emulator/machine/parallel.js';
 import { Jit } from '../emulator/cpu/jit/Jit.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
+import { assembleWithFiles, toDiagnostics } from './assembly.js';
 import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
-import { parallelRunner } from './threads.js';
+import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
+import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
 import { partitionGuests, Timeline } from './views.js';
 
 export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
@@ -56,18 +49,23 @@ export class Session {
   fw: Firmware | undefined;
   /** The pCPUs' threads (config.threads), or undefined: every pCPU on this thread, deterministic. */
   parallel: ParallelRunner | undefined;
+  readonly machine: Machine;
+  readonly disks: readonly BlockBackend[];
   private readonly input = new Map<number, number[]>();
   private eventsSeen = 0;
-  /** Time the firmware's menu waited for a key (the machine's clock does not move then). */
-  private waitCycles = 0;
   stopReason: string | undefined;
 
   private constructor(
     readonly config: MachineConfig,
-    readonly machine: Machine,
-    readonly disks: FileBlockBackend[],
+    /** The machine as power-on made it (its run loop, menu time, disks and threads). */
+    readonly powered: PoweredMachine,
     readonly consoles: ConsoleBuffers,
   ) {
+    this.machine = powered.machine;
+    this.disks = powered.disks;
+    this.hv = powered.hv;
+    this.fw = powered.fw;
+    this.parallel = powered.parallel;
     this.ctl = new CtlChannel(
       (text) => this.type(0, text),
       () => this.consoles.partialLine(0).endsWith('ctl> ') && (this.input.get(0)?.length ?? 0) === 0,
@@ -83,70 +81,34 @@ export class Session {
     // The contract's check, on the whole configuration (a partial one may leave the mode out).
     const bad = checkConfig(config);
     if (bad) return bad;
-    const opened = await openDisks(config.disks);
-    if (typeof opened === 'string') return opened;
-    const { paths, disks } = opened;
     const consoles = new ConsoleBuffers();
-    let machine: Machine;
-    try {
-      machine = new Machine({
-        console: consoles.sink(0),
-        engine: config.engine ?? 'interp',
+    // docs/architecture.md#power-on: the same power-on as the CLI, the comparison and the tests.
+    const started = await powerOnFiles(
+      {
+        mode: config.mode,
         cpus: config.cpus,
         memBytes: config.memMiB << 20,
-        disks,
-        rtcEpochSeconds: Math.floor(Date.now() / 1000),
-        sharedMemory: config.threads === true,
-      });
-    } catch (e) {
-      for (const x of disks) x.close();
-      return (e as Error).message;
-    }
-    const s = new Session({ ...config, disks: paths }, machine, disks, consoles);
-    const problem = config.mode === 'hypervisor' ? s.startHypervisor(paths[0]!) : s.startFirmware();
-    if (problem) {
-      s.close();
-      return problem;
-    }
-    if (config.threads) {
-      try {
-        s.parallel = await parallelRunner(machine);
-        // The other pCPUs' traps reach the timeline too (their mirrors' onTrap, set just below).
-        s.parallel.traps = (cpu, t) => cpu.onTrap?.(cpu, t);
-      } catch (e) {
-        s.close();
-        return `cannot start the pCPU threads: ${(e as Error).message}`;
-      }
-    }
-    s.timeline.attach(machine, (cpu) => (s.hv ? s.hv.currentOn(cpu.id)?.partitionId : 0));
+        engine: config.engine ?? 'interp',
+        console: consoles.sink(0),
+        consoleFor: (p) => consoles.sink(p.id),
+        threads: config.threads === true,
+        select: config.boot ?? 'cos',
+        timeoutSeconds: 5,
+      },
+      config.disks,
+    );
+    if (started instanceof PowerOnError) return started.message;
+    const { powered, paths } = started;
+    const s = new Session({ ...config, disks: paths }, powered, consoles);
+    // The other pCPUs' traps reach the timeline too (their mirrors' onTrap, set just below).
+    if (s.parallel) s.parallel.traps = (cpu, t) => cpu.onTrap?.(cpu, t);
+    s.timeline.attach(s.machine, (cpu) => (s.hv ? s.hv.currentOn(cpu.id)?.partitionId : 0));
     return s;
-  }
-
-  private startFirmware(): string | undefined {
-    this.fw = new Firmware(this.machine, { select: this.config.boot ?? 'cos', timeoutSeconds: 5 });
-    this.fw.powerOn();
-    return this.fw.state === 'failed' ? 'no bootable partition on the disks' : undefined;
-  }
-
-  private startHypervisor(diskPath: string): string | undefined {
-    const image = controllingOsImage(this.disks, this.machine.mem.size);
-    if (typeof image === 'string') return image;
-    try {
-      this.hv = new Hypervisor(this.machine, {
-        consoleFor: (p) => this.consoles.sink(p.id),
-        rtcEpochSeconds: Math.floor(Date.now() / 1000),
-        swap: new SwapFiles(join(dirname(diskPath), 'swap')),
-      });
-      this.hv.bootControllingOs(image);
-    } catch (e) {
-      return (e as Error).message;
-    }
-    return undefined;
   }
 
   /** Machine time in cycles (the firmware's menu counts too, so a timeout there advances). */
   get cycles(): number {
-    return this.machine.time + this.waitCycles;
+    return this.powered.cycles;
   }
 
   /** Runs `cycles` of machine time; false once the machine has stopped for good. */
@@ -154,19 +116,15 @@ export class Session {
     if (this.stopReason) return false;
     this.feedInput();
     let r;
-    if (this.fw) {
-      if (this.fw.state !== 'running') this.waitCycles += cycles;
-      r = this.fw.run(cycles);
-    } else if (this.parallel) {
-      try {
-        r = this.parallel.run(cycles);
-      } catch (e) {
-        // A pCPU thread failed (the runner names it): the machine cannot go on, the app can.
-        this.stopReason = `the machine stopped: ${(e as Error).message}`;
-        this.ctl.cancel(this.stopReason);
-        return false;
-      }
-    } else r = this.machine.run(cycles);
+    try {
+      r = this.powered.run(cycles);
+    } catch (e) {
+      if (!this.parallel) throw e;
+      // A pCPU thread failed (the runner names it): the machine cannot go on, the app can.
+      this.stopReason = `the machine stopped: ${(e as Error).message}`;
+      this.ctl.cancel(this.stopReason);
+      return false;
+    }
     // 'idle': every pCPU waits for a key; the machine let the time pass (the pacing loop sleeps).
     if (r?.kind === 'idle' && this.fw?.state !== 'failed') r = null;
     if (r && r.kind !== 'limit') {
@@ -189,14 +147,16 @@ export class Session {
   /** New partition events since the last call. */
   newLogs(): SessionLog[] {
     if (!this.hv) return [];
+    // The hypervisor keeps the newest events only: events[0] is event number eventsDropped.
     const all = this.hv.events;
-    const out = all.slice(this.eventsSeen).map((e) => ({
+    const first = this.hv.eventsDropped;
+    const out = all.slice(Math.max(0, this.eventsSeen - first)).map((e) => ({
       guest: e.partition,
       guestName: this.hv!.partitions.get(e.partition)?.name ?? `partition ${e.partition}`,
       kind: e.kind,
       detail: e.detail,
     }));
-    this.eventsSeen = all.length;
+    this.eventsSeen = first + all.length;
     return out;
   }
 
@@ -405,67 +365,45 @@ export class Session {
     return this.guests().find((g) => g.id === guest)?.name ?? `guest ${guest}`;
   }
 
+  // ------------------------------------------------------------------ snapshots (docs/snapshots.md)
+
+  /** Save the whole machine as snapshot `name` in the folder `dir` (between ticks: it is paused). */
+  saveSnapshot(name: string, dir: string): SavedSnapshot | string {
+    return saveSnapshot(this, name, dir);
+  }
+
+  /** Restore a snapshot file; all or nothing. A machine that had stopped runs again. */
+  restoreSnapshot(file: string, dir: string): { seconds: number } | string {
+    const r = restoreSnapshot(this, file, dir);
+    if (typeof r !== 'string') {
+      this.stopReason = undefined;
+      this.ctl.cancel('the machine was restored from a snapshot');
+      this.input.clear(); // keys typed for the machine as it was
+      // The restored hypervisor's event log is the snapshot's: those events were reported already.
+      if (this.hv) this.eventsSeen = this.hv.eventsDropped + this.hv.events.length;
+    }
+    return r;
+  }
+
+  /** Cycles per second of machine time (snapshots.ts converts with it). */
+  readonly timebase = TIMEBASE;
+
+  /** @internal The session's own part of a snapshot (snapshots.ts). */
+  sessionState(): SessionPart {
+    return { waitCycles: this.powered.menuCycles, engine: this.dualbootEngine ?? null };
+  }
+
+  /** @internal */
+  restoreSessionState(st: SessionPart): void {
+    this.powered.menuCycles = st.waitCycles;
+  }
+
   close(): void {
-    this.parallel?.close();
     this.ctl.cancel('the machine was powered off');
-    for (const d of this.disks) d.close();
+    this.powered.close();
   }
 }
 
 function describe(r: CtlReply): string {
   return r.error ? `${r.error.name} ${r.error.message}` : r.lines.join('; ');
-}
-
-/** Assembles a source whose `.include`s come from the same guest file system. */
-export function assembleWithFiles(file: string, source: string, fs: FileSystem): AsmResult {
-  return assemble(source, {
-    filename: file,
-    readFile: (inc) => {
-      const b = fs.read(inc);
-      return b instanceof DiskError ? undefined : new TextDecoder().decode(b);
-    },
-  });
-}
-
-export function toDiagnostics(r: AsmResult): Diagnostic[] {
-  return r.diagnostics.map((d) => ({
-    file: d.file,
-    line: d.line,
-    col: d.col,
-    ...(d.endCol !== undefined ? { endCol: d.endCol } : {}),
-    severity: d.severity === 'warning' ? 'warning' : 'error',
-    message: d.message,
-  }));
-}
-
-/**
- * Diagnostics only (the editor while typing): `.include`s resolve against the demo's program folder
- * (resources/programs: lib.inc), as on cos's disk.
- */
-export function assembleOnly(file: string, source: string): AssembleResult {
-  const r = assemble(source, { filename: file, readFile: (inc) => programInclude(inc) });
-  return { ok: r.ok, diagnostics: toDiagnostics(r), ...(r.ok ? { bytes: r.bytes.length } : {}) };
-}
-
-/** The demo's program sources, for assembling a file that includes lib.inc outside a guest. */
-export function programInclude(name: string): string | undefined {
-  if (!/^[A-Za-z0-9_.-]+$/.test(name)) return undefined;
-  const dir = programsDir();
-  if (!dir) return undefined;
-  try {
-    return readFileSync(join(dir, name), 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
-/** resources/programs, found upward from this module (source tree or built app alike). */
-function programsDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, 'resources', 'programs');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
 }

@@ -7,7 +7,7 @@ import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../../scripts/build-disks.js';
+import { ensureDisks } from '../host/disks.js';
 import { ComparisonError, runComparison, runWorkload, WORKLOADS, type Workload } from './compare.js';
 
 let dir: string;

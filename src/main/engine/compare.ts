@@ -13,54 +13,13 @@ import { readFileSync } from 'node:fs';
 import type { RunFigures } from '../../shared/api.js';
 import { DiskImage } from '../disk/index.js';
 import { BLOCK_SIZE, MemoryBlockBackend } from '../emulator/devices/disk/BlockBackend.js';
-import { Firmware, readBootImage, scanBootEntries } from '../emulator/firmware/Firmware.js';
-import { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
+import { scanBootEntries } from '../emulator/firmware/Firmware.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
-import { Machine, type StopReport } from '../emulator/machine/Machine.js';
+import type { Machine, StopReport } from '../emulator/machine/Machine.js';
+import { PowerOnError, powerOn, type PoweredMachine } from './powerOn.js';
+import { WORKLOADS, type GuestOs, type Job, type Workload } from './workloads.js';
 
-export type GuestOs = 'cos' | 'swos';
-
-export interface Job {
-  /** The command line typed at the OS's prompt. */
-  command: string;
-  /** What its output must contain once the prompt is back (else the job failed, and the run says so). */
-  expect: RegExp;
-}
-
-export interface Workload {
-  name: string;
-  /** One line for the comparison view. */
-  title: string;
-  jobs: Record<GuestOs, Job>;
-}
-
-/** The workloads the app offers (the comparison view lists them; `compare(name)` runs one). */
-export const WORKLOADS: readonly Workload[] = [
-  {
-    name: 'burner',
-    title: "two long jobs: cos's CPU burner (5 million iterations) and swos counting the primes below 100000",
-    jobs: {
-      cos: { command: 'burner 5000000', expect: /burner: 5000000 iterations in \d+ ms/ },
-      swos: { command: 'primes 100000', expect: /9592 primes below 100000/ },
-    },
-  },
-  {
-    name: 'primes',
-    title: 'two short jobs: the primes below 10000 in cos (its primes program) and in swos (its primes command)',
-    jobs: {
-      cos: { command: 'primes', expect: /1229 primes below 10000/ },
-      swos: { command: 'primes 10000', expect: /1229 primes below 10000/ },
-    },
-  },
-  {
-    name: 'uneven',
-    title: "a long job beside a short one: cos's burner (10 million iterations), swos's primes below 10000",
-    jobs: {
-      cos: { command: 'burner 10000000', expect: /burner: 10000000 iterations in \d+ ms/ },
-      swos: { command: 'primes 10000', expect: /1229 primes below 10000/ },
-    },
-  },
-];
+export { WORKLOADS, type GuestOs, type Job, type Workload } from './workloads.js';
 
 export interface CompareOptions {
   /** Disk image files holding cos, swos and ctl (read, never written). */
@@ -233,24 +192,32 @@ function type(bytes: string): number[] {
 /** cos's job with the whole machine, a reboot into swos, swos's job with the whole machine. */
 function runDualBoot(w: Workload, s: RunSetup): RunFigures {
   const consoles = new Consoles();
-  const disks = freshDisks(s.images);
-  const machine = new Machine({
-    cpus: s.cpus,
-    memBytes: s.memBytes,
-    console: consoles.sink('uart0'),
-    disks,
-    rtcEpochSeconds: RTC_EPOCH,
-  });
   const mode = 'dual boot';
-  let firmware = bootFirmware(machine, 'cos', mode);
+  const powered = check(
+    mode,
+    powerOn(
+      {
+        mode: 'dualboot',
+        cpus: s.cpus,
+        memBytes: s.memBytes,
+        console: consoles.sink('uart0'),
+        rtcEpochSeconds: RTC_EPOCH,
+        select: 'cos',
+        requireSelected: true,
+      },
+      freshDisks(s.images),
+    ),
+  );
+  const machine = powered.machine;
   let reboots = 0;
   // The firmware runs the machine; cos's reboot resets it, and swos boots straight away, as when a
   // person picks it at once from the boot menu (the menu itself takes no machine time).
   const step = (cycles: number): StopReport | null => {
-    const r = firmware.state === 'running' ? machine.run(cycles) : firmware.run(cycles);
+    const r = powered.fw!.state === 'running' ? machine.run(cycles) : powered.fw!.run(cycles);
     if (r?.kind !== 'reset') return r;
     reboots++;
-    firmware = bootFirmware(machine, 'swos', mode);
+    const problem = powered.reboot('swos', true);
+    if (problem) throw new ComparisonError(`${mode}: ${problem.message}`);
     return null;
   };
   let mark = 0;
@@ -276,15 +243,10 @@ function wait(console: string, os: GuestOs | 'ctl', from: number, what: string):
   return { console, prompt: PROMPT[os], from, what };
 }
 
-function bootFirmware(machine: Machine, os: GuestOs, mode: string): Firmware {
-  const fw = new Firmware(machine, { select: os });
-  fw.powerOn();
-  if (fw.state !== 'running') {
-    throw new ComparisonError(
-      `${mode}: the boot loader cannot boot ${os}: ${fw.problems.join('; ') || 'not on the disks'}`,
-    );
-  }
-  return fw;
+/** The powered machine, or the power-on's error as the comparison's. */
+function check(mode: string, r: PoweredMachine | PowerOnError): PoweredMachine {
+  if (r instanceof PowerOnError) throw new ComparisonError(`${mode}: ${r.message}`);
+  return r;
 }
 
 /** A finished job printed what it should have (a command the OS does not know fails here). */
@@ -318,25 +280,26 @@ function figures(cycles: number, busy: number, instructions: number, reboots: nu
 function runHypervisor(w: Workload, s: RunSetup): RunFigures {
   const mode = 'hypervisor';
   const disks = freshDisks(s.images);
-  const ctlEntry = writeParttab(disks, s.cpus, s.memBytes);
+  writeParttab(disks, s.cpus, s.memBytes);
   const consoles = new Consoles();
-  const machine = new Machine({
-    cpus: s.cpus,
-    memBytes: s.memBytes,
-    console: consoles.sink('ctl'),
-    disks,
-    rtcEpochSeconds: RTC_EPOCH,
-  });
-  const hv = new Hypervisor(machine, { consoleFor: (p) => consoles.sink(p.name), rtcEpochSeconds: RTC_EPOCH });
-  const image = readBootImage(disks, ctlEntry);
-  if (typeof image === 'string') throw new ComparisonError(`${mode}: ctl: ${image}`);
-  hv.bootControllingOs({
-    loadAddress: ctlEntry.header.loadAddress,
-    entry: ctlEntry.header.entry,
-    bytes: image,
-    name: 'ctl',
-    bootPartition: ctlEntry.partition,
-  });
+  // Swap stays in memory (the default over in-memory disks): the runs never write files.
+  const powered = check(
+    mode,
+    powerOn(
+      {
+        mode: 'hypervisor',
+        cpus: s.cpus,
+        memBytes: s.memBytes,
+        console: consoles.sink('ctl'),
+        consoleFor: (p) => consoles.sink(p.name),
+        rtcEpochSeconds: RTC_EPOCH,
+        ctl: 'ctl',
+      },
+      disks,
+    ),
+  );
+  const { machine } = powered;
+  const hv = powered.hv!;
   const step = (cycles: number) => machine.run(cycles);
   s.progress(0.5, 'hypervisor: booting ctl, which starts cos and swos');
   const oses = ['cos', 'swos'] as const;

@@ -16,6 +16,7 @@ import type {
 } from '../../shared/api.js';
 import type { ConsoleBatch } from './consoles.js';
 import type { SessionLog } from './Session.js';
+import type { SavedSnapshot } from './snapshots.js';
 
 /** What the engine can be asked, and what each answers. */
 export interface EngineCalls {
@@ -35,6 +36,10 @@ export interface EngineCalls {
   capture(): { base64: string; frames: number };
   perf(): PerfSample[];
   timeline(guest: number): TimelineEntry[];
+  /** Save the running machine as snapshot `name` in the folder `dir` (docs/snapshots.md). */
+  snapshotSave(name: string, dir: string): SavedSnapshot;
+  /** Restore a snapshot file into the running machine (the same kind of machine). */
+  snapshotRestore(file: string, dir: string): MachineStatus;
 }
 
 export type EngineOp = keyof EngineCalls;

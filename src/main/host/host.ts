@@ -3,6 +3,8 @@
  * assembler. The faces (the Electron shell's IPC handlers, the web server's routes) only carry calls
  * to this object and its events to the page; they hold no logic of their own.
  */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   checkConfig,
@@ -14,14 +16,17 @@ import {
   type HostService,
   type LogEvent,
   type MachineConfig,
+  type SnapshotInfo,
 } from '../../shared/api.js';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
 import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
-import { WORKLOADS } from '../engine/compare.js';
+import { assembleOnly } from '../engine/assembly.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
-import { assembleOnly, DEMO_CONFIG } from '../engine/Session.js';
+import { WORKLOADS } from '../engine/workloads.js';
+import { ensureDisks } from './disks.js';
+import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
 import { WorkingDisks, type BuiltImage } from './workingDisks.js';
 
@@ -35,9 +40,15 @@ export interface HostOptions {
    * reason when the Electron build is missing: src/main/store/nativeBinding.ts).
    */
   sqlite?: SqliteBinding;
-  /** The built demo image, built when missing (default scripts/build-disks.ts; tests give a copy). */
+  /** The built demo image, built when missing (default src/main/host/disks.ts; tests give a copy). */
   builtImage?: BuiltImage;
 }
+
+/**
+ * What a saved machine has where it says nothing: the demo's settings. (Session's DEMO_CONFIG says
+ * the same; it is not imported here because the host thread loads no emulator code: layering test.)
+ */
+const DEMO_MACHINE: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
 
 /** Events kept in memory when the store cannot be used. */
 const MEMORY_EVENTS = 1000;
@@ -50,6 +61,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
 
   const folder = options.dataDir ?? dataDir();
   const file = storePath(folder);
+  /** Snapshot files and their disks' overlays (docs/snapshots.md#where-things-are). */
+  const snapshotDir = join(folder, 'snapshots');
   const working = new WorkingDisks(folder, options.builtImage);
   const sqlite = options.sqlite ?? sqliteBinding();
   // No build of the native module for this runtime: the store is off, the file not even opened.
@@ -60,6 +73,16 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const storeError = opened instanceof StoreError ? opened.message : undefined;
   const memoryEvents: LogEvent[] = [];
   const memoryRuns: ComparisonRun[] = [];
+  const memorySnapshots: SnapshotInfo[] = [];
+  const snapshots = (): SnapshotInfo[] => (store ? store.snapshots() : [...memorySnapshots]);
+  const snapshotNamed = (name: string): SnapshotInfo => {
+    const s = snapshots().find((x) => x.name === name);
+    if (!s) throw new Error(`no snapshot named '${name}' (snapshotList lists them)`);
+    return s;
+  };
+  /** The saved machine that runs, and the snapshot it was last saved as or restored from. */
+  let machineName: string | undefined;
+  let parentSnapshot: string | null = null;
   let nextId = 1;
 
   const info: HostInfo = {
@@ -120,28 +143,27 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     },
     info: async () => structuredClone(info),
     status: () => engine.call('status'),
-    async boot(requested) {
+    async boot(config) {
       emit({ type: 'progress', task: 'boot', done: 0, label: 'booting the machine' });
-      // No disks: the working copy of the demo image in the data folder (docs/disks.md#working-disks).
-      let config = requested;
-      if (!requested.disks?.length) {
+      // No disk given: the working copy of the demo image in the data folder, made from the built
+      // image when missing (docs/disks.md#working-disks; the engine only opens the files it is given).
+      if (!config.disks?.length) {
         try {
-          config = { ...requested, disks: [await working.demo()] };
+          config = { ...config, disks: [await working.demo()] };
         } catch (e) {
           const error = `cannot make the working disk in ${folder}: ${(e as Error).message}`;
           emit({ type: 'progress', task: 'boot', done: 1, label: error });
-          throw new Error(error);
+          return { state: 'failed', guests: [], seconds: 0, error };
         }
       }
       const status = await engine.call('boot', config);
       emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
+      parentSnapshot = null;
       if (status.config) {
         lastConfig = status.config;
+        machineName = status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim();
         try {
-          const machine = store?.saveMachine(
-            status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim(),
-            status.config,
-          );
+          const machine = store?.saveMachine(machineName, status.config);
           // The partition table this boot used: ctl's parttab, as it was on ctl's disk.
           if (machine && status.config.mode === 'hypervisor') {
             const parttab = await engine.call('readFile', 0, 'parttab').catch(() => undefined);
@@ -204,7 +226,6 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const { ensureDisks } = await import('../../../scripts/build-disks.js');
       const disks = [await ensureDisks()];
       const at = new Date().toISOString();
       const figures = await runInWorker(workload, disks, (done, label) =>
@@ -226,7 +247,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     machines: async () => (store ? store.machines() : []),
     async saveMachine(name, config) {
       if (!store) throw new Error(`machines cannot be saved: ${storeError}`);
-      const full: MachineConfig = { ...DEMO_CONFIG, ...config };
+      const full: MachineConfig = { ...DEMO_MACHINE, ...config };
       const problem = checkConfig(full);
       if (problem) throw new Error(`machine '${name}': ${problem}`);
       return store.saveMachine(name, full);
@@ -247,6 +268,72 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       log({ guest: null, guestName: 'machine', kind: 'disk-reset', detail: `${disk.path} from ${disk.builtImage}` });
       if (inUse) await service.boot(inUse);
       return disk;
+    },
+    async snapshotSave(name) {
+      if (snapshots().some((x) => x.name === name))
+        throw new Error(`a snapshot named '${name}' exists already (remove it first)`);
+      emit({ type: 'progress', task: 'snapshot', done: 0, label: `saving ${name}` });
+      const r = await engine.call('snapshotSave', name, snapshotDir);
+      const info: Omit<SnapshotInfo, 'id'> = {
+        name,
+        machine: machineName ?? null,
+        createdAt: new Date().toISOString(),
+        seconds: r.seconds,
+        mode: r.mode,
+        file: r.file,
+        bytes: r.bytes,
+        parent: parentSnapshot,
+        disks: r.disks,
+      };
+      let saved: SnapshotInfo;
+      try {
+        saved = store ? store.addSnapshot(info) : { ...info, id: nextId++ };
+      } catch (e) {
+        // Without its row nothing could find the file again: it goes (its disks' overlays stay
+        // until the next removal prunes them).
+        rmSync(r.file, { force: true });
+        throw new Error(`snapshot '${name}' not saved: ${(e as Error).message}`);
+      }
+      if (!store) memorySnapshots.push(saved);
+      parentSnapshot = name;
+      emit({ type: 'progress', task: 'snapshot', done: 1, label: `saved ${name}` });
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'snapshot-saved',
+        detail: `${name} at ${r.seconds.toFixed(3)} s of machine time, ${r.bytes} bytes, ${Math.round(r.ms)} ms`,
+      });
+      return saved;
+    },
+    snapshotList: async () => snapshots(),
+    async snapshotRestore(name) {
+      const snap = snapshotNamed(name);
+      const status = await engine.call('snapshotRestore', snap.file, snapshotDir);
+      parentSnapshot = name;
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'snapshot-restored',
+        detail: `${name} (${snap.seconds.toFixed(3)} s of machine time)`,
+      });
+      return status;
+    },
+    async snapshotRemove(name) {
+      const snap = snapshotNamed(name);
+      if (store) store.removeSnapshot(name);
+      else memorySnapshots.splice(memorySnapshots.indexOf(snap), 1);
+      rmSync(snap.file, { force: true });
+      const removed = pruneOverlays(
+        snapshotDir,
+        snapshots().flatMap((x) => x.disks),
+      );
+      if (parentSnapshot === name) parentSnapshot = null;
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'snapshot-removed',
+        detail: `${name}${removed.length ? ` and ${removed.length} overlay file(s) nothing needs` : ''}`,
+      });
     },
   };
   return service;

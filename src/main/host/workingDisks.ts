@@ -12,7 +12,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync
 import { basename, join } from 'node:path';
 import type { WorkingDisk } from '../../shared/api.js';
 
-/** Gives the built image's path, building it first when missing or stale (scripts/build-disks.ts). */
+/** Gives the built image's path, building it first when missing or stale (src/main/host/disks.ts). */
 export type BuiltImage = () => Promise<string>;
 
 /** The sidecar file next to a working copy. */
@@ -24,7 +24,7 @@ interface Origin {
 }
 
 export const defaultBuiltImage: BuiltImage = async () => {
-  const { ensureDisks } = await import('../../../scripts/build-disks.js');
+  const { ensureDisks } = await import('./disks.js');
   return ensureDisks();
 };
 

@@ -166,7 +166,7 @@ describe('Store: the file', () => {
     const raw = new Database(file, { readonly: true });
     const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
     raw.close();
-    expect(tables).toEqual(['comparisons', 'events', 'machines', 'partition_tables']);
+    expect(tables).toEqual(['comparisons', 'events', 'machines', 'partition_tables', 'snapshots']);
   });
 
   it('keeps its data across a reopen', () => {
@@ -243,6 +243,54 @@ describe('Store: the file', () => {
     const r = Store.open(join(dir, 'x.db'), { nativeBinding: join(dir, 'missing.node') });
     expect(r).toBeInstanceOf(StoreError);
     expect((r as StoreError).message).toMatch(/cannot open: .*missing\.node/);
+  });
+});
+
+describe('Store: snapshots', () => {
+  const snap = (name: string, parent: string | null) => ({
+    name,
+    machine: 'demo',
+    createdAt: '2026-12-07T15:00:00.000Z',
+    seconds: 1.25,
+    mode: 'dualboot' as const,
+    file: `/data/snapshots/${name}.hdsnap`,
+    bytes: 127_902,
+    parent,
+    disks: ['/data/disks/demo.img'],
+  });
+
+  it('keeps name, machine, time, mode, file, size, parent and disks; names are unique', () => {
+    const s = open();
+    s.saveMachine('demo', config);
+    const a = s.addSnapshot(snap('a', null));
+    const b = s.addSnapshot(snap('b', 'a'));
+    expect(a).toEqual({ ...snap('a', null), id: a.id });
+    expect(b.parent).toBe('a');
+    expect(() => s.addSnapshot(snap('a', null))).toThrow(/cannot save snapshot 'a': UNIQUE constraint/);
+    expect(() => s.addSnapshot(snap('../x', null))).toThrow(/not a valid name/);
+    // A snapshot of a machine the store does not know keeps machine null.
+    expect(s.addSnapshot({ ...snap('c', null), machine: 'other' }).machine).toBeNull();
+    // Removing a parent leaves its children, without a parent.
+    expect(s.removeSnapshot('a')).toBe(true);
+    expect(s.removeSnapshot('a')).toBe(false);
+    expect(s.snapshots().map((x) => [x.name, x.parent])).toEqual([
+      ['b', null],
+      ['c', null],
+    ]);
+    s.close();
+  });
+
+  it('leaves out a row whose disks do not read back, and says so', () => {
+    const s = open();
+    s.addSnapshot(snap('a', null));
+    s.close();
+    const raw = new Database(join(dir, 'hyperdesk.db'));
+    raw.prepare("UPDATE snapshots SET disks = 'not json'").run();
+    raw.close();
+    const again = open();
+    expect(again.snapshots()).toEqual([]);
+    expect(again.problems[0]).toMatch(/snapshots row 1 \('a'\) disks is not a list of paths; left out/);
+    again.close();
   });
 });
 

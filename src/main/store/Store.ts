@@ -13,7 +13,14 @@
 import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { ComparisonRun, LogEvent, MachineConfig, SavedMachine } from '../../shared/api.js';
+import {
+  SNAPSHOT_NAME_PATTERN,
+  type ComparisonRun,
+  type LogEvent,
+  type MachineConfig,
+  type SavedMachine,
+  type SnapshotInfo,
+} from '../../shared/api.js';
 import { migrate, SCHEMA_VERSION } from './migrations.js';
 import { checkMachineConfig, checkRunFigures, parseMachineConfig, parseRunFigures } from './rows.js';
 
@@ -156,6 +163,16 @@ export class Store {
         'INSERT INTO comparisons (at, workload, dualboot, hypervisor) VALUES (?, ?, ?, ?) RETURNING id',
       ),
       comparisons: db.prepare('SELECT * FROM comparisons ORDER BY id'),
+      addSnapshot: db.prepare(
+        `INSERT INTO snapshots (name, machine_id, created_at, seconds, mode, file, bytes, parent_id, disks)
+         VALUES (?, (SELECT id FROM machines WHERE name = ?), ?, ?, ?, ?, ?, (SELECT id FROM snapshots WHERE name = ?), ?)
+         RETURNING id`,
+      ),
+      snapshots: db.prepare(
+        `SELECT s.*, m.name AS machine_name, p.name AS parent_name FROM snapshots s
+         LEFT JOIN machines m ON m.id = s.machine_id LEFT JOIN snapshots p ON p.id = s.parent_id ORDER BY s.id`,
+      ),
+      removeSnapshot: db.prepare('DELETE FROM snapshots WHERE name = ?'),
     };
   }
 
@@ -291,6 +308,75 @@ export class Store {
         { id: Number(r.id), at: String(r.at), workload: String(r.workload), dualboot: d.value, hypervisor: h.value },
       ];
     });
+  }
+
+  // ------------------------------------------------------------------ snapshots
+
+  /** Record a snapshot (its file is already written). Names are unique. */
+  addSnapshot(x: Omit<SnapshotInfo, 'id'>): SnapshotInfo {
+    this.check(SNAPSHOT_NAME_PATTERN.test(x.name), `snapshot name '${x.name}' is not a valid name`);
+    this.check(
+      x.mode === 'dualboot' || x.mode === 'hypervisor',
+      `snapshot '${x.name}': mode must be dualboot or hypervisor`,
+    );
+    this.check(Number.isFinite(x.seconds) && x.seconds >= 0, `snapshot '${x.name}': seconds must be a time`);
+    this.check(Number.isSafeInteger(x.bytes) && x.bytes > 0, `snapshot '${x.name}': bytes must be a size`);
+    this.check(typeof x.file === 'string' && x.file.length > 0, `snapshot '${x.name}': file must be a path`);
+    this.check(
+      Array.isArray(x.disks) && x.disks.every((d) => typeof d === 'string'),
+      `snapshot '${x.name}': disks must be paths`,
+    );
+    return this.write(`snapshot '${x.name}'`, () => {
+      const { id } = this.stmt.addSnapshot.get(
+        x.name,
+        x.machine,
+        x.createdAt,
+        x.seconds,
+        x.mode,
+        x.file,
+        x.bytes,
+        x.parent,
+        JSON.stringify(x.disks),
+      ) as { id: number };
+      return this.snapshots().find((s) => s.id === id) ?? { ...x, id };
+    });
+  }
+
+  /** Every snapshot, oldest first. */
+  snapshots(): SnapshotInfo[] {
+    return (this.read('snapshots', () => this.stmt.snapshots.all()) as Row[]).flatMap((r) => {
+      let disks: unknown;
+      try {
+        disks = JSON.parse(String(r.disks));
+      } catch {
+        disks = undefined;
+      }
+      if (!Array.isArray(disks) || !disks.every((d) => typeof d === 'string'))
+        return this.bad('snapshots', r.id, 'disks is not a list of paths', r.name);
+      if (r.mode !== 'dualboot' && r.mode !== 'hypervisor')
+        return this.bad('snapshots', r.id, 'has an unknown mode', r.name);
+      if (typeof r.file !== 'string' || typeof r.seconds !== 'number')
+        return this.bad('snapshots', r.id, 'has a column of the wrong type', r.name);
+      return [
+        {
+          id: Number(r.id),
+          name: String(r.name),
+          machine: r.machine_name === null ? null : String(r.machine_name),
+          createdAt: String(r.created_at),
+          seconds: r.seconds,
+          mode: r.mode,
+          file: r.file,
+          bytes: Number(r.bytes),
+          parent: r.parent_name === null ? null : String(r.parent_name),
+          disks: disks as string[],
+        },
+      ];
+    });
+  }
+
+  /** Forget a snapshot (the caller deletes its file); false when there was none of that name. */
+  removeSnapshot(name: string): boolean {
+    return this.write(`the removal of snapshot '${name}'`, () => this.stmt.removeSnapshot.run(name).changes > 0);
   }
 
   close(): void {

@@ -49,6 +49,24 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'snapshots',
+    sql: `
+      CREATE TABLE snapshots (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        machine_id INTEGER REFERENCES machines(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,          -- ISO time
+        seconds    REAL NOT NULL,          -- machine time at the snapshot
+        mode       TEXT NOT NULL,          -- dualboot | hypervisor
+        file       TEXT NOT NULL,          -- the snapshot file (absolute)
+        bytes      INTEGER NOT NULL,       -- its size
+        parent_id  INTEGER REFERENCES snapshots(id) ON DELETE SET NULL,
+        disks      TEXT NOT NULL           -- JSON array: each disk's frozen file (absolute)
+      );
+    `,
+  },
 ];
 
 /** The newest schema this app knows. */

@@ -8,8 +8,18 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (this file is src/main/web/build.ts). */
-export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+/**
+ * The repository root: the nearest folder up from this module that holds a package.json (this file
+ * is src/main/web/build.ts in the sources, a chunk under out/cli/ or out/main/ when built).
+ */
+export const PROJECT_ROOT = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+function findProjectRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(from, '../../..');
+  }
+}
 export const RENDERER_DIR = path.join(PROJECT_ROOT, 'out', 'renderer');
 
 /** Returns the renderer directory; runs `electron-vite build` first if its index.html is missing. */

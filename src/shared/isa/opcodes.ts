@@ -78,7 +78,11 @@ export interface OpcodeInfo {
   readonly format: Format;
   readonly group: 'alu' | 'mul' | 'imm' | 'load' | 'store' | 'branch' | 'jump' | 'atomic' | 'csr' | 'system';
   readonly pg: PgClass;
-  /** For pg === 'privileged': the lowest mode in which it runs without trapping. */
+  /**
+   * For pg === 'privileged': the lowest mode in which it runs without trapping. For pg === 'trap':
+   * the lowest mode that may use it; below, it traps PRIVILEGED_INSTRUCTION instead of its own cause
+   * (hypercall: a user program's hypercall goes to its own kernel, never to the hypervisor).
+   */
   readonly minMode?: Mode;
   /** One line for docs, hovers and completion. */
   readonly doc: string;
@@ -351,7 +355,8 @@ export const OPCODES: readonly OpcodeInfo[] = [
     format: 'SYS',
     group: 'system',
     pg: 'trap',
-    doc: 'trap HYPERCALL to the hypervisor, never delegated; the code is in hbadaddr',
+    minMode: MODE_SUPERVISOR,
+    doc: 'trap HYPERCALL to the hypervisor, never delegated; the code is in hbadaddr (from user mode: PRIVILEGED_INSTRUCTION instead)',
   },
   {
     mnemonic: 'brk',

@@ -33,6 +33,8 @@ const IRQ_PRIORITY = [IRQ.htimer, IRQ.external, IRQ.ipi, IRQ.timer];
 /** Something that runs one slice of a pCPU with the interpreter's contract (the block translator). */
 export interface SliceEngine {
   run(cpu: Cpu, budget: number): number;
+  /** The engine's own counters (`hyperdesk run --stats` prints them). */
+  readonly stats?: object;
 }
 
 export interface TrapRecord {
@@ -155,6 +157,11 @@ export class Cpu {
 
   /** Counters for the performance view and tests. */
   readonly stats = { traps: 0, interrupts: 0, syscalls: 0, hypercalls: 0, tlbMisses: 0, mmio: 0 };
+  /**
+   * Traps taken by cause: [code] for exceptions, [32 + line] for interrupts (`--stats`). A diagnostic
+   * since power-on, not machine state: snapshots neither save nor restore it.
+   */
+  readonly trapsByCause = new Float64Array(64);
   /** Called for every trap taken (after state is updated); the machine uses it for unhandled-trap
    *  reports and, later, the hypervisor for its own handling. */
   onTrap?: (cpu: Cpu, t: TrapRecord) => void;
@@ -429,6 +436,7 @@ export class Cpu {
     this.sliceTraps++;
     if (interrupt) this.stats.interrupts++;
     else this.stats.traps++;
+    this.trapsByCause[interrupt ? 32 + (line & 31) : cause & 31]++;
     if (cause === CAUSE.SYSCALL) this.stats.syscalls++;
     if (cause === CAUSE.HYPERCALL) this.stats.hypercalls++;
     this.updateContext();

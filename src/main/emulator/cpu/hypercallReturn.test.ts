@@ -6,7 +6,7 @@
  * its exact cycle, and the counters stay exact.
  */
 import { describe, expect, it } from 'vitest';
-import { CAUSE, IRQ, STATUS_IE } from '../../../shared/isa/csrs.js';
+import { CAUSE, CSRS, IRQ, STATUS_IE } from '../../../shared/isa/csrs.js';
 import { ins, machine, step, words } from '../testing/harness.js';
 import type { Cpu } from './Cpu.js';
 
@@ -43,7 +43,7 @@ function guest(engine: 'interp' | 'jit', act: (cpu: Cpu, n: number) => void = ()
     act(c, seen.calls);
     c.eret();
   };
-  return { cpu, seen };
+  return { cpu, seen, m: t.m };
 }
 
 describe('a hypercall answered on the spot', () => {
@@ -125,5 +125,35 @@ describe('a hypercall answered on the spot', () => {
       expect(cpu.regs[12]).toBe(499);
       expect(cpu.instret).toBe(20_000 - 500);
     }
+  });
+
+  it('from user mode traps PRIVILEGED_INSTRUCTION to the kernel instead, in a hot translated loop too', () => {
+    const sepc = (CSRS.find((c) => c.name === 'sepc') as { number: number }).number;
+    const states = ENGINES.map((engine) => {
+      const { cpu, seen, m } = guest(engine);
+      // The kernel's vector: count the trap in a3, step over the word, return to the user loop.
+      m.load(
+        0x9000,
+        words(
+          ins('addi', { rd: 'a3', rs1: 'a3', imm: 1 }),
+          ins('csrrs', { rd: 't0', rs1: 0, imm: sepc }),
+          ins('addi', { rd: 't0', rs1: 't0', imm: 4 }),
+          ins('csrrw', { rd: 0, rs1: 't0', imm: sepc }),
+          ins('eret', {}),
+        ),
+      );
+      cpu.hdeleg = 1 << CAUSE.PRIVILEGED_INSTRUCTION;
+      cpu.mode = 0;
+      cpu.updateContext();
+      step(cpu, 90_000);
+      expect(seen.calls).toBe(0);
+      expect(cpu.stats.hypercalls).toBe(0);
+      expect(cpu.scause).toBe(CAUSE.PRIVILEGED_INSTRUCTION);
+      // 9 steps a round: addi, the trapping word, 5 in the kernel, addi, jal.
+      expect(cpu.regs[13]).toBe(10_000);
+      expect(cpu.regs[11]).toBe(10_000);
+      return cpu.saveState();
+    });
+    expect(states[1]).toEqual(states[0]);
   });
 });

@@ -520,6 +520,11 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           const at = (pageVa + (slot << 1)) | 0;
           cpu.pc = at;
           cpu.sliceSteps = n - 1;
+          if (cpu.mode < 1) {
+            // A user program's hypercall is its kernel's business (docs/isa.md#virtualizability).
+            cpu.raise(CAUSE.PRIVILEGED_INSTRUCTION, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
+            break outer;
+          }
           cpu.raise(CAUSE.HYPERCALL, page[slot + 1]);
           if (!cpu.resumeInSlice(ctx, (at + 4) | 0)) break outer;
           slot += 2;

@@ -40,17 +40,21 @@ describe('exceptions', () => {
     expect(cpu.hbadaddr).toBe(ins('eret'));
   });
   it('SYSCALL, HYPERCALL and BREAKPOINT carry their code', () => {
-    for (const [m, cause] of [
-      ['syscall', CAUSE.SYSCALL],
-      ['hypercall', CAUSE.HYPERCALL],
-      ['brk', CAUSE.BREAKPOINT],
+    for (const [m, cause, mode] of [
+      ['syscall', CAUSE.SYSCALL, 0],
+      ['hypercall', CAUSE.HYPERCALL, 1], // a kernel's call: from user mode it is privileged (below)
+      ['brk', CAUSE.BREAKPOINT, 0],
     ] as const) {
-      const { cpu } = at(0, ins(m, { imm: 0xbeef }));
+      const { cpu } = at(mode, ins(m, { imm: 0xbeef }));
       step(cpu);
       expect(cpu.hcause).toBe(cause);
       expect(cpu.hbadaddr).toBe(0xbeef);
       expect(cpu.hepc).toBe(PC);
     }
+    const { cpu } = at(0, ins('hypercall', { imm: 0xbeef }));
+    step(cpu);
+    expect(cpu.hcause).toBe(CAUSE.PRIVILEGED_INSTRUCTION);
+    expect(cpu.hepc).toBe(PC);
   });
   it('ACCESS_FAULT for a physical address with nothing behind it', () => {
     const { cpu } = at(2, li('a1', 0xe0000000), ins('lw', { rd: 'a0', rs1: 'a1' }));

@@ -96,13 +96,40 @@ describe('virtualizability (Popek-Goldberg)', () => {
     it(`${o.mnemonic} traps in every mode`, () => {
       const want = { syscall: CAUSE.SYSCALL, hypercall: CAUSE.HYPERCALL, brk: CAUSE.BREAKPOINT }[o.mnemonic];
       for (let mode = 0; mode <= 2; mode++) {
-        const { cpu } = runIn(sample(o, 77), mode);
-        expect(cpu.hcause).toBe(want);
-        expect(cpu.hbadaddr).toBe(77);
+        const w = sample(o, 77);
+        const { cpu } = runIn(w, mode);
         expect(cpu.hepc).toBe(PC);
+        if (mode < (o.minMode ?? 0)) {
+          // Below its mode (a user program's hypercall): a privileged instruction, with the word.
+          expect(cpu.hcause, `mode ${mode}`).toBe(CAUSE.PRIVILEGED_INSTRUCTION);
+          expect(cpu.hbadaddr >>> 0).toBe(w);
+          continue;
+        }
+        expect(cpu.hcause, `mode ${mode}`).toBe(want);
+        expect(cpu.hbadaddr).toBe(77);
       }
     });
   }
+
+  it('a user-mode hypercall goes to the kernel when PRIVILEGED_INSTRUCTION is delegated (never to the hypervisor)', () => {
+    const o = OPCODES.find((x) => x.mnemonic === 'hypercall') as OpcodeInfo;
+    expect(o.minMode).toBe(1);
+    const t = machine();
+    const w = sample(o, 4);
+    t.m.load(PC, words(w));
+    t.cpu.htvec = 0x8000;
+    t.cpu.stvec = 0x9000;
+    t.cpu.hdeleg = 1 << CAUSE.PRIVILEGED_INSTRUCTION;
+    t.cpu.mode = 0;
+    t.cpu.updateContext();
+    t.cpu.pc = PC;
+    step(t.cpu, 1);
+    expect(t.cpu.mode).toBe(1);
+    expect(t.cpu.pc).toBe(0x9000);
+    expect(t.cpu.scause).toBe(CAUSE.PRIVILEGED_INSTRUCTION);
+    expect(t.cpu.sepc).toBe(PC);
+    expect(t.cpu.stats.hypercalls).toBe(0);
+  });
 
   for (const o of OPCODES.filter((x) => x.pg === 'innocuous')) {
     it(`${o.mnemonic} is innocuous: same registers, memory and pc in user, supervisor and hypervisor mode`, () => {

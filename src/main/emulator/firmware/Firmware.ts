@@ -35,6 +35,20 @@ export interface FirmwareOptions {
 
 type State = 'menu' | 'running' | 'failed';
 
+/** The firmware's own state as plain data (a snapshot of a dual-boot machine, docs/snapshots.md). */
+export interface FirmwareState {
+  entries: BootEntry[];
+  problems: string[];
+  state: State;
+  /** Index into `entries` of the OS that was booted, or -1. */
+  booted: number;
+  defaultIndex: number;
+  menuCycles: number;
+  countdown: boolean;
+  shownSeconds: number;
+  select: string | null;
+}
+
 const UART_TX = 0;
 const UART_RX = 4;
 
@@ -63,6 +77,35 @@ export class Firmware {
 
   private print(s: string): void {
     for (let i = 0; i < s.length; i++) this.machine.uart.write(UART_TX, 4, s.charCodeAt(i) & 0xff);
+  }
+
+  saveState(): FirmwareState {
+    return structuredClone({
+      entries: this.entries,
+      problems: this.problems,
+      state: this.state,
+      booted: this.booted ? this.entries.indexOf(this.booted) : -1,
+      defaultIndex: this.defaultIndex,
+      menuCycles: this.menuCycles,
+      countdown: this.countdown,
+      shownSeconds: this.shownSeconds,
+      select: this.opts.select ?? null,
+    });
+  }
+
+  /** Restore saved state (the machine's own state is restored by the caller, Machine.restoreState). */
+  restoreState(s: FirmwareState): void {
+    const st = structuredClone(s);
+    this.entries = st.entries;
+    this.problems.length = 0;
+    this.problems.push(...st.problems);
+    this.state = st.state;
+    this.booted = st.booted >= 0 ? this.entries[st.booted] : undefined;
+    this.defaultIndex = st.defaultIndex;
+    this.menuCycles = st.menuCycles;
+    this.countdown = st.countdown;
+    this.shownSeconds = st.shownSeconds;
+    this.opts.select = st.select ?? undefined;
   }
 
   /** Power on (or reset): scan the disks and either boot the selected entry or show the menu. */

@@ -1,3 +1,4 @@
+import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 /**
  * What the boot loader needs of a disk's partition table (docs/disks.md#partition-table-block-0):
  * the bootable entries. The disk tools (src/main/disk) have the full reader and writer; the firmware
@@ -40,4 +41,23 @@ export function bootablePartitions(block0: Uint8Array, diskBlocks: number): Boot
     out.push({ number: i + 1, type, start, blocks, name });
   }
   return out;
+}
+
+/**
+ * Where partition `n` (1-based, any type, bootable or not) of a disk lies: for the hypervisor's
+ * disk grants (docs/hypercalls.md), which the Controlling OS names by partition number. Undefined
+ * when block 0 holds no valid table, there is no such entry, or it runs past the disk's end.
+ */
+export function partitionBlocks(disk: BlockBackend, n: number): { start: number; blocks: number } | undefined {
+  const block0 = disk.read(0, 1);
+  if (block0 instanceof Error || block0.length < 512) return undefined;
+  const v = new DataView(block0.buffer, block0.byteOffset, 512);
+  const u = (o: number) => v.getUint32(o, true);
+  if (u(0) !== PT_MAGIC || u(4) !== 1 || crc32(block0.subarray(0, 400)) !== u(400)) return undefined;
+  if (!Number.isInteger(n) || n < 1 || n > Math.min(8, u(8))) return undefined;
+  const o = 16 + (n - 1) * 48;
+  const start = u(o + 8);
+  const blocks = u(o + 12);
+  if (u(o) === 0 || start < 1 || blocks < 1 || start + blocks > disk.blocks) return undefined;
+  return { start, blocks };
 }

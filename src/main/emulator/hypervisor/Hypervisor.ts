@@ -29,16 +29,30 @@ import {
 import { ACCESS_EXEC, ACCESS_READ, ACCESS_WRITE } from '../mmu/pte.js';
 import type { ConsoleSink, Uart } from '../devices/uart/Uart.js';
 import { buildBootInfo, BOOT_INFO_ADDR, BOOT_INFO_MAGIC } from '../firmware/bootInfo.js';
+import { partitionBlocks } from '../firmware/partitions.js';
+import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { HC, handleHypercall } from './hypercalls.js';
-import { notice, type ShareOffer } from './messages.js';
+import { notice } from './messages.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
-import { Partition, type MemRange, type PartitionEvent } from './Partition.js';
-import { buildStage2, ReservePages, type Stage2Table } from './stage2.js';
-import { validatePartitions } from './validate.js';
-import { buildVirtualDevices, partitionDma, type VirtualIntc } from './vdevices.js';
+import { Partition, type PartitionEvent } from './Partition.js';
+import { ReservePages, type Stage2Table } from './stage2.js';
+import type { MachineSpec } from './validate.js';
+import { buildVirtualDevices, type VirtualIntc } from './vdevices.js';
+import { E, fail, HvError } from './errors.js';
+import { checkLayout, plan, type ControlOp, type Layout, type Plan, type Share } from './plan.js';
+import { apply, setDmaDomains } from './apply.js';
+import {
+  bindCurrent,
+  HV_STATE_VERSION,
+  hypervisorStateHash,
+  loadPartition,
+  restoreDevices,
+  savePartition,
+  type HypervisorState,
+} from './state.js';
 import { Vcpu } from './Vcpu.js';
 import { Bridge } from './net/Bridge.js';
 import { macWords, virtualMac } from './net/vnic.js';
@@ -57,6 +71,8 @@ export const WATCHDOG_TICKS = 100;
 export const TICKLESS_SLICES = 10;
 /** Interrupt source of a partition's interrupt controller that signals waiting messages. */
 export const NOTIFY_SOURCE = 31;
+/** Partition events kept (the newest); older ones are counted in `eventsDropped`. */
+export const MAX_EVENTS = 10_000;
 
 export interface HypervisorOptions {
   /** Console of a client partition (its virtual UART's output). */
@@ -75,7 +91,14 @@ export interface HypervisorOptions {
 
 export class Hypervisor {
   readonly partitions = new Map<number, Partition>();
+  /**
+   * The newest MAX_EVENTS events (a guest that makes the same event again and again, say a request
+   * flood, adds to the last one's `repeat` count instead of a new entry): a guest cannot grow it.
+   */
   readonly events: PartitionEvent[] = [];
+  /** Events ever logged (a repeat counts once more), and events no longer in `events`. */
+  eventSeq = 0;
+  eventsDropped = 0;
   readonly reserve: ReservePages;
   readonly swapStore: SwapStore;
   /** RAM the partitions may use: [0, usableBytes). */
@@ -92,9 +115,11 @@ export class Hypervisor {
   readonly stats = { traps: 0, hypercalls: 0, worldSwitches: 0, mmioExits: 0, interrupts: 0 };
   /** The virtual network (issue 4, net/): one port per client's virtual nic0; counters, capture, pcap(). */
   readonly bridge: Bridge;
-  /** Pages offered for sharing and not yet accepted (M19). */
-  readonly shareOffers: ShareOffer[] = [];
-  shareIds = 0;
+  /** Pages offered for sharing (M19), pending or accepted: part of the layout (plan.ts). */
+  readonly shares: Share[] = [];
+  nextShareId = 1;
+  /** Device nodes by id (the I/O tree does not change while the machine runs). */
+  private readonly nodes = new Map<string, IoNode>();
 
   constructor(
     readonly machine: Machine,
@@ -111,7 +136,10 @@ export class Hypervisor {
     this.current = machine.cpus.map(() => undefined);
     this.queues = machine.cpus.map(() => []);
     this.tickless = machine.cpus.map(() => false);
-    for (const { node } of flatten(machine.tree)) if (node.irq) this.sourceDevice.set(node.irq, node.id);
+    for (const { node } of flatten(machine.tree)) {
+      if (node.irq) this.sourceDevice.set(node.irq, node.id);
+      this.nodes.set(node.id, node);
+    }
   }
 
   // ------------------------------------------------------------------ power-on
@@ -149,16 +177,38 @@ export class Hypervisor {
     for (const cpu of m.cpus) this.addVcpu(ctl, cpu.id);
     m.load(image.loadAddress, image.bytes);
     const err = this.start(0, image.entry, 1);
-    if (err) throw new Error(`cannot start the Controlling OS: ${err}`);
+    if (err) throw new Error(`cannot start the Controlling OS: ${err.message}`);
     return ctl;
   }
 
   // ------------------------------------------------------------------ the mechanism (control API)
 
   log(partition: number, kind: PartitionEvent['kind'], detail: string): void {
-    const e = { time: this.machine.cpus[0].now(), partition, kind, detail };
+    const time = this.machine.cpus[0].now();
+    this.eventSeq++;
+    const last = this.events[this.events.length - 1];
+    if (last && last.partition === partition && last.kind === kind && last.detail === detail) {
+      last.repeat = (last.repeat ?? 1) + 1;
+      last.lastTime = time;
+      return;
+    }
+    const e: PartitionEvent = { time, partition, kind, detail };
     this.events.push(e);
+    if (this.events.length > 2 * MAX_EVENTS) {
+      const n = this.events.length - MAX_EVENTS;
+      this.events.splice(0, n);
+      this.eventsDropped += n;
+    }
     this.opts.onEvent?.(e);
+  }
+
+  /** A notice from the hypervisor to a partition (messages.ts). */
+  noticeTo(p: Partition, text: string): void {
+    notice(this, p, text);
+  }
+
+  deviceNode(id: string): IoNode | undefined {
+    return this.nodes.get(id);
   }
 
   create(id: number, name: string): Partition {
@@ -175,77 +225,101 @@ export class Hypervisor {
     return v;
   }
 
-  /** Check the whole set as it would be after a change (all or nothing). */
-  check(): string | undefined {
-    const specs = [...this.partitions.values()]
-      .filter((p) => p.state !== 'destroyed')
-      .map((p) => ({ id: p.id, memory: p.memory, cpus: p.vcpus.map((v) => v.home), devices: [...p.devices] }));
-    const errors = validatePartitions(specs, {
+  /** The machine the partition checker checks layouts against. */
+  machineSpec(): MachineSpec {
+    return {
       ramBytes: this.usableBytes,
       cpus: this.machine.cpus.length,
-      devices: flatten(this.machine.tree).map((x) => x.node.id),
-    });
+      devices: [...this.nodes.keys()],
+    };
+  }
+
+  /** Who owns what, as plain data (plan.ts): the input of every control operation. */
+  layout(): Layout {
+    return {
+      parts: [...this.partitions.values()]
+        .filter((p) => p.state !== 'destroyed')
+        .map((p) => ({
+          id: p.id,
+          state: p.state,
+          memory: p.memory.map((r) => ({ ...r })),
+          devices: [...p.devices],
+          cpus: p.vcpus.map((v) => v.home),
+        })),
+      shares: [...this.shares],
+      nextShareId: this.nextShareId,
+    };
+  }
+
+  /** The partition checker on the current layout; undefined when it is sound. */
+  check(): string | undefined {
+    const errors = checkLayout(this.layout(), this.machineSpec());
     return errors.length ? errors.join('; ') : undefined;
   }
 
+  /**
+   * A control operation, all or nothing (docs/hypercalls.md#control-operations-are-all-or-nothing):
+   * the pure plan, checked; then the executor. `before` runs once the operation is known to succeed.
+   */
+  control(op: ControlOp, before?: () => void): Plan | HvError {
+    const pl = plan(this.layout(), op, this.machineSpec());
+    if (pl instanceof HvError) return pl;
+    const err = apply(this, pl, before);
+    return err ?? pl;
+  }
+
   /** Move [gpa, gpa+size) of partition `from` to the end of partition `to`'s memory. */
-  moveMemory(from: Partition, to: Partition, gpa: number, size: number): string | undefined {
-    if (gpa % 4096 !== 0 || size % 4096 !== 0 || size <= 0) return 'not whole pages';
-    if (!from.owns(gpa, size)) return 'the range is not the caller’s memory';
-    const pieces: MemRange[] = [];
-    const keep: MemRange[] = [];
-    for (const r of from.memory) {
-      const s = Math.max(r.gpa, gpa);
-      const e = Math.min(r.gpa + r.size, gpa + size);
-      if (s >= e) {
-        keep.push(r);
-        continue;
-      }
-      if (r.gpa < s) keep.push({ gpa: r.gpa, hpa: r.hpa, size: s - r.gpa });
-      pieces.push({ gpa: s, hpa: r.hpa + (s - r.gpa), size: e - s });
-      if (e < r.gpa + r.size) keep.push({ gpa: e, hpa: r.hpa + (e - r.gpa), size: r.gpa + r.size - e });
-    }
-    from.memory.length = 0;
-    from.memory.push(...keep);
-    let next = to.memEnd;
-    for (const piece of pieces) {
-      to.memory.push({ gpa: next, hpa: piece.hpa, size: piece.size });
-      next += piece.size;
-    }
-    if (!this.remap(from) || !this.remap(to)) return 'the hypervisor reserve is full';
+  moveMemory(from: Partition, to: Partition, gpa: number, size: number): HvError | undefined {
+    const r = this.control({ op: 'move-memory', from: from.id, to: to.id, gpa, size });
+    if (r instanceof HvError) return r;
     this.log(to.id, 'memory', `+${size >> 10} KiB from partition ${from.id}`);
     return undefined;
   }
 
-  /** Rebuild a partition's stage-2 table and DMA domains, and flush every TLB of its VMID. */
+  /** Rebuild a partition's stage-2 table and DMA domains (new table first); false when the reserve is full. */
   remap(p: Partition): boolean {
+    const next = this.layout();
+    return apply(this, { next, remap: [p.id], drop: [], revoked: [], zero: [] }) === undefined;
+  }
+
+  /**
+   * @internal (apply.ts) Put partition `p` on its new table `t`: DMA domains, the pCPUs running it,
+   * its TLB entries, its trap-and-emulate shadows. Returns the table it replaces (to free afterwards).
+   */
+  switchTable(p: Partition, t: Stage2Table): Stage2Table | undefined {
     const old = this.tables.get(p.id);
-    if (old) this.reserve.release(old.pages);
-    const windows = [...p.devices]
-      .map((id) => findNode(this.machine.tree, id))
-      .filter((n): n is IoNode => !!n && n.base !== undefined);
-    const t = buildStage2(
-      this.machine.mem,
-      this.reserve,
-      [...p.memory, ...p.shared],
-      windows.map((n) => ({ base: n.base as number, size: n.size as number })),
-    );
-    if (!t) return false;
     this.tables.set(p.id, t);
     p.s2root = t.root;
-    p.dma = partitionDma(p);
-    for (const id of p.devices) {
-      try {
-        this.machine.setDmaDomain(id, p.dma);
-      } catch {
-        // not a DMA device
-      }
-    }
+    setDmaDomains(this, p);
     for (const cpu of this.machine.cpus) {
       if (p.vmid) cpu.tlb.flushVmid(p.vmid);
-      if (this.current[cpu.id]?.partitionId === p.id) cpu.s2ptbr = t.root | 1;
+      if (this.current[cpu.id]?.partition === p && p.technique !== 'trap-emulate') cpu.s2ptbr = t.root | 1;
     }
-    return true;
+    if (p.technique === 'trap-emulate') {
+      // Shadow tables map the guest's memory too: a vCPU on a pCPU gets a new one now (its old one
+      // may map pages it no longer has), the others before they next run.
+      let full = false;
+      for (const v of p.vcpus) {
+        if (!v.te) continue;
+        v.te.stale = true;
+        if (v.runningOn >= 0 && !refreshShadow(this.teHost, this.machine.cpus[v.runningOn], v, p)) full = true;
+      }
+      if (full && p.state === 'running')
+        this.halt(p, 'faulted', 'the hypervisor reserve is full (no room for a shadow page table)');
+    }
+    return old;
+  }
+
+  /** Pages of the reserve that partition `id`'s stage-2 table uses (for checks and the fuzz campaigns). */
+  tablePages(id: number): readonly number[] {
+    return this.tables.get(id)?.pages ?? [];
+  }
+
+  /** @internal (apply.ts) A partition that leaves: its table, to free afterwards. */
+  dropTable(id: number): Stage2Table | undefined {
+    const t = this.tables.get(id);
+    this.tables.delete(id);
+    return t;
   }
 
   /** What trap-and-emulate asks of the hypervisor (trapEmulate.ts). */
@@ -336,20 +410,45 @@ export class Hypervisor {
   }
 
   /** Start a partition at `entry` (flags bit 0: write its boot info at 0x8000 and pass it in a0). */
-  start(id: number, entry: number, flags: number): string | undefined {
+  start(id: number, entry: number, flags: number): HvError | undefined {
     const p = this.partitions.get(id);
-    if (!p || p.state === 'destroyed') return 'no such partition';
-    if (p.state === 'running') return 'already running';
-    if (p.vcpus.length === 0) return 'it has no vCPU';
-    if (p.memBytes < 0x10000) return 'it has less than 64 KiB of memory';
+    if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
+    if (p.state === 'running') return fail(E.BUSY, `partition ${id} is already running`);
+    if (p.state === 'swapped') return fail(E.BUSY, `partition ${id} is swapped out: swap it in first`);
+    if (p.vcpus.length === 0) return fail(E.INVAL, `partition ${id} has no vCPU`);
+    if (p.memBytes < 0x10000) return fail(E.INVAL, `partition ${id} has less than 64 KiB of memory`);
+    if (flags & 1 && !p.owns(BOOT_INFO_ADDR, 4096))
+      return fail(E.INVAL, `partition ${id} has no memory at the boot info address`);
     const bad = this.check();
-    if (bad) return bad;
-    if (!this.remap(p)) return 'the hypervisor reserve is full';
+    if (bad) return fail(E.INVAL, bad);
+    if (!this.remap(p)) return fail(E.NOMEM, 'the hypervisor reserve is full');
+    const v = this.buildDevices(p);
+    this.notify(p);
+    p.entry = entry;
+    p.startFlags = flags;
+    // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
+    // whatever state it left behind (an OS need not clear its own data at boot).
+    if (!p.pristine) p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
+    else this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
+    if (flags & 1) this.writeGuest(p, BOOT_INFO_ADDR, this.bootInfoFor(p, v.nodes)); // checked above
+    const now = this.machine.cpus[p.vcpus[0].home].now();
+    p.vcpus.forEach((vc, i) => {
+      vc.reset(entry, flags & 1 ? BOOT_INFO_ADDR : 0, flags & 1 ? BOOT_INFO_MAGIC : 0, i, now);
+      vc.state = i === 0 ? 'runnable' : 'stopped';
+    });
+    p.state = 'running';
+    this.log(id, 'started', `entry 0x${entry.toString(16)}, ${p.memBytes >> 10} KiB, ${p.vcpus.length} vCPU`);
+    for (const vc of p.vcpus) this.kick(vc);
+    return undefined;
+  }
+
+  /**
+   * @internal (start, state.ts) The partition's virtual devices, built anew on its virtual bus: its
+   * console, sysctl, rtc, interrupt controller, granted disk and nic (vdevices.ts).
+   */
+  buildDevices(p: Partition): ReturnType<typeof buildVirtualDevices> {
     p.vbus.clear();
-    const disk = this.machine.desc.disks?.[0];
-    const ranges = [...(p.diskGrants.get('disk0') ?? [])]
-      .map((n) => this.diskPartitionRange(n))
-      .filter((r): r is { start: number; blocks: number } => !!r);
+    const granted = this.grantedDisk(p);
     const v = buildVirtualDevices(
       p,
       p.vcpus,
@@ -362,41 +461,37 @@ export class Hypervisor {
         rtcEpochSeconds: this.opts.rtcEpochSeconds ?? 0,
         bridge: this.bridge, // network (issue 4): a virtual nic0 on the bridge
       },
-      disk && !p.devices.has('disk0') && ranges.length > 0 ? { backend: disk, ranges } : undefined,
+      granted && !p.devices.has('disk0') ? granted : undefined,
     );
     v.intc.onComplete = (s) => this.completePassthrough(p, s);
-    this.vintc.set(id, v.intc);
-    this.notify(p);
-    if (v.uart) this.vconsoles.set(id, v.uart);
-    p.entry = entry;
-    p.startFlags = flags;
-    // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
-    // whatever state it left behind (an OS need not clear its own data at boot).
-    if (!p.pristine) p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
-    else this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
-    if (flags & 1) {
-      const info = this.bootInfoFor(p, v.nodes);
-      if (!this.writeGuest(p, BOOT_INFO_ADDR, info)) return 'it has no memory at the boot info address';
-    }
-    const now = this.machine.cpus[p.vcpus[0].home].now();
-    p.vcpus.forEach((vc, i) => {
-      vc.reset(entry, flags & 1 ? BOOT_INFO_ADDR : 0, flags & 1 ? BOOT_INFO_MAGIC : 0, i, now);
-      vc.state = i === 0 ? 'runnable' : 'stopped';
-    });
-    p.state = 'running';
-    this.log(id, 'started', `entry 0x${entry.toString(16)}, ${p.memBytes >> 10} KiB, ${p.vcpus.length} vCPU`);
-    for (const vc of p.vcpus) this.kick(vc);
-    return undefined;
+    this.vintc.set(p.id, v.intc);
+    if (v.uart) this.vconsoles.set(p.id, v.uart);
+    else this.vconsoles.delete(p.id);
+    return v;
   }
 
-  private diskPartitionRange(n: number): { start: number; blocks: number } | undefined {
-    const disk = this.machine.desc.disks?.[0];
-    const b0 = disk?.read(0, 1);
-    if (!b0 || b0 instanceof Error) return undefined;
-    const v = new DataView(b0.buffer, b0.byteOffset, 512);
-    if (n < 1 || n > v.getUint32(8, true)) return undefined;
-    const o = 16 + (n - 1) * 48;
-    return { start: v.getUint32(o + 8, true), blocks: v.getUint32(o + 12, true) };
+  /** Physical disk `id` (disk0, disk1, ... of the board), or undefined. */
+  physicalDisk(id: string): BlockBackend | undefined {
+    const m = /^disk(\d+)$/.exec(id);
+    return m ? this.machine.desc.disks?.[Number(m[1])] : undefined;
+  }
+
+  /**
+   * What the partition's virtual disk0 shows: the first physical disk it was granted partitions of,
+   * and those partitions' blocks (read from the disk's table where the firmware reads it).
+   */
+  private grantedDisk(
+    p: Partition,
+  ): { backend: BlockBackend; ranges: { start: number; blocks: number }[] } | undefined {
+    for (const [id, numbers] of p.diskGrants) {
+      const backend = this.physicalDisk(id);
+      if (!backend) continue;
+      const ranges = [...numbers]
+        .map((n) => partitionBlocks(backend, n))
+        .filter((r): r is { start: number; blocks: number } => !!r);
+      if (ranges.length) return { backend, ranges };
+    }
+    return undefined;
   }
 
   /** The boot info a partition sees: its memory, its vCPUs, its devices only. */
@@ -412,14 +507,14 @@ export class Hypervisor {
     // uart0 is the console; bit 1 says the console_write/read hypercalls serve it too (paravirtual).
     const pvConsole = !p.devices.has('uart0') && p.technique === 'paravirtual';
     const extra: Record<string, [number, number]> = { uart0: [pvConsole ? 3 : 1, 0] };
-    const disk = this.machine.desc.disks?.[0];
+    const disk = this.grantedDisk(p)?.backend ?? this.machine.desc.disks?.[0];
     if (disk) extra.disk0 = [disk.blocks, 0];
     if (virtual.some((n) => n.id === 'netctl')) {
       // Its virtual nic's MAC; bit 16 of the second word: net_send/net_recv serve it too (paravirtual).
       const [lo, hi] = macWords(virtualMac(p.id));
       extra.nic0 = [lo, hi | (p.pvnet ? 0x10000 : 0)];
     }
-    const grants = [...(p.diskGrants.get('disk0') ?? [])];
+    const grants = [...p.diskGrants.values()].flatMap((g) => [...g]);
     return buildBootInfo({
       ramBase: 0,
       ramSize: p.memBytes,
@@ -433,10 +528,10 @@ export class Hypervisor {
     });
   }
 
-  stop(id: number, why = 'stopped'): string | undefined {
+  stop(id: number, why = 'stopped'): HvError | undefined {
     const p = this.partitions.get(id);
-    if (!p || p.state === 'destroyed') return 'no such partition';
-    if (p.state !== 'running') return 'not running';
+    if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
+    if (p.state !== 'running') return fail(E.BUSY, `partition ${id} is not running (${p.state})`);
     this.halt(p, 'stopped', why);
     return undefined;
   }
@@ -485,39 +580,37 @@ export class Hypervisor {
     if (ctl) notice(this, ctl, `shutdown ${p.id} ${code}`);
   }
 
-  restart(id: number): string | undefined {
+  restart(id: number): HvError | undefined {
     const p = this.partitions.get(id);
-    if (!p || p.state === 'destroyed') return 'no such partition';
+    if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
+    if (p.state === 'swapped') return fail(E.BUSY, `partition ${id} is swapped out: swap it in first`);
     if (p.state === 'running') this.halt(p, 'stopped', 'restarting');
     const r = this.start(id, p.entry, p.startFlags);
     if (!r) this.log(id, 'restarted', '');
     return r;
   }
 
-  destroy(id: number): string | undefined {
+  destroy(id: number): HvError | undefined {
     const p = this.partitions.get(id);
-    const ctl = this.partitions.get(0);
-    if (!p || p.state === 'destroyed' || !ctl || id === 0) return 'no such partition';
-    if (p.state === 'running') this.halt(p, 'stopped', 'destroyed');
-    // Memory and devices go back to the Controlling OS (at the end of its guest-physical space).
-    let next = ctl.memEnd;
-    for (const r of p.memory) {
-      ctl.memory.push({ gpa: next, hpa: r.hpa, size: r.size });
-      next += r.size;
-    }
-    p.memory.length = 0;
-    for (const d of p.devices) ctl.devices.add(d);
-    p.devices.clear();
+    if (!p || p.state === 'destroyed' || id === 0) return fail(E.NOENT, `no partition ${id} to destroy`);
+    if (p.state === 'swapped') this.swapStore.drop(id);
+    // Memory and devices go back to the Controlling OS (at the end of its guest-physical space);
+    // every share from or to it is revoked; its table is freed once ctl's new one is in place.
+    const r = this.control({ op: 'destroy', id }, () => {
+      if (p.state === 'running') this.halt(p, 'stopped', 'destroyed');
+    });
+    if (r instanceof HvError) return r;
     for (const v of p.vcpus) this.queues[v.home] = this.queues[v.home].filter((x) => x !== v);
     p.state = 'destroyed';
-    const t = this.tables.get(id);
-    if (t) this.reserve.release(t.pages);
-    this.tables.delete(id);
+    p.memory.length = 0;
+    p.devices.clear();
+    p.shared.length = 0;
     if (p.vmid && this.vmidOwner[p.vmid] === id) {
       this.vmidOwner[p.vmid] = -1;
       for (const cpu of this.machine.cpus) cpu.tlb.flushVmid(p.vmid);
     }
-    this.remap(ctl);
+    this.vintc.delete(id);
+    this.vconsoles.delete(id);
     this.partitions.delete(id);
     this.log(id, 'destroyed', '');
     return undefined;
@@ -840,6 +933,115 @@ export class Hypervisor {
     for (const v of this.queues[cpu.id]) if (v.state === 'blocked' && v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
     cpu.hTimerAt = wake;
     cpu.waiting = true;
+  }
+
+  // ------------------------------------------------------------------ save and restore
+
+  /**
+   * The whole hypervisor as plain data (state.ts; docs/hypercalls.md#saving-and-restoring). Taken
+   * between runs (no pCPU in a trap), with Machine.saveState() for RAM, pCPUs and physical devices.
+   */
+  saveState(): HypervisorState {
+    const cpus = this.machine.cpus.length;
+    const swapped = (p: Partition) => {
+      if (p.state !== 'swapped') return undefined;
+      const b = this.swapStore.load(p.id);
+      return b instanceof Error ? undefined : b;
+    };
+    const ref = (v: Vcpu): [number, number] => [v.partitionId, v.index];
+    return {
+      version: HV_STATE_VERSION,
+      partitions: [...this.partitions.values()].map((p) => savePartition(p, swapped(p), cpus)),
+      shares: this.shares.map((x) => ({ ...x })),
+      nextShareId: this.nextShareId,
+      reserveFree: [...this.reserve.freePages()],
+      tables: [...this.tables].map(([id, t]) => ({ id, root: t.root, pages: [...t.pages] })),
+      current: this.current.map((v) => (v ? ref(v) : null)),
+      queues: this.queues.map((q) => q.map(ref)),
+      tickless: [...this.tickless],
+      vmidOwner: Array.from(this.vmidOwner),
+      nextVmid: this.nextVmid,
+      stats: { ...this.stats },
+      events: this.events.map((e) => ({ ...e })),
+      eventSeq: this.eventSeq,
+      eventsDropped: this.eventsDropped,
+      bridge: this.bridge.saveState(),
+    };
+  }
+
+  /**
+   * Put the hypervisor back as `s` says, on a machine whose own state was (or will be) restored from
+   * the same snapshot; this hypervisor may be fresh or running something else (everything is
+   * replaced). The pCPUs' state is left exactly as it was before the call. Throws RangeError when the
+   * snapshot does not fit this machine (nothing is changed then).
+   */
+  restoreState(s: HypervisorState): void {
+    const m = this.machine;
+    if (s.version !== HV_STATE_VERSION)
+      throw new RangeError(`hypervisor snapshot version ${s.version}; this hypervisor reads ${HV_STATE_VERSION}`);
+    if (s.current.length !== m.cpus.length || s.queues.length !== m.cpus.length)
+      throw new RangeError(`hypervisor snapshot of ${s.current.length} pCPUs; this machine has ${m.cpus.length}`);
+    if (s.reserveFree.some((a) => a < this.usableBytes || a >= m.mem.size))
+      throw new RangeError('hypervisor snapshot: its reserve lies elsewhere (a machine with other RAM or reserve)');
+    // Rebuilding devices re-drives interrupt lines and may touch the pCPUs: keep them as they are.
+    const cpuStates = m.cpus.map((c) => c.saveState());
+    this.partitions.clear();
+    this.vintc.clear();
+    this.vconsoles.clear();
+    this.tables.clear();
+    this.shares.length = 0;
+    this.shares.push(...s.shares.map((x) => ({ ...x })));
+    this.nextShareId = s.nextShareId;
+    this.reserve.restoreFree(s.reserveFree);
+    for (const t of s.tables) this.tables.set(t.id, { root: t.root, pages: [...t.pages] });
+    for (const ps of s.partitions)
+      this.partitions.set(
+        ps.id,
+        loadPartition(ps, (x) => this.kick(x)),
+      );
+    this.bridge.restoreState(s.bridge);
+    for (const ps of s.partitions) {
+      const p = this.partitions.get(ps.id) as Partition;
+      if (ps.vdevices) {
+        this.buildDevices(p);
+        restoreDevices(p, ps);
+      }
+      if (p.memory.length || p.devices.size) setDmaDomains(this, p);
+      if (ps.swappedBytes) {
+        const saved = this.swapStore.save(p.id, SparseBytes.fromState(ps.swappedBytes).bytes());
+        if (saved instanceof Error)
+          throw new Error(`cannot put partition ${p.id} back in the swap store: ${saved.message}`);
+      }
+    }
+    const vcpu = ([pid, i]: [number, number]): Vcpu => {
+      const v = this.partitions.get(pid)?.vcpus[i];
+      if (!v) throw new RangeError(`hypervisor snapshot: no vCPU ${i} of partition ${pid}`);
+      return v;
+    };
+    s.queues.forEach((q, i) => (this.queues[i] = q.map(vcpu)));
+    s.current.forEach((r, i) => (this.current[i] = r ? vcpu(r) : undefined));
+    s.tickless.forEach((t, i) => (this.tickless[i] = t));
+    this.vmidOwner.set(s.vmidOwner);
+    this.nextVmid = s.nextVmid;
+    Object.assign(this.stats, s.stats);
+    this.events.length = 0;
+    this.events.push(...s.events.map((e) => ({ ...e })));
+    this.eventSeq = s.eventSeq;
+    this.eventsDropped = s.eventsDropped;
+    m.cpus.forEach((cpu, i) => {
+      cpu.hypervisorTrap = (c) => this.trap(c);
+      cpu.restoreState(cpuStates[i]);
+    });
+    bindCurrent(m.cpus, this.current);
+    for (const cpu of m.cpus) {
+      const v = this.current[cpu.id];
+      if (v) this.selectEngine(cpu, v.partition);
+    }
+  }
+
+  /** A hash of saveState(): equal hypervisor states, equal hashes (with Machine.stateHash: the whole machine). */
+  stateHash(): string {
+    return hypervisorStateHash(this.saveState());
   }
 
   // ------------------------------------------------------------------ guest memory

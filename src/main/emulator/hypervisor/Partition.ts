@@ -48,6 +48,10 @@ export interface PartitionEvent {
     | 'message'
     | 'shared';
   detail: string;
+  /** The same event again this many times in a row (counted, not stored: a flood cannot grow the log). */
+  repeat?: number;
+  /** Machine time of the last repeat. */
+  lastTime?: number;
 }
 
 export class Partition {

@@ -170,6 +170,11 @@ export class Vcpu implements InterruptTarget {
     this.cpu = undefined;
   }
 
+  /** @internal (state.ts) After a restore: the pCPU it is running on, or none. */
+  bindTo(cpu: Cpu | undefined): void {
+    this.cpu = cpu;
+  }
+
   /** Something would wake it from wfi: a virtual line enabled in its sie, or its timer. */
   wakeable(now: number): boolean {
     if (this.waitingReplyFrom >= 0) return false;

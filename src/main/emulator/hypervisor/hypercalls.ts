@@ -7,48 +7,22 @@ import type { Cpu } from '../cpu/Cpu.js';
 import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
+import { HC, hypercallInfo } from '../../../shared/hypercalls.js';
+import { E, HvError } from './errors.js';
 import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
 import { virtualMac } from './net/vnic.js';
 
 export const HV_VERSION = 1;
 
-export const E = { PERM: -1, INVAL: -2, NOENT: -3, BUSY: -4, NOMEM: -5, FAULT: -6, AGAIN: -7, NOSYS: -8 } as const;
+export { E } from './errors.js';
 
-export const HC = {
-  hv_version: 0x00,
-  console_write: 0x01,
-  console_read: 0x02,
-  yield: 0x03,
-  shutdown: 0x04,
-  partition_id: 0x05,
-  request: 0x06,
-  mem_release: 0x07,
-  net_send: 0x08,
-  net_recv: 0x09,
-  msg_send: 0x10,
-  msg_call: 0x11,
-  msg_recv: 0x12,
-  msg_reply: 0x13,
-  share_offer: 0x14,
-  share_accept: 0x15,
-  part_create: 0x100,
-  part_assign_cpu: 0x101,
-  part_assign_mem: 0x102,
-  part_assign_dev: 0x103,
-  part_grant_disk: 0x104,
-  part_start: 0x105,
-  part_stop: 0x106,
-  part_destroy: 0x107,
-  part_query: 0x108,
-  sched_set: 0x109,
-  part_restart: 0x10a,
-  part_swap_out: 0x10b,
-  part_swap_in: 0x10c,
-  part_remove_mem: 0x10d,
-  bridge_stats: 0x10f,
-  part_technique: 0x110,
-} as const;
+/** The guest's result of an operation: 0, or the error's code (never its text). */
+const result = (r: HvError | undefined): number => r?.code ?? 0;
+/** Partition ids 1..254: 255 is the hypervisor's own sender id, and a MAC's last byte (net/vnic.ts). */
+export const MAX_PARTITION_ID = 254;
+
+export { HC } from '../../../shared/hypercalls.js';
 
 /** part_technique's a1 (docs/hypercalls.md#virtualization-techniques). */
 const TECHNIQUES = ['paravirtual', 'hardware', 'trap-emulate'] as const;
@@ -86,7 +60,18 @@ function a(i: number): number {
  */
 export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu, n: number): number | undefined {
   argRegs = cpu.regs;
-  if (n >= 0x100 && p.id !== 0) return E.PERM;
+  // Who may call it and in which states of its target, from the one table (src/shared/hypercalls.ts).
+  const info = hypercallInfo(n);
+  if (!info) return E.NOSYS;
+  if (info.api === 'control') {
+    if (p.id !== 0) return E.PERM;
+    // (Partition 0 itself is the handlers' to refuse: it is never a target of these.)
+    if (info.states && a(0) !== 0) {
+      const t = hv.partitions.get(a(0));
+      if (!t || t.state === 'destroyed') return E.NOENT;
+      if (!info.states.includes(t.state)) return E.BUSY;
+    }
+  }
   switch (n) {
     case HC.hv_version:
       return HV_VERSION;
@@ -132,7 +117,7 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const ctl = hv.partitions.get(0);
       if (!ctl || p.id === 0 || size === 0 || size % 4096 !== 0 || size >= p.memBytes) return E.INVAL;
       const err = hv.moveMemory(p, ctl, p.memEnd - size, size);
-      if (err) return E.INVAL;
+      if (err) return err.code;
       notice(hv, ctl, `released ${p.id} ${size}`);
       return 0;
     }
@@ -184,17 +169,14 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (!data) return E.FAULT;
       return reply(hv, p, to, data);
     }
-    case HC.share_offer: {
-      const to = hv.partitions.get(a(1));
-      if (!to || to === p) return E.NOENT;
-      return offer(hv, p, a(0) >>> 0, to, hv.shareOffers, () => ++hv.shareIds);
-    }
+    case HC.share_offer:
+      return offer(hv, p, a(0) >>> 0, a(1));
     case HC.share_accept:
-      return accept(hv, p, a(0), a(1) >>> 0, hv.shareOffers);
+      return accept(hv, p, a(0), a(1) >>> 0);
     // ---------------------------------------------------------------- control API (partition 0)
     case HC.part_create: {
       const id = a(0);
-      if (id < 1 || id > 63) return E.INVAL;
+      if (id < 1 || id > MAX_PARTITION_ID) return E.INVAL;
       if (hv.partitions.has(id)) return E.BUSY;
       const name = guestString(hv, p, a(1), 32);
       if (name === undefined || name === '') return E.FAULT;
@@ -217,7 +199,7 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (!t || t.id === 0) return E.NOENT;
       const at = t.memEnd;
       const err = hv.moveMemory(p, t, a(1) >>> 0, a(2) >>> 0);
-      if (err) return E.NOMEM;
+      if (err) return err.code;
       if (t.state === 'running') notice(hv, t, `mem-added ${a(2) >>> 0} at ${at}`);
       return 0;
     }
@@ -255,13 +237,12 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
     case HC.part_swap_out: {
       const t = hv.partitions.get(a(0));
       if (!t || t.id === 0) return E.NOENT;
-      return swapOut(hv, t) === undefined ? 0 : E.BUSY;
+      return result(swapOut(hv, t));
     }
     case HC.part_swap_in: {
       const t = hv.partitions.get(a(0));
       if (!t || t.id === 0) return E.NOENT;
-      const err = swapIn(hv, t, a(1) >>> 0);
-      return err === undefined ? 0 : err === 'not swapped out' ? E.BUSY : E.NOMEM;
+      return result(swapIn(hv, t, a(1) >>> 0));
     }
     case HC.part_assign_dev: {
       const t = hv.partitions.get(a(0));
@@ -269,50 +250,33 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const dev = guestString(hv, p, a(1), 32);
       if (dev === undefined) return E.FAULT;
       const owner = [...hv.partitions.values()].find((x) => x.devices.has(dev));
-      if (!owner) return E.NOENT;
-      if (owner !== p && owner.state === 'running') return E.BUSY;
-      if (t.state === 'running' && t !== p) return E.BUSY; // a running client gets no new device
-      owner.devices.delete(dev);
-      t.devices.add(dev);
-      hv.remap(owner);
-      hv.remap(t);
-      hv.log(t.id, 'device', `${dev} from partition ${owner.id}`);
+      const r = hv.control({ op: 'assign-device', by: p.id, to: t.id, device: dev });
+      if (r instanceof HvError) return r.code;
+      hv.log(t.id, 'device', `${dev} from partition ${owner?.id}`);
       return 0;
     }
     case HC.part_grant_disk: {
       const t = hv.partitions.get(a(0));
       if (!t) return E.NOENT;
       const disk = guestString(hv, p, a(1), 16);
-      if (disk !== 'disk0') return E.NOENT;
+      if (disk === undefined) return E.FAULT;
+      if (!hv.physicalDisk(disk)) return E.NOENT; // disk0, disk1, ... of the board
       const set = t.diskGrants.get(disk) ?? new Set<number>();
       set.add(a(2));
       t.diskGrants.set(disk, set);
       return 0;
     }
-    case HC.part_start: {
-      const err = hv.start(a(0), a(1) >>> 0, a(2));
-      return err === undefined
-        ? 0
-        : err === 'no such partition'
-          ? E.NOENT
-          : err === 'already running'
-            ? E.BUSY
-            : E.INVAL;
-    }
-    case HC.part_stop: {
+    case HC.part_start:
+      return result(hv.start(a(0), a(1) >>> 0, a(2)));
+    case HC.part_stop:
       if (a(0) === 0) return E.INVAL;
-      const err = hv.stop(a(0), 'stopped by the Controlling OS');
-      return err === undefined ? 0 : err === 'no such partition' ? E.NOENT : E.BUSY;
-    }
-    case HC.part_restart: {
+      return result(hv.stop(a(0), 'stopped by the Controlling OS'));
+    case HC.part_restart:
       if (a(0) === 0) return E.INVAL;
-      const err = hv.restart(a(0));
-      return err === undefined ? 0 : err === 'no such partition' ? E.NOENT : E.INVAL;
-    }
-    case HC.part_destroy: {
+      return result(hv.restart(a(0)));
+    case HC.part_destroy:
       if (a(0) === 0) return E.INVAL;
-      return hv.destroy(a(0)) === undefined ? 0 : E.NOENT;
-    }
+      return result(hv.destroy(a(0)));
     case HC.part_query: {
       const t = hv.partitions.get(a(0));
       if (!t) return E.NOENT;

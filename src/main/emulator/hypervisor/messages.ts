@@ -8,6 +8,7 @@ import type { Cpu } from '../cpu/Cpu.js';
 import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
+import { E, fail, HvError } from './errors.js';
 
 export const MAX_MESSAGE = 256;
 export const MAX_INBOX = 64;
@@ -81,92 +82,69 @@ export function reply(hv: Hypervisor, p: Partition, to: Partition, data: Uint8Ar
   return 0;
 }
 
-/** Offered pages waiting to be accepted. */
-export interface ShareOffer {
-  id: number;
-  from: number;
-  to: number;
-  hpa: number;
-}
-
-/** share_offer: the page at `gpa` of `p` (whole page of its memory) for partition `to`. */
-export function offer(
-  hv: Hypervisor,
-  p: Partition,
-  gpa: number,
-  to: Partition,
-  offers: ShareOffer[],
-  nextId: () => number,
-): number {
-  if (gpa % 4096 !== 0) return MsgError.INVAL;
-  const hpa = p.memory.some((r) => gpa >= r.gpa && gpa < r.gpa + r.size) ? p.hostAddress(gpa) : undefined;
-  if (hpa === undefined) return -5;
-  const id = nextId();
-  offers.push({ id, from: p.id, to: to.id, hpa });
-  notice(hv, to, `share-offer ${id} from ${p.id}`);
+/**
+ * share_offer: the page at `gpa` of `p` (a whole page of its own memory) for partition `to`; the
+ * share id, or an error (plan.ts: at most MAX_OFFERS pending per partition).
+ */
+export function offer(hv: Hypervisor, p: Partition, gpa: number, to: number): number {
+  const r = hv.control({ op: 'share-offer', from: p.id, to, gpa });
+  if (r instanceof HvError) return r.code;
+  const id = r.shareId as number;
+  notice(hv, hv.partitions.get(to) as Partition, `share-offer ${id} from ${p.id}`);
   return id;
 }
 
-/** share_accept: map an offered page at `gpa` of the acceptor (outside its memory, below devices). */
-export function accept(hv: Hypervisor, p: Partition, id: number, gpa: number, offers: ShareOffer[]): number {
-  const i = offers.findIndex((o) => o.id === id && o.to === p.id);
-  if (i < 0) return MsgError.NOENT;
-  if (gpa % 4096 !== 0 || gpa >>> 0 >= 0xf000_0000 || p.hostAddress(gpa) !== undefined) return MsgError.INVAL;
-  const o = offers[i];
-  offers.splice(i, 1);
-  p.shared.push({ gpa: gpa >>> 0, hpa: o.hpa, size: 4096 });
-  if (!hv.remap(p)) return -5;
-  hv.log(p.id, 'shared', `page from partition ${o.from} at 0x${(gpa >>> 0).toString(16)}`);
+/**
+ * share_accept: map an offered page at `gpa` of the acceptor (outside its memory, below the device
+ * windows), if its offerer still holds it: all or nothing (the new table first).
+ */
+export function accept(hv: Hypervisor, p: Partition, id: number, gpa: number): number {
+  const s = hv.shares.find((x) => x.id === id);
+  const r = hv.control({ op: 'share-accept', by: p.id, id, gpa });
+  if (r instanceof HvError) return r.code;
+  hv.log(p.id, 'shared', `page from partition ${s?.from} at 0x${(gpa >>> 0).toString(16)}`);
   return 0;
 }
 
 /**
  * Swap a whole guest out (M17): its memory goes to the swap store (here: kept as bytes; the host
- * may persist it), its host memory returns to the Controlling OS, its vCPUs keep their state.
+ * may persist it), its host memory returns to the Controlling OS cleared, its vCPUs keep their
+ * state, and every page shared from or into it is revoked. All or nothing: if the store fails or the
+ * reserve has no room for ctl's new table, nothing changed.
  */
-export function swapOut(hv: Hypervisor, p: Partition): string | undefined {
-  if (p.state !== 'running' && p.state !== 'stopped') return 'not running or stopped';
-  if (p.shared.length > 0) return 'it has shared pages';
-  const ctl = hv.partitions.get(0) as Partition;
-  const wasRunning = p.state === 'running';
-  for (const v of p.vcpus)
-    v.stateBeforeSwap = v.state === 'stopped' ? 'stopped' : v.waitingReplyFrom >= 0 ? 'blocked' : 'runnable';
-  if (wasRunning) hv.halt(p, 'swapped', 'swapped out');
+export function swapOut(hv: Hypervisor, p: Partition): HvError | undefined {
+  if (p.id === 0) return fail(E.INVAL, 'the Controlling OS cannot be swapped out');
+  if (p.state !== 'running' && p.state !== 'stopped')
+    return fail(E.BUSY, `partition ${p.id} is ${p.state}: only a running or stopped one can be swapped out`);
   const bytes = hv.readGuest(p, 0, p.memBytes) as Uint8Array;
+  const wasRunning = p.state === 'running';
   // The copy must be safe in the store before the memory is given away.
   const saved = hv.swapStore.save(p.id, bytes);
-  if (saved instanceof Error) {
-    if (wasRunning) {
-      p.state = 'running';
-      for (const v of p.vcpus) {
-        v.state = v.stateBeforeSwap;
-        hv.kick(v);
-      }
-    }
-    return saved.message;
+  if (saved instanceof Error) return fail(E.NOMEM, `the swap store refused partition ${p.id}: ${saved.message}`);
+  const size = p.memBytes;
+  const r = hv.control({ op: 'return-memory', from: p.id, to: 0 }, () => {
+    for (const v of p.vcpus)
+      v.stateBeforeSwap = v.state === 'stopped' ? 'stopped' : v.waitingReplyFrom >= 0 ? 'blocked' : 'runnable';
+    if (wasRunning) hv.halt(p, 'swapped', 'swapped out');
+  });
+  if (r instanceof HvError) {
+    hv.swapStore.drop(p.id);
+    return r;
   }
   p.swapped = true;
-  const size = p.memBytes;
-  let next = ctl.memEnd;
-  for (const r of p.memory) {
-    hv.machine.mem.writeBytes(r.hpa, new Uint8Array(r.size)); // nothing of the guest stays behind
-    ctl.memory.push({ gpa: next, hpa: r.hpa, size: r.size });
-    next += r.size;
-  }
-  p.memory.length = 0;
   p.state = 'swapped';
   p.swappedWhileRunning = wasRunning;
-  hv.remap(ctl);
   hv.log(p.id, 'swapped-out', `${size >> 10} KiB`);
   return undefined;
 }
 
 /** Swap back in, into [gpa, gpa+size) of the Controlling OS's memory. */
-export function swapIn(hv: Hypervisor, p: Partition, gpa: number): string | undefined {
-  if (p.state !== 'swapped' || !p.swapped) return 'not swapped out';
+export function swapIn(hv: Hypervisor, p: Partition, gpa: number): HvError | undefined {
+  if (p.state !== 'swapped' || !p.swapped) return fail(E.BUSY, `partition ${p.id} is not swapped out`);
   const ctl = hv.partitions.get(0) as Partition;
   const saved = hv.swapStore.load(p.id);
-  if (saved instanceof Error) return saved.message;
+  if (saved instanceof Error)
+    return fail(E.NOMEM, `the swap store has nothing for partition ${p.id}: ${saved.message}`);
   const err = hv.moveMemory(ctl, p, gpa, saved.length);
   if (err) return err;
   hv.writeGuest(p, 0, saved);

@@ -29,6 +29,14 @@ export class ReservePages {
   get available(): number {
     return this.free.length;
   }
+  /** The free pages in allocation order (the last is handed out next): for save/restore and checks. */
+  freePages(): readonly number[] {
+    return this.free;
+  }
+  restoreFree(pages: readonly number[]): void {
+    this.free.length = 0;
+    this.free.push(...pages);
+  }
 }
 
 export interface Stage2Table {
@@ -99,19 +107,25 @@ export class TableWriter {
 
   /** Gives every page back (a build that could not finish); returns undefined for the caller. */
   release(): undefined {
-    this.reserve.release(this.pages);
+    // In reverse: the free list is then exactly as it was before the build.
+    this.reserve.release([...this.pages].reverse());
     return undefined;
   }
 }
 
-export function buildStage2(
-  mem: PhysicalMemory,
-  reserve: ReservePages,
+/** Where a table is laid out: the real writer, or a counter that only says how many pages it needs. */
+interface TableSink {
+  hasTable(va: number): boolean;
+  mapSuper(va: number, pa: number, flags: number): void;
+  map4k(va: number, pa: number, flags: number): boolean;
+}
+
+/** The one layout of a stage-2 table (memory RWX with 4 MiB leaves where aligned, windows RW). */
+function layStage2(
+  t: TableSink,
   memory: readonly MemRange[],
   windows: readonly { base: number; size: number }[],
-): Stage2Table | undefined {
-  const t = new TableWriter(mem, reserve);
-  if (t.root === undefined) return t.release();
+): boolean {
   const RWX = PTE_V | PTE_R | PTE_W | PTE_X;
   for (const r of memory) {
     let off = 0;
@@ -122,14 +136,45 @@ export function buildStage2(
         t.mapSuper(g, h, RWX);
         off += SUPER;
       } else {
-        if (!t.map4k(g, h, RWX)) return t.release();
+        if (!t.map4k(g, h, RWX)) return false;
         off += PAGE;
       }
     }
   }
   for (const w of windows) {
-    for (let o = 0; o < w.size; o += PAGE)
-      if (!t.map4k(w.base + o, w.base + o, PTE_V | PTE_R | PTE_W)) return t.release();
+    for (let o = 0; o < w.size; o += PAGE) if (!t.map4k(w.base + o, w.base + o, PTE_V | PTE_R | PTE_W)) return false;
   }
-  return t.table();
+  return true;
+}
+
+/**
+ * Pages of the reserve that buildStage2 would take for this table: the executor checks the whole
+ * operation fits before it writes anything (docs/hypercalls.md#control-operations-are-all-or-nothing).
+ */
+export function stage2PagesNeeded(
+  memory: readonly MemRange[],
+  windows: readonly { base: number; size: number }[],
+): number {
+  const l2 = new Set<number>();
+  layStage2(
+    {
+      hasTable: (va) => l2.has(va >>> 22),
+      mapSuper: () => {},
+      map4k: (va) => (l2.add(va >>> 22), true),
+    },
+    memory,
+    windows,
+  );
+  return 1 + l2.size;
+}
+
+export function buildStage2(
+  mem: PhysicalMemory,
+  reserve: ReservePages,
+  memory: readonly MemRange[],
+  windows: readonly { base: number; size: number }[],
+): Stage2Table | undefined {
+  const t = new TableWriter(mem, reserve);
+  if (t.root === undefined) return t.release();
+  return layStage2(t, memory, windows) ? t.table() : t.release();
 }

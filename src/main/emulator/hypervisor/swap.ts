@@ -9,6 +9,12 @@ export interface SwapStore {
   drop(partition: number): void;
 }
 
+/** SparseBytes as plain data. */
+export interface SparseState {
+  size: number;
+  pages: [number, Uint8Array][];
+}
+
 /**
  * A guest's memory without its pages of zeros (an idle or freshly loaded guest is mostly zeros):
  * what the memory swap store and a partition's pristine image keep, so that 10,000 guests fit.
@@ -33,6 +39,15 @@ export class SparseBytes {
     let n = 0;
     for (const pg of this.pages.values()) n += pg.length;
     return n;
+  }
+
+  /** As plain data (page offset, bytes), for snapshots. */
+  toState(): SparseState {
+    return { size: this.size, pages: [...this.pages].map(([off, b]) => [off, b.slice()]) };
+  }
+
+  static fromState(s: SparseState): SparseBytes {
+    return new SparseBytes(s.size, new Map(s.pages.map(([off, b]) => [off, Uint8Array.from(b)])));
   }
 
   /** The first `len` bytes (default all), zeros filled in. */

@@ -6,17 +6,17 @@
  */
 export interface PartitionSpec {
   id: number;
-  memory: { hpa: number; size: number }[];
+  memory: readonly { hpa: number; size: number }[];
   /** pCPUs its vCPUs are pinned to. */
-  cpus: number[];
-  devices: string[];
+  cpus: readonly number[];
+  devices: readonly string[];
 }
 
 export interface MachineSpec {
   /** Host memory the partitions may use: [0, ramBytes). */
   ramBytes: number;
   cpus: number;
-  devices: string[];
+  devices: readonly string[];
 }
 
 export function validatePartitions(parts: readonly PartitionSpec[], m: MachineSpec): string[] {

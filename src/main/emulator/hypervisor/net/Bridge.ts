@@ -50,6 +50,18 @@ export interface BridgePort {
 }
 
 export const CAPTURE_LIMIT = 10_000;
+
+/** The bridge as plain data (saveState). */
+export interface BridgeState {
+  ports: { id: number; counters: PortCounters }[];
+  macTable: [string, number][];
+  ring: CaptureRecord[];
+  ringStart: number;
+  lastTime: number;
+  captureEnabled: boolean;
+  captureOverwritten: number;
+  stats: { frames: number; flooded: number; filtered: number };
+}
 const ETH_HEADER = 14;
 
 export interface BridgeOptions {
@@ -185,6 +197,43 @@ export class Bridge {
     this.ring = [];
     this.ringStart = 0;
     this.captureOverwritten = 0;
+  }
+
+  /** Ports (in the order they were attached, which is the flooding order), learned MACs, capture, counters. */
+  saveState(): BridgeState {
+    return {
+      ports: [...this.portMap.values()].map((p) => ({ id: p.id, counters: { ...p.counters } })),
+      macTable: [...this.macTable],
+      ring: this.ring.map((r) => ({ time: r.time, port: r.port, frame: r.frame.slice() })),
+      ringStart: this.ringStart,
+      lastTime: this.lastTime,
+      captureEnabled: this.captureEnabled,
+      captureOverwritten: this.captureOverwritten,
+      stats: { ...this.stats },
+    };
+  }
+
+  /**
+   * Restore a saved bridge. The ports come back with their counters and no device (down); the
+   * devices of the partitions attach again as they are rebuilt, keeping each port's place.
+   */
+  restoreState(s: BridgeState): void {
+    this.portMap.clear();
+    for (const p of s.ports)
+      this.portMap.set(p.id, {
+        id: p.id,
+        endpoint: { receive: () => false },
+        up: () => false,
+        counters: { ...p.counters },
+      });
+    this.macTable.clear();
+    for (const [mac, port] of s.macTable) this.macTable.set(mac, port);
+    this.ring = s.ring.map((r) => ({ time: r.time, port: r.port, frame: Uint8Array.from(r.frame) }));
+    this.ringStart = s.ringStart;
+    this.lastTime = s.lastTime;
+    this.captureEnabled = s.captureEnabled;
+    this.captureOverwritten = s.captureOverwritten;
+    Object.assign(this.stats, s.stats);
   }
 
   /** The capture as a pcap file (LINKTYPE_ETHERNET), ready to be written to disk. */

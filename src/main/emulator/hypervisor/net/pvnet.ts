@@ -56,6 +56,18 @@ export class PvNet implements BridgeEndpoint {
   get waiting(): number {
     return this.queue.length;
   }
+
+  saveState(): { up: boolean; queue: Uint8Array[]; stats: PvNet['stats'] } {
+    return { up: this.up, queue: this.queue.map((f) => f.slice()), stats: { ...this.stats } };
+  }
+
+  restoreState(s: { up: boolean; queue: Uint8Array[]; stats: PvNet['stats'] }): void {
+    this.up = s.up;
+    this.queue.length = 0;
+    this.queue.push(...s.queue.map((f) => Uint8Array.from(f)));
+    Object.assign(this.stats, s.stats);
+    this.irq.set(this.queue.length > 0);
+  }
 }
 
 /** Two devices driving one interrupt line: it is high while either says so. */

@@ -1,0 +1,38 @@
+/**
+ * `npm run fuzz -- NAME --count N [--seed S] [--report K]`: one isolation fuzz campaign
+ * (docs/security.md). Prints every escape it localized (one JSON line each: the invariant, the step,
+ * the shortest sequence that reproduces it), then one summary line
+ * `{"fuzz":NAME,"inputs":N,"escapes":E,"exceptions":X,"seed":S,...}`. Exit code 1 when E or X > 0.
+ */
+import { parseArgs } from 'node:util';
+import { runCampaign, type CampaignSpec } from './campaign.js';
+import { CAMPAIGNS } from './campaigns.js';
+
+function main(): number {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { count: { type: 'string' }, seed: { type: 'string' }, report: { type: 'string' } },
+  });
+  const name = positionals[0];
+  const spec = name ? (CAMPAIGNS as unknown as Record<string, CampaignSpec<unknown>>)[name] : undefined;
+  if (!spec) {
+    process.stderr.write(
+      `usage: npm run fuzz -- ${Object.keys(CAMPAIGNS).join('|')} --count N [--seed S] [--report K]\n`,
+    );
+    return 2;
+  }
+  const count = Number(values.count ?? 1000);
+  const seed = values.seed !== undefined ? Number(values.seed) >>> 0 : Date.now() >>> 0;
+  const report = Number(values.report ?? 3);
+  if (!Number.isFinite(count) || count <= 0 || !Number.isFinite(report)) {
+    process.stderr.write('--count and --report take positive numbers\n');
+    return 2;
+  }
+  const r = runCampaign(spec, { count, seed, reportPerInvariant: report, log: (l) => process.stdout.write(l + '\n') });
+  const { reports, counters, ...summary } = r;
+  void reports;
+  process.stdout.write(JSON.stringify({ ...summary, ...counters }) + '\n');
+  return r.escapes > 0 || r.exceptions > 0 ? 1 : 0;
+}
+
+process.exitCode = main();
