@@ -4,8 +4,12 @@ import { defineConfig } from 'electron-vite';
 export default defineConfig({
   main: {
     build: {
-      // The engine's workers are entries of their own: Engine.ts starts out/main/worker.js,
-      // out/main/compareWorker.js and out/main/cpuThread.js when they sit next to the built app.
+      // The engine's workers are entries of their own: Engine.ts's workerUrl() starts
+      // out/main/worker.js, compareWorker.js and cpuThread.js, found next to the module that holds
+      // Engine's code. electron-vite's default puts shared code in out/main/chunks/, one folder
+      // below the entries, so every file of the main build goes in out/main/ itself: then "next to
+      // this module" is the entries' folder whichever chunk Engine lands in (docs/architecture.md,
+      // "Workers from source or from the build"; test/app/built.test.ts fails otherwise).
       rolldownOptions: {
         input: {
           index: resolve('src/main/index.ts'),
@@ -13,6 +17,7 @@ export default defineConfig({
           compareWorker: resolve('src/main/engine/compareWorker.ts'),
           cpuThread: resolve('src/main/engine/cpuThread.ts'),
         },
+        output: { entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' },
       },
     },
   },

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: builds the app, then starts Electron if it can run here; otherwise says why in one
 // line and starts the web mode (`hyperdesk serve`), which prints the address to open in a browser.
+// `npm start -- --web` picks the web mode even where Electron can run (other arguments go to serve).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -75,11 +76,18 @@ async function main() {
   const buildCode = await run(process.execPath, [binOf('electron-vite', 'bin/electron-vite.js'), 'build']);
   if (buildCode !== 0) return buildCode;
 
+  const args = process.argv.slice(2);
+  const serve = () =>
+    run(process.execPath, [path.join(root, 'bin', 'hyperdesk.js'), 'serve', ...args.filter((a) => a !== '--web')]);
+  if (args.includes('--web')) {
+    console.log('hyperdesk: the web mode, as asked (--web).');
+    return serve();
+  }
   const electron = electronBinary();
   if (electron.exe) return run(electron.exe, ['.']);
 
   console.log(`hyperdesk: Electron cannot start here: ${electron.reason}; starting the web mode instead.`);
-  return run(process.execPath, [path.join(root, 'bin', 'hyperdesk.js'), 'serve', ...process.argv.slice(2)]);
+  return serve();
 }
 
 process.exitCode = await main();

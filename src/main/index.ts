@@ -3,7 +3,7 @@
  * Thin on purpose: everything the app can do lives in src/main/host, so the web mode and the CLI get
  * the same behaviour. This and src/preload/index.ts are the only files that import `electron`.
  */
-import { app, BrowserWindow, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, session, shell, type IpcMainInvokeEvent } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkArgs, EVENT_CHANNEL, HOST_METHODS, type HostMethod, type HostService } from '../shared/api.js';
@@ -68,6 +68,20 @@ function createWindow(): BrowserWindow {
     return { action: 'deny' };
   });
   win.webContents.on('will-navigate', (event) => event.preventDefault());
+  // The page refuses to unload with unsaved editor edits (beforeunload); Electron then cancels the
+  // close silently unless the shell asks, as a browser would (docs/app.md, Editor).
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Leave', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+      title: 'Unsaved edits',
+      message: 'The editor has unsaved edits.',
+      detail: 'Leave and lose them, or stay and save them (Ctrl+S)?',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   if (devServerUrl) void win.loadURL(devServerUrl);
   else void win.loadFile(rendererFile);
   return win;
@@ -76,8 +90,11 @@ function createWindow(): BrowserWindow {
 app.whenReady().then(
   () => {
     session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-    const service = createHost('electron', { dataDir: app.getPath('userData') });
+    // $HYPERDESK_DATA first, as for the CLI and the web mode (tests point it at a temporary folder).
+    const service = createHost('electron', { dataDir: process.env['HYPERDESK_DATA'] || app.getPath('userData') });
     host = service;
+    // Said once on the terminal too; the window shows it under the top bar (docs/app.md).
+    void service.info().then((i) => i.store.error && console.warn(`hyperdesk: ${i.store.error}`));
     wireHostApi(service);
     createWindow();
     // The demo machine boots at start; the window shows its progress and any error.

@@ -3,6 +3,8 @@
  * in the web mode the same calls go to `POST /api/<method>` with the run's token, which the page
  * got in its own address (`?token=...`), and events arrive over a WebSocket at `/api/events`,
  * reconnected with back-off when it drops (the page then re-reads what it shows: see `onReconnect`).
+ * A server that stops is noticed (the stream closes, or a call cannot reach it) and shown through
+ * `onConnection` (connection.ts).
  */
 import {
   checkArgs,
@@ -13,6 +15,7 @@ import {
   type HostMethod,
   type HostMode,
 } from '../shared/api.js';
+import { Connection, type ConnectionState } from './connection.js';
 
 declare global {
   interface Window {
@@ -26,20 +29,49 @@ export interface Client {
   transport: HostMode;
   /** Called after the event stream came back from a drop (events in between are lost). */
   onReconnect(listener: () => void): () => void;
+  /** The link to the app: open, lost (reconnecting by itself) or refused. Electron: always open. */
+  onConnection(listener: (s: ConnectionState) => void): () => void;
+  /** Try to reconnect now instead of at the next scheduled try. */
+  retryNow(): void;
 }
 
 export function connect(): Client {
-  if (window.hyperdesk) return { api: window.hyperdesk, transport: 'electron', onReconnect: () => () => {} };
+  if (window.hyperdesk) {
+    return {
+      api: window.hyperdesk,
+      transport: 'electron',
+      onReconnect: () => () => {},
+      onConnection: () => () => {},
+      retryNow: () => {},
+    };
+  }
   const token = new URLSearchParams(window.location.search).get('token') ?? '';
-
-  const call = async (method: HostMethod, args: unknown[]): Promise<unknown> => {
-    const problem = checkArgs(method, args);
-    if (problem) throw new TypeError(problem);
-    const res = await fetch(`/api/${method}`, {
+  const post = (method: HostMethod, args: unknown[]) =>
+    fetch(`/api/${method}`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', 'X-Hyperdesk-Token': token },
       body: JSON.stringify(args),
     });
+  // Does the server answer this page? A refused token means it was started again with another one.
+  const probe = async (): Promise<'ok' | 'refused' | 'down'> => {
+    const res = await post('status', []);
+    return res.status === 401 ? 'refused' : res.ok ? 'ok' : 'down';
+  };
+  const connection = new Connection(probe, () => open());
+
+  const call = async (method: HostMethod, args: unknown[]): Promise<unknown> => {
+    const problem = checkArgs(method, args);
+    if (problem) throw new TypeError(problem);
+    const blocked = connection.blocked();
+    if (blocked) throw blocked;
+    let res: Response;
+    try {
+      res = await post(method, args);
+    } catch {
+      // fetch rejects only when there is no answer at all: the server is gone.
+      connection.lost('the server does not answer');
+      throw connection.blocked() ?? new Error('the app is not reachable');
+    }
     const body: unknown = await res.json().catch(() => null);
     if (!res.ok) {
       const message =
@@ -56,14 +88,13 @@ export function connect(): Client {
   const listeners = new Set<(e: HostEvent) => void>();
   const reconnectListeners = new Set<() => void>();
   let socket: WebSocket | undefined;
-  let delay = 250;
   let everOpen = false;
-  const open = () => {
+  function open(): void {
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${window.location.host}/api/events?token=${encodeURIComponent(token)}`);
     socket = ws;
     ws.onopen = () => {
-      delay = 250;
+      connection.opened();
       if (everOpen) for (const l of reconnectListeners) l();
       everOpen = true;
     };
@@ -79,10 +110,9 @@ export function connect(): Client {
     ws.onclose = () => {
       if (socket !== ws) return;
       socket = undefined;
-      setTimeout(open, delay);
-      delay = Math.min(delay * 2, 5000);
+      connection.lost('the event stream closed');
     };
-  };
+  }
   open();
 
   const client: HostClient = {
@@ -99,5 +129,7 @@ export function connect(): Client {
       reconnectListeners.add(listener);
       return () => reconnectListeners.delete(listener);
     },
+    onConnection: (listener) => connection.onChange(listener),
+    retryNow: () => connection.retryNow(),
   };
 }

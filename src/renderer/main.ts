@@ -8,6 +8,7 @@ import { ConsolesView } from './consoles/ConsolesView.js';
 import { ControlView } from './control/ControlView.js';
 import { EditorView } from './editor/EditorView.js';
 import { LogView } from './log/LogView.js';
+import { MachinesView } from './machines/MachinesView.js';
 import { NetworkView } from './network/NetworkView.js';
 import { PerfView } from './perf/PerfView.js';
 import { message } from './ui/dom.js';
@@ -23,6 +24,7 @@ async function start(): Promise<void> {
     new PerfView(ctx),
     new CompareView(ctx),
     new LogView(ctx),
+    new MachinesView(ctx),
   ];
   const shell = new Shell(ctx, views);
   document.body.replaceChildren(shell.el);
@@ -31,12 +33,14 @@ async function start(): Promise<void> {
     void shell.refresh();
     ctx.reconnected();
   });
+  client.onConnection((c) => shell.connection(c, () => client.retryNow()));
   try {
     const info = await client.api.info();
     ctx.info = info;
     document.body.dataset.mode = info.mode;
     const where = info.mode === 'electron' ? 'desktop app' : `web mode on ${location.host}`;
-    const store = info.store?.error ? ` · store not in use: ${info.store.error}` : '';
+    const store = info.store?.error ? ' · store off' : '';
+    shell.setStoreProblem(info.store?.error);
     shell.setFoot(
       `${info.name} ${info.version} · ${where} · ISA ${info.isa.opcodes} opcodes, ${info.isa.csrs} control registers${store}`,
     );

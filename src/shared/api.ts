@@ -51,7 +51,10 @@ export interface MachineConfig {
   cpus: number;
   /** Memory in MiB, 4..1024. */
   memMiB: number;
-  /** Disk image paths; empty means the built-in demo image (disks/hyperdesk.img). */
+  /**
+   * Disk image paths; empty means the app's working copy of the demo image (docs/disks.md#working-disks:
+   * `<data folder>/disks/hyperdesk.img`, copied from the built disks/hyperdesk.img when missing).
+   */
   disks: string[];
   /** Dual boot: the OS the loader boots (`cos`, `swos`, `ctl`). Ignored in hypervisor mode. */
   boot?: string;
@@ -251,6 +254,20 @@ export interface LogEvent {
   detail: string;
 }
 
+/** A working disk: the app's own copy, in its data folder, of a built image (docs/disks.md#working-disks). */
+export interface WorkingDisk {
+  /** File name, e.g. `hyperdesk.img`. */
+  name: string;
+  /** The copy the machine runs from. */
+  path: string;
+  /** The built image it is a copy of (the repository's disks/hyperdesk.img). */
+  builtImage: string;
+  /** ISO time the copy was made (absent for a copy the app did not make). */
+  copiedAt?: string;
+  /** The built image was rebuilt after the copy was made: the copy has older guests. */
+  outdated: boolean;
+}
+
 export interface SavedMachine {
   id: number;
   name: string;
@@ -317,6 +334,11 @@ export interface HostApi {
   /** Files of the guest's boot partition. */
   listFiles(guest: number): Promise<GuestFile[]>;
   readFile(guest: number, name: string): Promise<string>;
+  /**
+   * Saves a text file (source or text; not a program image) into the guest's file system, without
+   * a reboot; `written` says where (`<disk>:<partition> <name>`).
+   */
+  writeFile(guest: number, name: string, text: string): Promise<{ written: string }>;
   /** Assembles a source (diagnostics only; nothing is written). */
   assemble(file: string, source: string): Promise<AssembleResult>;
   /** Assembles, writes the source and the program into the guest's file system, reboots that guest. */
@@ -339,6 +361,18 @@ export interface HostApi {
   comparisons(): Promise<ComparisonRun[]>;
   events(limit: number): Promise<LogEvent[]>;
   machines(): Promise<SavedMachine[]>;
+  /** Saves a machine under `name` (replacing one of that name); missing settings are the demo's. */
+  saveMachine(name: string, config: Partial<MachineConfig>): Promise<SavedMachine>;
+  /** Deletes the saved machine `name` (and its partition tables). */
+  deleteMachine(name: string): Promise<void>;
+
+  /** The app's working disks (copies of built images in the data folder). */
+  disks(): Promise<WorkingDisk[]>;
+  /**
+   * Replaces a working disk with a fresh copy of its built image; a machine running from it is
+   * powered off first and booted again afterwards.
+   */
+  resetDisk(name: string): Promise<WorkingDisk>;
 
   /**
    * Whole-machine snapshots (docs/snapshots.md): save the running machine (paused between two
@@ -384,6 +418,8 @@ const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
 /** A file name in a guest's file system (cfs and sfs names are short, no slashes). */
 const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/ };
 
+/** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
+const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
 const snapshotName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: SNAPSHOT_NAME_PATTERN };
 
 /** The arguments of every call, checked by the preload, the IPC handlers and the web server alike. */
@@ -397,6 +433,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   consoleHistory: [guestArg],
   listFiles: [guestArg],
   readFile: [guestArg, fileName],
+  writeFile: [guestArg, fileName, { kind: 'string', name: 'text', maxLength: 1 << 20 }],
   assemble: [
     { kind: 'string', name: 'file', maxLength: 256 },
     { kind: 'string', name: 'source', maxLength: 1 << 20 },
@@ -412,6 +449,10 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   comparisons: [],
   events: [{ kind: 'int', name: 'limit', min: 1, max: 10000 }],
   machines: [],
+  saveMachine: [machineName, { kind: 'config', name: 'config' }],
+  deleteMachine: [machineName],
+  disks: [],
+  resetDisk: [{ kind: 'string', name: 'name', maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/ }],
   snapshotSave: [snapshotName],
   snapshotList: [],
   snapshotRestore: [snapshotName],

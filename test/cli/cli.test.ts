@@ -48,6 +48,19 @@ describe('hyperdesk run', () => {
     expect(r.code).toBe(124);
     expect(r.err).toMatch(/stopped after 1000 instructions/);
   });
+  it('runs on the block translator with --engine jit, same output, and says what it compiled', () => {
+    expect(hd(['run', 'examples/hello.s', '--engine', 'jit'])).toMatchObject({ out: 'hello from HD32\n', code: 0 });
+    const p = file('spin.s', '_start: j _start\n');
+    const jit = hd(['run', p, '--engine', 'jit', '--max-instructions', '100000']);
+    expect(jit.code).toBe(124);
+    expect(jit.err).toBe('stopped after 100000 instructions (--max-instructions, translator: 1 region(s) compiled)\n');
+    expect(hd(['run', p, '--max-instructions', '1000']).err).toBe(
+      'stopped after 1000 instructions (--max-instructions)\n',
+    );
+    const bad = hd(['run', p, '--engine', 'fast']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/option '--engine <kind>' argument 'fast' is invalid\. Allowed choices are interp, jit\./);
+  });
   it('--stats prints instructions, the rate and traps by cause at exit', () => {
     const loop = hd(['run', file('spin.s', '_start: j _start\n'), '--max-instructions', '5000', '--stats']);
     expect(loop.err).toMatch(/^stats: 5000 instructions in \d+\.\d{3} s \(\d+\.\d\d MIPS\), 1 pCPU, engine interp$/m);
@@ -61,6 +74,13 @@ describe('hyperdesk run', () => {
     const r = hd(['run', 'examples/hello.s', '--mem', 'lots']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/--mem needs a size/);
+  });
+});
+
+describe('hyperdesk --version', () => {
+  it("prints package.json's version", () => {
+    const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V']) expect(hd([flag])).toMatchObject({ out: `${version}\n`, code: 0 });
   });
 });
 

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ensureDisks } from '../../src/main/host/disks.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const bin = join(root, 'bin/hyperdesk.js');
@@ -12,7 +13,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'hyperdesk-disk-cli-'));
 const img = join(tmp, 'a.img');
 
 function disk(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, 'disk', ...args], { cwd: tmp, encoding: 'buffer', timeout: 60_000 });
+  const env = { ...process.env, HYPERDESK_DATA: join(tmp, 'data') };
+  const r = spawnSync(process.execPath, [bin, 'disk', ...args], { cwd: tmp, encoding: 'buffer', timeout: 60_000, env });
   const err = r.stderr.toString();
   expect(err).not.toMatch(/\n\s+at /); // never a stack trace
   return { code: r.status, out: r.stdout.toString(), raw: r.stdout, err };
@@ -139,6 +141,20 @@ describe('hyperdesk disk', () => {
     writeFileSync(join(tmp, 'zero.img'), new Uint8Array(4096));
     expect(disk('fsck', join(tmp, 'zero.img')).err).toMatch(
       /zero\.img: partition table \(block 0\): magic: 0x00000000 is not 0x54504448 \('HDPT'\); is this a hyperdesk disk image\?/,
+    );
+  });
+
+  it("resets the app's working copy in the data folder to the built image", { timeout: 180_000 }, async () => {
+    const built = await ensureDisks();
+    const copy = join(tmp, 'data', 'disks', 'hyperdesk.img');
+    expect(ok('reset')).toBe(
+      `${copy}: reset to a copy of ${built}\n(an app running from this disk keeps the old copy open until it boots again)\n`,
+    );
+    writeFileSync(copy, 'changed by the editor');
+    ok('reset', 'hyperdesk.img');
+    expect(Buffer.compare(readFileSync(copy), readFileSync(built))).toBe(0);
+    expect(disk('reset', 'other.img').err).toMatch(
+      /^other\.img: no working disk named 'other\.img' \(there is: hyperdesk\.img/,
     );
   });
 });

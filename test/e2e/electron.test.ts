@@ -1,16 +1,20 @@
 /**
  * End-to-end test of the Electron shell with Playwright's Electron support: the window opens, the
  * preload exposes exactly the host API (one named method per call plus onEvent, no ipcRenderer),
- * its argument checks refuse a bad call before IPC, and the demo machine boots.
+ * its argument checks refuse a bad call before IPC, the demo machine boots from its working disk in a
+ * temporary $HYPERDESK_DATA, its consoles are in the window, and cos answers.
  *
  * It needs the Electron binary and a display. Where either is missing (this project's CI machines
- * cannot download Electron) it is skipped, and the reason is printed.
+ * cannot download Electron) it is skipped, and the reason is printed; test/app/builtApp.test.ts runs
+ * the same built app under a stand-in electron there. Once it starts, every step must be seen: a
+ * window that shows nothing, or a machine that never runs, fails it.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { _electron as electron } from 'playwright-core';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOST_METHODS } from '../../src/shared/api.js';
 import { PROJECT_ROOT, runElectronViteBuild } from '../../src/main/web/build.js';
 
@@ -34,13 +38,20 @@ const found = electronExecutable();
 if ('reason' in found) console.log(`electron e2e skipped: ${found.reason}`);
 
 describe.skipIf('reason' in found)('the Electron app', () => {
-  it('opens a window whose preload exposes exactly the host API, and boots the demo', async () => {
-    if (!('exe' in found)) return;
+  let data: string;
+  beforeAll(() => {
+    data = mkdtempSync(path.join(tmpdir(), 'hyperdesk-electron-'));
+  });
+  afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+  it('opens a window whose preload exposes exactly the host API, boots the demo, and cos answers', async () => {
+    // Never an empty pass: where this runs, Electron must be there (the skip above says why not).
+    if (!('exe' in found)) throw new Error(`no Electron binary: ${found.reason}`);
     await runElectronViteBuild();
     const app = await electron.launch({
       executablePath: found.exe,
       args: [PROJECT_ROOT],
-      env: { ...process.env, HYPERDESK_DATA: path.join(PROJECT_ROOT, 'test-results', 'electron-data') },
+      env: { ...process.env, HYPERDESK_DATA: data },
     });
     try {
       const page = await app.firstWindow();
@@ -60,6 +71,28 @@ describe.skipIf('reason' in found)('the Electron app', () => {
         undefined,
         { timeout: 60_000, polling: 500 },
       );
+      const status = await page.evaluate(() => window.hyperdesk!.status());
+      expect(status.guests.map((g) => g.name)).toEqual(['ctl', 'cos', 'swos']);
+      expect(status.config?.disks).toEqual([path.join(data, 'disks', 'hyperdesk.img')]);
+      // The window shows the machine: a console per guest, and cos answers what is typed into it.
+      await page.locator('section.term[data-name="cos"]').waitFor({ state: 'attached', timeout: 30_000 });
+      await page.waitForFunction(
+        () => window.hyperdesk!.consoleHistory(1).then((h) => /cos> $/.test(h.data)),
+        undefined,
+        {
+          timeout: 60_000,
+          polling: 200,
+        },
+      );
+      await page.evaluate(() => window.hyperdesk!.consoleInput(1, 'run hello\r'));
+      await page.waitForFunction(
+        () => window.hyperdesk!.consoleHistory(1).then((h) => h.data.includes('Hello from user mode!')),
+        undefined,
+        { timeout: 60_000, polling: 200 },
+      );
+      const info = await page.evaluate(() => window.hyperdesk!.info());
+      expect(info.mode).toBe('electron');
+      expect(info.store.path).toBe(path.join(data, 'hyperdesk.db'));
     } finally {
       await app.close();
     }

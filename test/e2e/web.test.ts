@@ -156,7 +156,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.locator('footer.foot', { hasText: `ISA ${OPCODES.length} opcodes` }).waitFor({ timeout: 20_000 });
     expect(await page.title()).toBe('hyperdesk');
     expect(await page.locator('footer.foot').textContent()).toContain('web mode');
-    expect(await page.locator('nav .nav-item').count()).toBe(7);
+    expect(await page.locator('nav .nav-item').count()).toBe(8);
   });
 
   it('follows the demo machine booting: the top bar, and a console per guest', async () => {
@@ -387,9 +387,127 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await waitForTerm(page, 'cos', '\nthreads'); // the reply's row, not the typed line
   }, 180_000);
 
+  it('resets the working disk the top bar booted from, from the editor, after asking', async () => {
+    // The top bar boots without naming disks: the working copy in the data folder (docs/disks.md).
+    const copy = path.join(profile, 'data', 'disks', 'hyperdesk.img');
+    expect((await host.status()).config?.disks).toEqual([copy]);
+    await showView(page, 'editor');
+    const row = page.locator('.disk-row[data-disk="hyperdesk.img"]');
+    await row.locator('.disk-line', { hasText: 'your copy, in use' }).waitFor({ timeout: LONG });
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await row.locator('button[data-action="reset-disk"]').click();
+    await page.locator('.toast.ok', { hasText: 'hyperdesk.img is a fresh copy of the built image' }).waitFor({
+      timeout: LONG,
+    });
+    expect(asked).toMatch(
+      /^Reset hyperdesk\.img to the built image\?[^]*The machine is powered off and booted again\.$/,
+    );
+    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    expect((await host.events(20)).map((e) => e.kind)).toContain('disk-reset');
+    expect(Buffer.compare(await readFile(copy), await readFile(await ensureDisks()))).toBe(0);
+  }, 120_000);
+
+  it('saves a text file without a reboot (Ctrl+S), and asks before leaving with unsaved edits', async () => {
+    await showView(page, 'editor');
+    await page.selectOption('select[aria-label="Guest whose files to edit"]', { label: 'cos' });
+    await page.locator('button.file[data-file="motd.txt"]').click();
+    await page.locator('section.view.editor[data-file="motd.txt"]').waitFor();
+    await page.waitForFunction(() => document.querySelector('.view-lines')?.textContent?.includes('cos'), null, {
+      timeout: LONG,
+    });
+    const save = page.locator('button[data-action="save"]');
+    expect(await save.isDisabled()).toBe(true);
+    await page.click('.monaco-editor .view-lines');
+    await page.keyboard.press('Control+End');
+    await page.keyboard.insertText('Saved from the web page.');
+    await page.locator('button.file.dirty[data-file="motd.txt"]').waitFor();
+    expect(await save.isEnabled()).toBe(true);
+    await page.keyboard.press('Control+S');
+    await page.locator('.toast.ok', { hasText: 'motd.txt saved to' }).waitFor({ timeout: LONG });
+    expect(await page.locator('button.file.dirty').count()).toBe(0);
+    expect(await host.readFile(1, 'motd.txt')).toMatch(/Saved from the web page\.$/);
+    expect((await host.status()).guests.find((g) => g.name === 'cos')?.state).toBe('running');
+
+    // An unsaved edit: leaving the page asks, and staying keeps the page and the edit.
+    await page.keyboard.insertText(' And more.');
+    await page.locator('button.file.dirty[data-file="motd.txt"]').waitFor();
+    const asked = new Promise<string>((resolve) =>
+      page.once('dialog', (d) => {
+        resolve(d.type());
+        void d.dismiss();
+      }),
+    );
+    await page.close({ runBeforeUnload: true });
+    expect(await asked).toBe('beforeunload');
+    expect(page.isClosed()).toBe(false);
+    await page.click('[data-action="save"]');
+    await page.locator('.toast.ok', { hasText: 'motd.txt saved to' }).last().waitFor({ timeout: LONG });
+    await page.locator('section.view.editor[data-unsaved="0"]').waitFor();
+  }, 120_000);
+
+  it('lists the saved machines, the demo first; clones one onto the translator, boots it, deletes it', async () => {
+    await showView(page, 'machines');
+    const first = page.locator('table.machines tbody tr').first();
+    await page.locator('tr[data-machine="demo"]').waitFor({ timeout: LONG });
+    expect(await first.getAttribute('data-machine')).toBe('demo');
+    await page.locator('tr[data-machine="demo"] button[data-action="clone-machine"]').click();
+    expect(await page.inputValue('section.view.machines input[name="name"]')).toBe('demo copy');
+    await page.selectOption('section.view.machines select[name="engine"]', 'jit');
+    await page.click('button[data-action="save-machine"]');
+    const copy = page.locator('tr[data-machine="demo copy"]');
+    await copy.waitFor({ timeout: LONG });
+    // The demo as last booted (on pCPU threads, a step above), now on the translator.
+    expect(await copy.locator('td').nth(1).textContent()).toBe('hypervisor · 2 pCPU on threads · 64 MiB · jit');
+    page.once('dialog', (d) => void d.accept());
+    await copy.locator('button[data-action="boot-machine"]').click();
+    await page.locator('.toast.ok', { hasText: "Booted 'demo copy'" }).waitFor({ timeout: LONG });
+    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    expect(await page.locator('header .machine').textContent()).toContain('jit · 2 pCPU');
+    page.once('dialog', (d) => void d.accept());
+    await copy.locator('button[data-action="delete-machine"]').click();
+    await copy.waitFor({ state: 'detached', timeout: LONG });
+    expect((await host.machines()).map((m) => m.name)).not.toContain('demo copy');
+  }, 120_000);
+
   it('made no page errors (a Content-Security-Policy refusal would show here)', () => {
     expect(errors).toEqual([]);
   });
+
+  it('notices a stopped server, says so, and reconnects by itself when it is back', async () => {
+    // (After the page-error check: a browser logs its refused connections as console errors.)
+    const staticDir = await ensureRendererBuilt();
+    const port = Number(new URL(server.url).port);
+    const token = server.token;
+    await openConsole(page, 'cos');
+    await server.close();
+    const line = page.locator('.app-notice.disconnected');
+    await line.waitFor({ state: 'visible', timeout: 20_000 });
+    expect(await line.textContent()).toMatch(/^Disconnected from the app: .*The page reconnects by itself/);
+    expect(await page.locator('.badge.state').textContent()).toBe('disconnected');
+    // Typing meanwhile piles up no toasts: the line above says what is wrong.
+    await typeLine(page, 'cos', 'echo lost');
+    await page.waitForTimeout(500);
+    expect(await page.locator('.toast.error').count()).toBe(0);
+
+    // The same address again (hyperdesk serve keeps its port and token in the data folder).
+    server = await startWebServer({ port, host: '127.0.0.1', staticDir, api: host, token });
+    await line.waitFor({ state: 'hidden', timeout: 20_000 });
+    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    await typeLine(page, 'cos', 'echo back');
+    await waitForTerm(page, 'cos', '\nback');
+
+    // A server started with another token cannot be this page's: it says to open the new address.
+    await server.close();
+    await line.waitFor({ state: 'visible', timeout: 20_000 });
+    server = await startWebServer({ port, host: '127.0.0.1', staticDir, api: host });
+    await page.locator('.app-notice.disconnected', { hasText: 'started again with a new address' }).waitFor({
+      timeout: 20_000,
+    });
+  }, 120_000);
 
   it('says so on the page when the token is missing', async () => {
     const p = await context.newPage();

@@ -151,6 +151,22 @@ describe('the engine worker', () => {
     }
   });
 
+  it('saves a text file without a reboot; cos reads the new text; program images are refused', async () => {
+    const before = out.get(1)!;
+    const r = await host.writeFile(1, 'motd.txt', 'Saved from the editor.\n');
+    expect(r.written).toBe(`${disk}:1 motd.txt`);
+    expect(await host.readFile(1, 'motd.txt')).toBe('Saved from the editor.\n');
+    await host.consoleInput(1, 'cat motd.txt\r');
+    await until(1, /cat motd\.txt\r\nSaved from the editor\.\r?\n(\r\n)?cos> $/);
+    // No reboot: the console went on from where it was.
+    expect(out.get(1)!.startsWith(before)).toBe(true);
+    expect(out.get(1)!.slice(before.length)).not.toMatch(/booted from disk0/);
+    await expect(host.writeFile(1, 'hello', 'x')).rejects.toThrow(/hello is a program image/);
+    await expect(host.writeFile(1, 'x.txt', 'a\0b')).rejects.toThrow(/NUL/);
+    await expect(host.writeFile(9, 'x.txt', 'x')).rejects.toThrow(/no guest 9/);
+    expect((await host.events(20)).some((e) => e.kind === 'file-saved' && e.guestName === 'cos')).toBe(true);
+  });
+
   it('gives clear errors for a guest or file that is not there', async () => {
     await expect(host.consoleInput(7, 'x')).rejects.toThrow(/no guest 7/);
     await expect(host.readFile(1, 'nosuch.s')).rejects.toThrow(/nosuch\.s/);

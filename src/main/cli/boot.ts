@@ -30,6 +30,8 @@ export interface BootOptions {
   unpaced?: boolean;
   /** Hypervisor mode: each pCPU on a thread of its own (ParallelRunner) instead of all on this one. */
   threads?: boolean;
+  /** The interpreter or the block translator (every guest, in hypervisor mode). */
+  engine?: 'interp' | 'jit';
   /** Start from this snapshot of the data folder (docs/snapshots.md). */
   restore?: string;
   /** Save the machine as this snapshot when the console detaches or the machine stops. */
@@ -69,6 +71,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
       console: sink,
       select: opts.select,
       timeoutSeconds: opts.timeout,
+      engine: opts.engine,
     },
     opts.disk,
     { readOnly: opts.readOnly },
@@ -137,6 +140,7 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
       consoleFor: (p) => sinkFor(p.name),
       ctl: ctlName,
       threads: opts.threads === true,
+      engine: opts.engine,
     },
     opts.disk,
     { readOnly: opts.readOnly },

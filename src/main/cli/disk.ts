@@ -290,6 +290,23 @@ export async function diskCommand(argv: string[]): Promise<number> {
       }
     });
 
+  program
+    .command('reset')
+    .description("replace the app's working copy of a disk (in the data folder) with the built image")
+    .argument('[name]', 'the working disk', 'hyperdesk.img')
+    .action(async (name: string) => {
+      // docs/disks.md#working-disks: the copy lives in the data folder ($HYPERDESK_DATA, ...).
+      const { dataDir } = await import('../host/snapshotCatalog.js');
+      const { WorkingDisks } = await import('../host/workingDisks.js');
+      try {
+        const d = await new WorkingDisks(dataDir()).reset(name);
+        out(`${d.path}: reset to a copy of ${d.builtImage}`);
+        out('(an app running from this disk keeps the old copy open until it boots again)');
+      } catch (e) {
+        exitCode = report(name, (e as Error).message);
+      }
+    });
+
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

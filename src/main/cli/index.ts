@@ -3,13 +3,21 @@
  * arguments (commander) and calls into asm, the emulator and the web server; it holds no logic of
  * its own beyond wiring files and terminals to them.
  */
-import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import pkg from '../../../package.json' with { type: 'json' };
+
+/** How guest code runs (docs/architecture.md#block-translation); both give the same machine state. */
+const engineOption = () =>
+  new Option('--engine <kind>', 'interp (the reference interpreter) or jit (the block translator)')
+    .choices(['interp', 'jit'])
+    .default('interp');
 
 export async function main(argv: string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command()
     .name('hyperdesk')
     .description('hyperdesk: an emulated machine with a virtualizable ISA and a partitioning hypervisor')
+    .version(pkg.version, '-V, --version', "print hyperdesk's version")
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
@@ -34,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)
     .option('--mem <size>', 'memory size, e.g. 16M', '16M')
     .option('--trace', 'print each instruction executed to stderr')
+    .addOption(engineOption())
     .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
     .action(async (file: string, opts: RunOptions) => {
       const { runCommand } = await import('./run.js');
@@ -61,6 +70,7 @@ export async function main(argv: string[]): Promise<number> {
       '--threads',
       'hypervisor mode: run each pCPU on a thread of its own (real SMP; not deterministic, docs/architecture.md#parallel-smp)',
     )
+    .addOption(engineOption())
     .option('--restore <name>', 'start from this snapshot of the data folder (docs/snapshots.md)')
     .option('--save-at-exit <name>', 'save the machine as this snapshot when the console detaches or the machine stops')
     .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
@@ -101,7 +111,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('disk')
     .description('create, partition and edit disk images (hyperdesk disk --help)')
-    .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck, and their arguments')
+    .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck | reset, and their arguments')
     .allowUnknownOption()
     .helpOption(false)
     .action(async (args: string[]) => {
@@ -124,6 +134,7 @@ export interface RunOptions {
   cpus: number;
   mem: string;
   trace?: boolean;
+  engine: 'interp' | 'jit';
   stats?: boolean;
 }
 

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { disassemble } from '../../shared/isa/disasm.js';
 import type { StopReport } from '../emulator/machine/Machine.js';
 import { Machine } from '../emulator/machine/Machine.js';
+import { Jit } from '../emulator/cpu/jit/Jit.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
 import { runCpu } from '../emulator/cpu/run.js';
 import { assembleOrReport } from './report.js';
@@ -69,7 +70,13 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
   const sink = stdoutSink();
   let machine: Machine;
   try {
-    machine = new Machine({ cpus: opts.cpus, memBytes: mem, console: sink, stopOnUnsetVector: true });
+    machine = new Machine({
+      cpus: opts.cpus,
+      memBytes: mem,
+      console: sink,
+      stopOnUnsetVector: true,
+      engine: opts.engine,
+    });
   } catch (e) {
     process.stderr.write(`error: ${(e as Error).message}\n`);
     return 2;
@@ -106,7 +113,10 @@ export async function runCommand(file: string, opts: RunOptions): Promise<number
     return 3;
   }
   if (result.kind === 'limit') {
-    process.stderr.write(`stopped after ${machine.instructions()} instructions (--max-instructions)\n`);
+    // With the translator, how much of the run it compiled (and so that it ran at all).
+    const regions = machine.cpus.reduce((n, c) => n + (c.jit instanceof Jit ? c.jit.stats.regions : 0), 0);
+    const engine = opts.engine === 'jit' ? `, translator: ${regions} region(s) compiled` : '';
+    process.stderr.write(`stopped after ${machine.instructions()} instructions (--max-instructions${engine})\n`);
     return 124;
   }
   if (result.kind === 'unhandled-trap') {

@@ -4,10 +4,11 @@
  * until SIGINT or SIGTERM.
  */
 import { createHost } from '../host/host.js';
-import { ensureRendererBuilt } from '../web/build.js';
-import { startWebServer } from '../web/server.js';
-import { removeSessionFile, writeSessionFile } from '../web/sessionFile.js';
 import { dataDir } from '../host/snapshotCatalog.js';
+import { ensureRendererBuilt } from '../web/build.js';
+import { startWebServer, type WebServer } from '../web/server.js';
+import { removeSessionFile, writeSessionFile } from '../web/sessionFile.js';
+import { loadWebState, saveWebState } from '../web/webState.js';
 
 export async function serveCommand(opts: { port: number; boot: boolean }): Promise<number> {
   let staticDir: string;
@@ -17,10 +18,16 @@ export async function serveCommand(opts: { port: number; boot: boolean }): Promi
     console.error(`hyperdesk serve: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
-  const host = createHost('web');
-  let server;
+  const folder = dataDir();
+  const host = createHost('web', { dataDir: folder });
+  // The address of the last run when no port is asked for and it is free: a page left open
+  // reconnects by itself to a restarted server (docs/app.md#connection).
+  const last = loadWebState(folder);
+  const start = (port: number) => startWebServer({ port, host: '127.0.0.1', staticDir, api: host, token: last.token });
+  let server: WebServer;
   try {
-    server = await startWebServer({ port: opts.port, host: '127.0.0.1', staticDir, api: host });
+    if (opts.port === 0 && last.port > 0) server = await start(last.port).catch(() => start(0));
+    else server = await start(opts.port);
   } catch (e) {
     console.error(
       `hyperdesk serve: cannot listen on 127.0.0.1:${opts.port}: ${e instanceof Error ? e.message : String(e)}`,
@@ -28,9 +35,14 @@ export async function serveCommand(opts: { port: number; boot: boolean }): Promi
     await host.close();
     return 1;
   }
+  try {
+    saveWebState(folder, { token: server.token, port: Number(new URL(server.url).port) });
+  } catch (e) {
+    console.error(`hyperdesk serve: cannot keep the address for the next run: ${(e as Error).message}`);
+  }
   console.log(`hyperdesk web mode: ${server.url}`);
   // So that `hyperdesk snapshot ...` in another terminal finds this session (docs/snapshots.md).
-  const data = dataDir();
+  const data = folder;
   try {
     writeSessionFile(data, {
       url: new URL(server.url).origin,

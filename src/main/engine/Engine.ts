@@ -9,13 +9,28 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineCalls, EngineEvent, EngineOp, EngineOptions, EngineReply, FromEngine } from './protocol.js';
 
-/** A worker's script: the bundled one next to the built app, else the TypeScript one via tsx. */
 const BUILT = { engine: './worker.js', compare: './compareWorker.js', cpu: './cpuThread.js' } as const;
+export type WorkerEntry = keyof typeof BUILT;
 
-export function workerUrl(entry: keyof typeof BUILT): URL {
-  const built = new URL(BUILT[entry], import.meta.url);
-  if (existsSync(fileURLToPath(built))) return built;
-  return new URL('./worker-boot.mjs', import.meta.url);
+/**
+ * A worker's script, found from the module that holds this code (`from`, default this module).
+ * From the TypeScript sources (tsx: web mode, CLI, tests) every worker starts at worker-boot.mjs,
+ * which registers tsx in the new thread. In the Electron build the workers are entries of their own
+ * and every file of the main build sits in one folder (electron.vite.config.ts), so they are next to
+ * whichever chunk holds this code. A missing script is an error naming the path, at once, instead
+ * of a worker that dies with "Cannot find module" (docs/architecture.md, "Workers from source or
+ * from the build").
+ */
+export function workerUrl(entry: WorkerEntry, from: string = import.meta.url): URL {
+  const fromSource = /\.[cm]?ts$/.test(new URL(from).pathname);
+  const url = new URL(fromSource ? './worker-boot.mjs' : BUILT[entry], from);
+  if (!existsSync(fileURLToPath(url))) {
+    const why = fromSource
+      ? 'the source tree is incomplete'
+      : 'the built app must have its workers in the folder of its chunks (electron.vite.config.ts)';
+    throw new Error(`the ${entry} worker's script ${fileURLToPath(url)} is missing: ${why}`);
+  }
+  return url;
 }
 
 export class Engine {
@@ -30,7 +45,14 @@ export class Engine {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const w = new Worker(workerUrl('engine'), { workerData: { ...this.opts, entry: 'engine' } });
+    let w: Worker;
+    try {
+      w = new Worker(workerUrl('engine'), { workerData: { ...this.opts, entry: 'engine' } });
+    } catch (e) {
+      const error = `the engine cannot start: ${(e as Error).message}`;
+      this.onEvent({ event: 'status', status: { state: 'failed', guests: [], seconds: 0, error } });
+      throw new Error(error);
+    }
     w.on('message', (m: FromEngine) => {
       if ('event' in m) return this.onEvent(m);
       const r = m as EngineReply;
@@ -57,7 +79,12 @@ export class Engine {
   }
 
   call<K extends EngineOp>(op: K, ...args: Parameters<EngineCalls[K]>): Promise<ReturnType<EngineCalls[K]>> {
-    const w = this.start();
+    let w: Worker;
+    try {
+      w = this.start();
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
     const id = this.next++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -80,6 +80,11 @@ export class EngineCore {
         if (typeof r !== 'string') throw new Error(r.error);
         return r;
       }
+      case 'writeFile': {
+        const r = need().writeFile(a[0], a[1], a[2]);
+        if ('error' in r) throw new Error(r.error);
+        return r;
+      }
       case 'deploy':
         return need().deploy(a[0], a[1], a[2]);
       case 'ctl':

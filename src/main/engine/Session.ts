@@ -259,6 +259,24 @@ export class Session {
   }
 
   /**
+   * Saves a text file (a source, motd.txt, parttab) into the guest's file system without a reboot
+   * (docs/app.md, Editor): the guest reads the new text the next time it opens the file. Program
+   * images are refused: they are written by deploy from their source. Returns where it went.
+   */
+  writeFile(guest: number, name: string, text: string): { written: string } | { error: string } {
+    const fs = this.fileSystem(guest);
+    if (typeof fs === 'string') return { error: fs };
+    if (text.includes('\0')) return { error: `${name}: a text file cannot hold NUL characters` };
+    const existing = fs.list().find((f) => f.name.toLowerCase() === name.toLowerCase());
+    if (existing?.executable) return { error: `${name} is a program image: edit its source and Assemble & reboot` };
+    const r = fs.write(existing?.name ?? name, new TextEncoder().encode(text));
+    if (r instanceof DiskError) return { error: `${this.nameOf(guest)}: ${r.message}` };
+    this.disks[0]!.flush();
+    const part = this.guests().find((g) => g.id === guest)?.bootPartition;
+    return { written: `${this.config.disks[0]}:${part} ${existing?.name ?? name}` };
+  }
+
+  /**
    * Assemble-write-reboot (docs/guide.md): on errors nothing is written. Otherwise ctl stops the
    * guest, the program and its source are written into the guest's file system, and ctl restarts
    * the guest; the other guests run on. In dual boot the guest is the machine: it is reset.

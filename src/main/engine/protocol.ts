@@ -28,6 +28,7 @@ export interface EngineCalls {
   consoleHistory(guest: number): { data: string; end: number };
   listFiles(guest: number): GuestFile[];
   readFile(guest: number, name: string): string;
+  writeFile(guest: number, name: string, text: string): { written: string };
   deploy(guest: number, name: string, source: string): DeployResult;
   ctl(command: string): CtlReply;
   ownership(): Ownership;

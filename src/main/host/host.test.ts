@@ -55,6 +55,37 @@ describe('host API', () => {
     expect(await readFile(path.join(d, 'hyperdesk.db'), 'utf8')).toBe('not a database at all, but somebody’s notes');
   });
 
+  it('runs without its store when there is no build of SQLite for the runtime, says why, opens nothing', async () => {
+    const d = path.join(dir, 'f');
+    const why = 'the store is off: there is no build of better-sqlite3 for Electron 45.4.1 (somewhere)';
+    const host = createHost('electron', { dataDir: d, sqlite: { error: why } });
+    expect((await host.info()).store).toEqual({ path: path.join(d, 'hyperdesk.db'), error: why });
+    expect(await host.machines()).toEqual([]);
+    await host.close();
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(path.join(d, 'hyperdesk.db'))).toBe(false);
+  });
+
+  it('saves machines with the demo’s settings for what is left out, replaces and deletes them', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'g') });
+    const m = await host.saveMachine('small', { cpus: 1, memMiB: 16, engine: 'jit' });
+    expect(m).toMatchObject({
+      name: 'small',
+      config: { mode: 'hypervisor', cpus: 1, memMiB: 16, disks: [], engine: 'jit' },
+    });
+    await host.saveMachine('small', { mode: 'dualboot', boot: 'swos', cpus: 1, memMiB: 16 });
+    expect((await host.machines()).map((x) => [x.name, x.config.mode, x.config.boot])).toEqual([
+      ['small', 'dualboot', 'swos'],
+    ]);
+    await expect(host.saveMachine('bad', { mode: 'dualboot', threads: true })).rejects.toThrow(
+      "machine 'bad': threads needs hypervisor mode",
+    );
+    await host.deleteMachine('small');
+    expect(await host.machines()).toEqual([]);
+    await expect(host.deleteMachine('small')).rejects.toThrow("no saved machine named 'small'");
+    await host.close();
+  });
+
   it('assembles for the editor with file:line:col diagnostics, resolving lib.inc like cos’s disk', async () => {
     const host = createHost('web', { dataDir: path.join(dir, 'd') });
     const good = await host.assemble('hello.s', '.include "lib.inc"\n_start:\n    li a0, 0\n');

@@ -6,16 +6,17 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type {
-  Capture,
-  ComparisonRun,
-  HostEvent,
-  HostInfo,
-  HostMode,
-  HostService,
-  LogEvent,
-  MachineConfig,
-  SnapshotInfo,
+import {
+  checkConfig,
+  type Capture,
+  type ComparisonRun,
+  type HostEvent,
+  type HostInfo,
+  type HostMode,
+  type HostService,
+  type LogEvent,
+  type MachineConfig,
+  type SnapshotInfo,
 } from '../../shared/api.js';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
@@ -26,14 +27,28 @@ import type { EngineEvent } from '../engine/protocol.js';
 import { WORKLOADS } from '../engine/workloads.js';
 import { ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
-import { dataDir, storePath, Store, StoreError } from '../store/index.js';
+import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
+import { WorkingDisks, type BuiltImage } from './workingDisks.js';
 
 export interface HostOptions {
   /** The app's data folder (the store lives there); default dataDir(). */
   dataDir?: string;
   /** Run machine time as fast as possible instead of at wall-clock speed (tests). */
   unpaced?: boolean;
+  /**
+   * Which compiled better-sqlite3 to load (default: chosen by process.versions.electron, with the
+   * reason when the Electron build is missing: src/main/store/nativeBinding.ts).
+   */
+  sqlite?: SqliteBinding;
+  /** The built demo image, built when missing (default src/main/host/disks.ts; tests give a copy). */
+  builtImage?: BuiltImage;
 }
+
+/**
+ * What a saved machine has where it says nothing: the demo's settings. (Session's DEMO_CONFIG says
+ * the same; it is not imported here because the host thread loads no emulator code: layering test.)
+ */
+const DEMO_MACHINE: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
 
 /** Events kept in memory when the store cannot be used. */
 const MEMORY_EVENTS = 1000;
@@ -48,7 +63,12 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const file = storePath(folder);
   /** Snapshot files and their disks' overlays (docs/snapshots.md#where-things-are). */
   const snapshotDir = join(folder, 'snapshots');
-  const opened = Store.open(file);
+  const working = new WorkingDisks(folder, options.builtImage);
+  const sqlite = options.sqlite ?? sqliteBinding();
+  // No build of the native module for this runtime: the store is off, the file not even opened.
+  const opened = sqlite.error
+    ? new StoreError(sqlite.error, file)
+    : Store.open(file, { nativeBinding: sqlite.nativeBinding });
   const store = opened instanceof StoreError ? undefined : opened;
   const storeError = opened instanceof StoreError ? opened.message : undefined;
   const memoryEvents: LogEvent[] = [];
@@ -112,7 +132,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
   let lastConfig: MachineConfig | undefined;
 
-  return {
+  const service: HostService = {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -125,13 +145,13 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     status: () => engine.call('status'),
     async boot(config) {
       emit({ type: 'progress', task: 'boot', done: 0, label: 'booting the machine' });
-      // No disk given: the demo image, built from resources/ when missing or stale (the engine
-      // below the host only opens the files it is given).
+      // No disk given: the working copy of the demo image in the data folder, made from the built
+      // image when missing (docs/disks.md#working-disks; the engine only opens the files it is given).
       if (!config.disks?.length) {
         try {
-          config = { ...config, disks: [await ensureDisks()] };
+          config = { ...config, disks: [await working.demo()] };
         } catch (e) {
-          const error = `cannot build the default disk image: ${(e as Error).message}`;
+          const error = `cannot make the working disk in ${folder}: ${(e as Error).message}`;
           emit({ type: 'progress', task: 'boot', done: 1, label: error });
           return { state: 'failed', guests: [], seconds: 0, error };
         }
@@ -172,6 +192,16 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     consoleHistory: (guest) => engine.call('consoleHistory', guest),
     listFiles: (guest) => engine.call('listFiles', guest),
     readFile: (guest, name) => engine.call('readFile', guest, name),
+    async writeFile(guest, name, text) {
+      const r = await engine.call('writeFile', guest, name, text);
+      log({
+        guest,
+        guestName: (await service.status()).guests.find((g) => g.id === guest)?.name ?? `guest ${guest}`,
+        kind: 'file-saved',
+        detail: r.written,
+      });
+      return r;
+    },
     assemble: async (file, source) => assembleOnly(file, source),
     async deploy(guest, name, source) {
       emit({ type: 'progress', task: 'deploy', done: 0, label: `assembling ${name}` });
@@ -215,6 +245,30 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     comparisons: async () => (store ? store.comparisons() : [...memoryRuns]),
     events: async (limit) => (store ? store.events(limit) : memoryEvents.slice(-limit)),
     machines: async () => (store ? store.machines() : []),
+    async saveMachine(name, config) {
+      if (!store) throw new Error(`machines cannot be saved: ${storeError}`);
+      const full: MachineConfig = { ...DEMO_MACHINE, ...config };
+      const problem = checkConfig(full);
+      if (problem) throw new Error(`machine '${name}': ${problem}`);
+      return store.saveMachine(name, full);
+    },
+    async deleteMachine(name) {
+      if (!store) throw new Error(`machines cannot be deleted: ${storeError}`);
+      if (!store.deleteMachine(name)) throw new Error(`no saved machine named '${name}'`);
+    },
+    disks: () => working.list(),
+    async resetDisk(name) {
+      // A machine running from the disk has it open: power off, copy, boot the same machine again.
+      const before = await engine.call('status');
+      const open = before.state !== 'off';
+      const inUse =
+        open && before.config?.disks.some((d) => working.isWorkingDisk(d, name)) ? before.config : undefined;
+      if (inUse) await service.powerOff();
+      const disk = await working.reset(name);
+      log({ guest: null, guestName: 'machine', kind: 'disk-reset', detail: `${disk.path} from ${disk.builtImage}` });
+      if (inUse) await service.boot(inUse);
+      return disk;
+    },
     async snapshotSave(name) {
       if (snapshots().some((x) => x.name === name))
         throw new Error(`a snapshot named '${name}' exists already (remove it first)`);
@@ -282,6 +336,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       });
     },
   };
+  return service;
 }
 
 /** Runs one comparison on its own worker thread; rejects with the runner's message. */

@@ -88,6 +88,13 @@ describe('Store: round trips', () => {
     expect(s.partitionTables(m2.id).map((p) => p.text)).toEqual(['# none\n']);
     expect(s.partitionTables(999)).toEqual([]);
     expect(() => s.savePartitionTable(999, 'x')).toThrow(/no saved machine 999/);
+
+    // Deleting a machine takes its partition tables with it; a name that is not there says so.
+    expect(s.deleteMachine('lab')).toBe(true);
+    expect(s.machines()).toEqual([m2]);
+    expect(s.partitionTables(m1.id)).toEqual([]);
+    expect(s.partitionTables(m2.id).length).toBe(1);
+    expect(s.deleteMachine('lab')).toBe(false);
     expect(() => s.saveMachine('', config)).toThrow(StoreError);
     expect(() => s.saveMachine('x', { ...config, cpus: 99 })).toThrow(/cpus must be an integer 1..8/);
     expect(() => s.saveMachine('x', { mode: 'dualboot' } as MachineConfig)).toThrow(/config has no 'cpus'/);

@@ -153,6 +153,7 @@ export class Store {
          RETURNING id`,
       ),
       machines: db.prepare('SELECT * FROM machines ORDER BY name'),
+      deleteMachine: db.prepare('DELETE FROM machines WHERE name = ?'),
       machineExists: db.prepare('SELECT 1 FROM machines WHERE id = ?'),
       addPartitionTable: db.prepare(
         'INSERT INTO partition_tables (machine_id, text, saved_at) VALUES (?, ?, ?) RETURNING id',
@@ -238,6 +239,11 @@ export class Store {
       const { id } = this.stmt.saveMachine.get(name, JSON.stringify(config), updatedAt) as { id: number };
       return { id, name, config: structuredClone(config), updatedAt };
     });
+  }
+
+  /** Delete the machine `name` and its partition tables; false when there was none of that name. */
+  deleteMachine(name: string): boolean {
+    return this.write(`deleting machine '${name}'`, () => this.stmt.deleteMachine.run(name).changes > 0);
   }
 
   /** Every saved machine, by name. */

@@ -1,6 +1,6 @@
 /**
  * Where the app keeps its data when no shell says otherwise: the CLI, the web mode and tests use
- * this; the Electron shell passes its own userData folder instead.
+ * this; the Electron shell passes $HYPERDESK_DATA when set, else its own userData folder.
  */
 import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';

@@ -2,3 +2,4 @@
 export { Store, StoreError, MAX_EVENTS, type SavedPartitionTable, type StoreOptions } from './Store.js';
 export { dataDir, storePath, STORE_FILE } from './dataDir.js';
 export { MIGRATIONS, SCHEMA_VERSION, type Migration } from './migrations.js';
+export { electronBuildFolder, sqliteBinding, sqlitePackageDir, type SqliteBinding } from './nativeBinding.js';

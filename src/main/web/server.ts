@@ -23,6 +23,11 @@ export interface WebServerOptions {
   staticDir: string;
   /** The host this server carries (the caller owns it: closing the server does not close the host). */
   api: HostService;
+  /**
+   * The token to require (default: a new random one). `hyperdesk serve` keeps one per data folder so
+   * that a page left open reconnects to a restarted server (docs/app.md#connection).
+   */
+  token?: string;
 }
 
 export interface WebServer {
@@ -80,7 +85,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const bindHost = options.host ?? '127.0.0.1';
   const staticDir = path.resolve(options.staticDir);
   const api = options.api;
-  const token = randomBytes(24).toString('base64url');
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  if (token.length < 16) throw new RangeError('the web token must be at least 16 characters');
   let port = 0;
 
   const server = createServer((req, res) => {

@@ -5,6 +5,7 @@
  * reachable with Tab.
  */
 import type { MachineConfig, MachineMode, MachineStatus } from '../../shared/api.js';
+import type { ConnectionState } from '../connection.js';
 import { h, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
 import type { AppContext, View } from './context.js';
@@ -25,6 +26,11 @@ export class Shell {
   private readonly offButton: HTMLButtonElement;
   private readonly progress = new ProgressBar();
   private readonly errorLine = h('div.machine-error', { hidden: true, role: 'alert' });
+  /** The web page lost the app (docs/app.md#connection): what happened and when the next try is. */
+  private readonly connectionLine = h('div.app-notice.disconnected', { hidden: true, role: 'alert' });
+  private connectionTimer: ReturnType<typeof setInterval> | undefined;
+  /** Says plainly that nothing is saved, and why (HostInfo.store.error; docs/app.md#layout). */
+  private readonly storeLine = h('div.app-notice.store-off', { hidden: true, role: 'status' });
   private readonly foot = h('span.foot-text', {}, 'connecting…');
 
   constructor(
@@ -97,7 +103,9 @@ export class Shell {
         h('span.spacer'),
         h('div.boot', {}, this.modeSelect, this.osSelect, this.threadsSelect, this.bootButton, this.offButton),
       ),
+      this.connectionLine,
       this.errorLine,
+      this.storeLine,
       h('div.app-body', {}, this.nav, main),
       h('footer.foot', {}, this.foot),
     );
@@ -144,6 +152,39 @@ export class Shell {
       else b.removeAttribute('aria-current');
     }
     v.shown?.();
+  }
+
+  /** Shows the link to the app; `retry` tries again at once. */
+  connection(c: ConnectionState, retry: () => void): void {
+    clearInterval(this.connectionTimer);
+    this.connectionTimer = undefined;
+    document.body.dataset.connection = c.state;
+    if (c.state === 'open') {
+      this.connectionLine.hidden = true;
+      return;
+    }
+    // What the top bar showed is no longer known: say so rather than show a frozen "running".
+    this.stateBadge.textContent = 'disconnected';
+    this.stateBadge.dataset.state = 'disconnected';
+    this.connectionLine.hidden = false;
+    if (c.state === 'refused') {
+      this.connectionLine.replaceChildren(h('strong', {}, 'Disconnected from the app. '), `${c.why}.`);
+      return;
+    }
+    const next = h('span.next-try', {});
+    const tick = () => {
+      const s = Math.max(0, Math.ceil((c.retryAt - Date.now()) / 1000));
+      next.textContent = s > 0 ? `Next try in ${s} s.` : 'Trying…';
+    };
+    tick();
+    this.connectionTimer = setInterval(tick, 500);
+    this.connectionLine.replaceChildren(
+      h('strong', {}, 'Disconnected from the app: '),
+      `${c.why} (was it stopped?). The page reconnects by itself when it is back. `,
+      next,
+      ' ',
+      h('button.small', { type: 'button', 'data-action': 'retry', onclick: () => retry() }, 'Retry now'),
+    );
   }
 
   private status(s: MachineStatus): void {
@@ -230,5 +271,16 @@ export class Shell {
 
   setFoot(text: string): void {
     this.foot.textContent = text;
+  }
+
+  /** The store's problem (undefined: the store is in use). */
+  setStoreProblem(error: string | undefined): void {
+    this.storeLine.hidden = !error;
+    if (!error) return;
+    const why = error.replace(/^the store is off: /, '').replace(/([^.])$/, '$1.');
+    const kept = /kept only while the app runs/.test(why)
+      ? ''
+      : ' The event log and comparison runs are kept only while the app runs.';
+    this.storeLine.replaceChildren(h('strong', {}, 'Nothing is saved: the store is off. '), `${why}${kept}`);
   }
 }

@@ -7,6 +7,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Terminal } from '@xterm/xterm';
 import type { HostClient } from '../../shared/api.js';
+import { isDisconnected } from '../connection.js';
 import { h, message } from '../ui/dom.js';
 import { toast } from '../ui/feedback.js';
 import { ConsoleSplice } from './history.js';
@@ -197,7 +198,8 @@ export class GuestTerminal {
       try {
         await this.api.consoleInput(this.guest, chunk);
       } catch (e) {
-        toast(`Typing into ${this.el.dataset.name}: ${message(e)}`, 'error');
+        // Disconnected: the bar under the top bar says so; a toast per key would only pile up.
+        if (!isDisconnected(e)) toast(`Typing into ${this.el.dataset.name}: ${message(e)}`, 'error');
         this.pendingInput = '';
       }
     }

@@ -2,7 +2,9 @@
  * The Editor view: a guest's files on the left, Monaco in the middle. Sources are assembled by the
  * host while typing (debounced) and the diagnostics shown as markers; "Assemble & reboot"
  * (Ctrl+Shift+B) deploys the program into that guest's disk image and reboots only that guest. When
- * assembly fails nothing is written and the markers say why.
+ * assembly fails nothing is written and the markers say why. "Save" (Ctrl+S) writes a source or
+ * text file into the guest's file system without a reboot; the page asks before it is left with
+ * unsaved edits.
  */
 import './editor.css';
 import type { DeployResult, Diagnostic, GuestFile } from '../../shared/api.js';
@@ -10,6 +12,7 @@ import { asmWordsOf, type AppContext, type View } from '../app/context.js';
 import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
+import { DiskPanel } from './DiskPanel.js';
 import type * as monaco from 'monaco-editor/editor/editor.api';
 
 /** Monaco and our language, loaded the first time the editor is needed (most of the bundle). */
@@ -38,6 +41,7 @@ export class EditorView implements View {
   private readonly guestSelect: HTMLSelectElement;
   private readonly fileList: HTMLElement;
   private readonly deployButton: HTMLButtonElement;
+  private readonly saveButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
   private readonly problems: HTMLElement;
   private readonly open = new Map<string, OpenFile>();
@@ -45,8 +49,10 @@ export class EditorView implements View {
   private guest: number | undefined;
   private diagnoseTimer: ReturnType<typeof setTimeout> | undefined;
   private diagnoseSeq = 0;
+  private readonly disk: DiskPanel;
 
   constructor(private readonly ctx: AppContext) {
+    this.disk = new DiskPanel(ctx, () => this.closeAll());
     this.guestSelect = h('select', { 'aria-label': 'Guest whose files to edit', title: 'Guest' });
     this.guestSelect.addEventListener('change', () => void this.pickGuest(Number(this.guestSelect.value)));
     this.fileList = h('ul.files', { role: 'listbox', 'aria-label': 'Files' });
@@ -60,8 +66,19 @@ export class EditorView implements View {
       'Assemble & reboot',
     );
     this.deployButton.disabled = true;
+    this.saveButton = h(
+      'button',
+      {
+        type: 'button',
+        title: 'Save the file into the guest disk, without a reboot (Ctrl+S)',
+        'data-action': 'save',
+        onclick: () => void this.save(),
+      },
+      'Save',
+    );
+    this.saveButton.disabled = true;
     this.statusLine = h('span.editor-status', { 'aria-live': 'polite' }, 'Open a file');
-    this.problems = h('ul.problems', { 'aria-label': 'Problems' });
+    this.problems = h('ul.problems', { 'aria-label': 'Problems', hidden: true });
     this.host = h('div.monaco-host', {});
     this.placeholder = h(
       'div.editor-placeholder',
@@ -82,11 +99,21 @@ export class EditorView implements View {
         h('label.field', {}, h('span', {}, 'Guest'), this.guestSelect),
         h('h3', {}, 'Files'),
         this.fileList,
+        this.disk.el,
       ),
       h(
         'div.editor-main',
         {},
-        h('div.toolbar', {}, this.statusLine, h('span.spacer', {}), h('kbd', {}, 'Ctrl+Shift+B'), this.deployButton),
+        h(
+          'div.toolbar',
+          {},
+          this.statusLine,
+          h('span.spacer', {}),
+          h('kbd', {}, 'Ctrl+S'),
+          this.saveButton,
+          h('kbd', {}, 'Ctrl+Shift+B'),
+          this.deployButton,
+        ),
         h('div.editor-stack', {}, this.host, this.placeholder),
         this.problems,
       ),
@@ -97,7 +124,18 @@ export class EditorView implements View {
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'b') {
         e.preventDefault();
         void this.deploy();
+      } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && !e.altKey && e.key.toLowerCase() === 's') {
+        // Never the browser's "save page as": Ctrl+S saves the file, or does nothing.
+        e.preventDefault();
+        void this.save();
       }
+    });
+    // Leaving (reload, close, another address) with unsaved edits asks first. The browser shows its
+    // own question; in Electron the shell asks (will-prevent-unload, src/main/index.ts).
+    window.addEventListener('beforeunload', (e) => {
+      if (this.unsaved().length === 0) return;
+      e.preventDefault();
+      e.returnValue = '';
     });
   }
 
@@ -177,6 +215,12 @@ export class EditorView implements View {
       model: null,
     });
     this.editor.addAction({
+      id: 'hyperdesk.save',
+      label: 'Save the file into the guest disk',
+      keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS],
+      run: () => void this.save(),
+    });
+    this.editor.addAction({
       id: 'hyperdesk.deploy',
       label: 'Assemble & reboot the guest',
       keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyB],
@@ -211,6 +255,7 @@ export class EditorView implements View {
     editor.setModel(file.model);
     editor.focus();
     this.deployButton.disabled = file.kind !== 'source';
+    this.saveButton.disabled = file.model.getValue() === file.saved;
     this.el.dataset.file = f.name;
     this.markOpen();
     this.scheduleDiagnose(0);
@@ -222,6 +267,32 @@ export class EditorView implements View {
       b.classList.toggle('current', f !== undefined && f === this.current);
       b.classList.toggle('dirty', f !== undefined && f.model.getValue() !== f.saved);
     }
+    const c = this.current;
+    this.saveButton.disabled = !c || c.model.isDisposed() || c.model.getValue() === c.saved;
+    this.el.dataset.unsaved = String(this.unsaved().length);
+  }
+
+  /** Open files whose text differs from what the disk has. */
+  private unsaved(): OpenFile[] {
+    return [...this.open.values()].filter((f) => !f.model.isDisposed() && f.model.getValue() !== f.saved);
+  }
+
+  /** Save: the current file's text into the guest's file system, no reboot. */
+  async save(): Promise<void> {
+    const f = this.current;
+    if (!f) return;
+    const text = f.model.getValue();
+    if (text === f.saved) {
+      this.statusLine.textContent = `${f.name} · no changes to save`;
+      return;
+    }
+    const guestName = this.ctx.guestName(f.guest);
+    const r = await busy(this.saveButton, () => this.ctx.api.writeFile(f.guest, f.name, text), `Save ${f.name}: `);
+    if (!r) return;
+    f.saved = text;
+    this.markOpen();
+    this.statusLine.textContent = `${f.name} · saved to ${r.written} · ${guestName} not rebooted`;
+    toast(`${f.name} saved to ${r.written}`, 'ok');
   }
 
   private scheduleDiagnose(delay = DIAGNOSE_DELAY_MS): void {
@@ -321,7 +392,21 @@ export class EditorView implements View {
     );
   }
 
+  /** After a disk reset: what was open came from the old disk. */
+  private closeAll(): void {
+    for (const f of this.open.values()) f.model.dispose();
+    this.open.clear();
+    this.current = undefined;
+    this.editor?.setModel(null);
+    this.placeholder.hidden = false;
+    this.deployButton.disabled = true;
+    this.saveButton.disabled = true;
+    this.statusLine.textContent = 'Open a file';
+    if (this.guest !== undefined) void this.pickGuest(this.guest);
+  }
+
   shown(): void {
     void this.ensureEditor().then(({ editor }) => editor.layout());
+    void this.disk.refresh();
   }
 }

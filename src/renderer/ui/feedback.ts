@@ -14,7 +14,16 @@ export function toast(text: string, kind: 'ok' | 'error' | 'info' = 'info'): voi
     toastHost = h('div.toasts', { role: 'status', 'aria-live': 'polite' });
     document.body.append(toastHost);
   }
-  const el = h(`div.toast.${kind}`, { 'data-kind': kind }, text);
+  // The same message again (a failing call retried by hand, a burst of the same error) counts up on
+  // the toast already shown instead of stacking copies over the window.
+  const last = toastHost.lastElementChild as HTMLElement | null;
+  if (last && !last.classList.contains('leaving') && last.dataset.kind === kind && last.dataset.text === text) {
+    const n = Number(last.dataset.count ?? '1') + 1;
+    last.dataset.count = String(n);
+    last.textContent = `${text} (×${n})`;
+    return;
+  }
+  const el = h(`div.toast.${kind}`, { 'data-kind': kind, 'data-text': text }, text);
   toastHost.append(el);
   const ms = kind === 'error' ? 9000 : 4500;
   setTimeout(() => {
