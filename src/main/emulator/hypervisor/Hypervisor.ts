@@ -242,7 +242,9 @@ export class Hypervisor {
         .map((p) => ({
           id: p.id,
           state: p.state,
-          memory: p.memory.map((r) => ({ ...r })),
+          // The live array, not a copy: plan() never changes its input, and the executor writes back
+          // only the partitions a plan changed (an operation costs what it changes, not the machine).
+          memory: p.memory,
           devices: [...p.devices],
           cpus: p.vcpus.map((v) => v.home),
         })),
@@ -279,7 +281,7 @@ export class Hypervisor {
   /** Rebuild a partition's stage-2 table and DMA domains (new table first); false when the reserve is full. */
   remap(p: Partition): boolean {
     const next = this.layout();
-    return apply(this, { next, remap: [p.id], drop: [], revoked: [], zero: [] }) === undefined;
+    return apply(this, { next, remap: [p.id], changed: [p.id], drop: [], revoked: [], zero: [] }) === undefined;
   }
 
   /**
@@ -419,8 +421,7 @@ export class Hypervisor {
     if (p.memBytes < 0x10000) return fail(E.INVAL, `partition ${id} has less than 64 KiB of memory`);
     if (flags & 1 && !p.owns(BOOT_INFO_ADDR, 4096))
       return fail(E.INVAL, `partition ${id} has no memory at the boot info address`);
-    const bad = this.check();
-    if (bad) return fail(E.INVAL, bad);
+    // Ownership is checked whenever it changes (plan.ts), so starting needs no check of its own.
     if (!this.remap(p)) return fail(E.NOMEM, 'the hypervisor reserve is full');
     const v = this.buildDevices(p);
     this.notify(p);

@@ -43,7 +43,7 @@ export function apply(hv: Hypervisor, plan: Plan, before?: () => void): HvError 
       `the hypervisor reserve is full: the new stage-2 tables need ${need} pages, ${hv.reserve.available} are free`,
     );
   before?.();
-  commitLayout(hv, next);
+  commitLayout(hv, next, plan.changed);
   const old: Stage2Table[] = [];
   for (const id of plan.remap) {
     const p = hv.partitions.get(id);
@@ -72,16 +72,27 @@ export function apply(hv: Hypervisor, plan: Plan, before?: () => void): HvError 
   return undefined;
 }
 
-/** Write a layout's ownership into the partitions (memory, devices, shared pages) and the share table. */
-function commitLayout(hv: Hypervisor, next: Layout): void {
-  for (const l of next.parts) {
-    const p = hv.partitions.get(l.id) as Partition;
-    p.memory.length = 0;
-    p.memory.push(...l.memory.map((r) => ({ ...r })));
+/**
+ * Write the changed partitions' ownership (memory, devices, shared pages) from the layout into the
+ * partitions, and the share table. Only those: with thousands of partitions an operation costs what
+ * it changes (the others' layout entries share their arrays with the live partitions).
+ */
+function commitLayout(hv: Hypervisor, next: Layout, changed: readonly number[]): void {
+  const byId = new Map(next.parts.map((l) => [l.id, l]));
+  for (const id of changed) {
+    const l = byId.get(id);
+    const p = hv.partitions.get(id);
+    if (!l || !p) continue;
+    if (l.memory !== p.memory) {
+      const memory = l.memory.map((r) => ({ ...r }));
+      p.memory.length = 0;
+      p.memory.push(...memory);
+    }
+    const devices = [...l.devices];
     p.devices.clear();
-    for (const d of l.devices) p.devices.add(d);
+    for (const d of devices) p.devices.add(d);
     p.shared.length = 0;
-    p.shared.push(...sharedInto(next, l.id));
+    p.shared.push(...sharedInto(next, id));
   }
   hv.shares.length = 0;
   hv.shares.push(...next.shares);

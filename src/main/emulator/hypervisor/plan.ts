@@ -67,6 +67,11 @@ export interface Plan {
   readonly next: Layout;
   /** Partitions whose stage-2 table and DMA domains the executor rebuilds (in this order). */
   readonly remap: readonly number[];
+  /**
+   * Partitions whose ownership (memory, devices, shared pages) the plan changes: the executor writes
+   * only these back (the others' entries in `next` are the very objects of the input layout).
+   */
+  readonly changed: readonly number[];
   /** Partitions that leave: their tables are freed once the others are switched. */
   readonly drop: readonly number[];
   /** Shares this operation revoked: mappings taken away, offers withdrawn. */
@@ -134,8 +139,11 @@ function append(memory: readonly MemRange[], pieces: readonly MemRange[]): MemRa
 export function plan(layout: Layout, op: ControlOp, machine: MachineSpec): Plan | HvError {
   const byId = new Map(layout.parts.map((p) => [p.id, p]));
   const parts = new Map(byId);
-  const set = (id: number, change: Partial<PartLayout>) =>
+  const changed = new Set<number>();
+  const set = (id: number, change: Partial<PartLayout>) => {
+    changed.add(id);
     parts.set(id, { ...(parts.get(id) as PartLayout), ...change });
+  };
   let shares = [...layout.shares];
   let nextShareId = layout.nextShareId;
   const remap = new Set<number>();
@@ -249,7 +257,16 @@ export function plan(layout: Layout, op: ControlOp, machine: MachineSpec): Plan 
   };
   const bad = checkLayout(next, machine);
   if (bad.length) return fail(E.INVAL, `refused by the partition checker: ${bad.join('; ')}`);
-  return { next, remap: [...remap].filter((id) => parts.has(id)), drop, revoked, zero, shareId };
+  for (const id of remap) changed.add(id);
+  return {
+    next,
+    remap: [...remap].filter((id) => parts.has(id)),
+    changed: [...changed].filter((id) => parts.has(id)),
+    drop,
+    revoked,
+    zero,
+    shareId,
+  };
 }
 
 /**
@@ -260,7 +277,7 @@ export function plan(layout: Layout, op: ControlOp, machine: MachineSpec): Plan 
  */
 export function checkLayout(layout: Layout, machine: MachineSpec): string[] {
   const errors = validatePartitions(
-    layout.parts.map((p) => ({ id: p.id, memory: p.memory, cpus: [...p.cpus], devices: [...p.devices] })),
+    layout.parts.map((p) => ({ id: p.id, memory: p.memory, cpus: p.cpus, devices: p.devices })),
     machine,
   );
   const byId = new Map(layout.parts.map((p) => [p.id, p]));
