@@ -12,6 +12,15 @@ export interface StepEscape extends Escape {
   step: number;
 }
 
+/** A host exception while playing step `step` (`what` names the operation): the first lines of its stack. */
+export function hostException(what: string, e: unknown, step: number): StepEscape {
+  return {
+    invariant: 'exception',
+    detail: `${what}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' / ')}`,
+    step,
+  };
+}
+
 export interface Outcome {
   /** Operations executed (inputs). */
   steps: number;

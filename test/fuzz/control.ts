@@ -12,6 +12,7 @@ import { HC } from '../../src/main/emulator/hypervisor/hypercalls.js';
 import { ERRNO } from '../../src/shared/hypercalls.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import type { CampaignSpec, Outcome, StepEscape } from './campaign.js';
+import { hostException } from './campaign.js';
 import { checkInvariants, digest, firstDifference, hex, hvState } from './invariants.js';
 import type { Rng } from './rng.js';
 import { AGENT, FuzzWorld, IDLE, MBOX } from './world.js';
@@ -217,11 +218,7 @@ function play(ops: readonly ControlOp[]): Outcome {
       w.machine.run(30_000);
       for (const x of checkInvariants(hv, { ballast })) esc(x.invariant, x.detail);
     } catch (e) {
-      out.exceptions.push({
-        invariant: 'exception',
-        detail: `${show(o)}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' / ')}`,
-        step: i,
-      });
+      out.exceptions.push(hostException(show(o), e, i));
       return out;
     }
     if (found.length) {

@@ -10,6 +10,7 @@ import { HC } from '../../src/main/emulator/hypervisor/hypercalls.js';
 import { reply } from '../../src/main/emulator/hypervisor/messages.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import type { CampaignSpec, Outcome, StepEscape } from './campaign.js';
+import { hostException } from './campaign.js';
 import { checkInvariants, digest, firstDifference, hashMemory, hex, hostRanges, foreignState } from './invariants.js';
 import type { Rng } from './rng.js';
 import { agent, FuzzWorld, IDLE, SLOT, type Mode } from './world.js';
@@ -133,11 +134,7 @@ function play(ops: readonly HcOp[], fine: boolean): Outcome {
         }
       }
     } catch (e) {
-      out.exceptions.push({
-        invariant: 'exception',
-        detail: `${show(op)}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' / ')}`,
-        step: i,
-      });
+      out.exceptions.push(hostException(show(op), e, i));
       return out;
     }
     out.escapes.push(...found);

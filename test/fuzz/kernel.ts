@@ -12,6 +12,7 @@ import { OPCODES } from '../../src/shared/isa/opcodes.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import { ins, li, words } from '../../src/main/emulator/testing/harness.js';
 import type { CampaignSpec, Outcome, StepEscape } from './campaign.js';
+import { hostException } from './campaign.js';
 import { checkInvariants, digest, firstDifference, foreignState, hashMemory, hex, hostRanges } from './invariants.js';
 import { Rng } from './rng.js';
 import { FuzzWorld, IDLE } from './world.js';
@@ -135,11 +136,7 @@ function play(ops: readonly KernelOp[]): Outcome {
         esc('foreign-memory', `memory of ctl or partition ${OTHER} changed`);
       if (w.machine.stopped) esc('machine', `the machine stopped: ${JSON.stringify(w.machine.stopped)}`);
     } catch (e) {
-      out.exceptions.push({
-        invariant: 'exception',
-        detail: `${show(o)}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' / ')}`,
-        step: i,
-      });
+      out.exceptions.push(hostException(show(o), e, i));
       return out;
     }
     if (found.length) {

@@ -10,6 +10,7 @@
 import { HC } from '../../src/main/emulator/hypervisor/hypercalls.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import type { CampaignSpec, Outcome, StepEscape } from './campaign.js';
+import { hostException } from './campaign.js';
 import { checkInvariants, hex, type Grant } from './invariants.js';
 import type { Rng } from './rng.js';
 import { agent, AGENT, FuzzWorld, MBOX } from './world.js';
@@ -214,12 +215,7 @@ function play(ops: readonly SharedOp[]): Outcome {
       for (const x of checkInvariants(w.hv, { grants })) found.push({ ...x, step: i });
     } catch (e) {
       if (e instanceof CtlLost) out.escapes.push({ invariant: 'ctl', detail: e.message, step: i });
-      else
-        out.exceptions.push({
-          invariant: 'exception',
-          detail: `${show(o)}: ${(e as Error).stack?.split('\n').slice(0, 3).join(' / ')}`,
-          step: i,
-        });
+      else out.exceptions.push(hostException(show(o), e, i));
       return out;
     }
     if (found.length) {
