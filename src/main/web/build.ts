@@ -3,7 +3,7 @@
  * `hyperdesk serve` and the e2e tests work straight after `npm install`.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,10 +22,32 @@ function findProjectRoot(from: string): string {
 }
 export const RENDERER_DIR = path.join(PROJECT_ROOT, 'out', 'renderer');
 
-/** Returns the renderer directory; runs `electron-vite build` first if its index.html is missing. */
+/** The newest modification time of the files the renderer is built from (its sources and the contract). */
+function newestRendererSource(): number {
+  let newest = 0;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else newest = Math.max(newest, statSync(p).mtimeMs);
+    }
+  };
+  walk(path.join(PROJECT_ROOT, 'src', 'renderer'));
+  walk(path.join(PROJECT_ROOT, 'src', 'shared'));
+  const config = path.join(PROJECT_ROOT, 'electron.vite.config.ts');
+  if (existsSync(config)) newest = Math.max(newest, statSync(config).mtimeMs);
+  return newest;
+}
+
+/**
+ * Returns the renderer directory; runs `electron-vite build` first if its index.html is missing or
+ * older than a renderer source (a checkout that changed the UI is never served its old build).
+ */
 export async function ensureRendererBuilt(log: (line: string) => void = () => {}): Promise<string> {
-  if (existsSync(path.join(RENDERER_DIR, 'index.html'))) return RENDERER_DIR;
-  log('hyperdesk: building the app (electron-vite build), once...');
+  const index = path.join(RENDERER_DIR, 'index.html');
+  if (existsSync(index) && statSync(index).mtimeMs >= newestRendererSource()) return RENDERER_DIR;
+  log('hyperdesk: building the app (electron-vite build)...');
   await runElectronViteBuild();
   if (!existsSync(path.join(RENDERER_DIR, 'index.html'))) {
     throw new Error(`electron-vite build finished but ${path.join(RENDERER_DIR, 'index.html')} is missing`);
