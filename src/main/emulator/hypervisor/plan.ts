@@ -8,7 +8,7 @@
  */
 import { E, fail, type HvError } from './errors.js';
 import type { MemRange, PartitionState } from './Partition.js';
-import { validatePartitions, type MachineSpec } from './validate.js';
+import { validateChanged, validatePartitions, type MachineSpec } from './validate.js';
 
 /** Offers one partition may have pending (not yet accepted): a guest cannot grow the table without bound. */
 export const MAX_OFFERS = 16;
@@ -255,9 +255,11 @@ export function plan(layout: Layout, op: ControlOp, machine: MachineSpec): Plan 
     shares,
     nextShareId,
   };
-  const bad = checkLayout(next, machine);
-  if (bad.length) return fail(E.INVAL, `refused by the partition checker: ${bad.join('; ')}`);
   for (const id of remap) changed.add(id);
+  // The input layout passed the checker (every layout the hypervisor holds came through here), so
+  // only what changed needs checking against the rest.
+  const bad = checkLayout(next, machine, changed);
+  if (bad.length) return fail(E.INVAL, `refused by the partition checker: ${bad.join('; ')}`);
   return {
     next,
     remap: [...remap].filter((id) => parts.has(id)),
@@ -273,13 +275,12 @@ export function plan(layout: Layout, op: ControlOp, machine: MachineSpec): Plan 
  * The partition checker on a whole layout: validatePartitions (no host page, pinned pCPU or device
  * in two partitions; nothing outside the machine) and the shared pages (each offered page is its
  * offerer's own memory; each mapping lies outside the acceptor's memory and device windows, once;
- * the limits hold). Empty when the layout is sound.
+ * the limits hold). Empty when the layout is sound. With `changed`: the layout differs only in those
+ * partitions from one that passed (validateChanged).
  */
-export function checkLayout(layout: Layout, machine: MachineSpec): string[] {
-  const errors = validatePartitions(
-    layout.parts.map((p) => ({ id: p.id, memory: p.memory, cpus: p.cpus, devices: p.devices })),
-    machine,
-  );
+export function checkLayout(layout: Layout, machine: MachineSpec, changed?: ReadonlySet<number>): string[] {
+  const specs = layout.parts.map((p) => ({ id: p.id, memory: p.memory, cpus: p.cpus, devices: p.devices }));
+  const errors = changed ? validateChanged(specs, changed, machine) : validatePartitions(specs, machine);
   const byId = new Map(layout.parts.map((p) => [p.id, p]));
   const seen = new Set<string>();
   const pending = new Map<number, number>();

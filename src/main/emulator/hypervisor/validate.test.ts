@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { validatePartitions, type MachineSpec, type PartitionSpec } from './validate.js';
+import { validateChanged, validatePartitions, type MachineSpec, type PartitionSpec } from './validate.js';
 
 const PAGE = 4096;
 const MACHINE: MachineSpec = { ramBytes: 64 * PAGE, cpus: 3, devices: ['uart0', 'uart1', 'disk0', 'nic0'] };
@@ -144,6 +144,29 @@ describe('validatePartitions (property tests)', () => {
         expect(errors.join('\n')).toMatch(expected);
       }),
       { numRuns: 500, seed: 12 },
+    );
+  });
+
+  it('checking only what changed gives the full check’s verdict, when the rest was valid', () => {
+    fc.assert(
+      fc.property(
+        validSet,
+        fc.array(partition(fc.integer({ min: 0, max: 8 })), { maxLength: 3 }),
+        fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        (base, extra, pick) => {
+          // A valid set, some of its partitions changed (replaced by random ones, or new ones added).
+          const changed = new Set<number>();
+          const parts = base.map((p, i) => {
+            if (!pick[i] || extra.length === 0) return p;
+            changed.add(p.id);
+            return { ...extra[i % extra.length], id: p.id };
+          });
+          for (const e of extra) if (!parts.some((p) => p.id === e.id)) (changed.add(e.id), parts.push(e));
+          const full = validatePartitions(parts, MACHINE).length === 0;
+          expect(validateChanged(parts, changed, MACHINE).length === 0).toBe(full);
+        },
+      ),
+      { seed: 12, numRuns: 3000 },
     );
   });
 });
