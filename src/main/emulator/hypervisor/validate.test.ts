@@ -161,7 +161,11 @@ describe('validatePartitions (property tests)', () => {
             changed.add(p.id);
             return { ...extra[i % extra.length], id: p.id };
           });
-          for (const e of extra) if (!parts.some((p) => p.id === e.id)) (changed.add(e.id), parts.push(e));
+          for (const e of extra) {
+            if (parts.some((p) => p.id === e.id)) continue;
+            changed.add(e.id);
+            parts.push(e);
+          }
           const full = validatePartitions(parts, MACHINE).length === 0;
           expect(validateChanged(parts, changed, MACHINE).length === 0).toBe(full);
         },
