@@ -99,7 +99,15 @@ function main() {
       ...(headers ? [`--nodedir=${headers}`] : ['--dist-url=https://electronjs.org/headers']),
     ];
     say(`building better-sqlite3 for Electron ${version} (beside the Node build)...`);
-    const r = spawnSync(process.execPath, args, { cwd: work, encoding: 'utf8', timeout: 900_000 });
+    // npm passes its own build settings to install scripts (npm_config_nodedir: this Node's headers,
+    // on machines set up to build without downloads). node-gyp would take those over --target and
+    // build for Node's ABI under an Electron label; so the child gets none of them.
+    const env = Object.fromEntries(
+      Object.entries(process.env).filter(
+        ([k]) => !/^npm_config_(nodedir|target|runtime|disturl|dist_url|arch|build_from_source)$/i.test(k),
+      ),
+    );
+    const r = spawnSync(process.execPath, args, { cwd: work, encoding: 'utf8', timeout: 900_000, env });
     const built = join(work, 'build', 'Release', 'better_sqlite3.node');
     if (r.status !== 0 || !existsSync(built)) {
       return say(
