@@ -497,7 +497,7 @@ export class Hypervisor {
 
   /** The boot info a partition sees: its memory, its vCPUs, its devices only. */
   private bootInfoFor(p: Partition, virtual: IoNode[]): Uint8Array {
-    const own = [...p.devices].map((id) => findNode(this.machine.tree, id)).filter((n): n is IoNode => !!n);
+    const own = [...p.devices].map((id) => this.deviceNode(id)).filter((n): n is IoNode => !!n);
     const root: IoNode = {
       id: 'sysbus',
       kind: 'bus',
@@ -1088,8 +1088,4 @@ export class Hypervisor {
 
 function hex(n: number): string {
   return (n >>> 0).toString(16).padStart(8, '0');
-}
-
-export function findNode(root: IoNode, id: string): IoNode | undefined {
-  return flatten(root).find((x) => x.node.id === id)?.node;
 }
