@@ -127,7 +127,13 @@ describe('cfs', () => {
         /^partition 2: cfs: superblock block 0 \(disk block 50\): directory crc: the directory blocks have crc32 0x[0-9a-f]+, the superblock says 0x[0-9a-f]+$/,
       ),
     ]);
-    expect((openCfs(s.region) as DiskError).message).toMatch(/directory crc/);
+    // Still readable (docs/disks.md#damaged-file-systems), with the problem as a warning; no writes.
+    const vol = openCfs(s.region) as CfsVolume;
+    expect(vol.warnings).toEqual([expect.stringMatching(/directory crc/)]);
+    expect((vol.read('a') as Uint8Array).subarray(0, 10)).toEqual(bytes(10)); // its size now says 11
+    expect((vol.write('b', bytes(3)) as DiskError).message).toMatch(
+      /directory crc.*\(writing refused until `hyperdesk disk fsck --repair` fixes it\)$/,
+    );
   });
 
   it('fsck: entries past the end, truncated, inside metadata, overlapping', () => {
