@@ -130,8 +130,7 @@ export async function runCrashCampaign(opts: CrashOptions): Promise<CrashResult>
   const baseline = snapshotFiles(opts.image);
   const failure = (run: number, what: string, detail: string) => {
     r.failures++;
-    if (r.failures <= (opts.report ?? 20))
-      opts.log?.(JSON.stringify({ failure: what, detail, run, seed: opts.seed }));
+    if (r.failures <= (opts.report ?? 20)) opts.log?.(JSON.stringify({ failure: what, detail, run, seed: opts.seed }));
   };
   try {
     for (let run = 0; run < opts.runs; run++) {
@@ -174,9 +173,7 @@ export async function runCrashCampaign(opts: CrashOptions): Promise<CrashResult>
           const present = fs.list().some((f) => f.name === name);
           const data = present ? fs.read(name) : null;
           const ok = allowed.some((s) =>
-            s === null
-              ? !present
-              : data instanceof Uint8Array && Buffer.compare(data, fileBytes(s.len, s.tag)) === 0,
+            s === null ? !present : data instanceof Uint8Array && Buffer.compare(data, fileBytes(s.len, s.tag)) === 0,
           );
           if (!ok) {
             r.lost++;
