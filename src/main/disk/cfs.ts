@@ -278,6 +278,10 @@ export class CfsVolume implements FileSystem {
         if (slot < 0)
           fail(`${this.region.where}: the directory is full (${this.sb.dirBlocks * ENTRIES_PER_BLOCK} entries)`);
       }
+      // Over the old copy's own blocks (no room elsewhere): its entry goes first, so an interrupted
+      // replacement leaves no file rather than the old name over a mix of old and new bytes.
+      if (old && count > 0 && old.size > 0 && first < old.first + blocksFor(old.size) && old.first < first + count)
+        this.commit(old.slot, new Uint8Array(ENTRY_BYTES));
       if (count > 0) this.region.write(first, data, `file '${name}'`);
       const e = new Uint8Array(ENTRY_BYTES);
       e.set(bytes);
