@@ -32,6 +32,9 @@ import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
 import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
 import { partitionGuests, Timeline } from './views.js';
 
+/** Typed bytes that may wait for one guest (docs/security.md#floods). */
+export const MAX_TYPED = 64 * 1024;
+
 export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
 
 /** A log line for the app (the host stamps and stores it). */
@@ -194,10 +197,19 @@ export class Session {
     };
   }
 
-  /** Keys for a guest; they go in as its console's receive FIFO has room. */
+  /**
+   * Keys for a guest; they go in as its console's receive FIFO has room. At most MAX_TYPED bytes
+   * wait per guest (a stopped guest reads nothing): text that does not fit is refused whole, with a
+   * message for the typist (docs/security.md#floods), so typing cannot grow the engine's memory.
+   */
   type(guest: number, text: string): string | undefined {
     if (!this.guests().some((g) => g.id === guest)) return `no guest ${guest} (status() lists them)`;
     const q = this.input.get(guest) ?? [];
+    if (q.length + text.length > MAX_TYPED)
+      return (
+        `${this.nameOf(guest)} is not reading its console: ${q.length} typed bytes wait already ` +
+        `(at most ${MAX_TYPED}); these ${text.length} were not typed`
+      );
     for (let i = 0; i < text.length; i++) q.push(text.charCodeAt(i) & 0xff);
     this.input.set(guest, q);
     this.feedInput();

@@ -130,6 +130,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     }
   };
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
+  /** The workload of the comparison running now, if one is. */
+  let comparing: string | undefined;
   let lastConfig: MachineConfig | undefined;
 
   const service: HostService = {
@@ -226,11 +228,21 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const disks = [await ensureDisks()];
+      // One comparison at a time (docs/security.md#floods): each runs two machines flat out on a
+      // worker of its own; six at once took 1.4 GB. The others are refused, not queued.
+      if (comparing)
+        throw new Error(`a comparison (${comparing}) is running: one at a time, try again when it has finished`);
+      comparing = workload;
+      let figures: Pick<ComparisonRun, 'dualboot' | 'hypervisor'>;
       const at = new Date().toISOString();
-      const figures = await runInWorker(workload, disks, (done, label) =>
-        emit({ type: 'progress', task: 'compare', done, label }),
-      );
+      try {
+        const disks = [await ensureDisks()];
+        figures = await runInWorker(workload, disks, (done, label) =>
+          emit({ type: 'progress', task: 'compare', done, label }),
+        );
+      } finally {
+        comparing = undefined;
+      }
       const run = { at, workload, ...figures };
       let saved: ComparisonRun;
       try {

@@ -835,7 +835,7 @@ export class Hypervisor {
         v.state = 'runnable';
       }
     }
-    if (v.state === 'blocked' && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
+    if (v.state === 'blocked' && v.busyUntil === 0 && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
     if (v.state === 'runnable' && (!this.current[v.home] || this.tickless[v.home]))
       this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
   }
@@ -875,7 +875,7 @@ export class Hypervisor {
       if (
         v !== next &&
         v.state !== 'stopped' &&
-        !(v.state === 'blocked' && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt)))
+        !(v.state === 'blocked' && v.busyUntil === 0 && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt)))
       )
         alone = false;
     this.tickless[cpu.id] = alone;
@@ -931,7 +931,12 @@ export class Hypervisor {
     cpu.ip &= ~((1 << IRQ.timer) | (1 << IRQ.htimer));
     let wake = Infinity;
     // Wake for the guest timers that can wake their vCPU (enabled in its sie): like wfi.
-    for (const v of this.queues[cpu.id]) if (v.state === 'blocked' && v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
+    // And for the vCPUs whose console_write waits for its console to drain.
+    for (const v of this.queues[cpu.id]) {
+      if (v.state !== 'blocked') continue;
+      if (v.busyUntil > 0) wake = Math.min(wake, v.busyUntil);
+      else if (v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
+    }
     cpu.hTimerAt = wake;
     cpu.waiting = true;
   }
