@@ -32,6 +32,9 @@ import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
 import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
 import { partitionGuests, Timeline } from './views.js';
 
+/** Partition events handed to the host's log per call by default; the rest are counted in one line. */
+export const MAX_LOGS_PER_TICK = 100;
+
 /** Typed bytes that may wait for one guest (docs/security.md#floods). */
 export const MAX_TYPED = 64 * 1024;
 
@@ -148,18 +151,37 @@ export class Session {
   }
 
   /** New partition events since the last call. */
-  newLogs(): SessionLog[] {
+  newLogs(max = MAX_LOGS_PER_TICK): SessionLog[] {
     if (!this.hv) return [];
     // The hypervisor keeps the newest events only: events[0] is event number eventsDropped.
     const all = this.hv.events;
     const first = this.hv.eventsDropped;
-    const out = all.slice(Math.max(0, this.eventsSeen - first)).map((e) => ({
+    const fresh = all.slice(Math.max(0, this.eventsSeen - first));
+    // Events the hypervisor no longer holds were never seen here: a flood outran the ticks.
+    const lost = Math.max(0, first - this.eventsSeen);
+    this.eventsSeen = first + all.length;
+    const nameOf = (id: number) => this.hv!.partitions.get(id)?.name ?? `partition ${id}`;
+    const keep = Math.max(0, max - 1); // room for the line that counts the rest
+    const room = fresh.length + (lost > 0 ? 1 : 0) <= max ? fresh.length : keep;
+    const out: SessionLog[] = fresh.slice(0, room).map((e) => ({
       guest: e.partition,
-      guestName: this.hv!.partitions.get(e.partition)?.name ?? `partition ${e.partition}`,
+      guestName: nameOf(e.partition),
       kind: e.kind,
       detail: e.detail,
     }));
-    this.eventsSeen = first + all.length;
+    // Bounded (docs/security.md#floods): the host stores each line, so a guest that makes events
+    // faster than that gets one line saying how many were not logged, not one row per event.
+    const skipped = lost + (fresh.length - room);
+    if (skipped > 0) {
+      const by = new Set(fresh.slice(room).map((e) => e.partition));
+      const who = by.size === 1 ? [...by][0]! : null;
+      out.push({
+        guest: who,
+        guestName: who === null ? 'hypervisor' : nameOf(who),
+        kind: 'dropped',
+        detail: `${skipped} more events not logged (a flood: the log takes ${max} at a time)`,
+      });
+    }
     return out;
   }
 
