@@ -32,6 +32,20 @@ describe('console_write is charged in machine time', () => {
     expect(flood.state).toBe('running');
   });
 
+  it('charges the emulated UART the same way (a store per byte, trapped)', async () => {
+    const w = await world({ cpus: 1 });
+    w.launch(1, 'uart', testGuest('uartflood'), { cpu: 0 });
+    const other = w.launch(2, 'other', testGuest('counter'), { cpu: 0 });
+    const t0 = w.machine.cpus[0].hcycle;
+    w.run(10_000_000);
+    const elapsed = w.machine.cpus[0].hcycle - t0;
+    const written = w.output('uart').length;
+    expect(written).toBeLessThanOrEqual(elapsed / CONSOLE_CYCLES_PER_BYTE + CONSOLE_QUEUE_BYTES + 1);
+    expect(written).toBeGreaterThan((elapsed / CONSOLE_CYCLES_PER_BYTE) * 0.5);
+    const count = new DataView(w.hv.readGuest(other, 0x20000, 4)!.buffer).getUint32(0, true);
+    expect(count).toBeGreaterThan(10_000_000 / 20);
+  });
+
   it('is deterministic: the same run gives the same output and counts', async () => {
     const runOnce = async () => {
       const w = await world({ cpus: 1 });

@@ -106,7 +106,11 @@ export class EngineCore {
       case 'capture': {
         const hv = need().hv;
         if (!hv) throw new Error('the virtual network is the hypervisor’s: boot in hypervisor mode');
-        return { base64: Buffer.from(hv.bridge.pcap()).toString('base64'), frames: hv.bridge.capture.length };
+        return {
+          base64: Buffer.from(hv.bridge.pcap()).toString('base64'),
+          frames: hv.bridge.capture.length,
+          dropped: hv.bridge.captureOverwritten,
+        };
       }
       case 'perf':
         return this.perfSamples;

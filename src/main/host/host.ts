@@ -221,7 +221,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     async capture(): Promise<Capture> {
       const c = await engine.call('capture');
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames };
+      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames, dropped: c.dropped };
     },
     perf: () => engine.call('perf'),
     timeline: (guest) => engine.call('timeline', guest),

@@ -94,10 +94,8 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (!bytes) return E.FAULT;
       const sink = hv.opts.consoleFor(p);
       for (const b of bytes) sink.write(b);
-      const now = cpu.now();
-      p.consoleFreeAt = Math.max(now, p.consoleFreeAt) + len * CONSOLE_CYCLES_PER_BYTE;
-      const until = p.consoleFreeAt - CONSOLE_QUEUE_BYTES * CONSOLE_CYCLES_PER_BYTE;
-      if (until <= now) return len;
+      const until = hv.chargeConsole(p, len, cpu.now());
+      if (until === 0) return len;
       // The queue is over full: the caller waits (blocked, its pCPU free for others) until it is not.
       cpu.regs[10] = len;
       v.busyUntil = until;
