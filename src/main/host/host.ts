@@ -131,6 +131,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     }
   };
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
+  /** The workload of the comparison running now, if one is. */
+  let comparing: string | undefined;
   let lastConfig: MachineConfig | undefined;
 
   const service: HostService = {
@@ -226,18 +228,28 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     async capture(): Promise<Capture> {
       const c = await engine.call('capture');
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames };
+      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames, dropped: c.dropped };
     },
     perf: () => engine.call('perf'),
     timeline: (guest) => engine.call('timeline', guest),
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const disks = [await ensureDisks()];
+      // One comparison at a time (docs/security.md#floods): each runs two machines flat out on a
+      // worker of its own; six at once took 1.4 GB. The others are refused, not queued.
+      if (comparing)
+        throw new Error(`a comparison (${comparing}) is running: one at a time, try again when it has finished`);
+      comparing = workload;
+      let figures: Pick<ComparisonRun, 'dualboot' | 'hypervisor'>;
       const at = new Date().toISOString();
-      const figures = await runInWorker(workload, disks, (done, label) =>
-        emit({ type: 'progress', task: 'compare', done, label }),
-      );
+      try {
+        const disks = [await ensureDisks()];
+        figures = await runInWorker(workload, disks, (done, label) =>
+          emit({ type: 'progress', task: 'compare', done, label }),
+        );
+      } finally {
+        comparing = undefined;
+      }
       const run = { at, workload, ...figures };
       let saved: ComparisonRun;
       try {
