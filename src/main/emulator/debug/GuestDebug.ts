@@ -31,6 +31,8 @@ export interface DebugTarget {
   /** Machine time, seconds. */
   seconds(): number;
   pc(vcpu: number): number;
+  /** The mode it runs in (or will resume in): 0 user, 1 supervisor, 2 hypervisor (dual boot). */
+  mode(vcpu: number): number;
   retired(vcpu: number): number;
   /** The instruction word at a virtual address as vCPU `vcpu` would fetch it, if readable. */
   word(vcpu: number, va: number): number | undefined;
@@ -81,8 +83,8 @@ export class GuestDebug {
   paused = false;
   stop: DebugStop | undefined;
   private step: Step | undefined;
-  /** Per vCPU: the pc it resumed at, where the checks are skipped once (-1: none). */
-  private readonly resumedAt: number[] = [];
+  /** Per vCPU: the pc and mode it resumed at, where the checks are skipped once. */
+  private readonly resumedAt: ({ pc: number; mode: number } | undefined)[] = [];
   private checked = false;
 
   constructor(
@@ -131,7 +133,7 @@ export class GuestDebug {
     this.paused = false;
     this.stop = undefined;
     for (let i = 0; i < this.target.vcpuCount(); i++) {
-      this.resumedAt[i] = this.target.pc(i);
+      this.resumedAt[i] = { pc: this.target.pc(i), mode: this.target.mode(i) };
       this.target.hold(i, false);
     }
     this.refresh();
@@ -143,7 +145,7 @@ export class GuestDebug {
     this.step = { vcpu, kind, done: 0, mode, depth: 0 };
     this.paused = false;
     this.stop = undefined;
-    this.resumedAt[vcpu] = this.target.pc(vcpu);
+    this.resumedAt[vcpu] = { pc: this.target.pc(vcpu), mode };
     this.refresh();
     this.target.hold(vcpu, false);
   }
@@ -167,12 +169,16 @@ export class GuestDebug {
       this.halt(vcpu, 'step', undefined, undefined, pc, retired);
       return true;
     }
-    if (this.resumedAt[vcpu] === pc) {
-      this.resumedAt[vcpu] = -1;
-      this.count(st, vcpu, cpu);
-      return false;
+    // The checks are skipped once where the vCPU resumed, in the mode it stopped in: an interrupt
+    // taken first runs its handler, and the return lands there again.
+    const r = this.resumedAt[vcpu];
+    if (r && cpu.mode === r.mode) {
+      this.resumedAt[vcpu] = undefined;
+      if (r.pc === pc) {
+        this.count(st, vcpu, cpu);
+        return false;
+      }
     }
-    this.resumedAt[vcpu] = -1;
     const list = this.breakpoints.get(pc);
     if (list) {
       for (const b of list) {
@@ -204,7 +210,7 @@ export class GuestDebug {
 
   /** Count the instruction the stepping vCPU is about to execute (depth of calls for over/out). */
   private count(st: Step | undefined, vcpu: number, cpu: Cpu): void {
-    if (!st || st.vcpu !== vcpu) return;
+    if (!st || st.vcpu !== vcpu || cpu.mode > st.mode) return; // a handler it trapped to: not counted
     st.done++;
     if (st.kind === 'instruction' || cpu.mode !== st.mode) return;
     const d = decodeWord(this.target.word(vcpu, cpu.pc) ?? 0);
@@ -215,9 +221,14 @@ export class GuestDebug {
   }
 
   /** Whether a step is over when its vCPU is about to execute the instruction at cpu.pc. */
+  /**
+   * Whether a step is over when its vCPU is about to execute the instruction at cpu.pc. A step
+   * never ends in a handler of a higher mode (an interrupt, a syscall): it waits until the vCPU is
+   * back, as a user program's debugger should; an eret to a lower mode ends it.
+   */
   private stepEnds(st: Step, cpu: Cpu): boolean {
-    if (st.kind === 'instruction') return true;
-    if (cpu.mode !== st.mode) return false; // in a trap handler: wait until it returns
+    if (cpu.mode > st.mode) return false;
+    if (st.kind === 'instruction' || cpu.mode < st.mode) return true;
     return st.kind === 'over' ? st.depth <= 0 : st.depth < 0;
   }
 

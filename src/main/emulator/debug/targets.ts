@@ -110,6 +110,10 @@ export class PartitionTarget implements Target {
     return this.view(i).pc;
   }
 
+  mode(i: number): number {
+    return this.view(i).mode;
+  }
+
   retired(i: number): number {
     return this.view(i).instret;
   }
@@ -221,6 +225,10 @@ export class MachineTarget implements Target {
 
   pc(i: number): number {
     return this.machine.cpus[i]!.pc;
+  }
+
+  mode(i: number): number {
+    return this.machine.cpus[i]!.mode;
   }
 
   retired(i: number): number {
