@@ -8,22 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEvent, HostService } from '../../src/shared/api.js';
 import type { DebugState } from '../../src/shared/debugApi.js';
 import { startHost, type TestHost } from '../engine/hostHarness.js';
-
-export const COUNT_S = `# count.s: counts to five, then says so.
-.org 0x00400000
-.include "lib.inc"
-_start:
-    li    s0, 0
-    li    s1, 5
-loop:
-    addi  s0, s0, 1
-    bne   s0, s1, loop
-    la    a0, done
-    call  print
-    li    a0, 0
-    call  exit
-done: .asciz "counted\\n"
-`;
+import { COUNT_S } from './programs.js';
 
 describe('the debugger through the host', () => {
   let t: TestHost;
