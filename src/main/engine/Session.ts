@@ -373,6 +373,7 @@ export class Session {
       } else cpu.jit ??= this.translators.get(cpu.id) ?? new Jit();
     }
     this.dualbootEngine = engine;
+    this.debug.engineChanged();
     return undefined;
   }
 
@@ -397,6 +398,7 @@ export class Session {
       this.stopReason = undefined;
       this.ctl.cancel('the machine was restored from a snapshot');
       this.input.clear(); // keys typed for the machine as it was
+      this.debug.afterRestore(); // new partitions: breakpoints armed again, every guest runs
       // The restored hypervisor's event log is the snapshot's: those events were reported already.
       if (this.hv) this.eventsSeen = this.hv.eventsDropped + this.hv.events.length;
     }

@@ -17,6 +17,7 @@ import type {
   WatchpointRequest,
 } from '../../../shared/debugApi.js';
 import type { Hypervisor } from '../hypervisor/Hypervisor.js';
+import type { Partition } from '../hypervisor/Partition.js';
 import type { Machine } from '../machine/Machine.js';
 import { parseCondition } from './condition.js';
 import { causeByName, GuestDebug, type ArmedBreakpoint } from './GuestDebug.js';
@@ -55,16 +56,8 @@ export class Debugger {
       const p = this.hv.partitions.get(guest);
       if (!p || p.state === 'destroyed')
         throw new Error(`no guest ${guest} to debug (the Guests list or status() shows which there are)`);
-      if (e && e.owner !== p) {
-        // The partition was destroyed and made again: same breakpoints, new vCPUs.
-        const t = new PartitionTarget(this.hv, p);
-        const old = e;
-        const g = new GuestDebug(t, (x) => this.stopped(x));
-        t.bind(g);
-        e = { ...old, g, t, owner: p };
-        this.guests.set(guest, e);
-        this.rearm(e);
-      }
+      // The partition was destroyed and made again, or restored from a snapshot: new vCPUs.
+      if (e && e.owner !== p) e = this.rebuild(e, p);
       if (!e) {
         const t = new PartitionTarget(this.hv, p);
         const g = new GuestDebug(t, (x) => this.stopped(x));
@@ -83,6 +76,45 @@ export class Debugger {
       this.guests.set(guest, e);
     }
     return e;
+  }
+
+  /**
+   * A debugger for the guest's new partition with the same breakpoints, watchpoints and trap
+   * breaks, running (a stop of the old partition means nothing for the new one).
+   */
+  private rebuild(old: Entry, p: Partition): Entry {
+    const t = new PartitionTarget(this.hv!, p);
+    const g = new GuestDebug(t, (x) => this.stopped(x));
+    t.bind(g);
+    const e: Entry = { ...old, g, t, owner: p };
+    this.guests.set(t.guest, e);
+    this.rearm(e);
+    this.armWatchpoints(e);
+    e.g.setTrapBreaks(e.traps.map((c) => causeByName(c) as number));
+    return e;
+  }
+
+  /**
+   * After a snapshot was restored (docs/debugger.md#what-works): partitions are new objects, so
+   * each guest's debugger is made again with its breakpoints; every guest runs.
+   */
+  afterRestore(): void {
+    for (const [id, e] of [...this.guests]) {
+      if (this.hv) {
+        const p = this.hv.partitions.get(id);
+        if (!p) this.guests.delete(id);
+        else this.rebuild(e, p);
+      } else {
+        e.g.resume();
+        e.g.refresh();
+      }
+    }
+  }
+
+  /** Dual boot: the session changed the pCPUs' engine; a checked guest stays checked. */
+  engineChanged(): void {
+    const e = this.guests.get(0);
+    if (e && !this.hv) e.g.rebind();
   }
 
   private stopped(g: GuestDebug): void {
@@ -230,6 +262,11 @@ export class Debugger {
   setWatchpoints(guest: number, list: WatchpointRequest[]): Watchpoint[] {
     const e = this.entry(guest);
     e.wps = list.map((w) => ({ ...w, id: this.nextId++, guest, hits: 0 }));
+    this.armWatchpoints(e);
+    return e.wps.map((w) => ({ ...w }));
+  }
+
+  private armWatchpoints(e: Entry): void {
     const armed = e.wps.map((w) => ({
       id: w.id,
       address: w.address >>> 0,
@@ -237,13 +274,12 @@ export class Debugger {
       read: w.access !== 'write',
       write: w.access !== 'read',
       physical: w.space === 'physical',
-      hits: 0,
+      hits: w.hits,
     }));
     e.wps.forEach((w, i) =>
       Object.defineProperty(w, 'hits', { get: () => armed[i]!.hits, enumerable: true, configurable: true }),
     );
     e.g.setWatchpoints(armed);
-    return e.wps.map((w) => ({ ...w }));
   }
 
   setTrapBreaks(guest: number, causes: string[]): DebugState {

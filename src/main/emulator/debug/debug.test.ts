@@ -102,6 +102,25 @@ describe('breakpoints', () => {
     expect(b.breakpoints[0]!.hits).toBe(2);
   });
 
+  it('after a snapshot is restored the guest runs and its breakpoints are armed again', () => {
+    const w = world('interp', [COUNTER]);
+    w.run(20_000);
+    const snap = { machine: structuredClone(w.machine.saveState()), hv: structuredClone(w.hv.saveState()) };
+    const [bp] = w.dbg.setBreakpoints(1, [{ address: 0x10004 }]);
+    w.dbg.setWatchpoints(1, [{ address: 0x100, length: 4, access: 'write', space: 'physical' }]);
+    expect(w.runToStop(1).stop!.reason).toBe('breakpoint');
+    w.machine.restoreState(snap.machine);
+    w.hv.restoreState(snap.hv);
+    w.dbg.afterRestore();
+    const st = w.dbg.state(1);
+    expect(st.paused).toBe(false);
+    expect(st.breakpoints).toMatchObject([{ id: bp!.id, verified: true, hits: 1 }]);
+    expect(w.runToStop(1).stop).toMatchObject({ reason: 'breakpoint', pc: 0x10004 });
+    w.dbg.setBreakpoints(1, []);
+    w.dbg.resume(1);
+    expect(w.runToStop(1).stop).toMatchObject({ reason: 'watchpoint', pc: 0x10008 });
+  });
+
   it('a paused guest does not change what another guest computes, and does not run', () => {
     const plain = world('interp', [COUNTER, COUNTER]);
     const paused = world('interp', [COUNTER, COUNTER]);
