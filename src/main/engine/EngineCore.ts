@@ -8,6 +8,7 @@ import type { MachineConfig, MachineStatus, PerfSample } from '../../shared/api.
 import { TIMEBASE } from '../emulator/machine/board.js';
 import type { EngineCalls, EngineEvent, EngineOp, EngineOptions } from './protocol.js';
 import { Session } from './Session.js';
+import { debugCall } from './debugging.js';
 import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
 
 /** Wall ms of machine work per tick before the loop looks at messages again. */
@@ -122,6 +123,26 @@ export class EngineCore {
         if (typeof r === 'string') throw new Error(r);
         return r;
       }
+      case 'debugDeploy':
+        return need().deploy(a[0], a[1], a[2], a[3]);
+      case 'debugState':
+      case 'debugPause':
+      case 'debugContinue':
+      case 'debugStep':
+      case 'debugRunTo':
+      case 'debugRegisters':
+      case 'debugSetRegister':
+      case 'debugReadMemory':
+      case 'debugWriteMemory':
+      case 'debugDisassemble':
+      case 'debugSetBreakpoints':
+      case 'debugSetWatchpoints':
+      case 'debugSetTrapBreaks': {
+        // Calls are answered between ticks: no pCPU is in the middle of a slice (docs/debugger.md).
+        const r = debugCall(need(), op, a, this.clock);
+        this.flushConsoles();
+        return r;
+      }
       case 'snapshotRestore': {
         const session = need();
         this.flushConsoles();
@@ -171,6 +192,7 @@ export class EngineCore {
       return this.status();
     }
     this.session = s;
+    s.onDebug = (debug) => this.emit({ event: 'debug', debug });
     this.perfSamples = [];
     this.perfBase = undefined;
     this.wallStart = this.clock();
@@ -207,6 +229,11 @@ export class EngineCore {
     const t0 = this.clock();
     let behind = true;
     while (this.clock() - t0 < TICK_BUDGET_MS) {
+      // Dual boot with the OS paused by the debugger: nothing to run until it goes on.
+      if (s.debug.machineHeld()) {
+        behind = false;
+        break;
+      }
       let slice = SLICE;
       if (!this.opts.unpaced) {
         const target = this.cyclesStart + ((this.clock() - this.wallStart) * TIMEBASE) / 1000;

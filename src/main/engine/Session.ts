@@ -31,6 +31,9 @@ import { CtlChannel } from './ctlChannel.js';
 import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
 import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
 import { partitionGuests, Timeline } from './views.js';
+import type { DebugEvent } from '../../shared/debugApi.js';
+import { Debugger } from '../emulator/debug/Debugger.js';
+import { programInfo } from './debugging.js';
 
 /** Partition events handed to the host's log per call by default; the rest are counted in one line. */
 export const MAX_LOGS_PER_TICK = 100;
@@ -60,6 +63,9 @@ export class Session {
   private readonly input = new Map<number, number[]>();
   private eventsSeen = 0;
   stopReason: string | undefined;
+  /** The debugger (docs/debugger.md); its stops go to `onDebug` (the engine sends them to the host). */
+  readonly debug: Debugger;
+  onDebug: ((e: DebugEvent) => void) | undefined;
 
   private constructor(
     readonly config: MachineConfig,
@@ -79,6 +85,12 @@ export class Session {
     this.consoles.onLine = (guest, line) => {
       if (guest === 0) this.ctl.line(line);
     };
+    this.debug = new Debugger(
+      this.machine,
+      this.hv,
+      () => this.guests()[0]?.name ?? 'the OS',
+      (e) => this.onDebug?.(e),
+    );
   }
 
   /** Opens the disks and powers the machine on. Errors come back as a message, nothing half-open. */
@@ -121,9 +133,12 @@ export class Session {
   run(cycles: number): boolean {
     if (this.stopReason) return false;
     this.feedInput();
+    // Dual boot with the one OS paused by the debugger: no machine time passes (docs/debugger.md).
+    if (this.debug.machineHeld()) return true;
     let r;
     try {
       r = this.powered.run(cycles);
+      this.debug.settle();
     } catch (e) {
       if (!this.parallel) throw e;
       // A pCPU thread failed (the runner names it): the machine cannot go on, the app can.
@@ -315,7 +330,7 @@ export class Session {
    * guest, the program and its source are written into the guest's file system, and ctl restarts
    * the guest; the other guests run on. In dual boot the guest is the machine: it is reset.
    */
-  async deploy(guest: number, name: string, source: string): Promise<DeployResult> {
+  async deploy(guest: number, name: string, source: string, stopOnEntry = false): Promise<DeployResult> {
     const base = name.replace(/\.s$/i, '');
     const fs = this.fileSystem(guest);
     if (typeof fs === 'string') return { ok: false, diagnostics: [], rebooted: false, error: fs };
@@ -330,6 +345,9 @@ export class Session {
     const diagnostics = toDiagnostics(r);
     if (!r.ok) return { ok: false, diagnostics, rebooted: false };
     const image = buildCosExecutable(r.bytes, r.base, r.entry);
+    // Its line map and labels, for source breakpoints and disassembly (docs/debugger.md#source-level).
+    this.debug.setProgram(guest, programInfo(`${base}.s`, r));
+    if (stopOnEntry) this.debug.armEntry(guest, r.entry);
     const write = (): string | undefined => {
       const a = fs.write(base, image, { executable: true });
       if (a instanceof DiskError) return a.message;
@@ -389,6 +407,7 @@ export class Session {
       } else cpu.jit ??= this.translators.get(cpu.id) ?? new Jit();
     }
     this.dualbootEngine = engine;
+    this.debug.engineChanged();
     return undefined;
   }
 
@@ -413,6 +432,7 @@ export class Session {
       this.stopReason = undefined;
       this.ctl.cancel('the machine was restored from a snapshot');
       this.input.clear(); // keys typed for the machine as it was
+      this.debug.afterRestore(); // new partitions: breakpoints armed again, every guest runs
       // The restored hypervisor's event log is the snapshot's: those events were reported already.
       if (this.hv) this.eventsSeen = this.hv.eventsDropped + this.hv.events.length;
     }

@@ -128,6 +128,9 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       case 'log':
         for (const l of e.logs) log(l);
         return;
+      case 'debug':
+        emit(e.debug);
+        return;
     }
   };
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
@@ -219,6 +222,33 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       if (r.ok && r.written) {
         const name = (await engine.call('status')).guests.find((g) => g.id === guest)?.name ?? `guest ${guest}`;
         log({ guest, guestName: name, kind: 'deployed', detail: `${r.written}${r.rebooted ? ', rebooted' : ''}` });
+      }
+      return r;
+    },
+    // The debugger (docs/debugger.md#host-api): the engine's Debugger answers.
+    debugState: (guest) => engine.call('debugState', guest),
+    debugPause: (guest) => engine.call('debugPause', guest),
+    debugContinue: (guest) => engine.call('debugContinue', guest),
+    debugStep: (guest, vcpu, kind) => engine.call('debugStep', guest, vcpu, kind),
+    debugRunTo: (guest, target) => engine.call('debugRunTo', guest, target),
+    debugRegisters: (guest, vcpu) => engine.call('debugRegisters', guest, vcpu),
+    debugSetRegister: (guest, vcpu, reg, value) => engine.call('debugSetRegister', guest, vcpu, reg, value),
+    debugReadMemory: (guest, space, address, length) => engine.call('debugReadMemory', guest, space, address, length),
+    debugWriteMemory: (guest, space, address, hex) => engine.call('debugWriteMemory', guest, space, address, hex),
+    debugDisassemble: (guest, vcpu, address, count) => engine.call('debugDisassemble', guest, vcpu, address, count),
+    debugSetBreakpoints: (guest, list) => engine.call('debugSetBreakpoints', guest, list),
+    debugSetWatchpoints: (guest, list) => engine.call('debugSetWatchpoints', guest, list),
+    debugSetTrapBreaks: (guest, causes) => engine.call('debugSetTrapBreaks', guest, causes),
+    async debugDeploy(guest, name, source, stopOnEntry) {
+      const r = await engine.call('debugDeploy', guest, name, source, stopOnEntry);
+      if (r.ok && r.written) {
+        const name = (await engine.call('status')).guests.find((g) => g.id === guest)?.name ?? `guest ${guest}`;
+        log({
+          guest,
+          guestName: name,
+          kind: 'deployed',
+          detail: `${r.written}${stopOnEntry ? ', debug from start' : ''}`,
+        });
       }
       return r;
     },

@@ -17,6 +17,7 @@ import {
 } from '../../../shared/isa/csrs.js';
 import { decodeWord } from '../../../shared/isa/encoding.js';
 import type { Cpu, SliceEngine } from '../cpu/Cpu.js';
+import { isChecked } from '../debug/CheckedEngine.js';
 import { Jit } from '../cpu/jit/Jit.js';
 import {
   emulatePrivileged,
@@ -861,7 +862,7 @@ export class Hypervisor {
       }
     }
     if (v.state === 'blocked' && v.busyUntil === 0 && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
-    if (v.state === 'runnable' && (!this.current[v.home] || this.tickless[v.home]))
+    if (v.state === 'runnable' && !v.debugHeld && (!this.current[v.home] || this.tickless[v.home]))
       this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
   }
 
@@ -883,7 +884,7 @@ export class Hypervisor {
     let next: Vcpu | undefined;
     for (let i = 0; i < q.length && !next; i++) {
       const v = q[(start + i) % q.length];
-      if (v.state === 'runnable') next = v;
+      if (v.state === 'runnable' && !v.debugHeld) next = v;
     }
     if (!next) return this.idle(cpu);
     const p = next.partition;
@@ -927,6 +928,14 @@ export class Hypervisor {
 
   /** The pCPU runs the incoming guest's code with that guest's engine (Partition.engine). */
   private selectEngine(cpu: Cpu, p: Partition): void {
+    // A guest under the debugger runs checked (docs/debugger.md#the-checked-path); a checked engine
+    // is never kept as a pCPU's translator.
+    if (isChecked(cpu.jit)) cpu.jit = this.checkedWas.get(cpu.id) ?? null;
+    if (p.debugEngine) {
+      this.checkedWas.set(cpu.id, cpu.jit);
+      cpu.jit = p.debugEngine;
+      return;
+    }
     const want = p.engine ?? this.machine.engine;
     if (want === 'interp') {
       if (cpu.jit) this.translators.set(cpu.id, cpu.jit);
@@ -940,6 +949,31 @@ export class Hypervisor {
       this.translators.set(cpu.id, t);
     }
     cpu.jit = t;
+  }
+
+  /** By pCPU: the engine it had before a checked one replaced it. */
+  private readonly checkedWas = new Map<number, SliceEngine | null>();
+
+  // ------------------------------------------------------------------ the debugger (docs/debugger.md)
+
+  /** @internal The debugger changed `p`'s checked engine: pCPUs running it now take the new one. */
+  debugRefresh(p: Partition): void {
+    for (const cpu of this.machine.cpus) if (this.current[cpu.id]?.partition === p) this.selectEngine(cpu, p);
+  }
+
+  /**
+   * @internal Take the vCPU on `cpu` off it, between slices or before any step of one, because the
+   * debugger holds it: as a preemption would (the scheduler passes held vCPUs by).
+   */
+  debugLeave(cpu: Cpu): void {
+    if (!this.current[cpu.id] || cpu.mode === 2) return;
+    this.preempt(cpu);
+    this.schedule(cpu);
+  }
+
+  /** @internal The debugger let `v` run again: wake its pCPU if it has nothing better to do. */
+  debugRelease(v: Vcpu): void {
+    this.kick(v);
   }
 
   /** Nothing to run on `cpu`: wait in hypervisor mode for an interrupt or the next guest timer. */

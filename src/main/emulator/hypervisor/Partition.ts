@@ -5,6 +5,7 @@
  * devices the hypervisor emulates for it.
  */
 import { Bus } from '../bus/Bus.js';
+import type { SliceEngine } from '../cpu/Cpu.js';
 import type { DmaTable } from '../dma/DmaTable.js';
 import type { SparseBytes } from './swap.js';
 import type { Vcpu } from './Vcpu.js';
@@ -86,6 +87,11 @@ export class Partition {
    * the emulated machine: the guest cannot see or change it, and both engines give the same state.
    */
   engine: 'interp' | 'jit' | undefined;
+  /**
+   * The debugger's checked path (emulator/debug/CheckedEngine.ts) while this guest has breakpoints,
+   * watchpoints, trap breaks or a step: its vCPUs run there instead of `engine`. Not machine state.
+   */
+  debugEngine: SliceEngine | undefined;
   /**
    * How it is virtualized (M7; docs/hypercalls.md#virtualization-techniques). 'paravirtual' (the
    * default): hardware-assisted CPU and memory (supervisor mode under stage 2), and the paravirtual

@@ -55,6 +55,12 @@ export class Vcpu implements InterruptTarget {
   /** Virtual interrupt lines (external, ipi) from the partition's interrupt controller. */
   virq = 0;
   state: VcpuState = 'stopped';
+  /**
+   * Held by the debugger (docs/debugger.md#pause-is-a-partition-state): the scheduler passes it by
+   * whatever its state, so its guest stays paused while the others run. Not machine state: the
+   * guest cannot see it, and snapshots neither save nor restore it.
+   */
+  debugHeld = false;
   /** What it was doing when its partition was swapped out. */
   stateBeforeSwap: VcpuState = 'stopped';
   /** Waiting in msg_call for a reply from this partition (-1: not waiting). */
