@@ -38,6 +38,8 @@ export interface Frame {
   mapTo?: { file: string; line: number };
   /** For macro frames: the macro's name (for .exitm and messages). */
   macro?: string;
+  /** For .rept frames: how many more times `lines` (the body, held once) runs after this time. */
+  repeat?: number;
 }
 
 export interface MacroParam {
@@ -148,15 +150,25 @@ export function bindArgs(def: MacroDef, argText: string): Map<string, string> | 
   return values;
 }
 
-/** Replace `\param`, `\@` (the expansion number) and `\()` (an empty separator) in one line. */
-export function substitute(text: string, values: Map<string, string>, counter: number): string {
+/**
+ * Replace `\param`, `\@` (the expansion number) and `\()` (an empty separator) in one line.
+ * Undefined when the result would be longer than `max` characters (docs/isa.md#limits): a body line
+ * naming a long argument many times must not build a line of megabytes first.
+ */
+export function substitute(
+  text: string,
+  values: Map<string, string>,
+  counter: number,
+  max = Infinity,
+): string | undefined {
   if (!text.includes('\\')) return text;
-  return text.replace(/\\(@|\(\)|[A-Za-z_$][\w$]*)/g, (all, name: string) => {
-    if (name === '@') return String(counter);
-    if (name === '()') return '';
-    const v = values.get(name);
-    return v === undefined ? all : v;
+  let length = text.length;
+  const out = text.replace(/\\(@|\(\)|[A-Za-z_$][\w$]*)/g, (all, name: string) => {
+    const v = name === '@' ? String(counter) : name === '()' ? '' : (values.get(name) ?? all);
+    length += v.length - all.length;
+    return length > max ? '' : v;
   });
+  return length > max ? undefined : out;
 }
 
 /**
