@@ -10,6 +10,7 @@
  * come back as values (`ok: false` with a message) where the call has a result type for them, and
  * as a rejected promise with a clear message otherwise; they never stop the machine.
  */
+import { guestFileNameProblem } from './guestFileNames.js';
 
 /** Which face the UI is talking to. */
 export type HostMode = 'electron' | 'web';
@@ -411,12 +412,28 @@ export const EVENT_CHANNEL = 'hyperdesk:event';
 /** How one argument is checked. */
 export type ArgSpec =
   | { kind: 'int'; name: string; min: number; max: number }
-  | { kind: 'string'; name: string; maxLength: number; pattern?: RegExp }
+  | {
+      kind: 'string';
+      name: string;
+      maxLength: number;
+      pattern?: RegExp;
+      /** A check past the pattern: why the value is refused, or undefined. */
+      check?: (value: string) => string | undefined;
+    }
   | { kind: 'config'; name: string };
 
 const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
-/** A file name in a guest's file system (cfs and sfs names are short, no slashes). */
-const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/ };
+/**
+ * A file name in a guest's file system (cfs and sfs names are short, no slashes), and none of the
+ * names that mean something else where guest files go (`..`, `CON`: docs/disks.md#file-names).
+ */
+const fileName: ArgSpec = {
+  kind: 'string',
+  name: 'name',
+  maxLength: 64,
+  pattern: /^[A-Za-z0-9_.-]+$/,
+  check: guestFileNameProblem,
+};
 
 /** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
 const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
@@ -486,7 +503,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
       if (typeof value !== 'string') return 'must be a string';
       if (value.length > spec.maxLength) return `is too long (${value.length} > ${spec.maxLength})`;
       if (spec.pattern && !spec.pattern.test(value)) return `has characters it may not have (${spec.pattern})`;
-      return undefined;
+      return spec.check?.(value);
     case 'config':
       return checkConfig(value);
   }

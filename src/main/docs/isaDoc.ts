@@ -247,7 +247,8 @@ export function generateIsaDoc(): string {
   p('mistaken input (`.rept 0x7fffffff`, a macro that calls itself, a string of 100 KB) end in one');
   p('`file:line:col` error naming the limit and its value, e.g. `(limit: expansions 1000000,');
   p('docs/isa.md#limits)`, never in minutes of work or a crash. A limit on a total stops the run where');
-  p('it is reached.');
+  p('it is reached. The app also runs each assembly on a worker thread of its own with a time limit');
+  p('(docs/app.md#assembling); `hyperdesk asm` runs it in its own process, under these limits.');
   p();
   p('| limit | value | what is counted |');
   p('|---|---|---|');
