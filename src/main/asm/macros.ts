@@ -99,22 +99,47 @@ export function splitArgs(text: string): string[] {
   return out.length === 1 && out[0] === '' ? [] : out;
 }
 
+/**
+ * Split at runs of white space that have an even number of `"` after them (so not inside a quoted
+ * default), dropping empty pieces. One pass from each end: the regex with a look-ahead to the end of
+ * the line that did this was quadratic (a 16 KB header of `a a a ...` took a second).
+ */
+function splitAtSpaces(text: string): string[] {
+  const after = new Uint8Array(text.length + 1);
+  for (let i = text.length - 1; i >= 0; i--) after[i] = after[i + 1] ^ (text[i] === '"' ? 1 : 0);
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < text.length) {
+    if (!/\s/.test(text[i])) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && /\s/.test(text[j])) j++;
+    if (after[j] === 0) {
+      out.push(text.slice(start, i));
+      start = j;
+    }
+    i = j;
+  }
+  out.push(text.slice(start));
+  return out.filter((x) => x !== '');
+}
+
 /** Parse `name a, b=default` (the text after `.macro`): the name and parameters, or an error. */
 export function parseMacroHeader(text: string): { name: string; params: MacroParam[] } | string {
   const m = /^\s*([A-Za-z_$][\w.$]*)\s*,?\s*(.*)$/.exec(text);
   if (!m) return 'expected a macro name after .macro';
   const params: MacroParam[] = [];
   // GNU allows parameters separated by spaces too: `.macro m a b=1`.
-  const pieces = splitArgs(m[2]).flatMap((p) =>
-    p
-      .replace(/\s*=\s*/g, '=')
-      .split(/\s+(?=(?:[^"]*"[^"]*")*[^"]*$)/)
-      .filter((x) => x !== ''),
-  );
+  const pieces = splitArgs(m[2]).flatMap((p) => splitAtSpaces(p.replace(/\s*=\s*/g, '=')));
+  const seen = new Set<string>();
   for (const p of pieces) {
     const pm = /^([A-Za-z_$][\w$]*)\s*(?:=\s*(.*))?$/.exec(p);
     if (!pm) return `bad macro parameter '${p}'`;
-    if (params.some((q) => q.name === pm[1])) return `duplicate macro parameter '${pm[1]}'`;
+    if (seen.has(pm[1])) return `duplicate macro parameter '${pm[1]}'`;
+    seen.add(pm[1]);
     params.push(pm[2] !== undefined ? { name: pm[1], def: pm[2].trim() } : { name: pm[1] });
   }
   return { name: m[1].toLowerCase(), params };
@@ -127,10 +152,11 @@ export function parseMacroHeader(text: string): { name: string; params: MacroPar
 export function bindArgs(def: MacroDef, argText: string): Map<string, string> | string {
   const args = splitArgs(argText);
   const values = new Map<string, string>();
+  const names = new Set(def.params.map((p) => p.name));
   let positional = 0;
   for (const a of args) {
     const kw = /^([A-Za-z_$][\w$]*)\s*=(?!=)\s*(.*)$/.exec(a);
-    if (kw && def.params.some((p) => p.name === kw[1])) {
+    if (kw && names.has(kw[1])) {
       values.set(kw[1], kw[2]);
       continue;
     }
