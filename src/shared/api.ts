@@ -11,6 +11,7 @@
  * as a rejected promise with a clear message otherwise; they never stop the machine.
  */
 import type { DebugApi, DebugEvent } from './debugApi.js';
+import { guestFileNameProblem } from './guestFileNames.js';
 
 /** Which face the UI is talking to. */
 export type HostMode = 'electron' | 'web';
@@ -419,7 +420,14 @@ export const EVENT_CHANNEL = 'hyperdesk:event';
 /** How one argument is checked. */
 export type ArgSpec =
   | { kind: 'int'; name: string; min: number; max: number }
-  | { kind: 'string'; name: string; maxLength: number; pattern?: RegExp }
+  | {
+      kind: 'string';
+      name: string;
+      maxLength: number;
+      pattern?: RegExp;
+      /** A check past the pattern: why the value is refused, or undefined. */
+      check?: (value: string) => string | undefined;
+    }
   | { kind: 'bool'; name: string }
   /** A list, each element checked by `item` (the debugger's breakpoint and watchpoint lists). */
   | { kind: 'list'; name: string; maxItems: number; item: ArgSpec }
@@ -428,8 +436,17 @@ export type ArgSpec =
   | { kind: 'config'; name: string };
 
 const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
-/** A file name in a guest's file system (cfs and sfs names are short, no slashes). */
-const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/ };
+/**
+ * A file name in a guest's file system (cfs and sfs names are short, no slashes), and none of the
+ * names that mean something else where guest files go (`..`, `CON`: docs/disks.md#file-names).
+ */
+const fileName: ArgSpec = {
+  kind: 'string',
+  name: 'name',
+  maxLength: 64,
+  pattern: /^[A-Za-z0-9_.-]+$/,
+  check: guestFileNameProblem,
+};
 
 /** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
 const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
@@ -565,7 +582,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
       if (typeof value !== 'string') return 'must be a string';
       if (value.length > spec.maxLength) return `is too long (${value.length} > ${spec.maxLength})`;
       if (spec.pattern && !spec.pattern.test(value)) return `has characters it may not have (${spec.pattern})`;
-      return undefined;
+      return spec.check?.(value);
     case 'bool':
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'list': {

@@ -21,7 +21,7 @@ import {
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
 import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
-import { assembleOnly } from '../engine/assembly.js';
+import { assembleOffThread, closeAssembler } from '../engine/asmThread.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
 import { WORKLOADS } from '../engine/workloads.js';
@@ -43,6 +43,8 @@ export interface HostOptions {
   sqlite?: SqliteBinding;
   /** The built demo image, built when missing (default src/main/host/disks.ts; tests give a copy). */
   builtImage?: BuiltImage;
+  /** The time limit of one `assemble` (default ASM_TIME_LIMIT_MS, engine/asmThread.ts; tests shorten it). */
+  asmTimeLimitMs?: number;
 }
 
 /**
@@ -145,6 +147,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     },
     async close() {
       await engine.close();
+      await closeAssembler();
       store?.close();
     },
     info: async () => structuredClone(info),
@@ -214,7 +217,12 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       });
       return r;
     },
-    assemble: async (file, source) => assembleOnly(file, source),
+    async assemble(file, source) {
+      // On the assembler's worker with a time limit: a slow source never stops this thread (and
+      // with it the web server) from answering (docs/app.md#assembling).
+      const r = await assembleOffThread({ file, source, timeLimitMs: options.asmTimeLimitMs });
+      return { ok: r.ok, diagnostics: r.diagnostics, ...(r.ok ? { bytes: r.bytes.length } : {}) };
+    },
     async deploy(guest, name, source) {
       emit({ type: 'progress', task: 'deploy', done: 0, label: `assembling ${name}` });
       const r = await engine.call('deploy', guest, name, source);
