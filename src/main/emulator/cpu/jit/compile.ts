@@ -444,6 +444,8 @@ export interface PageContent {
    * (docs/performance.md#issue-17-second-session).
    */
   readonly byEntry: Map<number, Region>;
+  /** Dispatches at each instruction before it had a region, over every page with this content. */
+  readonly counts: Uint16Array;
 }
 
 /** The translations of the page content at `hpa` (shared by every identical page of this thread). */
@@ -459,7 +461,12 @@ export function contentOf(m32: Int32Array, hpa: number): PageContent {
   }
   // New content (or another with the same hash, which then loses its place: a cache).
   if (CONTENTS.size >= MAX_CONTENTS) CONTENTS.clear();
-  const c: PageContent = { words: m32.slice(base, base + 1024), regions: new Map(), byEntry: new Map() };
+  const c: PageContent = {
+    words: m32.slice(base, base + 1024),
+    regions: new Map(),
+    byEntry: new Map(),
+    counts: new Uint16Array(1024),
+  };
   CONTENTS.set(h, c);
   return c;
 }

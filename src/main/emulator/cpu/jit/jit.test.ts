@@ -312,6 +312,30 @@ describe('block translator vs interpreter', () => {
     expect(translate(content, [...site(1, [])], false)).toBeNull(); // no block starts at 1
   });
 
+  it('an entry hot over all identical pages together is translated before any one page reaches 16', () => {
+    // Guests sharing a kernel run its tick path once per time slice each. Here each machine runs 640
+    // steps of the same loop: 5 dispatches at its head (one per interpreted chunk of 128), never 16;
+    // the 13th machine brings the head's count over all of them to 65 (>= 64) and translates it.
+    const loop = words(
+      ins('addi', { rd: 'a0', rs1: 'a0', imm: 0x2bd }),
+      ins('xor', { rd: 'a1', rs1: 'a1', rs2: 'a0' }),
+      ins('slli', { rd: 'a2', rs1: 'a1', imm: 1 }),
+      ins('jal', { rd: 0, imm: -12 }),
+    );
+    const regions: number[] = [];
+    for (let k = 0; k < 13; k++) {
+      const { ref, jit } = pair((m) => {
+        m.load(CODE, loop);
+        m.cpus[0].pc = CODE;
+      });
+      ref.run(640);
+      jit.run(640);
+      expect(jit.cpus[0].regs[12]).toBe(ref.cpus[0].regs[12]);
+      regions.push((jit.cpus[0].jit as Jit).stats.regions);
+    }
+    expect(regions).toEqual([...new Array<number>(12).fill(0), 1]);
+  });
+
   it('SMP: one pCPU rewrites the hot loop another pCPU is running in translated code', () => {
     // pCPU 0 spins adding 1 to a0 (translated after a few quanta); pCPU 1 counts to 30,000, then
     // patches pCPU 0's addi to add 5: pCPU 0 must drop its region and translate the new code.
