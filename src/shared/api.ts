@@ -64,6 +64,12 @@ export interface MachineConfig {
    * with several busy pCPUs but not deterministic. Default false: every pCPU on the engine's thread.
    */
   threads?: boolean;
+  /**
+   * The saved machine this configuration boots (the Machines view's entry, docs/app.md#layout): the
+   * host saves the boot under this name and the top bar shows it. Absent: `demo` in hypervisor mode,
+   * `dual boot OS` in dual boot.
+   */
+  name?: string;
 }
 
 export type GuestState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'halted';
@@ -492,7 +498,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
   }
 }
 
-const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads']);
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads', 'name']);
 
 /** A partial MachineConfig: only known keys, each of the right type and range. */
 export function checkConfig(value: unknown): string | undefined {
@@ -522,5 +528,10 @@ export function checkConfig(value: unknown): string | undefined {
   if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';
   if (c.threads !== undefined && typeof c.threads !== 'boolean') return 'threads must be true or false';
   if (c.threads === true && c.mode === 'dualboot') return 'threads needs hypervisor mode';
+  if (
+    c.name !== undefined &&
+    !(typeof c.name === 'string' && c.name.length <= 100 && /^[^\s](?:[^\r\n]*[^\s])?$/.test(c.name))
+  )
+    return 'name must be a machine name (one line, no spaces at either end)';
   return undefined;
 }

@@ -9,6 +9,7 @@ import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, message, num } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ownerColour } from '../control/ownership.js';
+import { download } from '../ui/download.js';
 
 const POLL_MS = 1000;
 
@@ -18,16 +19,6 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
-}
-
-/** Saves bytes as a file through the browser's download (Electron shows its save dialog). */
-export function download(name: string, data: Uint8Array<ArrayBuffer>, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = h('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class NetworkView implements View {
