@@ -26,6 +26,8 @@ export interface HostInfo {
   store: { path: string; error?: string };
   /** The workloads `compare` knows. */
   workloads: string[];
+  /** What each workload runs, in a sentence (the Compare view explains the one picked). */
+  workloadTitles?: Record<string, string>;
   /** The assembler's directives and pseudo-instructions, for the editor (they live in src/main/asm). */
   asm: { directives: AsmWord[]; pseudos: AsmWord[] };
 }

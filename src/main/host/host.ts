@@ -92,6 +92,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     mode,
     store: { path: file, ...(storeError ? { error: storeError } : {}) },
     workloads: WORKLOADS.map((w) => w.name),
+    workloadTitles: Object.fromEntries(WORKLOADS.map((w) => [w.name, w.title])),
     asm: {
       directives: Object.entries(DIRECTIVES).map(([name, d]) => ({ name, syntax: d.syntax, doc: d.doc })),
       pseudos: PSEUDOS.map(({ name, syntax, doc }) => ({ name, syntax, doc })),
