@@ -265,6 +265,7 @@ export class Shell {
     const name = machineLabel(s);
     this.machineBadge.hidden = !name;
     this.machineBadge.textContent = name;
+    this.engineBadge.title = `Execution engine, per guest (a console's title bar changes a guest's): ${engineSummary(s.guests, s.config?.engine)}`;
     this.engineBadge.textContent = s.config
       ? `${engineSummary(s.guests, s.config.engine)} · ${s.config.cpus} pCPU${s.config.threads ? ' on threads' : ''} · ${s.config.memMiB} MiB`
       : '–';

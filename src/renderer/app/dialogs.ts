@@ -77,7 +77,7 @@ export function settingsDialog(prefs: Preferences): HTMLDialogElement {
       [
         ['dark', 'Dark'],
         ['light', 'Light'],
-        ['amber', 'Amber (green screen)'],
+        ['amber', 'Amber (monochrome)'],
       ],
       s.consoleTheme,
     ),

@@ -184,7 +184,8 @@ export class GuestTerminal {
     this.term.options.fontSize = settings.fontSize;
     this.term.options.theme = THEMES[settings.consoleTheme];
     this.el.dataset.theme = settings.consoleTheme;
-    this.fitNow();
+    // A new font size refits the terminal: show the latest lines after it, as after a layout change.
+    this.reveal();
   }
 
   /**
