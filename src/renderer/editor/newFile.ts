@@ -40,7 +40,8 @@ export class NewFileForm {
       spellcheck: 'false',
       'aria-label': 'New file name',
     });
-    this.submit = h('button.primary.small', { type: 'submit' }, 'Create');
+    // Not .primary: the view's one primary action is Assemble & reboot.
+    this.submit = h('button.small', { type: 'submit' }, 'Create');
     this.el = h(
       'form.new-file',
       { hidden: true },
