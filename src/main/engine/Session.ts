@@ -110,6 +110,10 @@ export class Session {
         engine: config.engine ?? 'interp',
         console: consoles.sink(0),
         consoleFor: (p) => consoles.sink(p.id),
+        // A guest started again begins its banner on a new line (ConsoleBuffers.breakLine).
+        onEvent: (e) => {
+          if (e.kind === 'started') consoles.breakLine(e.partition);
+        },
         threads: config.threads === true,
         select: config.boot ?? 'cos',
         timeoutSeconds: 5,
