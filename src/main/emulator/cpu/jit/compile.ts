@@ -157,7 +157,11 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     if (k === K.hypercall) continue;
     if (rs1 !== 0) used.add(rs1);
     if (rs2 !== 0 && (k <= K.remu || (k >= K.sb && k <= K.bgeu))) used.add(rs2);
-    if (rd !== SINK && rd !== 0 && !(k >= K.sb && k <= K.bgeu)) {
+    // The sink (writes to r0 land in register 32, decode.ts) is kept like any register: the
+    // interpreter leaves the last value written there, and the hypervisor saves a vCPU's whole
+    // register file, sink included, so a region must leave the same value (a guest run translated
+    // in one machine and interpreted in another otherwise hashes differently after a restore).
+    if (rd !== 0 && !(k >= K.sb && k <= K.bgeu)) {
       used.add(rd);
       written.add(rd);
     }
@@ -200,7 +204,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
       const k = w & 255;
       const imm = page[2 * i + 1];
       const rdN = (w >>> 8) & 63;
-      const rd = rdN === SINK ? '_' : `r${rdN}`;
+      const rd = `r${rdN}`;
       const a = R((w >>> 16) & 63);
       const c = R(w >>> 24);
       const done = len - (i - s);
@@ -390,7 +394,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     `const mu16 = mem.u16; const m8 = mem.i8; const mu8 = mem.u8; const tlb = cpu.tlb; ` +
     `const rTag = tlb.rTag; const wTag = tlb.wTag; const tbase = tlb.base; ` +
     `const ctx = cpu.ctxTag; const cx = cpu.ctxHash;\n` +
-    `${regDecl}\nlet va = 0, vpn = 0, ti = 0, pa = 0, t = 0, t2 = 0, x = 0, y = 0, _ = 0, rv = -1, rb = 0, wv = -1, wb = 0;\n` +
+    `${regDecl}\nlet va = 0, vpn = 0, ti = 0, pa = 0, t = 0, t2 = 0, x = 0, y = 0, rv = -1, rb = 0, wv = -1, wb = 0;\n` +
     `let xk = 0, xp = 0;\n` +
     // Steps left in the slice as an int32 countdown (at most 2^30 per call; the budget exit then
     // lets the interpreter run one instruction and the next call goes on); n is brought up to

@@ -4,10 +4,15 @@
  * (docs/architecture.md#block-translation); any difference is a translator bug.
  */
 import type { Machine, StopReport } from '../../machine/Machine.js';
+import { SINK } from '../decode.js';
 
-/** What a test compares after every slice besides RAM: every pCPU's saved state and the devices. */
+/**
+ * What a test compares after every slice besides RAM: every pCPU's saved state, its sink register
+ * (not architectural, but a hypervisor saves a vCPU's whole register file, so it must match too) and
+ * the devices.
+ */
 export function snapshot(m: Machine): string {
-  return JSON.stringify(m.cpus.map((c) => c.saveState())) + JSON.stringify(m.saveDevices());
+  return JSON.stringify(m.cpus.map((c) => [c.saveState(), c.regs[SINK]])) + JSON.stringify(m.saveDevices());
 }
 
 /** RAM compared word by word (cheaper than hashing it twice). */
@@ -80,6 +85,8 @@ function describeDiff(a: Machine, b: Machine): string {
         out.push(`cpu${i}.${k}: interp ${JSON.stringify(sa[k])} jit ${JSON.stringify(sb[k])}`);
       }
     }
+    if (ca.regs[SINK] !== b.cpus[i].regs[SINK])
+      out.push(`cpu${i}.sink: interp ${ca.regs[SINK]} jit ${b.cpus[i].regs[SINK]}`);
   });
   const ma = a.mem.i32;
   const mb = b.mem.i32;
