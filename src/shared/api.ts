@@ -10,8 +10,8 @@
  * come back as values (`ok: false` with a message) where the call has a result type for them, and
  * as a rejected promise with a clear message otherwise; they never stop the machine.
  */
-import { guestFileNameProblem } from './guestFileNames.js';
 import type { DebugApi, DebugEvent } from './debugApi.js';
+import { guestFileNameProblem } from './guestFileNames.js';
 
 /** Which face the UI is talking to. */
 export type HostMode = 'electron' | 'web';
@@ -28,6 +28,8 @@ export interface HostInfo {
   store: { path: string; error?: string };
   /** The workloads `compare` knows. */
   workloads: string[];
+  /** What each workload runs, in a sentence (the Compare view explains the one picked). */
+  workloadTitles?: Record<string, string>;
   /** The assembler's directives and pseudo-instructions, for the editor (they live in src/main/asm). */
   asm: { directives: AsmWord[]; pseudos: AsmWord[] };
 }
@@ -66,6 +68,12 @@ export interface MachineConfig {
    * with several busy pCPUs but not deterministic. Default false: every pCPU on the engine's thread.
    */
   threads?: boolean;
+  /**
+   * The saved machine this configuration boots (the Machines view's entry, docs/app.md#layout): the
+   * host saves the boot under this name and the top bar shows it. Absent: `demo` in hypervisor mode,
+   * `dual boot OS` in dual boot.
+   */
+  name?: string;
 }
 
 export type GuestState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'halted';
@@ -614,7 +622,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
   }
 }
 
-const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads']);
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads', 'name']);
 
 /** A partial MachineConfig: only known keys, each of the right type and range. */
 export function checkConfig(value: unknown): string | undefined {
@@ -644,5 +652,10 @@ export function checkConfig(value: unknown): string | undefined {
   if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';
   if (c.threads !== undefined && typeof c.threads !== 'boolean') return 'threads must be true or false';
   if (c.threads === true && c.mode === 'dualboot') return 'threads needs hypervisor mode';
+  if (
+    c.name !== undefined &&
+    !(typeof c.name === 'string' && c.name.length <= 100 && /^[^\s](?:[^\r\n]*[^\s])?$/.test(c.name))
+  )
+    return 'name must be a machine name (one line, no spaces at either end)';
   return undefined;
 }

@@ -110,6 +110,10 @@ export class Session {
         engine: config.engine ?? 'interp',
         console: consoles.sink(0),
         consoleFor: (p) => consoles.sink(p.id),
+        // A guest started again begins its banner on a new line (ConsoleBuffers.breakLine).
+        onEvent: (e) => {
+          if (e.kind === 'started') consoles.breakLine(e.partition);
+        },
         threads: config.threads === true,
         select: config.boot ?? 'cos',
         timeoutSeconds: 5,
@@ -345,7 +349,7 @@ export class Session {
       if (bad)
         return refused(`cannot deploy '${name}' (the program '${base}' and its source '${base}.s'): ${bad.message}`);
     }
-    const r = await assembleOffThread({ file: `${base}.s`, source, readFile: guestIncludes(before), program: true });
+    const r = await assembleOffThread({ file: `${base}.s`, source, readFile: guestIncludes(before) });
     const diagnostics = r.diagnostics;
     if (!r.ok)
       return { ok: false, diagnostics, rebooted: false, ...(r.timedOut ? { error: diagnostics[0]?.message } : {}) };
@@ -355,10 +359,7 @@ export class Session {
     if (typeof fs === 'string') return { ok: false, diagnostics, rebooted: false, error: fs };
     const image = buildCosExecutable(r.bytes, r.base, r.entry);
     // Its line map and labels, for source breakpoints and disassembly (docs/debugger.md#source-level).
-    this.debug.setProgram(
-      guest,
-      programInfo(`${base}.s`, { entry: r.entry, lineMap: r.lineMap ?? [], symbolFile: r.symbolFile ?? '' }),
-    );
+    this.debug.setProgram(guest, programInfo(`${base}.s`, r));
     if (stopOnEntry) this.debug.armEntry(guest, r.entry);
     const write = (): string | undefined => {
       const a = fs.write(base, image, { executable: true });

@@ -9,7 +9,6 @@
  */
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { Diagnostic } from '../../shared/api.js';
-import type { AsmResult } from '../asm/index.js';
 import { workerUrl } from './Engine.js';
 
 /** How long one assembly may take, start to answer (the editor and deploy alike). */
@@ -23,8 +22,6 @@ export interface AsmJob {
   /** With `flag`: includes are asked for on this port (`{ read }`, answered `{ text }`); else the demo's programs. */
   port?: MessagePort;
   flag?: SharedArrayBuffer;
-  /** Send the line map and the symbol file too (deploy: the debugger's source level). */
-  program?: boolean;
 }
 
 export interface IncludeReply {
@@ -39,9 +36,9 @@ export interface AsmJobResult {
   bytes: Uint8Array;
   base: number;
   entry: number;
-  /** With `program`: address to source line, and the symbol file (docs/debugger.md#source-level). */
-  lineMap?: AsmResult['lineMap'];
-  symbolFile?: string;
+  /** The debugger's line map and symbols (docs/debugger.md#source-level); empty when not ok. */
+  lineMap: Array<{ address: number; file: string; line: number }>;
+  symbolFile: string;
 }
 
 export type AsmOutcome = Omit<AsmJobResult, 'id'> & {
@@ -56,8 +53,6 @@ export interface AsmRequest {
   readFile?: (name: string) => string | undefined;
   /** Default ASM_TIME_LIMIT_MS. */
   timeLimitMs?: number;
-  /** Answer with the line map and the symbol file too. */
-  program?: boolean;
 }
 
 interface Queued {
@@ -95,6 +90,8 @@ function failure(file: string, message: string, timedOut = false): AsmOutcome {
     bytes: new Uint8Array(0),
     base: 0,
     entry: 0,
+    lineMap: [],
+    symbolFile: '',
     ...(timedOut ? { timedOut } : {}),
   };
 }
@@ -154,14 +151,14 @@ function startNext(): void {
       bytes: r.bytes,
       base: r.base,
       entry: r.entry,
-      ...(r.lineMap ? { lineMap: r.lineMap } : {}),
-      ...(r.symbolFile !== undefined ? { symbolFile: r.symbolFile } : {}),
+      lineMap: r.lineMap,
+      symbolFile: r.symbolFile,
       ...('timedOut' in r && r.timedOut ? { timedOut: true } : {}),
     });
     startNext();
   };
   running = { id, done };
-  const job: AsmJob = { id, file: req.file, source: req.source, ...(req.program ? { program: true } : {}) };
+  const job: AsmJob = { id, file: req.file, source: req.source };
   const transfer: MessagePort[] = [];
   if (req.readFile) {
     const read = req.readFile;

@@ -34,11 +34,16 @@ port.on('message', (job: AsmJob) => {
     const readFile =
       job.port && flag ? (name: string) => askInclude(job.port!, flag, name) : (name: string) => programInclude(name);
     const r = assemble(job.source, { filename: job.file, readFile });
-    result = { id: job.id, ok: r.ok, diagnostics: toDiagnostics(r), bytes: r.bytes, base: r.base, entry: r.entry };
-    if (job.program) {
-      result.lineMap = r.lineMap;
-      result.symbolFile = r.symbolFile;
-    }
+    result = {
+      id: job.id,
+      ok: r.ok,
+      diagnostics: toDiagnostics(r),
+      bytes: r.bytes,
+      base: r.base,
+      entry: r.entry,
+      lineMap: r.lineMap,
+      symbolFile: r.symbolFile,
+    };
   } catch (e) {
     // assemble() never throws; this is only a bug in this file.
     const message = `internal error: ${e instanceof Error ? e.message : String(e)}`;
@@ -49,6 +54,8 @@ port.on('message', (job: AsmJob) => {
       bytes: new Uint8Array(0),
       base: 0,
       entry: 0,
+      lineMap: [],
+      symbolFile: '',
     };
   }
   job.port?.close();

@@ -34,6 +34,8 @@ interface GuestConsole {
   end: number;
   /** Complete lines, for whoever listens (the management channel); the partial one is in `line`. */
   line: string;
+  /** The last byte written (10 at first: a console starts at the beginning of a line). */
+  last: number;
 }
 
 export interface ConsoleBatch {
@@ -57,6 +59,7 @@ export class ConsoleBuffers {
         history: '',
         end: 0,
         line: '',
+        last: 10,
       };
       this.guests.set(guest, g);
     }
@@ -69,6 +72,7 @@ export class ConsoleBuffers {
     return {
       write: (b: number) => {
         g.pending.push(b & 0xff);
+        g.last = b & 0xff;
         if (!this.onLine) return;
         if (b === 10) {
           const line = g.line.endsWith('\r') ? g.line.slice(0, -1) : g.line;
@@ -113,6 +117,20 @@ export class ConsoleBuffers {
   /** Bytes of this guest's output dropped so far (it wrote faster than PENDING_BYTES a tick). */
   dropped(guest: number): number {
     return this.guests.get(guest)?.pending.droppedTotal ?? 0;
+  }
+
+  /**
+   * Ends the line the guest left open (its prompt) when the guest starts again, so that the new
+   * boot banner begins on a line of its own instead of after the old `cos> ` (issue 15). The
+   * bytes are the console's, not the guest's: the guest's own line tracking is not told.
+   */
+  breakLine(guest: number): void {
+    const g = this.guests.get(guest);
+    if (!g || g.last === 10) return;
+    g.pending.push(13);
+    g.pending.push(10);
+    g.last = 10;
+    g.line = '';
   }
 
   /** A line the guest has started but not ended (e.g. its prompt). */

@@ -28,9 +28,7 @@ if (entry === 'cpu') {
   await stopTranspiler();
   runCpuThread(workerData.data);
 } else {
-  // compareWorker.ts runs its comparison while it loads; worker.ts and asmWorker.ts install their
-  // message handlers.
-  const ENTRIES = { compare: './compareWorker.ts', asm: './asmWorker.ts' };
-  await import(ENTRIES[entry] ?? './worker.ts');
+  // compareWorker.ts runs its comparison while it loads; worker.ts installs its message handler.
+  await import(entry === 'compare' ? './compareWorker.ts' : entry === 'asm' ? './asmWorker.ts' : './worker.ts');
   await stopTranspiler();
 }

@@ -26,6 +26,7 @@ describe('host API', () => {
       mode: 'web',
       store: { path: path.join(dir, 'a', 'hyperdesk.db') },
       workloads: WORKLOADS.map((w) => w.name),
+      workloadTitles: Object.fromEntries(WORKLOADS.map((w) => [w.name, w.title])),
       asm: { directives: expect.any(Array), pseudos: expect.any(Array) },
     });
     expect(info.asm.directives.find((d) => d.name === '.word')?.doc).toMatch(/\w/);

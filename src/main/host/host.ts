@@ -95,6 +95,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     mode,
     store: { path: file, ...(storeError ? { error: storeError } : {}) },
     workloads: WORKLOADS.map((w) => w.name),
+    workloadTitles: Object.fromEntries(WORKLOADS.map((w) => [w.name, w.title])),
     asm: {
       directives: Object.entries(DIRECTIVES).map(([name, d]) => ({ name, syntax: d.syntax, doc: d.doc })),
       pseudos: PSEUDOS.map(({ name, syntax, doc }) => ({ name, syntax, doc })),
@@ -176,9 +177,14 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       parentSnapshot = null;
       if (status.config) {
         lastConfig = status.config;
-        machineName = status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim();
+        // The saved machine booted from the Machines view keeps its own name (a clone booted is not
+        // saved over the demo); a boot from the top bar is the demo or `dual boot OS`.
+        machineName =
+          status.config.name ??
+          (status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim());
         try {
-          const machine = store?.saveMachine(machineName, status.config);
+          const { name: _name, ...saved } = status.config;
+          const machine = store?.saveMachine(machineName, saved);
           // The partition table this boot used: ctl's parttab, as it was on ctl's disk.
           if (machine && status.config.mode === 'hypervisor') {
             const parttab = await engine.call('readFile', 0, 'parttab').catch(() => undefined);
@@ -304,7 +310,9 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     machines: async () => (store ? store.machines() : []),
     async saveMachine(name, config) {
       if (!store) throw new Error(`machines cannot be saved: ${storeError}`);
-      const full: MachineConfig = { ...DEMO_MACHINE, ...config };
+      // The entry's name is `name`; a `name` inside the configuration is the boot's, not stored.
+      const { name: _name, ...rest } = config;
+      const full: MachineConfig = { ...DEMO_MACHINE, ...rest };
       const problem = checkConfig(full);
       if (problem) throw new Error(`machine '${name}': ${problem}`);
       return store.saveMachine(name, full);
