@@ -390,8 +390,8 @@ export class Assembler {
       }
       const sl = f.lines[f.pos++];
       const ctx = f.ctx;
-      const map = f.mapTo ?? { file: sl.file, line: sl.line };
-      this.pos = { file: sl.file, line: sl.line, ctx, mapFile: map.file, mapLine: map.line };
+      const map = f.mapTo;
+      this.pos = { file: sl.file, line: sl.line, ctx, mapFile: map?.file ?? sl.file, mapLine: map?.line ?? sl.line };
       this.text = sl.text;
       this.row = undefined;
       if (!this.charge(1)) break;
@@ -448,7 +448,10 @@ export class Assembler {
 
   /** Nesting depth of macro expansions on the stack (for the listing and the recursion limit). */
   macroDepth(): number {
-    return this.frames.filter((f) => f.kind === 'macro').length;
+    // A loop, not filter(): this runs for every line read.
+    let n = 0;
+    for (const f of this.frames) if (f.kind === 'macro') n++;
+    return n;
   }
 
   private line(f: Frame): void {

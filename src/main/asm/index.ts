@@ -62,6 +62,12 @@ export function assemble(source: string, options: AsmOptions = {}): AsmResult {
     const img = pass2(a);
     const rows = symbolRows(a, img);
     const symbols = new Map(rows.map((r) => [r.name, r.value]));
+    const done = a;
+    // The texts are made when first read: the editor and deploy never read them, and for a long
+    // program they cost more than assembling it (a listing row per line: docs/isa.md#limits).
+    let listing: string | undefined;
+    let symbolFile: string | undefined;
+    let lineMap: AsmResult['lineMap'] | undefined;
     return {
       ok: a.sink.errors === 0,
       diagnostics: a.sink.sorted(rankOf(a)),
@@ -69,9 +75,15 @@ export function assemble(source: string, options: AsmOptions = {}): AsmResult {
       base: img.base,
       entry: img.entry,
       symbols,
-      listing: listingText(a, img),
-      symbolFile: symbolFileText(rows),
-      lineMap: lineMapOf(a),
+      get listing() {
+        return (listing ??= listingText(done, img));
+      },
+      get symbolFile() {
+        return (symbolFile ??= symbolFileText(rows));
+      },
+      get lineMap() {
+        return (lineMap ??= lineMapOf(done));
+      },
     };
   } catch (e) {
     // Only a bug in the assembler gets here; report it like any other problem.
