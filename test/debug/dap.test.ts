@@ -103,8 +103,18 @@ describe('hyperdesk dap', () => {
       instruction: expect.stringMatching(/^addi/),
       line: 8,
     });
-    // A data breakpoint (a watchpoint) on the string: print reads it.
+    // An instruction breakpoint on the bne, with a condition.
     await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [] });
+    const ibp = (await dc.customRequest('setInstructionBreakpoints', {
+      breakpoints: [{ instructionReference: dis.body!.instructions[1]!.address, condition: 's0 == 4' }],
+    })) as { body: { breakpoints: { verified: boolean }[] } };
+    expect(ibp.body.breakpoints).toMatchObject([{ verified: true }]);
+    const atBne = dc.waitForEvent('stopped');
+    await dc.continueRequest({ threadId: 1 });
+    expect((await atBne).body.reason).toBe('breakpoint');
+    expect((await dc.evaluateRequest({ expression: 's0' })).body.result).toMatch(/^0x00000004/);
+    await dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
+    // A data breakpoint (a watchpoint) on the string: print reads it.
     const at = 0x400000 + text.indexOf('counted');
     const info = await dc.dataBreakpointInfoRequest({ name: `0x${at.toString(16)},1` });
     expect(info.body.accessTypes).toContain('read');

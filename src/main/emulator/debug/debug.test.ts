@@ -178,6 +178,22 @@ describe('stepping', () => {
     expect(w.dbg.registers(1, 0).regs[28]!.value).toBe(2);
   });
 
+  it('runs to an address once, from running or paused', () => {
+    const w = world('interp', [CALLS]);
+    let st = w.dbg.runTo(1, { address: 0x10014 });
+    expect(st.paused).toBe(false);
+    st = w.runToStop(1);
+    expect(st.stop).toMatchObject({ reason: 'breakpoint', pc: 0x10014 });
+    expect(st.stop!.breakpointId).toBeUndefined();
+    w.dbg.runTo(1, { address: 0x10008 });
+    expect(w.runToStop(1).stop).toMatchObject({ reason: 'breakpoint', pc: 0x10008 });
+    // Both were one-shot: nothing stops the guest now.
+    w.dbg.resume(1);
+    w.run(200_000);
+    expect(w.dbg.state(1).paused).toBe(false);
+    expect(() => w.dbg.runTo(1, { file: 'x.s', line: 3 })).toThrow(/guest 1 \(p1\): no program is deployed/);
+  });
+
   it('step refuses a running guest and a vCPU it does not have', () => {
     const w = world('interp', [CALLS]);
     expect(() => w.dbg.step(1, 0, 'instruction')).toThrow(/guest 1 \(p1\) is running: pause it/);
