@@ -184,6 +184,8 @@ export interface NetworkView {
   filtered: number;
   /** Frames held in the capture buffer. */
   captured: number;
+  /** Frames the bounded capture ring let go (the oldest first; docs/security.md#floods). */
+  captureDropped: number;
 }
 
 export interface Capture {
@@ -192,6 +194,8 @@ export interface Capture {
   /** The pcap file, base64. */
   base64: string;
   frames: number;
+  /** Older frames the bounded capture ring had already let go. */
+  dropped: number;
 }
 
 export interface GuestPerf {

@@ -19,6 +19,8 @@ const SLICE = TIMEBASE / 1000;
 const MAX_LAG_CYCLES = TIMEBASE / 10;
 const PERF_EVERY_MS = 500;
 const PERF_KEEP = 120;
+/** Log lines (partition events) sent to the host per wall second, at most. */
+const LOG_LINES_PER_SECOND = 200;
 
 export class EngineCore {
   private session: Session | undefined;
@@ -32,6 +34,8 @@ export class EngineCore {
   private lastStatusKey = '';
   private lastStatusAt = 0;
   private perfSamples: PerfSample[] = [];
+  private logWindowAt = -Infinity;
+  private logBudget = 0;
   private perfBase: { wall: number; cycles: number; counters: GuestCounters[] } | undefined;
 
   constructor(
@@ -103,7 +107,11 @@ export class EngineCore {
       case 'capture': {
         const hv = need().hv;
         if (!hv) throw new Error('the virtual network is the hypervisor’s: boot in hypervisor mode');
-        return { base64: Buffer.from(hv.bridge.pcap()).toString('base64'), frames: hv.bridge.capture.length };
+        return {
+          base64: Buffer.from(hv.bridge.pcap()).toString('base64'),
+          frames: hv.bridge.capture.length,
+          dropped: hv.bridge.captureOverwritten,
+        };
       }
       case 'perf':
         return this.perfSamples;
@@ -152,6 +160,11 @@ export class EngineCore {
       }
     }
     throw new Error(`unknown engine call ${String(op)}`);
+  }
+
+  /** The running session, for tools that drive a machine in-process (test/fuzz/flood.ts). */
+  get running(): Session | undefined {
+    return this.session;
   }
 
   status(): MachineStatus {
@@ -238,8 +251,18 @@ export class EngineCore {
       if (!s.run(slice)) break;
     }
     this.flushConsoles();
-    const logs = s.newLogs();
-    if (logs.length) this.emit({ event: 'log', logs });
+    // Log lines are stored by the host one row each: at most LOG_LINES_PER_SECOND, whatever a
+    // guest does (docs/security.md#floods); newLogs counts the rest in one line.
+    const wallNow = this.clock();
+    if (wallNow - this.logWindowAt >= 1000) {
+      this.logWindowAt = wallNow;
+      this.logBudget = LOG_LINES_PER_SECOND;
+    }
+    if (this.logBudget > 0) {
+      const logs = s.newLogs(Math.min(this.logBudget, 100));
+      this.logBudget -= logs.length;
+      if (logs.length) this.emit({ event: 'log', logs });
+    }
     this.samplePerf();
     this.sendStatus(false);
     if (s.stopReason) return; // stopped for good: status says why

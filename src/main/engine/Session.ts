@@ -35,6 +35,12 @@ import type { DebugEvent } from '../../shared/debugApi.js';
 import { Debugger } from '../emulator/debug/Debugger.js';
 import { programInfo } from './debugging.js';
 
+/** Partition events handed to the host's log per call by default; the rest are counted in one line. */
+export const MAX_LOGS_PER_TICK = 100;
+
+/** Typed bytes that may wait for one guest (docs/security.md#floods). */
+export const MAX_TYPED = 64 * 1024;
+
 export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
 
 /** A log line for the app (the host stamps and stores it). */
@@ -160,18 +166,37 @@ export class Session {
   }
 
   /** New partition events since the last call. */
-  newLogs(): SessionLog[] {
+  newLogs(max = MAX_LOGS_PER_TICK): SessionLog[] {
     if (!this.hv) return [];
     // The hypervisor keeps the newest events only: events[0] is event number eventsDropped.
     const all = this.hv.events;
     const first = this.hv.eventsDropped;
-    const out = all.slice(Math.max(0, this.eventsSeen - first)).map((e) => ({
+    const fresh = all.slice(Math.max(0, this.eventsSeen - first));
+    // Events the hypervisor no longer holds were never seen here: a flood outran the ticks.
+    const lost = Math.max(0, first - this.eventsSeen);
+    this.eventsSeen = first + all.length;
+    const nameOf = (id: number) => this.hv!.partitions.get(id)?.name ?? `partition ${id}`;
+    const keep = Math.max(0, max - 1); // room for the line that counts the rest
+    const room = fresh.length + (lost > 0 ? 1 : 0) <= max ? fresh.length : keep;
+    const out: SessionLog[] = fresh.slice(0, room).map((e) => ({
       guest: e.partition,
-      guestName: this.hv!.partitions.get(e.partition)?.name ?? `partition ${e.partition}`,
+      guestName: nameOf(e.partition),
       kind: e.kind,
       detail: e.detail,
     }));
-    this.eventsSeen = first + all.length;
+    // Bounded (docs/security.md#floods): the host stores each line, so a guest that makes events
+    // faster than that gets one line saying how many were not logged, not one row per event.
+    const skipped = lost + (fresh.length - room);
+    if (skipped > 0) {
+      const by = new Set(fresh.slice(room).map((e) => e.partition));
+      const who = by.size === 1 ? [...by][0]! : null;
+      out.push({
+        guest: who,
+        guestName: who === null ? 'hypervisor' : nameOf(who),
+        kind: 'dropped',
+        detail: `${skipped} more events not logged (a flood: the log takes ${max} at a time)`,
+      });
+    }
     return out;
   }
 
@@ -209,10 +234,19 @@ export class Session {
     };
   }
 
-  /** Keys for a guest; they go in as its console's receive FIFO has room. */
+  /**
+   * Keys for a guest; they go in as its console's receive FIFO has room. At most MAX_TYPED bytes
+   * wait per guest (a stopped guest reads nothing): text that does not fit is refused whole, with a
+   * message for the typist (docs/security.md#floods), so typing cannot grow the engine's memory.
+   */
   type(guest: number, text: string): string | undefined {
     if (!this.guests().some((g) => g.id === guest)) return `no guest ${guest} (status() lists them)`;
     const q = this.input.get(guest) ?? [];
+    if (q.length + text.length > MAX_TYPED)
+      return (
+        `${this.nameOf(guest)} is not reading its console: ${q.length} typed bytes wait already ` +
+        `(at most ${MAX_TYPED}); these ${text.length} were not typed`
+      );
     for (let i = 0; i < text.length; i++) q.push(text.charCodeAt(i) & 0xff);
     this.input.set(guest, q);
     this.feedInput();

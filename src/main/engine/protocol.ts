@@ -45,7 +45,7 @@ export interface EngineCalls {
   ctl(command: string): CtlReply;
   ownership(): Ownership;
   network(): NetworkView;
-  capture(): { base64: string; frames: number };
+  capture(): { base64: string; frames: number; dropped: number };
   perf(): PerfSample[];
   timeline(guest: number): TimelineEntry[];
   /** Save the running machine as snapshot `name` in the folder `dir` (docs/snapshots.md). */

@@ -4,7 +4,7 @@
  * to this object and its events to the page; they hold no logic of their own.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   checkConfig,
@@ -25,7 +25,8 @@ import { assembleOnly } from '../engine/assembly.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
 import { WORKLOADS } from '../engine/workloads.js';
-import { ensureDisks } from './disks.js';
+import { checkDiskPaths } from './diskPaths.js';
+import { DEFAULT_IMAGE, ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
 import { WorkingDisks, type BuiltImage } from './workingDisks.js';
@@ -133,6 +134,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     }
   };
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
+  /** The workload of the comparison running now, if one is. */
+  let comparing: string | undefined;
   let lastConfig: MachineConfig | undefined;
 
   const service: HostService = {
@@ -158,6 +161,12 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
           emit({ type: 'progress', task: 'boot', done: 1, label: error });
           return { state: 'failed', guests: [], seconds: 0, error };
         }
+      }
+      // docs/security.md#disks-the-app-opens: the data folder and the project's disks/ only.
+      const badDisk = checkDiskPaths(config.disks ?? [], [folder, dirname(DEFAULT_IMAGE)]);
+      if (badDisk) {
+        emit({ type: 'progress', task: 'boot', done: 1, label: badDisk });
+        return { state: 'failed', guests: [], seconds: 0, error: badDisk };
       }
       const status = await engine.call('boot', config);
       emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
@@ -249,18 +258,28 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     async capture(): Promise<Capture> {
       const c = await engine.call('capture');
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames };
+      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames, dropped: c.dropped };
     },
     perf: () => engine.call('perf'),
     timeline: (guest) => engine.call('timeline', guest),
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const disks = [await ensureDisks()];
+      // One comparison at a time (docs/security.md#floods): each runs two machines flat out on a
+      // worker of its own; six at once took 1.4 GB. The others are refused, not queued.
+      if (comparing)
+        throw new Error(`a comparison (${comparing}) is running: one at a time, try again when it has finished`);
+      comparing = workload;
+      let figures: Pick<ComparisonRun, 'dualboot' | 'hypervisor'>;
       const at = new Date().toISOString();
-      const figures = await runInWorker(workload, disks, (done, label) =>
-        emit({ type: 'progress', task: 'compare', done, label }),
-      );
+      try {
+        const disks = [await ensureDisks()];
+        figures = await runInWorker(workload, disks, (done, label) =>
+          emit({ type: 'progress', task: 'compare', done, label }),
+        );
+      } finally {
+        comparing = undefined;
+      }
       const run = { at, workload, ...figures };
       let saved: ComparisonRun;
       try {

@@ -34,7 +34,7 @@ import { partitionBlocks } from '../firmware/partitions.js';
 import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
-import { HC, handleHypercall } from './hypercalls.js';
+import { CONSOLE_CYCLES_PER_BYTE, CONSOLE_QUEUE_BYTES, HC, handleHypercall } from './hypercalls.js';
 import { notice } from './messages.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
@@ -201,6 +201,17 @@ export class Hypervisor {
       this.eventsDropped += n;
     }
     this.opts.onEvent?.(e);
+  }
+
+  /**
+   * Charge `bytes` of console output to `p`'s queue at pCPU time `now`
+   * (docs/hypercalls.md#the-console-costs-machine-time): the cycle until which the writer must
+   * wait because the queue is over full, or 0.
+   */
+  chargeConsole(p: Partition, bytes: number, now: number): number {
+    p.consoleFreeAt = Math.max(now, p.consoleFreeAt) + bytes * CONSOLE_CYCLES_PER_BYTE;
+    const until = p.consoleFreeAt - CONSOLE_QUEUE_BYTES * CONSOLE_CYCLES_PER_BYTE;
+    return until > now ? until : 0;
   }
 
   /** A notice from the hypervisor to a partition (messages.ts). */
@@ -451,12 +462,20 @@ export class Hypervisor {
   buildDevices(p: Partition): ReturnType<typeof buildVirtualDevices> {
     p.vbus.clear();
     const granted = this.grantedDisk(p);
+    const sink = this.opts.consoleFor(p);
     const v = buildVirtualDevices(
       p,
       p.vcpus,
       this.machine.mem,
       {
-        console: this.opts.consoleFor(p),
+        // The emulated UART's bytes go through the same queue as console_write's: charged, so a
+        // guest flooding it waits too (docs/hypercalls.md#the-console-costs-machine-time).
+        console: {
+          write: (b) => {
+            this.chargeConsole(p, 1, (this.inTrap ?? this.machine.cpus[0]).now());
+            sink.write(b);
+          },
+        },
         shutdown: (code) => this.shutdown(p, code),
         restart: () => this.restart(p.id),
         now: () => this.machine.cpus[0].now(),
@@ -672,6 +691,12 @@ export class Hypervisor {
             p.stats.mmioExits++;
             v.stats.mmioExits++;
             if (this.current[cpu.id] !== v) return this.afterOwnStop(cpu); // e.g. it shut itself down
+            // A UART byte that overfilled the console's queue: the writer waits until it drains.
+            const until = p.consoleFreeAt - CONSOLE_QUEUE_BYTES * CONSOLE_CYCLES_PER_BYTE;
+            if (until > cpu.now()) {
+              v.busyUntil = until;
+              return this.block(cpu, v);
+            }
             return this.resume(cpu);
           }
           if (r === 'bad-access') return this.reflect(cpu, CAUSE.ACCESS_FAULT, cpu.hbadaddr);
@@ -836,7 +861,7 @@ export class Hypervisor {
         v.state = 'runnable';
       }
     }
-    if (v.state === 'blocked' && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
+    if (v.state === 'blocked' && v.busyUntil === 0 && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
     if (v.state === 'runnable' && !v.debugHeld && (!this.current[v.home] || this.tickless[v.home]))
       this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
   }
@@ -876,7 +901,7 @@ export class Hypervisor {
       if (
         v !== next &&
         v.state !== 'stopped' &&
-        !(v.state === 'blocked' && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt)))
+        !(v.state === 'blocked' && v.busyUntil === 0 && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt)))
       )
         alone = false;
     this.tickless[cpu.id] = alone;
@@ -965,7 +990,12 @@ export class Hypervisor {
     cpu.ip &= ~((1 << IRQ.timer) | (1 << IRQ.htimer));
     let wake = Infinity;
     // Wake for the guest timers that can wake their vCPU (enabled in its sie): like wfi.
-    for (const v of this.queues[cpu.id]) if (v.state === 'blocked' && v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
+    // And for the vCPUs whose console_write waits for its console to drain.
+    for (const v of this.queues[cpu.id]) {
+      if (v.state !== 'blocked') continue;
+      if (v.busyUntil > 0) wake = Math.min(wake, v.busyUntil);
+      else if (v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
+    }
     cpu.hTimerAt = wake;
     cpu.waiting = true;
   }

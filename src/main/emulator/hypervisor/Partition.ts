@@ -66,6 +66,11 @@ export class Partition {
   readonly shared: MemRange[] = [];
   /** Messages waiting for it (M19). */
   readonly inbox: Message[] = [];
+  /**
+   * The pCPU cycle at which its paravirtual console has sent everything written so far
+   * (docs/hypercalls.md#the-console-costs-machine-time): console_write charges CONSOLE_CYCLES_PER_BYTE.
+   */
+  consoleFreeAt = 0;
   /** Its memory is in the swap store (M17); whether it was running then. */
   swapped = false;
   swappedWhileRunning = false;
