@@ -98,6 +98,13 @@ describe('the debugger through the host', () => {
 
   it('runs to the end when the breakpoints are gone; swos ran on meanwhile', async () => {
     await host.debugSetBreakpoints(1, []);
+    // print makes a system call: break on it, in cos's kernel where the trap went.
+    await host.debugSetTrapBreaks(1, ['SYSCALL']);
+    await host.debugContinue(1);
+    const st = await paused();
+    expect(st.stop).toMatchObject({ reason: 'trap', detail: expect.stringMatching(/^trap SYSCALL at pc 0x004000/) });
+    expect((await host.debugRegisters(1, st.stop!.vcpu)).mode).toBe('supervisor');
+    await host.debugSetTrapBreaks(1, []);
     await host.debugContinue(1);
     await t.until(1, /counted\r\ncos> $/);
     expect((await host.debugState(1)).paused).toBe(false);

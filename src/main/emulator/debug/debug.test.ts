@@ -217,7 +217,7 @@ describe('watchpoints and trap breaks', () => {
     expect(w.dbg.state(1).paused).toBe(false);
   });
 
-  it('breaks on a trap by cause name, where the trap went', () => {
+  it.each(['interp', 'jit'] as const)('%s: breaks on a trap by cause name, where the trap went', (engine) => {
     const prog = words(
       li('t0', AGENT + 0x20),
       ins('csrrw', { rs1: 't0', imm: CSR.stvec }),
@@ -228,7 +228,7 @@ describe('watchpoints and trap breaks', () => {
       ins('jal', { rd: 0, imm: 0 }),
       ins('jal', { rd: 0, imm: 0 }), // 0x10020: the handler spins
     );
-    const w = world('interp', [prog]);
+    const w = world(engine, [prog]);
     expect(() => w.dbg.setTrapBreaks(1, ['NO_SUCH'])).toThrow(/no trap cause "NO_SUCH" \(causes: ILLEGAL_INSTRUCTION/);
     w.dbg.setTrapBreaks(1, ['illegal_instruction']);
     const st = w.runToStop(1);
