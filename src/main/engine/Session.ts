@@ -163,8 +163,8 @@ export class Session {
   }
 
   /** Console bytes since the last call, one batch per guest. */
-  drain(): ConsoleBatch[] {
-    return this.consoles.drain();
+  drain(nowMs?: number): ConsoleBatch[] {
+    return this.consoles.drain(nowMs);
   }
 
   /** New partition events since the last call. */

@@ -18,9 +18,18 @@ import { OutputBuffer } from '../../shared/outputBuffer.js';
 export const HISTORY_BYTES = 256 * 1024;
 /** Bytes a guest may write between two drains (one engine tick); the rest is dropped and counted. */
 export const PENDING_BYTES = 64 * 1024;
+/**
+ * Bytes of one guest's console handed to the viewers per wall second (when the caller says what time
+ * it is): about what a terminal view can draw. Past it, the rest of that second is dropped, counted,
+ * and the marker opens the next second's first batch.
+ */
+export const VIEWER_BYTES_PER_SECOND = 1 << 20;
 
 interface GuestConsole {
   pending: OutputBuffer;
+  /** The wall-clock second being counted (ms at its start) and the bytes handed out in it. */
+  windowAt: number;
+  windowBytes: number;
   history: string;
   end: number;
   /** Complete lines, for whoever listens (the management channel); the partial one is in `line`. */
@@ -41,7 +50,14 @@ export class ConsoleBuffers {
   private get(guest: number): GuestConsole {
     let g = this.guests.get(guest);
     if (!g) {
-      g = { pending: new OutputBuffer(PENDING_BYTES), history: '', end: 0, line: '' };
+      g = {
+        pending: new OutputBuffer(PENDING_BYTES),
+        windowAt: -Infinity,
+        windowBytes: 0,
+        history: '',
+        end: 0,
+        line: '',
+      };
       this.guests.set(guest, g);
     }
     return g;
@@ -64,11 +80,22 @@ export class ConsoleBuffers {
   }
 
   /** What each guest wrote since the last call, one batch per guest that wrote anything. */
-  drain(): ConsoleBatch[] {
+  drain(nowMs?: number): ConsoleBatch[] {
     const out: ConsoleBatch[] = [];
     for (const [guest, g] of this.guests) {
       if (!g.pending.pending) continue;
+      if (nowMs !== undefined) {
+        if (nowMs - g.windowAt >= 1000) {
+          g.windowAt = nowMs;
+          g.windowBytes = 0;
+        }
+        if (g.windowBytes >= VIEWER_BYTES_PER_SECOND) {
+          g.pending.discard(); // the viewers had this second's share: counted, told next second
+          continue;
+        }
+      }
       const data = g.pending.takeString();
+      g.windowBytes += data.length;
       g.end += data.length;
       g.history += data;
       if (g.history.length > HISTORY_BYTES) g.history = g.history.slice(g.history.length - HISTORY_BYTES);
