@@ -136,4 +136,32 @@ describe('hyperdesk dap', () => {
     await output;
     await ended;
   }, 300_000);
+
+  it("stops on entry when asked, at the program's first line", async () => {
+    const port = (server.address() as { port: number }).port;
+    const dc2 = new DebugClient('node', 'unused', 'hyperdesk');
+    dc2.defaultTimeout = 120_000;
+    await dc2.start(port);
+    try {
+      await dc2.initializeRequest({
+        adapterID: 'hyperdesk',
+        linesStartAt1: true,
+        columnsStartAt1: true,
+        pathFormat: 'path',
+      });
+      const dir2 = await mkdtemp(path.join(tmpdir(), 'hyperdesk-dap-entry-'));
+      const stopped = dc2.waitForEvent('stopped', 180_000);
+      await Promise.all([
+        dc2.waitForEvent('initialized', 180_000).then(() => dc2.configurationDoneRequest()),
+        dc2.launch({ program, dataDir: dir2, stopOnEntry: true } as never),
+      ]);
+      expect((await stopped).body).toMatchObject({ reason: 'entry', threadId: 1 });
+      const top = (await dc2.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
+      expect(top).toMatchObject({ name: '_start', line: 5, instructionPointerReference: '00400000' });
+      await dc2.disconnectRequest({});
+      await rm(dir2, { recursive: true, force: true });
+    } finally {
+      await dc2.stop().catch(() => undefined);
+    }
+  }, 300_000);
 });
