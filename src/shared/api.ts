@@ -561,6 +561,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'string', name: 'source', maxLength: 1 << 20 },
     { kind: 'bool', name: 'stopOnEntry' },
   ],
+  debugMachine: [{ kind: 'bool', name: 'paused' }],
 };
 
 export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];

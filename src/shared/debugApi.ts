@@ -143,6 +143,11 @@ export interface DebugApi {
    * keeps the program's line map and labels for source breakpoints (docs/debugger.md#source-level).
    */
   debugDeploy(guest: number, name: string, source: string, stopOnEntry: boolean): Promise<DeployResult>;
+  /**
+   * Pause (true) or continue (false) the whole machine: no machine time passes while it is paused,
+   * for every guest at once (the per-guest pause leaves the others running).
+   */
+  debugMachine(paused: boolean): Promise<{ paused: boolean; seconds: number }>;
 }
 
 /** The event the host sends when a guest stops under the debugger or goes on (stop undefined). */

@@ -6,6 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { prepareGuest } from './guest.js';
+import { debuggerBenches } from './debugger.js';
 import { hypervisorBenches } from './hypervisor.js';
 import { aluNative, fibNative, sieveNative } from './native.js';
 
@@ -86,6 +87,11 @@ async function main(): Promise<number> {
   for (const line of await hypervisorBenches(values.filter, engines)) {
     if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
     else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
+  }
+  // What the debugger costs the guests it does not debug, and the one it does (docs/debugger.md#cost).
+  for (const line of debuggerBenches(values.filter, engines)) {
+    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else process.stdout.write(`${'debug-overhead'.padEnd(20)} ${JSON.stringify(line)}\n`);
   }
   return failed ? 1 : 0;
 }

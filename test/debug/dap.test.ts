@@ -103,8 +103,18 @@ describe('hyperdesk dap', () => {
       instruction: expect.stringMatching(/^addi/),
       line: 8,
     });
-    // A data breakpoint (a watchpoint) on the string: print reads it.
+    // An instruction breakpoint on the bne, with a condition.
     await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [] });
+    const ibp = (await dc.customRequest('setInstructionBreakpoints', {
+      breakpoints: [{ instructionReference: dis.body!.instructions[1]!.address, condition: 's0 == 4' }],
+    })) as { body: { breakpoints: { verified: boolean }[] } };
+    expect(ibp.body.breakpoints).toMatchObject([{ verified: true }]);
+    const atBne = dc.waitForEvent('stopped');
+    await dc.continueRequest({ threadId: 1 });
+    expect((await atBne).body.reason).toBe('breakpoint');
+    expect((await dc.evaluateRequest({ expression: 's0' })).body.result).toMatch(/^0x00000004/);
+    await dc.customRequest('setInstructionBreakpoints', { breakpoints: [] });
+    // A data breakpoint (a watchpoint) on the string: print reads it.
     const at = 0x400000 + text.indexOf('counted');
     const info = await dc.dataBreakpointInfoRequest({ name: `0x${at.toString(16)},1` });
     expect(info.body.accessTypes).toContain('read');
@@ -125,5 +135,33 @@ describe('hyperdesk dap', () => {
     await dc.continueRequest({ threadId: 1 });
     await output;
     await ended;
+  }, 300_000);
+
+  it("stops on entry when asked, at the program's first line", async () => {
+    const port = (server.address() as { port: number }).port;
+    const dc2 = new DebugClient('node', 'unused', 'hyperdesk');
+    dc2.defaultTimeout = 120_000;
+    await dc2.start(port);
+    try {
+      await dc2.initializeRequest({
+        adapterID: 'hyperdesk',
+        linesStartAt1: true,
+        columnsStartAt1: true,
+        pathFormat: 'path',
+      });
+      const dir2 = await mkdtemp(path.join(tmpdir(), 'hyperdesk-dap-entry-'));
+      const stopped = dc2.waitForEvent('stopped', 180_000);
+      await Promise.all([
+        dc2.waitForEvent('initialized', 180_000).then(() => dc2.configurationDoneRequest()),
+        dc2.launch({ program, dataDir: dir2, stopOnEntry: true } as never),
+      ]);
+      expect((await stopped).body).toMatchObject({ reason: 'entry', threadId: 1 });
+      const top = (await dc2.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
+      expect(top).toMatchObject({ name: '_start', line: 5, instructionPointerReference: '00400000' });
+      await dc2.disconnectRequest({});
+      await rm(dir2, { recursive: true, force: true });
+    } finally {
+      await dc2.stop().catch(() => undefined);
+    }
   }, 300_000);
 });

@@ -96,8 +96,29 @@ describe('the debugger through the host', () => {
     });
   }, 120_000);
 
+  it('pauses the whole machine: no machine time passes, then it goes on', async () => {
+    const a = await host.debugMachine(true);
+    expect(a.paused).toBe(true);
+    await new Promise((r) => setTimeout(r, 300));
+    const b = await host.status();
+    expect(b.seconds).toBe(a.seconds);
+    const c = await host.debugMachine(false);
+    expect(c).toMatchObject({ paused: false, seconds: a.seconds });
+    const t0 = Date.now();
+    while ((await host.status()).seconds === a.seconds && Date.now() - t0 < 10_000)
+      await new Promise((r) => setTimeout(r, 50));
+    expect((await host.status()).seconds).toBeGreaterThan(a.seconds);
+  });
+
   it('runs to the end when the breakpoints are gone; swos ran on meanwhile', async () => {
     await host.debugSetBreakpoints(1, []);
+    // print makes a system call: break on it, in cos's kernel where the trap went.
+    await host.debugSetTrapBreaks(1, ['SYSCALL']);
+    await host.debugContinue(1);
+    const st = await paused();
+    expect(st.stop).toMatchObject({ reason: 'trap', detail: expect.stringMatching(/^trap SYSCALL at pc 0x004000/) });
+    expect((await host.debugRegisters(1, st.stop!.vcpu)).mode).toBe('supervisor');
+    await host.debugSetTrapBreaks(1, []);
     await host.debugContinue(1);
     await t.until(1, /counted\r\ncos> $/);
     expect((await host.debugState(1)).paused).toBe(false);

@@ -125,6 +125,16 @@ export class EngineCore {
       }
       case 'debugDeploy':
         return need().deploy(a[0], a[1], a[2], a[3]);
+      case 'debugMachine': {
+        const session = need();
+        session.machinePaused = a[0];
+        if (!session.machinePaused) {
+          // Pacing starts over from now: the paused time is not owed.
+          this.wallStart = this.clock();
+          this.cyclesStart = session.cycles;
+        }
+        return { paused: session.machinePaused, seconds: session.cycles / TIMEBASE };
+      }
       case 'debugState':
       case 'debugPause':
       case 'debugContinue':
@@ -230,7 +240,7 @@ export class EngineCore {
     let behind = true;
     while (this.clock() - t0 < TICK_BUDGET_MS) {
       // Dual boot with the OS paused by the debugger: nothing to run until it goes on.
-      if (s.debug.machineHeld()) {
+      if (s.machinePaused || s.debug.machineHeld()) {
         behind = false;
         break;
       }

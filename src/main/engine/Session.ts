@@ -67,6 +67,8 @@ export class Session {
   /** The debugger (docs/debugger.md); its stops go to `onDebug` (the engine sends them to the host). */
   readonly debug: Debugger;
   onDebug: ((e: DebugEvent) => void) | undefined;
+  /** The whole machine is paused by the debugger (debugMachine): run() runs no time. */
+  machinePaused = false;
 
   private constructor(
     readonly config: MachineConfig,
@@ -138,8 +140,8 @@ export class Session {
   run(cycles: number): boolean {
     if (this.stopReason) return false;
     this.feedInput();
-    // Dual boot with the one OS paused by the debugger: no machine time passes (docs/debugger.md).
-    if (this.debug.machineHeld()) return true;
+    // The whole machine paused, or in dual boot the one OS: no machine time passes (docs/debugger.md).
+    if (this.machinePaused || this.debug.machineHeld()) return true;
     let r;
     try {
       r = this.powered.run(cycles);

@@ -67,6 +67,7 @@ export interface EngineCalls {
   debugSetWatchpoints(guest: number, list: WatchpointRequest[]): Watchpoint[];
   debugSetTrapBreaks(guest: number, causes: string[]): DebugState;
   debugDeploy(guest: number, name: string, source: string, stopOnEntry: boolean): DeployResult;
+  debugMachine(paused: boolean): { paused: boolean; seconds: number };
 }
 
 export type EngineOp = keyof EngineCalls;

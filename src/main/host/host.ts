@@ -253,6 +253,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     debugSetBreakpoints: (guest, list) => engine.call('debugSetBreakpoints', guest, list),
     debugSetWatchpoints: (guest, list) => engine.call('debugSetWatchpoints', guest, list),
     debugSetTrapBreaks: (guest, causes) => engine.call('debugSetTrapBreaks', guest, causes),
+    debugMachine: (paused) => engine.call('debugMachine', paused),
     async debugDeploy(guest, name, source, stopOnEntry) {
       const r = await engine.call('debugDeploy', guest, name, source, stopOnEntry);
       if (r.ok && r.written) {

@@ -2,7 +2,8 @@
  * The checked path (docs/debugger.md#the-checked-path): the slice engine a guest's vCPUs run in
  * while it has a breakpoint, a watchpoint, a trap break or a step in progress. It runs the
  * reference interpreter one instruction at a time and asks the guest's debugger before each one
- * (breakpoints, watchpoints, the end of a step) and after it (trap breaks). Guests with nothing set
+ * (breakpoints, watchpoints, the end of a step). Trap breaks come through the pCPUs' onTrap
+ * (Debugger.hookTraps), which also sees the interrupts taken between slices. Guests with nothing set
  * never run here: their pCPUs keep the interpreter's or the translator's fast path, untouched, so
  * a breakpoint costs nothing to the guests that have none, and translated code needs no
  * invalidation (the guest simply does not run translated while it is checked).
@@ -20,14 +21,16 @@ export interface CheckedHost {
   vcpuOn(cpu: Cpu): number;
   /** Take the held vCPU off `cpu` (no instruction of this slice has run). */
   leave(cpu: Cpu): void;
-  /** Whether a trap record is the guest's own (not the hypervisor's). */
-  fromGuest(t: TrapRecord): boolean;
+  /**
+   * The guest's vCPU that took this trap on `cpu` (called from the pCPU's onTrap, before a
+   * hypervisor handles it), or -1: another guest's, or the hypervisor's own.
+   */
+  trapVcpu(cpu: Cpu, t: TrapRecord): number;
 }
 
 export class CheckedEngine implements SliceEngine {
   readonly checked = true;
   readonly stats = { checkedSteps: 0 };
-  private trap: TrapRecord | undefined;
 
   constructor(
     private readonly g: GuestDebug,
@@ -35,19 +38,6 @@ export class CheckedEngine implements SliceEngine {
   ) {}
 
   run(cpu: Cpu, budget: number): number {
-    const prev = cpu.onTrap;
-    cpu.onTrap = (c, t) => {
-      this.trap ??= t;
-      prev?.(c, t);
-    };
-    try {
-      return this.steps(cpu, budget);
-    } finally {
-      cpu.onTrap = prev;
-    }
-  }
-
-  private steps(cpu: Cpu, budget: number): number {
     let n = 0;
     cpu.breakSlice = false;
     cpu.sliceTraps = 0;
@@ -61,11 +51,8 @@ export class CheckedEngine implements SliceEngine {
         return n;
       }
       if (this.g.before(cpu, vc, cpu.instret + n)) return n;
-      this.trap = undefined;
       n = interpret(cpu, n + 1, n);
       this.stats.checkedSteps++;
-      const t = this.trap as TrapRecord | undefined;
-      if (t) this.g.after(vc, t, this.host.fromGuest(t));
       if (cpu.sliceTraps !== 0 || cpu.breakSlice || cpu.waiting || cpu.halted) break;
     }
     return n;

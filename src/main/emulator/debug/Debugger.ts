@@ -111,6 +111,28 @@ export class Debugger {
     }
   }
 
+  private hooked = false;
+
+  /**
+   * Trap breaks see every trap a guest takes through its pCPU's onTrap (chained after what was
+   * there: the timeline, the bare-machine report), installed once, when a trap break is first set.
+   */
+  private hookTraps(): void {
+    if (this.hooked) return;
+    this.hooked = true;
+    for (const cpu of this.machine.cpus) {
+      const prev = cpu.onTrap;
+      cpu.onTrap = (c, t) => {
+        prev?.(c, t);
+        for (const e of this.guests.values()) {
+          if (e.g.trapBreaks.size === 0) continue;
+          const vc = e.t.trapVcpu(c, t);
+          if (vc >= 0) return e.g.after(vc, t);
+        }
+      };
+    }
+  }
+
   /** Dual boot: the session changed the pCPUs' engine; a checked guest stays checked. */
   engineChanged(): void {
     const e = this.guests.get(0);
@@ -292,6 +314,7 @@ export class Debugger {
     }
     e.traps = causes.map((c) => c.toUpperCase());
     e.g.setTrapBreaks(codes);
+    if (codes.length) this.hookTraps();
     return this.state(guest);
   }
 

@@ -202,9 +202,10 @@ export class GuestDebug {
     return false;
   }
 
-  /** After the instruction: a trap it took that the user breaks on stops the guest where it went. */
-  after(vcpu: number, trap: TrapRecord | undefined, fromGuest: boolean): void {
-    if (!trap || !fromGuest || !this.trapBreaks.has(trap.cause)) return;
+  /** A trap the guest took (any engine, or an interrupt between slices) that the user breaks on
+   *  stops the guest where it went. */
+  after(vcpu: number, trap: TrapRecord): void {
+    if (this.paused || !this.trapBreaks.has(trap.cause)) return;
     this.halt(vcpu, 'trap', undefined, `trap ${causeName(trap.cause)} at pc 0x${hex(trap.pc)}`);
   }
 

@@ -178,6 +178,22 @@ describe('stepping', () => {
     expect(w.dbg.registers(1, 0).regs[28]!.value).toBe(2);
   });
 
+  it('runs to an address once, from running or paused', () => {
+    const w = world('interp', [CALLS]);
+    let st = w.dbg.runTo(1, { address: 0x10014 });
+    expect(st.paused).toBe(false);
+    st = w.runToStop(1);
+    expect(st.stop).toMatchObject({ reason: 'breakpoint', pc: 0x10014 });
+    expect(st.stop!.breakpointId).toBeUndefined();
+    w.dbg.runTo(1, { address: 0x10008 });
+    expect(w.runToStop(1).stop).toMatchObject({ reason: 'breakpoint', pc: 0x10008 });
+    // Both were one-shot: nothing stops the guest now.
+    w.dbg.resume(1);
+    w.run(200_000);
+    expect(w.dbg.state(1).paused).toBe(false);
+    expect(() => w.dbg.runTo(1, { file: 'x.s', line: 3 })).toThrow(/guest 1 \(p1\): no program is deployed/);
+  });
+
   it('step refuses a running guest and a vCPU it does not have', () => {
     const w = world('interp', [CALLS]);
     expect(() => w.dbg.step(1, 0, 'instruction')).toThrow(/guest 1 \(p1\) is running: pause it/);
@@ -201,7 +217,7 @@ describe('watchpoints and trap breaks', () => {
     expect(w.dbg.state(1).paused).toBe(false);
   });
 
-  it('breaks on a trap by cause name, where the trap went', () => {
+  it.each(['interp', 'jit'] as const)('%s: breaks on a trap by cause name, where the trap went', (engine) => {
     const prog = words(
       li('t0', AGENT + 0x20),
       ins('csrrw', { rs1: 't0', imm: CSR.stvec }),
@@ -212,7 +228,7 @@ describe('watchpoints and trap breaks', () => {
       ins('jal', { rd: 0, imm: 0 }),
       ins('jal', { rd: 0, imm: 0 }), // 0x10020: the handler spins
     );
-    const w = world('interp', [prog]);
+    const w = world(engine, [prog]);
     expect(() => w.dbg.setTrapBreaks(1, ['NO_SUCH'])).toThrow(/no trap cause "NO_SUCH" \(causes: ILLEGAL_INSTRUCTION/);
     w.dbg.setTrapBreaks(1, ['illegal_instruction']);
     const st = w.runToStop(1);

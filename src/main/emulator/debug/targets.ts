@@ -152,8 +152,10 @@ export class PartitionTarget implements Target {
     this.hv.debugLeave(cpu);
   }
 
-  fromGuest(t: TrapRecord): boolean {
-    return t.mode < 2;
+  trapVcpu(cpu: Cpu, t: TrapRecord): number {
+    if (t.mode === 2) return -1;
+    const v = this.hv.currentOn(cpu.id);
+    return v && v.partition === this.p ? v.index : -1;
   }
 }
 
@@ -260,7 +262,7 @@ export class MachineTarget implements Target {
 
   leave(): void {}
 
-  fromGuest(): boolean {
-    return true;
+  trapVcpu(cpu: Cpu): number {
+    return cpu.id;
   }
 }
