@@ -243,10 +243,20 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.locator('.toast.ok', { hasText: 'rebooted' }).waitFor({ timeout: LONG });
     expect(await host.readFile(1, 'hello.s')).toContain('Hello from the editor!');
 
-    // cos rebooted: its banner follows the prompt it was showing, and the new program prints the
-    // new line.
+    // cos rebooted: its banner starts on a line of its own under the prompt it was showing (not
+    // glued to it), and the new program prints the new line.
     await openConsole(page, 'cos');
-    await waitForTerm(page, 'cos', 'cos> cos 0.1 (cooperative OS)');
+    await page.waitForFunction(
+      () => {
+        const rows = document.querySelector('section.term[data-name="cos"] .xterm-rows');
+        return (rows?.textContent ?? '').split('cos 0.1 (cooperative OS)').length > 2;
+      },
+      null,
+      { timeout: LONG, polling: 100 },
+    );
+    const lines = (await termText(page, 'cos')).split('\n');
+    const banner = lines.lastIndexOf('cos 0.1 (cooperative OS) on hyperdesk');
+    expect(lines[banner - 1]).toBe('cos>');
     await typeLine(page, 'cos', 'run hello');
     await waitForTerm(page, 'cos', 'Hello from the editor!');
 

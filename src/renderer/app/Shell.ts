@@ -29,7 +29,11 @@ export class Shell {
     { title: "Execution engine, per guest (a console's title bar changes a guest's)" },
     '–',
   );
-  private readonly clock = h('span.clock', { title: 'Machine time' }, '');
+  private readonly clock = h(
+    'span.clock',
+    { title: "Machine time: the emulated machine's own clock, slower than the wall clock (docs/app.md#clocks)" },
+    '',
+  );
   private readonly modeSelect: HTMLSelectElement;
   private readonly osSelect: HTMLSelectElement;
   private readonly threadsSelect: HTMLSelectElement;
@@ -269,7 +273,7 @@ export class Shell {
     this.engineBadge.textContent = s.config
       ? `${engineSummary(s.guests, s.config.engine)} · ${s.config.cpus} pCPU${s.config.threads ? ' on threads' : ''} · ${s.config.memMiB} MiB`
       : '–';
-    this.clock.textContent = s.state === 'off' ? '' : `t = ${num(s.seconds, 3)} s`;
+    this.clock.textContent = s.state === 'off' ? '' : `machine t = ${num(s.seconds, 3)} s`;
     this.offButton.disabled = s.state === 'off';
     const label = s.state === 'off' || s.state === 'failed' ? 'Boot' : 'Reboot';
     if (this.bootButton.dataset.armed === 'true') this.bootButton.dataset.label = label;
