@@ -9,6 +9,8 @@
 
 /** Bytes of history kept per guest (the oldest go first). */
 export const HISTORY_BYTES = 256 * 1024;
+/** Bytes of each console a snapshot records (docs/snapshots.md#consoles). */
+export const TAIL_BYTES = 4096;
 
 interface GuestConsole {
   pending: number[];
@@ -75,6 +77,31 @@ export class ConsoleBuffers {
   history(guest: number): { data: string; end: number } {
     const g = this.guests.get(guest);
     return g ? { data: g.history, end: g.end } : { data: '', end: 0 };
+  }
+
+  /**
+   * The guest's console from the start of a line within its last `max` bytes (a snapshot's record
+   * of it, docs/snapshots.md#consoles), bytes not yet handed out included.
+   */
+  tail(guest: number, max = TAIL_BYTES): string {
+    const g = this.guests.get(guest);
+    if (!g) return '';
+    const pending = g.pending.slice(Math.max(0, g.pending.length - max));
+    const h = g.history.slice(Math.max(0, g.history.length - max)) + String.fromCharCode(...pending);
+    if (h.length <= max) return h;
+    const cut = h.slice(h.length - max);
+    const nl = cut.indexOf('\n');
+    return nl >= 0 && nl < cut.length - 1 ? cut.slice(nl + 1) : cut;
+  }
+
+  /**
+   * Text from the app rather than the guest (a restored snapshot's console), sent to the page like
+   * output; it does not reach the line listener (ctl's management channel reads only ctl).
+   */
+  note(guest: number, text: string): void {
+    // Bytes, one per character, as the guest's own output is (UTF-16 beyond 0xff would be cut).
+    const g = this.get(guest);
+    for (let i = 0; i < text.length; i++) g.pending.push(text.charCodeAt(i) & 0xff);
   }
 
   /** A line the guest has started but not ended (e.g. its prompt). */
