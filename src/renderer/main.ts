@@ -11,6 +11,7 @@ import { LogView } from './log/LogView.js';
 import { MachinesView } from './machines/MachinesView.js';
 import { NetworkView } from './network/NetworkView.js';
 import { PerfView } from './perf/PerfView.js';
+import { SnapshotsView } from './snapshots/SnapshotsView.js';
 import { message } from './ui/dom.js';
 
 async function start(): Promise<void> {
@@ -25,6 +26,7 @@ async function start(): Promise<void> {
     new CompareView(ctx),
     new LogView(ctx),
     new MachinesView(ctx),
+    new SnapshotsView(ctx),
   ];
   const shell = new Shell(ctx, views);
   document.body.replaceChildren(shell.el);
