@@ -6,6 +6,7 @@ import { connect } from './client.js';
 import { CompareView } from './compare/CompareView.js';
 import { ConsolesView } from './consoles/ConsolesView.js';
 import { ControlView } from './control/ControlView.js';
+import { DebugView } from './debug/DebugView.js';
 import { EditorView } from './editor/EditorView.js';
 import { LogView } from './log/LogView.js';
 import { MachinesView } from './machines/MachinesView.js';
@@ -27,6 +28,7 @@ async function start(): Promise<void> {
     new LogView(ctx),
     new MachinesView(ctx),
     new SnapshotsView(ctx),
+    new DebugView(ctx),
   ];
   const shell = new Shell(ctx, views);
   document.body.replaceChildren(shell.el);

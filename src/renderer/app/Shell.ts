@@ -81,10 +81,15 @@ export class Shell {
       ...views.map((v, i) =>
         h(
           'button.nav-item',
-          { type: 'button', 'data-view': v.id, title: `${v.title} (Alt+${i + 1})`, onclick: () => this.show(v.id) },
+          {
+            type: 'button',
+            'data-view': v.id,
+            title: `${v.title} (Alt+${(i + 1) % 10})`,
+            onclick: () => this.show(v.id),
+          },
           h('span.nav-icon', { 'data-icon': v.id }),
           h('span.nav-label', {}, v.title),
-          h('kbd', {}, `Alt ${i + 1}`),
+          h('kbd', {}, `Alt ${(i + 1) % 10}`),
         ),
       ),
     );
@@ -118,8 +123,9 @@ export class Shell {
   }
 
   private key(e: KeyboardEvent): void {
-    if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[1-9]$/.test(e.code)) {
-      const v = this.views[Number(e.code.slice(5)) - 1];
+    if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[0-9]$/.test(e.code)) {
+      // Alt+0 is the tenth view.
+      const v = this.views[(Number(e.code.slice(5)) || 10) - 1];
       if (v) {
         e.preventDefault();
         this.show(v.id);

@@ -12,6 +12,7 @@ import { asmWordsOf, type AppContext, type View } from '../app/context.js';
 import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
+import { DebugGutter } from './debugGutter.js';
 import { DiskPanel } from './DiskPanel.js';
 import type * as monaco from 'monaco-editor/editor/editor.api';
 
@@ -50,6 +51,8 @@ export class EditorView implements View {
   private diagnoseTimer: ReturnType<typeof setTimeout> | undefined;
   private diagnoseSeq = 0;
   private readonly disk: DiskPanel;
+  /** Breakpoints in the glyph margin, the stopped line, "Debug from start" (debugGutter.ts). */
+  private gutter: DebugGutter | undefined;
 
   constructor(private readonly ctx: AppContext) {
     this.disk = new DiskPanel(ctx, () => this.closeAll());
@@ -226,6 +229,8 @@ export class EditorView implements View {
       keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyB],
       run: () => void this.deploy(),
     });
+    this.gutter = new DebugGutter(this.ctx, monaco, this.editor, () => void this.deploy(true));
+    this.deployButton.before(this.gutter.button);
     this.el.dataset.editorReady = 'true';
     return { editor: this.editor, m };
   }
@@ -253,6 +258,7 @@ export class EditorView implements View {
     this.current = file;
     this.placeholder.hidden = true;
     editor.setModel(file.model);
+    this.gutter?.setFile(file);
     editor.focus();
     this.deployButton.disabled = file.kind !== 'source';
     this.saveButton.disabled = file.model.getValue() === file.saved;
@@ -351,8 +357,11 @@ export class EditorView implements View {
     this.problems.hidden = markers.length === 0;
   }
 
-  /** Assemble & reboot: writes only when the program assembles; otherwise markers, nothing written. */
-  async deploy(): Promise<void> {
+  /**
+   * Assemble & reboot: writes only when the program assembles; otherwise markers, nothing written.
+   * `debug`: the guest stops before the program's first instruction, shown in the Debug view.
+   */
+  async deploy(debug = false): Promise<void> {
     const f = this.current;
     if (!f || f.kind !== 'source') {
       toast('Open a source file (.s) of a guest first', 'info');
@@ -363,7 +372,10 @@ export class EditorView implements View {
     this.statusLine.textContent = `Assembling ${f.name} for ${guestName}…`;
     const r: DeployResult | undefined = await busy(
       this.deployButton,
-      () => this.ctx.api.deploy(f.guest, f.name, source),
+      () =>
+        debug && this.gutter
+          ? this.gutter.deploy(f.guest, f.name, source)
+          : this.ctx.api.deploy(f.guest, f.name, source),
       `Assemble & reboot ${guestName}: `,
     );
     if (!r) {
@@ -385,6 +397,7 @@ export class EditorView implements View {
     }
     f.saved = source;
     this.markOpen();
+    if (debug) this.gutter?.showDebugView(f.guest);
     this.statusLine.textContent = `${f.name} · written to ${r.written ?? 'the disk'}${r.rebooted ? ` · ${guestName} rebooted` : ''}`;
     toast(
       `${f.name} (${bytes(r.bytes ?? 0)}) written to ${r.written ?? 'the disk'}; ${guestName} ${r.rebooted ? 'rebooted' : 'not rebooted'}`,
@@ -398,6 +411,7 @@ export class EditorView implements View {
     this.open.clear();
     this.current = undefined;
     this.editor?.setModel(null);
+    this.gutter?.setFile(undefined);
     this.placeholder.hidden = false;
     this.deployButton.disabled = true;
     this.saveButton.disabled = true;
