@@ -14,43 +14,9 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDisks } from '../../src/main/host/disks.js';
 import { createHost } from '../../src/main/host/host.js';
-import { ensureRendererBuilt, PROJECT_ROOT } from '../../src/main/web/build.js';
+import { ensureRendererBuilt } from '../../src/main/web/build.js';
 import { startWebServer, type WebServer } from '../../src/main/web/server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
-const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
-const LONG = 60_000;
-
-/** The visible rows of a guest's terminal, one line per row. */
-function termText(page: Page, guest: string): Promise<string> {
-  return page.evaluate((name) => {
-    const rows = document.querySelector(`section.term[data-name="${name}"] .xterm-rows`);
-    if (!rows) return '';
-    return Array.from(rows.children, (r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n');
-  }, guest);
-}
-
-async function waitForTerm(page: Page, guest: string, re: RegExp): Promise<string> {
-  const t0 = Date.now();
-  for (;;) {
-    const text = await termText(page, guest);
-    if (re.test(text)) return text;
-    if (Date.now() - t0 > LONG) throw new Error(`${guest}'s console never matched ${re}; it shows:\n${text}`);
-    await page.waitForTimeout(100);
-  }
-}
-
-async function showView(page: Page, id: string): Promise<void> {
-  await page.click(`nav .nav-item[data-view="${id}"]`);
-  await page.locator(`section.view[data-view="${id}"]`).waitFor({ state: 'visible' });
-}
-
-async function openConsole(page: Page, guest: string): Promise<void> {
-  await showView(page, 'consoles');
-  await page.locator('.tabs .tab', { hasText: new RegExp(`^${guest}$`) }).click();
-  await page.locator(`section.term[data-name="${guest}"]`).waitFor({ state: 'visible' });
-}
+import { CHROMIUM, CHROMIUM_ARGS, LONG, openConsole, SHOTS, showView, waitForTerm } from './appPage.js';
 
 /** The tree as nested [name, children] pairs read from the DOM, "you are here" as `*`. */
 function treeShape(page: Page): Promise<unknown> {
