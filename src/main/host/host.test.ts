@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import { WORKLOADS } from '../engine/compare.js';
+import { ROOT } from './disks.js';
 import { createHost } from './host.js';
 
 describe('host API', () => {
@@ -29,6 +30,20 @@ describe('host API', () => {
     });
     expect(info.asm.directives.find((d) => d.name === '.word')?.doc).toMatch(/\w/);
     expect(info.asm.pseudos.find((p) => p.name === 'li')?.syntax).toMatch(/rd/);
+    await host.close();
+  });
+
+  it('boots disks only from the data folder and the project disks/ folder, leaving others unopened', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'disks-only') });
+    const outside = path.join(dir, 'notes.bin');
+    const bytes = new Uint8Array(4096).fill(7); // a multiple of 512: the disk device would take it
+    await writeFile(outside, bytes);
+    const status = await host.boot({ mode: 'dualboot', disks: [outside] });
+    expect(status.state).toBe('failed');
+    expect(status.error).toBe(
+      `disk ${outside}: not in a folder the app opens disks from (${path.join(dir, 'disks-only')}, ${path.join(ROOT, 'disks')}); copy it there, or boot it from the command line: hyperdesk boot --disk PATH`,
+    );
+    expect(Buffer.compare(await readFile(outside), bytes)).toBe(0);
     await host.close();
   });
 

@@ -4,7 +4,7 @@
  * to this object and its events to the page; they hold no logic of their own.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   checkConfig,
@@ -26,7 +26,8 @@ import { assembleOnly } from '../engine/assembly.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
 import { WORKLOADS } from '../engine/workloads.js';
-import { ensureDisks } from './disks.js';
+import { checkDiskPaths } from './diskPaths.js';
+import { DEFAULT_IMAGE, ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
 import { WorkingDisks, type BuiltImage } from './workingDisks.js';
@@ -158,6 +159,12 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
           emit({ type: 'progress', task: 'boot', done: 1, label: error });
           return { state: 'failed', guests: [], seconds: 0, error };
         }
+      }
+      // docs/security.md#disks-the-app-opens: the data folder and the project's disks/ only.
+      const badDisk = checkDiskPaths(config.disks ?? [], [folder, dirname(DEFAULT_IMAGE)]);
+      if (badDisk) {
+        emit({ type: 'progress', task: 'boot', done: 1, label: badDisk });
+        return { state: 'failed', guests: [], seconds: 0, error: badDisk };
       }
       const status = await engine.call('boot', config);
       emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
