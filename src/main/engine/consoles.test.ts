@@ -1,25 +1,81 @@
-/** The console buffers' snapshot record (tail) and the app's own text (note): docs/snapshots.md#consoles. */
+/**
+ * The engine's console buffers stay bounded however fast a guest writes (docs/security.md#floods):
+ * what does not fit before the next drain is dropped, counted, and shown as one marker line in that
+ * guest's console only; the history keeps the newest HISTORY_BYTES; `end` stays a byte count the
+ * page can splice on.
+ */
 import { describe, expect, it } from 'vitest';
-import { ConsoleBuffers } from './consoles.js';
+import { ConsoleBuffers, HISTORY_BYTES, PENDING_BYTES } from './consoles.js';
+
+describe('ConsoleBuffers under a flood', () => {
+  it('keeps PENDING_BYTES a drain, drops the rest with a marker in the flooder’s console only', () => {
+    const c = new ConsoleBuffers();
+    const flood = c.sink(1);
+    const quiet = c.sink(2);
+    for (let i = 0; i < 10 * PENDING_BYTES; i++) flood.write(0x41);
+    for (const b of Buffer.from('ok\r\n')) quiet.write(b);
+    const batches = c.drain();
+    const f = batches.find((b) => b.guest === 1)!;
+    const q = batches.find((b) => b.guest === 2)!;
+    const marker = `\r\n[output dropped: ${9 * PENDING_BYTES} bytes]\r\n`;
+    expect(f.data.length).toBe(PENDING_BYTES + marker.length);
+    expect(f.data.endsWith(marker)).toBe(true);
+    expect(f.data.slice(0, PENDING_BYTES)).toBe('A'.repeat(PENDING_BYTES));
+    expect(f.end).toBe(f.data.length);
+    expect(q.data).toBe('ok\r\n');
+    expect(c.dropped(1)).toBe(9 * PENDING_BYTES);
+    expect(c.dropped(2)).toBe(0);
+    // The next drain starts afresh: no marker without a new drop.
+    flood.write(0x42);
+    const again = c.drain().find((b) => b.guest === 1)!;
+    expect(again.data).toBe('B');
+    expect(again.end).toBe(f.end + 1);
+  });
+
+  it('keeps the newest HISTORY_BYTES and an end that matches the batches', () => {
+    const c = new ConsoleBuffers();
+    const s = c.sink(0);
+    let end = 0;
+    for (let round = 0; round < 20; round++) {
+      for (let i = 0; i < PENDING_BYTES; i++) s.write(0x30 + (round % 10));
+      for (const b of c.drain()) end = b.end;
+    }
+    const h = c.history(0);
+    expect(h.end).toBe(end);
+    expect(h.end).toBe(20 * PENDING_BYTES);
+    expect(h.data.length).toBe(HISTORY_BYTES);
+    expect(h.data.endsWith('9'.repeat(PENDING_BYTES))).toBe(true);
+  });
+
+  it('still hands ctl’s management channel every complete line while dropping', () => {
+    const c = new ConsoleBuffers();
+    const lines: string[] = [];
+    c.onLine = (g, l) => lines.push(`${g}:${l}`);
+    const s = c.sink(0);
+    for (let i = 0; i < 2 * PENDING_BYTES; i++) s.write(0x2e);
+    for (const b of Buffer.from('\r\n@h1 ok\r\n')) s.write(b);
+    expect(lines.at(-1)).toBe('0:@h1 ok');
+  });
+});
 
 const write = (c: ConsoleBuffers, guest: number, text: string) => {
   const sink = c.sink(guest);
   for (const ch of text) sink.write(ch.charCodeAt(0));
 };
 
-describe('ConsoleBuffers', () => {
-  it('tail: the last bytes from a line start, bytes not yet drained included', () => {
+describe('ConsoleBuffers: what a snapshot records and a restore writes (docs/snapshots.md#consoles)', () => {
+  it('tail: the last bytes handed out, from a line start', () => {
     const c = new ConsoleBuffers();
     expect(c.tail(0)).toBe('');
-    write(c, 0, 'one\r\ntwo\r\n');
+    write(c, 0, 'one\r\ntwo\r\ncos> ');
     c.drain();
-    write(c, 0, 'cos> ');
     expect(c.tail(0)).toBe('one\r\ntwo\r\ncos> ');
     // Cut to a line start within the bound.
     expect(c.tail(0, 9)).toBe('cos> ');
     expect(c.tail(0, 12)).toBe('two\r\ncos> ');
-    // Asking did not take the pending bytes from the page.
-    expect(c.drain()).toEqual([{ guest: 0, data: 'cos> ', end: 15 }]);
+    // Asking took nothing from the page.
+    write(c, 0, 'x');
+    expect(c.drain()).toEqual([{ guest: 0, data: 'x', end: 16 }]);
   });
 
   it('note: reaches the page like output, not the line listener', () => {

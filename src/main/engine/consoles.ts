@@ -3,17 +3,26 @@
  * them, handed out once per tick as one batch per guest (never one message per byte), and a bounded
  * history is kept so that a page that reloads gets each console back (HostApi.consoleHistory).
  *
- * `end` counts every byte a guest ever wrote; a batch and a history both say where they end, so the
- * page can splice a history with the live batches without losing or doubling a byte.
+ * Bounded (docs/security.md#floods): a guest that writes more than PENDING_BYTES between two
+ * drains loses the rest, and its batch ends with one "[output dropped: N bytes]" line instead; the
+ * history keeps the newest HISTORY_BYTES. So a console flood costs the flooding guest its own
+ * output, and the engine's memory stays flat.
+ *
+ * `end` counts every byte a console has shown (markers included, dropped bytes not); a batch and a
+ * history both say where they end, so the page can splice a history with the live batches without
+ * losing or doubling a byte.
  */
+import { OutputBuffer } from '../../shared/outputBuffer.js';
 
 /** Bytes of history kept per guest (the oldest go first). */
 export const HISTORY_BYTES = 256 * 1024;
+/** Bytes a guest may write between two drains (one engine tick); the rest is dropped and counted. */
+export const PENDING_BYTES = 64 * 1024;
 /** Bytes of each console a snapshot records (docs/snapshots.md#consoles). */
 export const TAIL_BYTES = 4096;
 
 interface GuestConsole {
-  pending: number[];
+  pending: OutputBuffer;
   history: string;
   end: number;
   /** Complete lines, for whoever listens (the management channel); the partial one is in `line`. */
@@ -34,7 +43,7 @@ export class ConsoleBuffers {
   private get(guest: number): GuestConsole {
     let g = this.guests.get(guest);
     if (!g) {
-      g = { pending: [], history: '', end: 0, line: '' };
+      g = { pending: new OutputBuffer(PENDING_BYTES), history: '', end: 0, line: '' };
       this.guests.set(guest, g);
     }
     return g;
@@ -60,11 +69,8 @@ export class ConsoleBuffers {
   drain(): ConsoleBatch[] {
     const out: ConsoleBatch[] = [];
     for (const [guest, g] of this.guests) {
-      if (g.pending.length === 0) continue;
-      let data = '';
-      // Chunked: String.fromCharCode with a huge spread would overflow the stack.
-      for (let i = 0; i < g.pending.length; i += 8192) data += String.fromCharCode(...g.pending.slice(i, i + 8192));
-      g.pending.length = 0;
+      if (!g.pending.pending) continue;
+      const data = g.pending.takeString();
       g.end += data.length;
       g.history += data;
       if (g.history.length > HISTORY_BYTES) g.history = g.history.slice(g.history.length - HISTORY_BYTES);
@@ -81,13 +87,11 @@ export class ConsoleBuffers {
 
   /**
    * The guest's console from the start of a line within its last `max` bytes (a snapshot's record
-   * of it, docs/snapshots.md#consoles), bytes not yet handed out included.
+   * of it, docs/snapshots.md#consoles): what was handed out so far (the engine drains every tick,
+   * and a snapshot is taken between ticks).
    */
   tail(guest: number, max = TAIL_BYTES): string {
-    const g = this.guests.get(guest);
-    if (!g) return '';
-    const pending = g.pending.slice(Math.max(0, g.pending.length - max));
-    const h = g.history.slice(Math.max(0, g.history.length - max)) + String.fromCharCode(...pending);
+    const h = this.guests.get(guest)?.history ?? '';
     if (h.length <= max) return h;
     const cut = h.slice(h.length - max);
     const nl = cut.indexOf('\n');
@@ -102,6 +106,11 @@ export class ConsoleBuffers {
     // Bytes, one per character, as the guest's own output is (UTF-16 beyond 0xff would be cut).
     const g = this.get(guest);
     for (let i = 0; i < text.length; i++) g.pending.push(text.charCodeAt(i) & 0xff);
+  }
+
+  /** Bytes of this guest's output dropped so far (it wrote faster than PENDING_BYTES a tick). */
+  dropped(guest: number): number {
+    return this.guests.get(guest)?.pending.droppedTotal ?? 0;
   }
 
   /** A line the guest has started but not ended (e.g. its prompt). */

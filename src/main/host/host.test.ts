@@ -123,4 +123,15 @@ describe('host API', () => {
     await expect(host.compare('nosuch')).rejects.toThrow(/no workload named 'nosuch'/);
     await host.close();
   });
+
+  it('runs one comparison at a time and refuses the others clearly (issue 13)', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'f') });
+    const first = host.compare('primes');
+    await expect(host.compare('burner')).rejects.toThrow(/a comparison \(primes\) is running: one at a time/);
+    const run = await first;
+    expect(run.workload).toBe('primes');
+    // Once it has finished, the next one runs (refused only while one runs).
+    expect((await host.compare('primes')).workload).toBe('primes');
+    await host.close();
+  }, 300_000);
 });

@@ -131,9 +131,14 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       case 'log':
         for (const l of e.logs) log(l);
         return;
+      case 'debug':
+        emit(e.debug);
+        return;
     }
   };
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
+  /** The workload of the comparison running now, if one is. */
+  let comparing: string | undefined;
   let lastConfig: MachineConfig | undefined;
 
   const service: HostService = {
@@ -223,24 +228,61 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       }
       return r;
     },
+    // The debugger (docs/debugger.md#host-api): the engine's Debugger answers.
+    debugState: (guest) => engine.call('debugState', guest),
+    debugPause: (guest) => engine.call('debugPause', guest),
+    debugContinue: (guest) => engine.call('debugContinue', guest),
+    debugStep: (guest, vcpu, kind) => engine.call('debugStep', guest, vcpu, kind),
+    debugRunTo: (guest, target) => engine.call('debugRunTo', guest, target),
+    debugRegisters: (guest, vcpu) => engine.call('debugRegisters', guest, vcpu),
+    debugSetRegister: (guest, vcpu, reg, value) => engine.call('debugSetRegister', guest, vcpu, reg, value),
+    debugReadMemory: (guest, space, address, length) => engine.call('debugReadMemory', guest, space, address, length),
+    debugWriteMemory: (guest, space, address, hex) => engine.call('debugWriteMemory', guest, space, address, hex),
+    debugDisassemble: (guest, vcpu, address, count) => engine.call('debugDisassemble', guest, vcpu, address, count),
+    debugSetBreakpoints: (guest, list) => engine.call('debugSetBreakpoints', guest, list),
+    debugSetWatchpoints: (guest, list) => engine.call('debugSetWatchpoints', guest, list),
+    debugSetTrapBreaks: (guest, causes) => engine.call('debugSetTrapBreaks', guest, causes),
+    async debugDeploy(guest, name, source, stopOnEntry) {
+      const r = await engine.call('debugDeploy', guest, name, source, stopOnEntry);
+      if (r.ok && r.written) {
+        const name = (await engine.call('status')).guests.find((g) => g.id === guest)?.name ?? `guest ${guest}`;
+        log({
+          guest,
+          guestName: name,
+          kind: 'deployed',
+          detail: `${r.written}${stopOnEntry ? ', debug from start' : ''}`,
+        });
+      }
+      return r;
+    },
     ctl: (command) => engine.call('ctl', command),
     ownership: () => engine.call('ownership'),
     network: () => engine.call('network'),
     async capture(): Promise<Capture> {
       const c = await engine.call('capture');
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames };
+      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames, dropped: c.dropped };
     },
     perf: () => engine.call('perf'),
     timeline: (guest) => engine.call('timeline', guest),
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const disks = [await ensureDisks()];
+      // One comparison at a time (docs/security.md#floods): each runs two machines flat out on a
+      // worker of its own; six at once took 1.4 GB. The others are refused, not queued.
+      if (comparing)
+        throw new Error(`a comparison (${comparing}) is running: one at a time, try again when it has finished`);
+      comparing = workload;
+      let figures: Pick<ComparisonRun, 'dualboot' | 'hypervisor'>;
       const at = new Date().toISOString();
-      const figures = await runInWorker(workload, disks, (done, label) =>
-        emit({ type: 'progress', task: 'compare', done, label }),
-      );
+      try {
+        const disks = [await ensureDisks()];
+        figures = await runInWorker(workload, disks, (done, label) =>
+          emit({ type: 'progress', task: 'compare', done, label }),
+        );
+      } finally {
+        comparing = undefined;
+      }
       const run = { at, workload, ...figures };
       let saved: ComparisonRun;
       try {

@@ -154,6 +154,7 @@ export class NetworkView implements View {
           ['Flooded', num(n.flooded)],
           ['Filtered', num(n.filtered)],
           ['In capture', num(n.captured)],
+          ['Capture dropped (oldest)', num(n.captureDropped)],
         ] as const
       ).map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
     );
