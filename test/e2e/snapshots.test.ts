@@ -63,7 +63,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Snapshots view in Chromium (web mode
       dialogs.push(d.message());
       void d.accept();
     });
-    const disk = path.join(profile, 'hyperdesk.img');
+    const disk = path.join(profile, 'data', 'hyperdesk.img'); // the app opens disks only from its folders
     await copyFile(await ensureDisks(), disk);
     expect((await host.boot({ mode: 'hypervisor', disks: [disk] })).error).toBeUndefined();
     await page.goto(server.url);

@@ -194,7 +194,10 @@ export class DebugView implements View {
     try {
       const regs = await api.debugRegisters(guest, this.vcpu);
       if (seq !== this.loadSeq) return;
-      this.changed = changedRegisters(this.regs, regs);
+      // Read again with nothing run in between (the view shown again, a breakpoint added): the
+      // last step's highlights stay.
+      const diff = changedRegisters(this.regs, regs);
+      if (diff.size || this.regs?.pc !== regs.pc) this.changed = diff;
       this.regs = regs;
       this.renderRegisters(regs);
       const start = Math.max(0, regs.pc - BEFORE * 4);

@@ -397,6 +397,8 @@ export class EditorView implements View {
     }
     f.saved = source;
     this.markOpen();
+    // The host resolves line breakpoints against the program just deployed: show how they stand.
+    void this.gutter?.deployed(f.guest);
     if (debug) this.gutter?.showDebugView(f.guest);
     this.statusLine.textContent = `${f.name} · written to ${r.written ?? 'the disk'}${r.rebooted ? ` · ${guestName} rebooted` : ''}`;
     toast(

@@ -86,12 +86,16 @@ export class DebugGutter {
   async deploy(guest: number, name: string, source: string): Promise<DeployResult> {
     const api = this.model.api;
     if (!api?.debugDeploy) throw new Error('this host’s debugger cannot deploy a program stopped at its entry');
-    const r = await api.debugDeploy(guest, name, source, true);
-    if (r.ok && !r.error) {
-      await this.model.setBreakpoints(guest, [...this.model.requested(guest)]);
+    return api.debugDeploy(guest, name, source, true);
+  }
+
+  /** A program was deployed into the guest: its line breakpoints are placed now (or say why not). */
+  async deployed(guest: number): Promise<void> {
+    try {
       await this.model.refresh(guest);
+    } catch {
+      // The guest is rebooting and not there yet: the next stop reads the state again.
     }
-    return r;
   }
 
   /** After "Debug from start": the Debug view, on that guest (the shell's navigation, as a click). */
