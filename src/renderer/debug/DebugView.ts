@@ -341,7 +341,11 @@ export class DebugView implements View {
     const loc = this.model.location(guest);
     this.disasmHead.textContent = loc?.file ? `${loc.file}:${loc.line}` : hex32(pc);
     const items: HTMLElement[] = [];
-    for (const l of lines) {
+    // Zero words before a program's first instruction (its .org) are not code: left out.
+    const first = lines.findIndex(
+      (l) => l.word !== 0 || l.label !== undefined || l.file !== undefined || l.address === pc,
+    );
+    for (const l of lines.slice(Math.max(0, first))) {
       if (l.label) items.push(h('li.dis-label', {}, `${l.label}:`));
       const bp = at.has(l.address);
       const dot = h('button.dis-bp', {
