@@ -11,6 +11,7 @@
  * as a rejected promise with a clear message otherwise; they never stop the machine.
  */
 import type { DebugApi, DebugEvent } from './debugApi.js';
+import { guestFileNameProblem } from './guestFileNames.js';
 
 /** Which face the UI is talking to. */
 export type HostMode = 'electron' | 'web';
@@ -27,6 +28,8 @@ export interface HostInfo {
   store: { path: string; error?: string };
   /** The workloads `compare` knows. */
   workloads: string[];
+  /** What each workload runs, in a sentence (the Compare view explains the one picked). */
+  workloadTitles?: Record<string, string>;
   /** The assembler's directives and pseudo-instructions, for the editor (they live in src/main/asm). */
   asm: { directives: AsmWord[]; pseudos: AsmWord[] };
 }
@@ -65,6 +68,12 @@ export interface MachineConfig {
    * with several busy pCPUs but not deterministic. Default false: every pCPU on the engine's thread.
    */
   threads?: boolean;
+  /**
+   * The saved machine this configuration boots (the Machines view's entry, docs/app.md#layout): the
+   * host saves the boot under this name and the top bar shows it. Absent: `demo` in hypervisor mode,
+   * `dual boot OS` in dual boot.
+   */
+  name?: string;
 }
 
 export type GuestState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'halted';
@@ -435,7 +444,14 @@ export const EVENT_CHANNEL = 'hyperdesk:event';
 /** How one argument is checked. */
 export type ArgSpec =
   | { kind: 'int'; name: string; min: number; max: number }
-  | { kind: 'string'; name: string; maxLength: number; pattern?: RegExp }
+  | {
+      kind: 'string';
+      name: string;
+      maxLength: number;
+      pattern?: RegExp;
+      /** A check past the pattern: why the value is refused, or undefined. */
+      check?: (value: string) => string | undefined;
+    }
   | { kind: 'bool'; name: string }
   /** A list, each element checked by `item` (the debugger's breakpoint and watchpoint lists). */
   | { kind: 'list'; name: string; maxItems: number; item: ArgSpec }
@@ -444,8 +460,17 @@ export type ArgSpec =
   | { kind: 'config'; name: string };
 
 const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
-/** A file name in a guest's file system (cfs and sfs names are short, no slashes). */
-const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/ };
+/**
+ * A file name in a guest's file system (cfs and sfs names are short, no slashes), and none of the
+ * names that mean something else where guest files go (`..`, `CON`: docs/disks.md#file-names).
+ */
+const fileName: ArgSpec = {
+  kind: 'string',
+  name: 'name',
+  maxLength: 64,
+  pattern: /^[A-Za-z0-9_.-]+$/,
+  check: guestFileNameProblem,
+};
 
 /** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
 const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
@@ -581,7 +606,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
       if (typeof value !== 'string') return 'must be a string';
       if (value.length > spec.maxLength) return `is too long (${value.length} > ${spec.maxLength})`;
       if (spec.pattern && !spec.pattern.test(value)) return `has characters it may not have (${spec.pattern})`;
-      return undefined;
+      return spec.check?.(value);
     case 'bool':
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'list': {
@@ -613,7 +638,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
   }
 }
 
-const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads']);
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads', 'name']);
 
 /** A partial MachineConfig: only known keys, each of the right type and range. */
 export function checkConfig(value: unknown): string | undefined {
@@ -643,5 +668,10 @@ export function checkConfig(value: unknown): string | undefined {
   if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';
   if (c.threads !== undefined && typeof c.threads !== 'boolean') return 'threads must be true or false';
   if (c.threads === true && c.mode === 'dualboot') return 'threads needs hypervisor mode';
+  if (
+    c.name !== undefined &&
+    !(typeof c.name === 'string' && c.name.length <= 100 && /^[^\s](?:[^\r\n]*[^\s])?$/.test(c.name))
+  )
+    return 'name must be a machine name (one line, no spaces at either end)';
   return undefined;
 }

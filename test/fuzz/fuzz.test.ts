@@ -67,3 +67,12 @@ describe('disk campaigns (issue 13, briefly)', () => {
     });
   }, 180_000);
 });
+
+describe('the assembler campaign (issue 13, briefly)', () => {
+  it('asm: random, mutated and hostile sources end in output or diagnostics within the limits', () => {
+    const r = brief(CAMPAIGNS.asm, 100);
+    // The hostile shapes were made and the limits answered some of them.
+    expect(r.counters.limitErrors).toBeGreaterThan(0);
+    expect(r.counters.assembled).toBeGreaterThan(0);
+  }, 180_000);
+});

@@ -2,8 +2,8 @@
  * `npm run fuzz -- flood --kind console|events|input --seconds N`: a flood of a running machine
  * (flood.ts), one JSON line with its figures; exit code 1 when another guest stopped answering.
  *
- * `npm run fuzz -- NAME --count N [--seed S] [--report K]`: one isolation fuzz campaign
- * (docs/security.md). Prints every escape it localized (one JSON line each: the invariant, the step,
+ * `npm run fuzz -- NAME --count N [--seed S] [--report K]`: one fuzz campaign (docs/security.md):
+ * an isolation campaign, or `asm`, the assembler's. Prints every escape it localized (one JSON line each: the invariant, the step,
  * the shortest sequence that reproduces it), then one summary line
  * `{"fuzz":NAME,"inputs":N,"escapes":E,"exceptions":X,"seed":S,...}`. Exit code 1 when E or X > 0.
  */

@@ -7,6 +7,7 @@
  * blocks, then the superblock with the directory crc.
  */
 import { crc32 } from '../../shared/crc32.js';
+import { guestFileNameProblem } from '../../shared/guestFileNames.js';
 import { BLOCK, blocksFor, nameBytes, put32, readName, u32, writeName } from './bytes.js';
 import { attempt, DiskError, fail, hex } from './errors.js';
 import type { FileInfo, FileSystem, WriteOptions } from './fileSystem.js';
@@ -252,6 +253,11 @@ export class CfsVolume implements FileSystem {
     });
   }
 
+  checkName(name: string): DiskError | undefined {
+    const r = attempt(() => validName(name, this.region.where));
+    return r instanceof DiskError ? r : undefined;
+  }
+
   write(name: string, data: Uint8Array, options: WriteOptions = {}): true | DiskError {
     return attempt(() => {
       this.checkWritable();
@@ -373,9 +379,12 @@ export function encodeSuperblock(sb: Superblock, where: string): Uint8Array {
   return b;
 }
 
-/** A cfs name: 1..19 printable ASCII characters, no '/'. */
+/** A new cfs name: 1..19 printable ASCII characters, no '/', none of the odd names (docs/disks.md#file-names). */
 function validName(name: string, where: string): Uint8Array {
   if (name === '') fail(`${where}: a file name cannot be empty`);
   if (name.includes('/')) fail(`${where}: file name '${name}' contains '/'`);
-  return nameBytes(name, CFS_NAME_MAX, `${where}: file name`);
+  const bytes = nameBytes(name, CFS_NAME_MAX, `${where}: file name`);
+  const odd = guestFileNameProblem(name);
+  if (odd) fail(`${where}: file name ${odd}`);
+  return bytes;
 }

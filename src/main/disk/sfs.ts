@@ -11,7 +11,7 @@ import { BLOCK, blocksFor, put16, put32, u16, u32 } from './bytes.js';
 import { attempt, DiskError, fail, hex } from './errors.js';
 import type { FileInfo, FileSystem } from './fileSystem.js';
 import type { Region } from './Region.js';
-import { fromSfsName, toSfsName } from './sfsNames.js';
+import { fromSfsName, newSfsName, toSfsName } from './sfsNames.js';
 
 export const SFS_MAGIC = 0x21534653; // 'SFS!'
 export const SFS_VERSION = 1;
@@ -326,10 +326,15 @@ export class SfsVolume implements FileSystem {
     });
   }
 
+  checkName(name: string): DiskError | undefined {
+    const r = attempt(() => newSfsName(name, this.region.where));
+    return r instanceof DiskError ? r : undefined;
+  }
+
   write(name: string, data: Uint8Array): true | DiskError {
     return attempt(() => {
       this.checkWritable();
-      const stored = toSfsName(name, this.region.where);
+      const stored = newSfsName(name, this.region.where);
       const shown = fromSfsName(stored) as string;
       const need = blocksFor(data.length);
       let old = this.rawEntries().find((e) => e.name === shown);

@@ -270,7 +270,7 @@ export class EngineCore {
   }
 
   private flushConsoles(): void {
-    const batches = this.session?.drain() ?? [];
+    const batches = this.session?.drain(this.clock()) ?? [];
     if (batches.length) this.emit({ event: 'console', batches });
   }
 

@@ -26,7 +26,8 @@ import type { SliceEngine } from '../emulator/cpu/Cpu.js';
 import type { ParallelRunner } from '../emulator/machine/parallel.js';
 import { Jit } from '../emulator/cpu/jit/Jit.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
-import { assembleWithFiles, toDiagnostics } from './assembly.js';
+import { assembleOffThread } from './asmThread.js';
+import { guestIncludes } from './assembly.js';
 import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
 import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
@@ -110,6 +111,10 @@ export class Session {
         engine: config.engine ?? 'interp',
         console: consoles.sink(0),
         consoleFor: (p) => consoles.sink(p.id),
+        // A guest started again begins its banner on a new line (ConsoleBuffers.breakLine).
+        onEvent: (e) => {
+          if (e.kind === 'started') consoles.breakLine(e.partition);
+        },
         threads: config.threads === true,
         select: config.boot ?? 'cos',
         timeoutSeconds: 5,
@@ -162,8 +167,8 @@ export class Session {
   }
 
   /** Console bytes since the last call, one batch per guest. */
-  drain(): ConsoleBatch[] {
-    return this.consoles.drain();
+  drain(nowMs?: number): ConsoleBatch[] {
+    return this.consoles.drain(nowMs);
   }
 
   /** New partition events since the last call. */
@@ -329,22 +334,30 @@ export class Session {
   /**
    * Assemble-write-reboot (docs/guide.md): on errors nothing is written. Otherwise ctl stops the
    * guest, the program and its source are written into the guest's file system, and ctl restarts
-   * the guest; the other guests run on. In dual boot the guest is the machine: it is reset.
+   * the guest; the other guests run on. In dual boot the guest is the machine: it is reset. Both
+   * names are checked before anything else (a name that fits for the program may not for `NAME.s`),
+   * and the assembling runs on the assembler's worker with a time limit, so the machine runs on
+   * meanwhile (docs/app.md#assembling).
    */
   async deploy(guest: number, name: string, source: string, stopOnEntry = false): Promise<DeployResult> {
     const base = name.replace(/\.s$/i, '');
+    const refused = (error: string): DeployResult => ({ ok: false, diagnostics: [], rebooted: false, error });
+    const before = this.fileSystem(guest);
+    if (typeof before === 'string') return refused(before);
+    if (before.kind !== 'cfs') return refused(`${this.nameOf(guest)} runs no programs from its disk`);
+    for (const n of [base, `${base}.s`]) {
+      const bad = before.checkName(n);
+      if (bad)
+        return refused(`cannot deploy '${name}' (the program '${base}' and its source '${base}.s'): ${bad.message}`);
+    }
+    const r = await assembleOffThread({ file: `${base}.s`, source, readFile: guestIncludes(before) });
+    const diagnostics = r.diagnostics;
+    if (!r.ok)
+      return { ok: false, diagnostics, rebooted: false, ...(r.timedOut ? { error: diagnostics[0]?.message } : {}) };
+    // The machine ran on while the assembler worked: open the file system again before writing.
+    if (this.closed) return { ok: false, diagnostics, rebooted: false, error: 'the machine was powered off' };
     const fs = this.fileSystem(guest);
-    if (typeof fs === 'string') return { ok: false, diagnostics: [], rebooted: false, error: fs };
-    if (fs.kind !== 'cfs')
-      return {
-        ok: false,
-        diagnostics: [],
-        rebooted: false,
-        error: `${this.nameOf(guest)} runs no programs from its disk`,
-      };
-    const r = assembleWithFiles(`${base}.s`, source, fs);
-    const diagnostics = toDiagnostics(r);
-    if (!r.ok) return { ok: false, diagnostics, rebooted: false };
+    if (typeof fs === 'string') return { ok: false, diagnostics, rebooted: false, error: fs };
     const image = buildCosExecutable(r.bytes, r.base, r.entry);
     // Its line map and labels, for source breakpoints and disassembly (docs/debugger.md#source-level).
     this.debug.setProgram(guest, programInfo(`${base}.s`, r));
@@ -470,9 +483,13 @@ export class Session {
   }
 
   close(): void {
+    this.closed = true;
     this.ctl.cancel('the machine was powered off');
     this.powered.close();
   }
+
+  /** Set by close(): a deploy that was assembling then writes nothing. */
+  private closed = false;
 }
 
 function describe(r: CtlReply): string {

@@ -5,7 +5,7 @@
  * page can splice on.
  */
 import { describe, expect, it } from 'vitest';
-import { ConsoleBuffers, HISTORY_BYTES, PENDING_BYTES } from './consoles.js';
+import { ConsoleBuffers, HISTORY_BYTES, PENDING_BYTES, VIEWER_BYTES_PER_SECOND } from './consoles.js';
 
 describe('ConsoleBuffers under a flood', () => {
   it('keeps PENDING_BYTES a drain, drops the rest with a marker in the flooder’s console only', () => {
@@ -56,12 +56,54 @@ describe('ConsoleBuffers under a flood', () => {
     for (const b of Buffer.from('\r\n@h1 ok\r\n')) s.write(b);
     expect(lines.at(-1)).toBe('0:@h1 ok');
   });
+
+  it('hands the viewers at most VIEWER_BYTES_PER_SECOND of one guest a second, then a marker', () => {
+    const c = new ConsoleBuffers();
+    const flood = c.sink(3);
+    const quiet = c.sink(1);
+    let shown = 0;
+    let marker = '';
+    // 40 ticks in one wall second, each with a full PENDING_BYTES from the flooder.
+    for (let tick = 0; tick < 40; tick++) {
+      for (let i = 0; i < PENDING_BYTES; i++) flood.write(0x46);
+      quiet.write(0x2e);
+      const batches = c.drain(1000 + tick * 25);
+      for (const b of batches) if (b.guest === 3) shown += b.data.length;
+      // The quiet guest is never held back by the flooder's share.
+      expect(batches.find((b) => b.guest === 1)?.data).toBe('.');
+    }
+    expect(shown).toBeLessThanOrEqual(VIEWER_BYTES_PER_SECOND + PENDING_BYTES);
+    // The next second opens with what was dropped in this one.
+    flood.write(0x47);
+    for (const b of c.drain(2000)) if (b.guest === 3) marker = b.data;
+    const m = /\[output dropped: (\d+) bytes\]/.exec(marker);
+    expect(Number(m?.[1])).toBe(40 * PENDING_BYTES - shown);
+    expect(marker.startsWith('G')).toBe(true);
+  });
 });
 
 const write = (c: ConsoleBuffers, guest: number, text: string) => {
   const sink = c.sink(guest);
   for (const ch of text) sink.write(ch.charCodeAt(0));
 };
+
+describe('console buffers', () => {
+  it('a guest started again begins on a new line, never glued to its old prompt', () => {
+    const c = new ConsoleBuffers();
+    const lines: string[] = [];
+    c.onLine = (_g, l) => lines.push(l);
+    write(c, 1, 'cos 0.1\r\ncos> ');
+    c.breakLine(1);
+    write(c, 1, 'cos 0.1\r\n');
+    expect(c.drain()).toEqual([{ guest: 1, data: 'cos 0.1\r\ncos> \r\ncos 0.1\r\n', end: 25 }]);
+    expect(lines).toEqual(['cos 0.1', 'cos 0.1']);
+    // At the start of a line (or of the console) there is nothing to break.
+    c.breakLine(1);
+    c.breakLine(2);
+    expect(c.drain()).toEqual([]);
+    expect(c.history(1).data).toBe('cos 0.1\r\ncos> \r\ncos 0.1\r\n');
+  });
+});
 
 describe('ConsoleBuffers: what a snapshot records and a restore writes (docs/snapshots.md#consoles)', () => {
   it('tail: the last bytes handed out, from a line start', () => {

@@ -18,15 +18,26 @@ import { OutputBuffer } from '../../shared/outputBuffer.js';
 export const HISTORY_BYTES = 256 * 1024;
 /** Bytes a guest may write between two drains (one engine tick); the rest is dropped and counted. */
 export const PENDING_BYTES = 64 * 1024;
+/**
+ * Bytes of one guest's console handed to the viewers per wall second (when the caller says what time
+ * it is): about what a terminal view can draw. Past it, the rest of that second is dropped, counted,
+ * and the marker opens the next second's first batch.
+ */
+export const VIEWER_BYTES_PER_SECOND = 1 << 20;
 /** Bytes of each console a snapshot records (docs/snapshots.md#consoles). */
 export const TAIL_BYTES = 4096;
 
 interface GuestConsole {
   pending: OutputBuffer;
+  /** The wall-clock second being counted (ms at its start) and the bytes handed out in it. */
+  windowAt: number;
+  windowBytes: number;
   history: string;
   end: number;
   /** Complete lines, for whoever listens (the management channel); the partial one is in `line`. */
   line: string;
+  /** The last byte written (10 at first: a console starts at the beginning of a line). */
+  last: number;
 }
 
 export interface ConsoleBatch {
@@ -43,7 +54,15 @@ export class ConsoleBuffers {
   private get(guest: number): GuestConsole {
     let g = this.guests.get(guest);
     if (!g) {
-      g = { pending: new OutputBuffer(PENDING_BYTES), history: '', end: 0, line: '' };
+      g = {
+        pending: new OutputBuffer(PENDING_BYTES),
+        windowAt: -Infinity,
+        windowBytes: 0,
+        history: '',
+        end: 0,
+        line: '',
+        last: 10,
+      };
       this.guests.set(guest, g);
     }
     return g;
@@ -55,6 +74,7 @@ export class ConsoleBuffers {
     return {
       write: (b: number) => {
         g.pending.push(b & 0xff);
+        g.last = b & 0xff;
         if (!this.onLine) return;
         if (b === 10) {
           const line = g.line.endsWith('\r') ? g.line.slice(0, -1) : g.line;
@@ -66,11 +86,22 @@ export class ConsoleBuffers {
   }
 
   /** What each guest wrote since the last call, one batch per guest that wrote anything. */
-  drain(): ConsoleBatch[] {
+  drain(nowMs?: number): ConsoleBatch[] {
     const out: ConsoleBatch[] = [];
     for (const [guest, g] of this.guests) {
       if (!g.pending.pending) continue;
+      if (nowMs !== undefined) {
+        if (nowMs - g.windowAt >= 1000) {
+          g.windowAt = nowMs;
+          g.windowBytes = 0;
+        }
+        if (g.windowBytes >= VIEWER_BYTES_PER_SECOND) {
+          g.pending.discard(); // the viewers had this second's share: counted, told next second
+          continue;
+        }
+      }
       const data = g.pending.takeString();
+      g.windowBytes += data.length;
       g.end += data.length;
       g.history += data;
       if (g.history.length > HISTORY_BYTES) g.history = g.history.slice(g.history.length - HISTORY_BYTES);
@@ -111,6 +142,20 @@ export class ConsoleBuffers {
   /** Bytes of this guest's output dropped so far (it wrote faster than PENDING_BYTES a tick). */
   dropped(guest: number): number {
     return this.guests.get(guest)?.pending.droppedTotal ?? 0;
+  }
+
+  /**
+   * Ends the line the guest left open (its prompt) when the guest starts again, so that the new
+   * boot banner begins on a line of its own instead of after the old `cos> ` (issue 15). The
+   * bytes are the console's, not the guest's: the guest's own line tracking is not told.
+   */
+  breakLine(guest: number): void {
+    const g = this.guests.get(guest);
+    if (!g || g.last === 10) return;
+    g.pending.push(13);
+    g.pending.push(10);
+    g.last = 10;
+    g.line = '';
   }
 
   /** A line the guest has started but not ended (e.g. its prompt). */

@@ -14,7 +14,7 @@ const STEP_MAX_CYCLES = 50_000_000;
 const STEP_MAX_MS = 1500;
 
 /** A deployed program's debugging information from the assembler's output. */
-export function programInfo(file: string, r: AsmResult): ProgramInfo {
+export function programInfo(file: string, r: Pick<AsmResult, 'entry' | 'symbolFile' | 'lineMap'>): ProgramInfo {
   const labels: ProgramInfo['labels'] = [];
   for (const line of r.symbolFile.split('\n')) {
     const [addr, name, kind] = line.split(' ');

@@ -1,6 +1,6 @@
 // Starts a worker from the TypeScript sources (web mode, CLI, tests): the worker thread needs tsx
 // registered on its own before it can import TypeScript. The built Electron app starts the bundled
-// worker.js / compareWorker.js / cpuThread.js instead (Engine.ts picks).
+// worker.js / compareWorker.js / cpuThread.js / asmWorker.js instead (Engine.ts picks).
 //
 // tsx compiles through esbuild's service, a child process spawned by this worker's module-hooks
 // thread: when the worker ends, nobody reaped that child and it stayed a zombie ("[esbuild]
@@ -29,6 +29,6 @@ if (entry === 'cpu') {
   runCpuThread(workerData.data);
 } else {
   // compareWorker.ts runs its comparison while it loads; worker.ts installs its message handler.
-  await import(entry === 'compare' ? './compareWorker.ts' : './worker.ts');
+  await import(entry === 'compare' ? './compareWorker.ts' : entry === 'asm' ? './asmWorker.ts' : './worker.ts');
   await stopTranspiler();
 }

@@ -26,6 +26,7 @@ describe('host API', () => {
       mode: 'web',
       store: { path: path.join(dir, 'a', 'hyperdesk.db') },
       workloads: WORKLOADS.map((w) => w.name),
+      workloadTitles: Object.fromEntries(WORKLOADS.map((w) => [w.name, w.title])),
       asm: { directives: expect.any(Array), pseudos: expect.any(Array) },
     });
     expect(info.asm.directives.find((d) => d.name === '.word')?.doc).toMatch(/\w/);
@@ -115,6 +116,30 @@ describe('host API', () => {
     expect(bad.diagnostics[1]!.message).toMatch(/frob/);
     await host.close();
   });
+
+  it('answers status while an expensive assemble runs on the assembler’s thread (issue 13)', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'h'), asmTimeLimitMs: 120_000 });
+    // Both workers started first, so what follows measures the order of answers, not start-up.
+    expect((await host.status()).state).toBe('off');
+    expect((await host.assemble('warm.s', 'nop')).ok).toBe(true);
+    const order: string[] = [];
+    // About a million lines: within the assembler's limits, seconds of work (it froze the server for 89 s).
+    const job = host.assemble('slow.s', '.rept 999000\nnop\n.endr').then((r) => {
+      order.push('assembled');
+      return r;
+    });
+    expect((await host.status()).state).toBe('off');
+    order.push('status');
+    expect((await host.info()).name).toBe('hyperdesk');
+    order.push('info');
+    expect(order).toEqual(['status', 'info']);
+    // Closing the host stops the assembler: the job answers with an error instead of running on.
+    await host.close();
+    const r = await job;
+    expect(order).toEqual(['status', 'info', 'assembled']);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0]!.message).toMatch(/the assembler was closed/);
+  }, 120_000);
 
   it('refuses machine calls clearly while no machine runs', async () => {
     const host = createHost('web', { dataDir: path.join(dir, 'e') });

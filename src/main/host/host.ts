@@ -22,7 +22,7 @@ import {
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
 import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
-import { assembleOnly } from '../engine/assembly.js';
+import { assembleOffThread, closeAssembler } from '../engine/asmThread.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
 import { WORKLOADS } from '../engine/workloads.js';
@@ -44,6 +44,8 @@ export interface HostOptions {
   sqlite?: SqliteBinding;
   /** The built demo image, built when missing (default src/main/host/disks.ts; tests give a copy). */
   builtImage?: BuiltImage;
+  /** The time limit of one `assemble` (default ASM_TIME_LIMIT_MS, engine/asmThread.ts; tests shorten it). */
+  asmTimeLimitMs?: number;
 }
 
 /**
@@ -96,6 +98,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     mode,
     store: { path: file, ...(storeError ? { error: storeError } : {}) },
     workloads: WORKLOADS.map((w) => w.name),
+    workloadTitles: Object.fromEntries(WORKLOADS.map((w) => [w.name, w.title])),
     asm: {
       directives: Object.entries(DIRECTIVES).map(([name, d]) => ({ name, syntax: d.syntax, doc: d.doc })),
       pseudos: PSEUDOS.map(({ name, syntax, doc }) => ({ name, syntax, doc })),
@@ -148,6 +151,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     },
     async close() {
       await engine.close();
+      await closeAssembler();
       store?.close();
     },
     info: async () => structuredClone(info),
@@ -176,9 +180,14 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       parentSnapshot = null;
       if (status.config) {
         lastConfig = status.config;
-        machineName = status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim();
+        // The saved machine booted from the Machines view keeps its own name (a clone booted is not
+        // saved over the demo); a boot from the top bar is the demo or `dual boot OS`.
+        machineName =
+          status.config.name ??
+          (status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim());
         try {
-          const machine = store?.saveMachine(machineName, status.config);
+          const { name: _name, ...saved } = status.config;
+          const machine = store?.saveMachine(machineName, saved);
           // The partition table this boot used: ctl's parttab, as it was on ctl's disk.
           if (machine && status.config.mode === 'hypervisor') {
             const parttab = await engine.call('readFile', 0, 'parttab').catch(() => undefined);
@@ -217,7 +226,12 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       });
       return r;
     },
-    assemble: async (file, source) => assembleOnly(file, source),
+    async assemble(file, source) {
+      // On the assembler's worker with a time limit: a slow source never stops this thread (and
+      // with it the web server) from answering (docs/app.md#assembling).
+      const r = await assembleOffThread({ file, source, timeLimitMs: options.asmTimeLimitMs });
+      return { ok: r.ok, diagnostics: r.diagnostics, ...(r.ok ? { bytes: r.bytes.length } : {}) };
+    },
     async deploy(guest, name, source) {
       emit({ type: 'progress', task: 'deploy', done: 0, label: `assembling ${name}` });
       const r = await engine.call('deploy', guest, name, source);
@@ -299,7 +313,9 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     machines: async () => (store ? store.machines() : []),
     async saveMachine(name, config) {
       if (!store) throw new Error(`machines cannot be saved: ${storeError}`);
-      const full: MachineConfig = { ...DEMO_MACHINE, ...config };
+      // The entry's name is `name`; a `name` inside the configuration is the boot's, not stored.
+      const { name: _name, ...rest } = config;
+      const full: MachineConfig = { ...DEMO_MACHINE, ...rest };
       const problem = checkConfig(full);
       if (problem) throw new Error(`machine '${name}': ${problem}`);
       return store.saveMachine(name, full);

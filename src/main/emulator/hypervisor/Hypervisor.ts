@@ -632,6 +632,9 @@ export class Hypervisor {
     }
     this.vintc.delete(id);
     this.vconsoles.delete(id);
+    // Its nic goes with it: the port leaves the bridge with the MACs learned there (a stop keeps
+    // the port, down; docs/hypercalls.md#network).
+    this.bridge.detach(id);
     this.partitions.delete(id);
     this.log(id, 'destroyed', '');
     return undefined;
