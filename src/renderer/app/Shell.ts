@@ -1,8 +1,8 @@
 /**
  * The window: a top bar (machine state, mode, engine, machine time, boot and power off, the progress
  * of long tasks), a left navigation of the views, and the views themselves, one shown at a time.
- * Keyboard: Alt+1..8 picks a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off, F1 or ? shows the
- * shortcuts, Ctrl+, the settings; every control is reachable with Tab.
+ * Keyboard: Alt+1..9 and Alt+0 pick a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off, F1 or ?
+ * shows the shortcuts, Ctrl+, the settings; every control is reachable with Tab.
  */
 import type { MachineConfig, MachineMode, MachineStatus } from '../../shared/api.js';
 import type { ConnectionState } from '../connection.js';
