@@ -6,11 +6,13 @@ import { connect } from './client.js';
 import { CompareView } from './compare/CompareView.js';
 import { ConsolesView } from './consoles/ConsolesView.js';
 import { ControlView } from './control/ControlView.js';
+import { DebugView } from './debug/DebugView.js';
 import { EditorView } from './editor/EditorView.js';
 import { LogView } from './log/LogView.js';
 import { MachinesView } from './machines/MachinesView.js';
 import { NetworkView } from './network/NetworkView.js';
 import { PerfView } from './perf/PerfView.js';
+import { SnapshotsView } from './snapshots/SnapshotsView.js';
 import { message } from './ui/dom.js';
 
 async function start(): Promise<void> {
@@ -25,6 +27,8 @@ async function start(): Promise<void> {
     new CompareView(ctx),
     new LogView(ctx),
     new MachinesView(ctx),
+    new SnapshotsView(ctx),
+    new DebugView(ctx),
   ];
   const shell = new Shell(ctx, views);
   document.body.replaceChildren(shell.el);

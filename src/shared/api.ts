@@ -308,6 +308,22 @@ export interface SnapshotInfo {
   parent: string | null;
   /** Each disk's frozen file, which a restore goes on from. */
   disks: string[];
+  /**
+   * The end of each guest's console when it was taken (the last ~4 KB, from a line start): the
+   * Snapshots view's thumbnail, and what a restore writes back into the consoles. Absent for
+   * snapshots taken before consoles were recorded.
+   */
+  consoles?: SnapshotConsole[];
+  /** True for the snapshot the running machine was last saved as or restored from ("you are here"). */
+  current?: boolean;
+}
+
+/** One guest's console at a snapshot (docs/snapshots.md#consoles). */
+export interface SnapshotConsole {
+  guest: number;
+  name: string;
+  /** The console's last bytes, as the terminal got them (escape sequences included). */
+  tail: string;
 }
 
 /** The pattern of a snapshot's name (file-name safe). */

@@ -37,11 +37,22 @@ describe('snapshots through the host', () => {
     const b = await host.snapshotSave('after-hello');
     expect(b.parent).toBe('at-prompt');
     expect(b.seconds).toBeGreaterThan(a.seconds);
+    // Each snapshot records the end of every console (docs/snapshots.md#consoles).
+    expect(a.consoles?.map((c) => c.name)).toEqual(['cos']);
+    expect(a.consoles?.[0]?.tail).toMatch(/cos> $/);
+    expect(a.consoles?.[0]?.tail).not.toMatch(/Hello from user mode/);
+    expect(b.consoles?.[0]?.tail).toMatch(/Hello from user mode![\s\S]*cos> $/);
 
+    const mark = t.out.get(0)!.length;
     const restored = await host.snapshotRestore('at-prompt');
     expect(restored.state).toBe('running');
     expect(restored.seconds).toBeGreaterThanOrEqual(a.seconds);
     expect(restored.seconds).toBeLessThan(b.seconds);
+    // The console gets its text back as it was then, under a line that says so.
+    await t.until(0, /restored snapshot 'at-prompt'/);
+    const back = t.out.get(0)!.slice(mark);
+    expect(back).toContain(`cos's console as it was`);
+    expect(back.slice(back.indexOf('as it was'))).not.toMatch(/Hello from user mode/);
     // The restored machine answers at its prompt as it did then.
     const before = t.out.get(0)!.length;
     await host.consoleInput(0, 'hello\r');
@@ -51,14 +62,16 @@ describe('snapshots through the host', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
 
-    expect((await host.snapshotList()).map((s) => [s.name, s.parent])).toEqual([
-      ['at-prompt', null],
-      ['after-hello', 'at-prompt'],
+    expect((await host.snapshotList()).map((s) => [s.name, s.parent, s.current])).toEqual([
+      ['at-prompt', null, true],
+      ['after-hello', 'at-prompt', false],
     ]);
+    expect((await host.snapshotList())[1]!.consoles?.[0]?.tail).toMatch(/Hello from user mode/);
     await expect(host.snapshotRestore('nosuch')).rejects.toThrow(/no snapshot named 'nosuch'/);
 
     await host.snapshotRemove('after-hello');
     expect(existsSync(b.file)).toBe(false);
+    expect(existsSync(b.file.replace(/\.hdsnap$/, '.consoles.json'))).toBe(false);
     expect((await host.snapshotList()).map((s) => s.name)).toEqual(['at-prompt']);
     const events = await host.events(20);
     expect(events.map((e) => e.kind)).toEqual(

@@ -14,6 +14,7 @@ import {
   type GuestInfo,
   type MachineConfig,
   type MachineStatus,
+  type SnapshotConsole,
 } from '../../shared/api.js';
 import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
@@ -440,16 +441,32 @@ export class Session {
     return saveSnapshot(this, name, dir);
   }
 
-  /** Restore a snapshot file; all or nothing. A machine that had stopped runs again. */
+  /** @internal The end of each guest's console, recorded with a snapshot (snapshots.ts). */
+  consoleTails(): SnapshotConsole[] {
+    return this.guests().map((g) => ({ guest: g.id, name: g.name, tail: this.consoles.tail(g.id) }));
+  }
+
+  /**
+   * Restore a snapshot file; all or nothing. A machine that had stopped runs again. Each console gets
+   * a line saying so and its text as it was at the snapshot (docs/snapshots.md#consoles).
+   */
   restoreSnapshot(file: string, dir: string): { seconds: number } | string {
     const r = restoreSnapshot(this, file, dir);
     if (typeof r !== 'string') {
+      const name = (file.split(/[\\/]/).pop() ?? file).replace(/\.hdsnap$/, '');
+      for (const c of r.consoles)
+        this.consoles.note(
+          c.guest,
+          // ASCII only: a console carries bytes, one per character.
+          `\r\n\x1b[2m-- restored snapshot '${name}' (t = ${r.seconds.toFixed(3)} s): ${c.name}'s console as it was --\x1b[0m\r\n${c.tail}`,
+        );
       this.stopReason = undefined;
       this.ctl.cancel('the machine was restored from a snapshot');
       this.input.clear(); // keys typed for the machine as it was
       this.debug.afterRestore(); // new partitions: breakpoints armed again, every guest runs
       // The restored hypervisor's event log is the snapshot's: those events were reported already.
       if (this.hv) this.eventsSeen = this.hv.eventsDropped + this.hv.events.length;
+      return { seconds: r.seconds };
     }
     return r;
   }

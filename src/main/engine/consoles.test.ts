@@ -104,3 +104,30 @@ describe('console buffers', () => {
     expect(c.history(1).data).toBe('cos 0.1\r\ncos> \r\ncos 0.1\r\n');
   });
 });
+
+describe('ConsoleBuffers: what a snapshot records and a restore writes (docs/snapshots.md#consoles)', () => {
+  it('tail: the last bytes handed out, from a line start', () => {
+    const c = new ConsoleBuffers();
+    expect(c.tail(0)).toBe('');
+    write(c, 0, 'one\r\ntwo\r\ncos> ');
+    c.drain();
+    expect(c.tail(0)).toBe('one\r\ntwo\r\ncos> ');
+    // Cut to a line start within the bound.
+    expect(c.tail(0, 9)).toBe('cos> ');
+    expect(c.tail(0, 12)).toBe('two\r\ncos> ');
+    // Asking took nothing from the page.
+    write(c, 0, 'x');
+    expect(c.drain()).toEqual([{ guest: 0, data: 'x', end: 16 }]);
+  });
+
+  it('note: reaches the page like output, not the line listener', () => {
+    const c = new ConsoleBuffers();
+    const lines: string[] = [];
+    c.onLine = (_g, l) => lines.push(l);
+    write(c, 0, 'ctl> ok\n');
+    c.note(0, '[restored]\r\n');
+    expect(lines).toEqual(['ctl> ok']);
+    expect(c.drain()).toEqual([{ guest: 0, data: 'ctl> ok\n[restored]\r\n', end: 20 }]);
+    expect(c.history(0).data).toBe('ctl> ok\n[restored]\r\n');
+  });
+});

@@ -24,6 +24,8 @@ export const PENDING_BYTES = 64 * 1024;
  * and the marker opens the next second's first batch.
  */
 export const VIEWER_BYTES_PER_SECOND = 1 << 20;
+/** Bytes of each console a snapshot records (docs/snapshots.md#consoles). */
+export const TAIL_BYTES = 4096;
 
 interface GuestConsole {
   pending: OutputBuffer;
@@ -112,6 +114,29 @@ export class ConsoleBuffers {
   history(guest: number): { data: string; end: number } {
     const g = this.guests.get(guest);
     return g ? { data: g.history, end: g.end } : { data: '', end: 0 };
+  }
+
+  /**
+   * The guest's console from the start of a line within its last `max` bytes (a snapshot's record
+   * of it, docs/snapshots.md#consoles): what was handed out so far (the engine drains every tick,
+   * and a snapshot is taken between ticks).
+   */
+  tail(guest: number, max = TAIL_BYTES): string {
+    const h = this.guests.get(guest)?.history ?? '';
+    if (h.length <= max) return h;
+    const cut = h.slice(h.length - max);
+    const nl = cut.indexOf('\n');
+    return nl >= 0 && nl < cut.length - 1 ? cut.slice(nl + 1) : cut;
+  }
+
+  /**
+   * Text from the app rather than the guest (a restored snapshot's console), sent to the page like
+   * output; it does not reach the line listener (ctl's management channel reads only ctl).
+   */
+  note(guest: number, text: string): void {
+    // Bytes, one per character, as the guest's own output is (UTF-16 beyond 0xff would be cut).
+    const g = this.get(guest);
+    for (let i = 0; i < text.length; i++) g.pending.push(text.charCodeAt(i) & 0xff);
   }
 
   /** Bytes of this guest's output dropped so far (it wrote faster than PENDING_BYTES a tick). */

@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { SNAPSHOT_NAME_PATTERN, type MachineConfig, type MachineMode } from '../../shared/api.js';
+import { SNAPSHOT_NAME_PATTERN, type MachineConfig, type MachineMode, type SnapshotConsole } from '../../shared/api.js';
 import { DiskChain, type PreparedSwitch } from '../disk/DiskChain.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import type { FirmwareState } from '../emulator/firmware/Firmware.js';
@@ -31,6 +31,8 @@ export interface SnapshotSubject {
   readonly timebase: number;
   sessionState(): SessionPart;
   restoreSessionState(s: SessionPart): void;
+  /** The end of each guest's console now (docs/snapshots.md#consoles); not machine state. */
+  consoleTails?(): SnapshotConsole[];
 }
 
 /** The session's own part: time the firmware menu waited, the dual-boot engine choice. */
@@ -59,6 +61,8 @@ export interface SnapshotContent {
   session: SessionPart;
   /** Each disk's frozen file (absolute), which a restore goes on from. */
   disks: string[];
+  /** The consoles' ends when it was taken (absent in older files). */
+  consoles?: SnapshotConsole[];
 }
 
 export interface SavedSnapshot {
@@ -71,6 +75,7 @@ export interface SavedSnapshot {
   /** Machine time at the snapshot, seconds. */
   seconds: number;
   disks: string[];
+  consoles: SnapshotConsole[];
 }
 
 export function snapshotFile(dir: string, name: string): string {
@@ -124,6 +129,7 @@ export function saveSnapshot(s: SnapshotSubject, name: string, dir: string): Sav
     hypervisor: hv ? hv.saveState() : null,
     session: s.sessionState(),
     disks: [],
+    consoles: s.consoleTails?.() ?? [],
   };
   for (let i = 0; i < s.disks.length; i++) {
     const frozen = chains[i]!.freeze(overlayPath(dir, i));
@@ -133,7 +139,15 @@ export function saveSnapshot(s: SnapshotSubject, name: string, dir: string): Sav
   }
   try {
     const info = writeSnapshotFile(file, content);
-    return { name, file, ...info, mode: content.mode, seconds: content.cycles / s.timebase, disks: content.disks };
+    return {
+      name,
+      file,
+      ...info,
+      mode: content.mode,
+      seconds: content.cycles / s.timebase,
+      disks: content.disks,
+      consoles: content.consoles ?? [],
+    };
   } catch (e) {
     return (e as Error).message;
   }
@@ -142,9 +156,13 @@ export function saveSnapshot(s: SnapshotSubject, name: string, dir: string): Sav
 /**
  * Restore the snapshot file `file` into the session: refused with a message and nothing changed when
  * the file is damaged, was taken of another kind of machine, or a disk it needs is missing or
- * changed. Returns the machine time restored to (seconds).
+ * changed. Returns the machine time restored to (seconds) and the consoles' ends it recorded.
  */
-export function restoreSnapshot(s: SnapshotSubject, file: string, dir: string): { seconds: number } | string {
+export function restoreSnapshot(
+  s: SnapshotSubject,
+  file: string,
+  dir: string,
+): { seconds: number; consoles: SnapshotConsole[] } | string {
   if (s.parallel) return 'snapshots need every pCPU on the engine’s thread: boot without pCPU threads';
   let c: SnapshotContent;
   try {
@@ -199,7 +217,7 @@ export function restoreSnapshot(s: SnapshotSubject, file: string, dir: string): 
     // The working overlay left behind: no snapshot names it (saving freezes the top), so it goes.
     if (oldTopWasOverlay) rmSync(oldTop, { force: true });
   }
-  return { seconds: c.cycles / s.timebase };
+  return { seconds: c.cycles / s.timebase, consoles: Array.isArray(c.consoles) ? c.consoles : [] };
 }
 
 /** The machine's disks as chains of files, or why they cannot be snapshotted. */

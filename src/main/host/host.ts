@@ -3,7 +3,7 @@
  * assembler. The faces (the Electron shell's IPC handlers, the web server's routes) only carry calls
  * to this object and its events to the page; they hold no logic of their own.
  */
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
@@ -16,6 +16,7 @@ import {
   type HostService,
   type LogEvent,
   type MachineConfig,
+  type SnapshotConsole,
   type SnapshotInfo,
 } from '../../shared/api.js';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
@@ -78,6 +79,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const memoryRuns: ComparisonRun[] = [];
   const memorySnapshots: SnapshotInfo[] = [];
   const snapshots = (): SnapshotInfo[] => (store ? store.snapshots() : [...memorySnapshots]);
+  /** Each snapshot's consoles sit beside its file (the store has no column for them). */
+  const consolesFile = (name: string) => join(snapshotDir, `${name}${CONSOLES_EXT}`);
   const snapshotNamed = (name: string): SnapshotInfo => {
     const s = snapshots().find((x) => x.name === name);
     if (!s) throw new Error(`no snapshot named '${name}' (snapshotList lists them)`);
@@ -351,6 +354,11 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
         parent: parentSnapshot,
         disks: r.disks,
       };
+      try {
+        writeFileSync(consolesFile(name), JSON.stringify(r.consoles));
+      } catch {
+        // Only the thumbnail and the restored consoles' text are lost; the snapshot itself is whole.
+      }
       let saved: SnapshotInfo;
       try {
         saved = store ? store.addSnapshot(info) : { ...info, id: nextId++ };
@@ -358,6 +366,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
         // Without its row nothing could find the file again: it goes (its disks' overlays stay
         // until the next removal prunes them).
         rmSync(r.file, { force: true });
+        rmSync(consolesFile(name), { force: true });
         throw new Error(`snapshot '${name}' not saved: ${(e as Error).message}`);
       }
       if (!store) memorySnapshots.push(saved);
@@ -369,9 +378,14 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
         kind: 'snapshot-saved',
         detail: `${name} at ${r.seconds.toFixed(3)} s of machine time, ${r.bytes} bytes, ${Math.round(r.ms)} ms`,
       });
-      return saved;
+      return { ...saved, consoles: r.consoles, current: true };
     },
-    snapshotList: async () => snapshots(),
+    snapshotList: async () =>
+      snapshots().map((x) => ({
+        ...x,
+        consoles: readConsoles(consolesFile(x.name)),
+        current: x.name === parentSnapshot,
+      })),
     async snapshotRestore(name) {
       const snap = snapshotNamed(name);
       const status = await engine.call('snapshotRestore', snap.file, snapshotDir);
@@ -389,6 +403,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       if (store) store.removeSnapshot(name);
       else memorySnapshots.splice(memorySnapshots.indexOf(snap), 1);
       rmSync(snap.file, { force: true });
+      rmSync(consolesFile(name), { force: true });
       const removed = pruneOverlays(
         snapshotDir,
         snapshots().flatMap((x) => x.disks),
@@ -403,6 +418,28 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     },
   };
   return service;
+}
+
+/** The file beside a snapshot that holds its consoles (docs/snapshots.md#consoles). */
+const CONSOLES_EXT = '.consoles.json';
+
+/** A snapshot's consoles, or none when the file is missing or not a list of consoles. */
+function readConsoles(file: string): SnapshotConsole[] {
+  let x: unknown;
+  try {
+    x = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(x)) return [];
+  return x.filter(
+    (c): c is SnapshotConsole =>
+      typeof c === 'object' &&
+      c !== null &&
+      Number.isInteger(c.guest) &&
+      typeof c.name === 'string' &&
+      typeof c.tail === 'string',
+  );
 }
 
 /** Runs one comparison on its own worker thread; rejects with the runner's message. */

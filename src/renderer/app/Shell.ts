@@ -1,8 +1,8 @@
 /**
  * The window: a top bar (machine state, mode, engine, machine time, boot and power off, the progress
  * of long tasks), a left navigation of the views, and the views themselves, one shown at a time.
- * Keyboard: Alt+1..8 picks a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off, F1 or ? shows the
- * shortcuts, Ctrl+, the settings; every control is reachable with Tab.
+ * Keyboard: Alt+1..9 and Alt+0 pick a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off, F1 or ?
+ * shows the shortcuts, Ctrl+, the settings; every control is reachable with Tab.
  */
 import type { MachineConfig, MachineMode, MachineStatus } from '../../shared/api.js';
 import type { ConnectionState } from '../connection.js';
@@ -99,10 +99,15 @@ export class Shell {
       ...views.map((v, i) =>
         h(
           'button.nav-item',
-          { type: 'button', 'data-view': v.id, title: `${v.title} (Alt+${i + 1})`, onclick: () => this.show(v.id) },
+          {
+            type: 'button',
+            'data-view': v.id,
+            title: `${v.title} (Alt+${(i + 1) % 10})`,
+            onclick: () => this.show(v.id),
+          },
           h('span.nav-icon', { 'data-icon': v.id }),
           h('span.nav-label', {}, v.title),
-          h('kbd', {}, `Alt ${i + 1}`),
+          h('kbd', {}, `Alt ${(i + 1) % 10}`),
         ),
       ),
     );
@@ -186,8 +191,9 @@ export class Shell {
       this.open(this.settings);
       return;
     }
-    if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[1-9]$/.test(e.code)) {
-      const v = this.views[Number(e.code.slice(5)) - 1];
+    if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[0-9]$/.test(e.code)) {
+      // Alt+0 is the tenth view.
+      const v = this.views[(Number(e.code.slice(5)) || 10) - 1];
       if (v) {
         e.preventDefault();
         this.show(v.id);

@@ -10,7 +10,7 @@ import type { ConsoleTheme, Preferences, Settings } from './settings.js';
 /** The window's shortcuts, as docs/app.md#keyboard lists them. */
 export const SHORTCUTS: readonly [keys: string, what: string][] = [
   ['F1 or ?', 'this help'],
-  ['Alt+1 … Alt+8', 'Consoles, Editor, Control, Network, Performance, Compare, Log, Machines'],
+  ['Alt+1 … Alt+9, Alt+0', 'Consoles, Editor, Control, Network, Performance, Compare, Log, Machines, Snapshots, Debug'],
   ['Ctrl+Shift+P', 'boot, or reboot (press twice while the machine runs)'],
   ['Ctrl+Shift+O', 'power off (press twice)'],
   ['Ctrl+,', 'settings'],
@@ -21,6 +21,7 @@ export const SHORTCUTS: readonly [keys: string, what: string][] = [
   ['Ctrl+S', 'editor: save the file (no reboot)'],
   ['Ctrl+Shift+B', 'editor: Assemble & reboot the guest'],
   ['Ctrl+Shift+S', 'network: save the capture'],
+  ['F5 / F6 / F10 / F11 / Shift+F11', 'debug: continue / pause / step over / step / step out'],
 ];
 
 function dialog(label: string, ...body: HTMLElement[]): HTMLDialogElement {

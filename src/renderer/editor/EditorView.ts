@@ -12,6 +12,7 @@ import { asmWordsOf, type AppContext, type View } from '../app/context.js';
 import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
+import { DebugGutter } from './debugGutter.js';
 import { DiskPanel } from './DiskPanel.js';
 import { NewFileForm, newFileText } from './newFile.js';
 import type * as monaco from 'monaco-editor/editor/editor.api';
@@ -51,6 +52,8 @@ export class EditorView implements View {
   private diagnoseTimer: ReturnType<typeof setTimeout> | undefined;
   private diagnoseSeq = 0;
   private readonly disk: DiskPanel;
+  /** Breakpoints in the glyph margin, the stopped line, "Debug from start" (debugGutter.ts). */
+  private gutter: DebugGutter | undefined;
   private readonly newFile: NewFileForm;
   /** The files open before the reload were opened again (once per page). */
   private restored = false;
@@ -279,6 +282,8 @@ export class EditorView implements View {
       keybindings: [monaco.KeyMod.CtrlCmd | monaco.KeyMod.Shift | monaco.KeyCode.KeyB],
       run: () => void this.deploy(),
     });
+    this.gutter = new DebugGutter(this.ctx, monaco, this.editor, () => void this.deploy(true));
+    this.deployButton.before(this.gutter.button);
     this.el.dataset.editorReady = 'true';
     return { editor: this.editor, m };
   }
@@ -306,6 +311,7 @@ export class EditorView implements View {
     this.current = file;
     this.placeholder.hidden = true;
     editor.setModel(file.model);
+    this.gutter?.setFile(file);
     if (focus) editor.focus();
     this.deployButton.disabled = file.kind !== 'source';
     this.saveButton.disabled = file.model.getValue() === file.saved;
@@ -407,8 +413,11 @@ export class EditorView implements View {
     document.body.style.setProperty('--problems-h', `${this.problems.hidden ? 0 : this.problems.offsetHeight + 8}px`);
   }
 
-  /** Assemble & reboot: writes only when the program assembles; otherwise markers, nothing written. */
-  async deploy(): Promise<void> {
+  /**
+   * Assemble & reboot: writes only when the program assembles; otherwise markers, nothing written.
+   * `debug`: the guest stops before the program's first instruction, shown in the Debug view.
+   */
+  async deploy(debug = false): Promise<void> {
     const f = this.current;
     if (!f || f.kind !== 'source') {
       toast('Open a source file (.s) of a guest first', 'info');
@@ -419,7 +428,10 @@ export class EditorView implements View {
     this.statusLine.textContent = `Assembling ${f.name} for ${guestName}…`;
     const r: DeployResult | undefined = await busy(
       this.deployButton,
-      () => this.ctx.api.deploy(f.guest, f.name, source),
+      () =>
+        debug && this.gutter
+          ? this.gutter.deploy(f.guest, f.name, source)
+          : this.ctx.api.deploy(f.guest, f.name, source),
       `Assemble & reboot ${guestName}: `,
     );
     if (!r) {
@@ -441,6 +453,9 @@ export class EditorView implements View {
     }
     f.saved = source;
     this.markOpen();
+    // The host resolves line breakpoints against the program just deployed: show how they stand.
+    void this.gutter?.deployed(f.guest);
+    if (debug) this.gutter?.showDebugView(f.guest);
     this.statusLine.textContent = `${f.name} · written to ${r.written ?? 'the disk'}${r.rebooted ? ` · ${guestName} rebooted` : ''}`;
     toast(
       `${f.name} (${bytes(r.bytes ?? 0)}) written to ${r.written ?? 'the disk'}; ${guestName} ${r.rebooted ? 'rebooted' : 'not rebooted'}`,
@@ -454,6 +469,7 @@ export class EditorView implements View {
     this.open.clear();
     this.current = undefined;
     this.editor?.setModel(null);
+    this.gutter?.setFile(undefined);
     this.placeholder.hidden = false;
     this.deployButton.disabled = true;
     this.saveButton.disabled = true;

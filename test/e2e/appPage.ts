@@ -1,0 +1,42 @@
+/**
+ * What the view-by-view e2e tests share (snapshots.test.ts, debug.test.ts): Chromium's place and
+ * flags as web.test.ts launches it, where screenshots go, and driving the page (views, consoles).
+ */
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { PROJECT_ROOT } from '../../src/main/web/build.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
+export const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+export const LONG = 60_000;
+
+/** The visible rows of a guest's terminal, one line per row. */
+export function termText(page: Page, guest: string): Promise<string> {
+  return page.evaluate((name) => {
+    const rows = document.querySelector(`section.term[data-name="${name}"] .xterm-rows`);
+    if (!rows) return '';
+    return Array.from(rows.children, (r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n');
+  }, guest);
+}
+
+export async function waitForTerm(page: Page, guest: string, re: RegExp): Promise<string> {
+  const t0 = Date.now();
+  for (;;) {
+    const text = await termText(page, guest);
+    if (re.test(text)) return text;
+    if (Date.now() - t0 > LONG) throw new Error(`${guest}'s console never matched ${re}; it shows:\n${text}`);
+    await page.waitForTimeout(100);
+  }
+}
+
+export async function showView(page: Page, id: string): Promise<void> {
+  await page.click(`nav .nav-item[data-view="${id}"]`);
+  await page.locator(`section.view[data-view="${id}"]`).waitFor({ state: 'visible' });
+}
+
+export async function openConsole(page: Page, guest: string): Promise<void> {
+  await showView(page, 'consoles');
+  await page.locator('.tabs .tab', { hasText: new RegExp(`^${guest}$`) }).click();
+  await page.locator(`section.term[data-name="${guest}"]`).waitFor({ state: 'visible' });
+}
