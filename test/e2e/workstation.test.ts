@@ -86,7 +86,9 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation as a newcomer meets it (
     const staticDir = await ensureRendererBuilt();
     profile = await mkdtemp(path.join(tmpdir(), 'hyperdesk-ws-'));
     host = createHost('web', { dataDir: path.join(profile, 'data') });
-    const disk = path.join(profile, 'hyperdesk.img');
+    // In the data folder: the host opens disks only there and in the project's disks/ (docs/security.md).
+    await mkdir(path.join(profile, 'data'), { recursive: true });
+    const disk = path.join(profile, 'data', 'hyperdesk.img');
     await copyFile(await ensureDisks(), disk);
     const booted = await host.boot({ mode: 'hypervisor', disks: [disk] });
     expect(booted.error).toBeUndefined();

@@ -171,10 +171,10 @@ describe("ctl's net shows the bridge's counters (bridge_stats)", () => {
     expect(r.cmd('ctl', '@t net')).toContain(
       '@t bport port=3 owner=3 mac=02:00:00:00:00:03 up=1 path=paravirtual rx_frames=3 rx_bytes=256 tx_frames=3 tx_bytes=256 drops=0\n',
     );
-    // A destroyed partition's port stays, with its counters, owned by nobody.
+    // A destroyed partition's port leaves the bridge (issue 15: it used to stay, owned by nobody).
     r.cmd('ctl', 'destroy 3');
-    expect(r.cmd('ctl', 'net')).toContain(
-      '     3 (destroyed)         02:00:00:00:00:03  -                     3        256          3        256      0\n',
-    );
+    const after = r.cmd('ctl', 'net');
+    expect(after).toContain('     1 1 (cos)             02:00:00:00:00:01');
+    expect(after).not.toContain('02:00:00:00:00:03');
   });
 });
