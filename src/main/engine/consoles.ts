@@ -10,7 +10,7 @@
 /** Bytes of history kept per guest (the oldest go first). */
 export const HISTORY_BYTES = 256 * 1024;
 
-interface GuestConsole {
+export interface GuestConsole {
   pending: number[];
   history: string;
   end: number;
@@ -28,6 +28,8 @@ export class ConsoleBuffers {
   private readonly guests = new Map<number, GuestConsole>();
   /** Called with each complete line a guest writes (without the newline). */
   onLine: ((guest: number, line: string) => void) | undefined;
+  /** Called with every byte a guest writes (a recording's console digests: docs/recording.md). */
+  onByte: ((guest: number, b: number) => void) | undefined;
 
   private get(guest: number): GuestConsole {
     let g = this.guests.get(guest);
@@ -44,6 +46,7 @@ export class ConsoleBuffers {
     return {
       write: (b: number) => {
         g.pending.push(b & 0xff);
+        this.onByte?.(guest, b & 0xff);
         if (!this.onLine) return;
         if (b === 10) {
           const line = g.line.endsWith('\r') ? g.line.slice(0, -1) : g.line;
@@ -75,6 +78,24 @@ export class ConsoleBuffers {
   history(guest: number): { data: string; end: number } {
     const g = this.guests.get(guest);
     return g ? { data: g.history, end: g.end } : { data: '', end: 0 };
+  }
+
+  /** Every console as it is now (a replay's checkpoint: docs/recording.md#seek). */
+  saveState(): Map<number, GuestConsole> {
+    const out = new Map<number, GuestConsole>();
+    for (const [g, c] of this.guests) out.set(g, { ...c, pending: [...c.pending] });
+    return out;
+  }
+
+  /** Puts the consoles back as saveState had them (the sinks handed out stay valid). */
+  restoreState(saved: Map<number, GuestConsole>): void {
+    for (const [g, c] of this.guests) {
+      const s = saved.get(g) ?? { pending: [], history: '', end: 0, line: '' };
+      c.pending = [...s.pending];
+      c.history = s.history;
+      c.end = s.end;
+      c.line = s.line;
+    }
   }
 
   /** A line the guest has started but not ended (e.g. its prompt). */

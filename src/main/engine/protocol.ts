@@ -17,6 +17,9 @@ import type {
 import type { ConsoleBatch } from './consoles.js';
 import type { SessionLog } from './Session.js';
 import type { SavedSnapshot } from './snapshots.js';
+import type { Recording } from './recordLog.js';
+import type { ReplayReport } from './replay.js';
+import type { ReplayPosition, RetiredPoint } from './reverse.js';
 
 /** What the engine can be asked, and what each answers. */
 export interface EngineCalls {
@@ -40,6 +43,20 @@ export interface EngineCalls {
   snapshotSave(name: string, dir: string): SavedSnapshot;
   /** Restore a snapshot file into the running machine (the same kind of machine). */
   snapshotRestore(file: string, dir: string): MachineStatus;
+  /** Start recording the running machine (docs/recording.md); checkpoint 0 is a snapshot in `dir`. */
+  recordStart(
+    name: string,
+    dir: string,
+    opts?: { checkpointSeconds?: number },
+  ): { name: string; seconds: number; threads: false };
+  /** End the recording; the answer is the whole recording, for the host to store. */
+  recordStop(): Recording;
+  /** Replace what runs by a replay of `rec`; answers when it is verified to its end. */
+  replay(rec: Recording): ReplayReport;
+  seek(seconds: number): ReplayPosition;
+  seekTo(point: RetiredPoint): ReplayPosition;
+  reverseStep(guest: number, vcpu: number): ReplayPosition;
+  reverseContinue(guest: number, addresses: number[]): ReplayPosition;
 }
 
 export type EngineOp = keyof EngineCalls;
