@@ -8,7 +8,7 @@
  * Plain data (structured clone between the worker and the host); stored gzipped JSON.
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { MachineMode } from '../../shared/api.js';
+import type { MachineMode, RecordingSummary } from '../../shared/api.js';
 
 export type LogEntry =
   /** Bytes that went into guest `g`'s console receive FIFO (typed keys, ctl-channel commands). */
@@ -55,19 +55,7 @@ export interface Recording {
   log: LogEntry[];
 }
 
-/** A recording as the host lists it. */
-export interface RecordingSummary {
-  name: string;
-  createdAt: string;
-  mode: MachineMode;
-  /** Machine time covered, seconds (from the start checkpoint to the end). */
-  seconds: number;
-  startSeconds: number;
-  inputs: number;
-  checkpoints: number;
-  /** Bytes of the stored (compressed) log. */
-  bytes: number;
-}
+export type { RecordingSummary };
 
 export function encodeRecording(r: Recording): Uint8Array {
   return gzipSync(Buffer.from(JSON.stringify(r), 'utf8'), { level: 6 });

@@ -8,7 +8,7 @@
  * nearest earlier one and run forward.
  */
 import { DiskChain } from '../disk/DiskChain.js';
-import type { MachineConfig } from '../../shared/api.js';
+import type { MachineConfig, ReplayReport } from '../../shared/api.js';
 import type { MachineState } from '../emulator/machine/Machine.js';
 import { ConsoleBuffers, type GuestConsole } from './consoles.js';
 import { MemoryOverlay } from './memoryOverlay.js';
@@ -45,17 +45,7 @@ export interface Mark {
   retired: Map<string, number>;
 }
 
-export interface ReplayReport {
-  name: string;
-  verified: boolean;
-  checkpoints: number;
-  /** Machine time of the start and of the end (seconds). */
-  startSeconds: number;
-  endSeconds: number;
-  /** Console bytes compared, per guest. */
-  consoleBytes: Record<string, number>;
-  frames: number;
-}
+export type { ReplayReport };
 
 export class ReplayError extends Error {}
 

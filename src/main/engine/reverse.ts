@@ -9,6 +9,7 @@
  * retires exactly the wanted count, and since a shorter slice changes nothing, the state there is
  * the one the recorded run went through (docs/architecture.md#determinism).
  */
+import type { ReplayPosition } from '../../shared/api.js';
 import type { DebugStop } from '../../shared/debugApi.js';
 import type { Cpu } from '../emulator/cpu/Cpu.js';
 import { runCpu } from '../emulator/cpu/run.js';
@@ -22,12 +23,7 @@ export interface RetiredPoint {
   retired: number;
 }
 
-/** Where a replay stands after a move. */
-export interface ReplayPosition {
-  seconds: number;
-  /** The stop, when the move ended at a vCPU's exact instruction. */
-  stop?: DebugStop;
-}
+export type { ReplayPosition };
 
 function need(r: Replay): void {
   if (!r.done) throw new ReplayError('the replay is still verifying the recording: wait for replay() to answer');
