@@ -39,6 +39,8 @@ export class EngineCore {
   /** A replay being verified or moved about (docs/recording.md#replay), and who waits for its end. */
   private replay: Replay | undefined;
   private replayWaiter: { resolve(r: ReplayReport): void; reject(e: Error): void } | undefined;
+  /** A recording ended by a power-off or a boot, kept until recordStop takes it (nothing lost). */
+  private unclaimed: Recording | undefined;
 
   constructor(
     private readonly emit: (e: EngineEvent) => void,
@@ -152,7 +154,12 @@ export class EngineCore {
       }
       case 'recordStop': {
         const rec = s?.recorder;
-        if (!rec || rec.stopped) throw new Error('no recording is running (recordStart starts one)');
+        if (!rec || rec.stopped) {
+          const kept = this.unclaimed;
+          this.unclaimed = undefined;
+          if (kept) return kept;
+          throw new Error('no recording is running (recordStart starts one)');
+        }
         this.flushConsoles();
         return rec.stop('stopped');
       }
@@ -239,7 +246,7 @@ export class EngineCore {
     if (!this.session) return;
     this.flushConsoles();
     if (this.session.recorder && !this.session.recorder.stopped)
-      this.session.recorder.stop('the machine was powered off');
+      this.unclaimed = this.session.recorder.stop('the machine was powered off');
     if (this.replay) {
       this.replayWaiter?.reject(new Error('the replay was closed before it finished'));
       this.replayWaiter = undefined;
