@@ -15,19 +15,20 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OUT = path.join(ROOT, 'out', 'cli');
 const MANIFEST = path.join(OUT, 'manifest.json');
 /** Bumped when the build's shape changes, so older manifests count as stale. */
-const FORMAT = 1;
+const FORMAT = 2;
 /** Build folders older than this are removed when a new build lands (a day: no command runs that long from one). */
 const KEEP_MS = 24 * 3600_000;
 
 /**
- * The CLI and the engine's worker entries (Engine.ts's workerUrl starts worker.js, compareWorker.js
- * and cpuThread.js when they sit next to the code that asks, as in the Electron build).
+ * The CLI and the engine's worker entries (Engine.ts's workerUrl starts worker.js, compareWorker.js,
+ * cpuThread.js and asmWorker.js when they sit next to the code that asks, as in the Electron build).
  */
 const ENTRIES = {
   cli: 'src/main/cli/index.ts',
   worker: 'src/main/engine/worker.ts',
   compareWorker: 'src/main/engine/compareWorker.ts',
   cpuThread: 'src/main/engine/cpuThread.ts',
+  asmWorker: 'src/main/engine/asmWorker.ts',
 };
 
 /** "mtime:size" of a file, or '' when it is gone. */

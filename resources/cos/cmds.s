@@ -4,7 +4,12 @@
 
 cmd_help:
     enter
+.ifdef OS_HOOKS
+    la    a0, os_help_head        # hook: an including OS (ctl) says whose commands these are
+    call  kprintf
+.else
     print "commands:\n"
+.endif
     print "  help                    this list\n"
     print "  ls                      files: name, size, x = executable\n"
     print "  cat FILE                print a file\n"
@@ -356,7 +361,12 @@ cmd_reboot:
     leave
 
 cmd_halt:
+.ifdef OS_HOOKS
+    la    a0, os_halt_line        # hook: an including OS (ctl) names itself
+    call  kprintf
+.else
     print "cos: halt\n"
+.endif
     li    a0, 0
     j     halt
 

@@ -56,8 +56,7 @@ cmd_ctl_help:
     print "  inbox                      the messages and notices ctl received (the last 8)\n"
     print "  net                        the virtual network: each client's port and the bridge's counters\n"
     print "  @TAG COMMAND               answer in tagged lines, ending with @TAG ok or @TAG err\n"
-    print "cos "
-    call  cmd_help
+    call  cmd_help                # cos's commands, under ctl's own heading (os_help_head)
     li    a0, 0
     leave
 

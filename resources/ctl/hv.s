@@ -148,6 +148,8 @@ os_boot:
 os_banner_line: .asciz "ctl 0.1 (Controlling OS) on hyperdesk\n"
 os_short_name:  .asciz "ctl"
 os_prompt:      .asciz "ctl> "
+os_halt_line:   .asciz "ctl: halt\n"
+os_help_head:   .asciz "\nshell commands (ctl's kernel is cos's: files, programs, processes):\n"
 .align 4
 err_names:
     .word s_eperm, s_einval, s_enoent, s_ebusy, s_enomem, s_efault, s_eagain, s_enosys

@@ -10,6 +10,8 @@
  * come back as values (`ok: false` with a message) where the call has a result type for them, and
  * as a rejected promise with a clear message otherwise; they never stop the machine.
  */
+import type { DebugApi, DebugEvent } from './debugApi.js';
+import { guestFileNameProblem } from './guestFileNames.js';
 
 /** Which face the UI is talking to. */
 export type HostMode = 'electron' | 'web';
@@ -26,6 +28,8 @@ export interface HostInfo {
   store: { path: string; error?: string };
   /** The workloads `compare` knows. */
   workloads: string[];
+  /** What each workload runs, in a sentence (the Compare view explains the one picked). */
+  workloadTitles?: Record<string, string>;
   /** The assembler's directives and pseudo-instructions, for the editor (they live in src/main/asm). */
   asm: { directives: AsmWord[]; pseudos: AsmWord[] };
 }
@@ -64,6 +68,12 @@ export interface MachineConfig {
    * with several busy pCPUs but not deterministic. Default false: every pCPU on the engine's thread.
    */
   threads?: boolean;
+  /**
+   * The saved machine this configuration boots (the Machines view's entry, docs/app.md#layout): the
+   * host saves the boot under this name and the top bar shows it. Absent: `demo` in hypervisor mode,
+   * `dual boot OS` in dual boot.
+   */
+  name?: string;
 }
 
 export type GuestState = 'created' | 'running' | 'stopped' | 'faulted' | 'swapped' | 'halted';
@@ -183,6 +193,8 @@ export interface NetworkView {
   filtered: number;
   /** Frames held in the capture buffer. */
   captured: number;
+  /** Frames the bounded capture ring let go (the oldest first; docs/security.md#floods). */
+  captureDropped: number;
 }
 
 export interface Capture {
@@ -191,6 +203,8 @@ export interface Capture {
   /** The pcap file, base64. */
   base64: string;
   frames: number;
+  /** Older frames the bounded capture ring had already let go. */
+  dropped: number;
 }
 
 export interface GuestPerf {
@@ -342,9 +356,12 @@ export type HostEvent =
   | { type: 'perf'; sample: PerfSample }
   | { type: 'log'; event: LogEvent }
   /** Progress of a long action (`compare`, `boot`), 0..1. */
-  | { type: 'progress'; task: string; done: number; label: string };
+  | { type: 'progress'; task: string; done: number; label: string }
+  /** A guest stopped under the debugger, or went on (docs/debugger.md). */
+  | DebugEvent;
 
-export interface HostApi {
+/** The host API; the debugger's calls (DebugApi, src/shared/debugApi.ts) are part of it. */
+export interface HostApi extends DebugApi {
   /** What this app is and which instruction set it emulates. */
   info(): Promise<HostInfo>;
 
@@ -460,17 +477,67 @@ export const EVENT_CHANNEL = 'hyperdesk:event';
 /** How one argument is checked. */
 export type ArgSpec =
   | { kind: 'int'; name: string; min: number; max: number }
-  | { kind: 'string'; name: string; maxLength: number; pattern?: RegExp }
+  | {
+      kind: 'string';
+      name: string;
+      maxLength: number;
+      pattern?: RegExp;
+      /** A check past the pattern: why the value is refused, or undefined. */
+      check?: (value: string) => string | undefined;
+    }
+  | { kind: 'bool'; name: string }
+  /** A list, each element checked by `item` (the debugger's breakpoint and watchpoint lists). */
+  | { kind: 'list'; name: string; maxItems: number; item: ArgSpec }
+  /** A plain object with only these keys, each checked by its spec; `optional` ones may be absent. */
+  | { kind: 'object'; name: string; fields: readonly { key: string; spec: ArgSpec; optional?: boolean }[] }
   | { kind: 'config'; name: string }
   | { kind: 'number'; name: string; min: number; max: number };
 
 const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
-/** A file name in a guest's file system (cfs and sfs names are short, no slashes). */
-const fileName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: /^[A-Za-z0-9_.-]+$/ };
+/**
+ * A file name in a guest's file system (cfs and sfs names are short, no slashes), and none of the
+ * names that mean something else where guest files go (`..`, `CON`: docs/disks.md#file-names).
+ */
+const fileName: ArgSpec = {
+  kind: 'string',
+  name: 'name',
+  maxLength: 64,
+  pattern: /^[A-Za-z0-9_.-]+$/,
+  check: guestFileNameProblem,
+};
 
 /** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
 const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
 const snapshotName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: SNAPSHOT_NAME_PATTERN };
+
+// The debugger's arguments (docs/debugger.md#host-api).
+const vcpuArg: ArgSpec = { kind: 'int', name: 'vcpu', min: 0, max: 255 };
+const addressArg: ArgSpec = { kind: 'int', name: 'address', min: 0, max: 0xffffffff };
+const spaceArg: ArgSpec = { kind: 'string', name: 'space', maxLength: 8, pattern: /^(virtual|physical)$/ };
+const breakpointArg: ArgSpec = {
+  kind: 'object',
+  name: 'breakpoint',
+  fields: [
+    { key: 'address', spec: addressArg, optional: true },
+    { key: 'file', spec: { ...fileName, name: 'file' }, optional: true },
+    { key: 'line', spec: { kind: 'int', name: 'line', min: 1, max: 1_000_000 }, optional: true },
+    {
+      key: 'condition',
+      spec: { kind: 'string', name: 'condition', maxLength: 100, pattern: /^[^\r\n]*$/ },
+      optional: true,
+    },
+  ],
+};
+const watchpointArg: ArgSpec = {
+  kind: 'object',
+  name: 'watchpoint',
+  fields: [
+    { key: 'address', spec: addressArg },
+    { key: 'length', spec: { kind: 'int', name: 'length', min: 1, max: 4096 } },
+    { key: 'access', spec: { kind: 'string', name: 'access', maxLength: 9, pattern: /^(read|write|readwrite)$/ } },
+    { key: 'space', spec: spaceArg },
+  ],
+};
 
 /** The arguments of every call, checked by the preload, the IPC handlers and the web server alike. */
 export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
@@ -507,6 +574,43 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   snapshotList: [],
   snapshotRestore: [snapshotName],
   snapshotRemove: [snapshotName],
+  debugState: [guestArg],
+  debugPause: [guestArg],
+  debugContinue: [guestArg],
+  debugStep: [guestArg, vcpuArg, { kind: 'string', name: 'kind', maxLength: 11, pattern: /^(instruction|over|out)$/ }],
+  debugRunTo: [guestArg, { ...breakpointArg, name: 'target' }],
+  debugRegisters: [guestArg, vcpuArg],
+  debugSetRegister: [
+    guestArg,
+    vcpuArg,
+    { kind: 'string', name: 'reg', maxLength: 8, pattern: /^[A-Za-z][A-Za-z0-9]*$/ },
+    { kind: 'int', name: 'value', min: -0x80000000, max: 0xffffffff },
+  ],
+  debugReadMemory: [guestArg, spaceArg, addressArg, { kind: 'int', name: 'length', min: 1, max: 65536 }],
+  debugWriteMemory: [
+    guestArg,
+    spaceArg,
+    addressArg,
+    { kind: 'string', name: 'hex', maxLength: 8192, pattern: /^(?:[0-9a-fA-F]{2})+$/ },
+  ],
+  debugDisassemble: [guestArg, vcpuArg, addressArg, { kind: 'int', name: 'count', min: 1, max: 1000 }],
+  debugSetBreakpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 256, item: breakpointArg }],
+  debugSetWatchpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 64, item: watchpointArg }],
+  debugSetTrapBreaks: [
+    guestArg,
+    {
+      kind: 'list',
+      name: 'causes',
+      maxItems: 32,
+      item: { kind: 'string', name: 'cause', maxLength: 40, pattern: /^[A-Za-z_]+$/ },
+    },
+  ],
+  debugDeploy: [
+    guestArg,
+    fileName,
+    { kind: 'string', name: 'source', maxLength: 1 << 20 },
+    { kind: 'bool', name: 'stopOnEntry' },
+  ],
   recordStart: [snapshotName],
   recordStop: [],
   recordings: [],
@@ -548,7 +652,33 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
       if (typeof value !== 'string') return 'must be a string';
       if (value.length > spec.maxLength) return `is too long (${value.length} > ${spec.maxLength})`;
       if (spec.pattern && !spec.pattern.test(value)) return `has characters it may not have (${spec.pattern})`;
+      return spec.check?.(value);
+    case 'bool':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
+    case 'list': {
+      if (!Array.isArray(value)) return 'must be a list';
+      if (value.length > spec.maxItems) return `has too many items (${value.length} > ${spec.maxItems})`;
+      for (let i = 0; i < value.length; i++) {
+        const p = checkArg(spec.item, value[i]);
+        if (p) return `[${i}]: ${spec.item.name} ${p}`;
+      }
       return undefined;
+    }
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'must be an object';
+      const o = value as Record<string, unknown>;
+      for (const k of Object.keys(o))
+        if (!spec.fields.some((f) => f.key === k)) return `has a key it may not have (${k})`;
+      for (const f of spec.fields) {
+        if (o[f.key] === undefined) {
+          if (f.optional) continue;
+          return `needs ${f.key}`;
+        }
+        const p = checkArg(f.spec, o[f.key]);
+        if (p) return `.${f.key} ${p}`;
+      }
+      return undefined;
+    }
     case 'config':
       return checkConfig(value);
     case 'number':
@@ -558,7 +688,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
   }
 }
 
-const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads']);
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads', 'name']);
 
 /** A partial MachineConfig: only known keys, each of the right type and range. */
 export function checkConfig(value: unknown): string | undefined {
@@ -588,5 +718,10 @@ export function checkConfig(value: unknown): string | undefined {
   if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';
   if (c.threads !== undefined && typeof c.threads !== 'boolean') return 'threads must be true or false';
   if (c.threads === true && c.mode === 'dualboot') return 'threads needs hypervisor mode';
+  if (
+    c.name !== undefined &&
+    !(typeof c.name === 'string' && c.name.length <= 100 && /^[^\s](?:[^\r\n]*[^\s])?$/.test(c.name))
+  )
+    return 'name must be a machine name (one line, no spaces at either end)';
   return undefined;
 }

@@ -7,6 +7,7 @@
  * Every call on a guest that does not exist, or in a state that does not allow it, fails with an
  * Error whose message names the guest and says what to do (never a bare code).
  */
+import type { DeployResult } from './api.js';
 
 /** Why a guest's vCPU stopped. */
 export type DebugStopReason =
@@ -136,6 +137,12 @@ export interface DebugApi {
   debugSetBreakpoints(guest: number, list: BreakpointRequest[]): Promise<Breakpoint[]>;
   debugSetWatchpoints(guest: number, list: WatchpointRequest[]): Promise<Watchpoint[]>;
   debugSetTrapBreaks(guest: number, causes: string[]): Promise<DebugState>;
+  /**
+   * Deploy as `deploy` does (assemble, write, reboot the guest), and with `stopOnEntry` stop the
+   * guest before the program's first instruction when it next runs (reason 'entry'). Every deploy
+   * keeps the program's line map and labels for source breakpoints (docs/debugger.md#source-level).
+   */
+  debugDeploy(guest: number, name: string, source: string, stopOnEntry: boolean): Promise<DeployResult>;
 }
 
 /** The event the host sends when a guest stops under the debugger or goes on (stop undefined). */

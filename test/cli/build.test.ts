@@ -46,7 +46,7 @@ describe('the built CLI', () => {
     const built = manifest(dir);
     expect(existsSync(join(dir, 'out/cli', built.dir, 'cli.js'))).toBe(true);
     // The engine's workers are built beside it, so workerUrl starts them without tsx.
-    for (const w of ['worker.js', 'compareWorker.js', 'cpuThread.js']) {
+    for (const w of ['worker.js', 'compareWorker.js', 'cpuThread.js', 'asmWorker.js']) {
       expect(existsSync(join(dir, 'out/cli', built.dir, w))).toBe(true);
     }
     expect(Object.keys(built.inputs)).toContain('src/main/emulator/cpu/interpreter.ts');

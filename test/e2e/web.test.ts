@@ -162,7 +162,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
   it('follows the demo machine booting: the top bar, and a console per guest', async () => {
     // On a copy of the demo disk: Assemble & reboot below writes into the image, and the
     // repository's disks/hyperdesk.img must stay as built. (The top bar's Boot is used at the end.)
-    const disk = path.join(profile, 'hyperdesk.img');
+    const disk = path.join(profile, 'data', 'hyperdesk.img'); // the app opens disks only from its folders
     await copyFile(await ensureDisks(), disk);
     const booted = await host.boot({ mode: 'hypervisor', disks: [disk] });
     expect(booted.error).toBeUndefined();

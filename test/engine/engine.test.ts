@@ -108,6 +108,26 @@ describe('the engine worker', () => {
     ).toBe(before);
   });
 
+  it('refuses a deploy whose source name does not fit, before writing or restarting anything (issue 13)', async () => {
+    const hash = async () =>
+      createHash('sha256')
+        .update(await readFile(disk))
+        .digest('hex');
+    const before = await hash();
+    const cosBefore = out.get(1);
+    const source = await host.readFile(1, 'hello.s');
+    // 18 characters fit cfs's 19 for the program, but not 'NAME.s' for its source: it used to write
+    // the program, fail on the source and restart the guest anyway.
+    for (const name of ['abcdefghijklmnopqr', 'abcdefghijklmnopqrs.s']) {
+      const r = await host.deploy(1, name, source);
+      expect(r).toMatchObject({ ok: false, rebooted: false, diagnostics: [] });
+      expect(r.error).toMatch(/^cannot deploy '.*' \(the program '.*' and its source '.*\.s'\): .*at most 19 fit$/);
+    }
+    expect(await hash()).toBe(before);
+    expect((await host.listFiles(1)).some((f) => f.name.startsWith('abcdefghijklmnopq'))).toBe(false);
+    expect(out.get(1)).toBe(cosBefore);
+  });
+
   it('assembles, writes and reboots only that guest; the others keep their consoles', async () => {
     const swosBefore = out.get(2);
     const source = await host.readFile(1, 'hello.s');

@@ -1,4 +1,5 @@
-/** The isolation fuzz campaigns by name (docs/security.md): `npm run fuzz -- NAME`. */
+/** The fuzz campaigns by name (docs/security.md): `npm run fuzz -- NAME`. */
+import { asmCampaign } from './asm.js';
 import { controlCampaign } from './control.js';
 import { hypercallCampaign } from './hypercalls.js';
 import { kernelCampaign } from './kernel.js';
@@ -9,4 +10,5 @@ export const CAMPAIGNS = {
   shared: sharedCampaign,
   control: controlCampaign,
   kernel: kernelCampaign,
+  asm: asmCampaign,
 };

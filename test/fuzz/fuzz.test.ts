@@ -6,6 +6,9 @@
 import { describe, expect, it } from 'vitest';
 import { runCampaign, type CampaignResult, type CampaignSpec } from './campaign.js';
 import { CAMPAIGNS } from './campaigns.js';
+import { runCrashCampaign } from './crash.js';
+import { runDiskFuzz } from './diskFuzz.js';
+import { ensureDisks } from '../../src/main/host/disks.js';
 
 const SEED = 1;
 
@@ -39,4 +42,37 @@ describe('isolation fuzz campaigns (issue 12, briefly)', () => {
   it('kernel: random instruction words in a client’s supervisor mode', () => {
     brief(CAMPAIGNS.kernel, 2_000_000);
   }, 60_000);
+});
+
+describe('disk campaigns (issue 13, briefly)', () => {
+  it('disk: corrupted images through every disk tool and fsck --repair', () => {
+    const r = runDiskFuzz({ count: 150, seed: SEED });
+    const why = `npm run fuzz -- disk --count 150 --seed ${SEED}\n${JSON.stringify(r)}`;
+    expect(r.inputs, why).toBe(150);
+    expect(r.refusals, why).toBeGreaterThan(0); // the damage is real: tools refused some of it
+    expect(r.repaired, why).toBeGreaterThan(0);
+    expect({ failures: r.failures, exceptions: r.exceptions }, why).toEqual({ failures: 0, exceptions: 0 });
+  }, 120_000);
+
+  it('crash: kill -9 during host writes loses no acknowledged write, and fsck --repair leaves every partition usable', async () => {
+    const image = await ensureDisks();
+    const r = await runCrashCampaign({ runs: 3, seed: SEED, image });
+    const why = `npm run fuzz -- crash --runs 3 --seed ${SEED}\n${JSON.stringify(r)}`;
+    expect(r.runs, why).toBe(3);
+    expect(r.inputs, why).toBeGreaterThan(0);
+    expect({ lost: r.lost, refused: r.refused, exceptions: r.exceptions }, why).toEqual({
+      lost: 0,
+      refused: 0,
+      exceptions: 0,
+    });
+  }, 180_000);
+});
+
+describe('the assembler campaign (issue 13, briefly)', () => {
+  it('asm: random, mutated and hostile sources end in output or diagnostics within the limits', () => {
+    const r = brief(CAMPAIGNS.asm, 100);
+    // The hostile shapes were made and the limits answered some of them.
+    expect(r.counters.limitErrors).toBeGreaterThan(0);
+    expect(r.counters.assembled).toBeGreaterThan(0);
+  }, 180_000);
 });

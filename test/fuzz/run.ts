@@ -1,14 +1,39 @@
 /**
- * `npm run fuzz -- NAME --count N [--seed S] [--report K]`: one isolation fuzz campaign
- * (docs/security.md). Prints every escape it localized (one JSON line each: the invariant, the step,
+ * `npm run fuzz -- flood --kind console|events|input --seconds N`: a flood of a running machine
+ * (flood.ts), one JSON line with its figures; exit code 1 when another guest stopped answering.
+ *
+ * `npm run fuzz -- NAME --count N [--seed S] [--report K]`: one fuzz campaign (docs/security.md):
+ * an isolation campaign, or `asm`, the assembler's. Prints every escape it localized (one JSON line each: the invariant, the step,
  * the shortest sequence that reproduces it), then one summary line
  * `{"fuzz":NAME,"inputs":N,"escapes":E,"exceptions":X,"seed":S,...}`. Exit code 1 when E or X > 0.
  */
 import { parseArgs } from 'node:util';
 import { runCampaign, type CampaignSpec } from './campaign.js';
 import { CAMPAIGNS } from './campaigns.js';
+import { runDiskCampaigns } from './diskRun.js';
+import { FLOOD_KINDS, runFlood, type FloodKind } from './flood.js';
 
-function main(): number {
+async function flood(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { kind: { type: 'string' }, seconds: { type: 'string' } },
+  });
+  const kind = values.kind as FloodKind;
+  const seconds = Number(values.seconds ?? 10);
+  if (!FLOOD_KINDS.includes(kind) || !(seconds > 0)) {
+    process.stderr.write(`usage: npm run fuzz -- flood --kind ${FLOOD_KINDS.join('|')} --seconds N\n`);
+    return 2;
+  }
+  const r = await runFlood(kind, seconds);
+  process.stdout.write(JSON.stringify(r) + '\n');
+  return r.otherGuest.answered > 0 && r.otherGuest.answered >= r.otherGuest.asked - 1 ? 0 : 1;
+}
+
+function main(): number | Promise<number> {
+  // The disk campaigns of issue 13 take their own options (docs/security.md#disks-and-the-store-issue-13).
+  const disks = runDiskCampaigns(process.argv.slice(2));
+  if (disks) return disks;
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: { count: { type: 'string' }, seed: { type: 'string' }, report: { type: 'string' } },
@@ -17,7 +42,9 @@ function main(): number {
   const spec = name ? (CAMPAIGNS as unknown as Record<string, CampaignSpec<unknown>>)[name] : undefined;
   if (!spec) {
     process.stderr.write(
-      `usage: npm run fuzz -- ${Object.keys(CAMPAIGNS).join('|')} --count N [--seed S] [--report K]\n`,
+      `usage: npm run fuzz -- ${Object.keys(CAMPAIGNS).join('|')} --count N [--seed S] [--report K]\n` +
+        '       npm run fuzz -- crash --runs N [--seed S] | disk --count N [--seed S]\n' +
+        '       npm run fuzz -- flood --kind console|events|input --seconds N\n',
     );
     return 2;
   }
@@ -35,4 +62,15 @@ function main(): number {
   return r.escapes > 0 || r.exceptions > 0 ? 1 : 0;
 }
 
-process.exitCode = main();
+if (process.argv[2] === 'flood')
+  void flood(process.argv.slice(3)).then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`flood: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 2;
+    },
+  );
+else
+  void Promise.resolve(main()).then((code) => {
+    process.exitCode = code;
+  });

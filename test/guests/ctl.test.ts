@@ -90,6 +90,17 @@ describe('ctl boots under the hypervisor and starts what parttab lists', () => {
     expect(r.cmd('ctl', 'cat parttab')).toContain('1 cos  cos  8M 0\n2 swos swos 4M 0\n');
   });
 
+  it("help lists ctl's commands, then the shell's under a heading of their own; halt names ctl", async () => {
+    const r = await bootCtl();
+    r.booted();
+    const help = r.cmd('ctl', 'help');
+    expect(help).toMatch(/^ctl commands \(the Controlling OS/);
+    expect(help).toContain("\nshell commands (ctl's kernel is cos's: files, programs, processes):\n  help ");
+    expect(help).not.toMatch(/cos commands|^commands:/m);
+    r.type('ctl', 'halt\r');
+    expect(r.expect('ctl', /ctl: halt\r?\n/)).not.toContain('cos: halt');
+  });
+
   it('parts lists ctl and its two clients running', async () => {
     const r = await bootCtl();
     r.booted();

@@ -339,6 +339,14 @@ describe('cos on the virtual network', () => {
     expect(w.output('cos2').match(/cos> /g)?.length).toBe(2); // it booted again
     expect(run(w, 1, 'cos1', 'ping 10.0.0.3 1')).toContain('1 packets transmitted, 1 received');
     expect(w.hv.bridge.portIds).toEqual([1, 2]);
+
+    // Destroyed: its port and the MAC learned there leave the bridge; nothing answers for it.
+    expect(w.hv.bridge.macTable.size).toBe(2);
+    expect(w.hv.destroy(2)).toBeUndefined();
+    expect(w.hv.bridge.portIds).toEqual([1]);
+    expect([...w.hv.bridge.macTable.values()]).toEqual([1]);
+    // cos1 still knows the MAC, so the echo goes out, and nobody is on the bridge to answer.
+    expect(run(w, 1, 'cos1', 'ping 10.0.0.3 1')).toContain('Request timeout for icmp_seq 1\n');
   });
 
   it('ping and net check their arguments', async () => {

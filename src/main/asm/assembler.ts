@@ -19,7 +19,16 @@ import {
   parseExpr,
 } from './expr.js';
 import { type Token, lex } from './lexer.js';
-import { type Frame, type MacroDef, bindArgs, directiveWord, expansionContext, substitute } from './macros.js';
+import { LIMITS, type LimitName, limitNote } from './limits.js';
+import {
+  type Frame,
+  type MacroDef,
+  type SourceLine,
+  bindArgs,
+  directiveWord,
+  expansionContext,
+  substitute,
+} from './macros.js';
 import { type Section, type SrcPos, type SymbolInfo, labelValue, localLabelName, newSection } from './symbols.js';
 
 export interface AsmOptions {
@@ -81,9 +90,9 @@ export interface Row {
   offset: number;
 }
 
-/** Limits that keep hostile input (runaway .rept, recursive macros) from hanging the assembler. */
-export const MAX_MACRO_DEPTH = 64;
-export const MAX_LINES = 1_000_000;
+/** Limits that keep hostile input (runaway .rept, recursive macros) from hanging the assembler (limits.ts). */
+export const MAX_MACRO_DEPTH = LIMITS.macroDepth.value;
+export const MAX_LINES = LIMITS.lines.value;
 
 export class Assembler {
   readonly sink = new DiagnosticSink();
@@ -101,8 +110,17 @@ export class Assembler {
   /** The last non-local label: the scope of `.name` labels. */
   scope = '';
   readonly localCounts = new Map<string, number>();
+  /** Macro expansions so far (the value of `\@`). */
   expansions = 0;
+  /** Lines read so far, and .rept repetitions plus macro expansions so far (docs/isa.md#limits). */
   linesRun = 0;
+  expanded = 0;
+  /** Bytes emitted so far, in all sections. */
+  output = 0;
+  /** Set when a limit stops the run: nothing more is read. */
+  halted = false;
+  /** Files in the order they were first read (diagnostics are sorted by it). */
+  readonly fileOrder = new Map<string, number>();
   row: Row | undefined;
   hasEntry = false;
 
@@ -251,6 +269,16 @@ export class Assembler {
       );
       return false;
     }
+    if (size > 0 && this.output + size > LIMITS.output.value) {
+      this.halt(
+        1,
+        this.text.length + 1,
+        `the program's output passes ${LIMITS.output.value} bytes (${this.output} so far, this line adds ${size})`,
+        'output',
+      );
+      return false;
+    }
+    this.output += size;
     const full = rec as unknown as Rec;
     full.section = sec;
     full.offset = sec.lc;
@@ -345,17 +373,20 @@ export class Assembler {
 
   /** Pass 1 over the lines of the top-level file. */
   run(lines: { text: string; file: string; line: number }[]): void {
+    this.noteFile(this.filename);
     this.frames.push({ kind: 'file', lines, pos: 0, conds: [], ctx: '' });
-    while (this.frames.length > 0 && !this.sink.full) {
+    while (this.frames.length > 0 && !this.sink.full && !this.halted) {
       const f = this.frames[this.frames.length - 1];
       if (f.pos >= f.lines.length) {
+        // A .rept runs its one copy of the body again (never a copy per repetition: docs/isa.md#limits).
+        if (f.repeat !== undefined && f.repeat > 0) {
+          f.repeat--;
+          f.pos = 0;
+          continue;
+        }
         this.closeFrame(f);
         this.frames.pop();
         continue;
-      }
-      if (++this.linesRun > MAX_LINES) {
-        this.error(1, 1, `more than ${MAX_LINES} lines assembled (runaway .rept or macro expansion?)`);
-        break;
       }
       const sl = f.lines[f.pos++];
       const ctx = f.ctx;
@@ -363,8 +394,50 @@ export class Assembler {
       this.pos = { file: sl.file, line: sl.line, ctx, mapFile: map.file, mapLine: map.line };
       this.text = sl.text;
       this.row = undefined;
+      if (!this.charge(1)) break;
+      if (sl.text.length > LIMITS.lineLength.value) {
+        this.error(
+          LIMITS.lineLength.value + 1,
+          sl.text.length + 1,
+          `line is ${sl.text.length} characters long ${limitNote('lineLength')}`,
+        );
+        continue;
+      }
       this.line(f);
     }
+  }
+
+  /** Count `n` lines read (or passed over while collecting a body) against the limit; false once over. */
+  charge(n: number): boolean {
+    this.linesRun += n;
+    if (this.linesRun <= MAX_LINES) return true;
+    this.halt(1, 1, `more than ${MAX_LINES} lines assembled (a runaway .rept or macro expansion?)`, 'lines');
+    return false;
+  }
+
+  /** Count `n` repetitions or expansions against the limit; false (reported) when they would pass it. */
+  expand(n: number, col: number, end: number, what: string): boolean {
+    if (this.expanded + n <= LIMITS.expansions.value) {
+      this.expanded += n;
+      return true;
+    }
+    this.halt(
+      col,
+      end,
+      `${what} would pass ${LIMITS.expansions.value} expansions in all (${this.expanded} so far)`,
+      'expansions',
+    );
+    return false;
+  }
+
+  /** Report a limit reached at the current line and stop reading: what follows would only add echoes. */
+  halt(col: number, end: number, message: string, which: LimitName): void {
+    this.error(col, end, `${message} ${limitNote(which)}`);
+    this.halted = true;
+  }
+
+  noteFile(file: string): void {
+    if (!this.fileOrder.has(file)) this.fileOrder.set(file, this.fileOrder.size);
   }
 
   /** Report .if blocks left open when a file, macro body or .rept body ends. */
@@ -441,14 +514,26 @@ export class Assembler {
     if (depth >= MAX_MACRO_DEPTH) {
       return this.errorTok(
         t,
-        `macro expansion nested too deeply (limit ${MAX_MACRO_DEPTH}): does macro '${def.name}' call itself?`,
+        `macro expansion nested too deeply: does macro '${def.name}' call itself? ${limitNote('macroDepth')}`,
       );
     }
     const values = bindArgs(def, this.text.slice(t.end - 1, codeEnd));
     if (typeof values === 'string') return this.errorTok(t, values);
+    if (!this.expand(1, t.col, t.end, `expanding macro '${def.name}'`)) return;
     const counter = this.expansions++;
     const here = `in expansion of macro '${def.name}' at ${this.pos.file}:${this.pos.line}`;
-    const lines = def.body.map((sl) => ({ ...sl, text: substitute(sl.text, values, counter) }));
+    const lines: SourceLine[] = [];
+    for (const sl of def.body) {
+      // Substitution can multiply a line's length (`\a` many times): bounded, checked per line.
+      const text = substitute(sl.text, values, counter, LIMITS.lineLength.value);
+      if (text === undefined) {
+        return this.errorTok(
+          t,
+          `expanding macro '${def.name}' makes line ${sl.file}:${sl.line} longer than ${LIMITS.lineLength.value} characters ${limitNote('lineLength')}`,
+        );
+      }
+      lines.push({ ...sl, text });
+    }
     const outer = this.frames[this.frames.length - 1];
     const parts = [here, ...(outer.ctxParts ?? [])];
     this.frames.push({

@@ -3,6 +3,7 @@
  * CLI and the editor print, and the "did you mean" helper shared by mnemonics, directives and
  * symbols. Errors are collected, never thrown: one run reports as many problems as it can find.
  */
+import { LIMITS, limitNote } from './limits.js';
 
 export interface Diagnostic {
   file: string;
@@ -22,24 +23,69 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 /** After this many errors the assembler stops: later ones are mostly echoes of the first. */
-export const MAX_ERRORS = 100;
+export const MAX_ERRORS = LIMITS.errors.value;
+/** Warnings past this many are counted, not kept (a `.warning` in a long .rept would flood the list). */
+export const MAX_WARNINGS = LIMITS.warnings.value;
 
 export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
   errors = 0;
   /** Set once MAX_ERRORS is reached; the assembler checks it to stop early. */
   full = false;
+  private warnings = 0;
+  private droppedWarnings = 0;
+  private stop: Diagnostic | undefined;
+  private lastWarning: Diagnostic | undefined;
 
   add(d: Diagnostic): void {
     if (this.full) return;
+    if (d.severity !== 'error') {
+      if (this.warnings >= MAX_WARNINGS) {
+        this.droppedWarnings++;
+        this.lastWarning = d;
+        return;
+      }
+      this.warnings++;
+      this.list.push(d);
+      return;
+    }
     this.list.push(d);
-    if (d.severity !== 'error') return;
     this.errors++;
     if (this.errors >= MAX_ERRORS) {
       this.full = true;
-      this.list.push({ ...d, severity: 'error', message: `too many errors (${MAX_ERRORS}); stopping` });
+      this.stop = {
+        ...d,
+        severity: 'error',
+        message: `too many errors (${MAX_ERRORS}); stopping ${limitNote('errors')}`,
+      };
       this.errors++;
     }
+  }
+
+  /**
+   * Everything reported, in reading order: by file (in the order `rank` gives: the order files were
+   * first read), line and column, whatever order the passes found them in (issue 15). The count of
+   * dropped warnings and the "stopping" error come last, since they are about the whole run.
+   */
+  sorted(rank: (file: string) => number = () => 0): Diagnostic[] {
+    const keyed = this.list.map((d, i) => ({ d, i, r: rank(d.file) }));
+    keyed.sort(
+      (x, y) =>
+        x.r - y.r ||
+        (x.d.file < y.d.file ? -1 : x.d.file > y.d.file ? 1 : 0) ||
+        x.d.line - y.d.line ||
+        x.d.col - y.d.col ||
+        x.i - y.i,
+    );
+    const out = keyed.map((k) => k.d);
+    if (this.droppedWarnings > 0 && this.lastWarning) {
+      out.push({
+        ...this.lastWarning,
+        message: `${this.droppedWarnings} more warning${this.droppedWarnings === 1 ? '' : 's'} not shown ${limitNote('warnings')}`,
+      });
+    }
+    if (this.stop) out.push(this.stop);
+    return out;
   }
 }
 

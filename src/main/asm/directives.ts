@@ -7,6 +7,7 @@
 import type { Assembler } from './assembler.js';
 import type { Expr } from './expr.js';
 import { type Token, lex } from './lexer.js';
+import { LIMITS, limitNote } from './limits.js';
 import { type Frame, collectBody, joinPath, parseMacroHeader, splitLines } from './macros.js';
 import { splitOperands } from './operands.js';
 import { alignUp, newSection } from './symbols.js';
@@ -27,11 +28,10 @@ export interface Directive {
   run(a: Assembler, d: DirectiveCall): void;
 }
 
-/** Largest .space / .rept we accept: beyond this it is a typo, not a program. */
-const MAX_SPACE = 64 * 1024 * 1024;
-const MAX_REPT_LINES = 1_000_000;
+/** Largest .space we accept: beyond this it is a typo, not a program. */
+const MAX_SPACE = LIMITS.output.value;
 const MAX_ALIGN = 1 << 24;
-export const MAX_INCLUDE_DEPTH = 32;
+export const MAX_INCLUDE_DEPTH = LIMITS.includeDepth.value;
 
 const hex = (n: number) => `0x${(n >>> 0).toString(16)}`;
 const decode = (bytes: number[]): string => new TextDecoder().decode(Uint8Array.from(bytes));
@@ -75,7 +75,8 @@ const strings = (zero: boolean, doc: string): Directive => ({
       const t = op.toks[0];
       if (op.toks.length !== 1 || t.kind !== 'str')
         return a.error(op.col, op.end, `expected a string in double quotes`);
-      bytes.push(...(t.bytes ?? []));
+      // A loop, not push(...bytes): spreading a long string's bytes as arguments overflows the stack.
+      for (const b of t.bytes ?? []) bytes.push(b);
       if (zero) bytes.push(0);
     }
     a.emit({ kind: 'bytes', size: bytes.length, bytes });
@@ -184,7 +185,7 @@ function include(a: Assembler, d: DirectiveCall): void {
   const file = joinPath(a.pos.file, path);
   if (files.length >= MAX_INCLUDE_DEPTH) {
     const self = files.some((f) => f.lines[0]?.file === file) ? ` ('${path}' includes itself)` : '';
-    return a.errorTok(t, `.include nested too deeply (limit ${MAX_INCLUDE_DEPTH})${self}`);
+    return a.errorTok(t, `.include nested too deeply${self} ${limitNote('includeDepth')}`);
   }
   let content: string | undefined;
   try {
@@ -194,6 +195,7 @@ function include(a: Assembler, d: DirectiveCall): void {
   }
   if (typeof content !== 'string') return a.errorTok(t, `cannot read include file '${path}'`);
   const outer = top(a);
+  a.noteFile(file);
   a.frames.push({
     kind: 'file',
     lines: splitLines(content, file),
@@ -210,6 +212,8 @@ function macro(a: Assembler, d: DirectiveCall): void {
   const body = collectBody(top(a), ['.macro'], '.endm');
   const name = typeof hdr === 'string' ? '' : ` '${hdr.name}'`;
   if (!body) return a.errorTok(d.tok, `unterminated .macro${name} (missing .endm)`);
+  // Reading a body passes over its lines: they count, or a .rept of a .macro would read unbounded.
+  if (!a.charge(body.length + 1)) return;
   if (typeof hdr === 'string') return a.errorTok(d.args[0] ?? d.tok, hdr);
   const old = a.macros.get(hdr.name);
   if (old) return a.errorTok(d.args[0], `macro '${hdr.name}' is already defined at ${old.pos.file}:${old.pos.line}`);
@@ -222,14 +226,25 @@ function rept(a: Assembler, d: DirectiveCall): void {
   if (d.args.length === 0) a.errorTok(d.tok, '.rept expects a count');
   const body = collectBody(frame, ['.rept'], '.endr');
   if (!body) return a.errorTok(d.tok, 'unterminated .rept (missing .endr)');
+  if (!a.charge(body.length + 1)) return;
   if (n === undefined) return;
-  if (n < 0) return a.error(d.args[0].col, d.args[d.args.length - 1].end, `.rept count ${n} is negative`);
-  if (n * body.length > MAX_REPT_LINES) return a.errorTok(d.tok, `.rept expands to more than ${MAX_REPT_LINES} lines`);
-  const lines = [];
-  for (let i = 0; i < n; i++) lines.push(...body);
+  const col = d.args[0].col;
+  const end = d.args[d.args.length - 1].end;
+  if (n < 0) return a.error(col, end, `.rept count ${n} is negative`);
+  if (n === 0) return;
+  // Refused up front, before any repetition runs (docs/isa.md#limits).
+  if (n * body.length > LIMITS.lines.value - a.linesRun) {
+    const what = `.rept ${n} of ${body.length} line${body.length === 1 ? '' : 's'}`;
+    return a.halt(col, end, `${what} would pass ${LIMITS.lines.value} lines assembled`, 'lines');
+  }
+  if (!a.expand(n, col, end, `.rept ${n}`)) return;
+  if (body.length === 0) return;
+  if (a.frames.filter((f) => f.kind === 'rept').length >= LIMITS.reptDepth.value)
+    return a.halt(d.tok.col, d.tok.end, '.rept nested too deeply', 'reptDepth');
   a.frames.push({
     kind: 'rept',
-    lines,
+    lines: body,
+    repeat: n - 1,
     pos: 0,
     conds: [],
     ctx: frame.ctx,
@@ -409,6 +424,8 @@ export function runConditional(a: Assembler, f: Frame, word: string, active: boo
     case '.ifdef':
     case '.ifndef': {
       const pos = a.here(col);
+      if (f.conds.length >= LIMITS.condDepth.value)
+        return a.halt(col, col + word.length, `${word} nested too deeply`, 'condDepth');
       if (!active) {
         f.conds.push({ active: false, taken: true, parentActive: false, sawElse: false, pos, directive: word });
         return;

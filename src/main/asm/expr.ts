@@ -4,6 +4,7 @@
  * two's complement, as on the machine, so `0xffffffff` and `-1` are the same value.
  */
 import type { Token } from './lexer.js';
+import { LIMITS, limitNote } from './limits.js';
 
 export type Expr =
   | { k: 'num'; v: number; col: number; end: number }
@@ -40,8 +41,8 @@ const BINARY_LEVELS: readonly (readonly string[])[] = [
 ];
 
 /** Deep enough for any real program, shallow enough that garbage cannot overflow the stack. */
-const MAX_DEPTH = 100;
-const MAX_NODES = 1000;
+const MAX_DEPTH = LIMITS.expressionDepth.value;
+const MAX_NODES = LIMITS.expressionSize.value;
 
 export const num = (v: number, col = 0, end = 0): Expr => ({ k: 'num', v: v | 0, col, end });
 export const hiOf = (a: Expr): Expr => ({ k: 'fn', fn: 'hi', a, col: a.col, end: a.end });
@@ -69,7 +70,7 @@ class Parser {
       if (!t || t.kind !== 'op' || !BINARY_LEVELS[level].includes(t.text)) return a;
       this.pos++;
       // Evaluation recurses over the tree: bound its size so no input can overflow the stack.
-      if (++this.nodes > MAX_NODES) this.fail('expression too long', t);
+      if (++this.nodes > MAX_NODES) this.fail(`expression too long ${limitNote('expressionSize')}`, t);
       const b = this.binary(level + 1);
       a = { k: 'bin', op: t.text, a, b, opCol: t.col, col: a.col, end: b.end };
     }
@@ -78,7 +79,7 @@ class Parser {
   unary(): Expr {
     const t = this.toks[this.pos];
     if (!t) return this.fail('expected an expression');
-    if (++this.depth > MAX_DEPTH) this.fail('expression nested too deeply', t);
+    if (++this.depth > MAX_DEPTH) this.fail(`expression nested too deeply ${limitNote('expressionDepth')}`, t);
     try {
       if (t.kind === 'op' && (t.text === '-' || t.text === '~' || t.text === '!' || t.text === '+')) {
         this.pos++;

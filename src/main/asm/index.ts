@@ -14,6 +14,7 @@ export type { AsmOptions } from './assembler.js';
 export { type Diagnostic, formatDiagnostic } from './diagnostics.js';
 export { PSEUDOS, type PseudoDef } from './pseudo.js';
 export { DIRECTIVES, type Directive } from './directives.js';
+export { LIMITS as ASM_LIMITS, type Limit } from './limits.js';
 
 export interface AsmResult {
   /** No error diagnostics (warnings allowed). */
@@ -30,6 +31,11 @@ export interface AsmResult {
   listing: string;
   symbolFile: string;
   lineMap: Array<{ address: number; file: string; line: number }>;
+}
+
+/** Files rank in the order they were first read; names the assembler never read (`<defines>`) last. */
+function rankOf(a: Assembler): (file: string) => number {
+  return (file) => a.fileOrder.get(file) ?? a.fileOrder.size;
 }
 
 function failed(diagnostics: Diagnostic[]): AsmResult {
@@ -58,7 +64,7 @@ export function assemble(source: string, options: AsmOptions = {}): AsmResult {
     const symbols = new Map(rows.map((r) => [r.name, r.value]));
     return {
       ok: a.sink.errors === 0,
-      diagnostics: a.sink.list,
+      diagnostics: a.sink.sorted(rankOf(a)),
       bytes: img.bytes,
       base: img.base,
       entry: img.entry,
@@ -78,6 +84,6 @@ export function assemble(source: string, options: AsmOptions = {}): AsmResult {
       severity: 'error',
       message,
     };
-    return failed([...(a?.sink.list ?? []), diag]);
+    return failed([...(a?.sink.sorted(rankOf(a)) ?? []), diag]);
   }
 }

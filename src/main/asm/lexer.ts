@@ -3,6 +3,7 @@
  * token it is about. Lines are independent (the assembler is line oriented), comments start at `#`
  * or `;` outside string and character literals.
  */
+import { LIMITS, limitNote } from './limits.js';
 
 export type TokenKind =
   | 'ident' // names, mnemonics, directives (`.word`), registers, and `.` itself
@@ -134,6 +135,7 @@ export function lex(line: string): LexResult {
       const bytes: number[] = [];
       i++;
       let closed = false;
+      let tooLong = false;
       while (i < n) {
         if (line[i] === '"') {
           closed = true;
@@ -142,10 +144,22 @@ export function lex(line: string): LexResult {
         }
         const r = readChar(line, i);
         if ('error' in r) errors.push({ col: i + 1, end: r.next + 1, message: r.error });
-        else if (r.raw) utf8(r.code, bytes);
+        else if (tooLong) {
+          // Past the limit: read on to the closing quote, keep nothing.
+        } else if (r.raw) utf8(r.code, bytes);
         else bytes.push(r.code);
+        if (!tooLong && bytes.length > LIMITS.stringBytes.value) {
+          tooLong = true;
+          bytes.length = 0;
+        }
         i = r.next;
       }
+      if (tooLong)
+        errors.push({
+          col: start + 1,
+          end: i + 1,
+          message: `string longer than ${LIMITS.stringBytes.value} bytes ${limitNote('stringBytes')}`,
+        });
       if (!closed) errors.push({ col: start + 1, end: n + 1, message: 'unterminated string' });
       tokens.push({ kind: 'str', text: line.slice(start, i), col: start + 1, end: i + 1, bytes });
       continue;

@@ -32,11 +32,10 @@ function codeColumn(img: Image, recs: Rec[]): string {
       if (words.length < MAX_WORDS) words.push(hex8(b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)));
       else more = true;
     } else {
-      for (const x of b) {
-        if (bytes.length < MAX_BYTES) bytes.push(hex2(x));
-        else more = true;
-      }
-      if (r.size > b.length) more = true;
+      // Only the bytes shown are read: a 16 MiB .space must not cost 16 million steps here.
+      const shown = Math.min(b.length, MAX_BYTES - bytes.length);
+      for (let i = 0; i < shown; i++) bytes.push(hex2(b[i]));
+      if (r.size > shown) more = true;
     }
   }
   return [...words, ...bytes].join(' ') + (more ? ' ...' : '');

@@ -92,7 +92,7 @@ describe('macros', () => {
     expect(d).toHaveLength(1);
     expect(d[0]).toMatch(/, \.\.\. 61 more expansions \.\.\., in expansion of macro 'forever' at t\.s:4\)$/);
     expect(d[0]).toMatch(
-      /^t\.s:2:1: error: macro expansion nested too deeply \(limit 64\): does macro 'forever' call itself\? \(in expansion of macro 'forever' at t\.s:2, /,
+      /^t\.s:2:1: error: macro expansion nested too deeply: does macro 'forever' call itself\? \(limit: macro depth 64, docs\/isa\.md#limits\) \(in expansion of macro 'forever' at t\.s:2, /,
     );
   });
   it('errors inside an expansion name the macro line and the call', () => {
@@ -123,7 +123,9 @@ describe('.rept', () => {
     expect(oneError('.rept 2\nnop')).toBe('t.s:1:1: error: unterminated .rept (missing .endr)');
     expect(oneError('.endr')).toBe('t.s:1:1: error: .endr without .rept');
     expect(oneError('.rept -1\n.endr')).toBe('t.s:1:7: error: .rept count -1 is negative');
-    expect(oneError('.rept 2000000\nnop\n.endr')).toBe('t.s:1:1: error: .rept expands to more than 1000000 lines');
+    expect(oneError('.rept 2000000\nnop\n.endr')).toBe(
+      't.s:1:7: error: .rept 2000000 of 1 line would pass 1000000 lines assembled (limit: lines assembled 1000000, docs/isa.md#limits)',
+    );
   });
 });
 
@@ -194,7 +196,7 @@ describe('.include', () => {
   });
   it('recursion stops at the depth limit with a clear error', () => {
     expect(oneError('.include "self.s"', { readFile })).toBe(
-      "self.s:1:10: error: .include nested too deeply (limit 32) ('self.s' includes itself)",
+      "self.s:1:10: error: .include nested too deeply ('self.s' includes itself) (limit: .include depth 32, docs/isa.md#limits)",
     );
   });
   it('lineMap and diagnostics name the included file', () => {

@@ -38,6 +38,8 @@ export interface Frame {
   mapTo?: { file: string; line: number };
   /** For macro frames: the macro's name (for .exitm and messages). */
   macro?: string;
+  /** For .rept frames: how many more times `lines` (the body, held once) runs after this time. */
+  repeat?: number;
 }
 
 export interface MacroParam {
@@ -97,22 +99,47 @@ export function splitArgs(text: string): string[] {
   return out.length === 1 && out[0] === '' ? [] : out;
 }
 
+/**
+ * Split at runs of white space that have an even number of `"` after them (so not inside a quoted
+ * default), dropping empty pieces. One pass from each end: the regex with a look-ahead to the end of
+ * the line that did this was quadratic (a 16 KB header of `a a a ...` took a second).
+ */
+function splitAtSpaces(text: string): string[] {
+  const after = new Uint8Array(text.length + 1);
+  for (let i = text.length - 1; i >= 0; i--) after[i] = after[i + 1] ^ (text[i] === '"' ? 1 : 0);
+  const out: string[] = [];
+  let start = 0;
+  let i = 0;
+  while (i < text.length) {
+    if (!/\s/.test(text[i])) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < text.length && /\s/.test(text[j])) j++;
+    if (after[j] === 0) {
+      out.push(text.slice(start, i));
+      start = j;
+    }
+    i = j;
+  }
+  out.push(text.slice(start));
+  return out.filter((x) => x !== '');
+}
+
 /** Parse `name a, b=default` (the text after `.macro`): the name and parameters, or an error. */
 export function parseMacroHeader(text: string): { name: string; params: MacroParam[] } | string {
   const m = /^\s*([A-Za-z_$][\w.$]*)\s*,?\s*(.*)$/.exec(text);
   if (!m) return 'expected a macro name after .macro';
   const params: MacroParam[] = [];
   // GNU allows parameters separated by spaces too: `.macro m a b=1`.
-  const pieces = splitArgs(m[2]).flatMap((p) =>
-    p
-      .replace(/\s*=\s*/g, '=')
-      .split(/\s+(?=(?:[^"]*"[^"]*")*[^"]*$)/)
-      .filter((x) => x !== ''),
-  );
+  const pieces = splitArgs(m[2]).flatMap((p) => splitAtSpaces(p.replace(/\s*=\s*/g, '=')));
+  const seen = new Set<string>();
   for (const p of pieces) {
     const pm = /^([A-Za-z_$][\w$]*)\s*(?:=\s*(.*))?$/.exec(p);
     if (!pm) return `bad macro parameter '${p}'`;
-    if (params.some((q) => q.name === pm[1])) return `duplicate macro parameter '${pm[1]}'`;
+    if (seen.has(pm[1])) return `duplicate macro parameter '${pm[1]}'`;
+    seen.add(pm[1]);
     params.push(pm[2] !== undefined ? { name: pm[1], def: pm[2].trim() } : { name: pm[1] });
   }
   return { name: m[1].toLowerCase(), params };
@@ -125,10 +152,11 @@ export function parseMacroHeader(text: string): { name: string; params: MacroPar
 export function bindArgs(def: MacroDef, argText: string): Map<string, string> | string {
   const args = splitArgs(argText);
   const values = new Map<string, string>();
+  const names = new Set(def.params.map((p) => p.name));
   let positional = 0;
   for (const a of args) {
     const kw = /^([A-Za-z_$][\w$]*)\s*=(?!=)\s*(.*)$/.exec(a);
-    if (kw && def.params.some((p) => p.name === kw[1])) {
+    if (kw && names.has(kw[1])) {
       values.set(kw[1], kw[2]);
       continue;
     }
@@ -148,15 +176,25 @@ export function bindArgs(def: MacroDef, argText: string): Map<string, string> | 
   return values;
 }
 
-/** Replace `\param`, `\@` (the expansion number) and `\()` (an empty separator) in one line. */
-export function substitute(text: string, values: Map<string, string>, counter: number): string {
+/**
+ * Replace `\param`, `\@` (the expansion number) and `\()` (an empty separator) in one line.
+ * Undefined when the result would be longer than `max` characters (docs/isa.md#limits): a body line
+ * naming a long argument many times must not build a line of megabytes first.
+ */
+export function substitute(
+  text: string,
+  values: Map<string, string>,
+  counter: number,
+  max = Infinity,
+): string | undefined {
   if (!text.includes('\\')) return text;
-  return text.replace(/\\(@|\(\)|[A-Za-z_$][\w$]*)/g, (all, name: string) => {
-    if (name === '@') return String(counter);
-    if (name === '()') return '';
-    const v = values.get(name);
-    return v === undefined ? all : v;
+  let length = text.length;
+  const out = text.replace(/\\(@|\(\)|[A-Za-z_$][\w$]*)/g, (all, name: string) => {
+    const v = name === '@' ? String(counter) : name === '()' ? '' : (values.get(name) ?? all);
+    length += v.length - all.length;
+    return length > max ? '' : v;
   });
+  return length > max ? undefined : out;
 }
 
 /**

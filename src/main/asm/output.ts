@@ -7,11 +7,12 @@ import { CSRS } from '../../shared/isa/csrs.js';
 import { checkOperands, encode, immediateRange } from '../../shared/isa/encoding.js';
 import type { Assembler, Rec } from './assembler.js';
 import { didYouMean } from './diagnostics.js';
-import { type EvalEnv, evaluate } from './expr.js';
+import { type EvalEnv, evaluate, symbolsOf } from './expr.js';
+import { LIMITS, limitNote } from './limits.js';
 import { type SymbolInfo, labelValue, layoutSections } from './symbols.js';
 
 /** Largest image we build: a flat binary past this is almost surely a stray `.org`. */
-export const MAX_IMAGE = 64 * 1024 * 1024;
+export const MAX_IMAGE = LIMITS.output.value;
 
 export interface Image {
   bytes: Uint8Array;
@@ -58,27 +59,35 @@ function makeEnv(a: Assembler, setValues: Map<SymbolInfo, number>, dotOf: () => 
   };
 }
 
-/** Constants whose definitions referred forward: iterate until nothing more resolves. */
+/**
+ * Constants whose definitions referred forward. A worklist, not rounds until nothing changes: a
+ * chain of 100,000 constants each naming the one before would take 100,000 rounds of 100,000
+ * evaluations. Each constant is tried once, and again only when a constant it names has resolved.
+ */
 function resolvePending(a: Assembler): void {
   const pending = [...a.symbols.values()].filter((s) => s.pending);
-  let progress = true;
-  while (progress && pending.length > 0) {
-    progress = false;
-    for (let i = pending.length - 1; i >= 0; i--) {
-      const s = pending[i];
-      const p = s.pending!;
-      const r = evaluate(
-        p.expr,
-        makeEnv(a, new Map(), () => (p.section.start ?? 0) + p.offset),
-      );
-      if (r.ok) {
-        s.value = r.value;
-        s.address = r.address;
-        s.pending = undefined;
-        pending.splice(i, 1);
-        progress = true;
-      }
+  const waiting = new Map<string, SymbolInfo[]>();
+  for (const s of pending) {
+    for (const name of new Set(symbolsOf(s.pending!.expr))) {
+      const list = waiting.get(name);
+      if (list) list.push(s);
+      else waiting.set(name, [s]);
     }
+  }
+  const work = pending.slice().reverse();
+  while (work.length > 0) {
+    const s = work.pop()!;
+    const p = s.pending;
+    if (!p) continue;
+    const r = evaluate(
+      p.expr,
+      makeEnv(a, new Map(), () => (p.section.start ?? 0) + p.offset),
+    );
+    if (!r.ok) continue;
+    s.value = r.value;
+    s.address = r.address;
+    s.pending = undefined;
+    for (const next of waiting.get(s.name) ?? []) if (next.pending) work.push(next);
   }
 }
 
@@ -101,7 +110,7 @@ export function pass2(a: Assembler): Image {
     const first = a.sections.find((s) => s.maxEmit > s.minEmit)!;
     a.errorAt(
       first.pos,
-      `image too large: ${end - base} bytes from ${hex(base)} to ${hex(end)} (limit ${MAX_IMAGE}); check the .org addresses`,
+      `image too large: ${end - base} bytes from ${hex(base)} to ${hex(end)}; check the .org addresses ${limitNote('output')}`,
     );
     built = false;
   }

@@ -10,7 +10,7 @@ import { ensureDisks } from '../host/disks.js';
 import { ConsoleMux } from './consoles.js';
 import { bootSnapshots } from '../host/bootSnapshots.js';
 import { describeStop, parseSize } from './run.js';
-import { stdoutSink, terminalLoop } from './terminal.js';
+import { stdoutKeepsUp, stdoutSink, terminalLoop } from './terminal.js';
 import { formatStats } from '../host/cliStats.js';
 
 export interface BootOptions {
@@ -127,7 +127,7 @@ function fail(e: PowerOnError, sink: { flush(): void }): number {
 async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   const ctlName = (opts.ctl ?? 'ctl').toLowerCase();
   const only = opts.console?.toLowerCase();
-  const mux = new ConsoleMux((b) => process.stdout.write(b));
+  const mux = new ConsoleMux((b) => process.stdout.write(b), stdoutKeepsUp);
   const raw = stdoutSink();
   const sinkFor = (name: string) =>
     only === undefined ? mux.sink(name) : only === name.toLowerCase() ? raw : { write: () => {} };

@@ -16,6 +16,7 @@ import {
   fsckOverlay,
   isOverlayFile,
   parseSize,
+  repairDisk,
   type FileSystem,
   type PartitionType,
 } from '../host/tools.js';
@@ -80,9 +81,15 @@ function human(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-function openFs(disk: DiskImage, part: number | undefined): { fs: FileSystem; number: number } {
+/**
+ * A partition's file system. A damaged one still opens (docs/disks.md#damaged-file-systems): what
+ * fsck would report goes to stderr as warnings, and the volume itself refuses what is unsafe.
+ */
+function openFs(path: string, disk: DiskImage, part: number | undefined): { fs: FileSystem; number: number } {
   const number = part ?? check(disk.defaultFsPartition());
-  return { fs: check(disk.fileSystem(number)), number };
+  const fs = check(disk.fileSystem(number));
+  for (const w of fs.warnings) process.stderr.write(`${path}: warning: ${w}\n`);
+  return { fs, number };
 }
 
 function count(v: string, flag: string): number {
@@ -156,7 +163,7 @@ export async function diskCommand(argv: string[]): Promise<number> {
     .action(async (target: string) => {
       const { path, part } = splitTarget(target);
       exitCode = await withDisk(path, false, (disk) => {
-        const { fs, number } = openFs(disk, part);
+        const { fs, number } = openFs(path, disk, part);
         const files = fs.list();
         const width = Math.max(4, ...files.map((f) => f.name.length));
         for (const f of files) {
@@ -184,7 +191,7 @@ export async function diskCommand(argv: string[]): Promise<number> {
         return;
       }
       exitCode = await withDisk(path, true, (disk) => {
-        const { fs, number } = openFs(disk, part);
+        const { fs, number } = openFs(path, disk, part);
         check(fs.write(name ?? basename(hostfile), data, { executable: opts.executable }));
         out(`${path}: partition ${number}: wrote '${name ?? basename(hostfile)}' (${data.length} bytes)`);
       });
@@ -199,7 +206,7 @@ export async function diskCommand(argv: string[]): Promise<number> {
     .action(async (target: string, name: string, hostfile: string | undefined) => {
       const { path, part } = splitTarget(target);
       exitCode = await withDisk(path, false, (disk) => {
-        const data = check(openFs(disk, part).fs.read(name));
+        const data = check(openFs(path, disk, part).fs.read(name));
         const dest = hostfile ?? name;
         if (dest === '-') {
           process.stdout.write(data);
@@ -221,7 +228,7 @@ export async function diskCommand(argv: string[]): Promise<number> {
     .action(async (target: string, name: string) => {
       const { path, part } = splitTarget(target);
       exitCode = await withDisk(path, true, (disk) => {
-        const { fs, number } = openFs(disk, part);
+        const { fs, number } = openFs(path, disk, part);
         check(fs.remove(name));
         out(`${path}: partition ${number}: removed '${name}'`);
       });
@@ -252,10 +259,16 @@ export async function diskCommand(argv: string[]): Promise<number> {
 
   program
     .command('fsck')
-    .description('check the partition table and every partition (or only partition P); never repairs')
+    .description(
+      'check the partition table and every partition (or only partition P); --repair fixes the file systems, backing up every block it changes first',
+    )
     .argument('<image[:p]>')
-    .action(async (target: string) => {
-      const { path, part } = splitTarget(target);
+    .option('--part <n>', 'only partition N (the same as IMAGE:N)', (v) => count(v, '--part'))
+    .option('--repair', 'fix what the checkers find (lost blocks, bad chains and entries, the directory crc)')
+    .action(async (target: string, opts: { part?: number; repair?: boolean }) => {
+      const split = splitTarget(target);
+      const path = split.path;
+      const part = opts.part ?? split.part;
       // An overlay: first the overlay files themselves (structure, map, data, base identity).
       const overlay = isOverlayFile(path) ? fsckOverlay(path) : undefined;
       if (overlay) {
@@ -270,12 +283,16 @@ export async function diskCommand(argv: string[]): Promise<number> {
             `${f.path}: ${f.frozen ? 'frozen overlay, ' : ''}${f === overlay.files.at(-1) ? 'the image' : `${f.blocks} blocks held`}`,
           );
       }
-      const backend = DiskChain.open(path, { readOnly: true });
+      const backend = DiskChain.open(path, { readOnly: !opts.repair });
       if (backend instanceof Error) {
         exitCode = reportChain(backend);
         return;
       }
       try {
+        if (opts.repair) {
+          exitCode = repairCommand(path, backend, part);
+          return;
+        }
         let problems: string[];
         if (part === undefined) problems = fsckDisk(backend);
         else {
@@ -286,7 +303,8 @@ export async function diskCommand(argv: string[]): Promise<number> {
         if (problems.length) exitCode = 1;
         else out(`${path}: clean${part === undefined ? '' : ` (partition ${part})`}`);
       } finally {
-        backend.close();
+        const closed = backend.close();
+        if (closed instanceof Error) exitCode = report(path, closed.message);
       }
     });
 
@@ -314,6 +332,27 @@ export async function diskCommand(argv: string[]): Promise<number> {
     throw e;
   }
   return exitCode;
+}
+
+/**
+ * `fsck --repair` (docs/disks.md#fsck---repair): what was found, each fix, the backup, and what is
+ * left; exit code 0 only when the disk is clean afterwards.
+ */
+function repairCommand(path: string, backend: DiskChain, part: number | undefined): number {
+  const r = repairDisk(backend, path, part);
+  if (r instanceof DiskError) return report(path, r.message);
+  const where = part === undefined ? '' : ` (partition ${part})`;
+  if (r.found.length === 0) {
+    out(`${path}: clean${where}; nothing to repair`);
+    return 0;
+  }
+  for (const p of r.found) out(`${path}: found: ${p}`);
+  for (const f of r.fixes) out(`${path}: repaired: ${f}`);
+  if (r.backup) out(`${path}: ${r.blocks} blocks changed; their old contents are in ${r.backup}`);
+  for (const p of r.left) report(path, `not repaired: ${p}`);
+  if (r.left.length) return 1;
+  out(`${path}: clean${where} after the repair`);
+  return 0;
 }
 
 interface PartOptions {

@@ -99,6 +99,15 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('dap')
+    .description('a Debug Adapter Protocol server on stdin/stdout (VS Code, any DAP client): debug a guest program')
+    .option('--port <n>', 'serve on 127.0.0.1:N instead (0: any free port)', (v) => parseCount(v, '--port'))
+    .action(async (opts: { port?: number }) => {
+      const { dapCommand } = await import('./dap.js');
+      exitCode = await dapCommand(opts);
+    });
+
+  program
     .command('snapshot')
     .description('whole-machine snapshots of the running session (hyperdesk serve): save|list|restore|rm [NAME]')
     .argument('<action>', 'save NAME | list | restore NAME | rm NAME')

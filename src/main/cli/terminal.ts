@@ -3,6 +3,7 @@
  * go to the guest (raw mode on a TTY; Ctrl-] detaches), output is flushed once per step, and with
  * pacing the machine's time never runs ahead of the wall clock (so a guest's `sleep 1` takes a second).
  */
+import { OutputBuffer } from '../../shared/outputBuffer.js';
 
 /**
  * Why a step stopped, as the machine reports it (the emulator's StopReport): this file needs only its
@@ -35,16 +36,32 @@ export interface TerminalLoop<S extends Stop = Stop> {
   limit?(): S | null;
 }
 
-/** Collects console bytes and writes them to stdout in one piece per step. */
+/** Console bytes kept between two flushes (one step); the rest is dropped and counted. */
+export const CLI_PENDING_BYTES = 64 * 1024;
+/** Bytes stdout may hold unwritten (a slow pipe or terminal) before output is dropped instead. */
+export const CLI_STDOUT_BACKLOG = 1 << 20;
+
+/** Whether stdout can take more now (a reader that does not keep up makes Node buffer without end). */
+export function stdoutKeepsUp(): boolean {
+  return process.stdout.writableLength < CLI_STDOUT_BACKLOG;
+}
+
+/**
+ * Collects console bytes and writes them to stdout in one piece per step. Bounded
+ * (docs/security.md#floods): past CLI_PENDING_BYTES a step, or while stdout lags, bytes are dropped
+ * and one "[output dropped: N bytes]" line says so.
+ */
 export function stdoutSink(): { write(b: number): void; flush(): void } {
-  const out: number[] = [];
+  const out = new OutputBuffer(CLI_PENDING_BYTES);
   return {
     write: (b) => out.push(b),
     flush: () => {
-      if (out.length) {
-        process.stdout.write(Buffer.from(out));
-        out.length = 0;
+      if (!out.pending) return;
+      if (!stdoutKeepsUp()) {
+        out.discard();
+        return;
       }
+      process.stdout.write(Buffer.from(out.takeBytes()));
     },
   };
 }

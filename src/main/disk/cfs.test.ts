@@ -83,6 +83,25 @@ describe('cfs', () => {
     expect(Buffer.compare(fs.read('a') as Uint8Array, bytes(512 * 90, 5))).toBe(0);
   });
 
+  it('an interrupted in-place replacement leaves no file, never the old name over mixed bytes', () => {
+    const { backend, region, fs } = setup();
+    expect(fs.write('a', bytes(512 * 60))).toBe(true); // data blocks 2..61: only in place fits 90
+    // The machine dies right after the new data went out: every later write fails.
+    let dataWritten = false;
+    const real = backend.write.bind(backend);
+    backend.write = (lba, data) => {
+      if (dataWritten) return new Error('power lost');
+      if (lba === 52) dataWritten = true;
+      return real(lba, data);
+    };
+    expect(fs.write('a', bytes(512 * 90, 5))).toBeInstanceOf(DiskError);
+    backend.write = real;
+    const after = openCfs(region) as CfsVolume;
+    const a = after.list().find((f) => f.name === 'a');
+    if (a) expect(Buffer.compare(after.read('a') as Uint8Array, bytes(512 * 60))).toBe(0);
+    expect(a).toBeUndefined(); // the old copy's blocks were overwritten: its entry went first
+  });
+
   it('rejects bad names and a full directory', () => {
     const { fs } = setup();
     expect((fs.write('x'.repeat(20), bytes(1)) as DiskError).message).toMatch(
@@ -127,7 +146,13 @@ describe('cfs', () => {
         /^partition 2: cfs: superblock block 0 \(disk block 50\): directory crc: the directory blocks have crc32 0x[0-9a-f]+, the superblock says 0x[0-9a-f]+$/,
       ),
     ]);
-    expect((openCfs(s.region) as DiskError).message).toMatch(/directory crc/);
+    // Still readable (docs/disks.md#damaged-file-systems), with the problem as a warning; no writes.
+    const vol = openCfs(s.region) as CfsVolume;
+    expect(vol.warnings).toEqual([expect.stringMatching(/directory crc/)]);
+    expect((vol.read('a') as Uint8Array).subarray(0, 10)).toEqual(bytes(10)); // its size now says 11
+    expect((vol.write('b', bytes(3)) as DiskError).message).toMatch(
+      /directory crc.*\(writing refused until `hyperdesk disk fsck --repair` fixes it\)$/,
+    );
   });
 
   it('fsck: entries past the end, truncated, inside metadata, overlapping', () => {

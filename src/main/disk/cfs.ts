@@ -1,10 +1,13 @@
 /**
  * cfs, the file system of cos (docs/disks.md#cfs-the-file-system-of-cos): one directory, contiguous
- * files. `checkCfs` checks every structure and collects every problem (fsck); `openCfs` refuses a
- * volume with any problem, so nothing is ever read from or written to a damaged one by mistake.
- * Writes go out data first, then directory blocks, then the superblock with the directory crc.
+ * files. `checkCfs` checks every structure and collects every problem (fsck); `openCfs` opens what
+ * can be read of a damaged volume (docs/disks.md#damaged-file-systems): sound files read as usual,
+ * the problems come back as warnings, a damaged entry cannot be read and nothing can be written
+ * until `hyperdesk disk fsck --repair` (cfsRepair.ts). Writes go out data first, then directory
+ * blocks, then the superblock with the directory crc.
  */
 import { crc32 } from '../../shared/crc32.js';
+import { guestFileNameProblem } from '../../shared/guestFileNames.js';
 import { BLOCK, blocksFor, nameBytes, put32, readName, u32, writeName } from './bytes.js';
 import { attempt, DiskError, fail, hex } from './errors.js';
 import type { FileInfo, FileSystem, WriteOptions } from './fileSystem.js';
@@ -21,7 +24,7 @@ const FLAG_IN_USE = 1;
 const FLAG_EXECUTABLE = 2;
 const KNOWN_FLAGS = FLAG_IN_USE | FLAG_EXECUTABLE;
 
-interface Superblock {
+export interface Superblock {
   blocks: number;
   dirFirst: number;
   dirBlocks: number;
@@ -30,7 +33,7 @@ interface Superblock {
   label: string;
 }
 
-interface Entry {
+export interface Entry {
   /** Index over the whole directory: block dirFirst + slot / 16, entry slot % 16. */
   slot: number;
   name: string;
@@ -73,6 +76,16 @@ export function mkfsCfs(region: Region, options: MkfsCfsOptions = {}): true | Di
 
 /** Check every structure of the cfs in `region`, pushing one message per problem. */
 export function checkCfs(region: Region, problems: string[]): CfsVolume | undefined {
+  const before = problems.length;
+  const vol = inspectCfs(region, problems);
+  return problems.length === before ? vol : undefined;
+}
+
+/**
+ * Check the cfs in `region`, pushing one message per problem. The volume comes back whenever the
+ * superblock's geometry is sound, knowing its damaged entries (docs/disks.md#damaged-file-systems).
+ */
+export function inspectCfs(region: Region, problems: string[]): CfsVolume | undefined {
   const before = problems.length;
   const sbWhere = `${region.where}: superblock ${region.at(0)}`;
   const sbBytes = region.read(0, 1, 'superblock');
@@ -134,7 +147,10 @@ export function checkCfs(region: Region, problems: string[]): CfsVolume | undefi
       first: u32(e, 24),
       size: u32(e, 28),
     };
-    const bad = (msg: string) => problems.push(`${at}: ${msg}`);
+    const bad = (msg: string) => {
+      problems.push(`${at}: ${msg}`);
+      vol.damaged.set(slot, `${at}: ${msg}`);
+    };
     if (typeof name !== 'string') bad(`name: ${name.problem}`);
     else if (name === '') bad('name: empty');
     else if (name.includes('/')) bad(`name: '${name}' contains '/'`);
@@ -169,19 +185,26 @@ export function checkCfs(region: Region, problems: string[]): CfsVolume | undefi
     const cur = sorted[i];
     const prevEnd = prev.first + blocksFor(prev.size);
     if (cur.first < prevEnd) {
-      problems.push(
-        `${vol.entryWhere(cur.slot)}: blocks ${cur.first}..${cur.first + blocksFor(cur.size) - 1} overlap ${vol.entryWhere(prev.slot, false)} (blocks ${prev.first}..${prevEnd - 1})`,
-      );
+      const msg = `${vol.entryWhere(cur.slot)}: blocks ${cur.first}..${cur.first + blocksFor(cur.size) - 1} overlap ${vol.entryWhere(prev.slot, false)} (blocks ${prev.first}..${prevEnd - 1})`;
+      problems.push(msg);
+      vol.damaged.set(cur.slot, msg);
+      vol.damaged.set(prev.slot, msg);
     }
   }
-  return problems.length === before ? vol : undefined;
+  const found = problems.slice(before);
+  vol.warnings.push(...found);
+  vol.writeRefused = found[0];
+  return vol;
 }
 
-/** Open a cfs for reading and writing; any problem fsck would report is an error. */
+/**
+ * Open a cfs: refused only when its superblock is unsound; otherwise its problems are the volume's
+ * `warnings`, a damaged entry cannot be read, and nothing is written until fsck --repair.
+ */
 export function openCfs(region: Region): CfsVolume | DiskError {
   return attempt(() => {
     const problems: string[] = [];
-    const vol = checkCfs(region, problems);
+    const vol = inspectCfs(region, problems);
     if (!vol) fail(problems[0] + (problems.length > 1 ? ` (and ${problems.length - 1} more problems; run fsck)` : ''));
     return vol;
   });
@@ -189,6 +212,12 @@ export function openCfs(region: Region): CfsVolume | DiskError {
 
 export class CfsVolume implements FileSystem {
   readonly kind = 'cfs';
+  /** What fsck would report, found at open (docs/disks.md#damaged-file-systems). */
+  readonly warnings: string[] = [];
+  /** Damaged entries: reading them is refused with this message. */
+  readonly damaged = new Map<number, string>();
+  /** The first problem, when there is any: writing waits for fsck --repair. */
+  writeRefused: string | undefined;
 
   constructor(
     readonly region: Region,
@@ -217,13 +246,21 @@ export class CfsVolume implements FileSystem {
   read(name: string): Uint8Array | DiskError {
     return attempt(() => {
       const e = this.find(name);
+      const damage = this.damaged.get(e.slot);
+      if (damage) fail(`${damage} (cannot read it; hyperdesk disk fsck --repair)`);
       if (e.size === 0) return new Uint8Array(0);
       return this.region.read(e.first, blocksFor(e.size), `file '${name}'`).slice(0, e.size);
     });
   }
 
+  checkName(name: string): DiskError | undefined {
+    const r = attempt(() => validName(name, this.region.where));
+    return r instanceof DiskError ? r : undefined;
+  }
+
   write(name: string, data: Uint8Array, options: WriteOptions = {}): true | DiskError {
     return attempt(() => {
+      this.checkWritable();
       const bytes = validName(name, this.region.where);
       const count = blocksFor(data.length);
       const all = this.entries();
@@ -247,6 +284,10 @@ export class CfsVolume implements FileSystem {
         if (slot < 0)
           fail(`${this.region.where}: the directory is full (${this.sb.dirBlocks * ENTRIES_PER_BLOCK} entries)`);
       }
+      // Over the old copy's own blocks (no room elsewhere): its entry goes first, so an interrupted
+      // replacement leaves no file rather than the old name over a mix of old and new bytes.
+      if (old && count > 0 && old.size > 0 && first < old.first + blocksFor(old.size) && old.first < first + count)
+        this.commit(old.slot, new Uint8Array(ENTRY_BYTES));
       if (count > 0) this.region.write(first, data, `file '${name}'`);
       const e = new Uint8Array(ENTRY_BYTES);
       e.set(bytes);
@@ -260,6 +301,7 @@ export class CfsVolume implements FileSystem {
 
   remove(name: string): true | DiskError {
     return attempt(() => {
+      this.checkWritable();
       const e = this.find(name);
       this.commit(e.slot, new Uint8Array(ENTRY_BYTES));
       return true;
@@ -269,6 +311,16 @@ export class CfsVolume implements FileSystem {
   freeBlocks(): number {
     const used = this.entries().reduce((n, e) => n + blocksFor(e.size), 0);
     return this.sb.blocks - this.sb.dataFirst - used;
+  }
+
+  /** The superblock and directory as on disk: what cfsRepair.ts works on. */
+  layout(): { sb: Superblock; dir: Uint8Array } {
+    return { sb: { ...this.sb }, dir: this.dir.slice() };
+  }
+
+  private checkWritable(): void {
+    if (this.writeRefused)
+      fail(`${this.writeRefused} (writing refused until \`hyperdesk disk fsck --repair\` fixes it)`);
   }
 
   private entries(): Entry[] {
@@ -314,7 +366,7 @@ export class CfsVolume implements FileSystem {
   }
 }
 
-function encodeSuperblock(sb: Superblock, where: string): Uint8Array {
+export function encodeSuperblock(sb: Superblock, where: string): Uint8Array {
   const b = new Uint8Array(BLOCK);
   put32(b, 0, CFS_MAGIC);
   put32(b, 4, CFS_VERSION);
@@ -327,9 +379,12 @@ function encodeSuperblock(sb: Superblock, where: string): Uint8Array {
   return b;
 }
 
-/** A cfs name: 1..19 printable ASCII characters, no '/'. */
+/** A new cfs name: 1..19 printable ASCII characters, no '/', none of the odd names (docs/disks.md#file-names). */
 function validName(name: string, where: string): Uint8Array {
   if (name === '') fail(`${where}: a file name cannot be empty`);
   if (name.includes('/')) fail(`${where}: file name '${name}' contains '/'`);
-  return nameBytes(name, CFS_NAME_MAX, `${where}: file name`);
+  const bytes = nameBytes(name, CFS_NAME_MAX, `${where}: file name`);
+  const odd = guestFileNameProblem(name);
+  if (odd) fail(`${where}: file name ${odd}`);
+  return bytes;
 }

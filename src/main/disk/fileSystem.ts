@@ -22,8 +22,20 @@ export interface FileSystem {
   readonly kind: 'cfs' | 'sfs';
   /** Where the file system lives (messages name it). */
   readonly region: Region;
+  /**
+   * Problems found at open, each naming the partition and blocks (docs/disks.md#damaged-file-systems):
+   * the sound files still read; a damaged one, or any write while a problem other than sfs lost
+   * blocks remains, is refused until `hyperdesk disk fsck --repair`.
+   */
+  readonly warnings: readonly string[];
   list(): FileInfo[];
   read(name: string): Uint8Array | DiskError;
+  /**
+   * Why `name` cannot be written (the file system's form and the odd names of
+   * docs/disks.md#file-names), or undefined: for callers that must check several names before
+   * writing any (deploy writes a program and its source).
+   */
+  checkName(name: string): DiskError | undefined;
   /** Create or replace a file. Nothing is written when the answer is an error found up front (bad name, no room). */
   write(name: string, data: Uint8Array, options?: WriteOptions): true | DiskError;
   remove(name: string): true | DiskError;

@@ -9,6 +9,7 @@ export { DiskChain } from './DiskChain.js';
 export { isOverlayFile, fileIdentity, OVERLAY_MAGIC, OVERLAY_VERSION } from './overlay.js';
 export { fsckOverlay, type OverlayReport } from './overlayFsck.js';
 export { DiskImage, fsckDisk, type MkfsOptions } from './DiskImage.js';
+export { decodeBackup, planRepair, repairDisk, type BlockChange, type RepairReport } from './repair.js';
 export { DiskError } from './errors.js';
 export type { FileInfo, FileSystem, WriteOptions } from './fileSystem.js';
 export {

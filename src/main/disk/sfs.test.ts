@@ -168,7 +168,13 @@ describe('sfs', () => {
     expect(problems(region)).toEqual([
       "partition 1: sfs: root directory block 2 (disk block 52): entry 1 ('B'): chain: data block 2 is cross-linked with root directory block 2 (disk block 52): entry 0 ('A')",
     ]);
-    expect((openSfs(region) as DiskError).message).toMatch(/cross-linked/);
+    // A's chain is sound and reads; B's is not and does not; nothing may be written.
+    const vol = openSfs(region) as SfsVolume;
+    expect(vol.warnings).toEqual(problems(region));
+    expect(vol.read('a')).toEqual(bytes(1024));
+    expect((vol.read('b') as DiskError).message).toMatch(/'B'\): chain: data block 2 is cross-linked.*cannot read it/);
+    expect((vol.write('c', bytes(3)) as DiskError).message).toMatch(/cross-linked.*writing refused until/);
+    expect((vol.remove('a') as DiskError).message).toMatch(/writing refused until/);
   });
 
   it('fsck: a chain that loops', () => {
@@ -195,14 +201,14 @@ describe('sfs', () => {
     setFat(s.backend, 2, 0);
     expect(problems(s.region)).toEqual([
       "partition 1: sfs: root directory block 2 (disk block 52): entry 0 ('A'): chain: data block 2 is marked free in the FAT (FAT block 1 (disk block 51): data block 2)",
-      "partition 1: sfs: FAT: 1 data blocks are allocated but in no file's chain (lost): 3",
+      "partition 1: sfs: FAT: 1 data blocks are allocated but in no file's chain (lost): 3 (disk block 56)",
     ]);
     s = setup();
     setFat(s.backend, 10, 0xffff);
     setFat(s.backend, 11, 5000);
     expect(problems(s.region)).toEqual([
       'partition 1: sfs: FAT block 1 (disk block 51): data block 11: next block 5000 is out of range (data blocks 1..96)',
-      "partition 1: sfs: FAT: 2 data blocks are allocated but in no file's chain (lost): 10, 11",
+      "partition 1: sfs: FAT: 2 data blocks are allocated but in no file's chain (lost): 10, 11 (disk blocks 63, 64)",
     ]);
     s = setup();
     setFat(s.backend, 0, 0);

@@ -1,15 +1,17 @@
 /**
  * sfs, the file system of swos (docs/disks.md#sfs-the-file-system-of-swos): a FAT of u16 chains and
- * a root directory of 8.3 names. `checkSfs` checks every structure and chain (fsck); `openSfs`
- * refuses a volume with any problem. Writes go out data first, then the FAT, then the directory;
- * freeing goes directory first, then FAT, so an interruption leaves lost blocks, never a file whose
- * chain runs through free blocks.
+ * a root directory of 8.3 names. `checkSfs` checks every structure and chain (fsck); `openSfs` opens
+ * what can be read of a damaged volume (docs/disks.md#damaged-file-systems): files whose entries and
+ * chains check out read as usual, the problems come back as warnings, and writing is refused unless
+ * the only problem is lost blocks (harmless: nothing allocates them). Writes go out data first, then
+ * the FAT, then the directory; freeing goes directory first, then FAT, so an interruption leaves lost
+ * blocks, never a file whose chain runs through free blocks. Repairs: sfsRepair.ts.
  */
 import { BLOCK, blocksFor, put16, put32, u16, u32 } from './bytes.js';
 import { attempt, DiskError, fail, hex } from './errors.js';
 import type { FileInfo, FileSystem } from './fileSystem.js';
 import type { Region } from './Region.js';
-import { fromSfsName, toSfsName } from './sfsNames.js';
+import { fromSfsName, newSfsName, toSfsName } from './sfsNames.js';
 
 export const SFS_MAGIC = 0x21534653; // 'SFS!'
 export const SFS_VERSION = 1;
@@ -25,7 +27,7 @@ const ATTR_READ_ONLY = 2;
 const ATTR_SYSTEM = 4;
 const KNOWN_ATTRS = ATTR_IN_USE | ATTR_READ_ONLY | ATTR_SYSTEM;
 
-interface Superblock {
+export interface Superblock {
   blocks: number;
   fatFirst: number;
   fatBlocks: number;
@@ -35,7 +37,7 @@ interface Superblock {
   dataBlocks: number;
 }
 
-interface Entry {
+export interface Entry {
   slot: number;
   name: string;
   attrs: number;
@@ -84,6 +86,17 @@ export function mkfsSfs(region: Region, options: MkfsSfsOptions = {}): true | Di
 
 /** Check every structure and chain of the sfs in `region`, pushing one message per problem. */
 export function checkSfs(region: Region, problems: string[]): SfsVolume | undefined {
+  const before = problems.length;
+  const vol = inspectSfs(region, problems);
+  return problems.length === before ? vol : undefined;
+}
+
+/**
+ * Check the sfs in `region`, pushing one message per problem. The volume comes back whenever the
+ * superblock is sound (even with problems below it), knowing which entries are damaged and whether
+ * writing is safe (docs/disks.md#damaged-file-systems); undefined when the superblock is not.
+ */
+export function inspectSfs(region: Region, problems: string[]): SfsVolume | undefined {
   const before = problems.length;
   const sbWhere = `${region.where}: superblock ${region.at(0)}`;
   const b = region.read(0, 1, 'superblock');
@@ -146,9 +159,14 @@ export function checkSfs(region: Region, problems: string[]): SfsVolume | undefi
   }
   const owner = new Map<number, Entry>();
   const names = new Map<string, Entry>();
+  let harmless = problems.length === before; // so far: nothing but (later) lost blocks
   for (const e of vol.rawEntries()) {
     const at = vol.entryWhere(e.slot);
-    const bad = (msg: string) => problems.push(`${at}: ${msg}`);
+    const bad = (msg: string) => {
+      problems.push(`${at}: ${msg}`);
+      vol.damaged.set(e.slot, `${at}: ${msg}`);
+      harmless = false;
+    };
     const raw = dir.subarray(e.slot * ENTRY_BYTES, (e.slot + 1) * ENTRY_BYTES);
     const name = fromSfsName(raw.subarray(0, 11));
     if (typeof name !== 'string') bad(`name: ${name.problem}`);
@@ -196,22 +214,43 @@ export function checkSfs(region: Region, problems: string[]): SfsVolume | undefi
       blk = v;
     }
   }
+  // A FAT entry out of range damages the chain through it, not only the entry.
+  for (const [blk, e] of owner) {
+    const v = vol.next(blk);
+    if (v !== FAT_FREE && v !== FAT_END && v >= sb.dataBlocks && !vol.damaged.has(e.slot))
+      vol.damaged.set(
+        e.slot,
+        `${vol.entryWhere(e.slot)}: chain: ${vol.fatWhere(blk, false)}: next block ${v} is out of range`,
+      );
+  }
   const lost: number[] = [];
   for (let i = 1; i < sb.dataBlocks; i++) if (vol.next(i) !== FAT_FREE && !owner.has(i)) lost.push(i);
   if (lost.length) {
-    const shown = lost.slice(0, 8).join(', ') + (lost.length > 8 ? ', ...' : '');
+    const more = lost.length > 8 ? ', ...' : '';
+    const shown = lost.slice(0, 8).join(', ') + more;
+    const disk = lost
+      .slice(0, 8)
+      .map((n) => region.start + sb.dataFirst + n)
+      .join(', ');
     problems.push(
-      `${region.where}: FAT: ${lost.length} data blocks are allocated but in no file's chain (lost): ${shown}`,
+      `${region.where}: FAT: ${lost.length} data blocks are allocated but in no file's chain (lost): ${shown} (disk block${lost.length > 1 ? 's' : ''} ${disk}${more})`,
     );
   }
-  return problems.length === before ? vol : undefined;
+  const found = problems.slice(before);
+  vol.warnings.push(...found);
+  if (!harmless) vol.writeRefused = found.find((p) => !p.includes('(lost)')) ?? found[0];
+  return vol;
 }
 
-/** Open an sfs for reading and writing; any problem fsck would report is an error. */
+/**
+ * Open an sfs: refused only when its superblock is unsound; otherwise its problems are the volume's
+ * `warnings`, a damaged file cannot be read and, unless every problem is lost blocks, nothing can be
+ * written until `hyperdesk disk fsck --repair` (docs/disks.md#damaged-file-systems).
+ */
 export function openSfs(region: Region): SfsVolume | DiskError {
   return attempt(() => {
     const problems: string[] = [];
-    const vol = checkSfs(region, problems);
+    const vol = inspectSfs(region, problems);
     if (!vol) fail(problems[0] + (problems.length > 1 ? ` (and ${problems.length - 1} more problems; run fsck)` : ''));
     return vol;
   });
@@ -219,6 +258,12 @@ export function openSfs(region: Region): SfsVolume | DiskError {
 
 export class SfsVolume implements FileSystem {
   readonly kind = 'sfs';
+  /** What fsck would report, found at open (docs/disks.md#damaged-file-systems). */
+  readonly warnings: string[] = [];
+  /** Entries whose chain or fields are damaged: reading them is refused with this message. */
+  readonly damaged = new Map<number, string>();
+  /** Set when a problem other than lost blocks makes writing unsafe: the first such problem. */
+  writeRefused: string | undefined;
 
   constructor(
     readonly region: Region,
@@ -271,6 +316,8 @@ export class SfsVolume implements FileSystem {
   read(name: string): Uint8Array | DiskError {
     return attempt(() => {
       const e = this.find(name);
+      const damage = this.damaged.get(e.slot);
+      if (damage) fail(`${damage} (cannot read it; hyperdesk disk fsck --repair)`);
       const out = new Uint8Array(blocksFor(e.size) * BLOCK);
       this.chain(e.first).forEach((blk, i) =>
         out.set(this.region.read(this.sb.dataFirst + blk, 1, `file '${e.name}'`), i * BLOCK),
@@ -279,9 +326,15 @@ export class SfsVolume implements FileSystem {
     });
   }
 
+  checkName(name: string): DiskError | undefined {
+    const r = attempt(() => newSfsName(name, this.region.where));
+    return r instanceof DiskError ? r : undefined;
+  }
+
   write(name: string, data: Uint8Array): true | DiskError {
     return attempt(() => {
-      const stored = toSfsName(name, this.region.where);
+      this.checkWritable();
+      const stored = newSfsName(name, this.region.where);
       const shown = fromSfsName(stored) as string;
       const need = blocksFor(data.length);
       let old = this.rawEntries().find((e) => e.name === shown);
@@ -319,6 +372,7 @@ export class SfsVolume implements FileSystem {
 
   remove(name: string): true | DiskError {
     return attempt(() => {
+      this.checkWritable();
       const e = this.find(name);
       if (e.attrs & ATTR_READ_ONLY) fail(`${this.region.where}: '${e.name}' is read-only`);
       this.removeEntry(e);
@@ -330,6 +384,16 @@ export class SfsVolume implements FileSystem {
     let n = 0;
     for (let i = 1; i < this.sb.dataBlocks; i++) if (this.next(i) === FAT_FREE) n++;
     return n;
+  }
+
+  /** The superblock, FAT and root directory as on disk: what sfsRepair.ts works on. */
+  layout(): { sb: Superblock; fat: Uint8Array; dir: Uint8Array } {
+    return { sb: { ...this.sb }, fat: this.fat.slice(), dir: this.dir.slice() };
+  }
+
+  private checkWritable(): void {
+    if (this.writeRefused)
+      fail(`${this.writeRefused} (writing refused until \`hyperdesk disk fsck --repair\` fixes it)`);
   }
 
   private find(name: string): Entry {

@@ -2,6 +2,7 @@
  * sfs 8.3 names (docs/disks.md#sfs-the-file-system-of-swos): 8 bytes of name and 3 of extension,
  * space-padded, upper case. "readme.txt" is stored as "README  TXT" and shown as "README.TXT".
  */
+import { guestFileNameProblem } from '../../shared/guestFileNames.js';
 import { fail } from './errors.js';
 
 /** The characters FAT allows in short names, after mapping to upper case. */
@@ -27,6 +28,17 @@ export function toSfsName(name: string, where: string): Uint8Array {
   for (let i = 0; i < base.length; i++) out[i] = base.charCodeAt(i);
   for (let i = 0; i < ext.length; i++) out[8 + i] = ext.charCodeAt(i);
   return out;
+}
+
+/**
+ * The stored bytes for a new file's name: an 8.3 name that is none of the odd names
+ * (docs/disks.md#file-names). Reading and removing take any 8.3 name, so old files stay reachable.
+ */
+export function newSfsName(name: string, where: string): Uint8Array {
+  const stored = toSfsName(name, where);
+  const odd = guestFileNameProblem(name);
+  if (odd) fail(`${where}: file name ${odd}`);
+  return stored;
 }
 
 /** "README.TXT" from the stored bytes, or the problem with them. */

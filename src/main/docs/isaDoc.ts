@@ -8,7 +8,7 @@ import { FORMAT_FIELDS, immediateRange } from '../../shared/isa/encoding.js';
 import { FORMAT_SYNTAX, MODE_NAMES, OPCODES, type OpcodeInfo } from '../../shared/isa/opcodes.js';
 import { REGISTER_ABI_NAMES, REGISTER_DOCS } from '../../shared/isa/registers.js';
 import { MMIO_BASE, SYSCTL_BASE, UART0_BASE } from '../../shared/isa/memoryMap.js';
-import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
+import { ASM_LIMITS, DIRECTIVES, PSEUDOS } from '../asm/index.js';
 
 const hex = (n: number, d = 2) => `0x${(n >>> 0).toString(16).padStart(d, '0')}`;
 
@@ -226,7 +226,8 @@ export function generateIsaDoc(): string {
   p('the global label before them (`func.loop`). Expressions use C operators and precedence (`>>` is');
   p('arithmetic, `>>>` logical), `.` is the address of the current statement, and `%hi(x)`/`%lo(x)` split');
   p('a 32-bit value so that `lui r, %hi(x)` + `addi r, r, %lo(x)` (or a load with offset `%lo(x)`)');
-  p('rebuilds it. Errors are reported as `file:line:col: error: message`.');
+  p('rebuilds it. Errors are reported as `file:line:col: error: message`, in reading order: by file (the');
+  p('main file first, then included files in the order they were read), line and column.');
   p();
   p('### Pseudo-instructions');
   p();
@@ -239,6 +240,19 @@ export function generateIsaDoc(): string {
   p('| directive | syntax | meaning |');
   p('|---|---|---|');
   for (const [name, d] of Object.entries(DIRECTIVES)) p(`| \`${name}\` | \`${d.syntax || '(none)'}\` | ${d.doc} |`);
+  p();
+  p('### Limits');
+  p();
+  p('Every resource a source can make the assembler spend has a bound, so a few bytes of hostile or');
+  p('mistaken input (`.rept 0x7fffffff`, a macro that calls itself, a string of 100 KB) end in one');
+  p('`file:line:col` error naming the limit and its value, e.g. `(limit: expansions 1000000,');
+  p('docs/isa.md#limits)`, never in minutes of work or a crash. A limit on a total stops the run where');
+  p('it is reached. The app also runs each assembly on a worker thread of its own with a time limit');
+  p('(docs/app.md#assembling); `hyperdesk asm` runs it in its own process, under these limits.');
+  p();
+  p('| limit | value | what is counted |');
+  p('|---|---|---|');
+  for (const l of Object.values(ASM_LIMITS)) p(`| ${l.name} | ${l.value} | ${l.doc} |`);
   p();
   p('## Virtualizability');
   p();

@@ -21,11 +21,13 @@ describe('workerUrl', () => {
   });
 
   it('finds the built workers next to the chunk that holds the engine', () => {
-    for (const f of ['worker.js', 'compareWorker.js', 'cpuThread.js']) writeFileSync(path.join(dir, f), '');
+    for (const f of ['worker.js', 'compareWorker.js', 'cpuThread.js', 'asmWorker.js'])
+      writeFileSync(path.join(dir, f), '');
     const chunk = pathToFileURL(path.join(dir, 'Session-abc123.js')).href;
     expect(fileURLToPath(workerUrl('engine', chunk))).toBe(path.join(dir, 'worker.js'));
     expect(fileURLToPath(workerUrl('compare', chunk))).toBe(path.join(dir, 'compareWorker.js'));
     expect(fileURLToPath(workerUrl('cpu', chunk))).toBe(path.join(dir, 'cpuThread.js'));
+    expect(fileURLToPath(workerUrl('asm', chunk))).toBe(path.join(dir, 'asmWorker.js'));
   });
 
   it('names the missing script when a chunk sits in another folder than the workers', () => {

@@ -9,7 +9,12 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { EngineCalls, EngineEvent, EngineOp, EngineOptions, EngineReply, FromEngine } from './protocol.js';
 
-const BUILT = { engine: './worker.js', compare: './compareWorker.js', cpu: './cpuThread.js' } as const;
+const BUILT = {
+  engine: './worker.js',
+  compare: './compareWorker.js',
+  cpu: './cpuThread.js',
+  asm: './asmWorker.js',
+} as const;
 export type WorkerEntry = keyof typeof BUILT;
 
 /**

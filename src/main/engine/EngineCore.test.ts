@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDisks } from '../host/disks.js';
 import { EngineCore } from './EngineCore.js';
+import { MAX_TYPED } from './Session.js';
 import type { EngineEvent } from './protocol.js';
 
 describe('EngineCore pacing', () => {
@@ -56,5 +57,16 @@ describe('EngineCore pacing', () => {
     now += 10;
     core.tick();
     expect(seconds() - start).toBeLessThanOrEqual(0.11 + 0.001);
+  });
+
+  it('bounds the keys waiting for a guest and tells the typist (docs/security.md#floods)', async () => {
+    // No tick runs in between, as for a stopped guest: nothing reads the keys.
+    const chunk = 'x'.repeat(MAX_TYPED / 2);
+    await core.call('consoleInput', [2, chunk]);
+    await expect(core.call('consoleInput', [2, chunk + chunk])).rejects.toThrow(
+      /is not reading its console: \d+ typed bytes wait already \(at most 65536\); these 65536 were not typed/,
+    );
+    // What fits still goes in.
+    await core.call('consoleInput', [2, 'y'.repeat(1000)]);
   });
 });

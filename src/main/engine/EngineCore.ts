@@ -8,6 +8,7 @@ import type { MachineConfig, MachineStatus, PerfSample } from '../../shared/api.
 import { TIMEBASE } from '../emulator/machine/board.js';
 import type { EngineCalls, EngineEvent, EngineOp, EngineOptions } from './protocol.js';
 import { Session } from './Session.js';
+import { debugCall } from './debugging.js';
 import { Recorder } from './recorder.js';
 import type { Recording } from './recordLog.js';
 import { Replay, ReplayError, type ReplayReport } from './replay.js';
@@ -22,6 +23,8 @@ const SLICE = TIMEBASE / 1000;
 const MAX_LAG_CYCLES = TIMEBASE / 10;
 const PERF_EVERY_MS = 500;
 const PERF_KEEP = 120;
+/** Log lines (partition events) sent to the host per wall second, at most. */
+const LOG_LINES_PER_SECOND = 200;
 
 export class EngineCore {
   private session: Session | undefined;
@@ -35,6 +38,8 @@ export class EngineCore {
   private lastStatusKey = '';
   private lastStatusAt = 0;
   private perfSamples: PerfSample[] = [];
+  private logWindowAt = -Infinity;
+  private logBudget = 0;
   private perfBase: { wall: number; cycles: number; counters: GuestCounters[] } | undefined;
   /** A replay being verified or moved about (docs/recording.md#replay), and who waits for its end. */
   private replay: Replay | undefined;
@@ -116,7 +121,11 @@ export class EngineCore {
       case 'capture': {
         const hv = need().hv;
         if (!hv) throw new Error('the virtual network is the hypervisor’s: boot in hypervisor mode');
-        return { base64: Buffer.from(hv.bridge.pcap()).toString('base64'), frames: hv.bridge.capture.length };
+        return {
+          base64: Buffer.from(hv.bridge.pcap()).toString('base64'),
+          frames: hv.bridge.capture.length,
+          dropped: hv.bridge.captureOverwritten,
+        };
       }
       case 'perf':
         return this.perfSamples;
@@ -126,6 +135,26 @@ export class EngineCore {
         // Calls are answered between ticks: the machine is paused at a slice boundary.
         const r = need().saveSnapshot(a[0], a[1]);
         if (typeof r === 'string') throw new Error(r);
+        return r;
+      }
+      case 'debugDeploy':
+        return need().deploy(a[0], a[1], a[2], a[3]);
+      case 'debugState':
+      case 'debugPause':
+      case 'debugContinue':
+      case 'debugStep':
+      case 'debugRunTo':
+      case 'debugRegisters':
+      case 'debugSetRegister':
+      case 'debugReadMemory':
+      case 'debugWriteMemory':
+      case 'debugDisassemble':
+      case 'debugSetBreakpoints':
+      case 'debugSetWatchpoints':
+      case 'debugSetTrapBreaks': {
+        // Calls are answered between ticks: no pCPU is in the middle of a slice (docs/debugger.md).
+        const r = debugCall(need(), op, a, this.clock);
+        this.flushConsoles();
         return r;
       }
       case 'snapshotRestore': {
@@ -175,6 +204,11 @@ export class EngineCore {
         return this.move(() => reverseContinue(this.needReplay(), a[0], a[1]));
     }
     throw new Error(`unknown engine call ${String(op)}`);
+  }
+
+  /** The running session, for tools that drive a machine in-process (test/fuzz/flood.ts). */
+  get running(): Session | undefined {
+    return this.session;
   }
 
   private needReplay(): Replay {
@@ -231,6 +265,7 @@ export class EngineCore {
       return this.status();
     }
     this.session = s;
+    s.onDebug = (debug) => this.emit({ event: 'debug', debug });
     this.perfSamples = [];
     this.perfBase = undefined;
     this.wallStart = this.clock();
@@ -275,6 +310,11 @@ export class EngineCore {
     const t0 = this.clock();
     let behind = true;
     while (this.clock() - t0 < TICK_BUDGET_MS) {
+      // Dual boot with the OS paused by the debugger: nothing to run until it goes on.
+      if (s.debug.machineHeld()) {
+        behind = false;
+        break;
+      }
       let slice = SLICE;
       if (!this.opts.unpaced) {
         const target = this.cyclesStart + ((this.clock() - this.wallStart) * TIMEBASE) / 1000;
@@ -292,8 +332,18 @@ export class EngineCore {
       if (!s.run(slice)) break;
     }
     this.flushConsoles();
-    const logs = s.newLogs();
-    if (logs.length) this.emit({ event: 'log', logs });
+    // Log lines are stored by the host one row each: at most LOG_LINES_PER_SECOND, whatever a
+    // guest does (docs/security.md#floods); newLogs counts the rest in one line.
+    const wallNow = this.clock();
+    if (wallNow - this.logWindowAt >= 1000) {
+      this.logWindowAt = wallNow;
+      this.logBudget = LOG_LINES_PER_SECOND;
+    }
+    if (this.logBudget > 0) {
+      const logs = s.newLogs(Math.min(this.logBudget, 100));
+      this.logBudget -= logs.length;
+      if (logs.length) this.emit({ event: 'log', logs });
+    }
     this.samplePerf();
     this.sendStatus(false);
     if (s.stopReason) return; // stopped for good: status says why
@@ -324,7 +374,7 @@ export class EngineCore {
   }
 
   private flushConsoles(): void {
-    const batches = this.session?.drain() ?? [];
+    const batches = this.session?.drain(this.clock()) ?? [];
     if (batches.length) this.emit({ event: 'console', batches });
   }
 

@@ -25,13 +25,23 @@ import type { SliceEngine } from '../emulator/cpu/Cpu.js';
 import type { ParallelRunner } from '../emulator/machine/parallel.js';
 import { Jit } from '../emulator/cpu/jit/Jit.js';
 import { UART_RX_FIFO } from '../emulator/devices/uart/Uart.js';
-import { assembleWithFiles, toDiagnostics } from './assembly.js';
+import { assembleOffThread } from './asmThread.js';
+import { guestIncludes } from './assembly.js';
 import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
 import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
 import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
 import type { Recorder } from './recorder.js';
 import { partitionGuests, Timeline } from './views.js';
+import type { DebugEvent } from '../../shared/debugApi.js';
+import { Debugger } from '../emulator/debug/Debugger.js';
+import { programInfo } from './debugging.js';
+
+/** Partition events handed to the host's log per call by default; the rest are counted in one line. */
+export const MAX_LOGS_PER_TICK = 100;
+
+/** Typed bytes that may wait for one guest (docs/security.md#floods). */
+export const MAX_TYPED = 64 * 1024;
 
 export const DEMO_CONFIG: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [], engine: 'interp' };
 
@@ -55,6 +65,9 @@ export class Session {
   private readonly input = new Map<number, number[]>();
   private eventsSeen = 0;
   stopReason: string | undefined;
+  /** The debugger (docs/debugger.md); its stops go to `onDebug` (the engine sends them to the host). */
+  readonly debug: Debugger;
+  onDebug: ((e: DebugEvent) => void) | undefined;
   /** The recording being made of this session (docs/recording.md), or undefined. */
   recorder: Recorder | undefined;
 
@@ -76,6 +89,12 @@ export class Session {
     this.consoles.onLine = (guest, line) => {
       if (guest === 0) this.ctl.line(line);
     };
+    this.debug = new Debugger(
+      this.machine,
+      this.hv,
+      () => this.guests()[0]?.name ?? 'the OS',
+      (e) => this.onDebug?.(e),
+    );
   }
 
   /** Opens the disks and powers the machine on. Errors come back as a message, nothing half-open. */
@@ -94,6 +113,10 @@ export class Session {
         engine: config.engine ?? 'interp',
         console: consoles.sink(0),
         consoleFor: (p) => consoles.sink(p.id),
+        // A guest started again begins its banner on a new line (ConsoleBuffers.breakLine).
+        onEvent: (e) => {
+          if (e.kind === 'started') consoles.breakLine(e.partition);
+        },
         threads: config.threads === true,
         select: config.boot ?? 'cos',
         timeoutSeconds: 5,
@@ -123,12 +146,15 @@ export class Session {
   run(cycles: number): boolean {
     if (this.stopReason) return false;
     this.feedInput();
+    // Dual boot with the one OS paused by the debugger: no machine time passes (docs/debugger.md).
+    if (this.debug.machineHeld()) return true;
     let r;
     // Dual boot outside the OS, where the cut between runs changes the state: log it (docs/recording.md).
     const fwBefore = this.recorder && this.fw ? `${this.fw.state}` : undefined;
     const t0 = this.cycles;
     try {
       r = this.powered.run(cycles);
+      this.debug.settle();
     } catch (e) {
       if (!this.parallel) throw e;
       // A pCPU thread failed (the runner names it): the machine cannot go on, the app can.
@@ -154,23 +180,42 @@ export class Session {
   }
 
   /** Console bytes since the last call, one batch per guest. */
-  drain(): ConsoleBatch[] {
-    return this.consoles.drain();
+  drain(nowMs?: number): ConsoleBatch[] {
+    return this.consoles.drain(nowMs);
   }
 
   /** New partition events since the last call. */
-  newLogs(): SessionLog[] {
+  newLogs(max = MAX_LOGS_PER_TICK): SessionLog[] {
     if (!this.hv) return [];
     // The hypervisor keeps the newest events only: events[0] is event number eventsDropped.
     const all = this.hv.events;
     const first = this.hv.eventsDropped;
-    const out = all.slice(Math.max(0, this.eventsSeen - first)).map((e) => ({
+    const fresh = all.slice(Math.max(0, this.eventsSeen - first));
+    // Events the hypervisor no longer holds were never seen here: a flood outran the ticks.
+    const lost = Math.max(0, first - this.eventsSeen);
+    this.eventsSeen = first + all.length;
+    const nameOf = (id: number) => this.hv!.partitions.get(id)?.name ?? `partition ${id}`;
+    const keep = Math.max(0, max - 1); // room for the line that counts the rest
+    const room = fresh.length + (lost > 0 ? 1 : 0) <= max ? fresh.length : keep;
+    const out: SessionLog[] = fresh.slice(0, room).map((e) => ({
       guest: e.partition,
-      guestName: this.hv!.partitions.get(e.partition)?.name ?? `partition ${e.partition}`,
+      guestName: nameOf(e.partition),
       kind: e.kind,
       detail: e.detail,
     }));
-    this.eventsSeen = first + all.length;
+    // Bounded (docs/security.md#floods): the host stores each line, so a guest that makes events
+    // faster than that gets one line saying how many were not logged, not one row per event.
+    const skipped = lost + (fresh.length - room);
+    if (skipped > 0) {
+      const by = new Set(fresh.slice(room).map((e) => e.partition));
+      const who = by.size === 1 ? [...by][0]! : null;
+      out.push({
+        guest: who,
+        guestName: who === null ? 'hypervisor' : nameOf(who),
+        kind: 'dropped',
+        detail: `${skipped} more events not logged (a flood: the log takes ${max} at a time)`,
+      });
+    }
     return out;
   }
 
@@ -208,10 +253,19 @@ export class Session {
     };
   }
 
-  /** Keys for a guest; they go in as its console's receive FIFO has room. */
+  /**
+   * Keys for a guest; they go in as its console's receive FIFO has room. At most MAX_TYPED bytes
+   * wait per guest (a stopped guest reads nothing): text that does not fit is refused whole, with a
+   * message for the typist (docs/security.md#floods), so typing cannot grow the engine's memory.
+   */
   type(guest: number, text: string): string | undefined {
     if (!this.guests().some((g) => g.id === guest)) return `no guest ${guest} (status() lists them)`;
     const q = this.input.get(guest) ?? [];
+    if (q.length + text.length > MAX_TYPED)
+      return (
+        `${this.nameOf(guest)} is not reading its console: ${q.length} typed bytes wait already ` +
+        `(at most ${MAX_TYPED}); these ${text.length} were not typed`
+      );
     for (let i = 0; i < text.length; i++) q.push(text.charCodeAt(i) & 0xff);
     this.input.set(guest, q);
     this.feedInput();
@@ -295,23 +349,34 @@ export class Session {
   /**
    * Assemble-write-reboot (docs/guide.md): on errors nothing is written. Otherwise ctl stops the
    * guest, the program and its source are written into the guest's file system, and ctl restarts
-   * the guest; the other guests run on. In dual boot the guest is the machine: it is reset.
+   * the guest; the other guests run on. In dual boot the guest is the machine: it is reset. Both
+   * names are checked before anything else (a name that fits for the program may not for `NAME.s`),
+   * and the assembling runs on the assembler's worker with a time limit, so the machine runs on
+   * meanwhile (docs/app.md#assembling).
    */
-  async deploy(guest: number, name: string, source: string): Promise<DeployResult> {
+  async deploy(guest: number, name: string, source: string, stopOnEntry = false): Promise<DeployResult> {
     const base = name.replace(/\.s$/i, '');
+    const refused = (error: string): DeployResult => ({ ok: false, diagnostics: [], rebooted: false, error });
+    const before = this.fileSystem(guest);
+    if (typeof before === 'string') return refused(before);
+    if (before.kind !== 'cfs') return refused(`${this.nameOf(guest)} runs no programs from its disk`);
+    for (const n of [base, `${base}.s`]) {
+      const bad = before.checkName(n);
+      if (bad)
+        return refused(`cannot deploy '${name}' (the program '${base}' and its source '${base}.s'): ${bad.message}`);
+    }
+    const r = await assembleOffThread({ file: `${base}.s`, source, readFile: guestIncludes(before) });
+    const diagnostics = r.diagnostics;
+    if (!r.ok)
+      return { ok: false, diagnostics, rebooted: false, ...(r.timedOut ? { error: diagnostics[0]?.message } : {}) };
+    // The machine ran on while the assembler worked: open the file system again before writing.
+    if (this.closed) return { ok: false, diagnostics, rebooted: false, error: 'the machine was powered off' };
     const fs = this.fileSystem(guest);
-    if (typeof fs === 'string') return { ok: false, diagnostics: [], rebooted: false, error: fs };
-    if (fs.kind !== 'cfs')
-      return {
-        ok: false,
-        diagnostics: [],
-        rebooted: false,
-        error: `${this.nameOf(guest)} runs no programs from its disk`,
-      };
-    const r = assembleWithFiles(`${base}.s`, source, fs);
-    const diagnostics = toDiagnostics(r);
-    if (!r.ok) return { ok: false, diagnostics, rebooted: false };
+    if (typeof fs === 'string') return { ok: false, diagnostics, rebooted: false, error: fs };
     const image = buildCosExecutable(r.bytes, r.base, r.entry);
+    // Its line map and labels, for source breakpoints and disassembly (docs/debugger.md#source-level).
+    this.debug.setProgram(guest, programInfo(`${base}.s`, r));
+    if (stopOnEntry) this.debug.armEntry(guest, r.entry);
     const write = (): string | undefined => {
       const a = fs.write(base, image, { executable: true });
       if (a instanceof DiskError) return a.message;
@@ -373,6 +438,7 @@ export class Session {
       } else cpu.jit ??= this.translators.get(cpu.id) ?? new Jit();
     }
     this.dualbootEngine = engine;
+    this.debug.engineChanged();
     return undefined;
   }
 
@@ -399,6 +465,7 @@ export class Session {
       this.stopReason = undefined;
       this.ctl.cancel('the machine was restored from a snapshot');
       this.input.clear(); // keys typed for the machine as it was
+      this.debug.afterRestore(); // new partitions: breakpoints armed again, every guest runs
       // The restored hypervisor's event log is the snapshot's: those events were reported already.
       if (this.hv) this.eventsSeen = this.hv.eventsDropped + this.hv.events.length;
     }
@@ -419,9 +486,13 @@ export class Session {
   }
 
   close(): void {
+    this.closed = true;
     this.ctl.cancel('the machine was powered off');
     this.powered.close();
   }
+
+  /** Set by close(): a deploy that was assembling then writes nothing. */
+  private closed = false;
 }
 
 function describe(r: CtlReply): string {

@@ -1,25 +1,23 @@
 /**
- * Assembling for the app: a guest's program with its `.include`s read from the guest's own file
- * system (deploy, docs/guide.md), the editor's diagnostics while typing, and the shared form of a
- * diagnostic. A module apart from Session.ts because the host calls it on its main thread, which
- * loads no emulator code (docs/architecture.md#layers-and-who-may-import-whom).
+ * Assembling for the app, the parts the assembler's worker (asmWorker.ts) and its askers share: a
+ * guest's file system as the source of `.include`s (deploy, docs/guide.md), the demo's program folder
+ * (the editor's diagnostics while typing: lib.inc), and the shared form of a diagnostic. A module
+ * apart from Session.ts because the host reaches it too, and the host's thread loads no emulator code
+ * (docs/architecture.md#layers-and-who-may-import-whom).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AssembleResult, Diagnostic } from '../../shared/api.js';
-import { assemble, type AsmResult } from '../asm/index.js';
+import type { Diagnostic } from '../../shared/api.js';
+import type { AsmResult } from '../asm/index.js';
 import { DiskError, type FileSystem } from '../disk/index.js';
 
-/** Assembles a source whose `.include`s come from the same guest file system. */
-export function assembleWithFiles(file: string, source: string, fs: FileSystem): AsmResult {
-  return assemble(source, {
-    filename: file,
-    readFile: (inc) => {
-      const b = fs.read(inc);
-      return b instanceof DiskError ? undefined : new TextDecoder().decode(b);
-    },
-  });
+/** A guest file system as the assembler's readFile: `.include`s come from the same guest (deploy). */
+export function guestIncludes(fs: FileSystem): (name: string) => string | undefined {
+  return (inc) => {
+    const b = fs.read(inc);
+    return b instanceof DiskError ? undefined : new TextDecoder().decode(b);
+  };
 }
 
 export function toDiagnostics(r: AsmResult): Diagnostic[] {
@@ -31,15 +29,6 @@ export function toDiagnostics(r: AsmResult): Diagnostic[] {
     severity: d.severity === 'warning' ? 'warning' : 'error',
     message: d.message,
   }));
-}
-
-/**
- * Diagnostics only (the editor while typing): `.include`s resolve against the demo's program folder
- * (resources/programs: lib.inc), as on cos's disk.
- */
-export function assembleOnly(file: string, source: string): AssembleResult {
-  const r = assemble(source, { filename: file, readFile: (inc) => programInclude(inc) });
-  return { ok: r.ok, diagnostics: toDiagnostics(r), ...(r.ok ? { bytes: r.bytes.length } : {}) };
 }
 
 /** The demo's program sources, for assembling a file that includes lib.inc outside a guest. */

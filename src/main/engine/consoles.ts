@@ -3,19 +3,39 @@
  * them, handed out once per tick as one batch per guest (never one message per byte), and a bounded
  * history is kept so that a page that reloads gets each console back (HostApi.consoleHistory).
  *
- * `end` counts every byte a guest ever wrote; a batch and a history both say where they end, so the
- * page can splice a history with the live batches without losing or doubling a byte.
+ * Bounded (docs/security.md#floods): a guest that writes more than PENDING_BYTES between two
+ * drains loses the rest, and its batch ends with one "[output dropped: N bytes]" line instead; the
+ * history keeps the newest HISTORY_BYTES. So a console flood costs the flooding guest its own
+ * output, and the engine's memory stays flat.
+ *
+ * `end` counts every byte a console has shown (markers included, dropped bytes not); a batch and a
+ * history both say where they end, so the page can splice a history with the live batches without
+ * losing or doubling a byte.
  */
+import { OutputBuffer } from '../../shared/outputBuffer.js';
 
 /** Bytes of history kept per guest (the oldest go first). */
 export const HISTORY_BYTES = 256 * 1024;
+/** Bytes a guest may write between two drains (one engine tick); the rest is dropped and counted. */
+export const PENDING_BYTES = 64 * 1024;
+/**
+ * Bytes of one guest's console handed to the viewers per wall second (when the caller says what time
+ * it is): about what a terminal view can draw. Past it, the rest of that second is dropped, counted,
+ * and the marker opens the next second's first batch.
+ */
+export const VIEWER_BYTES_PER_SECOND = 1 << 20;
 
 export interface GuestConsole {
-  pending: number[];
+  pending: OutputBuffer;
+  /** The wall-clock second being counted (ms at its start) and the bytes handed out in it. */
+  windowAt: number;
+  windowBytes: number;
   history: string;
   end: number;
   /** Complete lines, for whoever listens (the management channel); the partial one is in `line`. */
   line: string;
+  /** The last byte written (10 at first: a console starts at the beginning of a line). */
+  last: number;
 }
 
 export interface ConsoleBatch {
@@ -34,7 +54,15 @@ export class ConsoleBuffers {
   private get(guest: number): GuestConsole {
     let g = this.guests.get(guest);
     if (!g) {
-      g = { pending: [], history: '', end: 0, line: '' };
+      g = {
+        pending: new OutputBuffer(PENDING_BYTES),
+        windowAt: -Infinity,
+        windowBytes: 0,
+        history: '',
+        end: 0,
+        line: '',
+        last: 10,
+      };
       this.guests.set(guest, g);
     }
     return g;
@@ -46,6 +74,7 @@ export class ConsoleBuffers {
     return {
       write: (b: number) => {
         g.pending.push(b & 0xff);
+        g.last = b & 0xff;
         this.onByte?.(guest, b & 0xff);
         if (!this.onLine) return;
         if (b === 10) {
@@ -58,14 +87,22 @@ export class ConsoleBuffers {
   }
 
   /** What each guest wrote since the last call, one batch per guest that wrote anything. */
-  drain(): ConsoleBatch[] {
+  drain(nowMs?: number): ConsoleBatch[] {
     const out: ConsoleBatch[] = [];
     for (const [guest, g] of this.guests) {
-      if (g.pending.length === 0) continue;
-      let data = '';
-      // Chunked: String.fromCharCode with a huge spread would overflow the stack.
-      for (let i = 0; i < g.pending.length; i += 8192) data += String.fromCharCode(...g.pending.slice(i, i + 8192));
-      g.pending.length = 0;
+      if (!g.pending.pending) continue;
+      if (nowMs !== undefined) {
+        if (nowMs - g.windowAt >= 1000) {
+          g.windowAt = nowMs;
+          g.windowBytes = 0;
+        }
+        if (g.windowBytes >= VIEWER_BYTES_PER_SECOND) {
+          g.pending.discard(); // the viewers had this second's share: counted, told next second
+          continue;
+        }
+      }
+      const data = g.pending.takeString();
+      g.windowBytes += data.length;
       g.end += data.length;
       g.history += data;
       if (g.history.length > HISTORY_BYTES) g.history = g.history.slice(g.history.length - HISTORY_BYTES);
@@ -80,21 +117,44 @@ export class ConsoleBuffers {
     return g ? { data: g.history, end: g.end } : { data: '', end: 0 };
   }
 
-  /** Every console as it is now (a replay's checkpoint: docs/recording.md#seek). */
-  saveState(): Map<number, GuestConsole> {
-    const out = new Map<number, GuestConsole>();
-    for (const [g, c] of this.guests) out.set(g, { ...c, pending: [...c.pending] });
+  /** Bytes of this guest's output dropped so far (it wrote faster than PENDING_BYTES a tick). */
+  dropped(guest: number): number {
+    return this.guests.get(guest)?.pending.droppedTotal ?? 0;
+  }
+
+  /**
+   * Ends the line the guest left open (its prompt) when the guest starts again, so that the new
+   * boot banner begins on a line of its own instead of after the old `cos> ` (issue 15). The
+   * bytes are the console's, not the guest's: the guest's own line tracking is not told.
+   */
+  breakLine(guest: number): void {
+    const g = this.guests.get(guest);
+    if (!g || g.last === 10) return;
+    g.pending.push(13);
+    g.pending.push(10);
+    g.last = 10;
+    g.line = '';
+  }
+
+  /**
+   * Every console as it is now, but the bytes not yet handed out (a replay's checkpoint:
+   * docs/recording.md#seek-and-reverse; only what the viewers see, the digests are kept apart).
+   */
+  saveState(): Map<number, Omit<GuestConsole, 'pending'>> {
+    const out = new Map<number, Omit<GuestConsole, 'pending'>>();
+    for (const [g, c] of this.guests) {
+      const { pending: _pending, ...rest } = c;
+      out.set(g, rest);
+    }
     return out;
   }
 
   /** Puts the consoles back as saveState had them (the sinks handed out stay valid). */
-  restoreState(saved: Map<number, GuestConsole>): void {
+  restoreState(saved: Map<number, Omit<GuestConsole, 'pending'>>): void {
     for (const [g, c] of this.guests) {
-      const s = saved.get(g) ?? { pending: [], history: '', end: 0, line: '' };
-      c.pending = [...s.pending];
-      c.history = s.history;
-      c.end = s.end;
-      c.line = s.line;
+      const s = saved.get(g) ?? { windowAt: 0, windowBytes: 0, history: '', end: 0, line: '', last: 10 };
+      c.pending.takeBytes(); // bytes of the timeline left behind
+      Object.assign(c, s);
     }
   }
 

@@ -14,6 +14,18 @@ import type {
   PerfSample,
   TimelineEntry,
 } from '../../shared/api.js';
+import type {
+  Breakpoint,
+  BreakpointRequest,
+  DebugEvent,
+  DebugMemory,
+  DebugRegisters,
+  DebugState,
+  DisasmLine,
+  StepKind,
+  Watchpoint,
+  WatchpointRequest,
+} from '../../shared/debugApi.js';
 import type { ConsoleBatch } from './consoles.js';
 import type { SessionLog } from './Session.js';
 import type { SavedSnapshot } from './snapshots.js';
@@ -36,13 +48,28 @@ export interface EngineCalls {
   ctl(command: string): CtlReply;
   ownership(): Ownership;
   network(): NetworkView;
-  capture(): { base64: string; frames: number };
+  capture(): { base64: string; frames: number; dropped: number };
   perf(): PerfSample[];
   timeline(guest: number): TimelineEntry[];
   /** Save the running machine as snapshot `name` in the folder `dir` (docs/snapshots.md). */
   snapshotSave(name: string, dir: string): SavedSnapshot;
   /** Restore a snapshot file into the running machine (the same kind of machine). */
   snapshotRestore(file: string, dir: string): MachineStatus;
+  // The debugger (docs/debugger.md#host-api): DebugApi's calls, answered between ticks.
+  debugState(guest: number): DebugState;
+  debugPause(guest: number): DebugState;
+  debugContinue(guest: number): DebugState;
+  debugStep(guest: number, vcpu: number, kind: StepKind): DebugState;
+  debugRunTo(guest: number, target: BreakpointRequest): DebugState;
+  debugRegisters(guest: number, vcpu: number): DebugRegisters;
+  debugSetRegister(guest: number, vcpu: number, reg: string, value: number): DebugRegisters;
+  debugReadMemory(guest: number, space: 'virtual' | 'physical', address: number, length: number): DebugMemory;
+  debugWriteMemory(guest: number, space: 'virtual' | 'physical', address: number, hex: string): DebugMemory;
+  debugDisassemble(guest: number, vcpu: number, address: number, count: number): DisasmLine[];
+  debugSetBreakpoints(guest: number, list: BreakpointRequest[]): Breakpoint[];
+  debugSetWatchpoints(guest: number, list: WatchpointRequest[]): Watchpoint[];
+  debugSetTrapBreaks(guest: number, causes: string[]): DebugState;
+  debugDeploy(guest: number, name: string, source: string, stopOnEntry: boolean): DeployResult;
   /** Start recording the running machine (docs/recording.md); checkpoint 0 is a snapshot in `dir`. */
   recordStart(
     name: string,
@@ -73,7 +100,8 @@ export type EngineEvent =
   | { event: 'console'; batches: ConsoleBatch[] }
   | { event: 'status'; status: MachineStatus }
   | { event: 'perf'; sample: PerfSample }
-  | { event: 'log'; logs: SessionLog[] };
+  | { event: 'log'; logs: SessionLog[] }
+  | { event: 'debug'; debug: DebugEvent };
 
 export type FromEngine = EngineReply | EngineEvent;
 

@@ -40,7 +40,7 @@ export interface Mark {
   menuCycles: number;
   disks: Map<number, Uint8Array>[];
   digests: Map<number, Digest>;
-  consoles: Map<number, GuestConsole>;
+  consoles: Map<number, Omit<GuestConsole, 'pending'>>;
   /** Instructions retired by each vCPU, `guest.vcpu` -> count. */
   retired: Map<string, number>;
 }

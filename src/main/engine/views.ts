@@ -112,7 +112,7 @@ export function network(hv: Hypervisor): NetworkView {
     };
   });
   const macs = [...b.macTable].map(([hex, port]) => ({ mac: hex.replace(/(..)(?!$)/g, '$1:'), port }));
-  return { ports, macs, ...b.stats, captured: b.capture.length };
+  return { ports, macs, ...b.stats, captured: b.capture.length, captureDropped: b.captureOverwritten };
 }
 
 /** Counters of one guest at one moment, for rates between two samples. */

@@ -3,6 +3,7 @@
  * (protocol.ts). A call that fails answers with its error; nothing a caller sends stops the worker.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { closeAssembler } from './asmThread.js';
 import { EngineCore } from './EngineCore.js';
 import type { EngineOptions, EngineRequest, FromEngine } from './protocol.js';
 
@@ -15,6 +16,7 @@ const core = new EngineCore(send, (workerData ?? {}) as EngineOptions);
 port.on('message', (m: EngineRequest | { close: true }) => {
   if ('close' in m) {
     core.close();
+    void closeAssembler();
     port.close();
     return;
   }

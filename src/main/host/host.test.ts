@@ -1,9 +1,10 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import { WORKLOADS } from '../engine/compare.js';
+import { ROOT } from './disks.js';
 import { createHost } from './host.js';
 
 describe('host API', () => {
@@ -25,10 +26,25 @@ describe('host API', () => {
       mode: 'web',
       store: { path: path.join(dir, 'a', 'hyperdesk.db') },
       workloads: WORKLOADS.map((w) => w.name),
+      workloadTitles: Object.fromEntries(WORKLOADS.map((w) => [w.name, w.title])),
       asm: { directives: expect.any(Array), pseudos: expect.any(Array) },
     });
     expect(info.asm.directives.find((d) => d.name === '.word')?.doc).toMatch(/\w/);
     expect(info.asm.pseudos.find((p) => p.name === 'li')?.syntax).toMatch(/rd/);
+    await host.close();
+  });
+
+  it('boots disks only from the data folder and the project disks/ folder, leaving others unopened', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'disks-only') });
+    const outside = path.join(dir, 'notes.bin');
+    const bytes = new Uint8Array(4096).fill(7); // a multiple of 512: the disk device would take it
+    await writeFile(outside, bytes);
+    const status = await host.boot({ mode: 'dualboot', disks: [outside] });
+    expect(status.state).toBe('failed');
+    expect(status.error).toBe(
+      `disk ${outside}: not in a folder the app opens disks from (${path.join(dir, 'disks-only')}, ${path.join(ROOT, 'disks')}); copy it there, or boot it from the command line: hyperdesk boot --disk PATH`,
+    );
+    expect(Buffer.compare(await readFile(outside), bytes)).toBe(0);
     await host.close();
   });
 
@@ -101,6 +117,30 @@ describe('host API', () => {
     await host.close();
   });
 
+  it('answers status while an expensive assemble runs on the assembler’s thread (issue 13)', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'h'), asmTimeLimitMs: 120_000 });
+    // Both workers started first, so what follows measures the order of answers, not start-up.
+    expect((await host.status()).state).toBe('off');
+    expect((await host.assemble('warm.s', 'nop')).ok).toBe(true);
+    const order: string[] = [];
+    // About a million lines: within the assembler's limits, seconds of work (it froze the server for 89 s).
+    const job = host.assemble('slow.s', '.rept 999000\nnop\n.endr').then((r) => {
+      order.push('assembled');
+      return r;
+    });
+    expect((await host.status()).state).toBe('off');
+    order.push('status');
+    expect((await host.info()).name).toBe('hyperdesk');
+    order.push('info');
+    expect(order).toEqual(['status', 'info']);
+    // Closing the host stops the assembler: the job answers with an error instead of running on.
+    await host.close();
+    const r = await job;
+    expect(order).toEqual(['status', 'info', 'assembled']);
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics[0]!.message).toMatch(/the assembler was closed/);
+  }, 120_000);
+
   it('refuses machine calls clearly while no machine runs', async () => {
     const host = createHost('web', { dataDir: path.join(dir, 'e') });
     expect((await host.status()).state).toBe('off');
@@ -108,4 +148,15 @@ describe('host API', () => {
     await expect(host.compare('nosuch')).rejects.toThrow(/no workload named 'nosuch'/);
     await host.close();
   });
+
+  it('runs one comparison at a time and refuses the others clearly (issue 13)', async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'f') });
+    const first = host.compare('primes');
+    await expect(host.compare('burner')).rejects.toThrow(/a comparison \(primes\) is running: one at a time/);
+    const run = await first;
+    expect(run.workload).toBe('primes');
+    // Once it has finished, the next one runs (refused only while one runs).
+    expect((await host.compare('primes')).workload).toBe('primes');
+    await host.close();
+  }, 300_000);
 });

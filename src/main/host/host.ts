@@ -4,7 +4,7 @@
  * to this object and its events to the page; they hold no logic of their own.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   checkConfig,
@@ -21,11 +21,12 @@ import {
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import pkg from '../../../package.json' with { type: 'json' };
 import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
-import { assembleOnly } from '../engine/assembly.js';
+import { assembleOffThread, closeAssembler } from '../engine/asmThread.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
 import { WORKLOADS } from '../engine/workloads.js';
-import { ensureDisks } from './disks.js';
+import { checkDiskPaths } from './diskPaths.js';
+import { DEFAULT_IMAGE, ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
 import { WorkingDisks, type BuiltImage } from './workingDisks.js';
@@ -43,6 +44,8 @@ export interface HostOptions {
   sqlite?: SqliteBinding;
   /** The built demo image, built when missing (default src/main/host/disks.ts; tests give a copy). */
   builtImage?: BuiltImage;
+  /** The time limit of one `assemble` (default ASM_TIME_LIMIT_MS, engine/asmThread.ts; tests shorten it). */
+  asmTimeLimitMs?: number;
 }
 
 /**
@@ -93,6 +96,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     mode,
     store: { path: file, ...(storeError ? { error: storeError } : {}) },
     workloads: WORKLOADS.map((w) => w.name),
+    workloadTitles: Object.fromEntries(WORKLOADS.map((w) => [w.name, w.title])),
     asm: {
       directives: Object.entries(DIRECTIVES).map(([name, d]) => ({ name, syntax: d.syntax, doc: d.doc })),
       pseudos: PSEUDOS.map(({ name, syntax, doc }) => ({ name, syntax, doc })),
@@ -128,9 +132,14 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       case 'log':
         for (const l of e.logs) log(l);
         return;
+      case 'debug':
+        emit(e.debug);
+        return;
     }
   };
   const engine = new Engine(onEngine, { unpaced: options.unpaced });
+  /** The workload of the comparison running now, if one is. */
+  let comparing: string | undefined;
   let lastConfig: MachineConfig | undefined;
   /** Recordings: logs in the store (files in the data folder without one), docs/recording.md. */
   const recordings = new RecordingShelf(join(folder, 'recordings'), store);
@@ -142,6 +151,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     },
     async close() {
       await engine.close();
+      await closeAssembler();
       store?.close();
     },
     info: async () => structuredClone(info),
@@ -159,14 +169,25 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
           return { state: 'failed', guests: [], seconds: 0, error };
         }
       }
+      // docs/security.md#disks-the-app-opens: the data folder and the project's disks/ only.
+      const badDisk = checkDiskPaths(config.disks ?? [], [folder, dirname(DEFAULT_IMAGE)]);
+      if (badDisk) {
+        emit({ type: 'progress', task: 'boot', done: 1, label: badDisk });
+        return { state: 'failed', guests: [], seconds: 0, error: badDisk };
+      }
       const status = await engine.call('boot', config);
       emit({ type: 'progress', task: 'boot', done: 1, label: status.error ?? 'booted' });
       parentSnapshot = null;
       if (status.config) {
         lastConfig = status.config;
-        machineName = status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim();
+        // The saved machine booted from the Machines view keeps its own name (a clone booted is not
+        // saved over the demo); a boot from the top bar is the demo or `dual boot OS`.
+        machineName =
+          status.config.name ??
+          (status.config.mode === 'hypervisor' ? 'demo' : `dual boot ${status.config.boot ?? ''}`.trim());
         try {
-          const machine = store?.saveMachine(machineName, status.config);
+          const { name: _name, ...saved } = status.config;
+          const machine = store?.saveMachine(machineName, saved);
           // The partition table this boot used: ctl's parttab, as it was on ctl's disk.
           if (machine && status.config.mode === 'hypervisor') {
             const parttab = await engine.call('readFile', 0, 'parttab').catch(() => undefined);
@@ -205,7 +226,12 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       });
       return r;
     },
-    assemble: async (file, source) => assembleOnly(file, source),
+    async assemble(file, source) {
+      // On the assembler's worker with a time limit: a slow source never stops this thread (and
+      // with it the web server) from answering (docs/app.md#assembling).
+      const r = await assembleOffThread({ file, source, timeLimitMs: options.asmTimeLimitMs });
+      return { ok: r.ok, diagnostics: r.diagnostics, ...(r.ok ? { bytes: r.bytes.length } : {}) };
+    },
     async deploy(guest, name, source) {
       emit({ type: 'progress', task: 'deploy', done: 0, label: `assembling ${name}` });
       const r = await engine.call('deploy', guest, name, source);
@@ -216,24 +242,61 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       }
       return r;
     },
+    // The debugger (docs/debugger.md#host-api): the engine's Debugger answers.
+    debugState: (guest) => engine.call('debugState', guest),
+    debugPause: (guest) => engine.call('debugPause', guest),
+    debugContinue: (guest) => engine.call('debugContinue', guest),
+    debugStep: (guest, vcpu, kind) => engine.call('debugStep', guest, vcpu, kind),
+    debugRunTo: (guest, target) => engine.call('debugRunTo', guest, target),
+    debugRegisters: (guest, vcpu) => engine.call('debugRegisters', guest, vcpu),
+    debugSetRegister: (guest, vcpu, reg, value) => engine.call('debugSetRegister', guest, vcpu, reg, value),
+    debugReadMemory: (guest, space, address, length) => engine.call('debugReadMemory', guest, space, address, length),
+    debugWriteMemory: (guest, space, address, hex) => engine.call('debugWriteMemory', guest, space, address, hex),
+    debugDisassemble: (guest, vcpu, address, count) => engine.call('debugDisassemble', guest, vcpu, address, count),
+    debugSetBreakpoints: (guest, list) => engine.call('debugSetBreakpoints', guest, list),
+    debugSetWatchpoints: (guest, list) => engine.call('debugSetWatchpoints', guest, list),
+    debugSetTrapBreaks: (guest, causes) => engine.call('debugSetTrapBreaks', guest, causes),
+    async debugDeploy(guest, name, source, stopOnEntry) {
+      const r = await engine.call('debugDeploy', guest, name, source, stopOnEntry);
+      if (r.ok && r.written) {
+        const name = (await engine.call('status')).guests.find((g) => g.id === guest)?.name ?? `guest ${guest}`;
+        log({
+          guest,
+          guestName: name,
+          kind: 'deployed',
+          detail: `${r.written}${stopOnEntry ? ', debug from start' : ''}`,
+        });
+      }
+      return r;
+    },
     ctl: (command) => engine.call('ctl', command),
     ownership: () => engine.call('ownership'),
     network: () => engine.call('network'),
     async capture(): Promise<Capture> {
       const c = await engine.call('capture');
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames };
+      return { name: `hyperdesk-${stamp}.pcap`, base64: c.base64, frames: c.frames, dropped: c.dropped };
     },
     perf: () => engine.call('perf'),
     timeline: (guest) => engine.call('timeline', guest),
     async compare(workload) {
       if (!WORKLOADS.some((w) => w.name === workload))
         throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
-      const disks = [await ensureDisks()];
+      // One comparison at a time (docs/security.md#floods): each runs two machines flat out on a
+      // worker of its own; six at once took 1.4 GB. The others are refused, not queued.
+      if (comparing)
+        throw new Error(`a comparison (${comparing}) is running: one at a time, try again when it has finished`);
+      comparing = workload;
+      let figures: Pick<ComparisonRun, 'dualboot' | 'hypervisor'>;
       const at = new Date().toISOString();
-      const figures = await runInWorker(workload, disks, (done, label) =>
-        emit({ type: 'progress', task: 'compare', done, label }),
-      );
+      try {
+        const disks = [await ensureDisks()];
+        figures = await runInWorker(workload, disks, (done, label) =>
+          emit({ type: 'progress', task: 'compare', done, label }),
+        );
+      } finally {
+        comparing = undefined;
+      }
       const run = { at, workload, ...figures };
       let saved: ComparisonRun;
       try {
@@ -250,7 +313,9 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     machines: async () => (store ? store.machines() : []),
     async saveMachine(name, config) {
       if (!store) throw new Error(`machines cannot be saved: ${storeError}`);
-      const full: MachineConfig = { ...DEMO_MACHINE, ...config };
+      // The entry's name is `name`; a `name` inside the configuration is the boot's, not stored.
+      const { name: _name, ...rest } = config;
+      const full: MachineConfig = { ...DEMO_MACHINE, ...rest };
       const problem = checkConfig(full);
       if (problem) throw new Error(`machine '${name}': ${problem}`);
       return store.saveMachine(name, full);

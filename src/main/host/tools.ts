@@ -17,6 +17,9 @@ export {
   fsckOverlay,
   isOverlayFile,
   parseSize,
+  repairDisk,
+  decodeBackup,
+  type RepairReport,
   type FileSystem,
   type PartitionType,
 } from '../disk/index.js';

@@ -205,6 +205,33 @@ describe('Store: the file', () => {
     expect(readdirSync(dir)).toEqual(files);
   });
 
+  it('refuses a newer database whose changes are still in its -wal without touching db, -wal or -shm', () => {
+    // A newer hyperdesk that was killed (or is still running): its last changes, the schema bump
+    // among them, are only in the write-ahead log. Copied while its connection is open, as a crash leaves them.
+    const live = join(dir, 'live');
+    const raw = new Database(join(live + '.db'));
+    raw.pragma('journal_mode = WAL');
+    raw.pragma('wal_autocheckpoint = 0');
+    raw.exec('CREATE TABLE future (x); INSERT INTO future VALUES (1)');
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 4}`);
+    const file = join(dir, 'newer.db');
+    const sides = ['', '-wal', '-shm'];
+    for (const ext of sides) writeFileSync(file + ext, readFileSync(live + '.db' + ext));
+    raw.close();
+    const before = sides.map((ext) => readFileSync(file + ext));
+    expect(before[1].length).toBeGreaterThan(0);
+    const r = Store.open(file);
+    expect((r as StoreError).message).toBe(
+      `${file}: made by a newer hyperdesk (schema ${SCHEMA_VERSION + 4}, this app knows ${SCHEMA_VERSION}); not opened, not changed`,
+    );
+    sides.forEach((ext, i) => expect(readFileSync(file + ext).equals(before[i]), `newer.db${ext} changed`).toBe(true));
+    expect(
+      readdirSync(dir)
+        .filter((f) => f.startsWith('newer.db'))
+        .sort(),
+    ).toEqual(['newer.db', 'newer.db-shm', 'newer.db-wal']);
+  });
+
   it('refuses a file that is not a database and leaves it byte-identical', () => {
     const file = join(dir, 'hyperdesk.db');
     const garbage = Buffer.from('these are my notes, not a database\n'.repeat(200));

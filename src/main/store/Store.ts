@@ -11,8 +11,19 @@
  * through `onProblem` and left out of answers.
  */
 import Database from 'better-sqlite3';
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import {
   SNAPSHOT_NAME_PATTERN,
   type ComparisonRun,
@@ -98,6 +109,13 @@ export class Store {
     if (header !== undefined && header.length > 0 && header !== SQLITE_MAGIC) {
       return refuse(`is not a SQLite database (it does not start with "SQLite format 3")`);
     }
+    // A database with a write-ahead log beside it: closing a connection to it checkpoints the log into
+    // the file and deletes the -wal and -shm, so it is judged on a copy first (issue 13).
+    const sideCar = [`${path}-wal`, `${path}-shm`].some((f) => existsSync(f));
+    if (sideCar && header !== undefined && header.length > 0) {
+      const refused = judgeCopy(path, opts.nativeBinding);
+      if (refused) return refuse(refused);
+    }
     let db: Database.Database;
     try {
       db = new Database(path, { nativeBinding: opts.nativeBinding, timeout: 5000 });
@@ -113,19 +131,8 @@ export class Store {
       return err;
     };
     // Only reads until the file has passed both checks.
-    try {
-      const version = db.pragma('user_version', { simple: true }) as number;
-      if (version > SCHEMA_VERSION) {
-        return closed(refuse(`made by a newer hyperdesk (schema ${version}, this app knows ${SCHEMA_VERSION})`));
-      }
-      const check = (db.pragma('quick_check') as Row[]).map((r) => String(Object.values(r)[0]));
-      if (check.length !== 1 || check[0] !== 'ok') {
-        const more = check.length > 3 ? ` and ${check.length - 3} more` : '';
-        return closed(refuse(`is corrupt (SQLite's quick_check: ${check.slice(0, 3).join('; ')}${more})`));
-      }
-    } catch (e) {
-      return closed(refuse(`is corrupt or not a database (${(e as Error).message})`));
-    }
+    const refused = judge(db);
+    if (refused) return closed(refuse(refused));
     try {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') return closed(fail(`cannot use WAL mode (SQLite says journal_mode ${String(mode)})`));
@@ -486,5 +493,56 @@ function readHeader(path: string): string | undefined | Error {
     return new Error(`cannot read: ${(e as Error).message}`);
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * Why a database must not be opened (a newer schema, corruption), or undefined. Only reads; the
+ * caller closes `db`.
+ */
+function judge(db: Database.Database): string | undefined {
+  try {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION)
+      return `made by a newer hyperdesk (schema ${version}, this app knows ${SCHEMA_VERSION})`;
+    const check = (db.pragma('quick_check') as Row[]).map((r) => String(Object.values(r)[0]));
+    if (check.length !== 1 || check[0] !== 'ok') {
+      const more = check.length > 3 ? ` and ${check.length - 3} more` : '';
+      return `is corrupt (SQLite's quick_check: ${check.slice(0, 3).join('; ')}${more})`;
+    }
+  } catch (e) {
+    return `is corrupt or not a database (${(e as Error).message})`;
+  }
+  return undefined;
+}
+
+/**
+ * `judge` on a copy of the database and its -wal (without the -shm, which SQLite rebuilds from the
+ * log) in a temporary folder, so that what a newer hyperdesk left in its log is read (the schema
+ * version may be there) and nothing beside the real file is touched: the copy's connection is the
+ * one that checkpoints and deletes (docs/architecture.md#the-store).
+ */
+function judgeCopy(path: string, nativeBinding: string | undefined): string | undefined {
+  const tmp = mkdtempSync(join(tmpdir(), 'hyperdesk-store-check-'));
+  try {
+    const copy = join(tmp, 'check.db');
+    copyFileSync(path, copy);
+    if (existsSync(`${path}-wal`)) copyFileSync(`${path}-wal`, `${copy}-wal`);
+    let db: Database.Database;
+    try {
+      db = new Database(copy, { nativeBinding, timeout: 5000 });
+    } catch (e) {
+      return `is corrupt or not a database (${(e as Error).message})`;
+    }
+    try {
+      return judge(db);
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    // The copy could not be made (no room in the temp folder): judge nothing, change nothing.
+    return `cannot be checked without changing it (copying it to ${tmp}: ${(e as Error).message})`;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
 }

@@ -101,6 +101,18 @@ describe('web server', () => {
     expect(JSON.parse(r.body).error).toBe('cos: no file missing on disk partition 1');
   });
 
+  it('answers an oversized body with 413, never a connection reset (issue 13)', async () => {
+    // Sent in pieces, as a real client does: the server must read the body to its end first.
+    const before = double.calls.length;
+    for (const mib of [2, 5, 8]) {
+      const body = 'x'.repeat(mib << 20);
+      const r = await post(new URL('/api/status', server.url).href, body, { 'X-Hyperdesk-Token': server.token });
+      expect(r.status, `${mib} MiB`).toBe(413);
+      expect(JSON.parse(r.body).error).toMatch(/request body too large/);
+    }
+    expect(double.calls.length).toBe(before);
+  });
+
   it('needs the token', async () => {
     expect((await call('status', [], 'wrong')).status).toBe(401);
   });

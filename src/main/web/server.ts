@@ -115,7 +115,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.setHeader('Allow', 'POST');
       throw new HttpError(405, `method not allowed: use POST /api/${method}`);
     }
-    const args = parseArgs(await readBody(req));
+    const args = parseArgs(await readBody(req, res));
     const problem = checkArgs(method, args);
     if (problem) throw new HttpError(problem.startsWith('no such') ? 404 : 400, problem);
     const call = api[method as HostMethod] as (...a: unknown[]) => Promise<unknown>;
@@ -201,13 +201,33 @@ function hasToken(header: string | string[] | undefined, token: string): boolean
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+/** Bytes of an oversized body read and thrown away so the 413 reaches the client (then: closed). */
+const MAX_DRAIN_BYTES = 64 << 20;
+
+/**
+ * The body, at most MAX_BODY_BYTES. A larger one is refused with 413, but only after it was read
+ * (and thrown away, up to MAX_DRAIN_BYTES): a server that answers and closes while the client still
+ * sends makes the client's TCP stack see a reset instead of the answer (issue 13). So a body over
+ * the limit, by its Content-Length or as it comes in, is drained first; the answer then closes.
+ */
+async function readBody(req: IncomingMessage, res: ServerResponse): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
   const chunks: Buffer[] = [];
   let size = 0;
+  let tooLarge = declared > MAX_BODY_BYTES;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'request body too large');
+    if (size > MAX_BODY_BYTES) tooLarge = true;
+    if (tooLarge) {
+      chunks.length = 0;
+      if (size > MAX_BODY_BYTES + MAX_DRAIN_BYTES) break; // a body without end: stop reading, close
+      continue;
+    }
     chunks.push(chunk);
+  }
+  if (tooLarge) {
+    res.setHeader('Connection', 'close');
+    throw new HttpError(413, `request body too large (more than ${MAX_BODY_BYTES} bytes)`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }

@@ -1,14 +1,16 @@
 /**
  * The window: a top bar (machine state, mode, engine, machine time, boot and power off, the progress
  * of long tasks), a left navigation of the views, and the views themselves, one shown at a time.
- * Keyboard: Alt+1..7 picks a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off; every control is
- * reachable with Tab.
+ * Keyboard: Alt+1..8 picks a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off, F1 or ? shows the
+ * shortcuts, Ctrl+, the settings; every control is reachable with Tab.
  */
 import type { MachineConfig, MachineMode, MachineStatus } from '../../shared/api.js';
 import type { ConnectionState } from '../connection.js';
 import { h, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
 import type { AppContext, View } from './context.js';
+import { helpDialog, settingsDialog } from './dialogs.js';
+import { engineSummary, machineLabel } from './topbar.js';
 
 export class Shell {
   readonly el: HTMLElement;
@@ -16,8 +18,17 @@ export class Shell {
   private current: View | undefined;
   private readonly nav: HTMLElement;
   private readonly stateBadge = h('span.badge.state', { 'data-state': 'off', title: 'Machine state' }, 'off');
+  private readonly machineBadge = h(
+    'button.badge.machine-name',
+    { type: 'button', title: 'The saved machine that runs (Machines view, Alt+8)', hidden: true },
+    '',
+  );
   private readonly modeBadge = h('span.badge', { title: 'Mode' }, '–');
-  private readonly engineBadge = h('span.badge', { title: 'Execution engine' }, '–');
+  private readonly engineBadge = h(
+    'span.badge.engine',
+    { title: "Execution engine, per guest (a console's title bar changes a guest's)" },
+    '–',
+  );
   private readonly clock = h('span.clock', { title: 'Machine time' }, '');
   private readonly modeSelect: HTMLSelectElement;
   private readonly osSelect: HTMLSelectElement;
@@ -32,12 +43,15 @@ export class Shell {
   /** Says plainly that nothing is saved, and why (HostInfo.store.error; docs/app.md#layout). */
   private readonly storeLine = h('div.app-notice.store-off', { hidden: true, role: 'status' });
   private readonly foot = h('span.foot-text', {}, 'connecting…');
+  private readonly help = helpDialog();
+  private readonly settings: HTMLDialogElement;
 
   constructor(
     private readonly ctx: AppContext,
     views: View[],
   ) {
     this.views = views;
+    this.settings = settingsDialog(ctx.prefs);
     this.modeSelect = h(
       'select',
       { 'aria-label': 'Mode to boot', title: 'Mode to boot' },
@@ -98,18 +112,51 @@ export class Shell {
         'header.bar',
         {},
         h('div.brand', {}, h('span.logo', { 'aria-hidden': 'true' }), h('span.name', {}, 'hyperdesk')),
-        h('div.machine', { 'aria-live': 'polite' }, this.stateBadge, this.modeBadge, this.engineBadge, this.clock),
+        h(
+          'div.machine',
+          { 'aria-live': 'polite' },
+          this.machineBadge,
+          this.stateBadge,
+          this.modeBadge,
+          this.engineBadge,
+          this.clock,
+        ),
         this.progress.el,
         h('span.spacer'),
         h('div.boot', {}, this.modeSelect, this.osSelect, this.threadsSelect, this.bootButton, this.offButton),
+        h(
+          'button.ghost.icon',
+          {
+            type: 'button',
+            'data-action': 'settings',
+            title: 'Settings (Ctrl+,)',
+            'aria-label': 'Settings',
+            onclick: () => this.open(this.settings),
+          },
+          '⚙',
+        ),
+        h(
+          'button.ghost.icon',
+          {
+            type: 'button',
+            'data-action': 'help',
+            title: 'Keyboard shortcuts (F1 or ?)',
+            'aria-label': 'Keyboard shortcuts',
+            onclick: () => this.open(this.help),
+          },
+          '?',
+        ),
       ),
       this.connectionLine,
       this.errorLine,
       this.storeLine,
       h('div.app-body', {}, this.nav, main),
       h('footer.foot', {}, this.foot),
+      this.help,
+      this.settings,
     );
 
+    this.machineBadge.addEventListener('click', () => this.show('machines'));
     ctx.onStatus((s) => this.status(s));
     ctx.on('progress', (e) => {
       if (!e.task.startsWith('compare')) this.progress.set(e.done, e.label);
@@ -117,7 +164,24 @@ export class Shell {
     document.addEventListener('keydown', (e) => this.key(e));
   }
 
+  private open(d: HTMLDialogElement): void {
+    for (const other of [this.help, this.settings]) if (other !== d && other.open) other.close();
+    if (!d.open) d.showModal();
+  }
+
   private key(e: KeyboardEvent): void {
+    // F1 anywhere; ? only where it would not be typed (a field, the editor, a console take it).
+    const typing = e.target instanceof HTMLElement && e.target.closest('input, textarea, select, [contenteditable]');
+    if (e.key === 'F1' || (e.key === '?' && !typing && !e.ctrlKey && !e.metaKey && !e.altKey)) {
+      e.preventDefault();
+      this.open(this.help);
+      return;
+    }
+    if ((e.ctrlKey || e.metaKey) && !e.shiftKey && e.key === ',') {
+      e.preventDefault();
+      this.open(this.settings);
+      return;
+    }
     if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[1-9]$/.test(e.code)) {
       const v = this.views[Number(e.code.slice(5)) - 1];
       if (v) {
@@ -198,8 +262,12 @@ export class Shell {
         : mode === 'hypervisor'
           ? 'hypervisor'
           : '–';
+    const name = machineLabel(s);
+    this.machineBadge.hidden = !name;
+    this.machineBadge.textContent = name;
+    this.engineBadge.title = `Execution engine, per guest (a console's title bar changes a guest's): ${engineSummary(s.guests, s.config?.engine)}`;
     this.engineBadge.textContent = s.config
-      ? `${s.config.engine ?? 'interp'} · ${s.config.cpus} pCPU${s.config.threads ? ' on threads' : ''} · ${s.config.memMiB} MiB`
+      ? `${engineSummary(s.guests, s.config.engine)} · ${s.config.cpus} pCPU${s.config.threads ? ' on threads' : ''} · ${s.config.memMiB} MiB`
       : '–';
     this.clock.textContent = s.state === 'off' ? '' : `t = ${num(s.seconds, 3)} s`;
     this.offButton.disabled = s.state === 'off';
@@ -238,7 +306,8 @@ export class Shell {
   private async boot(): Promise<void> {
     if (!this.confirmed(this.bootButton, 'Reboot? Press again')) return;
     const mode = this.modeSelect.value as MachineMode;
-    const config: Partial<MachineConfig> = { mode };
+    // The engine from Settings (a saved machine, booted from Machines, has its own).
+    const config: Partial<MachineConfig> = { mode, engine: this.ctx.prefs.settings.engine };
     if (mode === 'dualboot') config.boot = this.osSelect.value;
     else config.threads = this.threadsSelect.value === 'threads';
     this.progress.set(

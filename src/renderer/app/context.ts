@@ -5,6 +5,7 @@
  */
 import type { HostClient, HostEvent, HostInfo, MachineStatus } from '../../shared/api.js';
 import type { DocumentedWord } from '../editor/asmLanguage.js';
+import { pageStorage, Preferences } from './settings.js';
 
 /**
  * The assembler's directives and pseudo-instructions (name, syntax, one-line doc), when the host
@@ -33,6 +34,8 @@ export class AppContext {
   status: MachineStatus = { state: 'off', guests: [], seconds: 0 };
   /** What the host said about itself (set once at start). */
   info: HostInfo | undefined;
+  /** The user's settings and where the user was, kept across reloads (app/settings.ts). */
+  readonly prefs = new Preferences(pageStorage());
   private readonly statusListeners = new Set<(s: MachineStatus, previous: MachineStatus) => void>();
   private readonly listeners = new Map<HostEvent['type'], Set<(e: HostEvent) => void>>();
   private readonly reconnectListeners = new Set<() => void>();

@@ -25,6 +25,7 @@ function workloadsOf(info: HostInfo | undefined, runs: readonly ComparisonRun[])
       }
     }
   }
+  for (const [name, title] of Object.entries(info?.workloadTitles ?? {})) if (out.has(name)) out.set(name, title);
   for (const r of runs) if (!out.has(r.workload)) out.set(r.workload, '');
   return [...out].map(([name, title]) => ({ name, title }));
 }
@@ -38,8 +39,14 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { label: 'Time to finish', get: (f) => f.seconds, fmt: (n) => `${num(n, 3)} s`, better: 'lower' },
-  { label: 'Throughput', get: (f) => f.jobsPerSecond, fmt: (n) => `${num(n, 2)} jobs/s`, better: 'higher' },
+  // Machine time: the emulated machine's clock (docs/app.md#clocks), the same on any host computer.
+  { label: 'Time to finish (machine time)', get: (f) => f.seconds, fmt: (n) => `${num(n, 3)} s`, better: 'lower' },
+  {
+    label: 'Throughput (per machine second)',
+    get: (f) => f.jobsPerSecond,
+    fmt: (n) => `${num(n, 2)} jobs/s`,
+    better: 'higher',
+  },
   { label: 'Instructions', get: (f) => f.instructions, fmt: (n) => num(n), better: 'none' },
   { label: 'Reboots', get: (f) => f.reboots, fmt: (n) => num(n), better: 'lower' },
   { label: 'Utilisation', get: (f) => f.utilisation, fmt: (n) => `${num(n * 100, 1)} %`, better: 'higher' },
@@ -55,6 +62,7 @@ export class CompareView implements View {
   private readonly result = h('div.compare-result');
   private readonly history = h('tbody');
   private readonly suggestions = h('datalist#workloads');
+  private readonly workloadNote = h('p.workload-note', { 'aria-live': 'polite' });
 
   constructor(private readonly ctx: AppContext) {
     this.workload = h('input', { list: 'workloads', value: 'primes', 'aria-label': 'Workload', spellcheck: 'false' });
@@ -67,7 +75,10 @@ export class CompareView implements View {
       this.runButton,
       this.progress.el,
     );
-    this.workload.addEventListener('input', () => (this.workload.dataset.touched = 'true'));
+    this.workload.addEventListener('input', () => {
+      this.workload.dataset.touched = 'true';
+      this.explainWorkload();
+    });
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       void this.run();
@@ -85,6 +96,7 @@ export class CompareView implements View {
           'The same workload on the same disks: one OS at a time with the whole machine, then side by side under the hypervisor.',
         ),
         form,
+        this.workloadNote,
         this.result,
       ),
       h(
@@ -94,7 +106,14 @@ export class CompareView implements View {
         h(
           'table.data',
           {},
-          headRow(['When', 'Workload', '#Dual boot', '#Hypervisor', '#Speed-up', '#Util. DB / HV']),
+          headRow([
+            'When',
+            'Workload',
+            '#Dual boot (machine s)',
+            '#Hypervisor (machine s)',
+            '#Speed-up',
+            '#Util. DB / HV',
+          ]),
           this.history,
         ),
       ),
@@ -111,14 +130,23 @@ export class CompareView implements View {
       return;
     }
     this.progress.set(0, `Starting ${w}…`);
+    const started = Date.now();
     const r = await busy(this.runButton, () => this.ctx.api.compare(w), `Compare ${w}: `);
     this.progress.set(1, r ? 'Done' : 'Failed');
     if (!r) return;
-    this.show(r);
+    this.show(r, (Date.now() - started) / 1000);
     void this.loadHistory();
   }
 
-  private show(r: ComparisonRun): void {
+  /** What the workload runs, under the field (the host's titles). */
+  private explainWorkload(): void {
+    const w = this.workload.value.trim();
+    const title = workloadsOf(this.ctx.info, []).find((x) => x.name === w)?.title;
+    this.workloadNote.textContent = title ? `${w}: ${title}.` : '';
+  }
+
+  /** `wallSeconds`: how long this run took on this computer (known for a run made now). */
+  private show(r: ComparisonRun, wallSeconds?: number): void {
     const cell = (row: Row, mine: RunFigures, other: RunFigures) => {
       const a = row.get(mine);
       const b = row.get(other);
@@ -127,6 +155,14 @@ export class CompareView implements View {
     };
     this.result.replaceChildren(
       h('h3', {}, `${r.workload} · ${new Date(r.at).toLocaleString()}`),
+      h(
+        'p.clock-note',
+        {},
+        'Times are machine time: the emulated machine’s own clock (its cycles ÷ its timebase), the same on any computer. ',
+        wallSeconds !== undefined
+          ? `This run took ${num(wallSeconds, 1)} s of wall time here: the emulator runs the machine slower than real time, and both runs are made one after the other.`
+          : 'The wall time a run takes depends on the computer the emulator runs on.',
+      ),
       h(
         'table.data.compare-table',
         { 'data-run': r.id },
@@ -156,6 +192,7 @@ export class CompareView implements View {
       );
       const first = workloadsOf(this.ctx.info, []);
       if (first.length && !this.workload.dataset.touched) this.workload.value = first[0]!.name;
+      this.explainWorkload();
       this.history.replaceChildren(
         ...runs
           .slice()

@@ -19,11 +19,22 @@ export class ConsolesView implements View {
   private readonly empty: HTMLElement;
   private readonly gridButton: HTMLButtonElement;
   private active: number | undefined;
-  private grid = false;
+  private grid: boolean;
   private visible = false;
   private shownKey = '';
+  /** What was visible at the last render (visible, grid, the tab, the guests). */
+  private layout = '';
 
   constructor(private readonly ctx: AppContext) {
+    // Tabs or grid, and the tab shown, as they were before the reload (app/settings.ts).
+    this.grid = ctx.prefs.settings.layout === 'grid';
+    ctx.prefs.onChange((st) => {
+      for (const t of this.terms.values()) t.applySettings(st);
+      if ((st.layout === 'grid') !== this.grid) {
+        this.grid = st.layout === 'grid';
+        this.render();
+      }
+    });
     this.tabs = h('div.tabs', { role: 'tablist', 'aria-label': 'Guest consoles' });
     this.gridButton = h(
       'button.ghost',
@@ -87,7 +98,10 @@ export class ConsolesView implements View {
       t.rename(g?.name ?? t.el.dataset.name ?? `#${id}`, g ? g.state : 'gone', g?.engine, g?.technique);
       t.el.dataset.technique = g?.technique ?? '';
     }
-    if (this.active === undefined || !this.terms.has(this.active)) this.active = s.guests[0]?.id;
+    if (this.active === undefined || !this.terms.has(this.active)) {
+      const remembered = s.guests.find((g) => g.name === this.ctx.prefs.place.consoleTab);
+      this.active = (remembered ?? s.guests[0])?.id;
+    }
     // Status events come several times a second (machine time); redraw only when what shows changed.
     const key = [...this.terms]
       .map(
@@ -103,7 +117,7 @@ export class ConsolesView implements View {
 
   private ensure(g: GuestInfo): void {
     if (this.terms.has(g.id)) return;
-    const t = new GuestTerminal(this.ctx.api, g.id, g.name);
+    const t = new GuestTerminal(this.ctx.api, g.id, g.name, this.ctx.prefs.settings);
     this.terms.set(g.id, t);
     this.area.append(t.el);
     // Read the history now even when hidden: writes before open() are kept by xterm.
@@ -137,30 +151,52 @@ export class ConsolesView implements View {
         );
       }),
     );
-    for (const [id, t] of this.terms) t.el.hidden = !this.grid && id !== this.active;
+    // Tabs: every terminal stays laid out, stacked, and those behind are invisible (not display:
+    // none). A terminal hidden with display:none keeps writing into a viewport it cannot measure,
+    // and when shown again it showed the top of its history instead of its latest lines (issue 15).
+    for (const [id, t] of this.terms) {
+      const behind = !this.grid && id !== this.active;
+      t.el.classList.toggle('behind', behind);
+      t.el.inert = behind;
+      t.el.setAttribute('aria-hidden', String(behind));
+    }
     this.gridButton.setAttribute('aria-pressed', String(this.grid));
     this.gridButton.classList.toggle('on', this.grid);
-    if (this.visible) requestAnimationFrame(() => this.openVisible());
+    // Reveal (scroll to the latest lines) only when what is visible changed, not on every status:
+    // a person who scrolled up to read stays where they are.
+    const layout = `${this.visible}:${this.grid}:${this.grid ? '' : this.active}:${ids.join(',')}`;
+    const moved = layout !== this.layout;
+    this.layout = layout;
+    if (this.visible) requestAnimationFrame(() => this.openVisible(moved));
   }
 
-  private openVisible(): void {
+  /**
+   * After a layout change: open what is now visible and show each terminal's latest lines (fit to
+   * the new size, then scroll to the bottom; GuestTerminal.reveal says why).
+   */
+  private openVisible(moved: boolean): void {
     for (const t of this.terms.values()) {
-      if (t.el.hidden) continue;
       t.open();
-      void t.load();
-      t.fitNow();
+      if (!moved) {
+        t.fitNow();
+        continue;
+      }
+      t.reveal();
+      void t.load().then(() => t.reveal());
     }
   }
 
   select(id: number): void {
     this.active = id;
+    const name = this.terms.get(id)?.el.dataset.name;
+    if (name) this.ctx.prefs.remember({ consoleTab: name });
     this.render();
     requestAnimationFrame(() => this.terms.get(id)?.focus());
   }
 
   private toggleGrid(): void {
-    this.grid = !this.grid;
-    this.render();
+    // Through the settings: the choice is kept, and the Settings panel shows it.
+    this.ctx.prefs.set({ layout: this.grid ? 'tabs' : 'grid' });
   }
 
   shown(): void {
@@ -170,5 +206,6 @@ export class ConsolesView implements View {
 
   hidden(): void {
     this.visible = false;
+    this.layout = '';
   }
 }

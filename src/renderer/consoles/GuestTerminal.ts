@@ -10,9 +10,11 @@ import type { HostClient } from '../../shared/api.js';
 import { isDisconnected } from '../connection.js';
 import { h, message } from '../ui/dom.js';
 import { toast } from '../ui/feedback.js';
+import type { ConsoleTheme, Settings } from '../app/settings.js';
+import { download } from '../ui/download.js';
 import { ConsoleSplice } from './history.js';
 
-const THEME = {
+const DARK = {
   background: '#0b0f14',
   foreground: '#d7dee8',
   cursor: '#5eb1ff',
@@ -36,6 +38,34 @@ const THEME = {
   brightWhite: '#f0f6fc',
 };
 
+/** The console themes of Settings (app/settings.ts). */
+export const THEMES: Record<ConsoleTheme, typeof DARK> = {
+  dark: DARK,
+  light: {
+    ...DARK,
+    background: '#fbfcfd',
+    foreground: '#1f2328',
+    cursor: '#0969da',
+    cursorAccent: '#fbfcfd',
+    selectionBackground: '#b6d7ff',
+    black: '#24292f',
+    white: '#6e7781',
+    yellow: '#9a6700',
+    green: '#1a7f37',
+    brightWhite: '#8c959f',
+  },
+  amber: {
+    ...DARK,
+    background: '#120c02',
+    foreground: '#ffb000',
+    cursor: '#ffcc33',
+    cursorAccent: '#120c02',
+    selectionBackground: '#5a3d00',
+    white: '#ffb000',
+    brightWhite: '#ffd060',
+  },
+};
+
 export class GuestTerminal {
   readonly el: HTMLElement;
   readonly term: Terminal;
@@ -56,11 +86,12 @@ export class GuestTerminal {
     private readonly api: HostClient,
     readonly guest: number,
     name: string,
+    settings: Pick<Settings, 'fontSize' | 'consoleTheme'>,
   ) {
     this.term = new Terminal({
-      theme: THEME,
+      theme: THEMES[settings.consoleTheme],
       fontFamily: "'JetBrains Mono', 'Cascadia Code', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
-      fontSize: 13,
+      fontSize: settings.fontSize,
       lineHeight: 1.15,
       scrollback: 5000,
       cursorBlink: true,
@@ -109,10 +140,31 @@ export class GuestTerminal {
         h('span.term-state', {}),
         h('span.term-technique', { title: 'how the hypervisor virtualizes it (ctl: technique ID ...)' }),
         this.engineSel,
+        h(
+          'button.ghost.small.term-clear',
+          {
+            type: 'button',
+            'data-action': 'clear',
+            title: 'Clear the screen and scrollback (Ctrl+Shift+K); the guest keeps running',
+            onclick: () => this.clear(),
+          },
+          'Clear',
+        ),
+        h(
+          'button.ghost.small.term-export',
+          {
+            type: 'button',
+            'data-action': 'export',
+            title: "Save the console's text as a file",
+            onclick: () => this.exportText(),
+          },
+          'Export',
+        ),
       ),
       this.searchBar,
       h('div.term-body', {}),
     );
+    this.el.dataset.theme = settings.consoleTheme;
   }
 
   rename(name: string, state: string, engine?: 'interp' | 'jit', technique?: string): void {
@@ -125,6 +177,70 @@ export class GuestTerminal {
     this.el.dataset.state = state;
     const s = this.el.querySelector('.term-state');
     if (s) s.textContent = state;
+  }
+
+  /** Font size and theme from Settings, applied at once. */
+  applySettings(settings: Pick<Settings, 'fontSize' | 'consoleTheme'>): void {
+    this.term.options.fontSize = settings.fontSize;
+    this.term.options.theme = THEMES[settings.consoleTheme];
+    this.el.dataset.theme = settings.consoleTheme;
+    // A new font size refits the terminal: show the latest lines after it, as after a layout change.
+    this.reveal();
+  }
+
+  /**
+   * Clears what this page shows (screen and scrollback); the guest and its history on the host are
+   * untouched, so a reload shows the whole history again.
+   */
+  clear(): void {
+    this.term.clear();
+    this.term.focus();
+  }
+
+  /** The console's text (scrollback and screen, trailing blanks trimmed), one line per row. */
+  text(): string {
+    const b = this.term.buffer.active;
+    const lines: string[] = [];
+    for (let i = 0; i < b.length; i++) {
+      const line = b.getLine(i);
+      if (!line) continue;
+      // A wrapped row continues the line before it.
+      if (line.isWrapped && lines.length) lines[lines.length - 1] += line.translateToString(true);
+      else lines.push(line.translateToString(true));
+    }
+    while (lines.length && lines[lines.length - 1] === '') lines.pop();
+    return `${lines.join('\n')}\n`;
+  }
+
+  exportText(): void {
+    const name = this.el.dataset.name ?? `guest${this.guest}`;
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    download(`${name}-console-${stamp}.txt`, new TextEncoder().encode(this.text()), 'text/plain');
+    toast(`Saved ${name}'s console`, 'ok');
+  }
+
+  /**
+   * Shows the latest output: after a layout change (tabs, grid) the terminal was hidden, and its
+   * viewport's scroll position was lost (a hidden element scrolls to 0), which left the top of the
+   * history on screen (issue 15). Fit to the new size, then go to the bottom.
+   */
+  reveal(): void {
+    if (!this.opened || this.el.offsetParent === null) return;
+    this.fitNow();
+    // The fit's resize makes xterm sync its viewport on its next frame, from the scroll position it
+    // had before (ten rows up after going from 24 rows to 14): go to the bottom after that frame,
+    // and once more a little later in case that frame had nothing to draw.
+    const bottom = () => {
+      if (this.el.offsetParent !== null) this.term.scrollToBottom();
+    };
+    const once = this.term.onRender(() => {
+      once.dispose();
+      requestAnimationFrame(bottom);
+    });
+    setTimeout(() => {
+      once.dispose();
+      bottom();
+    }, 150);
   }
 
   /** Opens the terminal in the DOM (it must be attached and visible to measure itself). */
@@ -213,6 +329,12 @@ export class GuestTerminal {
     // The window's shortcuts (docs/app.md#keyboard) are not typed into the guest.
     if (e.altKey && !mod && /^Digit[1-9]$/.test(e.code)) return false;
     if (mod && e.shiftKey && 'pogbs'.includes(e.key.toLowerCase())) return false;
+    if (e.key === 'F1' || (mod && !e.shiftKey && e.key === ',')) return false;
+    if (mod && e.shiftKey && e.key.toLowerCase() === 'k') {
+      e.preventDefault();
+      this.clear();
+      return false;
+    }
     if (mod && !e.shiftKey && e.key.toLowerCase() === 'f') {
       e.preventDefault();
       this.openSearch();

@@ -10,6 +10,7 @@ import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
 import { commandFor, nextFreeId, type PanelAction } from './commands.js';
+import { cpuLine, explainError, movableDevices, rowAction } from './explain.js';
 import { deviceTree, flatten, FREE_COLOUR, memorySegments, ownerColour } from './ownership.js';
 
 const REFRESH_MS = 1000;
@@ -69,10 +70,11 @@ export class ControlView implements View {
     // A partition that appears, goes or changes state is shown at once; the rest every second.
     let key = '';
     ctx.onStatus((s) => {
-      const k = s.state + s.guests.map((g) => `${g.id}:${g.state}`).join(',');
+      const k = s.state + (s.config?.mode ?? '') + s.guests.map((g) => `${g.id}:${g.state}`).join(',');
       if (k === key) return;
       key = k;
       if (!this.el.hidden) void this.refresh();
+      else this.applyAvailability();
     });
   }
 
@@ -80,8 +82,40 @@ export class ControlView implements View {
     return headRow(['#ID', 'Name', 'State', '#Memory', '#vCPUs', '']);
   }
 
+  /**
+   * Why the panel cannot act now (no machine, dual boot: no hypervisor and no ctl), or undefined.
+   * Then the forms are disabled with that reason and nothing is asked of the host (no refused calls).
+   */
+  private unavailable(): string | undefined {
+    const s = this.ctx.status;
+    if (s.state === 'off' || s.state === 'failed')
+      return 'The machine is off: boot it in hypervisor mode to control partitions.';
+    if (s.state === 'booting') return 'The machine is booting…';
+    if (s.config?.mode === 'dualboot')
+      return `Dual boot: ${s.config.boot ?? 'one OS'} owns the machine, there is no hypervisor to control. Boot in hypervisor mode for this panel.`;
+    return undefined;
+  }
+
+  private applyAvailability(): boolean {
+    const why = this.unavailable();
+    this.el.dataset.unavailable = why ? 'true' : 'false';
+    for (const f of Array.from(this.el.querySelectorAll<HTMLFormElement>('form.action')))
+      for (const c of Array.from(f.elements) as HTMLInputElement[]) c.disabled = why !== undefined;
+    this.note.textContent = why ?? '';
+    if (why) {
+      this.own = undefined;
+      this.parts.replaceChildren();
+      this.cpus.replaceChildren();
+      this.membar.replaceChildren();
+      this.memlegend.replaceChildren();
+      this.devices.replaceChildren();
+    }
+    return why === undefined;
+  }
+
   /** Reads the ownership map; at most one request at a time. */
   private async refresh(): Promise<void> {
+    if (!this.applyAvailability()) return;
     if (this.refreshing) return;
     this.refreshing = true;
     try {
@@ -102,17 +136,30 @@ export class ControlView implements View {
     this.parts.replaceChildren(
       ...o.partitions.map((p) => {
         const g = guests.find((x) => x.id === p.id);
-        const act = (label: string, kind: 'start' | 'stop' | 'restart' | 'destroy', title: string) =>
-          h(
+        const act = (label: string, kind: 'start' | 'stop' | 'restart' | 'destroy', title: string) => {
+          // Disabled, with the reason, where ctl would only answer EBUSY (control/explain.ts).
+          const legal = rowAction(kind, p);
+          return h(
             'button.small',
             {
               type: 'button',
-              title,
+              title: legal.ok ? title : legal.why,
               'data-action': kind,
-              onclick: (e: Event) => void this.act({ kind, id: p.id }, e.currentTarget as HTMLElement),
+              disabled: !legal.ok,
+              onclick: (e: Event) => {
+                if (
+                  kind === 'destroy' &&
+                  !window.confirm(
+                    `Destroy partition ${p.id} (${p.name})? Its memory is freed and what runs in it is lost; its disk stays.`,
+                  )
+                )
+                  return;
+                void this.act({ kind, id: p.id }, e.currentTarget as HTMLElement);
+              },
             },
             label,
           );
+        };
         return h(
           'tr',
           { 'data-partition': p.id },
@@ -147,7 +194,7 @@ export class ControlView implements View {
           'div.cpu',
           { 'data-cpu': c.index },
           h('div.cpu-name', {}, `pCPU ${c.index}`),
-          h('div.cpu-run', {}, c.running === null ? 'idle' : this.name(c.running)),
+          h('div.cpu-run', {}, cpuLine(c, o.partitions)),
           h(
             'div.cpu-pinned',
             {},
@@ -244,7 +291,9 @@ export class ControlView implements View {
     }
     const keepDev = this.deviceSelect.value;
     this.deviceSelect.replaceChildren(
-      ...(this.own?.devices ?? []).map((d) => h('option', { value: d.name }, `${d.name} (${this.name(d.owner)})`)),
+      ...movableDevices(this.own?.devices ?? []).map((d) =>
+        h('option', { value: d.name }, `${d.name} (${d.kind}, ${this.name(d.owner)}'s)`),
+      ),
     );
     if (keepDev) this.deviceSelect.value = keepDev;
     if (!this.createId.value || parts.some((p) => String(p.id) === this.createId.value)) {
@@ -300,12 +349,12 @@ export class ControlView implements View {
         'resize',
       ),
       form(
-        'Assign a pCPU',
+        'Add a vCPU',
         [
           field('Partition', this.partitionSelect()),
-          field('pCPU', h('input', { name: 'cpu', type: 'number', min: 0, max: 7, value: 0 })),
+          field('on pCPU', h('input', { name: 'cpu', type: 'number', min: 0, max: 7, value: 0 })),
         ],
-        'Assign',
+        'Add vCPU',
         (f) => [{ kind: 'assign-cpu', id: num(f, 'id'), cpu: num(f, 'cpu') }],
         'assign',
       ),
@@ -415,11 +464,15 @@ export class ControlView implements View {
     li.classList.add(reply.ok ? 'ok' : 'err');
     li.dataset.ok = String(reply.ok);
     const out = li.querySelector('.reply')!;
+    const why = reply.error
+      ? explainError(li.dataset.command ?? '', reply.error, this.own?.partitions ?? [])
+      : undefined;
     out.replaceChildren(
       ...reply.lines.map((l) => h('div', {}, l)),
       reply.ok
         ? h('div.status-ok', {}, 'ok')
         : h('div.status-err', {}, `${reply.error?.name ?? 'error'}: ${reply.error?.message ?? ''}`),
+      ...(why ? [h('div.explain', {}, why)] : []),
     );
   }
 

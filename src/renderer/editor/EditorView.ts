@@ -13,6 +13,7 @@ import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
 import { DiskPanel } from './DiskPanel.js';
+import { NewFileForm, newFileText } from './newFile.js';
 import type * as monaco from 'monaco-editor/editor/editor.api';
 
 /** Monaco and our language, loaded the first time the editor is needed (most of the bundle). */
@@ -50,6 +51,9 @@ export class EditorView implements View {
   private diagnoseTimer: ReturnType<typeof setTimeout> | undefined;
   private diagnoseSeq = 0;
   private readonly disk: DiskPanel;
+  private readonly newFile: NewFileForm;
+  /** The files open before the reload were opened again (once per page). */
+  private restored = false;
 
   constructor(private readonly ctx: AppContext) {
     this.disk = new DiskPanel(ctx, () => this.closeAll());
@@ -90,6 +94,7 @@ export class EditorView implements View {
         'Sources (.s, .inc) are checked as you type; Ctrl+Shift+B assembles, writes the program into the guest disk and reboots only that guest.',
       ),
     );
+    this.newFile = new NewFileForm((name) => this.createFile(name));
     this.el = h(
       'section.view.editor',
       { 'data-view': this.id },
@@ -97,7 +102,8 @@ export class EditorView implements View {
         'aside.file-pane',
         {},
         h('label.field', {}, h('span', {}, 'Guest'), this.guestSelect),
-        h('h3', {}, 'Files'),
+        h('div.files-head', {}, h('h3', {}, 'Files'), h('span.spacer'), this.newFile.button),
+        this.newFile.el,
         this.fileList,
         this.disk.el,
       ),
@@ -147,7 +153,10 @@ export class EditorView implements View {
     this.guestSelect.replaceChildren(...withFiles.map((g) => h('option', { value: g.id }, g.name)));
     // Default to the first client (the programs live there), else whatever there is.
     const keep = withFiles.find((g) => g.id === this.guest);
-    const pick = keep ?? withFiles.find((g) => g.id !== 0) ?? withFiles[0];
+    // After a reload: the guest of the file that was shown.
+    const shown = this.ctx.prefs.place.currentFile?.split('/')[0];
+    const before = this.restored ? undefined : withFiles.find((g) => g.name === shown);
+    const pick = keep ?? before ?? withFiles.find((g) => g.id !== 0) ?? withFiles[0];
     if (pick) {
       this.guestSelect.value = String(pick.id);
       if (pick.id !== this.guest) void this.pickGuest(pick.id);
@@ -190,9 +199,53 @@ export class EditorView implements View {
       );
       if (files.length === 0) this.fileList.replaceChildren(h('li.muted', {}, 'No files.'));
       this.markOpen();
+      await this.restore(id, files);
     } catch (e) {
       this.fileList.replaceChildren(h('li.error', {}, `Could not list files: ${message(e)}`));
     }
+  }
+
+  /** Opens again the files that were open before the reload (app/settings.ts: Place). */
+  private async restore(guest: number, files: GuestFile[]): Promise<void> {
+    if (this.restored) return;
+    this.restored = true;
+    const name = this.ctx.guestName(guest);
+    const place = this.ctx.prefs.place;
+    const mine = place.openFiles
+      .filter((k) => k.startsWith(`${name}/`))
+      .map((k) => files.find((f) => f.kind !== 'binary' && `${name}/${f.name}` === k))
+      .filter((f): f is GuestFile => f !== undefined);
+    if (mine.length === 0) return;
+    const current = mine.find((f) => `${name}/${f.name}` === place.currentFile) ?? mine[mine.length - 1]!;
+    for (const f of mine) if (f !== current) await this.openFile(guest, f, undefined, false);
+    await this.openFile(guest, current, undefined, !this.el.hidden);
+  }
+
+  /** Keeps the open files and the one shown for the next reload. */
+  private rememberOpen(): void {
+    const key = (f: OpenFile) => `${this.ctx.guestName(f.guest)}/${f.name}`;
+    this.ctx.prefs.remember({
+      openFiles: [...this.open.values()].map(key),
+      currentFile: this.current ? key(this.current) : undefined,
+    });
+  }
+
+  /** New file (NewFileForm): written into the guest's disk, then opened. False: not created. */
+  private async createFile(name: string): Promise<boolean> {
+    const guest = this.guest;
+    if (guest === undefined) return false;
+    if (this.fileList.querySelector(`button.file[data-file="${CSS.escape(name)}"]`)) {
+      toast(`${name} exists already: pick it in the list`, 'error');
+      return false;
+    }
+    const text = newFileText(name);
+    const r = await busy(this.newFile.submit, () => this.ctx.api.writeFile(guest, name, text), `New file ${name}: `);
+    if (!r) return false;
+    await this.pickGuest(guest);
+    const kind: GuestFile['kind'] = /\.(s|inc)$/i.test(name) ? 'source' : 'text';
+    await this.openFile(guest, { name, size: text.length, kind });
+    toast(`${name} created in ${r.written}`, 'ok');
+    return true;
   }
 
   private m: MonacoModule | undefined;
@@ -230,7 +283,7 @@ export class EditorView implements View {
     return { editor: this.editor, m };
   }
 
-  private async openFile(guest: number, f: GuestFile, button?: HTMLElement): Promise<void> {
+  private async openFile(guest: number, f: GuestFile, button?: HTMLElement, focus = true): Promise<void> {
     const { editor, m } = await this.ensureEditor();
     const { monaco } = m;
     const key = `${guest}/${f.name}`;
@@ -253,11 +306,12 @@ export class EditorView implements View {
     this.current = file;
     this.placeholder.hidden = true;
     editor.setModel(file.model);
-    editor.focus();
+    if (focus) editor.focus();
     this.deployButton.disabled = file.kind !== 'source';
     this.saveButton.disabled = file.model.getValue() === file.saved;
     this.el.dataset.file = f.name;
     this.markOpen();
+    this.rememberOpen();
     this.scheduleDiagnose(0);
   }
 
@@ -349,6 +403,8 @@ export class EditorView implements View {
       ),
     );
     this.problems.hidden = markers.length === 0;
+    // Toasts rise above the problem list instead of covering it (style.css).
+    document.body.style.setProperty('--problems-h', `${this.problems.hidden ? 0 : this.problems.offsetHeight + 8}px`);
   }
 
   /** Assemble & reboot: writes only when the program assembles; otherwise markers, nothing written. */
@@ -402,6 +458,7 @@ export class EditorView implements View {
     this.deployButton.disabled = true;
     this.saveButton.disabled = true;
     this.statusLine.textContent = 'Open a file';
+    this.rememberOpen();
     if (this.guest !== undefined) void this.pickGuest(this.guest);
   }
 

@@ -6,6 +6,9 @@ import './log.css';
 import type { LogEvent } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { h, headRow, message } from '../ui/dom.js';
+import { download } from '../ui/download.js';
+import { toast } from '../ui/feedback.js';
+import { logText, logTime } from './logText.js';
 
 const KEEP = 1000;
 
@@ -31,7 +34,23 @@ export class LogView implements View {
       h(
         'article.card',
         {},
-        h('div.card-head', {}, h('h2', {}, 'Event log'), h('span.spacer'), this.filter),
+        h(
+          'div.card-head',
+          {},
+          h('h2', {}, 'Event log'),
+          h('span.spacer'),
+          this.filter,
+          h(
+            'button.small',
+            {
+              type: 'button',
+              'data-action': 'export-log',
+              title: 'Save the events shown (the filter applies) as a text file',
+              onclick: () => this.exportLog(),
+            },
+            'Export',
+          ),
+        ),
         this.note,
         h('table.data.log', {}, headRow(['Time', 'Guest', 'Event', 'Detail']), this.list),
       ),
@@ -58,18 +77,26 @@ export class LogView implements View {
     }
   }
 
-  private render(): void {
+  private matching(): LogEvent[] {
     const q = this.filter.value.trim().toLowerCase();
-    const shown = this.events
-      .filter((e) => !q || `${e.guestName} ${e.kind} ${e.detail}`.toLowerCase().includes(q))
-      .slice(-300)
-      .reverse();
+    return this.events.filter((e) => !q || `${e.guestName} ${e.kind} ${e.detail}`.toLowerCase().includes(q));
+  }
+
+  private exportLog(): void {
+    const events = this.matching();
+    const stamp = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+    download(`hyperdesk-log-${stamp}.tsv`, new TextEncoder().encode(logText(events)), 'text/tab-separated-values');
+    toast(`Saved ${events.length} event(s)`, 'ok');
+  }
+
+  private render(): void {
+    const shown = this.matching().slice(-300).reverse();
     this.list.replaceChildren(
       ...shown.map((e) =>
         h(
           'tr',
           { 'data-kind': e.kind },
-          h('td.time', {}, new Date(e.at).toLocaleTimeString()),
+          h('td.time', { title: e.at }, logTime(e.at)),
           h('td', {}, e.guestName),
           h('td', {}, h('span.kind', { 'data-kind': e.kind }, e.kind)),
           h('td', {}, e.detail),

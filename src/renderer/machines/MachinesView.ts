@@ -205,7 +205,7 @@ export class MachinesView implements View {
   private async boot(m: SavedMachine, button: HTMLElement): Promise<void> {
     const running = this.ctx.status.state === 'running' || this.ctx.status.state === 'booting';
     if (running && !window.confirm(`Boot '${m.name}'? The running machine is powered off first.`)) return;
-    const s = await busy(button, () => this.ctx.api.boot(m.config), `Boot ${m.name}: `);
+    const s = await busy(button, () => this.ctx.api.boot({ ...m.config, name: m.name }), `Boot ${m.name}: `);
     if (!s) return;
     this.ctx.setStatus(s);
     toast(s.error ? `${m.name}: ${s.error}` : `Booted '${m.name}'`, s.error ? 'error' : 'ok');

@@ -9,6 +9,8 @@ import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, message, num } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ownerColour } from '../control/ownership.js';
+import { download } from '../ui/download.js';
+import { addressesFromPcap, cosAddress } from './addresses.js';
 
 const POLL_MS = 1000;
 
@@ -18,16 +20,6 @@ export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(bin.length);
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
-}
-
-/** Saves bytes as a file through the browser's download (Electron shows its save dialog). */
-export function download(name: string, data: Uint8Array<ArrayBuffer>, type: string): void {
-  const url = URL.createObjectURL(new Blob([data], { type }));
-  const a = h('a', { href: url, download: name, hidden: true });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export class NetworkView implements View {
@@ -42,6 +34,10 @@ export class NetworkView implements View {
   private readonly totals = h('dl.stats');
   private readonly note = h('p.note');
   private readonly saveButton: HTMLButtonElement;
+  /** MAC -> IPv4 address, from the capture (network/addresses.ts), re-read when it grew. */
+  private addresses = new Map<string, string>();
+  private capturedSeen = -1;
+  private lastCaptureRead = 0;
 
   constructor(private readonly ctx: AppContext) {
     this.saveButton = h(
@@ -64,6 +60,14 @@ export class NetworkView implements View {
           {},
           h('div.card-head', {}, h('h2', {}, 'Bridge'), h('span.spacer'), this.saveButton),
           this.diagram,
+          h(
+            'p.muted.net-hint',
+            {},
+            'cos in partition N takes 10.0.0.(N+1)/24: cos (partition 1) is 10.0.0.2; swos has a nic but no IP stack. ',
+            'To try it, create and start a second cos in Control (id 3 is 10.0.0.4), then type ',
+            h('code', {}, 'ping 10.0.0.4'),
+            ' in cos. The IPv4 column fills in from what the guests send.',
+          ),
           this.totals,
           this.note,
         ),
@@ -74,7 +78,7 @@ export class NetworkView implements View {
           h(
             'table.data',
             {},
-            headRow(['#Port', 'Guest', 'MAC', '#RX frames', '#RX bytes', '#TX frames', '#TX bytes', '#Drops']),
+            headRow(['#Port', 'Guest', 'MAC', 'IPv4', '#RX frames', '#RX bytes', '#TX frames', '#TX bytes', '#Drops']),
             this.ports,
           ),
         ),
@@ -99,7 +103,15 @@ export class NetworkView implements View {
     if (this.polling) return;
     this.polling = true;
     try {
-      this.render(await this.ctx.api.network());
+      const n = await this.ctx.api.network();
+      // The capture holds every frame: read it for addresses only when it grew, at most every 3 s.
+      if (n.captured !== this.capturedSeen && Date.now() - this.lastCaptureRead > 3000) {
+        this.lastCaptureRead = Date.now();
+        const cap = await this.ctx.api.capture();
+        this.addresses = addressesFromPcap(base64ToBytes(cap.base64));
+        this.capturedSeen = n.captured;
+      }
+      this.render(n);
       this.note.textContent = '';
     } catch (e) {
       this.note.textContent = `The network is not available: ${message(e)}`;
@@ -110,7 +122,14 @@ export class NetworkView implements View {
 
   private render(n: Net): void {
     this.diagram.replaceChildren(
-      h('div.switch', {}, h('strong', {}, 'bridge'), h('span', {}, `${n.ports.length} port(s)`)),
+      h(
+        'div.switch',
+        {},
+        h('strong', {}, 'bridge'),
+        h('span', {}, `${n.ports.length} port(s)`),
+        h('span', {}, '10.0.0.0/24'),
+      ),
+      h('div.switch-link', { hidden: n.ports.length === 0 }),
       h(
         'div.port-row',
         {},
@@ -119,7 +138,14 @@ export class NetworkView implements View {
             'div.port',
             { 'data-port': p.port },
             h('div.port-link'),
-            h('div.port-box', {}, h('strong', {}, p.guestName), h('span', {}, `port ${p.port}`), h('code', {}, p.mac)),
+            h(
+              'div.port-box',
+              {},
+              h('strong', {}, p.guestName),
+              h('span', {}, `port ${p.port}`),
+              h('code', {}, p.mac),
+              h('code.ip', { title: this.addressTitle(p.guest) }, this.addresses.get(p.mac) ?? 'no IPv4 seen'),
+            ),
           );
           el.style.setProperty('--owner', ownerColour(p.guest));
           return el;
@@ -135,6 +161,7 @@ export class NetworkView implements View {
           h('td.num', {}, p.port),
           h('td', {}, p.guestName),
           h('td', {}, h('code', {}, p.mac)),
+          h('td', { title: this.addressTitle(p.guest) }, this.addresses.get(p.mac) ?? h('span.muted', {}, '–')),
           h('td.num', {}, num(p.rxFrames)),
           h('td.num', {}, bytes(p.rxBytes)),
           h('td.num', {}, num(p.txFrames)),
@@ -154,8 +181,17 @@ export class NetworkView implements View {
           ['Flooded', num(n.flooded)],
           ['Filtered', num(n.filtered)],
           ['In capture', num(n.captured)],
+          ['Capture dropped (oldest)', num(n.captureDropped)],
         ] as const
       ).map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, v))),
+    );
+  }
+
+  /** Where an address comes from, and what cos would use in that partition. */
+  private addressTitle(id: number): string {
+    return (
+      `Seen on the bridge (ARP and IPv4 senders in the capture). cos takes ${cosAddress(id)} in partition ${id}; ` +
+      'swos has a nic but no IP stack. Ping another cos from cos: ping 10.0.0.N.'
     );
   }
 

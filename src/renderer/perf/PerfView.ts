@@ -16,7 +16,7 @@ const WINDOW = 120;
 const TIMELINE_MS = 1500;
 
 const CHARTS: { figure: Figure; title: string; unit: string }[] = [
-  { figure: 'mips', title: 'MIPS', unit: 'million instructions / s' },
+  { figure: 'mips', title: 'MIPS', unit: 'million guest instructions per wall-clock second' },
   { figure: 'cpuShare', title: 'CPU share', unit: '% of all pCPU time' },
   { figure: 'exitsPerSec', title: 'Exits / s', unit: 'traps + interrupts + hypercalls' },
 ];

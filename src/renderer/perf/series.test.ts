@@ -30,6 +30,12 @@ describe('performance series', () => {
     expect(columns(samples, guests, 'exitsPerSec')[2]).toEqual([null, 6]);
   });
 
+  it('drops a partition that is gone from the lines and the legend', () => {
+    const samples = [s(1000, [g(0, 'ctl', 5), g(3, 'mycos', 1)]), s(2000, [g(0, 'ctl', 6)])];
+    expect(guestsOf(samples)).toEqual([{ id: 0, name: 'ctl' }]);
+    expect(guestsOf([])).toEqual([]);
+  });
+
   it('keeps a bounded window in wall order without duplicates', () => {
     let w: PerfSample[] = [];
     for (const t of [1, 2, 3, 2, 5, 4]) w = pushSample(w, s(t, []), 4);

@@ -18,11 +18,13 @@ export function figureOf(g: GuestPerf, f: Figure): number {
   }
 }
 
-/** The guests seen in the samples, by id, with their latest name, in id order. */
+/**
+ * The guests of the latest sample, in id order: the chart's lines and legend. A destroyed partition
+ * leaves the legend with its last sample (its earlier points are not drawn without a line).
+ */
 export function guestsOf(samples: readonly PerfSample[]): { id: number; name: string }[] {
-  const m = new Map<number, string>();
-  for (const s of samples) for (const g of s.guests) m.set(g.id, g.name);
-  return [...m].sort((a, b) => a[0] - b[0]).map(([id, name]) => ({ id, name }));
+  const last = samples[samples.length - 1];
+  return (last?.guests ?? []).map((g) => ({ id: g.id, name: g.name })).sort((a, b) => a.id - b.id);
 }
 
 /** uPlot's data layout: [xs, ...ys]; a guest absent from a sample is null (a gap in its line). */

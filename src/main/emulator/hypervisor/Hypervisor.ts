@@ -17,6 +17,7 @@ import {
 } from '../../../shared/isa/csrs.js';
 import { decodeWord } from '../../../shared/isa/encoding.js';
 import type { Cpu, SliceEngine } from '../cpu/Cpu.js';
+import { isChecked } from '../debug/CheckedEngine.js';
 import { Jit } from '../cpu/jit/Jit.js';
 import {
   emulatePrivileged,
@@ -33,7 +34,7 @@ import { partitionBlocks } from '../firmware/partitions.js';
 import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
-import { HC, handleHypercall } from './hypercalls.js';
+import { CONSOLE_CYCLES_PER_BYTE, CONSOLE_QUEUE_BYTES, HC, handleHypercall } from './hypercalls.js';
 import { notice } from './messages.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
@@ -200,6 +201,17 @@ export class Hypervisor {
       this.eventsDropped += n;
     }
     this.opts.onEvent?.(e);
+  }
+
+  /**
+   * Charge `bytes` of console output to `p`'s queue at pCPU time `now`
+   * (docs/hypercalls.md#the-console-costs-machine-time): the cycle until which the writer must
+   * wait because the queue is over full, or 0.
+   */
+  chargeConsole(p: Partition, bytes: number, now: number): number {
+    p.consoleFreeAt = Math.max(now, p.consoleFreeAt) + bytes * CONSOLE_CYCLES_PER_BYTE;
+    const until = p.consoleFreeAt - CONSOLE_QUEUE_BYTES * CONSOLE_CYCLES_PER_BYTE;
+    return until > now ? until : 0;
   }
 
   /** A notice from the hypervisor to a partition (messages.ts). */
@@ -450,12 +462,20 @@ export class Hypervisor {
   buildDevices(p: Partition): ReturnType<typeof buildVirtualDevices> {
     p.vbus.clear();
     const granted = this.grantedDisk(p);
+    const sink = this.opts.consoleFor(p);
     const v = buildVirtualDevices(
       p,
       p.vcpus,
       this.machine.mem,
       {
-        console: this.opts.consoleFor(p),
+        // The emulated UART's bytes go through the same queue as console_write's: charged, so a
+        // guest flooding it waits too (docs/hypercalls.md#the-console-costs-machine-time).
+        console: {
+          write: (b) => {
+            this.chargeConsole(p, 1, (this.inTrap ?? this.machine.cpus[0]).now());
+            sink.write(b);
+          },
+        },
         shutdown: (code) => this.shutdown(p, code),
         restart: () => this.restart(p.id),
         now: () => this.machine.cpus[0].now(),
@@ -612,6 +632,9 @@ export class Hypervisor {
     }
     this.vintc.delete(id);
     this.vconsoles.delete(id);
+    // Its nic goes with it: the port leaves the bridge with the MACs learned there (a stop keeps
+    // the port, down; docs/hypercalls.md#network).
+    this.bridge.detach(id);
     this.partitions.delete(id);
     this.log(id, 'destroyed', '');
     return undefined;
@@ -671,6 +694,12 @@ export class Hypervisor {
             p.stats.mmioExits++;
             v.stats.mmioExits++;
             if (this.current[cpu.id] !== v) return this.afterOwnStop(cpu); // e.g. it shut itself down
+            // A UART byte that overfilled the console's queue: the writer waits until it drains.
+            const until = p.consoleFreeAt - CONSOLE_QUEUE_BYTES * CONSOLE_CYCLES_PER_BYTE;
+            if (until > cpu.now()) {
+              v.busyUntil = until;
+              return this.block(cpu, v);
+            }
             return this.resume(cpu);
           }
           if (r === 'bad-access') return this.reflect(cpu, CAUSE.ACCESS_FAULT, cpu.hbadaddr);
@@ -835,8 +864,8 @@ export class Hypervisor {
         v.state = 'runnable';
       }
     }
-    if (v.state === 'blocked' && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
-    if (v.state === 'runnable' && (!this.current[v.home] || this.tickless[v.home]))
+    if (v.state === 'blocked' && v.busyUntil === 0 && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
+    if (v.state === 'runnable' && !v.debugHeld && (!this.current[v.home] || this.tickless[v.home]))
       this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
   }
 
@@ -858,7 +887,7 @@ export class Hypervisor {
     let next: Vcpu | undefined;
     for (let i = 0; i < q.length && !next; i++) {
       const v = q[(start + i) % q.length];
-      if (v.state === 'runnable') next = v;
+      if (v.state === 'runnable' && !v.debugHeld) next = v;
     }
     if (!next) return this.idle(cpu);
     const p = next.partition;
@@ -875,7 +904,7 @@ export class Hypervisor {
       if (
         v !== next &&
         v.state !== 'stopped' &&
-        !(v.state === 'blocked' && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt)))
+        !(v.state === 'blocked' && v.busyUntil === 0 && ((v.csr.sie & 1) === 0 || !Number.isFinite(v.timerAt)))
       )
         alone = false;
     this.tickless[cpu.id] = alone;
@@ -902,6 +931,14 @@ export class Hypervisor {
 
   /** The pCPU runs the incoming guest's code with that guest's engine (Partition.engine). */
   private selectEngine(cpu: Cpu, p: Partition): void {
+    // A guest under the debugger runs checked (docs/debugger.md#the-checked-path); a checked engine
+    // is never kept as a pCPU's translator.
+    if (isChecked(cpu.jit)) cpu.jit = this.checkedWas.get(cpu.id) ?? null;
+    if (p.debugEngine) {
+      this.checkedWas.set(cpu.id, cpu.jit);
+      cpu.jit = p.debugEngine;
+      return;
+    }
     const want = p.engine ?? this.machine.engine;
     if (want === 'interp') {
       if (cpu.jit) this.translators.set(cpu.id, cpu.jit);
@@ -915,6 +952,31 @@ export class Hypervisor {
       this.translators.set(cpu.id, t);
     }
     cpu.jit = t;
+  }
+
+  /** By pCPU: the engine it had before a checked one replaced it. */
+  private readonly checkedWas = new Map<number, SliceEngine | null>();
+
+  // ------------------------------------------------------------------ the debugger (docs/debugger.md)
+
+  /** @internal The debugger changed `p`'s checked engine: pCPUs running it now take the new one. */
+  debugRefresh(p: Partition): void {
+    for (const cpu of this.machine.cpus) if (this.current[cpu.id]?.partition === p) this.selectEngine(cpu, p);
+  }
+
+  /**
+   * @internal Take the vCPU on `cpu` off it, between slices or before any step of one, because the
+   * debugger holds it: as a preemption would (the scheduler passes held vCPUs by).
+   */
+  debugLeave(cpu: Cpu): void {
+    if (!this.current[cpu.id] || cpu.mode === 2) return;
+    this.preempt(cpu);
+    this.schedule(cpu);
+  }
+
+  /** @internal The debugger let `v` run again: wake its pCPU if it has nothing better to do. */
+  debugRelease(v: Vcpu): void {
+    this.kick(v);
   }
 
   /** Nothing to run on `cpu`: wait in hypervisor mode for an interrupt or the next guest timer. */
@@ -931,7 +993,12 @@ export class Hypervisor {
     cpu.ip &= ~((1 << IRQ.timer) | (1 << IRQ.htimer));
     let wake = Infinity;
     // Wake for the guest timers that can wake their vCPU (enabled in its sie): like wfi.
-    for (const v of this.queues[cpu.id]) if (v.state === 'blocked' && v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
+    // And for the vCPUs whose console_write waits for its console to drain.
+    for (const v of this.queues[cpu.id]) {
+      if (v.state !== 'blocked') continue;
+      if (v.busyUntil > 0) wake = Math.min(wake, v.busyUntil);
+      else if (v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
+    }
     cpu.hTimerAt = wake;
     cpu.waiting = true;
   }

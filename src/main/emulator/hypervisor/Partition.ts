@@ -5,6 +5,7 @@
  * devices the hypervisor emulates for it.
  */
 import { Bus } from '../bus/Bus.js';
+import type { SliceEngine } from '../cpu/Cpu.js';
 import type { DmaTable } from '../dma/DmaTable.js';
 import type { SparseBytes } from './swap.js';
 import type { Vcpu } from './Vcpu.js';
@@ -65,6 +66,11 @@ export class Partition {
   readonly shared: MemRange[] = [];
   /** Messages waiting for it (M19). */
   readonly inbox: Message[] = [];
+  /**
+   * The pCPU cycle at which its paravirtual console has sent everything written so far
+   * (docs/hypercalls.md#the-console-costs-machine-time): console_write charges CONSOLE_CYCLES_PER_BYTE.
+   */
+  consoleFreeAt = 0;
   /** Its memory is in the swap store (M17); whether it was running then. */
   swapped = false;
   swappedWhileRunning = false;
@@ -81,6 +87,11 @@ export class Partition {
    * the emulated machine: the guest cannot see or change it, and both engines give the same state.
    */
   engine: 'interp' | 'jit' | undefined;
+  /**
+   * The debugger's checked path (emulator/debug/CheckedEngine.ts) while this guest has breakpoints,
+   * watchpoints, trap breaks or a step: its vCPUs run there instead of `engine`. Not machine state.
+   */
+  debugEngine: SliceEngine | undefined;
   /**
    * How it is virtualized (M7; docs/hypercalls.md#virtualization-techniques). 'paravirtual' (the
    * default): hardware-assisted CPU and memory (supervisor mode under stage 2), and the paravirtual

@@ -55,10 +55,21 @@ export class Vcpu implements InterruptTarget {
   /** Virtual interrupt lines (external, ipi) from the partition's interrupt controller. */
   virq = 0;
   state: VcpuState = 'stopped';
+  /**
+   * Held by the debugger (docs/debugger.md#pause-is-a-partition-state): the scheduler passes it by
+   * whatever its state, so its guest stays paused while the others run. Not machine state: the
+   * guest cannot see it, and snapshots neither save nor restore it.
+   */
+  debugHeld = false;
   /** What it was doing when its partition was swapped out. */
   stateBeforeSwap: VcpuState = 'stopped';
   /** Waiting in msg_call for a reply from this partition (-1: not waiting). */
   waitingReplyFrom = -1;
+  /**
+   * Blocked in console_write until this pCPU cycle, while its console's queue drains (0: not; see
+   * docs/hypercalls.md#the-console-costs-machine-time). Nothing but the time wakes it.
+   */
+  busyUntil = 0;
   /** Where the reply goes: guest-physical buffer and its size. */
   replyBuf = 0;
   replyMax = 0;
@@ -112,6 +123,7 @@ export class Vcpu implements InterruptTarget {
     this.virq = 0;
     this.ticksMasked = 0;
     this.sawInterruptsOn = false;
+    this.busyUntil = 0;
   }
 
   /** The partition's interrupt controller drives external / ipi here. */
@@ -153,6 +165,7 @@ export class Vcpu implements InterruptTarget {
     cpu.hstatus = (cpu.hstatus & ~0b1111) | (this.mode << 2);
     cpu.eret();
     this.cpu = cpu;
+    this.busyUntil = 0;
     this.stats.switches++;
   }
 
@@ -178,6 +191,7 @@ export class Vcpu implements InterruptTarget {
   /** Something would wake it from wfi: a virtual line enabled in its sie, or its timer. */
   wakeable(now: number): boolean {
     if (this.waitingReplyFrom >= 0) return false;
+    if (this.busyUntil > 0) return now >= this.busyUntil;
     // Like wfi on hardware: only lines the guest enabled in sie wake it.
     const timer = (this.csr.sie & 1) !== 0 && (this.timerPending || now >= this.timerAt);
     return (this.virq & this.csr.sie) !== 0 || timer;

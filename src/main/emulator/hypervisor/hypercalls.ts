@@ -30,6 +30,16 @@ const TECHNIQUES = ['paravirtual', 'hardware', 'trap-emulate'] as const;
 /** bridge_stats's answer: 40 bytes (docs/hypercalls.md#control-api-partition-0-only). */
 export const BRIDGE_STATS_SIZE = 40;
 
+/**
+ * What the paravirtual console costs (docs/hypercalls.md#the-console-costs-machine-time): its queue
+ * sends one byte per CONSOLE_CYCLES_PER_BYTE cycles (7.8 MB/s at 250 MHz) and holds
+ * CONSOLE_QUEUE_BYTES; a console_write that overfills it blocks its vCPU until it has drained back
+ * to that. So a guest that floods its console pays in its own machine time, deterministically, and
+ * can hand the host at most 1/CONSOLE_CYCLES_PER_BYTE bytes per cycle.
+ */
+export const CONSOLE_CYCLES_PER_BYTE = 32;
+export const CONSOLE_QUEUE_BYTES = 4096;
+
 const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4, swapped: 5 } as const;
 
 /** A NUL-terminated string from guest memory (at most `max` bytes), or undefined. */
@@ -84,7 +94,13 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (!bytes) return E.FAULT;
       const sink = hv.opts.consoleFor(p);
       for (const b of bytes) sink.write(b);
-      return len;
+      const until = hv.chargeConsole(p, len, cpu.now());
+      if (until === 0) return len;
+      // The queue is over full: the caller waits (blocked, its pCPU free for others) until it is not.
+      cpu.regs[10] = len;
+      v.busyUntil = until;
+      hv.block(cpu, v);
+      return undefined;
     }
     case HC.console_read: {
       const max = a(1);

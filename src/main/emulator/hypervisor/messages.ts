@@ -9,6 +9,7 @@ import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
 import { E, fail, HvError } from './errors.js';
+import { MAX_OFFERS } from './plan.js';
 
 export const MAX_MESSAGE = 256;
 export const MAX_INBOX = 64;
@@ -32,6 +33,8 @@ export function post(hv: Hypervisor, from: number, to: Partition, data: Uint8Arr
 
 /** A notice from the hypervisor itself (text), e.g. "cpu-added 1" or "shutdown 2 0". */
 export function notice(hv: Hypervisor, to: Partition, text: string): void {
+  // post() would refuse it: do not build it (a flood of requests costs its maker, not the host).
+  if (to.inbox.length >= MAX_INBOX) return;
   post(hv, HYPERVISOR_SENDER, to, new TextEncoder().encode(text), false);
 }
 
@@ -87,6 +90,11 @@ export function reply(hv: Hypervisor, p: Partition, to: Partition, data: Uint8Ar
  * share id, or an error (plan.ts: at most MAX_OFFERS pending per partition).
  */
 export function offer(hv: Hypervisor, p: Partition, gpa: number, to: number): number {
+  // The refusal plan() makes at MAX_OFFERS pending, before a layout is built for it (a flood of
+  // offers cost a whole plan each; issue 13). plan() still checks: this only answers sooner.
+  let pending = 0;
+  for (const s of hv.shares) if (s.from === p.id && s.at < 0) pending++;
+  if (pending >= MAX_OFFERS) return E.NOSPC;
   const r = hv.control({ op: 'share-offer', from: p.id, to, gpa });
   if (r instanceof HvError) return r.code;
   const id = r.shareId as number;

@@ -35,6 +35,8 @@ export interface VcpuSaved {
   state: VcpuState;
   stateBeforeSwap: VcpuState;
   waitingReplyFrom: number;
+  /** Vcpu.busyUntil (absent in snapshots made before the console was charged: 0). */
+  busyUntil?: number;
   replyBuf: number;
   replyMax: number;
   ticksMasked: number;
@@ -66,6 +68,8 @@ export interface PartitionSaved {
   vmid: number;
   stats: Partition['stats'];
   inbox: { from: number; data: Uint8Array; wantsReply: boolean }[];
+  /** Partition.consoleFreeAt (absent in older snapshots: 0). */
+  consoleFreeAt?: number;
   vcpus: VcpuSaved[];
   /** By pCPU: the index of its vCPU that last ran there, or -1. */
   lastOn: number[];
@@ -126,6 +130,7 @@ function saveVcpu(v: Vcpu): VcpuSaved {
     state: v.state,
     stateBeforeSwap: v.stateBeforeSwap,
     waitingReplyFrom: v.waitingReplyFrom,
+    busyUntil: v.busyUntil,
     replyBuf: v.replyBuf,
     replyMax: v.replyMax,
     ticksMasked: v.ticksMasked,
@@ -155,6 +160,7 @@ function loadVcpu(v: Vcpu, s: VcpuSaved): void {
   v.state = s.state;
   v.stateBeforeSwap = s.stateBeforeSwap;
   v.waitingReplyFrom = s.waitingReplyFrom;
+  v.busyUntil = s.busyUntil ?? 0;
   v.replyBuf = s.replyBuf;
   v.replyMax = s.replyMax;
   v.ticksMasked = s.ticksMasked;
@@ -194,6 +200,7 @@ export function savePartition(p: Partition, swapped: Uint8Array | undefined, cpu
     vmid: p.vmid,
     stats: { ...p.stats },
     inbox: p.inbox.map((m) => ({ from: m.from, data: m.data.slice(), wantsReply: m.wantsReply })),
+    consoleFreeAt: p.consoleFreeAt,
     vcpus: p.vcpus.map(saveVcpu),
     lastOn: Array.from({ length: cpus }, (_, i) => p.lastOn[i]?.index ?? -1),
     vdevices: devices.length ? devices.map((d) => ({ base: d.base, state: d.device.saveState?.() ?? null })) : null,
@@ -228,6 +235,7 @@ export function loadPartition(s: PartitionSaved, kick: (v: Vcpu) => void): Parti
   p.vmid = s.vmid;
   Object.assign(p.stats, s.stats);
   p.inbox.push(...s.inbox.map((m) => ({ from: m.from, data: Uint8Array.from(m.data), wantsReply: m.wantsReply })));
+  p.consoleFreeAt = s.consoleFreeAt ?? 0;
   for (const vs of s.vcpus) {
     const v = new Vcpu(p, vs.index, vs.home, kick);
     loadVcpu(v, vs);

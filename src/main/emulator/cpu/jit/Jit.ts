@@ -28,9 +28,14 @@ export const HOT = 16;
 /**
  * Dispatches before a region that identical code elsewhere (another guest's copy of the same
  * kernel) has translated already is taken: such code is known to be hot, and a guest that runs a
- * kernel path a few times per time slice would otherwise interpret it for many slices.
+ * kernel path a few times per time slice would otherwise interpret it for many slices. Looked for at
+ * every dispatch from WARM on, not at WARM only: guests that share a kernel reach its tick path's
+ * counts together (one per time slice each), so the first to compile it is rarely ahead of the
+ * others by the time they pass WARM (docs/performance.md#issue-17-second-session).
  */
-const WARM = 2;
+const WARM = 1;
+/** Dispatches at one instruction, counted over every page with the same code, that make it hot. */
+const SHARED_HOT = 4 * HOT;
 /** Steps the interpreter runs between two looks for a region, where there is none. */
 const CHUNK = 128;
 /** Marks an entry whose compile found nothing to compile (the counter never reaches it). */
@@ -124,7 +129,14 @@ export class Jit implements SliceEngine {
       }
       if (code.counts[i] < NEVER) {
         const c = ++code.counts[i];
-        if ((c === WARM || c >= HOT) && this.compile(cpu, page, code, i, c < HOT)) continue;
+        if (c >= WARM) {
+          // Hot here, or hot in all identical pages together (guests sharing a kernel: each of them
+          // runs its tick path once per time slice, so its own count reaches HOT only after 16
+          // slices, and meanwhile the whole path runs in the interpreter in every guest).
+          code.content ??= contentOf(cpu.mem.i32, cpu.fetchHpa);
+          const all = ++code.content.counts[i];
+          if (this.compile(cpu, page, code, i, c < HOT && all < SHARED_HOT)) continue;
+        }
       }
       const before = n;
       // Stop at the end of the page at the latest: the next page is then entered at its first

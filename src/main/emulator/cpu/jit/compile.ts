@@ -190,6 +190,11 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     if (selfLoop) out.push('for (;;) {');
     out.push(`if (left < ${len}) ${exitSlow(s, 0)}`);
     out.push(`left = (left - ${len}) | 0;`);
+    // Registers whose value mod 4 this block knows: a word access through r + imm that passed its
+    // alignment check makes r = -imm (mod 4), until r is written. Later accesses through r that
+    // this proves aligned need no check (fib's frame: 3 stores and 3 loads through sp, one check
+    // each; docs/performance.md#issue-17-second-session).
+    const aligned = new Map<number, number>();
     for (let i = s; i < e; i++) {
       const w = page[2 * i];
       const k = w & 255;
@@ -199,10 +204,18 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
       const a = R((w >>> 16) & 63);
       const c = R(w >>> 24);
       const done = len - (i - s);
+      if (!(k >= K.sb && k <= K.bgeu) && rdN !== SINK) aligned.delete(rdN);
+      if (k === K.hypercall) aligned.clear();
       // The TLB cannot change while a region runs (only slow paths change it, and they run outside),
       // so the page of the last hit for reading / writing is remembered in locals (rv, wv).
       const mem = (tag: 'rTag' | 'wTag', align: number) => {
         const [pv, pb] = tag === 'rTag' ? ['rv', 'rb'] : ['wv', 'wb'];
+        const base = (w >>> 16) & 63;
+        if (align && base !== 0) {
+          const known = aligned.get(base);
+          if (known !== undefined && ((known + imm) & align) === 0) align = 0;
+          else if (align === 3 && !(tag === 'rTag' && base === rdN)) aligned.set(base, -imm & 3);
+        }
         return (
           `va = (${a} + ${lit(imm)}) | 0; vpn = va >>> 12; ` +
           `if (vpn !== ${pv}) { ti = (vpn ^ cx) & 1023; if (${tag}[ti] !== (ctx | vpn)) ${exitSlow(i, done)} ` +
@@ -423,6 +436,16 @@ export interface PageContent {
   readonly words: Int32Array;
   /** Regions by their entries (`entry:more`); undefined where there was nothing to compile. */
   readonly regions: Map<string, Region | undefined>;
+  /**
+   * The newest region with a block starting at each instruction: what a warm entry takes when no
+   * region has its exact key. Guests reach a kernel's entries in different orders, so their merged
+   * regions have different keys (`entry:more`); by key alone each guest counted every entry of its
+   * tick path to HOT, one count per time slice, and interpreted it meanwhile
+   * (docs/performance.md#issue-17-second-session).
+   */
+  readonly byEntry: Map<number, Region>;
+  /** Dispatches at each instruction before it had a region, over every page with this content. */
+  readonly counts: Uint16Array;
 }
 
 /** The translations of the page content at `hpa` (shared by every identical page of this thread). */
@@ -438,24 +461,34 @@ export function contentOf(m32: Int32Array, hpa: number): PageContent {
   }
   // New content (or another with the same hash, which then loses its place: a cache).
   if (CONTENTS.size >= MAX_CONTENTS) CONTENTS.clear();
-  const c: PageContent = { words: m32.slice(base, base + 1024), regions: new Map() };
+  const c: PageContent = {
+    words: m32.slice(base, base + 1024),
+    regions: new Map(),
+    byEntry: new Map(),
+    counts: new Uint16Array(1024),
+  };
   CONTENTS.set(h, c);
   return c;
 }
 
 /**
  * The region entered at `entry` (and `more`) of a page with this content: the one identical code
- * has had already, else compiled now (`compile`), else null (not translated anywhere yet).
+ * has had already, else compiled now. Without `compile`: the newest region of this content with a
+ * block at `entry`, else null (not translated anywhere yet).
  */
 export function translate(content: PageContent, site: RegionSite, compile = true): Region | undefined | null {
+  if (!compile) {
+    const any = content.byEntry.get(site[3]);
+    return any ? { ...any, shared: true } : null;
+  }
   const key = `${site[3]}:${(site[4] ?? []).join(',')}`;
   if (content.regions.has(key)) {
     const r = content.regions.get(key);
     return r && { ...r, shared: true };
   }
-  if (!compile) return null;
   const region = compileRegion(...site);
   content.regions.set(key, region);
+  if (region) for (let j = 0; j < 1024; j++) if (region.entries[j] >= 0) content.byEntry.set(j, region);
   return region;
 }
 

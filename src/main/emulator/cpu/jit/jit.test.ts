@@ -9,6 +9,8 @@ import { CSR, IRQ, STATUS_IE } from '../../../../shared/isa/csrs.js';
 import { Machine } from '../../machine/Machine.js';
 import { PTE_R, PTE_V, PTE_W, PTE_X } from '../../mmu/pte.js';
 import { ins, li, PageTables, skipTrap, words } from '../../testing/harness.js';
+import { newCodePage } from '../decode.js';
+import { contentOf, translate } from './compile.js';
 import { lockstep, rng } from './differential.js';
 import type { Jit } from './Jit.js';
 
@@ -243,7 +245,7 @@ describe('block translator vs interpreter', () => {
     expect(first.regions).toBeGreaterThan(0);
     expect(first.sharedRegions).toBe(0);
     // The same 4 KiB of code at another page: the same translations, taken as soon as an entry is
-    // dispatched twice (not after 16 times), so less of it runs in the interpreter.
+    // dispatched (not after 16 times), so less of it runs in the interpreter.
     const again = run(0x6000, 7);
     expect(again.regions).toBeGreaterThan(0);
     expect(again.sharedRegions).toBe(again.regions);
@@ -251,6 +253,87 @@ describe('block translator vs interpreter', () => {
     const other = run(0x3000, 9); // one instruction differs: its own translation
     expect(other.regions).toBeGreaterThan(0);
     expect(other.sharedRegions).toBe(0);
+  });
+
+  it('word accesses the block proves aligned skip the check; the ones it cannot prove still trap', () => {
+    // 0(s0) checks and proves s0 aligned, so 4(s0) needs no check; xori then changes s0, so 8(s0)
+    // checks again and traps when s0 is odd (the handler counts in s1 and skips). With s0 odd, 0(s0)
+    // traps, and 4(s0) (entered after the trap) checks and traps too. Same traps at the same counts
+    // in both engines; a check dropped wrongly would store where the interpreter traps.
+    const load = (m: Machine) => {
+      m.load(
+        CODE,
+        words(
+          ...li('s0', DATA),
+          ins('addi', { rd: 'a0', rs1: 'a0', imm: 1 }), // loop head: a0 counts rounds
+          ins('sw', { rs1: 's0', rs2: 'a0', imm: 0 }),
+          ins('sw', { rs1: 's0', rs2: 'a0', imm: 4 }),
+          ins('xori', { rd: 's0', rs1: 's0', imm: 1 }), // alternately DATA + 1 and DATA
+          ins('sw', { rs1: 's0', rs2: 'a0', imm: 8 }),
+          ins('jal', { rd: 0, imm: -20 }),
+        ),
+      );
+      m.load(HANDLER, words(skipHandler));
+      m.cpus[0].htvec = HANDLER;
+      m.cpus[0].pc = CODE;
+    };
+    const { ref, jit } = pair(load);
+    expect(lockstep(ref, jit, 200_000, 7_000, 8).detail).toBe('');
+    const c = jit.cpus[0];
+    // Three traps per two rounds.
+    expect(c.regs[9]).toBeGreaterThan(1000);
+    expect(Math.abs(2 * c.regs[9] - 3 * c.regs[10])).toBeLessThanOrEqual(6);
+    expect(translatedShare(jit)).toBeGreaterThan(0.3);
+  });
+
+  it('a warm entry takes any translation of identical code with a block there, whatever entries it was made for', () => {
+    // Guests reach a shared kernel's entries in different orders, so their regions' keys (entry and
+    // merged entries) differ; a warm entry looks for a block at its instruction instead.
+    const m = new Machine({ cpus: 1, memBytes: 256 << 10, engine: 'jit' });
+    const at = 0x7000;
+    m.load(
+      at,
+      words(
+        ins('addi', { rd: 'a0', rs1: 'a0', imm: 1 }), // 0: loop head
+        ins('bne', { rs1: 'a0', rs2: 't0', imm: -4 }), // 1: back to 0
+        ins('addi', { rd: 'a1', rs1: 'a1', imm: 0x3ab }), // 2: a block of its own (fall-through)
+        ins('jal', { rd: 0, imm: -12 }), // 3: back to 0
+      ),
+    );
+    const cpu = m.cpus[0];
+    const content = contentOf(m.mem.i32, at);
+    const site = (entry: number, more: number[]) => [cpu, newCodePage(), at, entry, more] as const;
+    expect(translate(content, [...site(2, [9])], false)).toBeNull(); // nothing translated yet
+    const compiled = translate(content, [...site(0, [])]);
+    expect(compiled?.entries[2]).toBeGreaterThanOrEqual(0);
+    const warm = translate(content, [...site(2, [9])], false); // a key nobody compiled
+    expect(warm?.fn).toBe(compiled?.fn);
+    expect(warm?.shared).toBe(true);
+    expect(translate(content, [...site(1, [])], false)).toBeNull(); // no block starts at 1
+  });
+
+  it('an entry hot over all identical pages together is translated before any one page reaches 16', () => {
+    // Guests sharing a kernel run its tick path once per time slice each. Here each machine runs 640
+    // steps of the same loop: 5 dispatches at its head (one per interpreted chunk of 128), never 16;
+    // the 13th machine brings the head's count over all of them to 65 (>= 64) and translates it.
+    const loop = words(
+      ins('addi', { rd: 'a0', rs1: 'a0', imm: 0x2bd }),
+      ins('xor', { rd: 'a1', rs1: 'a1', rs2: 'a0' }),
+      ins('slli', { rd: 'a2', rs1: 'a1', imm: 1 }),
+      ins('jal', { rd: 0, imm: -12 }),
+    );
+    const regions: number[] = [];
+    for (let k = 0; k < 13; k++) {
+      const { ref, jit } = pair((m) => {
+        m.load(CODE, loop);
+        m.cpus[0].pc = CODE;
+      });
+      ref.run(640);
+      jit.run(640);
+      expect(jit.cpus[0].regs[12]).toBe(ref.cpus[0].regs[12]);
+      regions.push((jit.cpus[0].jit as Jit).stats.regions);
+    }
+    expect(regions).toEqual([...new Array<number>(12).fill(0), 1]);
   });
 
   it('SMP: one pCPU rewrites the hot loop another pCPU is running in translated code', () => {

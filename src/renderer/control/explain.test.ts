@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import type { Ownership } from '../../shared/api.js';
+import { cpuLine, explainError, movableDevices, rowAction } from './explain.js';
+
+const parts: Ownership['partitions'] = [
+  { id: 0, name: 'ctl', state: 'running' },
+  { id: 1, name: 'cos', state: 'running' },
+  { id: 2, name: 'swos', state: 'stopped' },
+];
+const busy = { name: 'EBUSY', message: 'part_stop: the partition is not in a state that allows it' };
+
+describe('the Control panel explains', () => {
+  it("ctl's errors with the partition and what to do", () => {
+    expect(explainError('stop 2', busy, parts)).toBe(
+      'Partition 2 (swos) is stopped: only a running partition can be stopped.',
+    );
+    expect(explainError('start 1', busy, parts)).toBe(
+      'Partition 1 (cos) is running: it runs already; Restart starts it again.',
+    );
+    expect(explainError('resize 1 +1M', busy, parts)).toBe(
+      'Partition 1 (cos) is running: Stop it first, make the change, then Start it.',
+    );
+    expect(
+      explainError('move uart0 1', { name: 'EBUSY', message: "uart0 is ctl's console: ctl keeps it" }, parts),
+    ).toMatch(/^uart0 is one ctl needs itself/);
+    expect(explainError('stop 9', { name: 'ENOENT', message: 'no partition 9' }, parts)).toBe(
+      'There is no partition 9: the table above lists the partitions.',
+    );
+    expect(explainError('assign 1 cpu 0', { name: 'ENOMEM', message: 'x' }, parts)).toMatch(/Not enough free memory/);
+    expect(explainError('msg 1 hi', { name: 'EINVAL', message: 'bad' }, parts)).toBeUndefined();
+  });
+
+  it('which row actions a state allows', () => {
+    expect(rowAction('start', parts[1]!)).toEqual({ ok: false, why: expect.stringMatching(/^cos is running/) });
+    expect(rowAction('stop', parts[1]!).ok).toBe(true);
+    expect(rowAction('start', parts[2]!).ok).toBe(true);
+    expect(rowAction('stop', parts[2]!).ok).toBe(false);
+    expect(rowAction('destroy', parts[2]!).ok).toBe(true);
+  });
+
+  it('offers only devices that can be moved', () => {
+    const dev = (name: string, kind: string, owner: number | null) => ({
+      id: name,
+      name,
+      kind,
+      base: 0,
+      size: 0,
+      owner,
+    });
+    const list = [
+      dev('sysbus', 'bus', null),
+      dev('uart0', 'uart', 0),
+      dev('sysctl', 'sysctl', 0),
+      dev('uart1', 'uart', 0),
+      dev('rtc', 'rtc', 0),
+      dev('intc', 'intc', null),
+      dev('blkctl', 'controller', null),
+      dev('disk0', 'disk', 0),
+      dev('nic0', 'nic', 2),
+    ];
+    expect(movableDevices(list).map((d) => d.name)).toEqual(['uart1', 'rtc', 'nic0']);
+  });
+
+  it('says what runs on a pCPU between slices', () => {
+    expect(cpuLine({ index: 0, running: null, pinned: [0, 1, 2] }, parts)).toBe('time-shared by 2 vCPUs');
+    expect(cpuLine({ index: 1, running: null, pinned: [0] }, parts)).toBe('runs ctl');
+    expect(cpuLine({ index: 1, running: 1, pinned: [0, 1] }, parts)).toBe('runs cos');
+    expect(cpuLine({ index: 2, running: null, pinned: [2] }, parts)).toBe('idle');
+  });
+});

@@ -1,0 +1,114 @@
+/**
+ * What the Control panel says beside ctl's answers and its own buttons (docs/app.md#layout):
+ * ctl's errors in a sentence that names the partition and says what to do; which row actions a
+ * partition's state allows (ctl refuses the others with EBUSY); which devices can be moved; what a
+ * pCPU card says. Pure, so that each rule is unit-tested.
+ */
+import type { GuestState, Ownership } from '../../shared/api.js';
+
+type Partition = Ownership['partitions'][number];
+export type RowAction = 'start' | 'stop' | 'restart' | 'destroy';
+
+/** The hypervisor's states each row action is legal in (docs/hypercalls.md#control-calls). */
+const LEGAL: Record<RowAction, readonly GuestState[]> = {
+  start: ['created', 'stopped', 'halted', 'faulted'],
+  stop: ['running', 'swapped'],
+  restart: ['running', 'stopped', 'halted', 'faulted'],
+  destroy: ['created', 'running', 'stopped', 'halted', 'faulted', 'swapped'],
+};
+
+/** Whether the action can work in the state, and if not, why (the button's title). */
+export function rowAction(action: RowAction, p: Pick<Partition, 'name' | 'state'>): { ok: boolean; why: string } {
+  if (LEGAL[action].includes(p.state)) return { ok: true, why: '' };
+  const why: Record<RowAction, string> = {
+    start: `${p.name} is ${p.state}: only a stopped, created, halted or faulted partition starts (Restart restarts a running one)`,
+    stop: `${p.name} is ${p.state}: only a running partition can be stopped`,
+    restart: `${p.name} is ${p.state}`,
+    destroy: `${p.name} is ${p.state}`,
+  };
+  return { ok: false, why: why[action] };
+}
+
+/** The verb and partition id of a ctl command line (`resize 2 +1M` -> resize, 2). */
+function parse(command: string): { verb: string; id?: number; device?: string } {
+  const words = command.trim().split(/\s+/);
+  const verb = words[0] ?? '';
+  if (verb === 'move') return { verb, device: words[1], id: Number(words[2]) };
+  const id = Number(words[1]);
+  return { verb, id: Number.isInteger(id) ? id : undefined };
+}
+
+/** What to do when ctl says EBUSY to a verb, given the partition's state. */
+function busyHint(verb: string, state: GuestState | undefined): string {
+  switch (verb) {
+    case 'start':
+      return state === 'running' ? 'it runs already; Restart starts it again' : 'Stop it first';
+    case 'stop':
+      return 'only a running partition can be stopped';
+    case 'resize':
+    case 'assign':
+    case 'technique':
+    case 'move':
+      return 'Stop it first, make the change, then Start it';
+    case 'destroy':
+      return 'Stop it first, then Destroy';
+    default:
+      return 'wait until it is running or stopped, then try again';
+  }
+}
+
+/**
+ * ctl's error as a sentence for the panel: which partition, in which state, and what to do. Undefined
+ * when there is nothing to add to ctl's own message.
+ */
+export function explainError(
+  command: string,
+  error: { name: string; message: string },
+  partitions: readonly Pick<Partition, 'id' | 'name' | 'state'>[],
+): string | undefined {
+  const { verb, id, device } = parse(command);
+  const p = id === undefined ? undefined : partitions.find((x) => x.id === id);
+  const who = p ? `Partition ${p.id} (${p.name}) is ${p.state}` : id !== undefined ? `Partition ${id}` : 'It';
+  switch (error.name) {
+    case 'EBUSY':
+      if (verb === 'move' && /ctl keeps it/.test(error.message))
+        return `${device ?? 'That device'} is one ctl needs itself (its console, boot disk or power switch): pick another device.`;
+      return `${who}: ${busyHint(verb, p?.state)}.`;
+    case 'ENOENT':
+      if (id !== undefined && !p && verb !== 'create')
+        return `There is no partition ${id}: the table above lists the partitions.`;
+      return undefined;
+    case 'ENOMEM':
+      return 'Not enough free memory: shrink (Resize with a minus) or destroy another partition first.';
+    case 'EPERM':
+      return 'Only ctl, the Controlling OS, may do this.';
+    default:
+      return undefined;
+  }
+}
+
+/** Devices the Move form offers: a guest's devices, not buses, controllers or ctl's own. */
+export function movableDevices(devices: Ownership['devices']): Ownership['devices'] {
+  // ctl keeps its console, its boot disk and the power switch (resources/ctl/ctlcmds.s, move_dev);
+  // the interrupt controller, buses and controllers stay with the hypervisor.
+  const keeps = new Set(['uart0', 'disk0', 'sysctl']);
+  return devices.filter(
+    (d) => d.owner !== null && !['bus', 'controller', 'intc'].includes(d.kind) && !keeps.has(d.name),
+  );
+}
+
+/**
+ * What a pCPU card says: who runs on it now, or whose vCPUs share it. The map is read between
+ * time slices, when no guest is on the pCPU, so "idle" would be wrong whenever vCPUs are pinned.
+ */
+export function cpuLine(
+  c: Ownership['cpus'][number],
+  partitions: readonly Pick<Partition, 'id' | 'name' | 'state'>[],
+): string {
+  const name = (id: number) => partitions.find((p) => p.id === id)?.name ?? `#${id}`;
+  if (c.running !== null) return `runs ${name(c.running)}`;
+  const live = c.pinned.filter((id) => partitions.find((p) => p.id === id)?.state === 'running');
+  if (live.length === 0) return 'idle';
+  if (live.length === 1) return `runs ${name(live[0]!)}`;
+  return `time-shared by ${live.length} vCPUs`;
+}

@@ -1,0 +1,129 @@
+/**
+ * `hyperdesk dap` driven by a real DAP client (@vscode/debugadapter-testsupport's DebugClient) over
+ * its port: launch a program in cos on a machine the server boots, hit a source breakpoint with a
+ * condition, read registers, step, read memory and disassemble, and continue to the program's end.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DebugClient } from '@vscode/debugadapter-testsupport';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveDap } from '../../src/main/cli/dap.js';
+import { COUNT_S } from './programs.js';
+
+describe('hyperdesk dap', () => {
+  let server: Server;
+  let dc: DebugClient;
+  let dir: string;
+  let program: string;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'hyperdesk-dap-test-'));
+    program = path.join(dir, 'count.s');
+    await writeFile(program, COUNT_S);
+    server = await serveDap(0);
+    const port = (server.address() as { port: number }).port;
+    dc = new DebugClient('node', 'unused', 'hyperdesk');
+    dc.defaultTimeout = 120_000;
+    await dc.start(port);
+  });
+
+  afterAll(async () => {
+    await dc?.stop().catch(() => undefined);
+    server?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('advertises what it implements, and no step back', async () => {
+    const r = await dc.initializeRequest({
+      adapterID: 'hyperdesk',
+      linesStartAt1: true,
+      columnsStartAt1: true,
+      pathFormat: 'path',
+    });
+    const c = r.body!;
+    expect(c).toMatchObject({
+      supportsConfigurationDoneRequest: true,
+      supportsConditionalBreakpoints: true,
+      supportsInstructionBreakpoints: true,
+      supportsDataBreakpoints: true,
+      supportsReadMemoryRequest: true,
+      supportsDisassembleRequest: true,
+      supportsStepBack: false,
+    });
+    expect(c.exceptionBreakpointFilters!.map((f) => f.filter)).toContain('SYSCALL');
+  });
+
+  it('launches, hits a conditional source breakpoint, steps, reads memory and runs to the end', async () => {
+    const stopped = dc.waitForEvent('stopped', 180_000);
+    await Promise.all([
+      dc.waitForEvent('initialized', 180_000).then(async () => {
+        const bps = await dc.setBreakpointsRequest({
+          source: { path: program },
+          breakpoints: [{ line: 8, condition: 's0 == 2' }, { line: 7 }],
+        });
+        expect(bps.body.breakpoints[0]).toMatchObject({ verified: true });
+        expect(bps.body.breakpoints[1]).toMatchObject({
+          verified: false,
+          message: expect.stringMatching(/no code on line 7/),
+        });
+        await dc.setExceptionBreakpointsRequest({ filters: [] });
+        await dc.configurationDoneRequest();
+      }),
+      dc.launch({ program, dataDir: dir } as never),
+    ]);
+    const ev = await stopped;
+    expect(ev.body).toMatchObject({ reason: 'breakpoint', threadId: 1 });
+    const threads = await dc.threadsRequest();
+    expect(threads.body.threads[0]).toMatchObject({ id: 1, name: 'vCPU 0' });
+    const st = await dc.stackTraceRequest({ threadId: 1 });
+    const top = st.body.stackFrames[0]!;
+    expect(top).toMatchObject({ name: 'loop', line: 8, source: { path: program } });
+    const scopes = await dc.scopesRequest({ frameId: top.id });
+    const vars = await dc.variablesRequest({ variablesReference: scopes.body.scopes[0]!.variablesReference });
+    expect(vars.body.variables.find((v) => v.name === 's0')?.value).toBe('0x00000002');
+    const ev2 = await dc.evaluateRequest({ expression: 's1' });
+    expect(ev2.body.result).toMatch(/^0x00000005/);
+    // Step over the add: s0 becomes 3, on line 9.
+    const stepped = dc.waitForEvent('stopped');
+    await dc.nextRequest({ threadId: 1 });
+    expect((await stepped).body.reason).toBe('step');
+    expect((await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!.line).toBe(9);
+    expect((await dc.evaluateRequest({ expression: 's0' })).body.result).toMatch(/^0x00000003/);
+    // The program's bytes in guest-virtual memory, and its code disassembled with labels.
+    const mem = (await dc.customRequest('readMemory', { memoryReference: '0x00400000', count: 256 })) as {
+      body: { data: string };
+    };
+    const text = Buffer.from(mem.body.data, 'base64').toString('latin1');
+    expect(text).toContain('counted\n');
+    const dis = await dc.disassembleRequest({ memoryReference: top.instructionPointerReference!, instructionCount: 2 });
+    expect(dis.body!.instructions[0]).toMatchObject({
+      symbol: 'loop',
+      instruction: expect.stringMatching(/^addi/),
+      line: 8,
+    });
+    // A data breakpoint (a watchpoint) on the string: print reads it.
+    await dc.setBreakpointsRequest({ source: { path: program }, breakpoints: [] });
+    const at = 0x400000 + text.indexOf('counted');
+    const info = await dc.dataBreakpointInfoRequest({ name: `0x${at.toString(16)},1` });
+    expect(info.body.accessTypes).toContain('read');
+    const set = await dc.setDataBreakpointsRequest({
+      breakpoints: [{ dataId: info.body.dataId!, accessType: 'read' }],
+    });
+    expect(set.body.breakpoints[0]).toMatchObject({ verified: true });
+    const watched = dc.waitForEvent('stopped');
+    await dc.continueRequest({ threadId: 1 });
+    expect((await watched).body).toMatchObject({
+      reason: 'data breakpoint',
+      description: `read of 1 bytes at 0x${at.toString(16).padStart(8, '0')}`,
+    });
+    await dc.setDataBreakpointsRequest({ breakpoints: [] });
+    // On to the end: the program prints and cos prompts again.
+    const output = dc.assertOutput('stdout', 'counted');
+    const ended = dc.waitForEvent('terminated');
+    await dc.continueRequest({ threadId: 1 });
+    await output;
+    await ended;
+  }, 300_000);
+});
