@@ -326,6 +326,39 @@ export interface SnapshotConsole {
   tail: string;
 }
 
+/** A recording of the machine (docs/recording.md), as recordings() lists it. */
+export interface RecordingSummary {
+  name: string;
+  createdAt: string;
+  mode: MachineMode;
+  /** Machine time covered, seconds (from its start checkpoint to its end), and where it starts. */
+  seconds: number;
+  startSeconds: number;
+  /** Inputs logged (keys, disk writes, ...) and checkpoints. */
+  inputs: number;
+  checkpoints: number;
+  /** Bytes of the stored (compressed) log. */
+  bytes: number;
+}
+
+/** What a replay verified: every checkpoint's state hash, the consoles' bytes and the bridge's frames. */
+export interface ReplayReport {
+  name: string;
+  verified: boolean;
+  checkpoints: number;
+  startSeconds: number;
+  endSeconds: number;
+  /** Console bytes compared, by guest id. */
+  consoleBytes: Record<string, number>;
+  frames: number;
+}
+
+/** Where a replay stands after seek or a reverse command; `stop` when at a vCPU's exact instruction. */
+export interface ReplayPosition {
+  seconds: number;
+  stop?: import('./debugApi.js').DebugStop;
+}
+
 /** The pattern of a snapshot's name (file-name safe). */
 export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
@@ -416,6 +449,22 @@ export interface HostApi extends DebugApi {
   snapshotList(): Promise<SnapshotInfo[]>;
   snapshotRestore(name: string): Promise<MachineStatus>;
   snapshotRemove(name: string): Promise<void>;
+
+  /**
+   * Record, replay, reverse (docs/recording.md). recordStart records the running machine (pCPUs on
+   * one thread) from a snapshot of it now; recordStop keeps the log in the store. replay(name)
+   * powers the recording's start on in place of what runs and answers once every checkpoint matched
+   * (or with where it did not). seek, seekTo, reverseStep and reverseContinue move the replay;
+   * `addresses` are guest-virtual pcs, `0x...` or decimal, separated by commas.
+   */
+  recordStart(name: string): Promise<{ name: string; seconds: number; threads: false }>;
+  recordStop(): Promise<RecordingSummary>;
+  recordings(): Promise<RecordingSummary[]>;
+  replay(name: string): Promise<ReplayReport>;
+  seek(seconds: number): Promise<ReplayPosition>;
+  seekTo(guest: number, vcpu: number, retired: number): Promise<ReplayPosition>;
+  reverseStep(guest: number, vcpu: number): Promise<ReplayPosition>;
+  reverseContinue(guest: number, addresses: string): Promise<ReplayPosition>;
 }
 
 /** In the main process: the host's events, which the faces forward to the page. */
@@ -457,7 +506,8 @@ export type ArgSpec =
   | { kind: 'list'; name: string; maxItems: number; item: ArgSpec }
   /** A plain object with only these keys, each checked by its spec; `optional` ones may be absent. */
   | { kind: 'object'; name: string; fields: readonly { key: string; spec: ArgSpec; optional?: boolean }[] }
-  | { kind: 'config'; name: string };
+  | { kind: 'config'; name: string }
+  | { kind: 'number'; name: string; min: number; max: number };
 
 const guestArg: ArgSpec = { kind: 'int', name: 'guest', min: 0, max: 0xffff };
 /**
@@ -578,6 +628,18 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'bool', name: 'stopOnEntry' },
   ],
   debugMachine: [{ kind: 'bool', name: 'paused' }],
+  recordStart: [snapshotName],
+  recordStop: [],
+  recordings: [],
+  replay: [snapshotName],
+  seek: [{ kind: 'number', name: 'seconds', min: 0, max: 1e9 }],
+  seekTo: [
+    guestArg,
+    { kind: 'int', name: 'vcpu', min: 0, max: 255 },
+    { kind: 'int', name: 'retired', min: 0, max: Number.MAX_SAFE_INTEGER },
+  ],
+  reverseStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
+  reverseContinue: [guestArg, { kind: 'string', name: 'addresses', maxLength: 4096, pattern: /^[\s,0-9a-fA-Fx]*$/ }],
 };
 
 export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];
@@ -636,6 +698,10 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
     }
     case 'config':
       return checkConfig(value);
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
+      if (value < spec.min || value > spec.max) return `must be ${spec.min}..${spec.max}, got ${value}`;
+      return undefined;
   }
 }
 

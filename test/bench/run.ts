@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { prepareGuest } from './guest.js';
 import { debuggerBenches } from './debugger.js';
 import { hypervisorBenches } from './hypervisor.js';
+import { recordBenches } from './record.js';
 import { aluNative, fibNative, sieveNative } from './native.js';
 
 interface Bench {
@@ -43,7 +44,13 @@ function best<T extends { ms: number }>(f: () => T, runs = RUNS): T {
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { json: { type: 'boolean' }, filter: { type: 'string' }, engine: { type: 'string' } },
+    options: {
+      json: { type: 'boolean' },
+      filter: { type: 'string' },
+      engine: { type: 'string' },
+      // reverse-step: seconds of machine time recorded (docs/performance.md#record-replay-reverse).
+      'record-seconds': { type: 'string' },
+    },
   });
   // --filter a,b runs the lines whose name contains a or b; --engine interp|jit only that engine's.
   const wanted = (name: string) => !values.filter || values.filter.split(',').some((f) => name.includes(f));
@@ -92,6 +99,11 @@ async function main(): Promise<number> {
   for (const line of debuggerBenches(values.filter, engines)) {
     if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
     else process.stdout.write(`${'debug-overhead'.padEnd(20)} ${JSON.stringify(line)}\n`);
+  }
+  // Record, replay, reverse (docs/recording.md).
+  for (const line of await recordBenches(values.filter, Number(values['record-seconds'] ?? 60))) {
+    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
   }
   return failed ? 1 : 0;
 }

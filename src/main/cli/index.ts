@@ -118,6 +118,19 @@ export async function main(argv: string[]): Promise<number> {
     });
 
   program
+    .command('record')
+    .description('record the running session (hyperdesk serve), replay, seek and step back (docs/recording.md)')
+    .argument(
+      '<action>',
+      'start NAME | stop | list | replay NAME | seek S | seekto G V N | reverse-step G V | reverse-continue G ADDRS',
+    )
+    .argument('[args...]', "the action's arguments")
+    .action(async (action: string, args: string[]) => {
+      const { recordCommand } = await import('./record.js');
+      exitCode = await recordCommand(action, args);
+    });
+
+  program
     .command('disk')
     .description('create, partition and edit disk images (hyperdesk disk --help)')
     .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck | reset, and their arguments')

@@ -9,6 +9,10 @@ import { TIMEBASE } from '../emulator/machine/board.js';
 import type { EngineCalls, EngineEvent, EngineOp, EngineOptions } from './protocol.js';
 import { Session } from './Session.js';
 import { debugCall } from './debugging.js';
+import { Recorder } from './recorder.js';
+import type { Recording } from './recordLog.js';
+import { Replay, ReplayError, type ReplayReport } from './replay.js';
+import { reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
 import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
 
 /** Wall ms of machine work per tick before the loop looks at messages again. */
@@ -37,6 +41,11 @@ export class EngineCore {
   private logWindowAt = -Infinity;
   private logBudget = 0;
   private perfBase: { wall: number; cycles: number; counters: GuestCounters[] } | undefined;
+  /** A replay being verified or moved about (docs/recording.md#replay), and who waits for its end. */
+  private replay: Replay | undefined;
+  private replayWaiter: { resolve(r: ReplayReport): void; reject(e: Error): void } | undefined;
+  /** A recording ended by a power-off or a boot, kept until recordStop takes it (nothing lost). */
+  private unclaimed: Recording | undefined;
 
   constructor(
     private readonly emit: (e: EngineEvent) => void,
@@ -52,6 +61,11 @@ export class EngineCore {
       return s;
     };
     const a = args as never[];
+    // A replay only moves through seek and the reverse commands: what would change it is refused.
+    if (this.replay && REPLAY_REFUSES.has(op))
+      throw new Error(
+        `the machine is a replay of recording '${this.replay.recording.name}': it only moves with seek and the reverse commands (boot or power off to leave it)`,
+      );
     switch (op) {
       case 'boot':
         return this.boot(a[0] as Partial<MachineConfig>);
@@ -168,6 +182,36 @@ export class EngineCore {
         this.schedule(0);
         return this.status();
       }
+      case 'recordStart': {
+        const session = need();
+        if (session.recorder && !session.recorder.stopped)
+          throw new Error(`recording '${session.recorder.recording.name}' is running already: stop it first`);
+        const r = Recorder.start(session, a[0], a[1], a[2] ?? {});
+        if (typeof r === 'string') throw new Error(r);
+        session.recorder = r;
+        return { name: r.recording.name, seconds: session.cycles / TIMEBASE, threads: false };
+      }
+      case 'recordStop': {
+        const rec = s?.recorder;
+        if (!rec || rec.stopped) {
+          const kept = this.unclaimed;
+          this.unclaimed = undefined;
+          if (kept) return kept;
+          throw new Error('no recording is running (recordStart starts one)');
+        }
+        this.flushConsoles();
+        return rec.stop('stopped');
+      }
+      case 'replay':
+        return this.startReplay(a[0] as Recording);
+      case 'seek':
+        return this.move(() => seek(this.needReplay(), a[0]));
+      case 'seekTo':
+        return this.move(() => seekTo(this.needReplay(), a[0]));
+      case 'reverseStep':
+        return this.move(() => reverseStep(this.needReplay(), a[0], a[1]));
+      case 'reverseContinue':
+        return this.move(() => reverseContinue(this.needReplay(), a[0], a[1]));
     }
     throw new Error(`unknown engine call ${String(op)}`);
   }
@@ -175,6 +219,35 @@ export class EngineCore {
   /** The running session, for tools that drive a machine in-process (test/fuzz/flood.ts). */
   get running(): Session | undefined {
     return this.session;
+  }
+
+  private needReplay(): Replay {
+    if (!this.replay) throw new Error('no replay is open (replay(name) opens one)');
+    return this.replay;
+  }
+
+  /** A move of the replay; the consoles and the status follow it. */
+  private move<T>(f: () => T): T {
+    const r = f();
+    this.flushConsoles();
+    this.sendStatus(true);
+    return r;
+  }
+
+  /** Power the recording's start on in place of what runs, and verify it in the ticks to come. */
+  private startReplay(rec: Recording): Promise<ReplayReport> {
+    this.stopSession();
+    const r = Replay.open(rec);
+    if (typeof r === 'string') throw new Error(r);
+    this.replay = r;
+    this.session = r.session;
+    this.perfSamples = [];
+    this.perfBase = undefined;
+    this.sendStatus(true);
+    return new Promise((resolve, reject) => {
+      this.replayWaiter = { resolve, reject };
+      this.schedule(0);
+    });
   }
 
   status(): MachineStatus {
@@ -217,7 +290,14 @@ export class EngineCore {
     this.timer = undefined;
     if (!this.session) return;
     this.flushConsoles();
-    this.session.close();
+    if (this.session.recorder && !this.session.recorder.stopped)
+      this.unclaimed = this.session.recorder.stop('the machine was powered off');
+    if (this.replay) {
+      this.replayWaiter?.reject(new Error('the replay was closed before it finished'));
+      this.replayWaiter = undefined;
+      this.replay.close();
+      this.replay = undefined;
+    } else this.session.close();
     this.session = undefined;
     this.sendStatus(true);
   }
@@ -236,6 +316,7 @@ export class EngineCore {
   tick(): void {
     const s = this.session;
     if (!s) return;
+    if (this.replay) return this.replayTick(this.replay);
     const t0 = this.clock();
     let behind = true;
     while (this.clock() - t0 < TICK_BUDGET_MS) {
@@ -277,6 +358,29 @@ export class EngineCore {
     this.sendStatus(false);
     if (s.stopReason) return; // stopped for good: status says why
     this.schedule(behind ? 0 : 4);
+  }
+
+  /** A replay verifies as fast as the host can, one tick's budget at a time, then stands still. */
+  private replayTick(r: Replay): void {
+    let done = false;
+    try {
+      done = r.work(TICK_BUDGET_MS, this.clock);
+    } catch (e) {
+      if (!(e instanceof ReplayError)) throw e;
+      this.flushConsoles();
+      this.replayWaiter?.reject(e);
+      this.replayWaiter = undefined;
+      this.sendStatus(true);
+      return;
+    }
+    this.flushConsoles();
+    this.sendStatus(false);
+    if (done) {
+      this.replayWaiter?.resolve(r.report());
+      this.replayWaiter = undefined;
+      return;
+    }
+    this.schedule(0);
   }
 
   private flushConsoles(): void {
@@ -334,3 +438,15 @@ export class EngineCore {
 }
 
 export type { EngineCalls };
+
+/** Calls that would change a replay's machine (it moves only with seek and the reverse commands). */
+const REPLAY_REFUSES: ReadonlySet<EngineOp> = new Set<EngineOp>([
+  'setEngine',
+  'consoleInput',
+  'writeFile',
+  'deploy',
+  'ctl',
+  'snapshotSave',
+  'snapshotRestore',
+  'recordStart',
+]);

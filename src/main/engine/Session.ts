@@ -32,6 +32,7 @@ import { ConsoleBuffers, type ConsoleBatch } from './consoles.js';
 import { CtlChannel } from './ctlChannel.js';
 import { PowerOnError, powerOnFiles, type PoweredMachine } from './powerOn.js';
 import { restoreSnapshot, saveSnapshot, type SavedSnapshot, type SessionPart } from './snapshots.js';
+import type { Recorder } from './recorder.js';
 import { partitionGuests, Timeline } from './views.js';
 import type { DebugEvent } from '../../shared/debugApi.js';
 import { Debugger } from '../emulator/debug/Debugger.js';
@@ -70,6 +71,8 @@ export class Session {
   onDebug: ((e: DebugEvent) => void) | undefined;
   /** The whole machine is paused by the debugger (debugMachine): run() runs no time. */
   machinePaused = false;
+  /** The recording being made of this session (docs/recording.md), or undefined. */
+  recorder: Recorder | undefined;
 
   private constructor(
     readonly config: MachineConfig,
@@ -125,11 +128,16 @@ export class Session {
     );
     if (started instanceof PowerOnError) return started.message;
     const { powered, paths } = started;
-    const s = new Session({ ...config, disks: paths }, powered, consoles);
+    const s = Session.fromPowered({ ...config, disks: paths }, powered, consoles);
     // The other pCPUs' traps reach the timeline too (their mirrors' onTrap, set just below).
     if (s.parallel) s.parallel.traps = (cpu, t) => cpu.onTrap?.(cpu, t);
     s.timeline.attach(s.machine, (cpu) => (s.hv ? s.hv.currentOn(cpu.id)?.partitionId : 0));
     return s;
+  }
+
+  /** A session over a machine already powered on (a replay's: engine/replay.ts). */
+  static fromPowered(config: MachineConfig, powered: PoweredMachine, consoles: ConsoleBuffers): Session {
+    return new Session(config, powered, consoles);
   }
 
   /** Machine time in cycles (the firmware's menu counts too, so a timeout there advances). */
@@ -144,6 +152,9 @@ export class Session {
     // The whole machine paused, or in dual boot the one OS: no machine time passes (docs/debugger.md).
     if (this.machinePaused || this.debug.machineHeld()) return true;
     let r;
+    // Dual boot outside the OS, where the cut between runs changes the state: log it (docs/recording.md).
+    const fwBefore = this.recorder && this.fw ? `${this.fw.state}` : undefined;
+    const t0 = this.cycles;
     try {
       r = this.powered.run(cycles);
       this.debug.settle();
@@ -155,6 +166,9 @@ export class Session {
       return false;
     }
     // 'idle': every pCPU waits for a key; the machine let the time pass (the pacing loop sleeps).
+    if (fwBefore !== undefined && (fwBefore !== 'running' || this.fw?.state !== 'running'))
+      this.recorder?.run(t0, cycles);
+    this.recorder?.afterRun();
     if (r?.kind === 'idle' && this.fw?.state !== 'failed') r = null;
     if (r && r.kind !== 'limit') {
       this.stopReason =
@@ -274,6 +288,7 @@ export class Session {
       const chunk = q.splice(0, room);
       if (guest === 0) this.machine.uart.input(chunk);
       else this.hv!.consoleInput(guest, chunk);
+      this.recorder?.input(guest, chunk);
     }
   }
 
@@ -290,7 +305,8 @@ export class Session {
     const g = this.guests().find((x) => x.id === guest);
     if (!g) return `no guest ${guest} (status() lists them)`;
     if (!g.bootPartition) return `${g.name} did not boot from a disk partition: it has no files here`;
-    const disk = DiskImage.open(this.disks[0]!);
+    // While recording, the host's own writes are logged (docs/recording.md#what-comes-from-outside).
+    const disk = DiskImage.open(this.recorder ? this.recorder.hostDisk(0, this.disks[0]!) : this.disks[0]!);
     if (disk instanceof DiskError) return `disk 0: ${disk.message}`;
     const fs = disk.fileSystem(g.bootPartition);
     return fs instanceof DiskError ? `${g.name}: ${fs.message}` : fs;
@@ -376,6 +392,7 @@ export class Session {
     if (!this.hv) {
       const problem = write();
       if (problem) return { ok: true, diagnostics, bytes: image.length, rebooted: false, error: problem };
+      this.recorder?.power();
       this.fw!.powerOn();
       return { ok: true, diagnostics, bytes: image.length, written: where, rebooted: true };
     }
@@ -412,6 +429,7 @@ export class Session {
   /** The guest's engine (a partition's own, or the machine's in dual boot). */
   setEngine(guest: number, engine: 'interp' | 'jit'): string | undefined {
     if (!this.guests().some((g) => g.id === guest)) return `no guest ${guest} (status() lists them)`;
+    this.recorder?.engine(guest, engine);
     if (this.hv) {
       this.hv.partitions.get(guest)!.engine = engine;
       return undefined;
@@ -451,6 +469,8 @@ export class Session {
    * a line saying so and its text as it was at the snapshot (docs/snapshots.md#consoles).
    */
   restoreSnapshot(file: string, dir: string): { seconds: number } | string {
+    if (this.recorder && !this.recorder.stopped)
+      return `recording '${this.recorder.recording.name}' is running: stop it before restoring a snapshot (a recording cannot jump)`;
     const r = restoreSnapshot(this, file, dir);
     if (typeof r !== 'string') {
       const name = (file.split(/[\\/]/).pop() ?? file).replace(/\.hdsnap$/, '');

@@ -27,7 +27,7 @@ export const VIEWER_BYTES_PER_SECOND = 1 << 20;
 /** Bytes of each console a snapshot records (docs/snapshots.md#consoles). */
 export const TAIL_BYTES = 4096;
 
-interface GuestConsole {
+export interface GuestConsole {
   pending: OutputBuffer;
   /** The wall-clock second being counted (ms at its start) and the bytes handed out in it. */
   windowAt: number;
@@ -50,6 +50,8 @@ export class ConsoleBuffers {
   private readonly guests = new Map<number, GuestConsole>();
   /** Called with each complete line a guest writes (without the newline). */
   onLine: ((guest: number, line: string) => void) | undefined;
+  /** Called with every byte a guest writes (a recording's console digests: docs/recording.md). */
+  onByte: ((guest: number, b: number) => void) | undefined;
 
   private get(guest: number): GuestConsole {
     let g = this.guests.get(guest);
@@ -75,6 +77,7 @@ export class ConsoleBuffers {
       write: (b: number) => {
         g.pending.push(b & 0xff);
         g.last = b & 0xff;
+        this.onByte?.(guest, b & 0xff);
         if (!this.onLine) return;
         if (b === 10) {
           const line = g.line.endsWith('\r') ? g.line.slice(0, -1) : g.line;
@@ -156,6 +159,28 @@ export class ConsoleBuffers {
     g.pending.push(10);
     g.last = 10;
     g.line = '';
+  }
+
+  /**
+   * Every console as it is now, but the bytes not yet handed out (a replay's checkpoint:
+   * docs/recording.md#seek-and-reverse; only what the viewers see, the digests are kept apart).
+   */
+  saveState(): Map<number, Omit<GuestConsole, 'pending'>> {
+    const out = new Map<number, Omit<GuestConsole, 'pending'>>();
+    for (const [g, c] of this.guests) {
+      const { pending: _pending, ...rest } = c;
+      out.set(g, rest);
+    }
+    return out;
+  }
+
+  /** Puts the consoles back as saveState had them (the sinks handed out stay valid). */
+  restoreState(saved: Map<number, Omit<GuestConsole, 'pending'>>): void {
+    for (const [g, c] of this.guests) {
+      const s = saved.get(g) ?? { windowAt: 0, windowBytes: 0, history: '', end: 0, line: '', last: 10 };
+      c.pending.takeBytes(); // bytes of the timeline left behind
+      Object.assign(c, s);
+    }
   }
 
   /** A line the guest has started but not ended (e.g. its prompt). */

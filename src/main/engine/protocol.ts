@@ -29,6 +29,9 @@ import type {
 import type { ConsoleBatch } from './consoles.js';
 import type { SessionLog } from './Session.js';
 import type { SavedSnapshot } from './snapshots.js';
+import type { Recording } from './recordLog.js';
+import type { ReplayReport } from './replay.js';
+import type { ReplayPosition, RetiredPoint } from './reverse.js';
 
 /** What the engine can be asked, and what each answers. */
 export interface EngineCalls {
@@ -68,6 +71,20 @@ export interface EngineCalls {
   debugSetTrapBreaks(guest: number, causes: string[]): DebugState;
   debugDeploy(guest: number, name: string, source: string, stopOnEntry: boolean): DeployResult;
   debugMachine(paused: boolean): { paused: boolean; seconds: number };
+  /** Start recording the running machine (docs/recording.md); checkpoint 0 is a snapshot in `dir`. */
+  recordStart(
+    name: string,
+    dir: string,
+    opts?: { checkpointSeconds?: number },
+  ): { name: string; seconds: number; threads: false };
+  /** End the recording; the answer is the whole recording, for the host to store. */
+  recordStop(): Recording;
+  /** Replace what runs by a replay of `rec`; answers when it is verified to its end. */
+  replay(rec: Recording): ReplayReport;
+  seek(seconds: number): ReplayPosition;
+  seekTo(point: RetiredPoint): ReplayPosition;
+  reverseStep(guest: number, vcpu: number): ReplayPosition;
+  reverseContinue(guest: number, addresses: number[]): ReplayPosition;
 }
 
 export type EngineOp = keyof EngineCalls;

@@ -31,6 +31,7 @@ import { DEFAULT_IMAGE, ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
 import { WorkingDisks, type BuiltImage } from './workingDisks.js';
+import { RecordingShelf } from './recordings.js';
 
 export interface HostOptions {
   /** The app's data folder (the store lives there); default dataDir(). */
@@ -143,6 +144,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   /** The workload of the comparison running now, if one is. */
   let comparing: string | undefined;
   let lastConfig: MachineConfig | undefined;
+  /** Recordings: logs in the store (files in the data folder without one), docs/recording.md. */
+  const recordings = new RecordingShelf(join(folder, 'recordings'), store);
 
   const service: HostService = {
     subscribe(listener) {
@@ -415,6 +418,54 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
         kind: 'snapshot-removed',
         detail: `${name}${removed.length ? ` and ${removed.length} overlay file(s) nothing needs` : ''}`,
       });
+    },
+    async recordStart(name) {
+      if (recordings.has(name)) throw new Error(`a recording named '${name}' exists already`);
+      const r = await engine.call('recordStart', name, recordings.dir);
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'record-started',
+        detail: `${name} at ${r.seconds.toFixed(3)} s (pCPUs on one thread)`,
+      });
+      return r;
+    },
+    async recordStop() {
+      const rec = await engine.call('recordStop');
+      const summary = recordings.keep(rec);
+      log({
+        guest: null,
+        guestName: 'machine',
+        kind: 'record-stopped',
+        detail: `${summary.name}: ${summary.seconds.toFixed(3)} s, ${summary.inputs} inputs, ${summary.bytes} bytes`,
+      });
+      return summary;
+    },
+    recordings: async () => recordings.list(),
+    async replay(name) {
+      const rec = recordings.load(name);
+      emit({ type: 'progress', task: 'replay', done: 0, label: `replaying ${name}` });
+      try {
+        return await engine.call('replay', rec);
+      } finally {
+        emit({ type: 'progress', task: 'replay', done: 1, label: `replayed ${name}` });
+      }
+    },
+    seek: (seconds) => engine.call('seek', seconds),
+    seekTo: (guest, vcpu, retired) => engine.call('seekTo', { guest, vcpu, retired }),
+    reverseStep: (guest, vcpu) => engine.call('reverseStep', guest, vcpu),
+    async reverseContinue(guest, addresses) {
+      const list = addresses
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      // Integration point (docs/recording.md#reverse-continue): the debugger's breakpoints when none are given.
+      if (list.length === 0)
+        throw new Error('reverseContinue needs the addresses to stop at (0x... separated by commas)');
+      const nums = list.map((a) => Number(a));
+      const bad = list.findIndex((_, i) => !Number.isInteger(nums[i]) || nums[i]! < 0 || nums[i]! > 0xffffffff);
+      if (bad >= 0) throw new Error(`reverseContinue(): '${list[bad]}' is not an address`);
+      return engine.call('reverseContinue', guest, nums);
     },
   };
   return service;

@@ -166,7 +166,7 @@ describe('Store: the file', () => {
     const raw = new Database(file, { readonly: true });
     const tables = raw.prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name").pluck().all();
     raw.close();
-    expect(tables).toEqual(['comparisons', 'events', 'machines', 'partition_tables', 'snapshots']);
+    expect(tables).toEqual(['comparisons', 'events', 'machines', 'partition_tables', 'recordings', 'snapshots']);
   });
 
   it('keeps its data across a reopen', () => {

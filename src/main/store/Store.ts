@@ -392,6 +392,57 @@ export class Store {
 
   // ------------------------------------------------------------------ helpers
 
+  // ------------------------------------------------------------------ recordings (docs/recording.md)
+
+  /** Keep a recording: its summary (plain JSON) and its log (bytes). Names are unique. */
+  addRecording(x: {
+    name: string;
+    createdAt: string;
+    mode: string;
+    seconds: number;
+    startFile: string;
+    summary: unknown;
+    log: Uint8Array;
+  }): void {
+    this.check(SNAPSHOT_NAME_PATTERN.test(x.name), `recording name '${x.name}' is not a valid name`);
+    this.write(`recording '${x.name}'`, () =>
+      this.db
+        .prepare(
+          'INSERT INTO recordings (name, created_at, mode, seconds, start_file, summary, log) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(x.name, x.createdAt, x.mode, x.seconds, x.startFile, JSON.stringify(x.summary), Buffer.from(x.log)),
+    );
+  }
+
+  /** Every recording's summary, oldest first (rows that do not parse are reported and left out). */
+  recordingSummaries(): unknown[] {
+    const rows = this.read('recordings', () =>
+      this.db.prepare('SELECT id, name, summary FROM recordings ORDER BY id').all(),
+    ) as { id: number; name: string; summary: string }[];
+    return rows.flatMap((r) => {
+      try {
+        return [JSON.parse(r.summary) as unknown];
+      } catch {
+        return this.bad('recordings', r.id, 'has a summary that is not JSON', r.name);
+      }
+    });
+  }
+
+  /** A recording's log bytes, or undefined when there is none of that name. */
+  recordingLog(name: string): Uint8Array | undefined {
+    const row = this.read('recordings', () =>
+      this.db.prepare('SELECT log FROM recordings WHERE name = ?').get(name),
+    ) as { log: Buffer } | undefined;
+    return row ? new Uint8Array(row.log) : undefined;
+  }
+
+  removeRecording(name: string): boolean {
+    return this.write(
+      `the removal of recording '${name}'`,
+      () => this.db.prepare('DELETE FROM recordings WHERE name = ?').run(name).changes > 0,
+    );
+  }
+
   private check(ok: boolean, message: string): asserts ok {
     if (!ok) throw new StoreError(`${this.path}: ${message}`, this.path);
   }

@@ -67,6 +67,22 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'recordings (docs/recording.md)',
+    sql: `
+      CREATE TABLE recordings (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        mode       TEXT NOT NULL,
+        seconds    REAL NOT NULL,          -- machine time covered
+        start_file TEXT NOT NULL,          -- the start checkpoint's snapshot file (absolute)
+        summary    TEXT NOT NULL,          -- RecordingSummary as JSON
+        log        BLOB NOT NULL           -- the recording, gzipped JSON (engine/recordLog.ts)
+      );
+    `,
+  },
 ];
 
 /** The newest schema this app knows. */

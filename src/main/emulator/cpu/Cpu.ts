@@ -144,6 +144,13 @@ export class Cpu {
   sliceSteps = 0;
   /** hcycle at which the current slice ends (runCpu sets it; see resumeInSlice). */
   sliceEnd = Infinity;
+  /**
+   * Exact stops for replay and reverse execution (docs/recording.md#exact-stops): when set, runCpu
+   * asks it before each slice how many steps the slice may take at most; 0 or less ends runCpu
+   * there. A shorter slice changes nothing (docs/architecture.md#determinism), so a stop is exact
+   * and a run without it is untouched. Not machine state: snapshots neither save nor restore it.
+   */
+  sliceLimit: ((cpu: Cpu) => number) | null = null;
 
   /**
    * The block translator (cpu/jit) when this pCPU runs translated code; null: the interpreter alone.

@@ -10,6 +10,12 @@ import { interpret } from './interpreter.js';
 export function runCpu(cpu: Cpu, budget: number): number {
   let done = 0;
   while (done < budget && !cpu.halted && !cpu.exitRequested) {
+    // An exact stop (docs/recording.md#exact-stops) comes before timers and interrupts are taken.
+    let limit = Infinity;
+    if (cpu.sliceLimit !== null) {
+      limit = cpu.sliceLimit(cpu);
+      if (limit <= 0) break;
+    }
     cpu.fireTimers();
     cpu.checkInterrupts();
     // The interrupt went to a hypervisor on another thread (machine/parallel.ts): stop here.
@@ -22,7 +28,12 @@ export function runCpu(cpu: Cpu, budget: number): number {
       done += idle;
       continue;
     }
-    const slice = Math.min(budget - done, Math.max(1, cpu.nextTimer() - cpu.hcycle));
+    // An interrupt taken just now may have switched what runs on this pCPU: ask again.
+    if (cpu.sliceLimit !== null) {
+      limit = cpu.sliceLimit(cpu);
+      if (limit <= 0) break;
+    }
+    const slice = Math.min(budget - done, Math.max(1, cpu.nextTimer() - cpu.hcycle), limit);
     cpu.sliceEnd = cpu.hcycle + slice;
     // The block translator (jit/), when this pCPU has one, keeps the interpreter's contract exactly.
     const n = cpu.jit ? cpu.jit.run(cpu, slice) : interpret(cpu, slice);
