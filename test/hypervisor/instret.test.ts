@@ -30,12 +30,17 @@ async function run(engine: 'interp' | 'jit', technique: Technique) {
   const b = w.launch(2, 'b', counter(40), { cpu: 0, technique });
   a.engine = engine;
   b.engine = engine;
+  const engines = new Set<string>();
+  w.machine.cpus[0]!.onTrap = (c) => {
+    if ((w.hv.currentOn(c.id)?.partitionId ?? 0) > 0) engines.add(c.engine);
+  };
   const switches = w.hv.stats.worldSwitches;
   for (let i = 0; i < 200 && (a.state === 'running' || b.state === 'running'); i++) w.machine.run(1_000_000);
   // Both shut down (with a non-zero exit code, the count, a partition is marked faulted).
   expect([a.state, b.state]).not.toContain('running');
   // They did alternate: about one world switch per yield.
   expect(w.hv.stats.worldSwitches - switches).toBeGreaterThanOrEqual(2 * ITER);
+  expect(engines).toEqual(new Set([engine]));
   return { a, b };
 }
 
