@@ -13,8 +13,8 @@ import { world, type Guest } from './harness.js';
 
 const ITER = 300;
 
-function counter(k: number): Guest {
-  const r = assembleFile(fileURLToPath(new URL('./guests/instret.s', import.meta.url)), { ITER, K: k });
+function guest(name: string, defines: Record<string, number>): Guest {
+  const r = assembleFile(fileURLToPath(new URL(`./guests/${name}.s`, import.meta.url)), defines);
   if (!r.ok) throw new Error(r.diagnostics.map(formatDiagnostic).join('\n'));
   return { bytes: r.bytes, loadAddress: r.base, entry: r.entry, cooperative: false };
 }
@@ -26,8 +26,8 @@ type Technique = 'paravirtual' | 'trap-emulate';
 
 async function run(engine: 'interp' | 'jit', technique: Technique) {
   const w = await world({ cpus: 1 });
-  const a = w.launch(1, 'a', counter(1), { cpu: 0, technique });
-  const b = w.launch(2, 'b', counter(40), { cpu: 0, technique });
+  const a = w.launch(1, 'a', guest('instret', { ITER, K: 1 }), { cpu: 0, technique });
+  const b = w.launch(2, 'b', guest('instret', { ITER, K: 40 }), { cpu: 0, technique });
   a.engine = engine;
   b.engine = engine;
   const engines = new Set<string>();
@@ -61,4 +61,18 @@ describe('instret per vCPU', () => {
         expect(a.vcpus[0]!.instret).toBe(a.exitCode + 3 - emulated);
         expect(b.vcpus[0]!.instret).toBe(b.exitCode + 3 - emulated);
       });
+
+  for (const engine of ['interp', 'jit'] as const)
+    it(`${engine}: two vCPUs of one partition on one pCPU, yielding at the same pc, count their own`, async () => {
+      const w = await world({ cpus: 1 });
+      const p = w.launch(1, 'smp', guest('instret-smp', { ITER }), { cpus: [0, 0] });
+      p.engine = engine;
+      const results = () => {
+        const b = w.hv.readGuest(p, 0x20000, 8)!;
+        const dv = new DataView(b.buffer, b.byteOffset, 8);
+        return [dv.getInt32(0, true), dv.getInt32(4, true)];
+      };
+      for (let i = 0; i < 200 && results().includes(0); i++) w.machine.run(1_000_000);
+      expect(results()).toEqual([expected(1), expected(40)]);
+    });
 });
