@@ -215,6 +215,7 @@ cmd_res:
     la    a2, str_empty
 32: fmt   " given to %u partition%s\n"
     call  kprintf
+    call  res_swapped             # swap.s: what is in the swap store, when anything is
     lwg   a1, ncpu
     fmt   "pCPUs:   %u\n"
     call  kprintf

@@ -131,6 +131,36 @@ cmd_swap:
     call  usage
 9:  leave 3
 
+# res_swapped: res's line for the swap store ("8 MiB of 1 partition swapped out"), only when ctl has
+# swapped a guest out; the sizes are ctl's records (CR_SWAPPED), what each guest had.
+res_swapped:
+    enter 2
+    li    s0, 0                   # bytes
+    li    s1, 0                   # partitions
+    li    t3, 1
+1:  li    t0, MAX_PARTS
+    bgeu  t3, t0, 2f
+    mv    a0, t3
+    call  rec_of                  # touches a0 and t0 only
+    lw    t1, CR_SWAPPED(a0)
+    beqz  t1, 11f
+    add   s0, s0, t1
+    addi  s1, s1, 1
+11: addi  t3, t3, 1
+    j     1b
+2:  beqz  s1, 9f
+    print "         "
+    mv    a0, s0
+    call  put_size
+    mv    a1, s1
+    la    a2, str_s
+    li    t0, 1
+    bne   s1, t0, 3f
+    la    a2, str_empty
+3:  fmt   " of %u partition%s swapped out (swap ID in brings it back)\n"
+    call  kprintf
+9:  leave 2
+
 # state_name(a0 = id) -> a0 = its state's name as part_query says it ("?" when it cannot).
 state_name:
     enter

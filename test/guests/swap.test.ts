@@ -38,7 +38,9 @@ describe('ctl swap', () => {
     expect(cos.state).toBe('swapped');
     expect(cos.memBytes).toBe(0);
     expect(stateOf(r.cmd('ctl', 'parts'), 1)).toBe('swapped');
-    expect(freeMiB(r.cmd('ctl', 'res'))).toBe(freeBefore + 8);
+    const res = r.cmd('ctl', 'res');
+    expect(freeMiB(res)).toBe(freeBefore + 8);
+    expect(res).toContain('\n         8 MiB of 1 partition swapped out (swap ID in brings it back)\n');
     // While it is out, it does not run: its console stays silent and swos goes on.
     const quiet = r.out.cos.length;
     r.run(20_000_000);
@@ -51,7 +53,9 @@ describe('ctl swap', () => {
     expect(r.cmd('ctl', 'swap 1 in')).toBe('ctl: swapped in 1 (cos): 8 MiB from ctl, it goes on where it was\n');
     expect(cos.state).toBe('running');
     expect(cos.memBytes).toBe(8 * MiB);
-    expect(freeMiB(r.cmd('ctl', 'res'))).toBe(freeBefore);
+    const resAfter = r.cmd('ctl', 'res');
+    expect(freeMiB(resAfter)).toBe(freeBefore);
+    expect(resAfter).not.toContain('swapped out');
     expect(stateOf(r.cmd('ctl', 'parts'), 1)).toBe('running');
     // The same process, its CPU time kept and growing; the clock of the same boot.
     const after = r.cmd('cos', 'ps');
