@@ -92,6 +92,23 @@ describe('ctl swap', () => {
     expect(r.cmd('ctl', 'swap 2 in')).toBe('ctl: swap 2 in: no partition 2 (parts lists them) (ENOENT)\n');
   });
 
+  it("answers on the management channel, as the app's Swap out and Swap in buttons send it", async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', '@s1 swap 1 out')).toBe(
+      '@s1 ctl: swapped out 1 (cos): 8 MiB back to ctl, the guest kept in the swap store\n@s1 ok\n',
+    );
+    expect(r.cmd('ctl', '@s2 parts')).toMatch(/\n@s2 part id=1 name=cos state=swapped mem=0 vcpus=1 /);
+    expect(r.cmd('ctl', '@s3 swap 1 out')).toBe(
+      '@s3 err EBUSY swap 1 out: 1 is swapped: only a running or stopped partition can be swapped out\n',
+    );
+    expect(r.cmd('ctl', '@s4 swap 0 out')).toMatch(/^@s4 err EINVAL ctl cannot be swapped: /);
+    expect(r.cmd('ctl', '@s5 swap 1 in')).toBe(
+      '@s5 ctl: swapped in 1 (cos): 8 MiB from ctl, it goes on where it was\n@s5 ok\n',
+    );
+    expect(r.cmd('cos', 'run hello')).toBe('Hello from user mode!\n');
+  });
+
   it('refuses ctl itself, unknown ids and bad words, with the reason', async () => {
     const r = await bootCtl();
     r.booted();
