@@ -102,7 +102,7 @@ describe('ctl swap', () => {
     expect(r.cmd('ctl', '@s3 swap 1 out')).toBe(
       '@s3 err EBUSY swap 1 out: 1 is swapped: only a running or stopped partition can be swapped out\n',
     );
-    expect(r.cmd('ctl', '@s4 swap 0 out')).toMatch(/^@s4 err EINVAL ctl cannot be swapped: /);
+    expect(r.cmd('ctl', '@s4 swap 0 out')).toMatch(/^@s4 err EINVAL swap 0 out: ctl cannot be swapped: /);
     expect(r.cmd('ctl', '@s5 swap 1 in')).toBe(
       '@s5 ctl: swapped in 1 (cos): 8 MiB from ctl, it goes on where it was\n@s5 ok\n',
     );
