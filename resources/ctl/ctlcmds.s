@@ -50,6 +50,7 @@ cmd_ctl_help:
     print "  resize ID +SIZE|-SIZE      give it more memory, or ask it to give some back\n"
     print "  policy ID restart|stop     when it faults: restart it (3 times in a row at most) or not\n"
     print "  technique ID paravirtual|hardware|trap-emulate   how it is virtualized from its next start\n"
+    print "  swap ID out|in             the whole guest to the swap store (its memory back to ctl), or back\n"
     print "  move DEVICE ID             give a device to a partition\n"
     print "  sched ID WEIGHT [SLICE_US] its share of a pCPU: weight 1..100, time slice in us\n"
     print "  msg ID TEXT                send a message to a partition\n"
@@ -214,6 +215,7 @@ cmd_res:
     la    a2, str_empty
 32: fmt   " given to %u partition%s\n"
     call  kprintf
+    call  res_swapped             # swap.s: what is in the swap store, when anything is
     lwg   a1, ncpu
     fmt   "pCPUs:   %u\n"
     call  kprintf
@@ -1240,6 +1242,7 @@ ctl_commands:
     .word s_c_net, cmd_net, 1
     .word s_c_policy, cmd_policy, 1
     .word s_c_technique, cmd_technique, 1
+    .word s_c_swap, cmd_swap, 1
     .word 0, 0, 0
 part_states:
     .word s_st0, s_st1, s_st2, s_st3, s_st4, s_st5
@@ -1264,6 +1267,7 @@ s_wants_reply: .asciz " (waits for a reply)"
 s_c_net:     .asciz "net"
 s_c_policy:  .asciz "policy"
 s_c_technique: .asciz "technique"
+s_c_swap:    .asciz "swap"
 s_nic0:      .asciz "nic0"
 s_st0:       .asciz "created"
 s_st1:       .asciz "running"

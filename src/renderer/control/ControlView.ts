@@ -10,7 +10,7 @@ import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
 import { commandFor, nextFreeId, type PanelAction } from './commands.js';
-import { cpuLine, explainError, movableDevices, rowAction } from './explain.js';
+import { cpuLine, explainError, movableDevices, rowAction, type RowAction } from './explain.js';
 import { deviceTree, flatten, FREE_COLOUR, memorySegments, ownerColour } from './ownership.js';
 
 const REFRESH_MS = 1000;
@@ -136,7 +136,7 @@ export class ControlView implements View {
     this.parts.replaceChildren(
       ...o.partitions.map((p) => {
         const g = guests.find((x) => x.id === p.id);
-        const act = (label: string, kind: 'start' | 'stop' | 'restart' | 'destroy', title: string) => {
+        const act = (label: string, kind: RowAction, title: string) => {
           // Disabled, with the reason, where ctl would only answer EBUSY (control/explain.ts).
           const legal = rowAction(kind, p);
           return h(
@@ -180,6 +180,9 @@ export class ControlView implements View {
                   act('Stop', 'stop', `stop ${p.id}`),
                   act('Restart', 'restart', `restart ${p.id}`),
                   act('Destroy', 'destroy', `destroy ${p.id}`),
+                  // M17: the whole guest to the swap store and back (docs/guide.md, lab M17).
+                  act('Swap out', 'swap-out', `swap ${p.id} out: its memory goes back to ctl`),
+                  act('Swap in', 'swap-in', `swap ${p.id} in: it goes on where it was`),
                 ),
           ),
         );

@@ -9,6 +9,8 @@ export type PanelAction =
   | { kind: 'create'; id: number; name: string }
   | { kind: 'start'; id: number; os?: string; size?: string }
   | { kind: 'stop' | 'restart' | 'destroy'; id: number }
+  /** M17: the whole guest to the hypervisor's swap store (its memory back to ctl), or back. */
+  | { kind: 'swap-out' | 'swap-in'; id: number }
   | { kind: 'assign-cpu'; id: number; cpu: number }
   | { kind: 'assign-mem'; id: number; size: string }
   | { kind: 'resize'; id: number; size: string }
@@ -38,6 +40,10 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'restart':
     case 'destroy':
       return { command: `${a.kind} ${a.id}` };
+    case 'swap-out':
+      return { command: `swap ${a.id} out` };
+    case 'swap-in':
+      return { command: `swap ${a.id} in` };
     case 'assign-cpu':
       if (!id(a.cpu)) return { error: 'the pCPU must be a whole number' };
       return { command: `assign ${a.id} cpu ${a.cpu}` };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ownership } from '../../shared/api.js';
+import { commandFor } from './commands.js';
 import { cpuLine, explainError, movableDevices, rowAction } from './explain.js';
 
 const parts: Ownership['partitions'] = [
@@ -36,6 +37,34 @@ describe('the Control panel explains', () => {
     expect(rowAction('start', parts[2]!).ok).toBe(true);
     expect(rowAction('stop', parts[2]!).ok).toBe(false);
     expect(rowAction('destroy', parts[2]!).ok).toBe(true);
+  });
+
+  it('swapping (M17): Swap out for a running or stopped guest, Swap in for a swapped one, else why', () => {
+    const swapped = { name: 'cos', state: 'swapped' as const };
+    expect(rowAction('swap-out', parts[1]!).ok).toBe(true);
+    expect(rowAction('swap-out', parts[2]!).ok).toBe(true);
+    expect(rowAction('swap-in', parts[1]!)).toEqual({ ok: false, why: 'cos is running, not swapped out' });
+    expect(rowAction('swap-out', swapped)).toEqual({ ok: false, why: 'cos is swapped out already' });
+    expect(rowAction('swap-out', { name: 'x', state: 'faulted' })).toEqual({
+      ok: false,
+      why: 'x is faulted: only a running or stopped partition can be swapped out',
+    });
+    expect(rowAction('swap-in', swapped).ok).toBe(true);
+    // A swapped guest cannot be stopped, started or restarted (the hypervisor says EBUSY), only destroyed.
+    expect(rowAction('stop', swapped)).toEqual({ ok: false, why: 'cos is swapped out: Swap in brings it back first' });
+    expect(rowAction('start', swapped).ok).toBe(false);
+    expect(rowAction('restart', swapped).ok).toBe(false);
+    expect(rowAction('destroy', swapped).ok).toBe(true);
+    expect(commandFor({ kind: 'swap-out', id: 1 })).toEqual({ command: 'swap 1 out' });
+    expect(commandFor({ kind: 'swap-in', id: 1 })).toEqual({ command: 'swap 1 in' });
+    expect(commandFor({ kind: 'swap-in', id: -1 })).toHaveProperty('error');
+    const out = [...parts.slice(0, 1), { id: 1, name: 'cos', state: 'swapped' as const }];
+    expect(explainError('swap 1 out', { name: 'EBUSY', message: '1 is swapped' }, out)).toBe(
+      'Partition 1 (cos) is swapped: it is out already; Swap in brings it back.',
+    );
+    expect(explainError('swap 1 in', { name: 'ENOMEM', message: '8 MiB wanted' }, out)).toBe(
+      'Not enough free memory to bring cos back: destroy or swap out another partition first.',
+    );
   });
 
   it('offers only devices that can be moved', () => {

@@ -7,14 +7,18 @@
 import type { GuestState, Ownership } from '../../shared/api.js';
 
 type Partition = Ownership['partitions'][number];
-export type RowAction = 'start' | 'stop' | 'restart' | 'destroy';
+export type RowAction = 'start' | 'stop' | 'restart' | 'destroy' | 'swap-out' | 'swap-in';
 
 /** The hypervisor's states each row action is legal in (docs/hypercalls.md#control-calls). */
 const LEGAL: Record<RowAction, readonly GuestState[]> = {
   start: ['created', 'stopped', 'halted', 'faulted'],
-  stop: ['running', 'swapped'],
+  // part_stop refuses a swapped guest (EBUSY, "swap it in first": Hypervisor.stop).
+  stop: ['running'],
   restart: ['running', 'stopped', 'halted', 'faulted'],
   destroy: ['created', 'running', 'stopped', 'halted', 'faulted', 'swapped'],
+  // part_swap_out and part_swap_in (docs/hypercalls.md#control-api-partition-0-only, M17).
+  'swap-out': ['running', 'stopped'],
+  'swap-in': ['swapped'],
 };
 
 /** Whether the action can work in the state, and if not, why (the button's title). */
@@ -22,9 +26,17 @@ export function rowAction(action: RowAction, p: Pick<Partition, 'name' | 'state'
   if (LEGAL[action].includes(p.state)) return { ok: true, why: '' };
   const why: Record<RowAction, string> = {
     start: `${p.name} is ${p.state}: only a stopped, created, halted or faulted partition starts (Restart restarts a running one)`,
-    stop: `${p.name} is ${p.state}: only a running partition can be stopped`,
+    stop:
+      p.state === 'swapped'
+        ? `${p.name} is swapped out: Swap in brings it back first`
+        : `${p.name} is ${p.state}: only a running partition can be stopped`,
     restart: `${p.name} is ${p.state}`,
     destroy: `${p.name} is ${p.state}`,
+    'swap-out':
+      p.state === 'swapped'
+        ? `${p.name} is swapped out already`
+        : `${p.name} is ${p.state}: only a running or stopped partition can be swapped out`,
+    'swap-in': `${p.name} is ${p.state}, not swapped out`,
   };
   return { ok: false, why: why[action] };
 }
@@ -52,6 +64,10 @@ function busyHint(verb: string, state: GuestState | undefined): string {
       return 'Stop it first, make the change, then Start it';
     case 'destroy':
       return 'Stop it first, then Destroy';
+    case 'swap':
+      return state === 'swapped'
+        ? 'it is out already; Swap in brings it back'
+        : 'only a running or stopped partition can be swapped out, and only a swapped one in';
     default:
       return 'wait until it is running or stopped, then try again';
   }
@@ -79,6 +95,8 @@ export function explainError(
         return `There is no partition ${id}: the table above lists the partitions.`;
       return undefined;
     case 'ENOMEM':
+      if (verb === 'swap')
+        return `Not enough free memory to bring ${p ? p.name : 'it'} back: destroy or swap out another partition first.`;
       return 'Not enough free memory: shrink (Resize with a minus) or destroy another partition first.';
     case 'EPERM':
       return 'Only ctl, the Controlling OS, may do this.';
