@@ -10,7 +10,15 @@ import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
 import { commandFor, nextFreeId, type PanelAction } from './commands.js';
-import { cpuLine, explainError, movableDevices, rowAction, type RowAction } from './explain.js';
+import {
+  cpuLine,
+  explainError,
+  movableDevices,
+  rowAction,
+  techniqueLine,
+  techniqueTitle,
+  type RowAction,
+} from './explain.js';
 import { deviceTree, flatten, FREE_COLOUR, memorySegments, ownerColour } from './ownership.js';
 
 const REFRESH_MS = 1000;
@@ -79,7 +87,7 @@ export class ControlView implements View {
   }
 
   private partsHead(): HTMLElement {
-    return headRow(['#ID', 'Name', 'State', '#Memory', '#vCPUs', '']);
+    return headRow(['#ID', 'Name', 'State', '#Memory', '#vCPUs', 'Technique', '']);
   }
 
   /**
@@ -168,6 +176,12 @@ export class ControlView implements View {
           h('td', {}, h('span.state', { 'data-state': p.state }, p.state)),
           h('td.num', {}, g ? bytes(g.memBytes) : '–'),
           h('td.num', {}, g ? g.vcpus : '–'),
+          // M7: the technique and what it costs, counted by the hypervisor (docs/guide.md, lab M7).
+          h(
+            'td.technique',
+            { title: techniqueTitle(p.counters), 'data-technique': p.counters?.technique ?? '' },
+            techniqueLine(p.counters) || '–',
+          ),
           h(
             'td.actions',
             {},
