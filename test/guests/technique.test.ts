@@ -22,6 +22,15 @@ describe('ctl technique', () => {
     expect(r.cmd('cos', 'run primes')).toContain('1229 primes below 10000');
     expect(cos.stats.emulated).toBeGreaterThan(0);
     expect(cos.stats.shadowBuilds).toBeGreaterThan(0);
+    // ctl's `parts` reads the count from part_query (+60) and shows it on cos's row only (M7).
+    const rows = r.cmd('ctl', 'parts').split('\n');
+    const row = rows.find((l) => / cos /.test(l))!;
+    const shown = / {2}trap-emulate: (\d+) emulated$/.exec(row);
+    expect(shown, row).not.toBeNull();
+    expect(Number(shown![1])).toBeGreaterThan(0);
+    expect(Number(shown![1])).toBeLessThanOrEqual(cos.stats.emulated);
+    expect(rows.find((l) => / swos /.test(l))).toMatch(/ -?\d+$/);
+    expect(rows.find((l) => / ctl /.test(l))).not.toMatch(/emulated/);
     expect(r.cmd('ctl', 'technique 1 sideways')).toMatch(/usage: technique ID paravirtual\|hardware\|trap-emulate/);
     expect(r.cmd('ctl', 'technique 0 hardware')).toBe(
       'ctl: technique 0 hardware: part_technique: a bad argument (EINVAL)\n',
