@@ -103,7 +103,7 @@ describe('techniqueLine (M7)', () => {
   it('names the technique and the counter that tells it apart', () => {
     expect(techniqueLine({ technique: 'trap-emulate', ...c })).toBe('trap-emulate · 1,234 emulated · 56 shadow builds');
     expect(techniqueLine({ technique: 'hardware', ...c })).toBe('hardware · 1,500 exits');
-    expect(techniqueLine({ technique: 'paravirtual', ...c })).toBe('paravirtual · 1,200 hypercalls');
+    expect(techniqueLine({ technique: 'paravirtual', ...c })).toBe('paravirtual · 1,200 hypercalls · 1,500 exits');
     expect(techniqueLine(undefined)).toBe('');
   });
   it('gives every counter in the title', () => {

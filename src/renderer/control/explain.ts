@@ -146,7 +146,7 @@ export function techniqueLine(c: TechniqueCounters | undefined): string {
     case 'hardware':
       return `hardware · ${count(c.exits)} exits`;
     case 'paravirtual':
-      return `paravirtual · ${count(c.hypercalls)} hypercalls`;
+      return `paravirtual · ${count(c.hypercalls)} hypercalls · ${count(c.exits)} exits`;
   }
 }
 
