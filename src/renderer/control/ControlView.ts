@@ -9,7 +9,7 @@ import type { CtlReply, Ownership } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
-import { commandFor, nextFreeId, type PanelAction } from './commands.js';
+import { commandFor, nextFreeId, techniqueActions, TECHNIQUES, type PanelAction } from './commands.js';
 import {
   cpuLine,
   explainError,
@@ -399,6 +399,28 @@ export class ControlView implements View {
           },
         ],
         'sched',
+      ),
+      // M7 (docs/guide.md, lab M7): a running client is stopped, switched and restarted.
+      form(
+        'Technique',
+        [
+          field('Partition', this.partitionSelect()),
+          field(
+            'Technique',
+            h(
+              'select',
+              { name: 'technique', 'aria-label': 'Technique' },
+              ...TECHNIQUES.map((t) => h('option', { value: t }, t)),
+            ),
+          ),
+        ],
+        'Switch',
+        (f) => {
+          const id = num(f, 'id');
+          const state = this.own?.partitions.find((p) => p.id === id)?.state;
+          return techniqueActions(id, str(f, 'technique'), state);
+        },
+        'technique',
       ),
       form(
         'Send a message',

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Ownership } from '../../shared/api.js';
-import { commandFor } from './commands.js';
+import { commandFor, techniqueActions } from './commands.js';
 import { cpuLine, explainError, movableDevices, rowAction, techniqueLine, techniqueTitle } from './explain.js';
 
 const parts: Ownership['partitions'] = [
@@ -111,5 +111,20 @@ describe('techniqueLine (M7)', () => {
       '1,500 exits (1,200 hypercalls, 300 MMIO), 1,234 instructions emulated, 56 shadow tables built, 7 faults reflected',
     );
     expect(techniqueTitle(undefined)).toMatch(/not virtualized/);
+  });
+});
+
+describe('the technique form (M7)', () => {
+  it('stops, switches and restarts a running client; switches a stopped one for its next start', () => {
+    const cmds = (state: string) =>
+      techniqueActions(1, 'trap-emulate', state).map((a) => {
+        const c = commandFor(a);
+        return 'command' in c ? c.command : c.error;
+      });
+    expect(cmds('running')).toEqual(['stop 1', 'technique 1 trap-emulate', 'restart 1']);
+    expect(cmds('stopped')).toEqual(['technique 1 trap-emulate']);
+    expect(commandFor({ kind: 'technique', id: 1, technique: 'sideways' })).toEqual({
+      error: 'the technique is one of paravirtual, hardware, trap-emulate',
+    });
   });
 });
