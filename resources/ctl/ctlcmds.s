@@ -104,8 +104,9 @@ cmd_parts:
     lw    a4, Q_SWITCHES(s1)
     lw    a5, Q_INSTRET(s1)
     lw    a6, Q_EXIT(s1)
-    fmt   "%8u %8u %8u %8u %10u %4d\n"
+    fmt   "%8u %8u %8u %8u %10u %4d"
     call  kprintf
+    call  parts_emulated
     j     7f
 4:  mv    a1, s0
     addi  a2, s1, Q_NAME
@@ -122,8 +123,9 @@ cmd_parts:
     lw    a4, Q_SWITCHES(s1)
     lw    a5, Q_INSTRET(s1)
     lw    a6, Q_EXIT(s1)
-    fmt   " hypercalls=%u mmio=%u irqs=%u switches=%u instret=%u exit=%d\n"
+    fmt   " hypercalls=%u mmio=%u irqs=%u switches=%u instret=%u exit=%d"
     call  kprintf
+    call  parts_emulated
 7:  addi  s0, s0, 1
     j     2b
 6:  mv    s1, a0
@@ -136,6 +138,23 @@ cmd_parts:
     j     9f
 8:  li    a0, 0
 9:  leave 3
+
+# parts_emulated(s1 = part_query's answer): the end of a `parts` row. Only trap-and-emulate has the
+# hypervisor emulate instructions (M7, docs/hypercalls.md#virtualization-techniques), so a row
+# gets their count only when there are some: "  trap-emulate: N emulated", or " emulated=N" tagged.
+parts_emulated:
+    enter 0
+    lw    a1, Q_EMULATED(s1)
+    beqz  a1, 2f
+    lwg   t0, tagged
+    bnez  t0, 1f
+    fmt   "  trap-emulate: %u emulated"
+    call  kprintf
+    j     2f
+1:  fmt   " emulated=%u"
+    call  kprintf
+2:  print "\n"
+    leave 0
 
 # fmt_size(a0 = bytes) -> a0 = "8 MiB" (a buffer valid until the next call). Not while a failure
 # message is being composed (it captures output too).

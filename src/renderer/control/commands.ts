@@ -16,7 +16,12 @@ export type PanelAction =
   | { kind: 'resize'; id: number; size: string }
   | { kind: 'move'; device: string; id: number }
   | { kind: 'msg'; id: number; text: string }
-  | { kind: 'sched'; id: number; weight: number; sliceUs?: number };
+  | { kind: 'sched'; id: number; weight: number; sliceUs?: number }
+  /** M7: how the hypervisor virtualizes it from its next start (ctl refuses while it runs). */
+  | { kind: 'technique'; id: number; technique: string };
+
+/** The techniques ctl's `technique` command takes (docs/hypercalls.md#virtualization-techniques). */
+export const TECHNIQUES = ['paravirtual', 'hardware', 'trap-emulate'] as const;
 
 const WORD = /^[A-Za-z0-9_.+-]+$/;
 const SIZE = /^[+-]?\d+[KkMm]?$/;
@@ -67,7 +72,20 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'sched':
       if (!Number.isInteger(a.weight)) return { error: 'the weight must be a whole number' };
       return { command: `sched ${a.id} ${a.weight}${a.sliceUs !== undefined ? ` ${a.sliceUs}` : ''}` };
+    case 'technique':
+      if (!(TECHNIQUES as readonly string[]).includes(a.technique))
+        return { error: `the technique is one of ${TECHNIQUES.join(', ')}` };
+      return { command: `technique ${a.id} ${a.technique}` };
   }
+}
+
+/**
+ * The panel's technique switch as ctl needs it: a running guest keeps its technique (EBUSY), so it
+ * is stopped first and restarted after, and one that is not running just gets it for its next start.
+ */
+export function techniqueActions(id: number, technique: string, state: string | undefined): PanelAction[] {
+  const set: PanelAction = { kind: 'technique', id, technique };
+  return state === 'running' ? [{ kind: 'stop', id }, set, { kind: 'restart', id }] : [set];
 }
 
 /** The lowest partition id from 1 that nobody has, for the "create" form's default. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ownership } from '../../shared/api.js';
-import { commandFor } from './commands.js';
-import { cpuLine, explainError, movableDevices, rowAction } from './explain.js';
+import { commandFor, techniqueActions } from './commands.js';
+import { cpuLine, explainError, movableDevices, rowAction, techniqueLine, techniqueTitle } from './explain.js';
 
 const parts: Ownership['partitions'] = [
   { id: 0, name: 'ctl', state: 'running' },
@@ -95,5 +95,36 @@ describe('the Control panel explains', () => {
     expect(cpuLine({ index: 1, running: null, pinned: [0] }, parts)).toBe('runs ctl');
     expect(cpuLine({ index: 1, running: 1, pinned: [0, 1] }, parts)).toBe('runs cos');
     expect(cpuLine({ index: 2, running: null, pinned: [2] }, parts)).toBe('idle');
+  });
+});
+
+describe('techniqueLine (M7)', () => {
+  const c = { exits: 1500, hypercalls: 1200, mmioExits: 300, emulated: 1234, shadowBuilds: 56, reflected: 7 };
+  it('names the technique and the counter that tells it apart', () => {
+    expect(techniqueLine({ technique: 'trap-emulate', ...c })).toBe('trap-emulate · 1,234 emulated · 56 shadow builds');
+    expect(techniqueLine({ technique: 'hardware', ...c })).toBe('hardware · 1,500 exits');
+    expect(techniqueLine({ technique: 'paravirtual', ...c })).toBe('paravirtual · 1,200 hypercalls · 1,500 exits');
+    expect(techniqueLine(undefined)).toBe('');
+  });
+  it('gives every counter in the title', () => {
+    expect(techniqueTitle({ technique: 'hardware', ...c })).toBe(
+      '1,500 exits (1,200 hypercalls, 300 MMIO), 1,234 instructions emulated, 56 shadow tables built, 7 faults reflected',
+    );
+    expect(techniqueTitle(undefined)).toMatch(/not virtualized/);
+  });
+});
+
+describe('the technique form (M7)', () => {
+  it('stops, switches and restarts a running client; switches a stopped one for its next start', () => {
+    const cmds = (state: string) =>
+      techniqueActions(1, 'trap-emulate', state).map((a) => {
+        const c = commandFor(a);
+        return 'command' in c ? c.command : c.error;
+      });
+    expect(cmds('running')).toEqual(['stop 1', 'technique 1 trap-emulate', 'restart 1']);
+    expect(cmds('stopped')).toEqual(['technique 1 trap-emulate']);
+    expect(commandFor({ kind: 'technique', id: 1, technique: 'sideways' })).toEqual({
+      error: 'the technique is one of paravirtual, hardware, trap-emulate',
+    });
   });
 });

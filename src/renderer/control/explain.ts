@@ -4,7 +4,7 @@
  * partition's state allows (ctl refuses the others with EBUSY); which devices can be moved; what a
  * pCPU card says. Pure, so that each rule is unit-tested.
  */
-import type { GuestState, Ownership } from '../../shared/api.js';
+import type { GuestState, Ownership, TechniqueCounters } from '../../shared/api.js';
 
 type Partition = Ownership['partitions'][number];
 export type RowAction = 'start' | 'stop' | 'restart' | 'destroy' | 'swap-out' | 'swap-in';
@@ -129,4 +129,33 @@ export function cpuLine(
   if (live.length === 0) return 'idle';
   if (live.length === 1) return `runs ${name(live[0]!)}`;
   return `time-shared by ${live.length} vCPUs`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * A client's technique and the counter that tells it apart (M7, docs/guide.md lab M7): what
+ * trap-and-emulate pays in emulated instructions and shadow-table builds, what hardware assist and
+ * paravirtualization still pay in exits and hypercalls. '' for ctl (no counters: not virtualized).
+ */
+export function techniqueLine(c: TechniqueCounters | undefined): string {
+  if (!c) return '';
+  switch (c.technique) {
+    case 'trap-emulate':
+      return `trap-emulate · ${count(c.emulated)} emulated · ${count(c.shadowBuilds)} shadow builds`;
+    case 'hardware':
+      return `hardware · ${count(c.exits)} exits`;
+    case 'paravirtual':
+      return `paravirtual · ${count(c.hypercalls)} hypercalls · ${count(c.exits)} exits`;
+  }
+}
+
+/** Every counter, for the cell's title. */
+export function techniqueTitle(c: TechniqueCounters | undefined): string {
+  if (!c) return 'ctl owns the real devices: it is not virtualized by a technique';
+  return (
+    `${count(c.exits)} exits (${count(c.hypercalls)} hypercalls, ${count(c.mmioExits)} MMIO), ` +
+    `${count(c.emulated)} instructions emulated, ${count(c.shadowBuilds)} shadow tables built, ` +
+    `${count(c.reflected)} faults reflected`
+  );
 }
