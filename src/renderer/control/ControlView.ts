@@ -44,19 +44,20 @@ export class ControlView implements View {
     this.el = h(
       'section.view.control',
       { 'data-view': this.id },
+      // The partitions across the whole view: with the technique and six actions a row is wide.
+      h(
+        'article.card.parts-card',
+        {},
+        h('h2', {}, 'Partitions'),
+        h('table.parts', {}, this.partsHead(), this.parts),
+        this.note,
+      ),
       h(
         'div.control-grid',
         {},
         h(
           'div.col',
           {},
-          h(
-            'article.card',
-            {},
-            h('h2', {}, 'Partitions'),
-            h('table.parts', {}, this.partsHead(), this.parts),
-            this.note,
-          ),
           h('article.card', {}, h('h2', {}, 'Processors'), this.cpus),
           h('article.card', {}, h('h2', {}, 'Memory'), this.membar, this.memlegend),
           h('article.card', {}, h('h2', {}, 'Devices'), this.devices),
