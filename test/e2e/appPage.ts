@@ -1,14 +1,24 @@
 /**
- * What the view-by-view e2e tests share (snapshots.test.ts, debug.test.ts): Chromium's place and
- * flags as web.test.ts launches it, where screenshots go, and driving the page (views, consoles).
+ * What the web-mode e2e tests share (web, workstation, snapshots, debug .test.ts): Chromium's place
+ * and flags, where screenshots go, and driving the page (views, consoles). harness.ts starts the app.
  */
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { PROJECT_ROOT } from '../../src/main/web/build.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 export const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
+/** Generous: the machine boots and guests answer on a shared, loaded CI machine. */
 export const LONG = 60_000;
 
 /** The visible rows of a guest's terminal, one line per row. */
