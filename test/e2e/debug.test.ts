@@ -8,10 +8,9 @@
  * at 1280x720 and 1920x1080 go to test-results/screenshots.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, LONG, openConsole, SHOTS, showView, waitForTerm } from './appPage.js';
+import { CHROMIUM, cosReady, LONG, openConsole, shots, showView, waitForTerm } from './appPage.js';
 import { startApp, stopApp, type App, type Host } from './harness.js';
 
 /** Types a line into cos's console. */
@@ -29,19 +28,6 @@ async function clickGutter(page: Page, line: number): Promise<void> {
   await page.mouse.click(box.x - 12, box.y + box.height / 2);
 }
 
-async function shots(page: Page, name: string): Promise<void> {
-  for (const [w, h] of [
-    [1280, 720],
-    [1920, 1080],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.mouse.move(0, 0);
-    await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${w}x${h}.png`) });
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
-
 describe.skipIf(!existsSync(CHROMIUM))('the Debug view in Chromium (web mode)', () => {
   let app: App | undefined;
   let host: Host;
@@ -56,9 +42,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Debug view in Chromium (web mode)', 
   afterAll(() => stopApp(app));
 
   it('stops at a line breakpoint set in the editor gutter, steps, edits a register, continues', async () => {
-    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
-    await openConsole(page, 'cos');
-    await waitForTerm(page, 'cos', /cos>\s*$/);
+    await cosReady(page);
 
     // hello.s line 6 is `la a0, greeting`, the program's first instruction.
     await showView(page, 'editor');

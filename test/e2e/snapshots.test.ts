@@ -7,10 +7,9 @@
  * Screenshots at 1280x720 and 1920x1080 go to test-results/screenshots.
  */
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, LONG, openConsole, SHOTS, showView, waitForTerm } from './appPage.js';
+import { CHROMIUM, cosReady, LONG, openConsole, shots, showView, waitForTerm } from './appPage.js';
 import { startApp, stopApp, type App, type Host } from './harness.js';
 
 /** The tree as nested [name, children] pairs read from the DOM, "you are here" as `*`. */
@@ -55,9 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Snapshots view in Chromium (web mode
     page.locator(`.snap-node[data-snapshot="${name}"] .snap-console[data-guest="${guest}"] pre`).textContent();
 
   it('takes two snapshots, restores the first, takes a branch, deletes one', async () => {
-    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
-    await openConsole(page, 'cos');
-    await waitForTerm(page, 'cos', /cos>\s*$/);
+    await cosReady(page);
 
     await showView(page, 'snapshots');
     await page.locator('.snap-empty').waitFor();
@@ -126,15 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Snapshots view in Chromium (web mode
       expect(meta).toMatch(/\d{4} \d\d:\d\d:\d\d/);
       expect(meta).toMatch(/KiB|MiB/);
     }
-    for (const [w, h] of [
-      [1280, 720],
-      [1920, 1080],
-    ] as const) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.mouse.move(0, 0);
-      await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
-      await page.screenshot({ path: path.join(SHOTS, `snapshots-${w}x${h}.png`) });
-    }
+    await shots(page, 'snapshots');
 
     // Delete 'second': it asks, and the tree loses that node only.
     await page.click('.snap-node[data-snapshot="second"]');
