@@ -4,14 +4,10 @@
  * alone run checked), and when it has a breakpoint itself (the checked path's speed).
  */
 import { Debugger } from '../../src/main/emulator/debug/Debugger.js';
-import { Hypervisor } from '../../src/main/emulator/hypervisor/Hypervisor.js';
-import { Machine } from '../../src/main/emulator/machine/Machine.js';
-import { ins, words } from '../../src/main/emulator/testing/harness.js';
+import { GUEST_ENTRY, IDLE, ins, partitionedMachine, words } from '../../src/main/emulator/testing/harness.js';
 
-const AGENT = 0x10000;
-const PART = 256 << 10;
-/** Sleeps for good (ctl, and the "other" guest: it has the breakpoint, never runs). */
-const IDLE = words(ins('wfi'), ins('jal', { rd: 0, imm: -4 }));
+const AGENT = GUEST_ENTRY;
+// Guest 1 is IDLE: it has the breakpoint and never runs.
 /** t0 counts and is stored: the measured guest (guest 2). */
 const COUNTER = words(
   ins('addi', { rd: 't0', rs1: 0, imm: 0 }),
@@ -23,20 +19,7 @@ const NEVER = 't0 == 4000000000';
 const MODES = ['none', 'bp-on-other', 'other-paused', 'bp-on-self'] as const;
 
 function world(engine: 'interp' | 'jit') {
-  const machine = new Machine({ cpus: 1, memBytes: 8 << 20, nics: 1, engine });
-  const hv = new Hypervisor(machine, { consoleFor: () => ({ write: () => undefined }) });
-  const ctl = hv.bootControllingOs({ loadAddress: AGENT, entry: AGENT, bytes: IDLE, name: 'ctl' });
-  let top = hv.usableBytes;
-  const parts = [IDLE, COUNTER].map((img, i) => {
-    top -= PART;
-    const p = hv.create(i + 1, `p${i + 1}`);
-    hv.addVcpu(p, 0);
-    hv.writeGuest(ctl, top, new Uint8Array(PART));
-    hv.writeGuest(ctl, top + AGENT, img);
-    const err = hv.moveMemory(ctl, p, top, PART) ?? hv.start(i + 1, AGENT, 0);
-    if (err) throw new Error(String(err));
-    return p;
-  });
+  const { machine, hv, parts } = partitionedMachine(engine, [IDLE, COUNTER]);
   return {
     machine,
     dbg: new Debugger(

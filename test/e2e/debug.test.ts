@@ -8,16 +8,10 @@
  * at 1280x720 and 1920x1080 go to test-results/screenshots.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../src/main/host/disks.js';
-import { createHost } from '../../src/main/host/host.js';
-import { ensureRendererBuilt } from '../../src/main/web/build.js';
-import { startWebServer, type WebServer } from '../../src/main/web/server.js';
-import { CHROMIUM, CHROMIUM_ARGS, LONG, openConsole, SHOTS, showView, waitForTerm } from './appPage.js';
+import { CHROMIUM, cosReady, LONG, openConsole, shots, showView, waitForTerm } from './appPage.js';
+import { startApp, stopApp, type App, type Host } from './harness.js';
 
 /** Types a line into cos's console. */
 async function runInCos(page: Page, line: string): Promise<void> {
@@ -34,61 +28,21 @@ async function clickGutter(page: Page, line: number): Promise<void> {
   await page.mouse.click(box.x - 12, box.y + box.height / 2);
 }
 
-async function shots(page: Page, name: string): Promise<void> {
-  for (const [w, h] of [
-    [1280, 720],
-    [1920, 1080],
-  ] as const) {
-    await page.setViewportSize({ width: w, height: h });
-    await page.mouse.move(0, 0);
-    await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
-    await page.screenshot({ path: path.join(SHOTS, `${name}-${w}x${h}.png`) });
-  }
-  await page.setViewportSize({ width: 1280, height: 720 });
-}
-
 describe.skipIf(!existsSync(CHROMIUM))('the Debug view in Chromium (web mode)', () => {
-  let server: WebServer;
-  let host: ReturnType<typeof createHost>;
-  let context: BrowserContext;
-  let profile: string;
+  let app: App | undefined;
+  let host: Host;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   beforeAll(async () => {
-    const staticDir = await ensureRendererBuilt();
-    profile = await mkdtemp(path.join(tmpdir(), 'hyperdesk-e2e-debug-'));
-    host = createHost('web', { dataDir: path.join(profile, 'data') });
-    server = await startWebServer({ port: 0, host: '127.0.0.1', staticDir, api: host });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 720 },
-    });
-    await mkdir(SHOTS, { recursive: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    const disk = path.join(profile, 'data', 'hyperdesk.img'); // the app opens disks only from its folders
-    await copyFile(await ensureDisks(), disk);
-    expect((await host.boot({ mode: 'hypervisor', disks: [disk] })).error).toBeUndefined();
-    await page.goto(server.url);
+    app = await startApp({ prefix: 'hyperdesk-e2e-debug-', bootDemo: true });
+    ({ host, page, errors } = app);
   }, 180_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await host?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  afterAll(() => stopApp(app));
 
   it('stops at a line breakpoint set in the editor gutter, steps, edits a register, continues', async () => {
-    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
-    await openConsole(page, 'cos');
-    await waitForTerm(page, 'cos', /cos>\s*$/);
+    await cosReady(page);
 
     // hello.s line 6 is `la a0, greeting`, the program's first instruction.
     await showView(page, 'editor');

@@ -7,16 +7,10 @@
  * Screenshots at 1280x720 and 1920x1080 go to test-results/screenshots.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../src/main/host/disks.js';
-import { createHost } from '../../src/main/host/host.js';
-import { ensureRendererBuilt } from '../../src/main/web/build.js';
-import { startWebServer, type WebServer } from '../../src/main/web/server.js';
-import { CHROMIUM, CHROMIUM_ARGS, LONG, openConsole, SHOTS, showView, waitForTerm } from './appPage.js';
+import { CHROMIUM, cosReady, LONG, openConsole, shots, showView, waitForTerm } from './appPage.js';
+import { startApp, stopApp, type App, type Host } from './harness.js';
 
 /** The tree as nested [name, children] pairs read from the DOM, "you are here" as `*`. */
 function treeShape(page: Page): Promise<unknown> {
@@ -33,48 +27,23 @@ function treeShape(page: Page): Promise<unknown> {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('the Snapshots view in Chromium (web mode)', () => {
-  let server: WebServer;
-  let host: ReturnType<typeof createHost>;
-  let context: BrowserContext;
-  let profile: string;
+  let app: App | undefined;
+  let host: Host;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
   const dialogs: string[] = [];
 
   beforeAll(async () => {
-    const staticDir = await ensureRendererBuilt();
-    profile = await mkdtemp(path.join(tmpdir(), 'hyperdesk-e2e-snap-'));
-    host = createHost('web', { dataDir: path.join(profile, 'data') });
-    server = await startWebServer({ port: 0, host: '127.0.0.1', staticDir, api: host });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 720 },
-    });
-    await mkdir(SHOTS, { recursive: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
+    app = await startApp({ prefix: 'hyperdesk-e2e-snap-', bootDemo: true });
+    ({ host, page, errors } = app);
     // Restore and delete ask first (window.confirm): the test reads the question and says yes.
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.accept();
     });
-    const disk = path.join(profile, 'data', 'hyperdesk.img'); // the app opens disks only from its folders
-    await copyFile(await ensureDisks(), disk);
-    expect((await host.boot({ mode: 'hypervisor', disks: [disk] })).error).toBeUndefined();
-    await page.goto(server.url);
   }, 180_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await host?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  afterAll(() => stopApp(app));
 
   const take = async (name: string) => {
     await page.fill('input.snap-name', name);
@@ -85,9 +54,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Snapshots view in Chromium (web mode
     page.locator(`.snap-node[data-snapshot="${name}"] .snap-console[data-guest="${guest}"] pre`).textContent();
 
   it('takes two snapshots, restores the first, takes a branch, deletes one', async () => {
-    await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
-    await openConsole(page, 'cos');
-    await waitForTerm(page, 'cos', /cos>\s*$/);
+    await cosReady(page);
 
     await showView(page, 'snapshots');
     await page.locator('.snap-empty').waitFor();
@@ -156,15 +123,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Snapshots view in Chromium (web mode
       expect(meta).toMatch(/\d{4} \d\d:\d\d:\d\d/);
       expect(meta).toMatch(/KiB|MiB/);
     }
-    for (const [w, h] of [
-      [1280, 720],
-      [1920, 1080],
-    ] as const) {
-      await page.setViewportSize({ width: w, height: h });
-      await page.mouse.move(0, 0);
-      await page.evaluate(() => document.querySelectorAll('.toast').forEach((t) => t.remove()));
-      await page.screenshot({ path: path.join(SHOTS, `snapshots-${w}x${h}.png`) });
-    }
+    await shots(page, 'snapshots');
 
     // Delete 'second': it asks, and the tree loses that node only.
     await page.click('.snap-node[data-snapshot="second"]');

@@ -9,39 +9,24 @@
  * into docs/screenshots/ for the README.
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDisks } from '../../src/main/host/disks.js';
 import { OPCODES } from '../../src/shared/isa/index.js';
-import { createHost } from '../../src/main/host/host.js';
 import { ensureRendererBuilt, PROJECT_ROOT } from '../../src/main/web/build.js';
 import { startWebServer, type WebServer } from '../../src/main/web/server.js';
+import { CHROMIUM, LONG, openConsole, SHOTS as APP_SHOTS, showView, termText } from './appPage.js';
+import { copyDemoDisk, startApp, stopApp, type App, type Host } from './harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /**
  * Screenshots of every view go to test-results/screenshots; with HYPERDESK_SCREENSHOTS=docs they
  * replace the README's in docs/screenshots (so a plain test run leaves the work tree clean).
  */
 const SHOTS =
-  process.env['HYPERDESK_SCREENSHOTS'] === 'docs'
-    ? path.join(PROJECT_ROOT, 'docs', 'screenshots')
-    : path.join(PROJECT_ROOT, 'test-results', 'screenshots');
-/** Generous: the machine boots and guests answer on a shared, loaded CI machine. */
-const LONG = 60_000;
+  process.env['HYPERDESK_SCREENSHOTS'] === 'docs' ? path.join(PROJECT_ROOT, 'docs', 'screenshots') : APP_SHOTS;
 
 /** A raw request, so that the Host header can be set (fetch forbids it). */
 function post(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
@@ -55,15 +40,6 @@ function post(url: string, headers: Record<string, string>): Promise<{ status: n
     req.on('error', reject);
     req.end();
   });
-}
-
-/** The visible text of a guest's terminal (xterm's DOM rows), one line per row, spaces normalised. */
-function termText(page: Page, guest: string): Promise<string> {
-  return page.evaluate((name) => {
-    const rows = document.querySelector(`section.term[data-name="${name}"] .xterm-rows`);
-    if (!rows) return '';
-    return Array.from(rows.children, (r) => (r.textContent ?? '').replace(/\u00a0/g, ' ').trimEnd()).join('\n');
-  }, guest);
 }
 
 /** Waits until the guest's terminal shows `text` (xterm paints on animation frames: poll). */
@@ -89,17 +65,6 @@ async function waitForTerm(page: Page, guest: string, text: string, timeout = LO
   }
 }
 
-async function showView(page: Page, id: string): Promise<void> {
-  await page.click(`nav .nav-item[data-view="${id}"]`);
-  await page.locator(`section.view[data-view="${id}"]`).waitFor({ state: 'visible' });
-}
-
-async function openConsole(page: Page, guest: string): Promise<void> {
-  await showView(page, 'consoles');
-  await page.locator(`.tabs .tab`, { hasText: new RegExp(`^${guest}$`) }).click();
-  await page.locator(`section.term[data-name="${guest}"]`).waitFor({ state: 'visible' });
-}
-
 /** Types a line into a guest's console through the terminal (keyboard focus in xterm). */
 async function typeLine(page: Page, guest: string, line: string): Promise<void> {
   await openConsole(page, guest);
@@ -116,41 +81,26 @@ async function shot(page: Page, name: string): Promise<void> {
 }
 
 describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)', () => {
+  let app: App | undefined;
   let server: WebServer;
-  let host: ReturnType<typeof createHost>;
+  let host: Host;
   let context: BrowserContext;
   let profile: string;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   beforeAll(async () => {
-    const staticDir = await ensureRendererBuilt();
-    profile = await mkdtemp(path.join(tmpdir(), 'hyperdesk-e2e-'));
-    // The store in a folder of its own: the test never touches the user's data folder.
-    host = createHost('web', { dataDir: path.join(profile, 'data') });
-    server = await startWebServer({ port: 0, host: '127.0.0.1', staticDir, api: host });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
+    app = await startApp({
+      prefix: 'hyperdesk-e2e-',
       viewport: { width: 1280, height: 800 },
       acceptDownloads: true,
+      shots: SHOTS,
     });
-    await mkdir(SHOTS, { recursive: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.goto(server.url);
+    ({ server, host, context, profile, page, errors } = app);
   }, 180_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await host?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  // The reconnect test below starts the server again: stop the one running then.
+  afterAll(() => (app ? stopApp({ ...app, server }) : undefined));
 
   it('shows the app and what the host reports', async () => {
     await page.locator('footer.foot', { hasText: `ISA ${OPCODES.length} opcodes` }).waitFor({ timeout: 20_000 });
@@ -162,8 +112,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
   it('follows the demo machine booting: the top bar, and a console per guest', async () => {
     // On a copy of the demo disk: Assemble & reboot below writes into the image, and the
     // repository's disks/hyperdesk.img must stay as built. (The top bar's Boot is used at the end.)
-    const disk = path.join(profile, 'data', 'hyperdesk.img'); // the app opens disks only from its folders
-    await copyFile(await ensureDisks(), disk);
+    const disk = await copyDemoDisk(profile);
     const booted = await host.boot({ mode: 'hypervisor', disks: [disk] });
     expect(booted.error).toBeUndefined();
     await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });

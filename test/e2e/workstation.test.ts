@@ -9,30 +9,11 @@
  * is photographed at 1280x720 and 1920x1080 into test-results/screenshots (never the repository).
  */
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDisks } from '../../src/main/host/disks.js';
-import { createHost } from '../../src/main/host/host.js';
-import { ensureRendererBuilt, PROJECT_ROOT } from '../../src/main/web/build.js';
-import { startWebServer, type WebServer } from '../../src/main/web/server.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS = path.join(PROJECT_ROOT, 'test-results', 'screenshots');
-/** Generous: the machine boots and guests answer on a shared, loaded CI machine. */
-const LONG = 60_000;
+import { CHROMIUM, LONG, SHOTS, showView } from './appPage.js';
+import { startApp, stopApp, type App, type Host } from './harness.js';
 
 /** The rows a guest's terminal shows now (xterm's DOM rows), trailing blanks trimmed. */
 function shownRows(page: Page, guest: string): Promise<string[]> {
@@ -56,18 +37,11 @@ async function waitForRows(page: Page, guest: string, text: string): Promise<voi
   );
 }
 
-async function showView(page: Page, id: string): Promise<void> {
-  await page.click(`nav .nav-item[data-view="${id}"]`);
-  await page.locator(`section.view[data-view="${id}"]`).waitFor({ state: 'visible' });
-}
-
 describe.skipIf(!existsSync(CHROMIUM))('the workstation as a newcomer meets it (web mode)', () => {
-  let server: WebServer;
-  let host: ReturnType<typeof createHost>;
-  let context: BrowserContext;
-  let profile: string;
+  let app: App | undefined;
+  let host: Host;
   let page: Page;
-  const errors: string[] = [];
+  let errors: string[];
 
   async function shots(name: string): Promise<void> {
     await page.mouse.move(0, 0);
@@ -83,38 +57,12 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation as a newcomer meets it (
   }
 
   beforeAll(async () => {
-    const staticDir = await ensureRendererBuilt();
-    profile = await mkdtemp(path.join(tmpdir(), 'hyperdesk-ws-'));
-    host = createHost('web', { dataDir: path.join(profile, 'data') });
-    // In the data folder: the host opens disks only there and in the project's disks/ (docs/security.md).
-    await mkdir(path.join(profile, 'data'), { recursive: true });
-    const disk = path.join(profile, 'data', 'hyperdesk.img');
-    await copyFile(await ensureDisks(), disk);
-    const booted = await host.boot({ mode: 'hypervisor', disks: [disk] });
-    expect(booted.error).toBeUndefined();
-    server = await startWebServer({ port: 0, host: '127.0.0.1', staticDir, api: host });
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-      viewport: { width: 1280, height: 720 },
-    });
-    await mkdir(SHOTS, { recursive: true });
-    page = await context.newPage();
-    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-    });
-    await page.goto(server.url);
+    app = await startApp({ prefix: 'hyperdesk-ws-', bootDemo: true });
+    ({ host, page, errors } = app);
     await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
   }, 180_000);
 
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await host?.close();
-    if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  afterAll(() => stopApp(app));
 
   it('names the running machine, and the engine of the guest switched to the translator', async () => {
     await page.locator('.badge.machine-name', { hasText: /^demo$/ }).waitFor({ timeout: LONG });

@@ -7,6 +7,7 @@
 import { OPCODES } from '../../src/shared/isa/opcodes.js';
 import { REGISTER_ABI_NAMES } from '../../src/shared/isa/registers.js';
 import { DIRECTIVES, PSEUDOS } from '../../src/main/asm/index.js';
+import { mutateSource, VALID_PROGRAMS } from '../asm/mutate.js';
 import { Rng } from './rng.js';
 
 export interface AsmSource {
@@ -40,14 +41,7 @@ const VOCAB = [
   'm 1, 2\n',
 ];
 
-const VALID = [
-  '_start: la sp, stack_top\n call main\n1: j 1b\nmain: ret\nstack_top:',
-  'main: push ra\n li a0, 0x12345678\n .loop: addi a0, a0, -1\n bnez a0, .loop\n pop ra\n ret',
-  '.macro save r\n push \\r\n.endm\nsave a0\nsave s1',
-  '.data\nmsg: .asciz "hello\\n"\n.align 4\nstack: .space 64\nstack_top:',
-  '.equ N, 10\n.rept N\n.word . + N\n.endr\n.if N > 5\n.byte 1\n.else\n.byte 2\n.endif',
-  'csrr a0, sstatus\n csrw stvec, a0\n tlbflush\n hflush zero\n eret\n syscall 3',
-];
+const VALID = VALID_PROGRAMS;
 
 const HUGE = [0x7fffffff, 0xffffffff, 0x80000000, 1_000_000, 999_999, 1_000_001, 65_536, -1, 0];
 
@@ -64,16 +58,7 @@ function tokens(rng: Rng, n: number): string {
 }
 
 function mutate(rng: Rng, s: string): string {
-  const edits = rng.int(1, 6);
-  for (let i = 0; i < edits; i++) {
-    const at = rng.int(0, s.length);
-    const op = rng.int(0, 3);
-    if (op === 0) s = s.slice(0, at) + s.slice(at + rng.int(1, 5));
-    else if (op === 1) s = s.slice(0, at) + rng.pick(VOCAB) + s.slice(at);
-    else if (op === 2) s = s.slice(0, at) + CHARS[rng.int(0, CHARS.length - 1)] + s.slice(at);
-    else s = s + '\n' + s.slice(0, at);
-  }
-  return s;
+  return mutateSource(rng, s, VOCAB, CHARS);
 }
 
 /** A size that is mostly small and sometimes past a limit (docs/isa.md#limits). */

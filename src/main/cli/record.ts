@@ -4,36 +4,10 @@
  * session.json in the data folder) and replay and move about a recording, through its host API.
  * `list` also works with no session running (the data folder's store, through a host of its own).
  */
-import type { HostApi, ReplayPosition } from '../../shared/api.js';
+import type { ReplayPosition } from '../../shared/api.js';
 import { createHost } from '../host/host.js';
 import { dataDir } from '../host/snapshotCatalog.js';
-import { TOKEN_HEADER } from '../web/server.js';
-import { readSessionFile } from '../web/sessionFile.js';
-
-type Call = <M extends keyof HostApi>(
-  method: M,
-  ...args: Parameters<HostApi[M]>
-) => Promise<Awaited<ReturnType<HostApi[M]>>>;
-
-function sessionCaller(data: string): Call | string {
-  const s = readSessionFile(data);
-  if (typeof s === 'string') return s;
-  return async (method, ...args) => {
-    let res: Response;
-    try {
-      res = await fetch(`${s.url}/api/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token },
-        body: JSON.stringify(args),
-      });
-    } catch (e) {
-      throw new Error(`the session at ${s.url} (pid ${s.pid}) does not answer: ${(e as Error).message}`);
-    }
-    const body = (await res.json().catch(() => ({ error: res.statusText }))) as unknown;
-    if (!res.ok) throw new Error((body as { error?: string }).error ?? `HTTP ${res.status}`);
-    return body as never;
-  };
-}
+import { sessionCaller } from './sessionCall.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const USAGE =

@@ -4,37 +4,10 @@
  * in the data folder), through its host API. `list` and `rm` also work with no session running:
  * then they use the data folder's store directly, through a host of their own.
  */
-import type { HostApi, SnapshotInfo } from '../../shared/api.js';
+import type { SnapshotInfo } from '../../shared/api.js';
 import { createHost } from '../host/host.js';
 import { dataDir } from '../host/snapshotCatalog.js';
-import { TOKEN_HEADER } from '../web/server.js';
-import { readSessionFile } from '../web/sessionFile.js';
-
-type Call = <M extends 'snapshotSave' | 'snapshotList' | 'snapshotRestore' | 'snapshotRemove'>(
-  method: M,
-  ...args: Parameters<HostApi[M]>
-) => Promise<Awaited<ReturnType<HostApi[M]>>>;
-
-/** A call to the running session's host API over HTTP, or the session's absence as a message. */
-function sessionCaller(data: string): Call | string {
-  const s = readSessionFile(data);
-  if (typeof s === 'string') return s;
-  return async (method, ...args) => {
-    let res: Response;
-    try {
-      res = await fetch(`${s.url}/api/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', [TOKEN_HEADER]: s.token },
-        body: JSON.stringify(args),
-      });
-    } catch (e) {
-      throw new Error(`the session at ${s.url} (pid ${s.pid}) does not answer: ${(e as Error).message}`);
-    }
-    const body = (await res.json().catch(() => ({ error: res.statusText }))) as unknown;
-    if (!res.ok) throw new Error((body as { error?: string }).error ?? `HTTP ${res.status}`);
-    return body as never;
-  };
-}
+import { sessionCaller, type SessionCall } from './sessionCall.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
@@ -69,7 +42,7 @@ export async function snapshotCommand(action: string, name: string | undefined):
     // list and rm: through the session when one runs (it keeps its own view up to date), else here.
     const local = typeof remote === 'string' ? createHost('web', { dataDir: data }) : undefined;
     try {
-      const call: Call =
+      const call: SessionCall =
         remote !== undefined && typeof remote !== 'string'
           ? remote
           : (m, ...a) => (local![m] as (...x: unknown[]) => Promise<never>)(...a);

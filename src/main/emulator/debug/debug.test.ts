@@ -6,17 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import type { DebugEvent } from '../../../shared/debugApi.js';
 import { CSR } from '../../../shared/isa/csrs.js';
-import { Hypervisor } from '../hypervisor/Hypervisor.js';
-import type { Partition } from '../hypervisor/Partition.js';
-import { Machine } from '../machine/Machine.js';
-import { ins, li, words } from '../testing/harness.js';
+import { GUEST_ENTRY, ins, li, PARTITION_BYTES, partitionedMachine, words } from '../testing/harness.js';
 import { parseCondition } from './condition.js';
 import { Debugger } from './Debugger.js';
 
-const AGENT = 0x10000;
-const PART = 256 << 10;
-/** ctl sleeps for good: wfi with nothing enabled, so only the partitions under test run. */
-const IDLE = words(ins('wfi'), ins('jal', { rd: 0, imm: -4 }));
+// ctl idles (IDLE), so only the partitions under test run; each guest starts at AGENT.
+const AGENT = GUEST_ENTRY;
+const PART = PARTITION_BYTES;
 
 /** t0 counts; each round stores it at 0x100: 3 instructions a round after 1 to start. */
 const COUNTER = words(
@@ -38,20 +34,7 @@ const CALLS = words(
 );
 
 function world(engine: 'interp' | 'jit', images: Uint8Array[]) {
-  const machine = new Machine({ cpus: 1, memBytes: 8 << 20, nics: 1, engine });
-  const hv = new Hypervisor(machine, { consoleFor: () => ({ write: () => undefined }) });
-  const ctl = hv.bootControllingOs({ loadAddress: AGENT, entry: AGENT, bytes: IDLE, name: 'ctl' });
-  let top = hv.usableBytes;
-  const parts: Partition[] = images.map((img, i) => {
-    top -= PART;
-    const p = hv.create(i + 1, `p${i + 1}`);
-    hv.addVcpu(p, 0);
-    hv.writeGuest(ctl, top, new Uint8Array(PART));
-    hv.writeGuest(ctl, top + AGENT, img);
-    const err = hv.moveMemory(ctl, p, top, PART) ?? hv.start(i + 1, AGENT, 0);
-    if (err) throw new Error(String(err));
-    return p;
-  });
+  const { machine, hv, parts } = partitionedMachine(engine, images);
   const events: DebugEvent[] = [];
   const dbg = new Debugger(
     machine,

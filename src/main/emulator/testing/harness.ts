@@ -8,6 +8,8 @@ import { OPCODE_BY_MNEMONIC } from '../../../shared/isa/opcodes.js';
 import { registerNumber } from '../../../shared/isa/registers.js';
 import type { Cpu } from '../cpu/Cpu.js';
 import { runCpu } from '../cpu/run.js';
+import { Hypervisor } from '../hypervisor/Hypervisor.js';
+import type { Partition } from '../hypervisor/Partition.js';
 import { Machine } from '../machine/Machine.js';
 
 type Reg = number | string;
@@ -131,4 +133,37 @@ export class PageTables {
     for (let o = 0; o < len; o += 4096) this.map(va + o, pa + o, flags);
     return this;
   }
+}
+
+/** Where each guest of partitionedMachine is loaded and starts (guest-physical). */
+export const GUEST_ENTRY = 0x10000;
+/** Each partition's memory in partitionedMachine. */
+export const PARTITION_BYTES = 256 << 10;
+/** Sleeps for good: wfi with nothing enabled (ctl, or a guest that must not run). */
+export const IDLE = words(ins('wfi'), ins('jal', { rd: 0, imm: -4 }));
+
+/**
+ * One pCPU with the hypervisor: ctl idles, and image i runs at GUEST_ENTRY in partition i + 1 (one
+ * vCPU, PARTITION_BYTES moved to it from the top of ctl's memory; docs/architecture.md#the-hypervisor-issue-4).
+ * What the debugger's tests and its benchmark run on.
+ */
+export function partitionedMachine(
+  engine: 'interp' | 'jit',
+  images: Uint8Array[],
+): { machine: Machine; hv: Hypervisor; parts: Partition[] } {
+  const machine = new Machine({ cpus: 1, memBytes: 8 << 20, nics: 1, engine });
+  const hv = new Hypervisor(machine, { consoleFor: () => ({ write: () => undefined }) });
+  const ctl = hv.bootControllingOs({ loadAddress: GUEST_ENTRY, entry: GUEST_ENTRY, bytes: IDLE, name: 'ctl' });
+  let top = hv.usableBytes;
+  const parts = images.map((img, i) => {
+    top -= PARTITION_BYTES;
+    const p = hv.create(i + 1, `p${i + 1}`);
+    hv.addVcpu(p, 0);
+    hv.writeGuest(ctl, top, new Uint8Array(PARTITION_BYTES));
+    hv.writeGuest(ctl, top + GUEST_ENTRY, img);
+    const err = hv.moveMemory(ctl, p, top, PARTITION_BYTES) ?? hv.start(i + 1, GUEST_ENTRY, 0);
+    if (err) throw new Error(String(err));
+    return p;
+  });
+  return { machine, hv, parts };
 }
