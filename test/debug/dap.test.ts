@@ -217,10 +217,12 @@ describe('hyperdesk dap', () => {
       expect(second).toMatchObject({ line: 8 });
       expect(second.pc).not.toBe(first.pc);
       // Back one instruction: the bne undone, s0 and s1 as after the first step. Its pc is not yet
-      // 0x0040000c: the count lands in cos's kernel (docs/debugger.md#reverse, open).
+      // 0x0040000c (open, docs/debugger.md#reverse): the replay counts retired instructions
+      // differently from the live run around cos's interrupt handler, and lands in the kernel.
       const back = await step(() => dc3.stepBackRequest({ threadId: 1 }), 'step');
       expect(back.regs.filter((r) => /^s[01]=/.test(r))).toEqual(first.regs.filter((r) => /^s[01]=/.test(r)));
-      // Reverse continue answers with a breakpoint stop (its pc: the same open point).
+      // Reverse continue to the breakpoint's address answers with a breakpoint stop. Its pc is not
+      // yet the address (the same open point: the stop is reached again by its retired count).
       const rc = dc3.waitForEvent('stopped', 180_000);
       await dc3.reverseContinueRequest({ threadId: 1 });
       expect((await rc).body.reason).toBe('breakpoint');
