@@ -6,7 +6,7 @@ import type { DebugState } from '../../shared/debugApi.js';
 import type { AsmResult } from '../asm/index.js';
 import type { ProgramInfo } from '../emulator/debug/program.js';
 import type { EngineCalls } from './protocol.js';
-import { HOST_ACTIONS } from './replay.js';
+import { HOST_ACTIONS } from './hostActions.js';
 import type { Session } from './Session.js';
 
 /** Machine time a step may take before the call returns without its stop (the event follows). */

@@ -16,6 +16,7 @@ import { MemoryOverlay } from './memoryOverlay.js';
 import { PowerOnError, powerOn } from './powerOn.js';
 import { diskHash, machineHash, networkDigest } from './recorder.js';
 import { Digest, type LogEntry, type Recording } from './recordLog.js';
+import { HOST_ACTIONS } from './hostActions.js';
 import { Session } from './Session.js';
 import { readSnapshotFile } from './snapshotFile.js';
 import type { SnapshotContent } from './snapshots.js';
@@ -25,9 +26,8 @@ const PAGE = 4096;
 /** Cycles run per call between two log entries (a tick checks the clock between calls). */
 const CHUNK = 2_500_000;
 
-/** A host action of another part, replayed by name (the debugger registers its own: docs/recording.md). */
-export type HostActionHandler = (session: Session, args: unknown[]) => string | undefined;
-export const HOST_ACTIONS = new Map<string, HostActionHandler>();
+// Host actions of other parts, replayed by name (the debugger registers its own: docs/recording.md).
+export { HOST_ACTIONS, type HostActionHandler } from './hostActions.js';
 
 /** The machine at one point of the replay, kept in memory. */
 export interface Mark {
