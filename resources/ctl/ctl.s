@@ -46,5 +46,6 @@
 .include "part.s"              # partition records, building and starting a partition, parttab
 .include "ctlcmds.s"           # the control commands
 .include "monitor.s"           # notices as they come, the fault policy, the bridge's counters
+.include "swap.s"              # swapping whole guests out and in (M17)
 .include "data.s"              # ctl's globals and buffers
 .include "../cos/data.s"       # cos's globals and bss; ends with _end

@@ -50,6 +50,7 @@ cmd_ctl_help:
     print "  resize ID +SIZE|-SIZE      give it more memory, or ask it to give some back\n"
     print "  policy ID restart|stop     when it faults: restart it (3 times in a row at most) or not\n"
     print "  technique ID paravirtual|hardware|trap-emulate   how it is virtualized from its next start\n"
+    print "  swap ID out|in             the whole guest to the swap store (its memory back to ctl), or back\n"
     print "  move DEVICE ID             give a device to a partition\n"
     print "  sched ID WEIGHT [SLICE_US] its share of a pCPU: weight 1..100, time slice in us\n"
     print "  msg ID TEXT                send a message to a partition\n"
@@ -103,8 +104,9 @@ cmd_parts:
     lw    a4, Q_SWITCHES(s1)
     lw    a5, Q_INSTRET(s1)
     lw    a6, Q_EXIT(s1)
-    fmt   "%8u %8u %8u %8u %10u %4d\n"
+    fmt   "%8u %8u %8u %8u %10u %4d"
     call  kprintf
+    call  parts_emulated
     j     7f
 4:  mv    a1, s0
     addi  a2, s1, Q_NAME
@@ -121,8 +123,9 @@ cmd_parts:
     lw    a4, Q_SWITCHES(s1)
     lw    a5, Q_INSTRET(s1)
     lw    a6, Q_EXIT(s1)
-    fmt   " hypercalls=%u mmio=%u irqs=%u switches=%u instret=%u exit=%d\n"
+    fmt   " hypercalls=%u mmio=%u irqs=%u switches=%u instret=%u exit=%d"
     call  kprintf
+    call  parts_emulated
 7:  addi  s0, s0, 1
     j     2b
 6:  mv    s1, a0
@@ -135,6 +138,23 @@ cmd_parts:
     j     9f
 8:  li    a0, 0
 9:  leave 3
+
+# parts_emulated(s1 = part_query's answer): the end of a `parts` row. Only trap-and-emulate has the
+# hypervisor emulate instructions (M7, docs/hypercalls.md#virtualization-techniques), so a row
+# gets their count only when there are some: "  trap-emulate: N emulated", or " emulated=N" tagged.
+parts_emulated:
+    enter 0
+    lw    a1, Q_EMULATED(s1)
+    beqz  a1, 2f
+    lwg   t0, tagged
+    bnez  t0, 1f
+    fmt   "  trap-emulate: %u emulated"
+    call  kprintf
+    j     2f
+1:  fmt   " emulated=%u"
+    call  kprintf
+2:  print "\n"
+    leave 0
 
 # fmt_size(a0 = bytes) -> a0 = "8 MiB" (a buffer valid until the next call). Not while a failure
 # message is being composed (it captures output too).
@@ -214,6 +234,7 @@ cmd_res:
     la    a2, str_empty
 32: fmt   " given to %u partition%s\n"
     call  kprintf
+    call  res_swapped             # swap.s: what is in the swap store, when anything is
     lwg   a1, ncpu
     fmt   "pCPUs:   %u\n"
     call  kprintf
@@ -1240,6 +1261,7 @@ ctl_commands:
     .word s_c_net, cmd_net, 1
     .word s_c_policy, cmd_policy, 1
     .word s_c_technique, cmd_technique, 1
+    .word s_c_swap, cmd_swap, 1
     .word 0, 0, 0
 part_states:
     .word s_st0, s_st1, s_st2, s_st3, s_st4, s_st5
@@ -1264,6 +1286,7 @@ s_wants_reply: .asciz " (waits for a reply)"
 s_c_net:     .asciz "net"
 s_c_policy:  .asciz "policy"
 s_c_technique: .asciz "technique"
+s_c_swap:    .asciz "swap"
 s_nic0:      .asciz "nic0"
 s_st0:       .asciz "created"
 s_st1:       .asciz "running"

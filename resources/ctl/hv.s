@@ -33,6 +33,8 @@ hvcall hc_destroy,      HC_PART_DESTROY
 hvcall hc_query,        HC_PART_QUERY
 hvcall hc_sched,        HC_SCHED_SET
 hvcall hc_restart,      HC_PART_RESTART
+hvcall hc_swap_out,     HC_PART_SWAP_OUT
+hvcall hc_swap_in,      HC_PART_SWAP_IN
 hvcall hc_remove_mem,   HC_PART_REMOVE_MEM
 hvcall hc_bridge_stats, HC_BRIDGE_STATS
 hvcall hc_technique,    HC_PART_TECHNIQUE

@@ -152,9 +152,30 @@ export interface CtlReply {
   error?: { name: string; message: string };
 }
 
+/**
+ * What a client's virtualization technique cost so far, counted by the hypervisor since it was
+ * created (M7; docs/hypercalls.md#virtualization-techniques). Every field counts for every technique;
+ * the ones that tell the techniques apart are `emulated` and `shadowBuilds` (trap-and-emulate only:
+ * zero otherwise) against `exits` (what hardware assist and paravirtualization still take).
+ */
+export interface TechniqueCounters {
+  technique: 'paravirtual' | 'hardware' | 'trap-emulate';
+  /** Exits to the hypervisor: hypercalls, MMIO accesses and faults it handled. */
+  exits: number;
+  hypercalls: number;
+  mmioExits: number;
+  /** Trap-and-emulate: privileged instructions the hypervisor emulated. */
+  emulated: number;
+  /** Trap-and-emulate: shadow page tables built (at start, on a ptbr write, on tlbflush). */
+  shadowBuilds: number;
+  /** Trap-and-emulate: faults handed back to the guest's own handler (its own page faults). */
+  reflected: number;
+}
+
 /** Who owns what, read-only from the hypervisor (owner = partition id; null = the hypervisor). */
 export interface Ownership {
-  partitions: { id: number; name: string; state: GuestState }[];
+  /** `counters`: a client's technique and its counts (absent for ctl, which is not virtualized). */
+  partitions: { id: number; name: string; state: GuestState; counters?: TechniqueCounters }[];
   cpus: { index: number; running: number | null; pinned: number[] }[];
   memory: { base: number; size: number; owner: number | null; what: string }[];
   devices: {
@@ -216,6 +237,11 @@ export interface GuestPerf {
   trapsPerSec: number;
   irqsPerSec: number;
   hypercallsPerSec: number;
+  /** Trap-and-emulate's emulated instructions and shadow builds per second (M7; absent for ctl). */
+  emulatedPerSec?: number;
+  shadowBuildsPerSec?: number;
+  /** The client's technique and its counts at the end of the sample (absent for ctl). */
+  counters?: TechniqueCounters;
 }
 
 export interface PerfSample {

@@ -76,6 +76,11 @@ describe('the engine worker', () => {
     expect(own.devices.find((d) => d.id === 'uart0')?.owner).toBe(0);
     const total = own.memory.reduce((n, m) => n + m.size, 0);
     expect(total).toBeLessThanOrEqual(own.totalBytes);
+    // M7: each client's technique and its counters reach the app; ctl, not virtualized, has none.
+    expect(own.partitions.find((p) => p.id === 0)?.counters).toBeUndefined();
+    const cos = own.partitions.find((p) => p.id === 1)?.counters;
+    expect(cos).toMatchObject({ technique: 'paravirtual', emulated: 0, shadowBuilds: 0 });
+    expect(cos!.hypercalls).toBeGreaterThan(0);
   });
 
   it('reports the bridge with a port per client and saves a capture as pcap', async () => {

@@ -4,6 +4,7 @@
  * `technique 1 trap-emulate` and a restart, cos runs under classic trap-and-emulate.
  */
 import { describe, expect, it } from 'vitest';
+import { ownership, partitionCounters, perfBetween } from '../../src/main/engine/views.js';
 import { bootCtl } from './hvrun.js';
 
 describe('ctl technique', () => {
@@ -21,9 +22,52 @@ describe('ctl technique', () => {
     expect(r.cmd('cos', 'run primes')).toContain('1229 primes below 10000');
     expect(cos.stats.emulated).toBeGreaterThan(0);
     expect(cos.stats.shadowBuilds).toBeGreaterThan(0);
+    // ctl's `parts` reads the count from part_query (+60) and shows it on cos's row only (M7).
+    const rows = r.cmd('ctl', 'parts').split('\n');
+    const row = rows.find((l) => / cos /.test(l))!;
+    const shown = / {2}trap-emulate: (\d+) emulated$/.exec(row);
+    expect(shown, row).not.toBeNull();
+    expect(Number(shown![1])).toBeGreaterThan(0);
+    expect(Number(shown![1])).toBeLessThanOrEqual(cos.stats.emulated);
+    expect(rows.find((l) => / swos /.test(l))).toMatch(/ -?\d+$/);
+    expect(rows.find((l) => / ctl /.test(l))).not.toMatch(/emulated/);
     expect(r.cmd('ctl', 'technique 1 sideways')).toMatch(/usage: technique ID paravirtual\|hardware\|trap-emulate/);
     expect(r.cmd('ctl', 'technique 0 hardware')).toBe(
       'ctl: technique 0 hardware: part_technique: a bad argument (EINVAL)\n',
     );
+  });
+
+  it("shows each technique's counters in the ownership map and the performance samples (M7)", async () => {
+    const r = await bootCtl();
+    r.booted();
+    const view = (id: number) => ownership(r.hv, r.machine).partitions.find((p) => p.id === id);
+    // Paravirtual cos: counters present, trap-and-emulate's zero; ctl is not virtualized: none.
+    expect(view(0)!.counters).toBeUndefined();
+    const pv = view(1)!.counters!;
+    expect(pv.technique).toBe('paravirtual');
+    expect(pv.exits).toBeGreaterThan(0);
+    expect(pv.emulated).toBe(0);
+    expect(pv.shadowBuilds).toBe(0);
+
+    r.cmd('ctl', 'stop 1');
+    r.cmd('ctl', 'technique 1 trap-emulate');
+    r.cmd('ctl', 'restart 1');
+    r.expect('cos', /cos> $/);
+    const before = partitionCounters(r.hv, r.machine);
+    const first = view(1)!.counters!;
+    expect(first.technique).toBe('trap-emulate');
+    expect(first.emulated).toBeGreaterThan(0);
+    expect(first.shadowBuilds).toBeGreaterThan(0);
+    expect(r.cmd('cos', 'run hello')).toBe('Hello from user mode!\n');
+    const later = view(1)!.counters!;
+    expect(later.emulated).toBeGreaterThan(first.emulated);
+    expect(later.shadowBuilds).toBeGreaterThan(first.shadowBuilds);
+
+    const perf = perfBetween(before, partitionCounters(r.hv, r.machine), 1000, 1_000_000, r.machine.cpus.length);
+    const cos = perf.find((g) => g.id === 1)!;
+    expect(cos.emulatedPerSec).toBe(later.emulated - first.emulated);
+    expect(cos.shadowBuildsPerSec).toBe(later.shadowBuilds - first.shadowBuilds);
+    expect(cos.counters).toEqual(later);
+    expect(perf.find((g) => g.id === 0)!.emulatedPerSec).toBeUndefined();
   });
 });

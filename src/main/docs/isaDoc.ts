@@ -167,7 +167,12 @@ export function generateIsaDoc(): string {
   p('count reaches `timecmp`, compared modulo 2^32: a write to `timecmp` re-arms it and clears the');
   p('pending bit, and it fires (timecmp - cycle) mod 2^32 cycles later. `htimecmp` does the same against');
   p('`hcycle`, the real cycle count that the hypervisor never virtualizes. The hypervisor virtualizes');
-  p('`cycle` and `instret` by writing them (saved and restored on each world switch).');
+  p('`cycle` and `instret` by writing them (saved and restored on each world switch). `instret` counts');
+  p('the instructions that retired: one that trapped did not, also when the hypervisor emulates it (a');
+  p('hypercall, a device access or, under trap-and-emulate, a privileged instruction). Each vCPU counts');
+  p('only its own, also when the hypervisor switches vCPUs in the middle of a time slice: the world switch');
+  p("credits the slice's steps so far to the vCPU leaving (`Vcpu.save`), not to the one it loads");
+  p('(`test/hypervisor/instret.test.ts`, both engines).');
   p();
   p('## Paging');
   p();

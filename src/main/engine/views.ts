@@ -3,7 +3,15 @@
  * performance samples and the per-guest timeline. They read the hypervisor's tables and counters
  * and change nothing (the panel's actions go to ctl, docs/guests.md#the-management-channel).
  */
-import type { GuestInfo, GuestPerf, GuestState, NetworkView, Ownership, TimelineEntry } from '../../shared/api.js';
+import type {
+  GuestInfo,
+  GuestPerf,
+  GuestState,
+  NetworkView,
+  Ownership,
+  TechniqueCounters,
+  TimelineEntry,
+} from '../../shared/api.js';
 import { CAUSE, causeName } from '../../shared/isa/csrs.js';
 import type { Cpu } from '../emulator/cpu/Cpu.js';
 import type { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
@@ -43,6 +51,24 @@ export function partitionGuests(hv: Hypervisor): GuestInfo[] {
     }));
 }
 
+/**
+ * A client's technique and what it has cost so far (M7, docs/hypercalls.md#virtualization-techniques);
+ * undefined for ctl, which owns the real devices and is not virtualized by a technique.
+ */
+export function techniqueCounters(p: Partition): TechniqueCounters | undefined {
+  if (p.id === 0) return undefined;
+  const s = p.stats;
+  return {
+    technique: p.technique,
+    exits: s.hypercalls + s.mmioExits + s.faults,
+    hypercalls: s.hypercalls,
+    mmioExits: s.mmioExits,
+    emulated: s.emulated,
+    shadowBuilds: s.shadowBuilds,
+    reflected: s.reflected,
+  };
+}
+
 /** Instructions a partition has retired: saved vCPUs, plus the live count of those running now. */
 export function partitionInstret(hv: Hypervisor, machine: Machine, p: Partition): number {
   let n = 0;
@@ -75,7 +101,10 @@ export function ownership(hv: Hypervisor, machine: Machine): Ownership {
   const ownerOf = (id: string) => parts.find((p) => p.devices.has(id))?.id ?? null;
   const nodes = flatten(machine.tree);
   return {
-    partitions: parts.map((p) => ({ id: p.id, name: p.name, state: guestState(p) })),
+    partitions: parts.map((p) => {
+      const counters = techniqueCounters(p);
+      return { id: p.id, name: p.name, state: guestState(p), ...(counters ? { counters } : {}) };
+    }),
     cpus: machine.cpus.map((c) => ({
       index: c.id,
       running: hv.currentOn(c.id)?.partitionId ?? null,
@@ -123,19 +152,25 @@ export interface GuestCounters {
   traps: number;
   irqs: number;
   hypercalls: number;
+  /** The client's technique counters (absent for ctl and in dual boot). */
+  counters?: TechniqueCounters;
 }
 
 export function partitionCounters(hv: Hypervisor, machine: Machine): GuestCounters[] {
   return [...hv.partitions.values()]
     .filter((p) => p.state !== 'destroyed')
-    .map((p) => ({
-      id: p.id,
-      name: p.name,
-      instret: partitionInstret(hv, machine, p),
-      traps: p.stats.hypercalls + p.stats.mmioExits + p.stats.faults,
-      irqs: p.stats.interrupts,
-      hypercalls: p.stats.hypercalls,
-    }));
+    .map((p) => {
+      const counters = techniqueCounters(p);
+      return {
+        id: p.id,
+        name: p.name,
+        instret: partitionInstret(hv, machine, p),
+        traps: p.stats.hypercalls + p.stats.mmioExits + p.stats.faults,
+        irqs: p.stats.interrupts,
+        hypercalls: p.stats.hypercalls,
+        ...(counters ? { counters } : {}),
+      };
+    });
 }
 
 /** Rates between two samples `wallMs` apart, over `cycles` of machine time on `cpus` pCPUs. */
@@ -148,7 +183,14 @@ export function perfBetween(
 ): GuestPerf[] {
   const sec = Math.max(wallMs, 1) / 1000;
   return after.map((a) => {
-    const b = before.find((x) => x.id === a.id) ?? { ...a, instret: 0, traps: 0, irqs: 0, hypercalls: 0 };
+    const b: GuestCounters = before.find((x) => x.id === a.id) ?? {
+      id: a.id,
+      name: a.name,
+      instret: 0,
+      traps: 0,
+      irqs: 0,
+      hypercalls: 0,
+    };
     const instr = Math.max(0, a.instret - b.instret);
     return {
       id: a.id,
@@ -158,6 +200,13 @@ export function perfBetween(
       trapsPerSec: Math.round((a.traps - b.traps) / sec),
       irqsPerSec: Math.round((a.irqs - b.irqs) / sec),
       hypercallsPerSec: Math.round((a.hypercalls - b.hypercalls) / sec),
+      ...(a.counters
+        ? {
+            emulatedPerSec: Math.round((a.counters.emulated - (b.counters?.emulated ?? 0)) / sec),
+            shadowBuildsPerSec: Math.round((a.counters.shadowBuilds - (b.counters?.shadowBuilds ?? 0)) / sec),
+            counters: a.counters,
+          }
+        : {}),
     };
   });
 }

@@ -2,7 +2,7 @@
  * Record and replay through the host API (docs/recording.md), as the app and `hyperdesk` call it:
  * the demo machine on the engine worker, a recording kept in the store, listed, replayed and moved.
  */
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hd-host-rec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function waitFor(what: string, f: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 600; i++) {
     if (await f()) return;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -22,7 +22,9 @@ async function waitFor(what: string, f: () => Promise<boolean>): Promise<void> {
 
 describe('recordings through the host API', () => {
   it('records, keeps the log in the store, lists, replays and reverse-steps', async () => {
-    const disk = join(dir, 'demo.img');
+    // The host boots disks from its data folder (or disks/) only.
+    mkdirSync(join(dir, 'data'), { recursive: true });
+    const disk = join(dir, 'data', 'demo.img');
     copyFileSync(await ensureDisks(), disk);
     const host = createHost('web', { dataDir: join(dir, 'data'), unpaced: true });
     try {

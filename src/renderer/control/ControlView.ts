@@ -9,8 +9,16 @@ import type { CtlReply, Ownership } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
-import { commandFor, nextFreeId, type PanelAction } from './commands.js';
-import { cpuLine, explainError, movableDevices, rowAction } from './explain.js';
+import { commandFor, nextFreeId, techniqueActions, TECHNIQUES, type PanelAction } from './commands.js';
+import {
+  cpuLine,
+  explainError,
+  movableDevices,
+  rowAction,
+  techniqueLine,
+  techniqueTitle,
+  type RowAction,
+} from './explain.js';
 import { deviceTree, flatten, FREE_COLOUR, memorySegments, ownerColour } from './ownership.js';
 
 const REFRESH_MS = 1000;
@@ -79,7 +87,7 @@ export class ControlView implements View {
   }
 
   private partsHead(): HTMLElement {
-    return headRow(['#ID', 'Name', 'State', '#Memory', '#vCPUs', '']);
+    return headRow(['#ID', 'Name', 'State', '#Memory', '#vCPUs', 'Technique', '']);
   }
 
   /**
@@ -136,7 +144,7 @@ export class ControlView implements View {
     this.parts.replaceChildren(
       ...o.partitions.map((p) => {
         const g = guests.find((x) => x.id === p.id);
-        const act = (label: string, kind: 'start' | 'stop' | 'restart' | 'destroy', title: string) => {
+        const act = (label: string, kind: RowAction, title: string) => {
           // Disabled, with the reason, where ctl would only answer EBUSY (control/explain.ts).
           const legal = rowAction(kind, p);
           return h(
@@ -168,6 +176,12 @@ export class ControlView implements View {
           h('td', {}, h('span.state', { 'data-state': p.state }, p.state)),
           h('td.num', {}, g ? bytes(g.memBytes) : '–'),
           h('td.num', {}, g ? g.vcpus : '–'),
+          // M7: the technique and what it costs, counted by the hypervisor (docs/guide.md, lab M7).
+          h(
+            'td.technique',
+            { title: techniqueTitle(p.counters), 'data-technique': p.counters?.technique ?? '' },
+            techniqueLine(p.counters) || '–',
+          ),
           h(
             'td.actions',
             {},
@@ -180,6 +194,9 @@ export class ControlView implements View {
                   act('Stop', 'stop', `stop ${p.id}`),
                   act('Restart', 'restart', `restart ${p.id}`),
                   act('Destroy', 'destroy', `destroy ${p.id}`),
+                  // M17: the whole guest to the swap store and back (docs/guide.md, lab M17).
+                  act('Swap out', 'swap-out', `swap ${p.id} out: its memory goes back to ctl`),
+                  act('Swap in', 'swap-in', `swap ${p.id} in: it goes on where it was`),
                 ),
           ),
         );
@@ -382,6 +399,28 @@ export class ControlView implements View {
           },
         ],
         'sched',
+      ),
+      // M7 (docs/guide.md, lab M7): a running client is stopped, switched and restarted.
+      form(
+        'Technique',
+        [
+          field('Partition', this.partitionSelect()),
+          field(
+            'Technique',
+            h(
+              'select',
+              { name: 'technique', 'aria-label': 'Technique' },
+              ...TECHNIQUES.map((t) => h('option', { value: t }, t)),
+            ),
+          ),
+        ],
+        'Switch',
+        (f) => {
+          const id = num(f, 'id');
+          const state = this.own?.partitions.find((p) => p.id === id)?.state;
+          return techniqueActions(id, str(f, 'technique'), state);
+        },
+        'technique',
       ),
       form(
         'Send a message',

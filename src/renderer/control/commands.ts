@@ -9,12 +9,19 @@ export type PanelAction =
   | { kind: 'create'; id: number; name: string }
   | { kind: 'start'; id: number; os?: string; size?: string }
   | { kind: 'stop' | 'restart' | 'destroy'; id: number }
+  /** M17: the whole guest to the hypervisor's swap store (its memory back to ctl), or back. */
+  | { kind: 'swap-out' | 'swap-in'; id: number }
   | { kind: 'assign-cpu'; id: number; cpu: number }
   | { kind: 'assign-mem'; id: number; size: string }
   | { kind: 'resize'; id: number; size: string }
   | { kind: 'move'; device: string; id: number }
   | { kind: 'msg'; id: number; text: string }
-  | { kind: 'sched'; id: number; weight: number; sliceUs?: number };
+  | { kind: 'sched'; id: number; weight: number; sliceUs?: number }
+  /** M7: how the hypervisor virtualizes it from its next start (ctl refuses while it runs). */
+  | { kind: 'technique'; id: number; technique: string };
+
+/** The techniques ctl's `technique` command takes (docs/hypercalls.md#virtualization-techniques). */
+export const TECHNIQUES = ['paravirtual', 'hardware', 'trap-emulate'] as const;
 
 const WORD = /^[A-Za-z0-9_.+-]+$/;
 const SIZE = /^[+-]?\d+[KkMm]?$/;
@@ -38,6 +45,10 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'restart':
     case 'destroy':
       return { command: `${a.kind} ${a.id}` };
+    case 'swap-out':
+      return { command: `swap ${a.id} out` };
+    case 'swap-in':
+      return { command: `swap ${a.id} in` };
     case 'assign-cpu':
       if (!id(a.cpu)) return { error: 'the pCPU must be a whole number' };
       return { command: `assign ${a.id} cpu ${a.cpu}` };
@@ -61,7 +72,20 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'sched':
       if (!Number.isInteger(a.weight)) return { error: 'the weight must be a whole number' };
       return { command: `sched ${a.id} ${a.weight}${a.sliceUs !== undefined ? ` ${a.sliceUs}` : ''}` };
+    case 'technique':
+      if (!(TECHNIQUES as readonly string[]).includes(a.technique))
+        return { error: `the technique is one of ${TECHNIQUES.join(', ')}` };
+      return { command: `technique ${a.id} ${a.technique}` };
   }
+}
+
+/**
+ * The panel's technique switch as ctl needs it: a running guest keeps its technique (EBUSY), so it
+ * is stopped first and restarted after, and one that is not running just gets it for its next start.
+ */
+export function techniqueActions(id: number, technique: string, state: string | undefined): PanelAction[] {
+  const set: PanelAction = { kind: 'technique', id, technique };
+  return state === 'running' ? [{ kind: 'stop', id }, set, { kind: 'restart', id }] : [set];
 }
 
 /** The lowest partition id from 1 that nobody has, for the "create" form's default. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Ownership } from '../../shared/api.js';
-import { cpuLine, explainError, movableDevices, rowAction } from './explain.js';
+import { commandFor, techniqueActions } from './commands.js';
+import { cpuLine, explainError, movableDevices, rowAction, techniqueLine, techniqueTitle } from './explain.js';
 
 const parts: Ownership['partitions'] = [
   { id: 0, name: 'ctl', state: 'running' },
@@ -38,6 +39,34 @@ describe('the Control panel explains', () => {
     expect(rowAction('destroy', parts[2]!).ok).toBe(true);
   });
 
+  it('swapping (M17): Swap out for a running or stopped guest, Swap in for a swapped one, else why', () => {
+    const swapped = { name: 'cos', state: 'swapped' as const };
+    expect(rowAction('swap-out', parts[1]!).ok).toBe(true);
+    expect(rowAction('swap-out', parts[2]!).ok).toBe(true);
+    expect(rowAction('swap-in', parts[1]!)).toEqual({ ok: false, why: 'cos is running, not swapped out' });
+    expect(rowAction('swap-out', swapped)).toEqual({ ok: false, why: 'cos is swapped out already' });
+    expect(rowAction('swap-out', { name: 'x', state: 'faulted' })).toEqual({
+      ok: false,
+      why: 'x is faulted: only a running or stopped partition can be swapped out',
+    });
+    expect(rowAction('swap-in', swapped).ok).toBe(true);
+    // A swapped guest cannot be stopped, started or restarted (the hypervisor says EBUSY), only destroyed.
+    expect(rowAction('stop', swapped)).toEqual({ ok: false, why: 'cos is swapped out: Swap in brings it back first' });
+    expect(rowAction('start', swapped).ok).toBe(false);
+    expect(rowAction('restart', swapped).ok).toBe(false);
+    expect(rowAction('destroy', swapped).ok).toBe(true);
+    expect(commandFor({ kind: 'swap-out', id: 1 })).toEqual({ command: 'swap 1 out' });
+    expect(commandFor({ kind: 'swap-in', id: 1 })).toEqual({ command: 'swap 1 in' });
+    expect(commandFor({ kind: 'swap-in', id: -1 })).toHaveProperty('error');
+    const out = [...parts.slice(0, 1), { id: 1, name: 'cos', state: 'swapped' as const }];
+    expect(explainError('swap 1 out', { name: 'EBUSY', message: '1 is swapped' }, out)).toBe(
+      'Partition 1 (cos) is swapped: it is out already; Swap in brings it back.',
+    );
+    expect(explainError('swap 1 in', { name: 'ENOMEM', message: '8 MiB wanted' }, out)).toBe(
+      'Not enough free memory to bring cos back: destroy or swap out another partition first.',
+    );
+  });
+
   it('offers only devices that can be moved', () => {
     const dev = (name: string, kind: string, owner: number | null) => ({
       id: name,
@@ -66,5 +95,36 @@ describe('the Control panel explains', () => {
     expect(cpuLine({ index: 1, running: null, pinned: [0] }, parts)).toBe('runs ctl');
     expect(cpuLine({ index: 1, running: 1, pinned: [0, 1] }, parts)).toBe('runs cos');
     expect(cpuLine({ index: 2, running: null, pinned: [2] }, parts)).toBe('idle');
+  });
+});
+
+describe('techniqueLine (M7)', () => {
+  const c = { exits: 1500, hypercalls: 1200, mmioExits: 300, emulated: 1234, shadowBuilds: 56, reflected: 7 };
+  it('names the technique and the counter that tells it apart', () => {
+    expect(techniqueLine({ technique: 'trap-emulate', ...c })).toBe('trap-emulate · 1,234 emulated · 56 shadow builds');
+    expect(techniqueLine({ technique: 'hardware', ...c })).toBe('hardware · 1,500 exits');
+    expect(techniqueLine({ technique: 'paravirtual', ...c })).toBe('paravirtual · 1,200 hypercalls · 1,500 exits');
+    expect(techniqueLine(undefined)).toBe('');
+  });
+  it('gives every counter in the title', () => {
+    expect(techniqueTitle({ technique: 'hardware', ...c })).toBe(
+      '1,500 exits (1,200 hypercalls, 300 MMIO), 1,234 instructions emulated, 56 shadow tables built, 7 faults reflected',
+    );
+    expect(techniqueTitle(undefined)).toMatch(/not virtualized/);
+  });
+});
+
+describe('the technique form (M7)', () => {
+  it('stops, switches and restarts a running client; switches a stopped one for its next start', () => {
+    const cmds = (state: string) =>
+      techniqueActions(1, 'trap-emulate', state).map((a) => {
+        const c = commandFor(a);
+        return 'command' in c ? c.command : c.error;
+      });
+    expect(cmds('running')).toEqual(['stop 1', 'technique 1 trap-emulate', 'restart 1']);
+    expect(cmds('stopped')).toEqual(['technique 1 trap-emulate']);
+    expect(commandFor({ kind: 'technique', id: 1, technique: 'sideways' })).toEqual({
+      error: 'the technique is one of paravirtual, hardware, trap-emulate',
+    });
   });
 });

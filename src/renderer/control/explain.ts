@@ -4,17 +4,21 @@
  * partition's state allows (ctl refuses the others with EBUSY); which devices can be moved; what a
  * pCPU card says. Pure, so that each rule is unit-tested.
  */
-import type { GuestState, Ownership } from '../../shared/api.js';
+import type { GuestState, Ownership, TechniqueCounters } from '../../shared/api.js';
 
 type Partition = Ownership['partitions'][number];
-export type RowAction = 'start' | 'stop' | 'restart' | 'destroy';
+export type RowAction = 'start' | 'stop' | 'restart' | 'destroy' | 'swap-out' | 'swap-in';
 
 /** The hypervisor's states each row action is legal in (docs/hypercalls.md#control-calls). */
 const LEGAL: Record<RowAction, readonly GuestState[]> = {
   start: ['created', 'stopped', 'halted', 'faulted'],
-  stop: ['running', 'swapped'],
+  // part_stop refuses a swapped guest (EBUSY, "swap it in first": Hypervisor.stop).
+  stop: ['running'],
   restart: ['running', 'stopped', 'halted', 'faulted'],
   destroy: ['created', 'running', 'stopped', 'halted', 'faulted', 'swapped'],
+  // part_swap_out and part_swap_in (docs/hypercalls.md#control-api-partition-0-only, M17).
+  'swap-out': ['running', 'stopped'],
+  'swap-in': ['swapped'],
 };
 
 /** Whether the action can work in the state, and if not, why (the button's title). */
@@ -22,9 +26,17 @@ export function rowAction(action: RowAction, p: Pick<Partition, 'name' | 'state'
   if (LEGAL[action].includes(p.state)) return { ok: true, why: '' };
   const why: Record<RowAction, string> = {
     start: `${p.name} is ${p.state}: only a stopped, created, halted or faulted partition starts (Restart restarts a running one)`,
-    stop: `${p.name} is ${p.state}: only a running partition can be stopped`,
+    stop:
+      p.state === 'swapped'
+        ? `${p.name} is swapped out: Swap in brings it back first`
+        : `${p.name} is ${p.state}: only a running partition can be stopped`,
     restart: `${p.name} is ${p.state}`,
     destroy: `${p.name} is ${p.state}`,
+    'swap-out':
+      p.state === 'swapped'
+        ? `${p.name} is swapped out already`
+        : `${p.name} is ${p.state}: only a running or stopped partition can be swapped out`,
+    'swap-in': `${p.name} is ${p.state}, not swapped out`,
   };
   return { ok: false, why: why[action] };
 }
@@ -52,6 +64,10 @@ function busyHint(verb: string, state: GuestState | undefined): string {
       return 'Stop it first, make the change, then Start it';
     case 'destroy':
       return 'Stop it first, then Destroy';
+    case 'swap':
+      return state === 'swapped'
+        ? 'it is out already; Swap in brings it back'
+        : 'only a running or stopped partition can be swapped out, and only a swapped one in';
     default:
       return 'wait until it is running or stopped, then try again';
   }
@@ -79,6 +95,8 @@ export function explainError(
         return `There is no partition ${id}: the table above lists the partitions.`;
       return undefined;
     case 'ENOMEM':
+      if (verb === 'swap')
+        return `Not enough free memory to bring ${p ? p.name : 'it'} back: destroy or swap out another partition first.`;
       return 'Not enough free memory: shrink (Resize with a minus) or destroy another partition first.';
     case 'EPERM':
       return 'Only ctl, the Controlling OS, may do this.';
@@ -111,4 +129,33 @@ export function cpuLine(
   if (live.length === 0) return 'idle';
   if (live.length === 1) return `runs ${name(live[0]!)}`;
   return `time-shared by ${live.length} vCPUs`;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/**
+ * A client's technique and the counter that tells it apart (M7, docs/guide.md lab M7): what
+ * trap-and-emulate pays in emulated instructions and shadow-table builds, what hardware assist and
+ * paravirtualization still pay in exits and hypercalls. '' for ctl (no counters: not virtualized).
+ */
+export function techniqueLine(c: TechniqueCounters | undefined): string {
+  if (!c) return '';
+  switch (c.technique) {
+    case 'trap-emulate':
+      return `trap-emulate · ${count(c.emulated)} emulated · ${count(c.shadowBuilds)} shadow builds`;
+    case 'hardware':
+      return `hardware · ${count(c.exits)} exits`;
+    case 'paravirtual':
+      return `paravirtual · ${count(c.hypercalls)} hypercalls · ${count(c.exits)} exits`;
+  }
+}
+
+/** Every counter, for the cell's title. */
+export function techniqueTitle(c: TechniqueCounters | undefined): string {
+  if (!c) return 'ctl owns the real devices: it is not virtualized by a technique';
+  return (
+    `${count(c.exits)} exits (${count(c.hypercalls)} hypercalls, ${count(c.mmioExits)} MMIO), ` +
+    `${count(c.emulated)} instructions emulated, ${count(c.shadowBuilds)} shadow tables built, ` +
+    `${count(c.reflected)} faults reflected`
+  );
 }

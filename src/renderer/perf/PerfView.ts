@@ -9,6 +9,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { PerfSample, TimelineEntry } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { ownerColour } from '../control/ownership.js';
+import { techniqueLine, techniqueTitle } from '../control/explain.js';
 import { h, headRow, message, num } from '../ui/dom.js';
 import { columns, guestsOf, pushSample, type Figure } from './series.js';
 
@@ -54,7 +55,12 @@ export class PerfView implements View {
           'article.card',
           {},
           h('h2', {}, 'Now'),
-          h('table.data', {}, headRow(['Guest', '#MIPS', '#CPU', '#Traps/s', '#IRQs/s', '#Hypercalls/s']), this.table),
+          h(
+            'table.data',
+            {},
+            headRow(['Guest', '#MIPS', '#CPU', '#Traps/s', '#IRQs/s', '#Hypercalls/s', '#Emulated/s', 'Technique']),
+            this.table,
+          ),
         ),
         h(
           'article.card',
@@ -111,6 +117,9 @@ export class PerfView implements View {
           h('td.num', {}, num(g.trapsPerSec)),
           h('td.num', {}, num(g.irqsPerSec)),
           h('td.num', {}, num(g.hypercallsPerSec)),
+          // M7: trap-and-emulate's work per second, and the technique's totals (docs/guide.md, lab M7).
+          h('td.num', {}, g.emulatedPerSec === undefined ? '–' : num(g.emulatedPerSec)),
+          h('td', { title: techniqueTitle(g.counters) }, techniqueLine(g.counters) || '–'),
         );
       }),
     );

@@ -488,6 +488,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           regs[(w >>> 8) & 63] = (pageVa + (slot << 1) + 4) | 0;
           if ((target & 3) !== 0) {
             cpu.pc = target;
+            cpu.sliceSteps = n - 1; // as for every trap: a world switch settles instret with it
             cpu.raise(CAUSE.MISALIGNED_FETCH, target);
             break outer;
           }

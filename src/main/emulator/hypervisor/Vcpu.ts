@@ -154,7 +154,9 @@ export class Vcpu implements InterruptTarget {
     cpu.sTimerAt = this.timerAt;
     cpu.ip = this.timerPending ? cpu.ip | (1 << IRQ.timer) : cpu.ip & ~(1 << IRQ.timer);
     cpu.cycleOffset = this.cycleOffset;
-    cpu.instret = this.instret;
+    // Biased by the slice's steps so far, which runCpu adds at the slice's end: a switch inside a
+    // slice credits them to the vCPU that ran them (save), not to this one (docs/isa.md#timers).
+    cpu.instret = this.instret - cpu.sliceSteps;
     cpu.hvip = this.virq;
     // The guest's cpuid gives its vCPU number, not the pCPU it happens to run on.
     cpu.hvcpuid = this.index;
@@ -178,7 +180,9 @@ export class Vcpu implements InterruptTarget {
     this.timerAt = cpu.sTimerAt;
     this.timerPending = (cpu.ip & (1 << IRQ.timer)) !== 0;
     this.cycleOffset = cpu.cycleOffset;
-    this.instret = cpu.instret;
+    // Its exact count: the slice's steps before the trap retired (the trapping one did not), and
+    // runCpu adds them only at the slice's end, to whichever vCPU is on the pCPU then.
+    this.instret = cpu.instret + cpu.sliceSteps;
     this.virq = this.lines(cpu);
     this.cpu = undefined;
   }

@@ -310,6 +310,8 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       dv.setUint32(36, t.exitCode, true);
       dv.setUint32(40, t.weight, true);
       for (let i = 0; i < Math.min(15, t.name.length); i++) b[44 + i] = t.name.charCodeAt(i) & 0x7f;
+      // Trap-and-emulate's emulated instructions, saturating (M7: ctl's `parts` shows them).
+      dv.setUint32(60, Math.min(t.stats.emulated, 0xffffffff), true);
       return hv.writeGuest(p, a(1), b) ? 0 : E.FAULT;
     }
     case HC.sched_set: {
