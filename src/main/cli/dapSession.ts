@@ -3,14 +3,16 @@
  * or any DAP client debugs a guest program with source breakpoints. A face like the web server: it
  * boots its own machine through the host (a fresh data folder, the demo disk), deploys the program
  * into the guest (cos, guest 1, by default), types `run NAME` at the guest's prompt, and answers the
- * client with the host's DebugApi. It advertises only what it implements: no step back or reverse
- * continue (record and replay are not part of it yet).
+ * client with the host's DebugApi. Step back and reverse continue (docs/debugger.md#reverse) need a
+ * recording: with the launch argument `record: true` it records from boot and then advertises them
+ * with a `capabilities` event; without it, supportsStepBack stays false.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
   Breakpoint as DapBreakpoint,
+  CapabilitiesEvent,
   DebugSession,
   InitializedEvent,
   OutputEvent,
@@ -36,7 +38,12 @@ export interface LaunchArgs extends DebugProtocol.LaunchRequestArguments {
   stopOnEntry?: boolean;
   /** The data folder of the machine (default: a fresh temporary one, removed at the end). */
   dataDir?: string;
+  /** Record the machine from boot, so stepBack and reverseContinue work (docs/recording.md). */
+  record?: boolean;
 }
+
+/** The recording's name in the data folder's store. */
+const RECORDING = 'dap';
 
 const REASON: Record<DebugStop['reason'], string> = {
   pause: 'pause',
@@ -65,6 +72,8 @@ export class HyperdeskDebugSession extends DebugSession {
   private sourceBps = new Map<string, DebugProtocol.SourceBreakpoint[]>();
   private instructionBps: DebugProtocol.InstructionBreakpoint[] = [];
   private lastStop: DebugStop | undefined;
+  /** 'recording' from launch with record; 'replay' once a reverse command opened the recording. */
+  private reverse: 'off' | 'recording' | 'replay' = 'off';
 
   constructor() {
     super();
@@ -115,6 +124,11 @@ export class HyperdeskDebugSession extends DebugSession {
         const guests = (await host.status()).guests;
         return `the machine has no guest ${this.guest} (guests: ${guests.map((g) => `${g.id} ${g.name}`).join(', ')})`;
       });
+      if (args.record) {
+        await host.recordStart(RECORDING);
+        this.reverse = 'recording';
+        this.sendEvent(new CapabilitiesEvent({ supportsStepBack: true }));
+      }
       this.console = '';
       const r = await host.debugDeploy(this.guest, this.programName, source, args.stopOnEntry === true);
       if (!r.ok) {
@@ -170,7 +184,8 @@ export class HyperdeskDebugSession extends DebugSession {
         this.started = false;
         this.sendEvent(new TerminatedEvent());
       }
-    } else if (e.type === 'debug' && e.guest === this.guest && e.paused && e.stop) {
+    } else if (e.type === 'debug' && e.guest === this.guest && e.paused && e.stop && this.reverse !== 'replay') {
+      // A replay's own stops (its verification applies the recorded debugger calls) are not the client's.
       this.lastStop = e.stop;
       const ev = new StoppedEvent(REASON[e.stop.reason], e.stop.vcpu + 1, e.stop.detail) as DebugProtocol.StoppedEvent;
       ev.body.allThreadsStopped = true;
@@ -459,6 +474,8 @@ export class HyperdeskDebugSession extends DebugSession {
 
   protected override continueRequest(response: DebugProtocol.ContinueResponse): Promise<void> {
     return this.answer(response, async () => {
+      if (this.reverse === 'replay')
+        throw new Error('the machine is a replay of the recording: step, step back or reverse continue move it');
       await this.need().debugContinue(this.guest);
       return { allThreadsContinued: true };
     });
@@ -472,8 +489,72 @@ export class HyperdeskDebugSession extends DebugSession {
 
   private step(response: DebugProtocol.Response, threadId: number, kind: StepKind): Promise<void> {
     return this.answer(response, async () => {
+      if (this.reverse === 'replay') {
+        // The replay moves only by its own commands: forward is one instruction, an exact stop.
+        const at = this.replayStop(threadId);
+        this.stoppedAt((await this.need().seekTo(this.guest, at.vcpu, at.retired + 1)).stop, 'step');
+        return;
+      }
       await this.need().debugStep(this.guest, threadId - 1, kind);
     });
+  }
+
+  // ------------------------------------------------------------------ reverse (docs/debugger.md#reverse)
+
+  protected override stepBackRequest(
+    response: DebugProtocol.StepBackResponse,
+    args: DebugProtocol.StepBackArguments,
+  ): Promise<void> {
+    return this.answer(response, async () => {
+      await this.openReplay();
+      const pos = await this.need().reverseStep(this.guest, this.replayStop(args.threadId).vcpu);
+      this.stoppedAt(pos.stop, 'step');
+    });
+  }
+
+  protected override reverseContinueRequest(response: DebugProtocol.ReverseContinueResponse): Promise<void> {
+    return this.answer(response, async () => {
+      await this.openReplay();
+      const bps = (await this.need().debugState(this.guest)).breakpoints;
+      const addresses = bps.filter((b) => b.verified && b.resolved !== undefined).map((b) => `0x${hex(b.resolved!)}`);
+      if (addresses.length === 0) throw new Error('reverse continue needs a verified breakpoint to stop at');
+      const pos = await this.need().reverseContinue(this.guest, addresses.join(','));
+      this.stoppedAt(pos.stop, pos.stop?.reason === 'breakpoint' ? 'breakpoint' : 'entry');
+    });
+  }
+
+  /**
+   * The first reverse command ends the recording and replays it (docs/recording.md#replay): the
+   * replay ends where the guest stands, and seekTo puts it at the exact instruction of the last stop.
+   */
+  private async openReplay(): Promise<void> {
+    if (this.reverse === 'replay') return;
+    if (this.reverse === 'off')
+      throw new Error('step back needs a recording: launch with "record": true (docs/debugger.md#reverse)');
+    const at = this.lastStop;
+    if (!at) throw new Error('step back from a stop: the guest is running');
+    const host = this.need();
+    await host.recordStop();
+    this.reverse = 'replay';
+    await host.replay(RECORDING);
+    const pos = await host.seekTo(this.guest, at.vcpu, at.retired);
+    if (pos.stop) this.lastStop = pos.stop;
+  }
+
+  private replayStop(threadId: number): DebugStop {
+    const at = this.lastStop;
+    if (!at || at.vcpu !== threadId - 1) throw new Error(`vCPU ${threadId - 1} has no stop in the replay to move from`);
+    return at;
+  }
+
+  /** A replay's move is an answer, not a host event: the client hears of it here. */
+  private stoppedAt(stop: DebugStop | undefined, reason: string): void {
+    if (!stop) throw new Error('the replay did not stop at an instruction');
+    this.lastStop = stop;
+    const ev = new StoppedEvent(reason, stop.vcpu + 1) as DebugProtocol.StoppedEvent;
+    ev.body.allThreadsStopped = true;
+    ev.body.description = `retired ${stop.retired} at ${(stop.seconds ?? 0).toFixed(6)} s (replay)`;
+    this.sendEvent(ev);
   }
 
   protected override nextRequest(

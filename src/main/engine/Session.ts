@@ -378,8 +378,11 @@ export class Session {
     if (typeof fs === 'string') return { ok: false, diagnostics, rebooted: false, error: fs };
     const image = buildCosExecutable(r.bytes, r.base, r.entry);
     // Its line map and labels, for source breakpoints and disassembly (docs/debugger.md#source-level).
-    this.debug.setProgram(guest, programInfo(`${base}.s`, r));
+    const info = programInfo(`${base}.s`, r);
+    this.debug.setProgram(guest, info);
     if (stopOnEntry) this.debug.armEntry(guest, r.entry);
+    // A replay needs them too: source breakpoints resolve through them (docs/debugger.md#reverse).
+    this.recorder?.host('debugProgram', [guest, info, stopOnEntry ? r.entry : null]);
     const write = (): string | undefined => {
       const a = fs.write(base, image, { executable: true });
       if (a instanceof DiskError) return a.message;

@@ -6,6 +6,7 @@ import type { DebugState } from '../../shared/debugApi.js';
 import type { AsmResult } from '../asm/index.js';
 import type { ProgramInfo } from '../emulator/debug/program.js';
 import type { EngineCalls } from './protocol.js';
+import { HOST_ACTIONS } from './hostActions.js';
 import type { Session } from './Session.js';
 
 /** Machine time a step may take before the call returns without its stop (the event follows). */
@@ -25,10 +26,56 @@ export function programInfo(file: string, r: Pick<AsmResult, 'entry' | 'symbolFi
 
 export type DebugOp = Exclude<Extract<keyof EngineCalls, `debug${string}`>, 'debugDeploy'>;
 
+/**
+ * The calls that change what the machine does next (docs/recording.md#what-comes-from-outside): a
+ * recording logs them as host actions at the machine time they came, and a replay applies them
+ * there, so a guest paused at a breakpoint while recording is paused at the same point when replayed.
+ */
+const RECORDED: ReadonlySet<DebugOp> = new Set<DebugOp>([
+  'debugPause',
+  'debugContinue',
+  'debugStep',
+  'debugRunTo',
+  'debugSetRegister',
+  'debugWriteMemory',
+  'debugSetBreakpoints',
+  'debugSetWatchpoints',
+  'debugSetTrapBreaks',
+]);
+
+for (const op of RECORDED)
+  HOST_ACTIONS.set(op, (s, args) => {
+    try {
+      // A step's own runs are in the log as machine time: the replay runs them, the step only starts.
+      if (op === 'debugStep') s.debug.step(args[0] as number, args[1] as number, args[2] as never);
+      else apply(s, op, args as never[]);
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  });
+
+// What debugDeploy tells the debugger (Session.deploy logs it): the program's line map and labels.
+HOST_ACTIONS.set('debugProgram', (s, args) => {
+  const [guest, info, entry] = args as [number, ProgramInfo, number | null];
+  s.debug.setProgram(guest, info);
+  if (entry !== null) s.debug.armEntry(guest, entry);
+  return undefined;
+});
+
 /** Answers one debugger call on a session (throws Errors with the message for the user). */
 export function debugCall(s: Session, op: DebugOp, a: never[], clock: () => number): unknown {
   if (s.parallel)
     throw new Error('the debugger needs the machine on one thread: boot it without threads (config.threads off)');
+  if (RECORDED.has(op) && s.recorder && !s.recorder.stopped) s.recorder.host(op, a);
+  if (op === 'debugStep') {
+    s.debug.step(a[0], a[1], a[2]);
+    return runUntilStopped(s, a[0], clock);
+  }
+  return apply(s, op, a);
+}
+
+function apply(s: Session, op: DebugOp, a: never[]): unknown {
   const d = s.debug;
   switch (op) {
     case 'debugState':
@@ -37,10 +84,8 @@ export function debugCall(s: Session, op: DebugOp, a: never[], clock: () => numb
       return d.pause(a[0]);
     case 'debugContinue':
       return d.resume(a[0]);
-    case 'debugStep': {
-      d.step(a[0], a[1], a[2]);
-      return runUntilStopped(s, a[0], clock);
-    }
+    case 'debugStep':
+      return d.step(a[0], a[1], a[2]);
     case 'debugRunTo':
       return d.runTo(a[0], a[1]);
     case 'debugRegisters':

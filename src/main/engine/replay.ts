@@ -9,12 +9,14 @@
  */
 import { DiskChain } from '../disk/DiskChain.js';
 import type { MachineConfig, ReplayReport } from '../../shared/api.js';
+import type { DebuggerState } from '../emulator/debug/Debugger.js';
 import type { MachineState } from '../emulator/machine/Machine.js';
 import { ConsoleBuffers, type GuestConsole } from './consoles.js';
 import { MemoryOverlay } from './memoryOverlay.js';
 import { PowerOnError, powerOn } from './powerOn.js';
 import { diskHash, machineHash, networkDigest } from './recorder.js';
 import { Digest, type LogEntry, type Recording } from './recordLog.js';
+import { HOST_ACTIONS } from './hostActions.js';
 import { Session } from './Session.js';
 import { readSnapshotFile } from './snapshotFile.js';
 import type { SnapshotContent } from './snapshots.js';
@@ -24,9 +26,8 @@ const PAGE = 4096;
 /** Cycles run per call between two log entries (a tick checks the clock between calls). */
 const CHUNK = 2_500_000;
 
-/** A host action of another part, replayed by name (the debugger registers its own: docs/recording.md). */
-export type HostActionHandler = (session: Session, args: unknown[]) => string | undefined;
-export const HOST_ACTIONS = new Map<string, HostActionHandler>();
+// Host actions of other parts, replayed by name (the debugger registers its own: docs/recording.md).
+export { HOST_ACTIONS, type HostActionHandler } from './hostActions.js';
 
 /** The machine at one point of the replay, kept in memory. */
 export interface Mark {
@@ -43,6 +44,8 @@ export interface Mark {
   consoles: Map<number, Omit<GuestConsole, 'pending'>>;
   /** Instructions retired by each vCPU, `guest.vcpu` -> count. */
   retired: Map<string, number>;
+  /** The debugger's state: a guest paused at a breakpoint while recording stays paused. */
+  debug: DebuggerState;
 }
 
 export type { ReplayReport };
@@ -337,6 +340,7 @@ export class Replay {
       hv: hv ? structuredClone(hv.saveState()) : null,
       fw: s.fw ? structuredClone(s.fw.saveState()) : null,
       menuCycles: s.powered.menuCycles,
+      debug: s.debug.saveState(),
       disks: this.overlays.map((o) => o.save()),
       digests: new Map([...this.digests].map(([g, d]) => [g, d.copy()])),
       consoles: s.consoles.saveState(),
@@ -362,6 +366,7 @@ export class Replay {
     this.digests.clear();
     for (const [g, d] of m.digests) this.digests.set(g, d.copy());
     s.consoles.restoreState(m.consoles);
+    s.debug.restoreState(m.debug);
     this.next = m.next;
   }
 

@@ -120,6 +120,7 @@ function runRound(r: Replay, cycles: number, hit: () => boolean): boolean {
   }
   if (m.cpus.length === 1) {
     m.run(cycles);
+    s.debug.settle();
     return hit();
   }
   if (m.stopped) throw new ReplayError('the machine stopped before the point was reached');
@@ -131,6 +132,8 @@ function runRound(r: Replay, cycles: number, hit: () => boolean): boolean {
     if (hit()) return true;
   }
   m.time += m.quantum;
+  // As Session.run does after each run: a vCPU the debugger holds leaves its pCPU (docs/debugger.md#reverse).
+  s.debug.settle();
   return false;
 }
 

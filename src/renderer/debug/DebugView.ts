@@ -14,7 +14,17 @@ import { h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { BreakpointsPanel } from './BreakpointsPanel.js';
 import { DebugModel } from './DebugModel.js';
-import { changedRegisters, hex32, keyAction, parseValue, toggle, type DebugAction } from './format.js';
+import {
+  changedRegisters,
+  hex32,
+  keyAction,
+  parseValue,
+  recordButton,
+  reverseBlocked,
+  toggle,
+  type DebugAction,
+  type RecordMode,
+} from './format.js';
 import { MemoryPanel } from './MemoryPanel.js';
 
 /** Instructions shown before pc, and in all. */
@@ -44,6 +54,15 @@ export class DebugView implements View {
   private readonly memory: MemoryPanel;
   private readonly breakpoints: BreakpointsPanel;
   private loadSeq = 0;
+  /** The recording this view started (docs/debugger.md#reverse); a reverse move replays it. */
+  private rec: { mode: RecordMode; name: string } = { mode: 'off', name: '' };
+  private readonly recordBtn = h('button.debug-btn', { type: 'button', 'data-action': 'record' }, 'Record');
+  private readonly backBtn = h('button.debug-btn', { type: 'button', 'data-action': 'reverse-step' }, 'Reverse step');
+  private readonly rcBtn = h(
+    'button.debug-btn',
+    { type: 'button', 'data-action': 'reverse-continue' },
+    'Reverse continue',
+  );
 
   constructor(private readonly ctx: AppContext) {
     this.model = DebugModel.of(ctx);
@@ -96,6 +115,9 @@ export class DebugView implements View {
         this.buttons.step,
         this.buttons.over,
         this.buttons.out,
+        this.backBtn,
+        this.rcBtn,
+        this.recordBtn,
       ),
       this.note,
       h(
@@ -107,6 +129,9 @@ export class DebugView implements View {
         this.breakpoints.el,
       ),
     );
+    this.recordBtn.addEventListener('click', () => void this.record());
+    this.backBtn.addEventListener('click', () => void this.reverse('step'));
+    this.rcBtn.addEventListener('click', () => void this.reverse('continue'));
     ctx.onStatus((s) => this.guests(s.guests));
     this.model.onChange((g) => {
       if (g === this.guest && !this.el.hidden) void this.load();
@@ -247,6 +272,75 @@ export class DebugView implements View {
     this.buttons.continue.disabled = !usable || !paused;
     this.buttons.pause.disabled = !usable || paused;
     for (const k of ['step', 'over', 'out'] as const) this.buttons[k].disabled = !usable || !paused;
+    const r = recordButton(this.rec.mode);
+    this.recordBtn.textContent = r.label;
+    this.recordBtn.title = r.title;
+    this.recordBtn.disabled = r.disabled || this.model.api === undefined;
+    const why = usable ? reverseBlocked(this.rec.mode, paused) : 'Pick a guest to debug';
+    for (const b of [this.backBtn, this.rcBtn]) {
+      b.disabled = why !== undefined;
+      b.title =
+        why ??
+        (b === this.backBtn ? 'One instruction back (replays the recording)' : 'Back to the last breakpoint hit');
+    }
+  }
+
+  /** Record starts a recording of the machine, or stops the one this view started. */
+  private async record(): Promise<void> {
+    const api = this.ctx.api;
+    if (this.rec.mode === 'recording') {
+      await busy(this.recordBtn, () => api.recordStop(), 'Stop recording: ');
+      this.rec = { mode: 'off', name: '' };
+    } else if (this.rec.mode === 'off') {
+      const name = `debug-${new Date()
+        .toISOString()
+        .replace(/[^0-9]/g, '')
+        .slice(0, 14)}`;
+      const r = await busy(this.recordBtn, () => api.recordStart(name), 'Record: ');
+      if (r) this.rec = { mode: 'recording', name };
+    }
+    this.setButtons();
+  }
+
+  /**
+   * Reverse step or continue (docs/debugger.md#reverse): the first one ends the recording, replays
+   * it and stands at the guest's stop; then the host's reverse calls move the replay.
+   */
+  private async reverse(kind: 'step' | 'continue'): Promise<void> {
+    const guest = this.guest;
+    const api = this.ctx.api;
+    const b = kind === 'step' ? this.backBtn : this.rcBtn;
+    if (guest === undefined || b.disabled) return;
+    const stop = this.model.location(guest)?.stop;
+    const moved = await busy(
+      b,
+      async () => {
+        if (this.rec.mode === 'recording') {
+          if (!stop) throw new Error('the guest has no stop to go back from');
+          await api.recordStop();
+          this.rec = { mode: 'replay', name: this.rec.name };
+          await api.replay(this.rec.name);
+          await api.seekTo(guest, stop.vcpu, stop.retired);
+        }
+        if (kind === 'step') return api.reverseStep(guest, this.vcpu);
+        const st = await api.debugState(guest);
+        const at = st.breakpoints.filter((x) => x.verified && x.resolved !== undefined).map((x) => hex32(x.resolved!));
+        if (at.length === 0) throw new Error('set a breakpoint to go back to');
+        return api.reverseContinue(guest, at.join(','));
+      },
+      kind === 'step' ? 'Reverse step: ' : 'Reverse continue: ',
+    );
+    if (moved) {
+      this.regs = undefined;
+      const s = await this.model.api?.debugState(guest);
+      if (s) await this.model.apply(s);
+      const at = moved.stop;
+      this.note.textContent = at
+        ? `Replay at ${moved.seconds.toFixed(6)} s: vCPU ${at.vcpu} at ${hex32(at.pc)}, ${at.retired} retired (${at.reason})`
+        : `Replay at ${moved.seconds.toFixed(6)} s`;
+      await this.load();
+    }
+    this.setButtons();
   }
 
   private async act(a: DebugAction): Promise<void> {

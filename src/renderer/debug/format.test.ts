@@ -9,6 +9,8 @@ import {
   parseBytes,
   parseLocation,
   parseValue,
+  recordButton,
+  reverseBlocked,
   toggle,
 } from './format.js';
 
@@ -128,5 +130,19 @@ describe('keyAction', () => {
     expect(keyAction(k('F11', true), true)).toBe('out');
     expect(keyAction({ ...k('F5'), ctrlKey: true }, true)).toBeUndefined();
     expect(keyAction(k('a'), true)).toBeUndefined();
+  });
+});
+
+describe('the reverse buttons', () => {
+  it('are off without a recording or a stop, with the reason, and on while recording or replaying', () => {
+    expect(reverseBlocked('off', true)).toMatch(/needs a recording: press Record/);
+    expect(reverseBlocked('recording', false)).toMatch(/Pause the guest first/);
+    expect(reverseBlocked('recording', true)).toBeUndefined();
+    expect(reverseBlocked('replay', true)).toBeUndefined();
+  });
+  it('Record starts, stops, and is off in a replay', () => {
+    expect(recordButton('off')).toMatchObject({ label: 'Record', disabled: false });
+    expect(recordButton('recording')).toMatchObject({ label: 'Stop recording', disabled: false });
+    expect(recordButton('replay')).toMatchObject({ disabled: true, title: expect.stringMatching(/boot or power off/) });
   });
 });

@@ -155,3 +155,30 @@ export function keyAction(
       return undefined;
   }
 }
+
+/** Where the Debug view's own recording stands (docs/debugger.md#reverse). */
+export type RecordMode = 'off' | 'recording' | 'replay';
+
+/**
+ * Why the reverse buttons are off (their tooltip), or undefined when they work: a recording made
+ * from this view must be running (or already replayed) and the guest stopped, since a reverse move
+ * starts from a stop's retired count.
+ */
+export function reverseBlocked(mode: RecordMode, paused: boolean): string | undefined {
+  if (mode === 'off') return 'Reverse needs a recording: press Record, then run and stop the guest';
+  if (!paused) return 'Pause the guest first: a reverse move starts from where it stopped';
+  return undefined;
+}
+
+/** The Record button's label and tooltip. */
+export function recordButton(mode: RecordMode): { label: string; title: string; disabled: boolean } {
+  if (mode === 'recording')
+    return { label: 'Stop recording', title: 'End the recording (kept with the recordings)', disabled: false };
+  if (mode === 'replay')
+    return { label: 'Replay', title: 'The machine is a replay: boot or power off to leave it', disabled: true };
+  return {
+    label: 'Record',
+    title: 'Record the machine from now, so Reverse step and Reverse continue work',
+    disabled: false,
+  };
+}

@@ -20,7 +20,7 @@ import type { Hypervisor } from '../hypervisor/Hypervisor.js';
 import type { Partition } from '../hypervisor/Partition.js';
 import type { Machine } from '../machine/Machine.js';
 import { parseCondition } from './condition.js';
-import { causeByName, GuestDebug, type ArmedBreakpoint } from './GuestDebug.js';
+import { causeByName, GuestDebug, type ArmedBreakpoint, type GuestDebugState } from './GuestDebug.js';
 import { hex } from './guestMemory.js';
 import { MachineTarget, PartitionTarget, type Target } from './targets.js';
 import { resolveLine, type ProgramInfo } from './program.js';
@@ -34,6 +34,12 @@ interface Entry {
   bps: Breakpoint[];
   wps: Watchpoint[];
   traps: string[];
+}
+
+/** Debugger.saveState: plain data. */
+export interface DebuggerState {
+  programs: [number, ProgramInfo][];
+  guests: { id: number; bps: Breakpoint[]; wps: Watchpoint[]; traps: string[]; g: GuestDebugState }[];
 }
 
 export class Debugger {
@@ -108,6 +114,49 @@ export class Debugger {
         e.g.resume();
         e.g.refresh();
       }
+    }
+  }
+
+  /**
+   * The debugger's part of a replay's checkpoint (docs/debugger.md#reverse): what each guest was
+   * asked and whether it stood paused or in a step, so a restored checkpoint runs on as recorded.
+   */
+  saveState(): DebuggerState {
+    return {
+      programs: structuredClone([...this.programs]),
+      guests: [...this.guests].map(([id, e]) => ({
+        id,
+        bps: structuredClone(e.bps),
+        wps: structuredClone(e.wps),
+        traps: [...e.traps],
+        g: e.g.save(),
+      })),
+    };
+  }
+
+  /** After the machine was put back to a checkpoint (its partitions are new objects). */
+  restoreState(st: DebuggerState): void {
+    this.programs.clear();
+    for (const [id, p] of structuredClone(st.programs)) this.programs.set(id, p);
+    const saved = new Map(st.guests.map((x) => [x.id, x]));
+    for (const id of [...this.guests.keys()])
+      if (!saved.has(id) || (this.hv && !this.hv.partitions.get(id))) this.guests.delete(id);
+    for (const x of st.guests) {
+      if (this.hv && !this.hv.partitions.get(x.id)) continue;
+      const old = this.guests.get(x.id);
+      const t = this.hv ? new PartitionTarget(this.hv, this.hv.partitions.get(x.id)!) : undefined;
+      const e = t
+        ? (() => {
+            const g = new GuestDebug(t, (y) => this.stopped(y));
+            t.bind(g);
+            return { g, t, owner: this.hv!.partitions.get(x.id)!, bps: [], wps: [], traps: [] } as Entry;
+          })()
+        : (old ?? this.entry(x.id));
+      e.bps = structuredClone(x.bps);
+      e.wps = structuredClone(x.wps);
+      e.traps = [...x.traps];
+      this.guests.set(x.id, e);
+      e.g.load(x.g);
     }
   }
 

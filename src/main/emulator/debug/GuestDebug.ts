@@ -71,6 +71,17 @@ interface Step {
   depth: number;
 }
 
+/** A guest's debugger as a replay's checkpoint keeps it (GuestDebug.save). */
+export interface GuestDebugState {
+  breakpoints: ArmedBreakpoint[];
+  watchpoints: ArmedWatchpoint[];
+  trapBreaks: number[];
+  paused: boolean;
+  stop: DebugStop | undefined;
+  step: Step | undefined;
+  resumedAt: ({ pc: number; mode: number } | undefined)[];
+}
+
 const LOADS: Record<string, number> = { lb: 1, lh: 2, lw: 4, lbu: 1, lhu: 2 };
 const STORES: Record<string, number> = { sb: 1, sh: 2, sw: 4 };
 const ATOMICS = new Set(['cas', 'amoswap', 'amoadd']);
@@ -148,6 +159,37 @@ export class GuestDebug {
     this.resumedAt[vcpu] = { pc: this.target.pc(vcpu), mode };
     this.refresh();
     this.target.hold(vcpu, false);
+  }
+
+  /** What a replay's checkpoint keeps of it (docs/debugger.md#reverse): plain data. */
+  save(): GuestDebugState {
+    return structuredClone({
+      breakpoints: [...this.breakpoints.values()].flat(),
+      watchpoints: this.watchpoints,
+      trapBreaks: [...this.trapBreaks],
+      paused: this.paused,
+      stop: this.stop,
+      step: this.step,
+      resumedAt: this.resumedAt,
+    });
+  }
+
+  /** Back to a saved state on the guest's (new) vCPUs: held as they were, no stop reported. */
+  load(st: GuestDebugState): void {
+    const c = structuredClone(st);
+    this.breakpoints.clear();
+    for (const b of c.breakpoints) this.breakpoints.set(b.address, [...(this.breakpoints.get(b.address) ?? []), b]);
+    this.watchpoints = c.watchpoints;
+    this.trapBreaks.clear();
+    for (const t of c.trapBreaks) this.trapBreaks.add(t);
+    this.paused = c.paused;
+    this.stop = c.stop;
+    this.step = c.step;
+    this.resumedAt.length = 0;
+    this.resumedAt.push(...c.resumedAt);
+    this.checked = false;
+    this.refresh();
+    for (let i = 0; i < this.target.vcpuCount(); i++) this.target.hold(i, this.isHeld(i));
   }
 
   /** Whether vCPU `vcpu` is kept off the pCPUs now. */
