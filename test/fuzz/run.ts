@@ -12,6 +12,7 @@ import { runCampaign, type CampaignSpec } from './campaign.js';
 import { CAMPAIGNS } from './campaigns.js';
 import { runDiskCampaigns } from './diskRun.js';
 import { FLOOD_KINDS, runFlood, type FloodKind } from './flood.js';
+import { runWebFuzz } from './web.js';
 
 async function flood(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -30,6 +31,25 @@ async function flood(argv: string[]): Promise<number> {
   return r.otherGuest.answered > 0 && r.otherGuest.answered >= r.otherGuest.asked - 1 ? 0 : 1;
 }
 
+/** `web --count N [--seed S]`: hostile requests against the web face (web.ts). */
+async function web(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { count: { type: 'string' }, seed: { type: 'string' } },
+  });
+  const count = Number(values.count ?? 1000);
+  const seed = values.seed !== undefined ? Number(values.seed) >>> 0 : Date.now() >>> 0;
+  if (!Number.isInteger(count) || count <= 0) {
+    process.stderr.write('usage: npm run fuzz -- web --count N [--seed S]\n');
+    return 2;
+  }
+  const r = await runWebFuzz({ count, seed, log: (l) => process.stdout.write(l + '\n') });
+  process.stdout.write(JSON.stringify(r) + '\n');
+  // The host is closed; exit now rather than wait for a lingering handle of a refused connection.
+  process.exit(r.failures > 0 || r.exceptions > 0 ? 1 : 0);
+}
+
 function main(): number | Promise<number> {
   // The disk campaigns of issue 13 take their own options (docs/security.md#disks-and-the-store-issue-13).
   const disks = runDiskCampaigns(process.argv.slice(2));
@@ -44,7 +64,8 @@ function main(): number | Promise<number> {
     process.stderr.write(
       `usage: npm run fuzz -- ${Object.keys(CAMPAIGNS).join('|')} --count N [--seed S] [--report K]\n` +
         '       npm run fuzz -- crash --runs N [--seed S] | disk --count N [--seed S]\n' +
-        '       npm run fuzz -- flood --kind console|events|input --seconds N\n',
+        '       npm run fuzz -- flood --kind console|events|input --seconds N\n' +
+        '       npm run fuzz -- web --count N [--seed S]\n',
     );
     return 2;
   }
@@ -62,11 +83,12 @@ function main(): number | Promise<number> {
   return r.escapes > 0 || r.exceptions > 0 ? 1 : 0;
 }
 
-if (process.argv[2] === 'flood')
-  void flood(process.argv.slice(3)).then(
+const sub = process.argv[2] === 'flood' ? flood : process.argv[2] === 'web' ? web : undefined;
+if (sub)
+  void sub(process.argv.slice(3)).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      process.stderr.write(`flood: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`${process.argv[2]}: ${e instanceof Error ? e.message : String(e)}\n`);
       process.exitCode = 2;
     },
   );
