@@ -12,6 +12,7 @@ import { runCampaign, type CampaignSpec } from './campaign.js';
 import { CAMPAIGNS } from './campaigns.js';
 import { runDiskCampaigns } from './diskRun.js';
 import { FLOOD_KINDS, runFlood, type FloodKind } from './flood.js';
+import { runSoak } from './soak.js';
 import { runWebFuzz } from './web.js';
 
 async function flood(argv: string[]): Promise<number> {
@@ -50,6 +51,30 @@ async function web(argv: string[]): Promise<number> {
   process.exit(r.failures > 0 || r.exceptions > 0 ? 1 : 0);
 }
 
+/** `soak --guests N --minutes M [--every S]`: the demo plus N busy clients (soak.ts). */
+async function soak(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { guests: { type: 'string' }, minutes: { type: 'string' }, every: { type: 'string' } },
+  });
+  const guests = Number(values.guests ?? 1000);
+  const minutes = Number(values.minutes ?? 10);
+  const every = Number(values.every ?? 60);
+  if (!Number.isInteger(guests) || guests < 1 || guests > 4000 || !(minutes > 0) || !(every > 0)) {
+    process.stderr.write('usage: npm run fuzz -- soak --guests N (1..4000) --minutes M [--every SECONDS]\n');
+    return 2;
+  }
+  const r = await runSoak({
+    guests,
+    seconds: minutes * 60,
+    intervalSeconds: every,
+    log: (l) => process.stdout.write(l + '\n'),
+  });
+  process.stdout.write(JSON.stringify(r.summary) + '\n');
+  process.exit(r.summary.starvedIntervals === 0 && r.summary.cosAnswered ? 0 : 1);
+}
+
 function main(): number | Promise<number> {
   // The disk campaigns of issue 13 take their own options (docs/security.md#disks-and-the-store-issue-13).
   const disks = runDiskCampaigns(process.argv.slice(2));
@@ -65,7 +90,8 @@ function main(): number | Promise<number> {
       `usage: npm run fuzz -- ${Object.keys(CAMPAIGNS).join('|')} --count N [--seed S] [--report K]\n` +
         '       npm run fuzz -- crash --runs N [--seed S] | disk --count N [--seed S]\n' +
         '       npm run fuzz -- flood --kind console|events|input --seconds N\n' +
-        '       npm run fuzz -- web --count N [--seed S]\n',
+        '       npm run fuzz -- web --count N [--seed S]\n' +
+        '       npm run fuzz -- soak --guests N --minutes M [--every SECONDS]\n',
     );
     return 2;
   }
@@ -83,7 +109,8 @@ function main(): number | Promise<number> {
   return r.escapes > 0 || r.exceptions > 0 ? 1 : 0;
 }
 
-const sub = process.argv[2] === 'flood' ? flood : process.argv[2] === 'web' ? web : undefined;
+const SUBCOMMANDS: Record<string, (argv: string[]) => Promise<number>> = { flood, web, soak };
+const sub = SUBCOMMANDS[process.argv[2] ?? ''];
 if (sub)
   void sub(process.argv.slice(3)).then(
     (code) => (process.exitCode = code),

@@ -103,7 +103,7 @@ function rawInput(rng: Rng, port: number, token: string, upgrade: boolean): { by
     return { bytes: Buffer.from(`${line}${line.includes('HTTP/1.1\r\n') ? host : ''}\r\n`, 'latin1') };
   }
   const t = rng.pick([token, 'wrong', '', token + 'x']);
-  const p = rng.pick(['/api/events', '/api/events', '/api/other', '/', '/api/events/../events']);
+  const p = rng.pick(['/api/events', '/api/events', '/api/other', '/', '/api/events/../events', '//']);
   const key = rng.pick(['dGhlIHNhbXBsZSBub25jZQ==', '', 'not base64!', 'x'.repeat(300)]);
   const version = rng.pick(['13', '8', 'junk', '']);
   const head =
@@ -251,6 +251,11 @@ export async function runWebFuzz(opts: {
     const st = await api('status', []);
     const state = st.status === 200 ? (JSON.parse(st.body) as { state: string }).state : `HTTP ${st.status}`;
     if (state !== 'running') fail(opts.count, 'status() after the run', `state ${state}: ${st.body.slice(0, 200)}`);
+    // Typed junk may have started a program in cos or left half a line: Ctrl-C ends the foreground
+    // program, a second one drops the line (docs/guests.md).
+    await api('consoleInput', [1, '\u0003']);
+    await sleep(500);
+    await api('consoleInput', [1, '\u0003']);
     const mark = `webfuzz${opts.seed}`;
     const typed = await api('consoleInput', [1, `echo ${mark}\r`]);
     if (typed.status !== 200) fail(opts.count, 'consoleInput after the run', `HTTP ${typed.status}: ${typed.body}`);

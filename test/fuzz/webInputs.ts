@@ -156,6 +156,8 @@ const CHAOS_PATHS = [
   '/%',
   '/%E0%A4%A',
   '//index.html',
+  '//',
+  '//evil.example/x',
   '/api',
   '/api/',
   '/api/../index.html',

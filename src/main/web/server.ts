@@ -102,7 +102,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     if (!isLocalHost(req.headers.host, port)) throw new HttpError(403, 'forbidden: not a local Host header');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req.url, port);
+    if (!url) throw new HttpError(400, 'bad request: malformed path');
     if (url.pathname.startsWith('/api/')) return handleApi(req, res, url.pathname.slice('/api/'.length));
     return serveStatic(req, res, staticDir, url.pathname);
   }
@@ -133,7 +134,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req.url, port);
     const origin = req.headers.origin;
     const refuse = (status: string) => {
       // Destroyed once written: a refused client that keeps its end open must not hold server.close()
@@ -143,6 +144,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     };
     if (!isLocalHost(req.headers.host, port)) return refuse('403 Forbidden');
     if (origin !== undefined && !isLocalOrigin(origin, port)) return refuse('403 Forbidden');
+    if (!url) return refuse('400 Bad Request');
     if (url.pathname !== '/api/events') return refuse('404 Not Found');
     if (!hasToken(url.searchParams.get('token') ?? undefined, token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -186,6 +188,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * The request's URL, or undefined when it is none: `//` (a scheme-relative URL without a host) makes
+ * `new URL` throw, which was a 500, and in the upgrade handler an uncaught exception that ended the
+ * process (found by `npm run fuzz -- web`, docs/security.md#the-web-face).
+ */
+function requestUrl(target: string | undefined, port: number): URL | undefined {
+  try {
+    return new URL(target ?? '/', `http://127.0.0.1:${port}`);
+  } catch {
+    return undefined;
+  }
 }
 
 function isLocalHost(hostHeader: string | undefined, port: number): boolean {
