@@ -2,6 +2,12 @@
  * `npm run fuzz -- flood --kind console|events|input --seconds N`: a flood of a running machine
  * (flood.ts), one JSON line with its figures; exit code 1 when another guest stopped answering.
  *
+ * `npm run fuzz -- web --count N [--seed S]`: hostile requests against the web face (web.ts); one
+ * line per failure, then `{"fuzz":"web","inputs":..,"failures":..,"exceptions":..,"seed":..,"ms":..}`.
+ *
+ * `npm run fuzz -- soak --guests N --minutes M [--every S]`: the demo plus N busy clients (soak.ts),
+ * one JSON line per interval and a summary; exit code 1 when a client starved or cos went silent.
+ *
  * `npm run fuzz -- NAME --count N [--seed S] [--report K]`: one fuzz campaign (docs/security.md):
  * an isolation campaign, or `asm`, the assembler's. Prints every escape it localized (one JSON line each: the invariant, the step,
  * the shortest sequence that reproduces it), then one summary line
