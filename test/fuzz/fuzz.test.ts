@@ -9,6 +9,8 @@ import { CAMPAIGNS } from './campaigns.js';
 import { runCrashCampaign } from './crash.js';
 import { runDiskFuzz } from './diskFuzz.js';
 import { ensureDisks } from '../../src/main/host/disks.js';
+import { runSoak } from './soak.js';
+import { runWebFuzz } from './web.js';
 
 const SEED = 1;
 
@@ -74,5 +76,33 @@ describe('the assembler campaign (issue 13, briefly)', () => {
     // The hostile shapes were made and the limits answered some of them.
     expect(r.counters.limitErrors).toBeGreaterThan(0);
     expect(r.counters.assembled).toBeGreaterThan(0);
+  }, 180_000);
+});
+
+describe('the web campaign (issue 13, briefly)', () => {
+  it('web: hostile requests get a 2xx/4xx with a clear error, and the machine still answers after', async () => {
+    const lines: string[] = [];
+    const r = await runWebFuzz({ count: 300, seed: SEED, log: (l) => lines.push(l) });
+    const why = [`npm run fuzz -- web --count 300 --seed ${SEED}`, JSON.stringify(r), ...lines].join('\n');
+    expect(r.inputs, why).toBe(300);
+    // The hostile shapes reached the server: refusals of several kinds and some calls that ran.
+    for (const status of ['200', '400', '401', '404', '405']) expect(r.statuses[status], why).toBeGreaterThan(0);
+    expect({ failures: r.failures, exceptions: r.exceptions }, why).toEqual({ failures: 0, exceptions: 0 });
+  }, 180_000);
+});
+
+describe('the soak (issue 13, briefly)', () => {
+  it('soak: the demo plus 20 busy clients, every client progresses in every interval and cos answers', async () => {
+    const { intervals, summary } = await runSoak({ guests: 20, seconds: 6, intervalSeconds: 2 });
+    const why = ['npm run fuzz -- soak --guests 20 --minutes 0.1 --every 2', ...intervals, summary]
+      .map((x) => JSON.stringify(x))
+      .join('\n');
+    expect(intervals.length, why).toBe(3);
+    for (const l of intervals) {
+      expect(l.machineSeconds, why).toBeGreaterThan(0);
+      expect(l.retired.starved, why).toBe(0);
+      expect(l.retired.min, why).toBeGreaterThan(0);
+    }
+    expect(summary.cosAnswered, why).toBe(true);
   }, 180_000);
 });

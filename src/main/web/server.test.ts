@@ -113,6 +113,25 @@ describe('web server', () => {
     expect(double.calls.length).toBe(before);
   });
 
+  it('answers a scheme-relative path (//) with 400, over HTTP and as an upgrade (issue 13)', async () => {
+    const { port } = new URL(server.url);
+    const r = await new Promise<number>((resolve, reject) =>
+      request({ host: '127.0.0.1', port, path: '//' }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      })
+        .on('error', reject)
+        .end(),
+    );
+    expect(r).toBe(400);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}//?token=${server.token}`);
+    const refusal = await new Promise<string>((resolve) => {
+      ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      ws.on('error', (e) => resolve(e.message));
+    });
+    expect(refusal).toMatch(/400/);
+  });
+
   it('needs the token', async () => {
     expect((await call('status', [], 'wrong')).status).toBe(401);
   });

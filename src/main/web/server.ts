@@ -102,7 +102,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
     if (!isLocalHost(req.headers.host, port)) throw new HttpError(403, 'forbidden: not a local Host header');
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req.url, port);
+    if (!url) throw new HttpError(400, 'bad request: malformed path');
     if (url.pathname.startsWith('/api/')) return handleApi(req, res, url.pathname.slice('/api/'.length));
     return serveStatic(req, res, staticDir, url.pathname);
   }
@@ -115,7 +116,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       res.setHeader('Allow', 'POST');
       throw new HttpError(405, `method not allowed: use POST /api/${method}`);
     }
-    const args = parseArgs(await readBody(req, res));
+    const args = parseArgs(method, await readBody(req, res, method));
     const problem = checkArgs(method, args);
     if (problem) throw new HttpError(problem.startsWith('no such') ? 404 : 400, problem);
     const call = api[method as HostMethod] as (...a: unknown[]) => Promise<unknown>;
@@ -133,13 +134,17 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 });
   const sockets = new Set<WebSocket>();
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', `http://127.0.0.1:${port}`);
+    const url = requestUrl(req.url, port);
     const origin = req.headers.origin;
     const refuse = (status: string) => {
+      // Destroyed once written: a refused client that keeps its end open must not hold server.close()
+      // forever (found by `npm run fuzz -- web`, docs/security.md#the-web-face).
+      socket.once('finish', () => socket.destroy());
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
     };
     if (!isLocalHost(req.headers.host, port)) return refuse('403 Forbidden');
     if (origin !== undefined && !isLocalOrigin(origin, port)) return refuse('403 Forbidden');
+    if (!url) return refuse('400 Bad Request');
     if (url.pathname !== '/api/events') return refuse('404 Not Found');
     if (!hasToken(url.searchParams.get('token') ?? undefined, token)) return refuse('401 Unauthorized');
     wss.handleUpgrade(req, socket, head, (ws) => {
@@ -185,6 +190,19 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   };
 }
 
+/**
+ * The request's URL, or undefined when it is none: `//` (a scheme-relative URL without a host) makes
+ * `new URL` throw, which was a 500, and in the upgrade handler an uncaught exception that ended the
+ * process (found by `npm run fuzz -- web`, docs/security.md#the-web-face).
+ */
+function requestUrl(target: string | undefined, port: number): URL | undefined {
+  try {
+    return new URL(target ?? '/', `http://127.0.0.1:${port}`);
+  } catch {
+    return undefined;
+  }
+}
+
 function isLocalHost(hostHeader: string | undefined, port: number): boolean {
   if (hostHeader === undefined) return false;
   return ['127.0.0.1', 'localhost', '[::1]'].some((h) => hostHeader === `${h}:${port}`);
@@ -210,7 +228,7 @@ const MAX_DRAIN_BYTES = 64 << 20;
  * sends makes the client's TCP stack see a reset instead of the answer (issue 13). So a body over
  * the limit, by its Content-Length or as it comes in, is drained first; the answer then closes.
  */
-async function readBody(req: IncomingMessage, res: ServerResponse): Promise<string> {
+async function readBody(req: IncomingMessage, res: ServerResponse, method: string): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   const chunks: Buffer[] = [];
   let size = 0;
@@ -227,21 +245,25 @@ async function readBody(req: IncomingMessage, res: ServerResponse): Promise<stri
   }
   if (tooLarge) {
     res.setHeader('Connection', 'close');
-    throw new HttpError(413, `request body too large (more than ${MAX_BODY_BYTES} bytes)`);
+    throw new HttpError(413, `${method}(): request body too large (more than ${MAX_BODY_BYTES} bytes)`);
   }
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The body is a JSON array of the call's arguments; an empty body means no arguments. */
-function parseArgs(body: string): unknown[] {
+/**
+ * The body is a JSON array of the call's arguments; an empty body means no arguments. Every refusal
+ * names the method (docs/security.md#the-web-face).
+ */
+function parseArgs(method: string, body: string): unknown[] {
   if (body.trim() === '') return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    throw new HttpError(400, 'bad request: the body is not JSON');
+    throw new HttpError(400, `${method}(): bad request: the body is not JSON`);
   }
-  if (!Array.isArray(parsed)) throw new HttpError(400, 'bad request: the body must be a JSON array of arguments');
+  if (!Array.isArray(parsed))
+    throw new HttpError(400, `${method}(): bad request: the body must be a JSON array of arguments`);
   return parsed;
 }
 
