@@ -463,6 +463,9 @@ export class Cpu {
   resumeInSlice(ctxTag: number, next: number): boolean {
     if (this.pc !== next || (next & 4095) === 0 || this.ctxTag !== ctxTag || this.mode === 2) return false;
     if (this.exitRequested || this.halted || this.waiting || this.wakeLines() !== 0) return false;
+    // An exact stop (docs/recording.md#exact-stops) sized this slice for the vCPU it began with; the
+    // hypervisor may have loaded another (yield), so the slice ends and the next one is sized anew.
+    if (this.sliceLimit !== null) return false;
     if (this.nextTimer() < this.sliceEnd || this.fetchGeneration !== this.mem.codeGeneration) return false;
     const vpn = next >>> 12;
     const i = (vpn ^ this.ctxHash) & TLB_MASK;
