@@ -110,7 +110,7 @@ export class Recorder {
     }
     return new Recorder(s, {
       format: 'hyperdesk-recording',
-      version: 1,
+      version: 2,
       name,
       createdAt: new Date().toISOString(),
       mode: s.config.mode,
