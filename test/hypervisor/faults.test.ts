@@ -70,6 +70,24 @@ describe('the preferred guest (M24)', () => {
     expect(tallyOnDisk(w, part)).toBe(all[all.length - 1]);
   });
 
+  it('on two pCPUs, with the guests running on the other one, the preferred guest survives too', async () => {
+    const w = await world({ cpus: 2 });
+    const part = w.diskOs('cos').partition;
+    w.launch(1, 'tally', tally(part), { memBytes: 2 << 20, grantDiskPartition: part, cpu: 1 });
+    w.launch(2, 'other', testGuest('counter'), { memBytes: 2 << 20, cpu: 1 });
+    w.expect('tally', 'tally 2\n');
+    w.hv.preferred = 1;
+    w.hv.injectFault('crash', 0, now(w));
+    w.run(30_000_000);
+    expect(w.hv.recoveries).toBe(1);
+    expect([...w.hv.partitions.keys()].sort()).toEqual([0, 1]);
+    expect(w.hv.partitions.get(0)?.vcpus.map((v) => v.home)).toEqual([0, 1]);
+    const all = counts(w.output('tally'));
+    expect(all.length).toBeGreaterThan(3);
+    expect(all).toEqual(all.map((_, i) => i + 1));
+    expect(tallyOnDisk(w, part)).toBe(all[all.length - 1]);
+  });
+
   it('with no preferred guest a crash loses every guest; ctl alone is rebooted', async () => {
     const w = await world();
     w.launch(1, 'a', testGuest('counter'), { memBytes: 2 << 20 });
