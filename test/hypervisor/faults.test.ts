@@ -148,6 +148,25 @@ describe('the fault-injection lab', () => {
     bystanderGoesOn(w, good);
   });
 
+  it.each(['hardware', 'trap-emulate'] as const)(
+    'write outside memory and kernel fault under %s: the same containment',
+    async (technique) => {
+      const w = await world();
+      const img = w.diskOs('cos');
+      const a = w.launch(1, 'a', img, { memBytes: 8 << 20, grantDiskPartition: img.partition, technique });
+      const b = w.launch(2, 'b', img, { memBytes: 8 << 20, grantDiskPartition: img.partition, technique });
+      w.expect('a', 'cos> ');
+      w.expect('b', 'cos> ');
+      w.hv.injectFault('wild', 1, now(w));
+      w.hv.injectFault('kernel', 2, now(w));
+      w.run(20_000_000);
+      expect(a.state).toBe('faulted');
+      expect(event(w, 1, 'faulted')[0]?.detail).toMatch(/0xffc00000 is outside its memory/);
+      expect(b.state).toBe('faulted');
+      expect(w.output('b')).toMatch(/dead0000/);
+    },
+  );
+
   it('DMA outside memory: the DMA domain refuses the transfer; the guest goes on', async () => {
     const w = await world();
     const part = w.diskOs('cos').partition;
