@@ -189,7 +189,27 @@ cmd_fault:
 11: print "ctl: the hypervisor crashes in 1 ms: there is no preferred guest (prefer ID), so every guest is lost; ctl is rebooted\n"
     li    a0, 0
     j     9f
-6:  la    a1, s_fault_inject
+6:  li    t0, HV_EINVAL             # the hypervisor's reasons, in words (docs/hypercalls.md#fault-injection)
+    bne   a0, t0, 61f
+    li    t0, 2                     # wild
+    bne   s1, t0, 61f
+    call  fail_begin
+    mv    a1, s0
+    fmt   "%u runs with its translation off: a store outside its memory would be an access fault it handles itself (wild needs paging on, as in cos)"
+    call  kprintf
+    li    a0, HV_EINVAL
+    call  fail_end
+    j     9f
+61: li    t0, HV_ENOENT
+    bne   a0, t0, 62f
+    call  fail_begin
+    mv    a1, s0
+    fmt   "%u has no virtual disk: dma and diskerr need one"
+    call  kprintf
+    li    a0, HV_ENOENT
+    call  fail_end
+    j     9f
+62: la    a1, s_fault_inject
     call  fail_hv
     j     9f
 7:  la    a1, s_part_query

@@ -91,6 +91,8 @@ describe('the fault-injection lab from ctl', () => {
     // swos, the bystander, went on through all of it.
     expect(r.cmd('swos', 'ver')).not.toBe('');
     expect(r.hv.partitions.get(2)?.state).toBe('running');
+    // swos runs with its translation off: a wild store would be its own access fault.
+    expect(r.cmd('ctl', 'fault wild 2')).toMatch(/2 runs with its translation off: .*\(EINVAL\)/);
     // fail ID is fault fail ID.
     expect(r.cmd('ctl', 'fail 2')).toMatch(/^ctl: injected fail into 2 \(swos\): its processor failed \(fail-stop\)/);
     r.expect('ctl', 'ctl: notice from 2 (swos): faulted');
