@@ -1,5 +1,5 @@
 /**
- * End-to-end test of the fault-injection lab and the preferred guest (docs/guide.md#lab-m22-m24-the-fault-injection-lab)
+ * End-to-end test of the fault-injection lab and the preferred guest (docs/guide.md#the-fault-injection-lab-m22-m24)
  * in the web mode, as web.test.ts runs the app: the real host and server, the built renderer in
  * headless Chromium, the demo machine on a copy of its disk. From the Control panel: a disk write
  * error injected into cos (its `tally` sees the refusal), cos marked preferred, then a hypervisor

@@ -1,6 +1,6 @@
 /**
  * The preferred guest and the fault-injection lab driven from ctl's shell (M22, M24;
- * docs/guide.md#lab-m22-m24-the-fault-injection-lab): ctl's `prefer`, `fault` and `fail` commands on
+ * docs/guide.md#the-fault-injection-lab-m22-m24): ctl's `prefer`, `fault` and `fail` commands on
  * the default disk's machine (ctl, cos as partition 1, swos as partition 2).
  */
 import { createHash } from 'node:crypto';

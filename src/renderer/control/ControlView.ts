@@ -445,7 +445,7 @@ export class ControlView implements View {
         },
         'technique',
       ),
-      // The fault-injection lab and M24 (docs/guide.md#lab-m22-m24-the-fault-injection-lab): one menu of
+      // The fault-injection lab and M24 (docs/guide.md#the-fault-injection-lab-m22-m24): one menu of
       // every fault; ctl's answer (in the transcript) says what was injected and what contains it.
       form(
         'Inject a fault',

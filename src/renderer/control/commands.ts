@@ -25,7 +25,7 @@ export type PanelAction =
   | { kind: 'fault'; fault: string; id: number };
 
 /**
- * The faults of the lab (docs/guide.md#lab-m22-m24-the-fault-injection-lab), as ctl's `fault` command
+ * The faults of the lab (docs/guide.md#the-fault-injection-lab-m22-m24), as ctl's `fault` command
  * names them, with what the app's menu says of each: what is injected and what contains it
  * (docs/hypercalls.md#fault-injection).
  */
