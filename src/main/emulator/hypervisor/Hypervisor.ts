@@ -661,7 +661,6 @@ export class Hypervisor {
     return {
       mem: this.machine.mem,
       writeGuest: (p, gpa, b) => this.writeGuest(p, gpa, b),
-      readGuest: (p, gpa, n) => this.readGuest(p, gpa, n),
       flushTlb: (p) => this.teHost.flushTlb(p),
     };
   }

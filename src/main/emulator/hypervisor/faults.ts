@@ -52,7 +52,6 @@ const SPIN = op('jal', 0, 0, 0, 0);
 export interface FaultHost {
   readonly mem: PhysicalMemory;
   writeGuest(p: Partition, gpa: number, bytes: Uint8Array): boolean;
-  readGuest(p: Partition, gpa: number, len: number): Uint8Array | undefined;
   flushTlb(p: Partition): void;
 }
 
