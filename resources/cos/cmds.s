@@ -24,6 +24,7 @@ cmd_help:
     print "  reboot                  reset the machine (back to the boot loader)\n"
     print "  halt                    power off\n"
     print "  crash                   make the kernel fault (it panics and powers off)\n"
+    print "  tally                   add one to a count kept on the disk, and print it\n"
     print "Ctrl-C ends the program running in the foreground.\n"
     leave
 

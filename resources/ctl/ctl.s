@@ -47,5 +47,6 @@
 .include "ctlcmds.s"           # the control commands
 .include "monitor.s"           # notices as they come, the fault policy, the bridge's counters
 .include "swap.s"              # swapping whole guests out and in (M17)
+.include "fault.s"             # the fault-injection lab, the preferred guest (M22, M24)
 .include "data.s"              # ctl's globals and buffers
 .include "../cos/data.s"       # cos's globals and bss; ends with _end

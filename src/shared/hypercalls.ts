@@ -224,6 +224,21 @@ export const HYPERCALLS = [
     args: 'a0 id (a client), a1 technique (0 paravirtual, 1 hardware, 2 trap-emulate)',
     result: '0: used from its next start; EBUSY while it runs or is swapped out (section Virtualization techniques)',
   },
+  {
+    nr: 0x111,
+    name: 'part_prefer',
+    api: 'control',
+    args: 'a0 id (a client; -1: none)',
+    result:
+      '0: the preferred guest, the one a hypervisor crash does not lose (M24, section The preferred guest); EINVAL for ctl',
+  },
+  {
+    nr: 0x112,
+    name: 'fault_inject',
+    api: 'control',
+    args: 'a0 fault (0 kernel, 1 irqoff, 2 wild, 3 dma, 4 fail, 5 crash, 6 diskerr), a1 id (a client; 0 for crash)',
+    result: '0: the fault is injected (section Fault injection); what contains it is logged',
+  },
 ] as const satisfies readonly HypercallInfo[];
 
 export type HypercallName = (typeof HYPERCALLS)[number]['name'];
