@@ -224,6 +224,21 @@ export const HYPERCALLS = [
     args: 'a0 id (a client), a1 technique (0 paravirtual, 1 hardware, 2 trap-emulate)',
     result: '0: used from its next start; EBUSY while it runs or is swapped out (section Virtualization techniques)',
   },
+  {
+    nr: 0x111,
+    name: 'mgmt_recv',
+    api: 'control',
+    args: 'a0 buffer, a1 size',
+    result:
+      "the length of the app's waiting management request (its command text), copied there, a1 = its id; EAGAIN when none; EINVAL (it stays waiting) when it does not fit (section The management mailbox)",
+  },
+  {
+    nr: 0x112,
+    name: 'mgmt_reply',
+    api: 'control',
+    args: 'a0 request id, a1 status (0 or an error code), a2 output, a3 its length (<= 16384), a4 error message, a5 its length (<= 256)',
+    result: '0: the answer goes to the app; ENOENT when the id is not the request taken and unanswered',
+  },
 ] as const satisfies readonly HypercallInfo[];
 
 export type HypercallName = (typeof HYPERCALLS)[number]['name'];
