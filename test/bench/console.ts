@@ -19,7 +19,7 @@
  */
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import type { HostEvent } from '../../src/shared/api.js';
@@ -176,6 +176,8 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
         longestFrameMs: Math.round(Math.max(0, ...gaps)),
         bytes: data.length,
         ms: Math.round(ms),
+        // The machine's 1-minute load average at the end: on a shared machine it explains much.
+        load: Math.round(loadavg()[0]! * 10) / 10,
       });
     }
   } finally {
