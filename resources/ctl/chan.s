@@ -1,13 +1,12 @@
 # chan.s: ctl's shell lines and the management channel (docs/guests.md#the-management-channel).
 #
 # The app's requests come through the hypervisor's management mailbox (mgmt_serve, below), not the
-# console. On the console,
-# A line is a command, or `@TAG command`: then every line of the answer starts with `@TAG ` and the
-# answer ends with `@TAG ok` or `@TAG err ENAME message`. The tag is put in front of each line by
-# a filter on console output (os_putc_filter, a cos hook in putc), so cos's own commands answer in
-# the same form. The same filter can capture output into a buffer instead: that is how an error
-# message is composed with kprintf, then printed as `ctl: message (ENAME)` or kept for the status
-# line.
+# console. On the console a line is a command, or `@TAG command`: then every line of the answer
+# starts with `@TAG ` and the answer ends with `@TAG ok` or `@TAG err ENAME message`. The tag is put
+# in front of each line by a filter on console output (os_putc_filter, a cos hook in putc), so cos's
+# own commands answer in the same form. The same filter can capture output into a buffer instead:
+# that is how an error message is composed with kprintf, then printed as `ctl: message (ENAME)` or
+# kept for the status line, and how a management request's whole answer is collected (chan_buf).
 #
 # Every control command returns a status in a0: 0, or an error code (a hypervisor error, or EIO).
 # A command that fails reports why with fail_begin ... fail_end (or fail_hv for a hypervisor error),
