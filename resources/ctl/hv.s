@@ -40,6 +40,8 @@ hvcall hc_bridge_stats, HC_BRIDGE_STATS
 hvcall hc_technique,    HC_PART_TECHNIQUE
 hvcall hc_prefer,       HC_PART_PREFER
 hvcall hc_fault,        HC_FAULT_INJECT
+hvcall hc_mgmt_recv,    HC_MGMT_RECV
+hvcall hc_mgmt_reply,   HC_MGMT_REPLY
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.
 query:

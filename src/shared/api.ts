@@ -601,7 +601,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'string', name: 'source', maxLength: 1 << 20 },
   ],
   deploy: [guestArg, fileName, { kind: 'string', name: 'source', maxLength: 1 << 20 }],
-  ctl: [{ kind: 'string', name: 'command', maxLength: 200, pattern: /^[^\r\n@]*$/ }],
+  ctl: [{ kind: 'string', name: 'command', maxLength: 200, pattern: /^[^\r\n]*$/ }],
   ownership: [],
   network: [],
   capture: [],

@@ -85,13 +85,12 @@ export class Session {
     this.hv = powered.hv;
     this.fw = powered.fw;
     this.parallel = powered.parallel;
+    // ctl's management channel: requests through the hypervisor's mailbox, never its console
+    // (docs/guests.md#the-management-channel); each one is an input a recording logs.
     this.ctl = new CtlChannel(
-      (text) => this.type(0, text),
-      () => this.consoles.partialLine(0).endsWith('ctl> ') && (this.input.get(0)?.length ?? 0) === 0,
+      () => this.hv?.mgmt,
+      (id, command) => this.recorder?.ctlRequest(id, command),
     );
-    this.consoles.onLine = (guest, line) => {
-      if (guest === 0) this.ctl.line(line);
-    };
     this.debug = new Debugger(
       this.machine,
       this.hv,
