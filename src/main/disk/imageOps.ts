@@ -148,7 +148,9 @@ export function checkImportable(path: string, maxBytes: number): ImportCheck | D
       fail(`cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
     if (size % BLOCK !== 0)
-      fail(`${size} bytes is not a whole number of ${BLOCK}-byte blocks (${size % BLOCK} bytes too many or too few)`);
+      fail(
+        `${size} bytes is not a whole number of ${BLOCK}-byte blocks (${size % BLOCK} bytes past the last whole block)`,
+      );
     if (size < 2 * BLOCK)
       fail(`${size} bytes is too small for a disk image (at least 2 blocks: the table and one more)`);
     if (size > maxBytes) fail(`${size} bytes is more than the app takes (${maxBytes} bytes)`);

@@ -126,7 +126,7 @@ describe('ImageLibrary', () => {
     const odd = path.join(src, 'odd.bin');
     writeFileSync(odd, Buffer.alloc(1000));
     expect(() => lib.import(odd, 'odd.img')).toThrow(
-      `${odd}: 1000 bytes is not a whole number of 512-byte blocks (488 bytes too many or too few); not imported`,
+      `${odd}: 1000 bytes is not a whole number of 512-byte blocks (488 bytes past the last whole block); not imported`,
     );
     const zeros = path.join(src, 'zeros.bin');
     writeFileSync(zeros, Buffer.alloc(4096));
