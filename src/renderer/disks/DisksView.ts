@@ -199,7 +199,7 @@ export class DisksView implements View {
         headRow(['#', 'Name', 'Type', 'Blocks', '#Size', 'Contents', '']),
         h('tbody', {}, ...i.partitions.map((p) => this.partRow(i, p, !!locked))),
       ),
-      i.problem ? null : this.addForm(i, !!locked),
+      i.problem || locked ? null : this.addForm(i),
       this.attachRow(i),
     );
   }
@@ -210,7 +210,7 @@ export class DisksView implements View {
       { role: 'img', 'aria-label': `Partition map of ${i.name}` },
       ...partitionMap(i).map((s) =>
         h(
-          `div.seg.${s.kind}`,
+          `div.pm-seg.${s.kind}`,
           {
             style: `flex-basis: ${s.pct}%`,
             title: `${s.label}: blocks ${s.first}..${s.first + s.blocks - 1} (${bytes(s.blocks * 512)})`,
@@ -265,7 +265,7 @@ export class DisksView implements View {
     );
   }
 
-  private addForm(i: ImageInfo, locked: boolean): HTMLElement {
+  private addForm(i: ImageInfo): HTMLElement {
     const type = h(
       'select',
       { name: 'part-type', 'aria-label': 'Partition type' },
@@ -288,7 +288,7 @@ export class DisksView implements View {
       'aria-label': 'Partition name',
     });
     const mkfs = h('input', { type: 'checkbox', name: 'part-mkfs', checked: true });
-    const add = h('button.small', { type: 'submit', 'data-action': 'add-partition', disabled: locked }, 'Add partition');
+    const add = h('button.small', { type: 'submit', 'data-action': 'add-partition' }, 'Add partition');
     const form = h(
       'form.inline-form.add-part',
       { 'aria-label': 'Add a partition' },

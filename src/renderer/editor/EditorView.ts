@@ -380,6 +380,7 @@ export class EditorView implements View {
     const fromImages = [...this.open.values()].filter((f) => f.image && !f.model.isDisposed());
     this.imageList.hidden = fromImages.length === 0;
     this.imageList.replaceChildren(
+      h('li.image-files-head', {}, 'From disk images'),
       ...fromImages.map((f) =>
         h(
           'li',
@@ -446,7 +447,8 @@ export class EditorView implements View {
   private async diagnose(): Promise<void> {
     const f = this.current;
     if (!f || f.kind !== 'source') {
-      this.statusLine.textContent = f ? `${f.name} · plain text` : 'Open a file';
+      const where = f?.image ? ` on ${f.image.name}:${f.image.part}` : '';
+      this.statusLine.textContent = f ? `${f.name}${where} · plain text` : 'Open a file';
       return;
     }
     const seq = ++this.diagnoseSeq;
