@@ -186,6 +186,8 @@ export function imageCalls(d: ImageCallDeps): ImageCalls {
       if (already >= 0) throw new Error(`${image} is attached to '${machine}' already (disk ${already})`);
       if (disks.length >= MAX_DISKS)
         throw new Error(`'${machine}' has ${MAX_DISKS} disks, the most a machine takes: detach one first`);
+      // No disks meant the demo's working copy: named now, so it must exist (made as a boot would).
+      if (m.config.disks.length === 0) await d.working.demo();
       const saved = save(machine, { ...m.config, disks: [...disks, path] });
       d.log('disk-attached', `${image} to '${machine}' as disk ${disks.length}`);
       return saved;
