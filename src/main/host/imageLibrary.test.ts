@@ -2,7 +2,7 @@
  * The image library (docs/disks.md#disks-in-the-app) on a temporary data folder: create, partition,
  * mkfs, files, import, delete; and every refusal with the image, partition and block it names.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -174,5 +174,17 @@ describe('ImageLibrary', () => {
     expect(() => statSync(demo)).toThrow();
     lib.delete('lab.img', none);
     expect(lib.list(none)).toEqual([]);
+  });
+});
+
+describe('ImageLibrary and symlinks', () => {
+  it('refuses an image that is a symlink out of the data folder', () => {
+    const lib = library('f');
+    lib.create('inside.img', '1M');
+    const outside = path.join(root, 'f', 'outside.img');
+    writeFileSync(outside, Buffer.alloc(2048));
+    symlinkSync(outside, path.join(lib.folder, 'link.img'));
+    expect(() => lib.files('link.img', 1)).toThrow(/^disk .*link\.img: not in a folder the app opens disks from/);
+    expect(lib.list(none).map((i) => i.name)).toEqual(['inside.img']);
   });
 });

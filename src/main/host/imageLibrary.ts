@@ -27,6 +27,7 @@ import {
   writeGuestText,
 } from '../disk/index.js';
 import { chainFiles } from '../disk/overlay.js';
+import { checkDiskPaths } from './diskPaths.js';
 
 /** A name in the library: a plain file name ending in .img (API_ARGS checks the same pattern). */
 export const IMAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\.img$/;
@@ -61,6 +62,9 @@ export class ImageLibrary {
       // missing: said below
     }
     if (!isFile) throw new Error(`${name}: no such image in ${this.folder} (images() lists them)`);
+    // A symlink out of the folder is refused as a boot would refuse it (docs/security.md#disks-the-app-opens).
+    const outside = checkDiskPaths([path], [this.folder]);
+    if (outside) throw new Error(outside);
     return path;
   }
 
@@ -72,10 +76,15 @@ export class ImageLibrary {
     } catch {
       return [];
     }
-    return names
-      .sort()
-      .filter((n) => statSync(join(this.folder, n)).isFile())
-      .map((n) => this.describe(n, ctx));
+    return (
+      names
+        .sort()
+        // Only plain files that are really here (not a symlink out of the folder: pathOf refuses those).
+        .filter(
+          (n) => statSync(join(this.folder, n)).isFile() && !checkDiskPaths([join(this.folder, n)], [this.folder]),
+        )
+        .map((n) => this.describe(n, ctx))
+    );
   }
 
   describe(name: string, ctx: LibraryContext): Omit<ImageInfo, 'working'> {
