@@ -10,7 +10,7 @@ import { h, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
 import type { AppContext, View } from './context.js';
 import { helpDialog, settingsDialog } from './dialogs.js';
-import { engineSummary, machineLabel } from './topbar.js';
+import { engineSummary, machineLabel, viewKey } from './topbar.js';
 
 export class Shell {
   readonly el: HTMLElement;
@@ -362,9 +362,4 @@ export class Shell {
       : ' The event log and comparison runs are kept only while the app runs.';
     this.storeLine.replaceChildren(h('strong', {}, 'Nothing is saved: the store is off. '), `${why}${kept}`);
   }
-}
-
-/** The key that picks the i-th view (0-based) with Alt: 1..9, 0, then - (the keys in a row). */
-export function viewKey(i: number): string {
-  return i < 9 ? String(i + 1) : i === 9 ? '0' : i === 10 ? '-' : '';
 }
