@@ -83,6 +83,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the Disks view in Chromium (web mode)', 
     expect(await host.imageReadFile('lab.img', 1, 'notes.txt')).toBe('written from the Disks view');
     // Assemble & reboot belongs to a running guest's files: off for a file of an image.
     expect(await page.locator('button', { hasText: 'Assemble & reboot' }).isDisabled()).toBe(true);
+    expect(await page.locator('button', { hasText: 'Debug from start' }).isDisabled()).toBe(true);
     await page.keyboard.press('Escape'); // Monaco's word completion, not part of the picture
     await shots(page, 'disks-editor');
   }, 120_000);

@@ -25,11 +25,13 @@ export function describeImage(i: ImageInfo): string[] {
     i.snapshots.length ? `snapshots: ${i.snapshots.join(', ')}` : '',
     i.working ? `working copy of ${i.working.builtImage}${i.working.outdated ? ' (outdated)' : ''}` : '',
   ].filter(Boolean);
-  const lines = [`${i.name}  ${size(i.bytes)}  ${i.partitions.length} partitions  ${uses.join('; ')}`];
+  const lines = [
+    `${i.name}  ${size(i.bytes)}  ${i.partitions.length} partition${i.partitions.length === 1 ? '' : 's'}  ${uses.join('; ')}`,
+  ];
   if (i.problem) lines.push(`  problem: ${i.problem}`);
   for (const p of i.partitions) {
     const what = p.fs
-      ? `${p.fs.kind}, ${p.fs.files} files, ${p.fs.freeBlocks} blocks free${p.fs.warnings.length ? `, ${p.fs.warnings.length} warnings` : ''}`
+      ? `${p.fs.kind}, ${p.fs.files} file${p.fs.files === 1 ? '' : 's'}, ${p.fs.freeBlocks} blocks free${p.fs.warnings.length ? `, ${p.fs.warnings.length} warnings` : ''}`
       : (p.problem ?? (p.type === 'raw' ? 'raw' : `${p.type}, no file system (mkfs)`));
     lines.push(
       `  ${p.number}  ${p.name.padEnd(12)} blocks ${p.first}..${p.first + p.blocks - 1}${p.os ? `  OS ${p.os}` : ''}  ${what}`,

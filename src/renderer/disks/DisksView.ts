@@ -226,7 +226,7 @@ export class DisksView implements View {
     const contents = p.problem
       ? h('span.error', { title: p.problem }, p.problem)
       : p.fs
-        ? `${p.os ? `${p.os} · ` : ''}${p.fs.kind}: ${p.fs.files} files, ${bytes(p.fs.freeBlocks * 512)} free${p.fs.warnings.length ? ` · ${p.fs.warnings.length} problem(s)` : ''}`
+        ? `${p.os ? `${p.os} · ` : ''}${p.fs.kind}: ${p.fs.files} file${p.fs.files === 1 ? '' : 's'}, ${bytes(p.fs.freeBlocks * 512)} free${p.fs.warnings.length ? ` · ${p.fs.warnings.length} problem(s)` : ''}`
         : p.type === 'raw'
           ? 'raw blocks'
           : 'no file system yet';

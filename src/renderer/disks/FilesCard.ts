@@ -75,12 +75,14 @@ export class FilesCard {
     } catch (e) {
       this.body.replaceChildren();
       this.table.hidden = true;
+      this.form.hidden = true;
       this.note.textContent = message(e);
       this.note.classList.add('error');
       return;
     }
     if (this.shown?.image !== image || this.shown.partition !== partition) return;
     this.table.hidden = false;
+    this.form.hidden = false;
     this.note.classList.remove('error');
     const free = r.freeBlocks !== undefined ? ` · ${bytes(r.freeBlocks * 512)} free` : '';
     this.note.textContent = r.via
