@@ -8,6 +8,7 @@
  * on a condition. Screenshots at 1280x720 and 1920x1080 go to test-results/screenshots.
  */
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -55,6 +56,17 @@ describe.skipIf(!existsSync(CHROMIUM))('the Disks view in Chromium (web mode)', 
       expect.objectContaining({ number: 1, type: 'cfs', name: 'work', first: 8, blocks: 8192 }),
     ]);
     expect(img!.partitions[0]!.fs).toMatchObject({ kind: 'cfs', files: 0, warnings: [] });
+    // Import checks the file first: a file of 1000 bytes is no disk image, and the toast says why.
+    const odd = path.join(app!.profile, 'odd.bin');
+    await writeFile(odd, Buffer.alloc(1000));
+    await page.fill('input[name="import-path"]', odd);
+    expect(await page.inputValue('input[name="import-name"]')).toBe('odd.bin.img');
+    await page.click('[data-action="import-image"]');
+    await page
+      .locator('.toast.error', {
+        hasText: `Import: ${odd}: 1000 bytes is not a whole number of 512-byte blocks (488 bytes past the last whole block); not imported`,
+      })
+      .waitFor({ timeout: LONG });
     // The partition map: the table's block, partition 1, the free rest.
     expect(await card.locator('.part-map .pm-seg').evaluateAll((s) => s.map((x) => x.className))).toEqual([
       'pm-seg table',
@@ -133,9 +145,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the Disks view in Chromium (web mode)', 
       .waitFor({ timeout: LONG });
     await shots(page, 'disks-running');
     expect(dialogs).toEqual([]);
-    // The one refused call above (imageFiles: 422, shown in the card) is the browser's only complaint.
-    expect(errors).toEqual([
-      'console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)',
-    ]);
+    // The two refused calls above (imageImport and imageFiles: 422, shown in a toast and in the card)
+    // are the browser's only complaints.
+    const refused =
+      'console: Failed to load resource: the server responded with a status of 422 (Unprocessable Entity)';
+    expect(errors).toEqual([refused, refused]);
   }, 180_000);
 });
