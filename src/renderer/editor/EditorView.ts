@@ -16,6 +16,7 @@ import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
 import { DebugGutter } from './debugGutter.js';
 import type { ImageFileTarget } from '../disks/FilesCard.js';
 import { DiskPanel } from './DiskPanel.js';
+import { imageFileKey, openImageModel, renderImageFiles, type OpenFile } from './imageFiles.js';
 import { NewFileForm, newFileText } from './newFile.js';
 import type * as monaco from 'monaco-editor/editor/editor.api';
 
@@ -26,16 +27,6 @@ const loadMonaco = (): Promise<MonacoModule> => (monacoLoading ??= import('./mon
 
 const DIAGNOSE_DELAY_MS = 350;
 const OWNER = 'hd32asm';
-
-interface OpenFile {
-  guest: number;
-  name: string;
-  kind: GuestFile['kind'];
-  model: monaco.editor.ITextModel;
-  saved: string;
-  /** A file of a disk image's partition (the Disks view), not of a running guest: `guest` is -1. */
-  image?: { name: string; part: number };
-}
 
 export class EditorView implements View {
   readonly id = 'editor';
@@ -331,7 +322,7 @@ export class EditorView implements View {
       return;
     }
     const { editor, m } = await this.ensureEditor();
-    const key = `image:${t.image}:${t.partition}/${t.file.name}`;
+    const key = imageFileKey(t);
     let file = this.open.get(key);
     if (!file) {
       const text = await busy(
@@ -340,15 +331,10 @@ export class EditorView implements View {
         `Opening ${t.image}:${t.partition} ${t.file.name}: `,
       );
       if (text === undefined) return;
-      const uri = m.monaco.Uri.from({ scheme: 'image', path: `/${t.image}/${t.partition}/${t.file.name}` });
-      const model =
-        m.monaco.editor.getModel(uri) ??
-        m.monaco.editor.createModel(text, t.file.kind === 'source' ? ASM_LANGUAGE_ID : 'plaintext', uri);
-      file = { guest: -1, name: t.file.name, kind: t.file.kind, model, saved: text };
-      file.image = { name: t.image, part: t.partition };
+      file = openImageModel(m.monaco, t, text);
       this.open.set(key, file);
       const opened = file;
-      model.onDidChangeContent(() => {
+      file.model.onDidChangeContent(() => {
         this.markOpen();
         if (opened === this.current) this.scheduleDiagnose();
       });
@@ -377,30 +363,11 @@ export class EditorView implements View {
       b.classList.toggle('current', f !== undefined && f === this.current);
       b.classList.toggle('dirty', f !== undefined && f.model.getValue() !== f.saved);
     }
-    const fromImages = [...this.open.values()].filter((f) => f.image && !f.model.isDisposed());
-    this.imageList.hidden = fromImages.length === 0;
-    this.imageList.replaceChildren(
-      h('li.image-files-head', {}, 'From disk images'),
-      ...fromImages.map((f) =>
-        h(
-          'li',
-          {},
-          h(
-            'button.file',
-            {
-              type: 'button',
-              class: [f === this.current && 'current', f.model.getValue() !== f.saved && 'dirty']
-                .filter(Boolean)
-                .join(' '),
-              'data-image-file': `${f.image!.name}:${f.image!.part}/${f.name}`,
-              title: `${f.name} on ${f.image!.name} partition ${f.image!.part} (Disks view); Save writes it back there`,
-              onclick: () => void this.ensureEditor().then(({ editor }) => this.showFile(editor, f, true)),
-            },
-            h('span.fname', {}, f.name),
-            h('span.fsize', {}, `${f.image!.name}:${f.image!.part}`),
-          ),
-        ),
-      ),
+    renderImageFiles(
+      this.imageList,
+      this.open.values(),
+      this.current,
+      (f) => void this.ensureEditor().then(({ editor }) => this.showFile(editor, f, true)),
     );
     const c = this.current;
     this.saveButton.disabled = !c || c.model.isDisposed() || c.model.getValue() === c.saved;
