@@ -127,7 +127,7 @@ export async function diskCommand(argv: string[]): Promise<number> {
 
   program
     .command('part')
-    .description('partition table: list | add --type T --start N --blocks N --name NAME [--bootable] | rm N')
+    .description('partition table: list | add --type T [--start N] --blocks N --name NAME [--bootable] | rm N')
     .argument('<image>')
     .argument('<action>', 'list, add or rm')
     .argument('[number]', 'rm: the partition number')
