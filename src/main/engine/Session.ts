@@ -16,7 +16,14 @@ import {
   type MachineStatus,
   type SnapshotConsole,
 } from '../../shared/api.js';
-import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
+import {
+  buildCosExecutable,
+  DiskImage,
+  DiskError,
+  listGuestFiles,
+  readGuestText,
+  type FileSystem,
+} from '../disk/index.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { scanBootEntries, type Firmware } from '../emulator/firmware/Firmware.js';
 import type { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
@@ -314,20 +321,15 @@ export class Session {
   listFiles(guest: number): GuestFile[] | string {
     const fs = this.fileSystem(guest);
     if (typeof fs === 'string') return fs;
-    return fs.list().map((f) => ({
-      name: f.name,
-      size: f.size,
-      kind: /\.(s|inc)$/i.test(f.name) ? 'source' : f.executable ? 'binary' : 'text',
-    }));
+    // One rule for the Editor and the Disks view (src/main/disk/imageOps.ts).
+    return listGuestFiles(fs);
   }
 
   readFile(guest: number, name: string): string | { error: string } {
     const fs = this.fileSystem(guest);
     if (typeof fs === 'string') return { error: fs };
-    const bytes = fs.read(name);
-    if (bytes instanceof DiskError) return { error: bytes.message };
-    if (bytes.some((b) => b === 0)) return { error: `${name} is a binary file (a program); open its source instead` };
-    return new TextDecoder().decode(bytes);
+    const text = readGuestText(fs, name);
+    return text instanceof DiskError ? { error: text.message } : text;
   }
 
   /**

@@ -361,7 +361,7 @@ export class GuestTerminal {
     if (e.type !== 'keydown') return true;
     const mod = e.ctrlKey || e.metaKey;
     // The window's shortcuts (docs/app.md#keyboard) are not typed into the guest.
-    if (e.altKey && !mod && /^Digit[1-9]$/.test(e.code)) return false;
+    if (e.altKey && !mod && (/^Digit[0-9]$/.test(e.code) || e.code === 'Minus')) return false;
     if (mod && e.shiftKey && 'pogbs'.includes(e.key.toLowerCase())) return false;
     if (e.key === 'F1' || (mod && !e.shiftKey && e.key === ',')) return false;
     if (mod && e.shiftKey && e.key.toLowerCase() === 'k') {
