@@ -241,7 +241,11 @@ cmd_devs:
 7:  print "\n"
     addi  s0, s0, 1
     j     1b
-6:  leave 3
+6:
+.ifndef OS_HOOKS
+    call  hot_list                # what came while it ran (hotplug.s)
+.endif
+    leave 3
 
 # uptime: machine time since cos booted.
 cmd_uptime:

@@ -155,6 +155,10 @@ notice_act:
     fmt   " %s"
     call  kprintf
 1:  print "\n"
+    mv    a0, s0                  # a device or vCPU a client gave back (devs.s)
+    mv    a1, s2
+    mv    a2, s3
+    call  devs_notice
     mv    a0, s0
     la    a1, s_faulted
     call  strcmp

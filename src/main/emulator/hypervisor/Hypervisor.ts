@@ -553,7 +553,7 @@ export class Hypervisor {
   /** The boot info a partition sees: its memory, its vCPUs, its devices only. */
   private bootInfoFor(p: Partition, virtual: IoNode[]): Uint8Array {
     // Owned controllers come with their subtrees under them (M5), as on the bare board.
-    const own = ownedForest(this.machine.tree, p.devices);
+    const own = ownedForest(this.machine.tree, p.devices, p.id === 0);
     const root: IoNode = {
       id: 'sysbus',
       kind: 'bus',

@@ -53,15 +53,23 @@ export function brokenSubtree(subtrees: Subtrees | undefined, devices: readonly 
 /**
  * The nodes a partition's boot info shows of the devices it owns: those whose parent it does not own
  * at the top, each owned controller with its subtree under it (so a guest walking the tree finds
- * `netctl` with its nics, as on the bare board).
+ * `netctl` with its nics, as on the bare board). With `structure` (the Controlling OS, which decides
+ * who gets what and so must see the tree), a controller it does not own is shown too, with what it
+ * owns under it.
  */
-export function ownedForest(root: IoNode, owned: ReadonlySet<string>): IoNode[] {
-  const out: IoNode[] = [];
-  const walk = (n: IoNode, parentOwned: boolean) => {
-    const mine = owned.has(n.id);
-    if (mine && !parentOwned) out.push(n);
-    for (const c of n.children) walk(c, mine);
+export function ownedForest(root: IoNode, owned: ReadonlySet<string>, structure = false): IoNode[] {
+  const trim = (n: IoNode): IoNode | undefined => {
+    if (owned.has(n.id)) return n;
+    if (!structure || n.kind !== 'controller') return undefined;
+    const children = n.children.map(trim).filter((c): c is IoNode => c !== undefined);
+    return children.length ? { ...n, children } : undefined;
   };
-  walk(root, false);
+  const out: IoNode[] = [];
+  const walk = (n: IoNode) => {
+    const t = trim(n);
+    if (t) out.push(t);
+    else for (const c of n.children) walk(c);
+  };
+  for (const c of root.children) walk(c);
   return out;
 }
