@@ -116,7 +116,8 @@ export const HYPERCALLS = [
     name: 'cpu_release',
     api: 'client',
     args: 'a0 vCPU number (its highest; called from another of its vCPUs)',
-    result: "0: that vCPU leaves the caller (how a guest agrees to give a vCPU back, M21); EINVAL for its last or not its highest",
+    result:
+      '0: that vCPU leaves the caller (how a guest agrees to give a vCPU back, M21); EINVAL for its last or not its highest',
   },
   {
     nr: 0x19,

@@ -213,7 +213,12 @@ export function plan(layout: Layout, op: ControlOp, machine: MachineSpec): Plan 
       const moving = new Set(group);
       for (const o of owners) {
         if (o.id === to.id) continue;
-        set(o.id, { devices: keepWhole(machine.subtrees, o.devices.filter((d) => !moving.has(d))) });
+        set(o.id, {
+          devices: keepWhole(
+            machine.subtrees,
+            o.devices.filter((d) => !moving.has(d)),
+          ),
+        });
         remap.add(o.id);
       }
       const mine = (parts.get(to.id) as PartLayout).devices.filter((d) => !moving.has(d));
