@@ -24,6 +24,9 @@ cmd_help:
     print "  reboot                  reset the machine (back to the boot loader)\n"
     print "  halt                    power off\n"
     print "  crash                   make the kernel fault (it panics and powers off)\n"
+.ifndef OS_HOOKS
+    print "  want DEVICE             under a hypervisor: ask ctl for a device (it decides)\n"
+.endif
     print "Ctrl-C ends the program running in the foreground.\n"
     leave
 

@@ -17,6 +17,7 @@
 
 .ifndef OS_HOOKS
 .equ HC_YIELD,        0x03
+.equ HC_REQUEST,      0x06
 .equ HC_CPU_RELEASE,  0x18
 .equ HC_DEV_RELEASE,  0x19
 .equ SYSCTL_IPI,      0x04
@@ -326,6 +327,36 @@ hot_forget:
     li    a2, HOT_NAME - 1
     call  strncpy
 9:  leave 3
+
+# want DEVICE: ask ctl for a device (the request hypercall, kind 3; M18). ctl decides; a device
+# it gives comes as a `dev-added` notice.
+cmd_want:
+    enter 1
+    call  skip_spaces
+    mv    s0, a0
+    lbu   t0, 0(s0)
+    bnez  t0, 1f
+    print "usage: want DEVICE (devs lists what cos has; ctl's res what there is)\n"
+    j     9f
+1:  call  cut_word                # one word: NUL-terminate it
+    lwg   t0, bi_addr             # bare (no hypervisor): there is nobody to ask
+    lw    t0, BI_PARTITION(t0)
+    bnez  t0, 2f
+    print "want: no hypervisor to ask (cos runs bare, or is partition 0)\n"
+    j     9f
+2:  li    a0, 3
+    mv    a1, s0
+    hypercall HC_REQUEST
+    beqz  a0, 3f
+    mv    a2, a0
+    mv    a1, s0
+    fmt   "want: the request for %s failed (%d)\n"
+    call  kprintf
+    j     9f
+3:  mv    a1, s0
+    fmt   "cos: asked ctl for %s (it decides; a device it gives arrives as a notice)\n"
+    call  kprintf
+9:  leave 1
 
 # hot_list: devs's last line, when devices came while cos ran.
 hot_list:

@@ -156,6 +156,9 @@ commands:
     .word s_reboot, cmd_reboot
     .word s_halt, cmd_halt
     .word s_crash, cmd_crash
+.ifndef OS_HOOKS
+    .word s_want, cmd_want        # hotplug.s (a client asks ctl for a device)
+.endif
     .word 0, 0
 s_help:   .asciz "help"
 s_ls:     .asciz "ls"
@@ -170,4 +173,5 @@ s_date:   .asciz "date"
 s_reboot: .asciz "reboot"
 s_halt:   .asciz "halt"
 s_crash:  .asciz "crash"
+s_want:   .asciz "want"
 .text

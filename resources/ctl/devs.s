@@ -291,7 +291,8 @@ remove_dev:
 9:  leave 5
 
 # devs_notice(a0 = the notice's word, a1 = partition, a2 = the rest): a client agreed to give a device
-# or a vCPU back; ctl's records follow.
+# or a vCPU back (ctl's records follow), or asked for a device (M18): ctl's policy gives it when it
+# is ctl's and not one ctl keeps (move_dev: hot-plugged into the running client), else says why.
 devs_notice:
     enter 3
     mv    s0, a0
@@ -309,9 +310,26 @@ devs_notice:
 1:  mv    a0, s0
     la    a1, s_n_cpu_released
     call  strcmp
-    bnez  a0, 9f
+    bnez  a0, 2f
     mv    a0, s1
     call  pins_drop
+    j     9f
+2:  mv    a0, s0                  # `request ID dev DEVICE`: ctl's policy gives what it can spare
+    la    a1, s_n_request
+    call  strcmp
+    bnez  a0, 9f
+    mv    a0, s2
+    la    a1, s_n_dev
+    call  word_is
+    beqz  a0, 9f
+    mv    s2, a0                  # the device
+    mv    a1, s1
+    mv    a2, s2
+    fmt   "%u asked for %s"
+    call  ctx_set                 # what a refusal names
+    mv    a0, s2
+    mv    a1, s1
+    call  move_dev                # says what it did, or why not
 9:  leave 3
 
 .section rodata
@@ -321,4 +339,6 @@ s_part_remove_cpu:  .asciz "part_remove_cpu"
 s_part_remove_dev:  .asciz "part_remove_dev"
 s_n_dev_released:   .asciz "dev-released"
 s_n_cpu_released:   .asciz "cpu-released"
+s_n_request:        .asciz "request"
+s_n_dev:            .asciz "dev "
 .text

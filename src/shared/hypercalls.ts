@@ -42,8 +42,8 @@ export const HYPERCALLS = [
     nr: 0x06,
     name: 'request',
     api: 'client',
-    args: 'a0 kind (1 memory bytes, 2 vCPUs), a1 amount',
-    result: '0: a request message queued to ctl, which decides',
+    args: 'a0 kind (1 memory bytes, 2 vCPUs, 3 a device), a1 amount (kind 3: the device id, NUL-terminated)',
+    result: '0: a request message queued to ctl, which decides (`request ID mem|cpu|dev AMOUNT|DEVICE`)',
   },
   {
     nr: 0x07,

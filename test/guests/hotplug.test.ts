@@ -2,8 +2,8 @@
  * M5 and M21 from ctl's shell, with cos acting on the notices (docs/guide.md, labs M5 and M21;
  * docs/hypercalls.md#device-subtrees, #hot-add-and-remove): a controller goes with its subtree; cos
  * starts a hot-added vCPU, gives one back when asked, uses added memory at once, hears of devices
- * that come, and gives them back unless its drivers use them. Every refusal leaves ownership as it
- * was.
+ * that come, and gives them back unless its drivers use them; cos asks for a device (`want`, M18)
+ * and ctl's policy gives what it can spare. Every refusal leaves ownership as it was.
  */
 import { describe, expect, it } from 'vitest';
 import { ownership } from '../../src/main/engine/views.js';
@@ -121,5 +121,27 @@ describe('M5 and M21: devices', () => {
       '  netctl   controller nobody (move gives it with all under it)\n  nic0     nic        1 (cos)\n',
     );
     expect(r.hv.check()).toBeUndefined();
+  });
+});
+
+describe('M18: a guest asks for a device', () => {
+  it("cos's want: ctl gives what it can spare (hot-plugged), and says why not otherwise", async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('cos', 'want uart1')).toBe(
+      'cos: asked ctl for uart1 (it decides; a device it gives arrives as a notice)\n',
+    );
+    r.expect('ctl', '\r\nctl: notice from 1 (cos): request dev uart1\r\n');
+    r.expect('ctl', 'ctl: uart1 moved to 1 (cos): hot-plugged, it gets a notice\r\n');
+    r.expect('cos', 'cos: device uart1 arrived (hot-plugged; devs lists it)\r\n');
+    expect(r.hv.partitions.get(1)?.devices.has('uart1')).toBe(true);
+
+    const before = owners(r);
+    r.cmd('cos', 'want disk0');
+    r.expect('ctl', "ctl: 1 asked for disk0: disk0 is ctl's boot disk: ctl keeps it (EBUSY)\r\n");
+    r.cmd('cos', 'want nosuch');
+    r.expect('ctl', "ctl: 1 asked for nosuch: no device 'nosuch' (res lists them) (ENOENT)\r\n");
+    expect(owners(r)).toBe(before);
+    expect(r.cmd('cos', 'want')).toBe("usage: want DEVICE (devs lists what cos has; ctl's res what there is)\n");
   });
 });

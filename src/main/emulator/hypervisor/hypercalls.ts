@@ -128,8 +128,15 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       hv.shutdown(p, a(0));
       return undefined;
     case HC.request: {
-      const text = `request ${p.id} ${a(0) === 1 ? 'mem' : 'cpu'} ${a(1) >>> 0}`;
-      hv.log(p.id, a(0) === 1 ? 'memory' : 'cpu', `${text} (ctl decides)`);
+      let text = `request ${p.id} ${a(0) === 1 ? 'mem' : 'cpu'} ${a(1) >>> 0}`;
+      if (a(0) === 3) {
+        // A device by its id (M18: a guest asks, ctl decides): one word, so ctl can read it back.
+        const dev = guestString(hv, p, a(1), 32);
+        if (dev === undefined) return E.FAULT;
+        if (!/^[A-Za-z0-9_.-]{1,31}$/.test(dev)) return E.INVAL;
+        text = `request ${p.id} dev ${dev}`;
+      }
+      hv.log(p.id, a(0) === 1 ? 'memory' : a(0) === 3 ? 'device' : 'cpu', `${text} (ctl decides)`);
       const ctl = hv.partitions.get(0);
       if (ctl && p.id !== 0) notice(hv, ctl, text);
       return 0;
