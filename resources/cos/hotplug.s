@@ -28,6 +28,7 @@
 .text
 
 # hotplug_notice(a0 = a notice from the hypervisor, NUL-terminated): act on the ones above.
+# -> a0 = 1 when it was one of them (cos said what it did), else 0.
 hotplug_notice:
     enter 2
     mv    s0, a0
@@ -55,9 +56,12 @@ hotplug_notice:
 3:  mv    a0, s0
     la    a1, s_h_dev_remove
     call  word_is
-    beqz  a0, 9f
+    beqz  a0, 8f
     call  dev_give
-9:  leave 2
+9:  li    a0, 1
+    leave 2
+8:  li    a0, 0
+    leave 2
 
 # mem_grow(a0 = bytes, a1 = guest-physical address): memory added at the end of RAM, used at once.
 # Added anywhere else (after memory cos did not take), it is only counted, as before.

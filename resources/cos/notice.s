@@ -114,7 +114,7 @@ cos_notices:
     call  dec_prefix
     beqz  a1, 1b
     call  mem_give_back
-    j     1b
+    j     8f
 2:  la    a0, notice_buf
     la    a1, s_n_added
     call  word_is
@@ -136,9 +136,14 @@ cos_notices:
 21: mv    a1, t0
     mv    a0, s1
     call  mem_grow                # hotplug.s: used at once
-    j     1b
+    j     8f
 3:  la    a0, notice_buf          # vCPUs and devices (hotplug.s)
     call  hotplug_notice
+    beqz  a0, 1b
+8:  lwg   t0, fg_pid              # cos said something: the shell's prompt again, as after a command
+    bnez  t0, 1b
+    li    t0, 1
+    swg   t0, prompt_pending
     j     1b
 9:  leave 2
 

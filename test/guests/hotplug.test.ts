@@ -17,8 +17,8 @@ describe('M21: vCPUs and memory of a running cos', () => {
     const r = await bootCtl({ cpus: 2 });
     r.booted();
     expect(r.cmd('ctl', 'assign 1 cpu 1')).toBe('ctl: 1 (cos) has vCPU 1 on pCPU 1\n');
-    expect(r.expect('cos', /cos: .*\r\n/)).toMatch(
-      /cos: started vCPU 1; vCPUs online: 2 \(it idles: cos's programs run on vCPU 0\)\n$/,
+    expect(r.expect('cos', /cos: .*\r\ncos> /)).toMatch(
+      /cos: started vCPU 1; vCPUs online: 2 \(it idles: cos's programs run on vCPU 0\)\ncos> $/,
     );
     const cos = r.hv.partitions.get(1)!;
     expect(cos.vcpus.map((v) => v.state === 'stopped')).toEqual([false, false]);
@@ -27,7 +27,7 @@ describe('M21: vCPUs and memory of a running cos', () => {
     expect(r.cmd('ctl', 'remove 1 cpu')).toBe(
       'ctl: asked 1 (cos) to give back vCPU 1 (it agrees with cpu_release: a notice `cpu-released`; or it refuses)\n',
     );
-    r.expect('cos', 'cos: gave vCPU 1 back to the hypervisor; vCPUs online: 1\r\n');
+    r.expect('cos', 'cos: gave vCPU 1 back to the hypervisor; vCPUs online: 1\r\ncos> ');
     r.expect('ctl', '\r\nctl: notice from 1 (cos): cpu-released 1\r\nctl> ');
     expect(cos.vcpus).toHaveLength(1);
 
@@ -46,7 +46,7 @@ describe('M21: vCPUs and memory of a running cos', () => {
     expect(r.cmd('ctl', 'resize 1 +2M')).toBe(
       'ctl: 1 (cos) has 10 MiB now (+2 MiB; a running guest gets a notice `mem-added` and may use it at once)\n',
     );
-    r.expect('cos', 'cos: 2048 KiB of RAM added and in use at once; 10240 KiB of RAM now\r\n');
+    r.expect('cos', 'cos: 2048 KiB of RAM added and in use at once; 10240 KiB of RAM now\r\ncos> ');
     expect(r.cmd('cos', 'mem')).toMatch(/^memory: 10240 KiB total, \d+ KiB used, 10\d\d\d KiB free\n$/);
     expect(r.cmd('cos', 'run primes')).toContain('1229 primes below 10000');
     expect(r.hv.partitions.get(1)?.memBytes).toBe(10 * MiB);
@@ -58,7 +58,7 @@ describe('M5 and M21: devices', () => {
     const r = await bootCtl();
     r.booted();
     expect(r.cmd('ctl', 'move uart1 1')).toBe('ctl: uart1 moved to 1 (cos): hot-plugged, it gets a notice\n');
-    r.expect('cos', 'cos: device uart1 arrived (hot-plugged; devs lists it)\r\n');
+    r.expect('cos', 'cos: device uart1 arrived (hot-plugged; devs lists it)\r\ncos> ');
     expect(r.cmd('cos', 'devs')).toMatch(/\nhot-plugged since boot: uart1\n$/);
     expect(r.hv.partitions.get(1)?.devices.has('uart1')).toBe(true);
     expect(r.cmd('ctl', 'res')).toContain('  uart1    uart       1 (cos)\n');
@@ -66,7 +66,7 @@ describe('M5 and M21: devices', () => {
     expect(r.cmd('ctl', 'remove 1 dev uart1')).toBe(
       'ctl: asked 1 (cos) to give back uart1 (it agrees with dev_release: a notice `dev-released`; or it refuses)\n',
     );
-    r.expect('cos', 'cos: gave device uart1 back to the hypervisor\r\n');
+    r.expect('cos', 'cos: gave device uart1 back to the hypervisor\r\ncos> ');
     r.expect('ctl', '\r\nctl: notice from 1 (cos): dev-released uart1\r\nctl> ');
     expect(r.cmd('ctl', 'res')).toContain('  uart1    uart       ctl\n');
     expect(r.hv.partitions.get(0)?.devices.has('uart1')).toBe(true);
@@ -103,7 +103,7 @@ describe('M5 and M21: devices', () => {
     // nic0 is its network card: cos refuses, says so, and tells ctl; nothing moves.
     const before = owners(r);
     r.cmd('ctl', 'remove 1 dev netctl');
-    r.expect('cos', 'cos: refused dev-remove netctl: nic0 is in use (its network card)\r\n');
+    r.expect('cos', 'cos: refused dev-remove netctl: nic0 is in use (its network card)\r\ncos> ');
     r.expect('ctl', '\r\nctl: message from 1 (cos): dev-remove netctl refused\r\nctl> ');
     expect(owners(r)).toBe(before);
     expect(r.cmd('ctl', 'move netctl 2')).toBe(
@@ -133,7 +133,7 @@ describe('M18: a guest asks for a device', () => {
     );
     r.expect('ctl', '\r\nctl: notice from 1 (cos): request dev uart1\r\n');
     r.expect('ctl', 'ctl: uart1 moved to 1 (cos): hot-plugged, it gets a notice\r\n');
-    r.expect('cos', 'cos: device uart1 arrived (hot-plugged; devs lists it)\r\n');
+    r.expect('cos', 'cos: device uart1 arrived (hot-plugged; devs lists it)\r\ncos> ');
     expect(r.hv.partitions.get(1)?.devices.has('uart1')).toBe(true);
 
     const before = owners(r);
