@@ -120,6 +120,9 @@ describe('M5 and M21: devices', () => {
     expect(r.cmd('ctl', 'res')).toContain(
       '  netctl   controller nobody (move gives it with all under it)\n  nic0     nic        1 (cos)\n',
     );
+    // Back to ctl (which runs, with no virtual device in the way).
+    expect(r.cmd('ctl', 'move nic0 0')).toBe('ctl: nic0 moved to 0 (ctl) (from its next start)\n');
+    expect(r.hv.partitions.get(0)?.devices.has('nic0')).toBe(true);
     expect(r.hv.check()).toBeUndefined();
   });
 });

@@ -282,7 +282,9 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const group = groupOf(hv.subtrees, dev);
       // Hot-plug (M21): a running partition may get a device, unless it already runs a virtual one
       // at that address (built at its start): that one is swapped only across a restart.
-      if (t.state === 'running' && group.some((d) => STAND_INS.has(d) && !t.devices.has(d))) return E.BUSY;
+      // (ctl has no virtual devices: it owns the real ones, and takes any back.)
+      if (t.id !== 0 && t.state === 'running' && group.some((d) => STAND_INS.has(d) && !t.devices.has(d)))
+        return E.BUSY;
       const owner = [...hv.partitions.values()].find((x) => x.devices.has(dev));
       const r = hv.control({ op: 'assign-device', by: p.id, to: t.id, device: dev });
       if (r instanceof HvError) return r.code;
