@@ -267,6 +267,8 @@ describe('ctl manages partitions while the others keep running', () => {
     expect(r.cmd('ctl', 'resize 3 +1M')).toBe(
       'ctl: 3 (demo) has 3 MiB now (+1 MiB; a running guest gets a notice `mem-added` and may use it at once)\n',
     );
+    // cos uses it at once (M21), and says so before its prompt again.
+    r.expect('demo', 'cos: 1024 KiB of RAM added and in use at once; 3072 KiB of RAM now\r\ncos> ');
     expect(r.cmd('ctl', 'restart 3')).toBe('ctl: restarted 3 (demo)\n');
     expect(r.expect('demo', 'cos> ')).toContain('3 MiB RAM, 1 pCPU');
     expect(r.cmd('demo', 'mem')).toMatch(/^memory: 3072 KiB total/);
@@ -274,7 +276,7 @@ describe('ctl manages partitions while the others keep running', () => {
     expect(r.cmd('ctl', 'resize 3 -1M')).toBe(
       'ctl: asked 3 (demo) to give back 1 MiB (it agrees with mem_release: a notice `released`; or it refuses)\n',
     );
-    r.expect('demo', 'cos: gave 1024 KiB back to the hypervisor; 2048 KiB of RAM now\r\n');
+    r.expect('demo', 'cos: gave 1024 KiB back to the hypervisor; 2048 KiB of RAM now\r\ncos> ');
     r.expect('ctl', '\r\nctl: notice from 3 (demo): released 1048576\r\nctl> ');
     expect(r.hv.partitions.get(3)?.memBytes).toBe(2 * MiB);
     expect(r.cmd('ctl', 'sched 3 20 500')).toBe('ctl: 3 (demo): weight 20, time slice 500 us\n');
