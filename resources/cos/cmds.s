@@ -26,6 +26,7 @@ cmd_help:
     print "  crash                   make the kernel fault (it panics and powers off)\n"
 .ifndef OS_HOOKS
     print "  want DEVICE             under a hypervisor: ask ctl for a device (it decides)\n"
+    print "  remote TEXT             under a hypervisor: print TEXT on ctl's printer (its console)\n"
 .endif
     print "Ctrl-C ends the program running in the foreground.\n"
     leave

@@ -131,5 +131,7 @@ arp_cache:       .space 128       # network (net.s): 8 entries of IPv4 address, 
 notice_buf:      .space 256       # a message from the inbox (notice.s)
 hot_names:       .space 8 * 16    # devices hot-plugged since boot (hotplug.s)
 hot_reply:       .space 48        # "dev-remove DEV refused" (hotplug.s)
+remote_buf:      .space 260       # "lp TEXT" for ctl's printer (hotplug.s)
+remote_reply:    .space 64        # its answer
 .align 4096
 _end:                             # the page-frame pool starts here (mm.s)

@@ -18,6 +18,9 @@
 .ifndef OS_HOOKS
 .equ HC_YIELD,        0x03
 .equ HC_REQUEST,      0x06
+.ifndef HC_MSG_CALL
+.equ HC_MSG_CALL,     0x11
+.endif
 .equ HC_CPU_RELEASE,  0x18
 .equ HC_DEV_RELEASE,  0x19
 .equ SYSCTL_IPI,      0x04
@@ -362,6 +365,51 @@ cmd_want:
     call  kprintf
 9:  leave 1
 
+# remote TEXT: a device another partition owns, used over messages (M18, remote use): ctl serves
+# its console as a printer. A synchronous call (msg_call: cos waits for the answer) of `lp TEXT`
+# to partition 0; ctl prints the line and answers `ok BYTES`.
+cmd_remote:
+    enter 2
+    call  skip_spaces
+    mv    s0, a0
+    lbu   t0, 0(s0)
+    bnez  t0, 1f
+    print "usage: remote TEXT (printed on ctl's printer, its console)\n"
+    j     9f
+1:  lwg   t0, bi_addr
+    lw    t0, BI_PARTITION(t0)
+    bnez  t0, 2f
+    print "remote: no hypervisor to reach ctl through (cos runs bare, or is partition 0)\n"
+    j     9f
+2:  la    a0, remote_buf
+    la    a1, s_h_lp
+    li    a2, 3
+    call  strncpy
+    la    a0, remote_buf + 3
+    mv    a1, s0
+    li    a2, 250
+    call  strncpy
+    la    a0, remote_buf
+    call  strlen
+    mv    a2, a0
+    li    a0, 0
+    la    a1, remote_buf
+    la    a3, remote_reply
+    li    a4, 63
+    hypercall HC_MSG_CALL
+    bgez  a0, 3f
+    mv    a1, a0
+    fmt   "remote: the call to ctl failed (%d)\n"
+    call  kprintf
+    j     9f
+3:  la    t0, remote_reply
+    add   t0, t0, a0
+    sb    zero, 0(t0)
+    la    a1, remote_reply
+    fmt   "cos: ctl's printer answered: %s\n"
+    call  kprintf
+9:  leave 2
+
 # hot_list: devs's last line, when devices came while cos ran.
 hot_list:
     enter 2
@@ -394,6 +442,7 @@ s_h_cpu_remove: .asciz "cpu-remove "
 s_h_dev_added:  .asciz "dev-added "
 s_h_dev_remove: .asciz "dev-remove "
 s_h_refused:    .asciz " refused"
+s_h_lp:         .asciz "lp "
 s_h_console:    .asciz "console"
 s_h_disk:       .asciz "boot disk"
 s_h_nic:        .asciz "network card"

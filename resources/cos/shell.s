@@ -158,6 +158,7 @@ commands:
     .word s_crash, cmd_crash
 .ifndef OS_HOOKS
     .word s_want, cmd_want        # hotplug.s (a client asks ctl for a device)
+    .word s_remote, cmd_remote    # hotplug.s (ctl's printer, over messages)
 .endif
     .word 0, 0
 s_help:   .asciz "help"
@@ -174,4 +175,5 @@ s_reboot: .asciz "reboot"
 s_halt:   .asciz "halt"
 s_crash:  .asciz "crash"
 s_want:   .asciz "want"
+s_remote: .asciz "remote"
 .text

@@ -332,7 +332,48 @@ devs_notice:
     call  move_dev                # says what it did, or why not
 9:  leave 3
 
+# lp_serve(a0 = the sender of msg_buf's text, which waits for a reply) -> a0 = 1 when it was a
+# call to ctl's printer: `lp TEXT` (M18, remote use: a device ctl owns, its console, served to the
+# other partitions over messages). ctl prints the line as `lp ID (NAME): TEXT` and answers
+# `ok BYTES`. Anything else: a0 = 0 (the message is shown and kept as before).
+lp_serve:
+    enter 3
+    mv    s0, a0
+    la    a0, msg_buf
+    la    a1, s_lp
+    call  word_is
+    beqz  a0, 8f
+    mv    s1, a0                  # the text to print
+    mv    a0, s0
+    call  part_label
+    mv    a2, a0
+    mv    a1, s0
+    mv    a3, s1
+    fmt   "\nlp %u (%s): %s\n"
+    call  kprintf
+    mv    a0, s1
+    call  strlen
+    mv    s2, a0
+    la    a0, lp_reply            # "ok BYTES", through the capture of kprintf (chan.s)
+    li    a1, 32
+    call  cap_start
+    mv    a1, s2
+    fmt   "ok %u"
+    call  kprintf
+    call  cap_stop
+    la    a0, lp_reply
+    call  strlen
+    mv    a2, a0
+    mv    a0, s0
+    la    a1, lp_reply
+    call  hc_msg_reply
+    li    a0, 1
+    leave 3
+8:  li    a0, 0
+    leave 3
+
 .section rodata
+s_lp:               .asciz "lp "
 s_c_remove:         .asciz "remove"
 u_remove:           .asciz "remove ID cpu | remove ID dev DEVICE"
 s_part_remove_cpu:  .asciz "part_remove_cpu"

@@ -148,3 +148,16 @@ describe('M18: a guest asks for a device', () => {
     expect(r.cmd('cos', 'want')).toBe("usage: want DEVICE (devs lists what cos has; ctl's res what there is)\n");
   });
 });
+
+describe('M18: remote use of a device over messages', () => {
+  it("cos prints on ctl's printer (its console) with a synchronous call; ctl answers with the bytes", async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('cos', 'remote hello from cos')).toBe("cos: ctl's printer answered: ok 14\n");
+    r.expect('ctl', '\r\nlp 1 (cos): hello from cos\r\nctl> ');
+    expect(r.cmd('cos', 'echo still here')).toBe('still here\n');
+    expect(r.cmd('cos', 'remote')).toBe("usage: remote TEXT (printed on ctl's printer, its console)\n");
+    // A call to ctl is not a message it keeps for inbox: it was served.
+    expect(r.cmd('ctl', 'inbox')).toBe('no messages\n');
+  });
+});
