@@ -28,6 +28,7 @@ cmd_help:
     print "  want DEVICE             under a hypervisor: ask ctl for a device (it decides)\n"
     print "  remote TEXT             under a hypervisor: print TEXT on ctl's printer (its console)\n"
 .endif
+    print "  tally                   add one to a count kept on the disk, and print it\n"
     print "Ctrl-C ends the program running in the foreground.\n"
     leave
 

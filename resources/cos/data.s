@@ -66,6 +66,7 @@ prompt_pending:  .word 0
 fs_ok:           .word 0
 disk_status:     .word 0
 part_blocks:     .word 0
+part_first:      .word 0          # its first block (tally keeps its count in the last)
 fs_sb:           .word 0          # disk block of the cfs superblock
 fs_blocks:       .word 0
 fs_dir:          .word 0          # disk block of the first directory block

@@ -160,6 +160,7 @@ commands:
     .word s_want, cmd_want        # hotplug.s (a client asks ctl for a device)
     .word s_remote, cmd_remote    # hotplug.s (ctl's printer, over messages)
 .endif
+    .word s_tally, cmd_tally
     .word 0, 0
 s_help:   .asciz "help"
 s_ls:     .asciz "ls"
@@ -176,4 +177,5 @@ s_halt:   .asciz "halt"
 s_crash:  .asciz "crash"
 s_want:   .asciz "want"
 s_remote: .asciz "remote"
+s_tally:  .asciz "tally"
 .text

@@ -51,6 +51,10 @@ cmd_ctl_help:
     print "  policy ID restart|stop     when it faults: restart it (3 times in a row at most) or not\n"
     print "  technique ID paravirtual|hardware|trap-emulate   how it is virtualized from its next start\n"
     print "  swap ID out|in             the whole guest to the swap store (its memory back to ctl), or back\n"
+    print "  prefer ID|none             the preferred guest: a hypervisor crash keeps it, loses the others\n"
+    print "  fault KIND ID              inject a fault: kernel, irqoff, wild, dma, fail, diskerr\n"
+    print "  fault crash                crash the hypervisor (the preferred guest survives it)\n"
+    print "  fail ID                    its processor fails (fail-stop), as fault fail ID\n"
     print "  move DEVICE ID             give a device (a controller: with all under it) to a partition\n"
     print "  remove ID cpu|dev DEVICE   take a vCPU or a device back (a running guest is asked)\n"
     print "  sched ID WEIGHT [SLICE_US] its share of a pCPU: weight 1..100, time slice in us\n"
@@ -1295,6 +1299,9 @@ ctl_commands:
     .word s_c_technique, cmd_technique, 1
     .word s_c_swap, cmd_swap, 1
     .word s_c_remove, cmd_remove, 1
+    .word s_f_prefer, cmd_prefer, 1
+    .word s_f_fault, cmd_fault, 1
+    .word s_f_fail, cmd_fail, 1
     .word 0, 0, 0
 part_states:
     .word s_st0, s_st1, s_st2, s_st3, s_st4, s_st5

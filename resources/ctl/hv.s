@@ -41,6 +41,8 @@ hvcall hc_technique,    HC_PART_TECHNIQUE
 hvcall hc_msg_reply,    HC_MSG_REPLY
 hvcall hc_remove_cpu,   HC_PART_REMOVE_CPU
 hvcall hc_remove_dev,   HC_PART_REMOVE_DEV
+hvcall hc_prefer,       HC_PART_PREFER
+hvcall hc_fault,        HC_FAULT_INJECT
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.
 query:
@@ -142,6 +144,7 @@ os_boot:
     sub   a0, s0, s1
     call  put_size
     print " for partitions\n"
+    call  ft_adopt                # a guest that came through a restart of the hypervisor (fault.s)
     call  parttab_boot
     leave 2
 3:  mv    a0, s0                  # (ctl cannot learn its memory: it starts nothing)

@@ -165,6 +165,9 @@ notice_act:
     mv    a1, s2
     mv    a2, s3
     call  devs_notice
+    mv    a0, s0                  # the hypervisor's restart (fault.s)
+    mv    a1, s2
+    call  ft_notice
     mv    a0, s0
     la    a1, s_faulted
     call  strcmp
@@ -185,6 +188,9 @@ notice_act:
 8:  mv    a1, s0
     fmt   "\nctl: notice: %s\n"
     call  kprintf
+    mv    a0, s0
+    li    a1, -1
+    call  ft_notice
 9:  leave 4
 
 # fault_policy(a0 = a partition that faulted): restart it when its policy says so, a few times in a

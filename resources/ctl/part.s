@@ -731,6 +731,16 @@ parttab_boot:
     call  check_id
     bltz  a0, .line
     mv    s2, a0                  # s2 = id
+    mv    a0, s2                  # adopted at boot (fault.s: it came through a hypervisor restart)
+    call  rec_of
+    lw    t0, CR_USED(a0)
+    beqz  t0, .fresh
+    mv    a1, s2
+    addi  a2, a0, CR_NAME
+    fmt   "ctl: parttab: %u (%s) runs already: it came through the hypervisor's restart\n"
+    call  kprintf
+    j     .line
+.fresh:
     lw    a0, 12(s4)
     call  parse_size
     bnez  a1, 10f

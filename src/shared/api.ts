@@ -193,6 +193,9 @@ export interface Ownership {
     parent?: string;
   }[];
   totalBytes: number;
+  /** M24: the preferred guest (absent: none), and how many hypervisor crashes were recovered from. */
+  preferred?: number;
+  recoveries?: number;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -257,6 +257,21 @@ export const HYPERCALLS = [
     result:
       '0: the device comes back to ctl now, or (running) the guest is asked (notice `dev-remove DEV ...`) and agrees with dev_release, or refuses',
   },
+  {
+    nr: 0x111,
+    name: 'part_prefer',
+    api: 'control',
+    args: 'a0 id (a client; -1: none)',
+    result:
+      '0: the preferred guest, the one a hypervisor crash does not lose (M24, section The preferred guest); EINVAL for ctl',
+  },
+  {
+    nr: 0x112,
+    name: 'fault_inject',
+    api: 'control',
+    args: 'a0 fault (0 kernel, 1 irqoff, 2 wild, 3 dma, 4 fail, 5 crash, 6 diskerr), a1 id (a client; 0 for crash)',
+    result: '0: the fault is injected (section Fault injection); what contains it is logged',
+  },
 ] as const satisfies readonly HypercallInfo[];
 
 export type HypercallName = (typeof HYPERCALLS)[number]['name'];

@@ -61,6 +61,7 @@ describe('the guide’s console labs', () => {
         'M20',
         'M21',
         'M22',
+        'M24',
       ]),
     );
   });

@@ -9,7 +9,7 @@ import type { CtlReply, Ownership } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
-import { commandFor, nextFreeId, techniqueActions, TECHNIQUES, type PanelAction } from './commands.js';
+import { commandFor, FAULTS, nextFreeId, techniqueActions, TECHNIQUES, type PanelAction } from './commands.js';
 import {
   cpuLine,
   explainError,
@@ -174,7 +174,16 @@ export class ControlView implements View {
           'tr',
           { 'data-partition': p.id },
           h('td.num', {}, p.id),
-          h('td', {}, h('span.chip', { 'data-owner': p.id }), p.name),
+          h(
+            'td',
+            {},
+            h('span.chip', { 'data-owner': p.id }),
+            p.name,
+            // M24: the guest a hypervisor crash keeps (docs/guide.md, the fault-injection lab).
+            p.id === o.preferred
+              ? h('span.badge.preferred', { title: 'survives a hypervisor crash' }, 'preferred')
+              : '',
+          ),
           h('td', {}, h('span.state', { 'data-state': p.state }, p.state)),
           h('td.num', {}, g ? bytes(g.memBytes) : '–'),
           h('td.num', {}, g ? g.vcpus : '–'),
@@ -351,6 +360,19 @@ export class ControlView implements View {
       h('input', { name, placeholder, value, autocomplete: 'off', spellcheck: 'false' });
     const num = (f: FormData, k: string) => Number(f.get(k));
     const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
+    // The fault menu says what contains the fault picked (docs/hypercalls.md#fault-injection).
+    const faultNote = h('p.muted.fault-note', { 'aria-live': 'polite' });
+    const faultSelect = h(
+      'select',
+      { name: 'fault', 'aria-label': 'Fault' },
+      ...FAULTS.map((x) => h('option', { value: x.fault }, x.label)),
+    ) as HTMLSelectElement;
+    const explainFault = () => {
+      const x = FAULTS.find((f) => f.fault === faultSelect.value) ?? FAULTS[0];
+      faultNote.textContent = `Contained by ${x.contained}.`;
+    };
+    faultSelect.addEventListener('change', explainFault);
+    explainFault();
 
     return h(
       'div.forms',
@@ -451,6 +473,22 @@ export class ControlView implements View {
           return techniqueActions(id, str(f, 'technique'), state);
         },
         'technique',
+      ),
+      // The fault-injection lab and M24 (docs/guide.md#the-fault-injection-lab-m22-m24): one menu of
+      // every fault; ctl's answer (in the transcript) says what was injected and what contains it.
+      form(
+        'Inject a fault',
+        [field('Fault', faultSelect), field('Into', this.partitionSelect()), faultNote],
+        'Inject',
+        (f) => [{ kind: 'fault', fault: str(f, 'fault'), id: num(f, 'id') }],
+        'fault',
+      ),
+      form(
+        'Preferred guest',
+        [field('Partition', this.partitionSelect())],
+        'Prefer',
+        (f) => [{ kind: 'prefer', id: num(f, 'id') }],
+        'prefer',
       ),
       form(
         'Send a message',

@@ -11,6 +11,7 @@ import { HC, hypercallInfo } from '../../../shared/hypercalls.js';
 import { E, HvError } from './errors.js';
 import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
+import { FAULT_KINDS } from './faults.js';
 import { virtualMac } from './net/vnic.js';
 import { groupOf } from './subtrees.js';
 
@@ -403,6 +404,25 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (t.state === 'running' || t.state === 'swapped') return E.BUSY;
       t.technique = k;
       return 0;
+    }
+    case HC.part_prefer: {
+      // The preferred guest (M24): which client survives a hypervisor crash. ctl cannot be it: the
+      // recovery reboots ctl. -1 clears it.
+      if (a(0) === -1) {
+        hv.preferred = -1;
+        return 0;
+      }
+      const t = hv.partitions.get(a(0));
+      if (!t || t.state === 'destroyed') return E.NOENT;
+      if (t.id === 0) return E.INVAL;
+      hv.preferred = t.id;
+      hv.log(t.id, 'preferred', 'it survives a hypervisor crash (M24)');
+      return 0;
+    }
+    case HC.fault_inject: {
+      const kind = FAULT_KINDS[a(0)];
+      if (kind === undefined) return E.INVAL;
+      return result(hv.injectFault(kind, a(1), cpu.now()));
     }
     default:
       void v;

@@ -78,6 +78,9 @@ export interface PartitionSaved {
   pvnet: ReturnType<NonNullable<Partition['pvnet']>['saveState']> | null;
   /** Its memory while swapped out (the swap store's copy). */
   swappedBytes: SparseState | null;
+  /** An injected fault not met yet, and disk write errors still to report (faults.ts; absent: none). */
+  pendingFault?: Partition['pendingFault'] | null;
+  writeFaults?: number;
 }
 
 export interface HypervisorState {
@@ -98,6 +101,10 @@ export interface HypervisorState {
   eventSeq: number;
   eventsDropped: number;
   bridge: BridgeState;
+  /** The preferred guest, an injected crash's time (null: none) and the recoveries (M24; absent: none). */
+  preferred?: number;
+  crashAt?: number | null;
+  recoveries?: number;
 }
 
 /** What state.ts reads and writes inside the Hypervisor (its private tables). */
@@ -206,6 +213,8 @@ export function savePartition(p: Partition, swapped: Uint8Array | undefined, cpu
     vdevices: devices.length ? devices.map((d) => ({ base: d.base, state: d.device.saveState?.() ?? null })) : null,
     pvnet: p.pvnet ? p.pvnet.saveState() : null,
     swappedBytes: swapped ? SparseBytes.of(swapped).toState() : null,
+    pendingFault: p.pendingFault ?? null,
+    writeFaults: p.writeFaults,
   };
 }
 
@@ -236,6 +245,8 @@ export function loadPartition(s: PartitionSaved, kick: (v: Vcpu) => void): Parti
   Object.assign(p.stats, s.stats);
   p.inbox.push(...s.inbox.map((m) => ({ from: m.from, data: Uint8Array.from(m.data), wantsReply: m.wantsReply })));
   p.consoleFreeAt = s.consoleFreeAt ?? 0;
+  p.pendingFault = s.pendingFault ?? undefined;
+  p.writeFaults = s.writeFaults ?? 0;
   for (const vs of s.vcpus) {
     const v = new Vcpu(p, vs.index, vs.home, kick);
     loadVcpu(v, vs);
