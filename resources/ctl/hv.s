@@ -43,6 +43,8 @@ hvcall hc_remove_cpu,   HC_PART_REMOVE_CPU
 hvcall hc_remove_dev,   HC_PART_REMOVE_DEV
 hvcall hc_prefer,       HC_PART_PREFER
 hvcall hc_fault,        HC_FAULT_INJECT
+hvcall hc_mgmt_recv,    HC_MGMT_RECV
+hvcall hc_mgmt_reply,   HC_MGMT_REPLY
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.
 query:

@@ -2,7 +2,8 @@
 # the hypervisor's notices and clients' messages as they arrive, with ctl's fault policy; and the
 # bridge's per-port counters for `net`.
 #
-# The hypervisor raises source 31 of ctl's interrupt controller while ctl's inbox holds messages;
+# The hypervisor raises source 31 of ctl's interrupt controller while ctl's inbox holds messages
+# (or the app's management request waits: mgmt_serve in chan.s, called after the messages);
 # ctl listens to it once it knows it is partition 0 (os_boot). On that interrupt (in the kernel loop,
 # never inside a command) os_notices takes every message: it prints one line for each, untagged
 # (`ctl: notice from 2 (cos): faulted`, `ctl: message from 3 (x): TEXT`), keeps the last LOG_N for
@@ -54,7 +55,8 @@ os_notices:
 3:  li    t0, 1                   # the prompt again, after the line
     swg   t0, prompt_pending
     j     1b
-9:  leave 3
+9:  call  mgmt_serve              # the app's management requests (the same line, chan.s)
+    leave 3
 
 # msg_text(a0 = the length of the message in msg_buf): NUL-terminate it; '.' for what is not printable.
 msg_text:

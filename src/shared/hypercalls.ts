@@ -272,6 +272,21 @@ export const HYPERCALLS = [
     args: 'a0 fault (0 kernel, 1 irqoff, 2 wild, 3 dma, 4 fail, 5 crash, 6 diskerr), a1 id (a client; 0 for crash)',
     result: '0: the fault is injected (section Fault injection); what contains it is logged',
   },
+  {
+    nr: 0x113,
+    name: 'mgmt_recv',
+    api: 'control',
+    args: 'a0 buffer, a1 size',
+    result:
+      "the length of the app's waiting management request (its command text), copied there, a1 = its id; EAGAIN when none; EINVAL (it stays waiting) when it does not fit (section The management mailbox)",
+  },
+  {
+    nr: 0x114,
+    name: 'mgmt_reply',
+    api: 'control',
+    args: 'a0 request id, a1 status (0 or an error code), a2 output, a3 its length (<= 16384), a4 error message, a5 its length (<= 256)',
+    result: '0: the answer goes to the app; ENOENT when the id is not the request taken and unanswered',
+  },
 ] as const satisfies readonly HypercallInfo[];
 
 export type HypercallName = (typeof HYPERCALLS)[number]['name'];

@@ -10,6 +10,7 @@ import { debuggerBenches } from './debugger.js';
 import { hypervisorBenches } from './hypervisor.js';
 import { recordBenches } from './record.js';
 import { cliBenches } from './cli.js';
+import { consoleBenches } from './console.js';
 import { aluNative, fibNative, sieveNative } from './native.js';
 
 interface Bench {
@@ -110,6 +111,11 @@ async function main(): Promise<number> {
   for (const line of cliBenches(values.filter)) {
     if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
     else process.stdout.write(`${'cli-start'.padEnd(20)} ${JSON.stringify(line)}\n`);
+  }
+  // What the page's terminal draws (docs/performance.md#console-throughput), in headless Chromium.
+  for (const line of await consoleBenches(values.filter)) {
+    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
   }
   return failed ? 1 : 0;
 }

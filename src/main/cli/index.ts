@@ -136,7 +136,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('disk')
     .description('create, partition and edit disk images (hyperdesk disk --help)')
-    .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck | reset, and their arguments')
+    .argument(
+      '[args...]',
+      'create | part | mkfs | ls | put | get | rm | fsck | reset | list | import | delete | attach | detach, and their arguments',
+    )
     .allowUnknownOption()
     .helpOption(false)
     .action(async (args: string[]) => {

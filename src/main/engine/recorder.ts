@@ -128,6 +128,11 @@ export class Recorder {
     if (!this.stopped && bytes.length) this.log.push({ t: this.s.cycles, k: 'in', g: guest, b: [...bytes] });
   }
 
+  /** A command that just entered ctl's management mailbox as request `id`. */
+  ctlRequest(id: number, text: string): void {
+    if (!this.stopped) this.log.push({ t: this.s.cycles, k: 'ctl', id, text });
+  }
+
   engine(guest: number, engine: 'interp' | 'jit'): void {
     if (!this.stopped) this.log.push({ t: this.s.cycles, k: 'engine', g: guest, e: engine });
   }

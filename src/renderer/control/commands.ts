@@ -121,7 +121,6 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'msg': {
       const text = a.text.replace(/[\r\n]+/g, ' ').trim();
       if (!text) return { error: 'the message is empty' };
-      if (text.includes('@')) return { error: "a message may not contain '@' (it starts a tag on ctl's channel)" };
       return { command: `msg ${a.id} ${text}` };
     }
     case 'sched':

@@ -43,7 +43,11 @@ export class MachinesView implements View {
     disks: HTMLInputElement;
   };
 
-  constructor(private readonly ctx: AppContext) {
+  /** `showDisk`: opens the Disks view on an image (a disk name in the list is a link to it). */
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly showDisk?: (name: string) => void,
+  ) {
     this.fields = {
       name: h('input', { name: 'name', required: true, maxlength: 100, 'aria-label': 'Machine name' }),
       mode: h(
@@ -69,7 +73,7 @@ export class MachinesView implements View {
       threads: h('input', { name: 'threads', type: 'checkbox', 'aria-label': 'pCPU threads' }),
       disks: h('input', {
         name: 'disks',
-        placeholder: 'empty: the working copy of the demo disk',
+        placeholder: 'empty: the working copy of the demo disk (Disks view: attach images)',
         'aria-label': 'Disk image paths, comma-separated',
       }),
     };
@@ -148,9 +152,25 @@ export class MachinesView implements View {
       h('td', {}, m.name),
       h('td', {}, describeMachine(m.config)),
       h(
-        'td',
+        'td.disks',
         { title: m.config.disks.join('\n') },
-        m.config.disks.length ? m.config.disks.map(baseName).join(', ') : 'demo disk (working copy)',
+        ...(m.config.disks.length ? m.config.disks.map(baseName) : ['hyperdesk.img'])
+          .map((d, i, all) => [
+            this.showDisk
+              ? h(
+                  'button.link',
+                  {
+                    type: 'button',
+                    'data-action': 'show-disk',
+                    title: `${d} in the Disks view`,
+                    onclick: () => this.showDisk!(d),
+                  },
+                  d,
+                )
+              : d,
+            i < all.length - 1 ? ', ' : m.config.disks.length ? '' : ' (demo, working copy)',
+          ])
+          .flat(),
       ),
       h('td', {}, m.updatedAt.slice(0, 16).replace('T', ' ')),
       h(

@@ -36,6 +36,7 @@ import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { CONSOLE_CYCLES_PER_BYTE, CONSOLE_QUEUE_BYTES, HC, handleHypercall } from './hypercalls.js';
 import { notice } from './messages.js';
+import { MgmtMailbox } from './mgmt.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
 import { Partition, type PartitionEvent } from './Partition.js';
@@ -129,6 +130,16 @@ export class Hypervisor {
   /** Pages offered for sharing (M19), pending or accepted: part of the layout (plan.ts). */
   readonly shares: Share[] = [];
   nextShareId = 1;
+  /**
+   * ctl's management mailbox (mgmt.ts, docs/hypercalls.md#the-management-mailbox): the app's
+   * requests wait here, apart from ctl's console; source 31 of partition 0 is high while one does.
+   */
+  readonly mgmt = new MgmtMailbox(() => {
+    const ctl = this.partitions.get(0);
+    if (!ctl) return;
+    this.notify(ctl);
+    if (this.mgmt.pending) for (const v of ctl.vcpus) this.kick(v);
+  });
   /** Device nodes by id (the I/O tree does not change while the machine runs). */
   private readonly nodes = new Map<string, IoNode>();
   /** Controllers and the nodes under them (M5, subtrees.ts). */
@@ -1018,13 +1029,14 @@ export class Hypervisor {
 
   /**
    * The hypervisor's notification line (docs/hypercalls.md#notifications): source 31 of a
-   * partition's interrupt controller is high while its inbox holds a message.
+   * partition's interrupt controller is high while its inbox holds a message, and for partition 0
+   * also while a management request waits (docs/hypercalls.md#the-management-mailbox).
    */
   notify(p: Partition): void {
     this.vintc
       .get(p.id)
       ?.line(NOTIFY_SOURCE)
-      .set(p.inbox.length > 0);
+      .set(p.inbox.length > 0 || (p.id === 0 && this.mgmt.pending));
   }
 
   /** The guest completed passed-through source s: complete it physically, follow its level. */
@@ -1283,6 +1295,7 @@ export class Hypervisor {
       preferred: this.preferred,
       crashAt: Number.isFinite(this.crashAt) ? this.crashAt : null,
       recoveries: this.recoveries,
+      mgmt: this.mgmt.saveState(),
     };
   }
 
@@ -1348,6 +1361,7 @@ export class Hypervisor {
     this.preferred = s.preferred ?? -1;
     this.crashAt = s.crashAt ?? Infinity;
     this.recoveries = s.recoveries ?? 0;
+    this.mgmt.restoreState(s.mgmt);
     m.cpus.forEach((cpu, i) => {
       cpu.hypervisorTrap = (c) => this.trap(c);
       cpu.restoreState(cpuStates[i]);

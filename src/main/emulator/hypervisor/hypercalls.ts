@@ -10,6 +10,7 @@ import type { Vcpu } from './Vcpu.js';
 import { HC, hypercallInfo } from '../../../shared/hypercalls.js';
 import { E, HvError } from './errors.js';
 import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
+import { MGMT_MAX_MESSAGE, MGMT_MAX_REPLY } from './mgmt.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
 import { FAULT_KINDS } from './faults.js';
 import { virtualMac } from './net/vnic.js';
@@ -423,6 +424,26 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const kind = FAULT_KINDS[a(0)];
       if (kind === undefined) return E.INVAL;
       return result(hv.injectFault(kind, a(1), cpu.now()));
+    }
+    case HC.mgmt_recv: {
+      // The app's management request for ctl (mgmt.ts, docs/hypercalls.md#the-management-mailbox).
+      const len = hv.mgmt.waitingLength;
+      if (!hv.mgmt.pending) return E.AGAIN;
+      if (a(1) < len) return E.INVAL; // it stays waiting: ctl may ask again with room for it
+      if (!p.owns(a(0), len)) return E.FAULT;
+      const r = hv.mgmt.receive() as { id: number; bytes: Uint8Array };
+      hv.writeGuest(p, a(0), r.bytes);
+      cpu.regs[11] = r.id;
+      return len;
+    }
+    case HC.mgmt_reply: {
+      const textLen = a(3);
+      const msgLen = a(5);
+      if (textLen < 0 || textLen > MGMT_MAX_REPLY || msgLen < 0 || msgLen > MGMT_MAX_MESSAGE) return E.INVAL;
+      const text = hv.readGuest(p, a(2), textLen);
+      const message = hv.readGuest(p, a(4), msgLen);
+      if (!text || !message) return E.FAULT;
+      return hv.mgmt.answer(a(0), a(1), text, message) ? 0 : E.NOENT;
     }
     default:
       void v;

@@ -2,7 +2,7 @@
  * The hypervisor's whole state as plain data (docs/hypercalls.md#saving-and-restoring): partitions
  * with their memory, devices, grants, scheduling, technique and counters; every vCPU's context; the
  * run queues and what runs on each pCPU; VMIDs; the reserve's free list and the pages of every
- * stage-2 and shadow table; inboxes, shares, the bridge with its capture; the virtual devices' state;
+ * stage-2 and shadow table; inboxes, shares, the bridge with its capture; ctl's management mailbox; the virtual devices' state;
  * swapped-out guests; the event log. With Machine.saveState() (RAM, pCPUs, physical devices) it is the
  * whole machine in hypervisor mode: snapshots, record/replay and the debugger stand on it.
  *
@@ -15,6 +15,7 @@ import { Partition } from './Partition.js';
 import type { Share } from './plan.js';
 import { SparseBytes, type SparseState } from './swap.js';
 import type { BridgeState } from './net/Bridge.js';
+import type { MgmtState } from './mgmt.js';
 import type { Stage2Table } from './stage2.js';
 import { Vcpu, type VcpuState } from './Vcpu.js';
 
@@ -105,6 +106,8 @@ export interface HypervisorState {
   preferred?: number;
   crashAt?: number | null;
   recoveries?: number;
+  /** ctl's management mailbox (absent in snapshots made before it: empty). */
+  mgmt?: MgmtState;
 }
 
 /** What state.ts reads and writes inside the Hypervisor (its private tables). */
