@@ -60,6 +60,11 @@ export interface MachineConfig {
    * `<data folder>/disks/hyperdesk.img`, copied from the built disks/hyperdesk.img when missing).
    */
   disks: string[];
+  /**
+   * Network cards on the board, 0..4 (default 1): nic0, nic1, ... under `netctl` (M18: "one device
+   * per partition" with real devices; docs/devices.md).
+   */
+  nics?: number;
   /** Dual boot: the OS the loader boots (`cos`, `swos`, `ctl`). Ignored in hypervisor mode. */
   boot?: string;
   engine?: EngineKind;
@@ -865,7 +870,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
   }
 }
 
-const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads', 'name']);
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'nics', 'boot', 'engine', 'threads', 'name']);
 
 /** A partial MachineConfig: only known keys, each of the right type and range. */
 export function checkConfig(value: unknown): string | undefined {
@@ -890,6 +895,8 @@ export function checkConfig(value: unknown): string | undefined {
     )
   )
     return 'disks must be a list of at most 4 paths';
+  if (c.nics !== undefined && !(Number.isInteger(c.nics) && (c.nics as number) >= 0 && (c.nics as number) <= 4))
+    return 'nics must be an integer 0..4';
   if (c.boot !== undefined && !(typeof c.boot === 'string' && /^[a-z0-9]{1,16}$/.test(c.boot)))
     return 'boot must be an OS name like cos';
   if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';
