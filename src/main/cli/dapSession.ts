@@ -537,7 +537,7 @@ export class HyperdeskDebugSession extends DebugSession {
     await host.recordStop();
     this.reverse = 'replay';
     await host.replay(RECORDING);
-    const pos = await host.seekTo(this.guest, at.vcpu, at.retired);
+    const pos = await host.seekTo(this.guest, at.vcpu, at.retired, at.pc);
     if (pos.stop) this.lastStop = pos.stop;
   }
 

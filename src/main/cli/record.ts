@@ -11,7 +11,7 @@ import { sessionCaller } from './sessionCall.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const USAGE =
-  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED | reverse-step GUEST VCPU | reverse-continue GUEST ADDR[,ADDR...]';
+  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED [PC] | reverse-step GUEST VCPU | reverse-continue GUEST ADDR[,ADDR...]';
 
 function where(p: ReplayPosition): string {
   const s = p.stop;
@@ -75,9 +75,14 @@ export async function recordCommand(action: string, args: string[]): Promise<num
         if (!Number.isFinite(Number(args[0]))) return fail('seek needs SECONDS', 2);
         out(where(await remote('seek', Number(args[0]))));
         return 0;
-      case 'seekto':
-        out(where(await remote('seekTo', int(0, 'GUEST'), int(1, 'VCPU'), int(2, 'RETIRED'))));
+      case 'seekto': {
+        // With a pc, the first moment at that count and pc (docs/recording.md#points).
+        const pc = args[3] === undefined ? undefined : Number(args[3]);
+        if (pc !== undefined && (!Number.isInteger(pc) || pc < 0 || pc > 0xffffffff))
+          return fail(`seekto's PC is an address (0x... or decimal), got '${args[3]}'`, 2);
+        out(where(await remote('seekTo', int(0, 'GUEST'), int(1, 'VCPU'), int(2, 'RETIRED'), pc)));
         return 0;
+      }
       case 'reverse-step':
         out(where(await remote('reverseStep', int(0, 'GUEST'), int(1, 'VCPU'))));
         return 0;

@@ -452,7 +452,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       }
     },
     seek: (seconds) => engine.call('seek', seconds),
-    seekTo: (guest, vcpu, retired) => engine.call('seekTo', { guest, vcpu, retired }),
+    seekTo: (guest, vcpu, retired, pc) =>
+      engine.call('seekTo', { guest, vcpu, retired, ...(typeof pc === 'number' ? { pc } : {}) }),
     reverseStep: (guest, vcpu) => engine.call('reverseStep', guest, vcpu),
     async reverseContinue(guest, addresses) {
       const list = addresses
