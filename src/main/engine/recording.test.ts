@@ -135,8 +135,9 @@ describe('record and replay of an app session', () => {
     await core.call('seek', [end]);
     const hit = (await core.call('reverseContinue', [cos, [0x00400000]])) as ReplayPosition;
     expect(hit.stop!.reason).toBe('breakpoint');
-    // Exactly there, in user mode: the kernel's return into the program has the same retired count
-    // as the program's first instruction, so a count alone would not name it (docs/recording.md#points).
+    // Exactly there, in user mode. A count alone can name several moments (a trap, an interrupt or
+    // an emulated instruction keeps it), so the stop is found and reached by (count, pc)
+    // (docs/recording.md#points).
     expect(hit.stop!.pc).toBe(0x00400000);
     const regs = (await core.call('debugRegisters', [cos, 0])) as DebugRegisters;
     expect(regs).toMatchObject({ pc: 0x00400000, mode: 'user' });
