@@ -491,6 +491,8 @@ export interface HostApi extends DebugApi {
   /** With `pc`, the first moment at that count and pc (a debugger's stop: docs/recording.md#points). */
   seekTo(guest: number, vcpu: number, retired: number, pc?: number): Promise<ReplayPosition>;
   reverseStep(guest: number, vcpu: number): Promise<ReplayPosition>;
+  /** reverseStep's mirror: the next instruction in the vCPU's mode (handlers run through). */
+  forwardStep(guest: number, vcpu: number): Promise<ReplayPosition>;
   reverseContinue(guest: number, addresses: string): Promise<ReplayPosition>;
 }
 
@@ -668,6 +670,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'int', name: 'pc', min: 0, max: 0xffffffff, optional: true },
   ],
   reverseStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
+  forwardStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
   reverseContinue: [guestArg, { kind: 'string', name: 'addresses', maxLength: 4096, pattern: /^[\s,0-9a-fA-Fx]*$/ }],
 };
 

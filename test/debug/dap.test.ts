@@ -229,6 +229,11 @@ describe('hyperdesk dap', () => {
       const again = await where();
       expect(again).toMatchObject({ line: 8, pc: hit.pc });
       expect(again.regs).toEqual(hit.regs);
+      // Forward in the replay: the next instruction in the program (the addi done), as the live
+      // step went, over cos's interrupt handler if one came between.
+      const fwd = await step(() => dc3.nextRequest({ threadId: 1 }), 'step');
+      expect(fwd).toMatchObject({ line: 9, pc: first.pc });
+      expect(fwd.regs).toEqual(first.regs);
       // The replay only moves by its commands: continue is refused with what to use.
       await expect(dc3.continueRequest({ threadId: 1 })).rejects.toThrow(/replay of the recording/);
       await dc3.disconnectRequest({});

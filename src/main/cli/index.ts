@@ -128,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .argument(
       '<action>',
-      'start NAME | stop | list | replay NAME | seek S | seekto G V N [PC] | reverse-step G V | reverse-continue G ADDRS',
+      'start NAME | stop | list | replay NAME | seek S | seekto G V N [PC] | reverse-step G V | forward-step G V | reverse-continue G ADDRS',
     )
     .argument('[args...]', "the action's arguments")
     .action(async (action: string, args: string[]) => {

@@ -12,7 +12,7 @@ import { sessionCaller } from './sessionCall.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const USAGE =
-  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED [PC] | reverse-step GUEST VCPU | reverse-continue GUEST ADDR[,ADDR...]';
+  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED [PC] | reverse-step GUEST VCPU | forward-step GUEST VCPU | reverse-continue GUEST ADDR[,ADDR...]';
 
 function where(p: ReplayPosition): string {
   const s = p.stop;
@@ -98,6 +98,9 @@ export async function recordCommand(action: string, args: string[]): Promise<num
       }
       case 'reverse-step':
         out(where(await remote('reverseStep', int(0, 'GUEST'), int(1, 'VCPU'))));
+        return 0;
+      case 'forward-step':
+        out(where(await remote('forwardStep', int(0, 'GUEST'), int(1, 'VCPU'))));
         return 0;
       case 'reverse-continue':
         out(where(await remote('reverseContinue', int(0, 'GUEST'), args[1] ?? '')));

@@ -152,6 +152,9 @@ describe('record and replay of an app session', () => {
     const before = (await core.call('reverseStep', [cos, 0])) as ReplayPosition;
     expect(before.stop!.seconds).toBeLessThan(hit.seconds);
     expect(((await core.call('debugRegisters', [cos, 0])) as DebugRegisters).mode).toBe('user');
+    // And forward again, the mirror: the kernel runs through, the next user instruction is the hit.
+    const fwd = (await core.call('forwardStep', [cos, 0])) as ReplayPosition;
+    expect(fwd).toEqual({ seconds: hit.seconds, stop: { ...hit.stop!, reason: 'step' } });
   }, 600_000);
 
   it('refuses a log that does not match, saying at which checkpoint', async () => {

@@ -219,6 +219,37 @@ export function reverseStep(r: Replay, guest: number, vcpu: number): ReplayPosit
 }
 
 /**
+ * One instruction forward for vCPU `vcpu` of `guest`, the mirror of reverseStep: to the moment it
+ * is about to execute its next instruction in the mode it stands in or a lower one, once it has
+ * executed the one it stands at (a handler of a higher mode that runs first or in between runs
+ * through), as the debugger's step does (docs/debugger.md#reverse). No checkpoint is restored: the
+ * replay runs on from here.
+ */
+export function forwardStep(r: Replay, guest: number, vcpu: number): ReplayPosition {
+  need(r);
+  const v = vcpuView(r, guest, vcpu);
+  const mode = v.mode();
+  // Something must have executed in the mode, not only been about to: a guest the recorded
+  // debugger held at a breakpoint here waits, as it did, for the logged call that resumed it.
+  let done = false;
+  const seen = new Executions([v], (e) => (done ||= e.mode <= mode));
+  const reached = forward(
+    r,
+    r.endCycles,
+    (c, executing) => {
+      if (!v.onCpu(c)) return Infinity;
+      return seen.watch(0, c, executing, () => (!executing || c.mode > mode ? Infinity : done ? 0 : 1));
+    },
+    (c, pc, m, cause) => seen.trap(c, pc, m, cause),
+  );
+  if (!reached)
+    throw new ReplayError(
+      `guest ${guest} vCPU ${vcpu} executes nothing more in its mode before the end of the recording`,
+    );
+  return { seconds: r.cycles / r.recording.timebase, stop: stopAt(r, { guest, vcpu, retired: v.retired() }, 'step') };
+}
+
+/**
  * Back to the last moment before now at which a vCPU of `guest` was about to execute an
  * instruction at one of `addresses` (guest-virtual pcs, below hypervisor mode): window by window,
  * from the nearest checkpoint backwards, each replayed one instruction at a time for that guest's

@@ -455,6 +455,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     seekTo: (guest, vcpu, retired, pc) =>
       engine.call('seekTo', { guest, vcpu, retired, ...(typeof pc === 'number' ? { pc } : {}) }),
     reverseStep: (guest, vcpu) => engine.call('reverseStep', guest, vcpu),
+    forwardStep: (guest, vcpu) => engine.call('forwardStep', guest, vcpu),
     async reverseContinue(guest, addresses) {
       const list = addresses
         .split(',')
