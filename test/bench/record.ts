@@ -19,6 +19,7 @@ import { Recorder } from '../../src/main/engine/recorder.js';
 import { encodeRecording, type Recording } from '../../src/main/engine/recordLog.js';
 import { Replay } from '../../src/main/engine/replay.js';
 import { reverseStep, seek } from '../../src/main/engine/reverse.js';
+import { vcpuView } from '../../src/main/engine/replayWalk.js';
 import { Session } from '../../src/main/engine/Session.js';
 
 const TB = 250_000_000;
@@ -92,7 +93,7 @@ async function overhead(dir: string): Promise<Record<string, unknown>> {
   };
 }
 
-async function recordSession(dir: string, name: string, seconds: number): Promise<Recording> {
+export async function recordSession(dir: string, name: string, seconds: number): Promise<Recording> {
   const { s, cos } = await demo(dir, name);
   const r = Recorder.start(s, name, join(dir, 'rec'));
   if (typeof r === 'string') throw new Error(r);
@@ -145,8 +146,12 @@ export function reverseBench(rec: Recording, points: number, recordMs: number): 
   // CPU time of each step too: on a shared machine the wall time is mostly the other processes'.
   const cpu: number[] = [];
   const at: string[] = [];
+  /** Where cos's vCPU stood before each step and after it: count, pc, machine seconds. */
+  const moves: { from: [number, number, number]; to: [number, number, number]; reason: string }[] = [];
   for (let i = 1; i <= points; i++) {
-    seek(r, start + (len * (i - 0.5)) / points);
+    const here = seek(r, start + (len * (i - 0.5)) / points);
+    const v = vcpuView(r, cos, 0);
+    const from: [number, number, number] = [v.retired(), v.pc(), here.seconds];
     const t = performance.now();
     const c0 = process.cpuUsage();
     const p = reverseStep(r, cos, 0);
@@ -154,6 +159,7 @@ export function reverseBench(rec: Recording, points: number, recordMs: number): 
     const c1 = process.cpuUsage(c0);
     cpu.push(Math.round((c1.user + c1.system) / 1000));
     at.push(`${p.seconds.toFixed(3)}s:0x${(p.stop?.pc ?? 0).toString(16)}`);
+    moves.push({ from, to: [p.stop?.retired ?? -1, p.stop?.pc ?? -1, p.seconds], reason: p.stop?.reason ?? '' });
   }
   r.close();
   const sorted = [...steps].sort((a, b) => a - b);
@@ -170,6 +176,7 @@ export function reverseBench(rec: Recording, points: number, recordMs: number): 
     checkpoints: r.marks.length,
     checkpointMiB: Math.round((pages.size * 4096) / 2 ** 20),
     target: 1000,
+    moves,
   };
 }
 
