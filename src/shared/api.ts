@@ -592,8 +592,11 @@ export interface HostApi extends DebugApi {
   recordings(): Promise<RecordingSummary[]>;
   replay(name: string): Promise<ReplayReport>;
   seek(seconds: number): Promise<ReplayPosition>;
-  seekTo(guest: number, vcpu: number, retired: number): Promise<ReplayPosition>;
+  /** With `pc`, the first moment at that count and pc (a debugger's stop: docs/recording.md#points). */
+  seekTo(guest: number, vcpu: number, retired: number, pc?: number): Promise<ReplayPosition>;
   reverseStep(guest: number, vcpu: number): Promise<ReplayPosition>;
+  /** reverseStep's mirror: the next instruction in the vCPU's mode (handlers run through). */
+  forwardStep(guest: number, vcpu: number): Promise<ReplayPosition>;
   reverseContinue(guest: number, addresses: string): Promise<ReplayPosition>;
 }
 
@@ -622,7 +625,8 @@ export const EVENT_CHANNEL = 'hyperdesk:event';
 
 /** How one argument is checked. */
 export type ArgSpec =
-  | { kind: 'int'; name: string; min: number; max: number }
+  /** `optional`: a last argument the caller may leave out (or pass as undefined or null). */
+  | { kind: 'int'; name: string; min: number; max: number; optional?: boolean }
   | {
       kind: 'string';
       name: string;
@@ -802,8 +806,10 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     guestArg,
     { kind: 'int', name: 'vcpu', min: 0, max: 255 },
     { kind: 'int', name: 'retired', min: 0, max: Number.MAX_SAFE_INTEGER },
+    { kind: 'int', name: 'pc', min: 0, max: 0xffffffff, optional: true },
   ],
   reverseStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
+  forwardStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
   reverseContinue: [guestArg, { kind: 'string', name: 'addresses', maxLength: 4096, pattern: /^[\s,0-9a-fA-Fx]*$/ }],
 };
 
@@ -816,8 +822,13 @@ export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];
 export function checkArgs(method: string, args: readonly unknown[]): string | undefined {
   if (!Object.hasOwn(API_ARGS, method)) return `no such API method: ${method}`;
   const specs = API_ARGS[method as HostMethod];
-  if (args.length !== specs.length) return `${method}() takes ${specs.length} argument(s), got ${args.length}`;
+  const optional = (s: ArgSpec | undefined) => s?.kind === 'int' && s.optional === true;
+  let required = specs.length;
+  while (required > 0 && optional(specs[required - 1])) required--;
+  if (args.length < required || args.length > specs.length)
+    return `${method}() takes ${required === specs.length ? specs.length : `${required}..${specs.length}`} argument(s), got ${args.length}`;
   for (let i = 0; i < specs.length; i++) {
+    if (i >= required && (args[i] === undefined || args[i] === null)) continue;
     const problem = checkArg(specs[i]!, args[i]);
     if (problem) return `${method}(): ${specs[i]!.name} ${problem}`;
   }

@@ -470,8 +470,10 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       }
     },
     seek: (seconds) => engine.call('seek', seconds),
-    seekTo: (guest, vcpu, retired) => engine.call('seekTo', { guest, vcpu, retired }),
+    seekTo: (guest, vcpu, retired, pc) =>
+      engine.call('seekTo', { guest, vcpu, retired, ...(typeof pc === 'number' ? { pc } : {}) }),
     reverseStep: (guest, vcpu) => engine.call('reverseStep', guest, vcpu),
+    forwardStep: (guest, vcpu) => engine.call('forwardStep', guest, vcpu),
     async reverseContinue(guest, addresses) {
       const list = addresses
         .split(',')

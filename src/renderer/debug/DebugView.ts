@@ -320,7 +320,7 @@ export class DebugView implements View {
           await api.recordStop();
           this.rec = { mode: 'replay', name: this.rec.name };
           await api.replay(this.rec.name);
-          await api.seekTo(guest, stop.vcpu, stop.retired);
+          await api.seekTo(guest, stop.vcpu, stop.retired, stop.pc);
         }
         if (kind === 'step') return api.reverseStep(guest, this.vcpu);
         const st = await api.debugState(guest);
