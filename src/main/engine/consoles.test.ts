@@ -88,6 +88,16 @@ const write = (c: ConsoleBuffers, guest: number, text: string) => {
 };
 
 describe('console buffers', () => {
+  it('keeps the open line (a prompt) with no line listener', () => {
+    // Since ctl's channel left the console, nothing sets onLine; prompt waits still need the line.
+    const c = new ConsoleBuffers();
+    const s = c.sink(3);
+    for (const b of Buffer.from('hello\r\ncos> ')) s.write(b);
+    expect(c.partialLine(3)).toBe('cos> ');
+    for (const b of Buffer.from('ls\r\n')) s.write(b);
+    expect(c.partialLine(3)).toBe('');
+  });
+
   it('a guest started again begins on a new line, never glued to its old prompt', () => {
     const c = new ConsoleBuffers();
     const lines: string[] = [];

@@ -78,11 +78,11 @@ export class ConsoleBuffers {
         g.pending.push(b & 0xff);
         g.last = b & 0xff;
         this.onByte?.(guest, b & 0xff);
-        if (!this.onLine) return;
+        // The open line is kept whether or not anyone takes whole lines (partialLine: a prompt).
         if (b === 10) {
           const line = g.line.endsWith('\r') ? g.line.slice(0, -1) : g.line;
           g.line = '';
-          this.onLine(guest, line);
+          this.onLine?.(guest, line);
         } else if (g.line.length < 4096) g.line += String.fromCharCode(b & 0xff);
       },
     };
