@@ -124,7 +124,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const onEngine = (e: EngineEvent) => {
     switch (e.event) {
       case 'console':
-        for (const b of e.batches) emit({ type: 'console', guest: b.guest, data: b.data, end: b.end });
+        for (const b of e.batches)
+          emit({ type: 'console', guest: b.guest, data: b.data, end: b.end, ...(b.reset ? { reset: true } : {}) });
         return;
       case 'status':
         emit({ type: 'status', status: e.status });
