@@ -72,6 +72,8 @@ export class GuestTerminal {
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon();
   private readonly splice = new ConsoleSplice();
+  /** Bumped by replaceAll, so that a history answer asked before it is not applied after it. */
+  private gen = 0;
   private readonly searchBox: HTMLInputElement;
   private readonly searchBar: HTMLElement;
   private readonly titleEl: HTMLElement;
@@ -268,9 +270,11 @@ export class GuestTerminal {
   /** Reads the history (once per machine boot, or again after the event stream dropped). */
   load(): Promise<void> {
     if (!this.loading) {
+      const gen = this.gen;
       this.loading = this.api.consoleHistory(this.guest).then(
         (h) => {
-          this.write(this.splice.history(h.data, h.end));
+          // A replay moved meanwhile (replaceAll): its content is newer than this answer.
+          if (gen === this.gen) this.write(this.splice.history(h.data, h.end));
         },
         (e: unknown) => {
           this.loading = undefined;
@@ -288,6 +292,18 @@ export class GuestTerminal {
     this.term.reset();
     this.loading = undefined;
     return this.load();
+  }
+
+  /**
+   * Shows `data` instead of everything shown: a replay moved, and this is the console as it was at
+   * that moment (docs/recording.md#the-scrubber). Scrollback included; the view stays at the bottom.
+   */
+  replaceAll(data: string, end: number): void {
+    this.gen++;
+    this.splice.reset();
+    this.term.reset();
+    this.loading = Promise.resolve();
+    this.write(this.splice.history(data, end));
   }
 
   output(data: string, end: number): void {

@@ -132,7 +132,17 @@ export class DebugView implements View {
     this.recordBtn.addEventListener('click', () => void this.record());
     this.backBtn.addEventListener('click', () => void this.reverse('step'));
     this.rcBtn.addEventListener('click', () => void this.reverse('continue'));
-    ctx.onStatus((s) => this.guests(s.guests));
+    let at = '';
+    ctx.onStatus((s) => {
+      this.guests(s.guests);
+      // The scrubber moved the replay: the registers, code and memory of the new moment, with what
+      // changed since the last one highlighted (docs/recording.md#the-scrubber).
+      const k = s.replay?.verified ? `${s.replay.name}@${s.seconds}` : '';
+      if (k !== at) {
+        at = k;
+        if (k && !this.el.hidden) void this.load();
+      }
+    });
     this.model.onChange((g) => {
       if (g === this.guest && !this.el.hidden) void this.load();
     });
@@ -156,6 +166,11 @@ export class DebugView implements View {
       return;
     }
     void this.refresh();
+  }
+
+  /** A verified replay stands still between moves: its registers can be read without a pause. */
+  private standing(): boolean {
+    return this.ctx.status.replay?.verified === true;
   }
 
   private paused(): boolean {
@@ -214,7 +229,7 @@ export class DebugView implements View {
     if (guest === undefined || !api) return;
     const state = this.model.state(guest);
     this.render(state);
-    if (!state?.paused) return;
+    if (!state?.paused && !this.standing()) return;
     const seq = ++this.loadSeq;
     try {
       const regs = await api.debugRegisters(guest, this.vcpu);
@@ -242,6 +257,10 @@ export class DebugView implements View {
     if (!state) {
       pill.dataset.state = 'none';
       pill.textContent = this.guest === undefined ? 'no guest' : '–';
+    } else if (!state.paused && this.standing()) {
+      pill.dataset.state = 'paused';
+      pill.textContent = `replay · t = ${this.ctx.status.seconds.toFixed(3)} s`;
+      pill.title = 'The machine is a replay: the scrubber under the top bar moves it';
     } else if (!state.paused) {
       pill.dataset.state = 'running';
       pill.textContent = 'running';
@@ -255,7 +274,7 @@ export class DebugView implements View {
     }
     this.setButtons();
     this.breakpoints.render(state);
-    if (!state?.paused) {
+    if (!state?.paused && !this.standing()) {
       this.regTable.replaceChildren(
         h('p.hint', {}, state ? 'The guest runs: pause it (F6) to see its registers.' : ''),
       );
