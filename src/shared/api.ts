@@ -662,6 +662,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'string', name: 'hex', maxLength: 8192, pattern: /^(?:[0-9a-fA-F]{2})+$/ },
   ],
   debugDisassemble: [guestArg, vcpuArg, addressArg, { kind: 'int', name: 'count', min: 1, max: 1000 }],
+  debugStack: [guestArg, vcpuArg],
   debugSetBreakpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 256, item: breakpointArg }],
   debugSetWatchpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 64, item: watchpointArg }],
   debugSetTrapBreaks: [

@@ -159,6 +159,7 @@ export class EngineCore {
       case 'debugReadMemory':
       case 'debugWriteMemory':
       case 'debugDisassemble':
+      case 'debugStack':
       case 'debugSetBreakpoints':
       case 'debugSetWatchpoints':
       case 'debugSetTrapBreaks': {

@@ -257,6 +257,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     debugReadMemory: (guest, space, address, length) => engine.call('debugReadMemory', guest, space, address, length),
     debugWriteMemory: (guest, space, address, hex) => engine.call('debugWriteMemory', guest, space, address, hex),
     debugDisassemble: (guest, vcpu, address, count) => engine.call('debugDisassemble', guest, vcpu, address, count),
+    debugStack: (guest, vcpu) => engine.call('debugStack', guest, vcpu),
     debugSetBreakpoints: (guest, list) => engine.call('debugSetBreakpoints', guest, list),
     debugSetWatchpoints: (guest, list) => engine.call('debugSetWatchpoints', guest, list),
     debugSetTrapBreaks: (guest, causes) => engine.call('debugSetTrapBreaks', guest, causes),

@@ -26,6 +26,7 @@ import {
   type RecordMode,
 } from './format.js';
 import { MemoryPanel } from './MemoryPanel.js';
+import { StackPanel } from './StackPanel.js';
 
 /** Instructions shown before pc, and in all. */
 const BEFORE = 10;
@@ -53,6 +54,7 @@ export class DebugView implements View {
   private readonly disasmHead = h('small', {});
   private readonly memory: MemoryPanel;
   private readonly breakpoints: BreakpointsPanel;
+  private readonly stack = new StackPanel((pc) => void this.showCode(pc));
   private loadSeq = 0;
   /** The recording this view started (docs/debugger.md#reverse); a reverse move replays it. */
   private rec: { mode: RecordMode; name: string } = { mode: 'off', name: '' };
@@ -125,6 +127,7 @@ export class DebugView implements View {
         {},
         h('article.card.debug-regs', {}, h('h2', {}, 'Registers'), this.regTable, this.regExtra),
         h('article.card.debug-disasm', {}, h('h2', {}, 'Disassembly ', this.disasmHead), this.disasm),
+        this.stack.el,
         this.memory.el,
         this.breakpoints.el,
       ),
@@ -244,6 +247,8 @@ export class DebugView implements View {
       const lines = await api.debugDisassemble(guest, this.vcpu, start, LINES);
       if (seq !== this.loadSeq) return;
       this.renderDisasm(lines, regs.pc);
+      const vcpu = this.vcpu;
+      await this.stack.load(() => api.debugStack(guest, vcpu));
       if (!this.memory.hasAddress) this.memory.showAt(regs.regs.find((r) => r.abi === 'sp')?.value ?? regs.pc);
       else await this.memory.load();
     } catch (e) {
@@ -282,6 +287,7 @@ export class DebugView implements View {
       this.disasm.replaceChildren(h('li.hint', {}, state ? 'Running.' : ''));
       this.disasmHead.textContent = '';
       this.memory.clear(state ? 'Pause the guest to read its memory.' : '');
+      this.stack.clear(state ? 'Pause the guest to see its call stack.' : '');
     }
   }
 
@@ -444,6 +450,19 @@ export class DebugView implements View {
         if (name === 'pc') void this.load();
       });
     });
+  }
+
+  /** The code around a frame's pc (the call stack's frames), that pc highlighted. */
+  private async showCode(pc: number): Promise<void> {
+    const guest = this.guest;
+    const api = this.model.api;
+    if (guest === undefined || !api) return;
+    try {
+      const lines = await api.debugDisassemble(guest, this.vcpu, Math.max(0, pc - BEFORE * 4), LINES);
+      if (guest === this.guest) this.renderDisasm(lines, pc);
+    } catch (e) {
+      this.note.textContent = message(e);
+    }
   }
 
   private renderDisasm(lines: DisasmLine[], pc: number): void {
