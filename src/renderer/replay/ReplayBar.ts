@@ -47,11 +47,15 @@ export class ReplayBar {
   /** Where the user holds the handle (a drag, or keys) until the machine is there. */
   private held: number | undefined;
   private dragging = false;
+  private landed: number | undefined;
   private readonly queue: SeekQueue;
 
   constructor(private readonly ctx: AppContext) {
     this.queue = new SeekQueue(
-      (s) => ctx.api.seek(s),
+      async (s) => {
+        // Where the machine landed (on the pCPUs' grid): the answer may come before the status event.
+        this.landed = (await ctx.api.seek(s)).seconds;
+      },
       (e) => toast(`Seek: ${message(e)}`, 'error'),
     );
     this.track.append(this.done, this.marks, this.handle);
@@ -145,8 +149,9 @@ export class ReplayBar {
     this.held = seconds;
     this.place(seconds);
     void this.queue.seek(seconds).then(() => {
-      if (!this.dragging) this.held = undefined;
-      this.place(this.ctx.status.seconds);
+      if (this.dragging || this.queue.busy) return;
+      this.held = undefined;
+      this.place(this.landed ?? this.ctx.status.seconds);
     });
   }
 
