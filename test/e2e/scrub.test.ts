@@ -130,10 +130,19 @@ describe.skipIf(!existsSync(CHROMIUM))('the scrubber in Chromium (web mode)', ()
     await showView(page, 'snapshots');
     await shots(page, 'scrub-recordings');
 
-    // Leave replay: the machine boots again.
+    // Leave replay: the machine that ran before the replay comes back from the snapshot the page
+    // took when it opened the replay, cos's console with it, and cos answers.
+    const before = (await host.snapshotList()).filter((s) => s.name.startsWith('pre-replay-'));
+    expect(before).toHaveLength(1);
     await page.click('[data-action="leave-replay"]');
     await page.locator('.replay-bar').waitFor({ state: 'hidden', timeout: LONG });
+    await page.locator('.toast.ok', { hasText: 'back as it was' }).waitFor({ timeout: LONG });
     await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    expect((await host.snapshotList()).find((s) => s.current)?.name).toBe(before[0]!.name);
+    await openConsole(page, 'cos');
+    await waitForTerm(page, 'cos', /unknown command 'xyzzy'/);
+    await typeInCos(page, 'uptime');
+    await waitForTerm(page, 'cos', /cos> uptime\s+up [\d.]+ s[^]*cos>\s*$/);
     expect(errors).toEqual([]);
   }, 600_000);
 });

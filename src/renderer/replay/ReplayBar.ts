@@ -7,15 +7,18 @@
  * flight, the newest position wins: SeekQueue) and releasing seeks to where it ends. After a seek
  * the engine sends every console whole as it was then, and the status; the views follow.
  *
- * Leaving: the replay took the place of the running machine (the host's replay powers off what ran),
- * so "Leave replay" boots the machine again as the recording's was configured, from its working
- * disk; the bar says so.
+ * Leaving: the replay took the place of the running machine (the host's replay powers off what ran).
+ * Opened from the Recordings card, the running machine was first saved as a snapshot
+ * (returnPoint.ts): "Leave replay" boots its configuration and restores that snapshot. Otherwise
+ * (a replay opened by the Debug view, another tab, the CLI) it boots the machine again as the
+ * recording's was configured, from its working disk.
  */
 import './replay.css';
 import type { MachineConfig, MachineStatus, ReplayStatus } from '../../shared/api.js';
 import type { AppContext } from '../app/context.js';
 import { h, message, num } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
+import { clearReturn, pageSession, readReturn } from './returnPoint.js';
 import { fractionOf, keyTarget, secondsAt, SeekQueue, timeLabel } from './scrub.js';
 
 export class ReplayBar {
@@ -28,7 +31,8 @@ export class ReplayBar {
     {
       type: 'button',
       'data-action': 'leave-replay',
-      title: 'End the replay and boot the machine again (mode, pCPUs and memory as recorded; its working disk)',
+      title:
+        'End the replay: the machine that ran before comes back from the snapshot taken when the replay was opened here, or else boots again (mode, pCPUs and memory as recorded; its working disk)',
     },
     'Leave replay',
   );
@@ -182,6 +186,25 @@ export class ReplayBar {
   }
 
   private async leaveReplay(): Promise<void> {
+    const back = this.replay && readReturn(pageSession(), this.replay.name);
+    if (back) {
+      // The machine that ran before the replay: its configuration booted, then its snapshot restored.
+      const s = await busy(
+        this.leave,
+        async () => {
+          const booted = await this.ctx.api.boot(back.config);
+          if (booted.state !== 'running') throw new Error(booted.error ?? `the machine is ${booted.state}`);
+          return this.ctx.api.snapshotRestore(back.snapshot);
+        },
+        'Leave replay: ',
+      );
+      clearReturn(pageSession());
+      if (s) {
+        this.ctx.setStatus(s);
+        toast(`Left the replay: the machine is back as it was (snapshot ${back.snapshot})`, 'ok');
+      }
+      return; // else the toast says what failed; the snapshot stays in the Snapshots view
+    }
     const c = this.ctx.status.config;
     // The recording's configuration, on the app's working disk (the recording's own start disks are frozen).
     const config: Partial<MachineConfig> = c

@@ -12,6 +12,7 @@ import type { AppContext } from '../app/context.js';
 import { bytes, h, headRow, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { machineTime, wallDate } from './tree.js';
+import { pageSession, returnSnapshotName, saveReturn } from '../replay/returnPoint.js';
 
 /** The name a new recording is offered: `recording-N`, the first N not taken. */
 export function suggestRecordingName(list: readonly { name: string }[]): string {
@@ -168,14 +169,28 @@ export class RecordingsPanel {
 
   private async open(name: string, button: HTMLButtonElement): Promise<void> {
     const s = this.ctx.status;
-    if (s.state === 'running' && !s.replay) {
+    const api = this.ctx.api;
+    const live = s.state === 'running' && !s.replay && !this.running ? s.config : undefined;
+    if (live) {
       const ok = window.confirm(
-        `Replay '${name}' in place of the running machine?\n\nThe machine is powered off (take a snapshot first to come back to it). ` +
-          'Leave replay boots it again.',
+        `Replay '${name}' in place of the running machine?\n\nThe machine is saved as a snapshot first and powered off; ` +
+          'Leave replay brings it back from that snapshot.',
       );
       if (!ok) return;
     }
-    const report = await busy(button, () => this.ctx.api.replay(name), `Replay ${name}: `);
+    const report = await busy(
+      button,
+      async () => {
+        if (live) {
+          // The way back (replay/returnPoint.ts): the machine as it is now, as a snapshot.
+          const snapshot = returnSnapshotName(new Date());
+          await api.snapshotSave(snapshot);
+          saveReturn(pageSession(), { snapshot, config: live, recording: name });
+        }
+        return api.replay(name);
+      },
+      `Replay ${name}: `,
+    );
     if (report)
       toast(`Replayed ${name}: ${report.checkpoints} checkpoints matched; drag the scrubber to move it`, 'ok');
     this.render();
