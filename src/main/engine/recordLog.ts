@@ -35,7 +35,8 @@ export type LogEntry =
 /** What a recording is: how to start, what came in, and what must come out. */
 export interface Recording {
   format: 'hyperdesk-recording';
-  version: 1;
+  /** 2: state hashes mix RAM by words (Machine.stateHash); 1 was the byte-wise hash. */
+  version: 2;
   name: string;
   createdAt: string;
   mode: MachineMode;
@@ -70,7 +71,9 @@ export function decodeRecording(bytes: Uint8Array, where: string): Recording | s
     return `${where}: not a recording (${(e as Error).message})`;
   }
   if (r?.format !== 'hyperdesk-recording') return `${where}: not a recording`;
-  if (r.version !== 1) return `${where}: recording format version ${String(r.version)}; this hyperdesk reads version 1`;
+  if ((r.version as number) === 1)
+    return `${where}: recorded by an earlier hyperdesk (format 1), whose checkpoints hash the machine differently: this build cannot verify it; record it again`;
+  if (r.version !== 2) return `${where}: recording format version ${String(r.version)}; this hyperdesk reads version 2`;
   if (!Array.isArray(r.log) || typeof r.start?.file !== 'string') return `${where}: the recording is damaged`;
   return r;
 }
