@@ -210,6 +210,10 @@ export class SnapshotsView implements View {
   }
 
   private hereText(): string {
+    // A replay is not a continuation of any snapshot (docs/recording.md#the-scrubber).
+    const replay = this.ctx.status.replay;
+    if (replay)
+      return `a replay of recording '${replay.name}', t = ${machineTime(this.ctx.status.seconds)} · Leave replay to take or restore snapshots`;
     const from = this.forest.current ? `since '${this.forest.current.snap.name}'` : 'not from a snapshot';
     return `the running machine, t = ${machineTime(this.ctx.status.seconds)} · ${from}`;
   }
@@ -260,8 +264,10 @@ export class SnapshotsView implements View {
       {
         type: 'button',
         'data-action': 'restore-snapshot',
-        title: 'Put the running machine back to this snapshot',
-        disabled: !this.running(),
+        title: this.ctx.status.replay
+          ? 'The machine is a replay: Leave replay (under the top bar) first'
+          : 'Put the running machine back to this snapshot',
+        disabled: !this.running() || this.ctx.status.replay !== undefined,
       },
       'Restore',
     );
