@@ -177,6 +177,9 @@ export class HyperdeskDebugSession extends DebugSession {
 
   private onHost(e: HostEvent): void {
     if (e.type === 'console' && e.guest === this.guest) {
+      // A replay moved (docs/recording.md#the-scrubber): the console is sent whole as it was then.
+      // A debug console cannot be rewound, so it is not printed again.
+      if (e.reset) return;
       this.console += e.data;
       this.output(e.data.replace(/\r\n/g, '\n'), 'stdout');
       // The program ended: the guest's shell prompts again.
