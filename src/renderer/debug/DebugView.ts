@@ -26,6 +26,7 @@ import {
   type RecordMode,
 } from './format.js';
 import { MemoryPanel } from './MemoryPanel.js';
+import { movedNote, reverseMove } from './reverseMove.js';
 import { StackPanel } from './StackPanel.js';
 
 /** Instructions shown before pc, and in all. */
@@ -138,8 +139,7 @@ export class DebugView implements View {
     let at = '';
     ctx.onStatus((s) => {
       this.guests(s.guests);
-      // The scrubber moved the replay: the registers, code and memory of the new moment, with what
-      // changed since the last one highlighted (docs/recording.md#the-scrubber).
+      // A move of the scrubber: the new moment's view, changes highlighted (docs/recording.md).
       const k = s.replay?.verified ? `${s.replay.name}@${s.seconds}` : '';
       if (k !== at) {
         at = k;
@@ -328,8 +328,7 @@ export class DebugView implements View {
   }
 
   /**
-   * Reverse step or continue (docs/debugger.md#reverse): the first one ends the recording, replays
-   * it and stands at the guest's stop; then the host's reverse calls move the replay.
+   * Reverse step or continue (docs/debugger.md#reverse; reverseMove.ts).
    */
   private async reverse(kind: 'step' | 'continue'): Promise<void> {
     const guest = this.guest;
@@ -337,32 +336,21 @@ export class DebugView implements View {
     const b = kind === 'step' ? this.backBtn : this.rcBtn;
     if (guest === undefined || b.disabled) return;
     const stop = this.model.location(guest)?.stop;
+    const rec = this.rec;
+    const first =
+      rec.mode === 'recording'
+        ? { name: rec.name, stop, replayed: () => (this.rec = { mode: 'replay', name: rec.name }) }
+        : undefined;
     const moved = await busy(
       b,
-      async () => {
-        if (this.rec.mode === 'recording') {
-          if (!stop) throw new Error('the guest has no stop to go back from');
-          await api.recordStop();
-          this.rec = { mode: 'replay', name: this.rec.name };
-          await api.replay(this.rec.name);
-          await api.seekTo(guest, stop.vcpu, stop.retired);
-        }
-        if (kind === 'step') return api.reverseStep(guest, this.vcpu);
-        const st = await api.debugState(guest);
-        const at = st.breakpoints.filter((x) => x.verified && x.resolved !== undefined).map((x) => hex32(x.resolved!));
-        if (at.length === 0) throw new Error('set a breakpoint to go back to');
-        return api.reverseContinue(guest, at.join(','));
-      },
+      () => reverseMove(api, kind, guest, this.vcpu, first),
       kind === 'step' ? 'Reverse step: ' : 'Reverse continue: ',
     );
     if (moved) {
       this.regs = undefined;
       const s = await this.model.api?.debugState(guest);
       if (s) await this.model.apply(s);
-      const at = moved.stop;
-      this.note.textContent = at
-        ? `Replay at ${moved.seconds.toFixed(6)} s: vCPU ${at.vcpu} at ${hex32(at.pc)}, ${at.retired} retired (${at.reason})`
-        : `Replay at ${moved.seconds.toFixed(6)} s`;
+      this.note.textContent = movedNote(moved);
       await this.load();
     }
     this.setButtons();
