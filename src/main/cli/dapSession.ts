@@ -501,9 +501,10 @@ export class HyperdeskDebugSession extends DebugSession {
   private step(response: DebugProtocol.Response, threadId: number, kind: StepKind): Promise<void> {
     return this.answer(response, async () => {
       if (this.reverse === 'replay') {
-        // The replay moves only by its own commands: forward is one instruction, an exact stop.
+        // The replay moves only by its own commands: forward is the next instruction in the
+        // vCPU's mode, handlers run through (docs/debugger.md#reverse).
         const at = this.replayStop(threadId);
-        this.stoppedAt((await this.need().seekTo(this.guest, at.vcpu, at.retired + 1)).stop, 'step');
+        this.stoppedAt((await this.need().forwardStep(this.guest, at.vcpu)).stop, 'step');
         return;
       }
       await this.need().debugStep(this.guest, threadId - 1, kind);
@@ -548,7 +549,7 @@ export class HyperdeskDebugSession extends DebugSession {
     await host.recordStop();
     this.reverse = 'replay';
     await host.replay(RECORDING);
-    const pos = await host.seekTo(this.guest, at.vcpu, at.retired);
+    const pos = await host.seekTo(this.guest, at.vcpu, at.retired, at.pc);
     if (pos.stop) this.lastStop = pos.stop;
   }
 

@@ -12,7 +12,7 @@ import { debugCall } from './debugging.js';
 import { Recorder } from './recorder.js';
 import type { Recording } from './recordLog.js';
 import { Replay, ReplayError, type ReplayReport } from './replay.js';
-import { reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
+import { forwardStep, reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
 import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
 
 /** Wall ms of machine work per tick before the loop looks at messages again. */
@@ -211,6 +211,8 @@ export class EngineCore {
         return this.move(() => seekTo(this.needReplay(), a[0]));
       case 'reverseStep':
         return this.move(() => reverseStep(this.needReplay(), a[0], a[1]));
+      case 'forwardStep':
+        return this.move(() => forwardStep(this.needReplay(), a[0], a[1]));
       case 'reverseContinue':
         return this.move(() => reverseContinue(this.needReplay(), a[0], a[1]));
     }

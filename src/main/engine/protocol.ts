@@ -86,6 +86,7 @@ export interface EngineCalls {
   seek(seconds: number): ReplayPosition;
   seekTo(point: RetiredPoint): ReplayPosition;
   reverseStep(guest: number, vcpu: number): ReplayPosition;
+  forwardStep(guest: number, vcpu: number): ReplayPosition;
   reverseContinue(guest: number, addresses: number[]): ReplayPosition;
 }
 

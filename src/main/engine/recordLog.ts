@@ -11,8 +11,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { MachineMode, RecordingSummary } from '../../shared/api.js';
 
 export type LogEntry =
-  /** Bytes that went into guest `g`'s console receive FIFO (typed keys, ctl-channel commands). */
+  /** Bytes that went into guest `g`'s console receive FIFO (typed keys). */
   | { t: number; k: 'in'; g: number; b: number[] }
+  /** A command that entered ctl's management mailbox (the panel, deploy), with the id it got there. */
+  | { t: number; k: 'ctl'; id: number; text: string }
   /** Blocks the host wrote into disk `d` (deploy, writeFile), base64. */
   | { t: number; k: 'disk'; d: number; lba: number; data: string }
   /** A guest's engine changed (interp/jit: same state, logged for fidelity). */

@@ -25,7 +25,8 @@ export interface Recordable {
   readonly machine: Machine;
   readonly hv: Hypervisor | undefined;
   readonly fw: Firmware | undefined;
-  readonly consoles: ConsoleBuffers;
+  /** Only its byte hook: the CLI's boot gives its own console taps (host/bootRecording.ts). */
+  readonly consoles: Pick<ConsoleBuffers, 'onByte'>;
   readonly cycles: number;
 }
 
@@ -126,6 +127,11 @@ export class Recorder {
   /** Bytes that just went into guest `guest`'s receive FIFO. */
   input(guest: number, bytes: readonly number[]): void {
     if (!this.stopped && bytes.length) this.log.push({ t: this.s.cycles, k: 'in', g: guest, b: [...bytes] });
+  }
+
+  /** A command that just entered ctl's management mailbox as request `id`. */
+  ctlRequest(id: number, text: string): void {
+    if (!this.stopped) this.log.push({ t: this.s.cycles, k: 'ctl', id, text });
   }
 
   engine(guest: number, engine: 'interp' | 'jit'): void {

@@ -23,6 +23,7 @@ import type { SnapshotContent } from './snapshots.js';
 import { partitionGuests } from './views.js';
 
 const PAGE = 4096;
+const ZERO_PAGE = Buffer.alloc(PAGE);
 /** Cycles run per call between two log entries (a tick checks the clock between calls). */
 const CHUNK = 2_500_000;
 
@@ -61,7 +62,6 @@ export class Replay {
   done = false;
   /** Why verifying stopped (a divergence), for the scrubber. */
   failed: string | undefined;
-  private scratch: Uint8Array | undefined;
   private marksCache: Pick<ReplayStatus, 'checkpoints' | 'inputs'> | undefined;
 
   private constructor(
@@ -206,6 +206,16 @@ export class Replay {
       case 'in':
         if (!s.powered.input(e.g, e.b)) throw this.diverged(`guest ${e.g} has no console here for its logged keys`);
         return;
+      case 'ctl': {
+        const box = s.hv?.mgmt;
+        if (!box) throw this.diverged(`the log sends ctl '${e.text}', and this machine has no hypervisor`);
+        const id = box.submit(e.text);
+        if (id !== e.id)
+          throw this.diverged(
+            `ctl's management mailbox ${typeof id === 'string' ? `refused '${e.text}': ${id}` : `gave '${e.text}' id ${id}`}; the recording has id ${e.id}`,
+          );
+        return;
+      }
       case 'disk': {
         const o = this.overlays[e.d];
         if (!o) throw this.diverged(`the log writes disk ${e.d}, which this machine does not have`);
@@ -316,40 +326,22 @@ export class Replay {
     return out;
   }
 
-  /** The machine now, kept in memory; RAM pages equal to the previous mark's are shared. */
+  /**
+   * The machine now, kept in memory; RAM pages equal to the previous mark's are shared, all-zero
+   * pages are not kept. RAM is compared in place with native compares (Buffer.equals), never copied
+   * whole: a checkpoint costs what changed since the last one.
+   */
   capture(): Mark {
     const s = this.session;
-    const { memory, ...machine } = s.machine.saveState();
+    const machine = s.machine.saveStateWithoutMemory();
+    const ram = s.machine.mem.u8;
     const prev = this.marks[this.marks.length - 1]?.pages;
-    const pages: (Uint8Array | null)[] = [];
-    const words = new Int32Array(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.length >> 2);
-    for (let p = 0; p * PAGE < memory.bytes.length; p++) {
-      const w0 = (p * PAGE) >> 2;
-      let zero = true;
-      for (let i = 0; i < PAGE >> 2; i++)
-        if (words[w0 + i] !== 0) {
-          zero = false;
-          break;
-        }
-      if (zero) {
-        pages.push(null);
-        continue;
-      }
+    const pages: (Uint8Array | null)[] = new Array<Uint8Array | null>(ram.length / PAGE);
+    for (let p = 0; p < pages.length; p++) {
+      const page = Buffer.from(ram.buffer, ram.byteOffset + p * PAGE, PAGE);
       const old = prev?.[p];
-      if (old) {
-        const ow = new Int32Array(old.buffer, old.byteOffset, PAGE >> 2);
-        let same = true;
-        for (let i = 0; i < PAGE >> 2; i++)
-          if (ow[i] !== words[w0 + i]) {
-            same = false;
-            break;
-          }
-        if (same) {
-          pages.push(old);
-          continue;
-        }
-      }
-      pages.push(memory.bytes.slice(p * PAGE, (p + 1) * PAGE));
+      if (old ? page.equals(old) : page.equals(ZERO_PAGE)) pages[p] = old ?? null;
+      else pages[p] = page.equals(ZERO_PAGE) ? null : ram.slice(p * PAGE, (p + 1) * PAGE);
     }
     const hv = s.hv as unknown as { saveState(): unknown } | undefined;
     return {
@@ -371,14 +363,15 @@ export class Replay {
   /** Puts the machine back as it was at `m`; the log goes on from m.next. */
   restore(m: Mark): void {
     const s = this.session;
-    const size = s.machine.mem.size;
-    this.scratch ??= new Uint8Array(size);
-    const bytes = this.scratch;
-    m.pages.forEach((p, i) => {
-      if (p) bytes.set(p, i * PAGE);
-      else bytes.fill(0, i * PAGE, (i + 1) * PAGE);
+    const ram = s.machine.mem.u8;
+    // RAM goes back in place, page by page (restoreState would copy a whole image).
+    s.machine.restoreStateInPlace(structuredClone(m.machine), () => {
+      m.pages.forEach((p, i) => {
+        if (p) ram.set(p, i * PAGE);
+        else ram.fill(0, i * PAGE, (i + 1) * PAGE);
+      });
+      s.machine.mem.rewritten();
     });
-    s.machine.restoreState({ ...structuredClone(m.machine), memory: { size, bytes } });
     if (s.fw && m.fw) s.fw.restoreState(structuredClone(m.fw) as never);
     if (s.hv) (s.hv as unknown as { restoreState(x: unknown): void }).restoreState(structuredClone(m.hv));
     s.powered.menuCycles = m.menuCycles;

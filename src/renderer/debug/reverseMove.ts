@@ -1,7 +1,7 @@
 /**
  * The Debug view's Reverse step and Reverse continue (docs/debugger.md#reverse), apart from the
  * view: a first move from a recording that still runs ends it, replays it and stands at the
- * guest's stop (by its retired count); then the host's reverse calls move the replay. Reverse
+ * guest's stop (by its retired count and pc: docs/recording.md#seek-and-reverse); then the host's reverse calls move the replay. Reverse
  * continue goes back to the guest's verified breakpoints.
  */
 import type { HostApi, ReplayPosition } from '../../shared/api.js';
@@ -21,7 +21,7 @@ export async function reverseMove(
     await api.recordStop();
     first.replayed();
     await api.replay(first.name);
-    await api.seekTo(guest, first.stop.vcpu, first.stop.retired);
+    await api.seekTo(guest, first.stop.vcpu, first.stop.retired, first.stop.pc);
   }
   if (kind === 'step') return api.reverseStep(guest, vcpu);
   const st = await api.debugState(guest);
