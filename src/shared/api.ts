@@ -104,7 +104,29 @@ export interface MachineStatus {
   seconds: number;
   /** Why the machine failed to boot or stopped, in words. */
   error?: string;
+  /** Present while the machine is a replay of a recording (docs/recording.md#the-scrubber). */
+  replay?: ReplayStatus;
 }
+
+/**
+ * A replay as the app's scrubber shows it: the recording's span in machine time, where checkpoints
+ * and inputs fall (each list at most REPLAY_MARKS entries: nearby ones are merged), and whether
+ * every checkpoint has been verified (seek works only then).
+ */
+export interface ReplayStatus {
+  name: string;
+  startSeconds: number;
+  endSeconds: number;
+  verified: boolean;
+  /** Why the replay stopped verifying (it diverged from the recording), in words. */
+  error?: string;
+  checkpoints: number[];
+  /** `what`: `keys to cos (5)`, `disk 0 write`, `debugPause` ...; `count` merged inputs. */
+  inputs: { seconds: number; what: string; count: number }[];
+}
+
+/** At most this many checkpoint marks and input marks in a ReplayStatus. */
+export const REPLAY_MARKS = 300;
 
 // ---------------------------------------------------------------------------------------------
 // Editor
@@ -469,8 +491,12 @@ export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 // Events
 
 export type HostEvent =
-  /** Console bytes of one guest, batched per tick. `end` counts all bytes so far (see consoleHistory). */
-  | { type: 'console'; guest: number; data: string; end: number }
+  /**
+   * Console bytes of one guest, batched per tick. `end` counts all bytes so far (see consoleHistory).
+   * `reset`: `data` is the console's whole content, to show instead of what is shown (a replay
+   * moved to another moment: docs/recording.md#the-scrubber).
+   */
+  | { type: 'console'; guest: number; data: string; end: number; reset?: true }
   | { type: 'status'; status: MachineStatus }
   | { type: 'perf'; sample: PerfSample }
   | { type: 'log'; event: LogEvent }
@@ -779,6 +805,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'string', name: 'hex', maxLength: 8192, pattern: /^(?:[0-9a-fA-F]{2})+$/ },
   ],
   debugDisassemble: [guestArg, vcpuArg, addressArg, { kind: 'int', name: 'count', min: 1, max: 1000 }],
+  debugStack: [guestArg, vcpuArg],
   debugSetBreakpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 256, item: breakpointArg }],
   debugSetWatchpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 64, item: watchpointArg }],
   debugSetTrapBreaks: [

@@ -17,6 +17,7 @@ describe('debugger argument checks', () => {
     expect(checkArgs('debugSetTrapBreaks', [1, ['SYSCALL', 'PAGE_FAULT_LOAD']])).toBeUndefined();
     expect(checkArgs('debugDeploy', [1, 'count.s', 'nop', true])).toBeUndefined();
     expect(checkArgs('debugSetRegister', [1, 0, 'a0', -1])).toBeUndefined();
+    expect(checkArgs('debugStack', [1, 0])).toBeUndefined();
   });
 
   it('says which element and which key is wrong', () => {
@@ -36,6 +37,7 @@ describe('debugger argument checks', () => {
     expect(checkArgs('debugDeploy', [1, 'count.s', 'nop', 'yes'])).toMatch(/stopOnEntry must be true or false/);
     expect(checkArgs('debugReadMemory', [1, 'physical', 0x1_0000_0000, 4])).toMatch(/address must be 0\.\.4294967295/);
     expect(checkArgs('debugWriteMemory', [1, 'physical', 0, 'abc'])).toMatch(/hex has characters/);
+    expect(checkArgs('debugStack', [1, 256])).toMatch(/^debugStack\(\): vcpu must be 0\.\.255, got 256/);
   });
 
   it("takes seekTo's pc as an optional last argument (docs/recording.md#points)", () => {

@@ -129,6 +129,15 @@ describe('hyperdesk dap', () => {
       reason: 'data breakpoint',
       description: `read of 1 bytes at 0x${at.toString(16).padStart(8, '0')}`,
     });
+    // The call stack inside print (lib.inc), called from count.s line 11: the caller's frame
+    // stands at its call (docs/debugger.md#call-stack).
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    expect(frames.map((f) => f.name)).toEqual([
+      expect.stringMatching(/^print\+0x/),
+      expect.stringMatching(/^_start\+0x/),
+    ]);
+    expect(frames[0]!.source).toBeUndefined(); // lib.inc is not the launched file
+    expect(frames[1]).toMatchObject({ line: 11, source: { path: program } });
     await dc.setDataBreakpointsRequest({ breakpoints: [] });
     // On to the end: the program prints and cos prompts again.
     const output = dc.assertOutput('stdout', 'counted');

@@ -8,7 +8,7 @@
  * nearest earlier one and run forward.
  */
 import { DiskChain } from '../disk/DiskChain.js';
-import type { MachineConfig, ReplayReport } from '../../shared/api.js';
+import { REPLAY_MARKS, type MachineConfig, type ReplayReport, type ReplayStatus } from '../../shared/api.js';
 import type { DebuggerState } from '../emulator/debug/Debugger.js';
 import type { MachineState } from '../emulator/machine/Machine.js';
 import { ConsoleBuffers, type GuestConsole } from './consoles.js';
@@ -60,6 +60,9 @@ export class Replay {
   private readonly digests = new Map<number, Digest>();
   private checkpointsVerified = 0;
   done = false;
+  /** Why verifying stopped (a divergence), for the scrubber. */
+  failed: string | undefined;
+  private marksCache: Pick<ReplayStatus, 'checkpoints' | 'inputs'> | undefined;
 
   private constructor(
     readonly recording: Recording,
@@ -135,6 +138,9 @@ export class Replay {
       closeAll();
       return `${where}: its start checkpoint does not fit the machine: ${(e as Error).message}`;
     }
+    // Each console starts as it was when the recording started (the start snapshot's tails), so the
+    // scrubber shows what was on the screen then, not an empty console (docs/recording.md#the-scrubber).
+    for (const t of Array.isArray(c.consoles) ? c.consoles : []) consoles.seed(t.guest, t.tail);
     const session = Session.fromPowered(config, powered, consoles);
     session.timeline.attach(session.machine, (cpu) => (session.hv ? session.hv.currentOn(cpu.id)?.partitionId : 0));
     const r = new Replay(rec, session, overlays, chains);
@@ -278,6 +284,20 @@ export class Replay {
     };
   }
 
+  /** What the app's scrubber shows (MachineStatus.replay). */
+  status(): ReplayStatus {
+    const tb = this.recording.timebase;
+    this.marksCache ??= marksOf(this.recording);
+    return {
+      name: this.recording.name,
+      startSeconds: this.recording.start.cycles / tb,
+      endSeconds: this.endCycles / tb,
+      verified: this.done,
+      ...(this.failed ? { error: this.failed } : {}),
+      ...this.marksCache,
+    };
+  }
+
   seconds(cycles: number): string {
     return (cycles / this.recording.timebase).toFixed(6);
   }
@@ -368,4 +388,46 @@ export class Replay {
     this.session.close();
     for (const d of this.chains) d.close();
   }
+}
+
+/**
+ * Where a recording's checkpoints and inputs fall, in seconds of machine time, each list at most
+ * REPLAY_MARKS long: the span is cut into that many buckets and the entries of one bucket merged.
+ */
+export function marksOf(rec: Recording): Pick<ReplayStatus, 'checkpoints' | 'inputs'> {
+  const tb = rec.timebase;
+  const start = rec.start.cycles;
+  const last = rec.log[rec.log.length - 1];
+  const span = Math.max(1, (last ? last.t : start) - start);
+  const bucket = (t: number) => Math.min(REPLAY_MARKS - 1, Math.floor(((t - start) / span) * REPLAY_MARKS));
+  const cps = new Map<number, number>();
+  const inputs = new Map<number, { seconds: number; what: string; count: number }>();
+  for (const e of rec.log) {
+    const b = bucket(e.t);
+    if (e.k === 'cp') {
+      if (!cps.has(b)) cps.set(b, e.t / tb);
+      continue;
+    }
+    const what =
+      e.k === 'in'
+        ? `keys to guest ${e.g}`
+        : e.k === 'disk'
+          ? `disk ${e.d} write`
+          : e.k === 'host'
+            ? e.op
+            : e.k === 'engine'
+              ? `guest ${e.g} engine ${e.e}`
+              : e.k === 'power'
+                ? 'power on'
+                : undefined;
+    if (!what) continue; // run lines and the end are not inputs a person made
+    const n = e.k === 'in' ? e.b.length : 1;
+    const got = inputs.get(b);
+    if (!got) inputs.set(b, { seconds: e.t / tb, what, count: n });
+    else {
+      got.count += n;
+      if (!got.what.split(', ').includes(what)) got.what += `, ${what}`;
+    }
+  }
+  return { checkpoints: [...cps.values()], inputs: [...inputs.values()] };
 }
