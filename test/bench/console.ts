@@ -14,6 +14,10 @@
  *                       from the first event sent to the last line drawn; droppedFrames: frames
  *                       missed by the page's requestAnimationFrame in that time (an interval of
  *                       k frame periods counts k - 1); longestFrameMs.
+ *                       Both feeds run once per renderer, `dom` then `webgl` (Settings' console
+ *                       renderer, consoles/renderer.ts), in the same Chromium; `gpu` names the
+ *                       WebGL2 behind the webgl lines (headless with --disable-gpu: SwiftShader).
+ *                       "Drawn": a frame rendered after xterm parsed the last byte (data-drawn).
  *
  * Run alone: `npm run bench -- --filter console`.
  */
