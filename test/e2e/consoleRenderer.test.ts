@@ -42,7 +42,9 @@ describe('the console renderer', () => {
 
     // The context lost (as on a GPU reset): back to DOM, and the guest's output shows there.
     await page.evaluate(() => {
-      for (const c of document.querySelectorAll<HTMLCanvasElement>('section.term[data-name="cos"] .term-body canvas')) {
+      for (const c of Array.from(
+        document.querySelectorAll<HTMLCanvasElement>('section.term[data-name="cos"] .term-body canvas'),
+      )) {
         c.getContext('webgl2')?.getExtension('WEBGL_lose_context')?.loseContext();
       }
     });
