@@ -38,6 +38,10 @@ const IN_FLIGHT = 4 * 1024 * 1024;
 const MB = 1e6;
 /** HD_BENCH_CONSOLE_SCALE=0.1: a tenth of the feed (a quick look). */
 const SCALE = Number(process.env['HD_BENCH_CONSOLE_SCALE'] ?? 1);
+/** HD_BENCH_CONSOLE_RENDERERS=webgl,dom: which renderers, in that order (default dom then webgl). */
+const RENDERERS = (process.env['HD_BENCH_CONSOLE_RENDERERS'] ?? 'dom,webgl')
+  .split(',')
+  .filter((r): r is 'dom' | 'webgl' => r === 'dom' || r === 'webgl');
 
 /** Lines like a busy guest's: text, numbers, an SGR colour now and then, CR LF. */
 function feedText(bytes: number): string {
@@ -109,7 +113,7 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
       const i = gl.getExtension('WEBGL_debug_renderer_info');
       return String(gl.getParameter(i ? i.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
     })()`);
-    for (const renderer of ['dom', 'webgl'] as const) {
+    for (const renderer of RENDERERS) {
       // The setting as the Settings panel keeps it (app/settings.ts), then a fresh page that reads it.
       await page.evaluate((r) => {
         const s = JSON.parse(localStorage.getItem('hyperdesk.settings') ?? '{}') as Record<string, unknown>;
