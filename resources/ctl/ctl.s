@@ -38,6 +38,7 @@
 .include "../cos/fs.s"
 .include "../cos/net.s"
 .include "../cos/notice.s"     # the notification source; ctl's own handler is os_notices (monitor.s)
+.include "../cos/hotplug.s"    # (cos's hot-plug; nothing of it in ctl, which has os_notices)
 .include "../cos/shell.s"      # lines go to os_shell_line
 .include "../cos/cmds.s"
 .include "../cos/lib.s"
@@ -48,6 +49,7 @@
 .include "ctlcmds.s"           # the control commands
 .include "monitor.s"           # notices as they come, the fault policy, the bridge's counters
 .include "swap.s"              # swapping whole guests out and in (M17)
+.include "devs.s"              # device subtrees (M5); taking vCPUs and devices back (M21, M18)
 .include "fault.s"             # the fault-injection lab, the preferred guest (M22, M24)
 .include "data.s"              # ctl's globals and buffers
 .include "../cos/data.s"       # cos's globals and bss; ends with _end

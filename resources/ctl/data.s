@@ -31,6 +31,7 @@ pt_buf:          .space BLOCK_SIZE    # the boot disk's partition table
 hdr_buf:         .space BLOCK_SIZE    # an OS image header
 .align 4
 qbuf:            .space Q_SIZE        # part_query's answer
+lp_reply:        .space 32            # ctl's printer's answer to a client (devs.s)
 recs:            .space MAX_PARTS * CR_SIZE
 devs:            .space MAX_DEVS * DV_SIZE
 argv:            .space ARGV_MAX * 4

@@ -38,6 +38,9 @@ hvcall hc_swap_in,      HC_PART_SWAP_IN
 hvcall hc_remove_mem,   HC_PART_REMOVE_MEM
 hvcall hc_bridge_stats, HC_BRIDGE_STATS
 hvcall hc_technique,    HC_PART_TECHNIQUE
+hvcall hc_msg_reply,    HC_MSG_REPLY
+hvcall hc_remove_cpu,   HC_PART_REMOVE_CPU
+hvcall hc_remove_dev,   HC_PART_REMOVE_DEV
 hvcall hc_prefer,       HC_PART_PREFER
 hvcall hc_fault,        HC_FAULT_INJECT
 hvcall hc_mgmt_recv,    HC_MGMT_RECV

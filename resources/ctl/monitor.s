@@ -32,7 +32,13 @@ os_notices:
     mv    s0, a1                  # the sender
     mv    s1, a2                  # it waits for a reply
     call  msg_text
+    li    t0, HYPERVISOR_SENDER   # a client's call to ctl's printer (M18 remote use, devs.s)
+    beq   s0, t0, 10f
+    beqz  s1, 10f
     mv    a0, s0
+    call  lp_serve
+    bnez  a0, 3f
+10: mv    a0, s0
     mv    a1, s1
     call  log_add
     li    t0, HYPERVISOR_SENDER
@@ -157,6 +163,10 @@ notice_act:
     fmt   " %s"
     call  kprintf
 1:  print "\n"
+    mv    a0, s0                  # a device or vCPU a client gave back (devs.s)
+    mv    a1, s2
+    mv    a2, s3
+    call  devs_notice
     mv    a0, s0                  # the hypervisor's restart (fault.s)
     mv    a1, s2
     call  ft_notice

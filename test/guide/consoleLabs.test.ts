@@ -46,7 +46,23 @@ const consoleLabs = [...all].filter(([, blocks]) => blocks.some((b) => b.kind ==
 describe('the guide’s console labs', () => {
   it('has the console labs the guide lists', () => {
     expect(consoleLabs.map(([id]) => id)).toEqual(
-      expect.arrayContaining(['M3', 'M4', 'M8', 'M11', 'M12', 'M13', 'M14', 'M15', 'M16', 'M20', 'M22', 'M24']),
+      expect.arrayContaining([
+        'M3',
+        'M4',
+        'M5',
+        'M8',
+        'M11',
+        'M12',
+        'M13',
+        'M14',
+        'M15',
+        'M16',
+        'M18',
+        'M20',
+        'M21',
+        'M22',
+        'M24',
+      ]),
     );
   });
   for (const [id, blocks] of consoleLabs)

@@ -119,6 +119,7 @@ export class Session {
         mode: config.mode,
         cpus: config.cpus,
         memBytes: config.memMiB << 20,
+        ...(config.nics !== undefined ? { nics: config.nics } : {}),
         engine: config.engine ?? 'interp',
         console: consoles.sink(0),
         consoleFor: (p) => consoles.sink(p.id),

@@ -11,6 +11,7 @@ import { busy, ProgressBar, toast } from '../ui/feedback.js';
 import type { AppContext, View } from './context.js';
 import { helpDialog, settingsDialog } from './dialogs.js';
 import { engineSummary, machineLabel, viewKey } from './topbar.js';
+import { ReplayBar } from '../replay/ReplayBar.js';
 
 export class Shell {
   readonly el: HTMLElement;
@@ -159,6 +160,8 @@ export class Shell {
       this.connectionLine,
       this.errorLine,
       this.storeLine,
+      // The scrubber, while the machine is a replay (docs/recording.md#the-scrubber).
+      new ReplayBar(ctx).el,
       h('div.app-body', {}, this.nav, main),
       h('footer.foot', {}, this.foot),
       this.help,
@@ -262,8 +265,10 @@ export class Shell {
   }
 
   private status(s: MachineStatus): void {
-    this.stateBadge.textContent = s.state;
-    this.stateBadge.dataset.state = s.state;
+    // A replay runs no time of its own: the badge says what it is (docs/recording.md#the-scrubber).
+    const shown = s.replay && s.state === 'running' ? 'replay' : s.state;
+    this.stateBadge.textContent = shown;
+    this.stateBadge.dataset.state = shown;
     document.body.dataset.machine = s.state;
     const mode = s.config?.mode;
     this.modeBadge.textContent =

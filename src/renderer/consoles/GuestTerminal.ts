@@ -81,6 +81,8 @@ export class GuestTerminal {
   /** The last bytes written (savedConsole.ts checks a reload's place in the host's history by them). */
   private tail = '';
   private readonly splice = new ConsoleSplice();
+  /** Bumped by replaceAll, so that a history answer asked before it is not applied after it. */
+  private gen = 0;
   private readonly searchBox: HTMLInputElement;
   private readonly searchBar: HTMLElement;
   private readonly titleEl: HTMLElement;
@@ -334,8 +336,11 @@ export class GuestTerminal {
    */
   load(saved?: SavedConsole): Promise<void> {
     if (!this.loading) {
+      const gen = this.gen;
       this.loading = this.api.consoleHistory(this.guest).then(
         (h) => {
+          // A replay moved meanwhile (replaceAll): its content is newer than this answer.
+          if (gen !== this.gen) return;
           const r = resume(saved, this.el.dataset.name ?? '', h);
           if (!r) return this.write(this.splice.history(h.data, h.end));
           this.term.resize(saved!.cols, saved!.rows); // the size it was saved at: fit() refits after
@@ -375,6 +380,18 @@ export class GuestTerminal {
     this.term.reset();
     this.loading = undefined;
     return this.load();
+  }
+
+  /**
+   * Shows `data` instead of everything shown: a replay moved, and this is the console as it was at
+   * that moment (docs/recording.md#the-scrubber). Scrollback included; the view stays at the bottom.
+   */
+  replaceAll(data: string, end: number): void {
+    this.gen++;
+    this.splice.reset();
+    this.term.reset();
+    this.loading = Promise.resolve();
+    this.write(this.splice.history(data, end));
   }
 
   output(data: string, end: number): void {

@@ -14,6 +14,7 @@ import {
   cpuLine,
   explainError,
   movableDevices,
+  returnableDevices,
   rowAction,
   techniqueLine,
   techniqueTitle,
@@ -79,7 +80,12 @@ export class ControlView implements View {
     // A partition that appears, goes or changes state is shown at once; the rest every second.
     let key = '';
     ctx.onStatus((s) => {
-      const k = s.state + (s.config?.mode ?? '') + s.guests.map((g) => `${g.id}:${g.state}`).join(',');
+      // A replay moves in jumps (the scrubber): each moment's map is read at once.
+      const k =
+        s.state +
+        (s.config?.mode ?? '') +
+        s.guests.map((g) => `${g.id}:${g.state}`).join(',') +
+        (s.replay ? `@${s.seconds}` : '');
       if (k === key) return;
       key = k;
       if (!this.el.hidden) void this.refresh();
@@ -275,7 +281,7 @@ export class ControlView implements View {
           h('span.dev-name', {}, d.name),
           h('span.dev-kind', {}, d.kind),
           h('span.dev-addr', {}, d.size ? `${hex(d.base)} +${bytes(d.size)}` : ''),
-          h('span.dev-owner', {}, this.name(d.owner)),
+          h('span.dev-owner', {}, this.name(d.owner, d.kind)),
         );
         li.style.paddingLeft = `${8 + n.depth * 18}px`;
         return li;
@@ -284,8 +290,9 @@ export class ControlView implements View {
     this.fillSelects();
   }
 
-  private name(owner: number | null): string {
-    if (owner === null) return 'hypervisor';
+  private name(owner: number | null, kind?: string): string {
+    // A controller nobody holds whole (M5): its devices have owners of their own.
+    if (owner === null) return kind === 'controller' ? 'nobody (give it whole)' : 'hypervisor';
     return this.own?.partitions.find((p) => p.id === owner)?.name ?? this.ctx.guestName(owner);
   }
 
@@ -294,6 +301,8 @@ export class ControlView implements View {
 
   private readonly partitionSelects: HTMLSelectElement[] = [];
   private readonly deviceSelect = h('select', { name: 'device', 'aria-label': 'Device' });
+  /** The "Take back" form's devices: value `ID DEVICE` (its owner and its name). */
+  private readonly returnSelect = h('select', { name: 'owned', 'aria-label': 'Device to take back' });
   private readonly createId = h('input', {
     name: 'id',
     type: 'number',
@@ -319,10 +328,17 @@ export class ControlView implements View {
     const keepDev = this.deviceSelect.value;
     this.deviceSelect.replaceChildren(
       ...movableDevices(this.own?.devices ?? []).map((d) =>
-        h('option', { value: d.name }, `${d.name} (${d.kind}, ${this.name(d.owner)}'s)`),
+        h('option', { value: d.name }, `${d.name} (${d.kind}, ${this.name(d.owner, d.kind)})`),
       ),
     );
     if (keepDev) this.deviceSelect.value = keepDev;
+    const keepRet = this.returnSelect.value;
+    this.returnSelect.replaceChildren(
+      ...returnableDevices(this.own?.devices ?? []).map((d) =>
+        h('option', { value: `${d.owner} ${d.name}` }, `${d.name} (${d.kind}, ${this.name(d.owner)}'s)`),
+      ),
+    );
+    if (keepRet) this.returnSelect.value = keepRet;
     if (!this.createId.value || parts.some((p) => String(p.id) === this.createId.value)) {
       this.createId.value = String(nextFreeId(parts.map((p) => p.id)));
     }
@@ -404,6 +420,24 @@ export class ControlView implements View {
         'Move',
         (f) => [{ kind: 'move', device: str(f, 'device'), id: num(f, 'id') }],
         'move',
+      ),
+      // M21, M18 (docs/guide.md, lab M21): a running guest is asked and may refuse.
+      form(
+        'Take a device back',
+        [field('Device', this.returnSelect)],
+        'Take back',
+        (f) => {
+          const [id, device] = str(f, 'owned').split(' ');
+          return [{ kind: 'remove-dev', id: Number(id), device: device ?? '' }];
+        },
+        'remove-dev',
+      ),
+      form(
+        'Remove a vCPU',
+        [field('Partition', this.partitionSelect())],
+        'Remove vCPU',
+        (f) => [{ kind: 'remove-cpu', id: num(f, 'id') }],
+        'remove-cpu',
       ),
       form(
         'Scheduler',

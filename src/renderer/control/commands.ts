@@ -15,6 +15,9 @@ export type PanelAction =
   | { kind: 'assign-mem'; id: number; size: string }
   | { kind: 'resize'; id: number; size: string }
   | { kind: 'move'; device: string; id: number }
+  /** M21, M18: its highest vCPU back, or a device back to ctl (a running guest is asked). */
+  | { kind: 'remove-cpu'; id: number }
+  | { kind: 'remove-dev'; id: number; device: string }
   | { kind: 'msg'; id: number; text: string }
   | { kind: 'sched'; id: number; weight: number; sliceUs?: number }
   /** M7: how the hypervisor virtualizes it from its next start (ctl refuses while it runs). */
@@ -110,6 +113,11 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'move':
       if (!WORD.test(a.device)) return { error: 'pick a device' };
       return { command: `move ${a.device} ${a.id}` };
+    case 'remove-cpu':
+      return { command: `remove ${a.id} cpu` };
+    case 'remove-dev':
+      if (!WORD.test(a.device)) return { error: 'pick a device' };
+      return { command: `remove ${a.id} dev ${a.device}` };
     case 'msg': {
       const text = a.text.replace(/[\r\n]+/g, ' ').trim();
       if (!text) return { error: 'the message is empty' };

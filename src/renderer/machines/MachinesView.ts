@@ -19,7 +19,9 @@ export function machineOrder(list: SavedMachine[]): SavedMachine[] {
 /** One line of what a machine is: `hypervisor · 2 pCPU · 64 MiB · interp`. */
 export function describeMachine(c: MachineConfig): string {
   const mode = c.mode === 'dualboot' ? `dual boot${c.boot ? ` ${c.boot}` : ''}` : 'hypervisor';
-  return `${mode} · ${c.cpus} pCPU${c.threads ? ' on threads' : ''} · ${c.memMiB} MiB · ${c.engine ?? 'interp'}`;
+  // The board's nics only when not the default one (M18: a machine with several, docs/guide.md).
+  const nics = c.nics !== undefined && c.nics !== 1 ? ` · ${c.nics} nic${c.nics === 1 ? '' : 's'}` : '';
+  return `${mode} · ${c.cpus} pCPU${c.threads ? ' on threads' : ''} · ${c.memMiB} MiB${nics} · ${c.engine ?? 'interp'}`;
 }
 
 export class MachinesView implements View {
@@ -35,6 +37,7 @@ export class MachinesView implements View {
     boot: HTMLSelectElement;
     cpus: HTMLInputElement;
     mem: HTMLInputElement;
+    nics: HTMLInputElement;
     engine: HTMLSelectElement;
     threads: HTMLInputElement;
     disks: HTMLInputElement;
@@ -60,6 +63,7 @@ export class MachinesView implements View {
       ),
       cpus: h('input', { name: 'cpus', type: 'number', min: 1, max: 8, value: 2, 'aria-label': 'pCPUs' }),
       mem: h('input', { name: 'mem', type: 'number', min: 4, max: 1024, value: 64, 'aria-label': 'Memory (MiB)' }),
+      nics: h('input', { name: 'nics', type: 'number', min: 0, max: 4, value: 1, 'aria-label': 'Network cards' }),
       engine: h(
         'select',
         { name: 'engine', 'aria-label': 'Engine' },
@@ -83,6 +87,7 @@ export class MachinesView implements View {
       field('OS (dual boot)', f.boot),
       field('pCPUs', f.cpus),
       field('Memory (MiB)', f.mem),
+      field('Network cards', f.nics),
       field('Engine', f.engine),
       h('label.field.check', {}, f.threads, h('span', {}, 'pCPU threads (hypervisor)')),
       field('Disks', f.disks),
@@ -186,6 +191,7 @@ export class MachinesView implements View {
     f.boot.value = c.boot ?? 'cos';
     f.cpus.value = String(c.cpus);
     f.mem.value = String(c.memMiB);
+    f.nics.value = String(c.nics ?? 1);
     f.engine.value = c.engine ?? 'interp';
     f.threads.checked = c.threads === true;
     f.disks.value = c.disks.join(', ');
@@ -204,6 +210,7 @@ export class MachinesView implements View {
       mode,
       cpus: Number(f.cpus.value),
       memMiB: Number(f.mem.value),
+      nics: Number(f.nics.value),
       engine: f.engine.value as 'interp' | 'jit',
       disks,
       ...(mode === 'dualboot' ? { boot: f.boot.value } : { threads: f.threads.checked }),

@@ -55,6 +55,7 @@ import {
   savePartition,
   type HypervisorState,
 } from './state.js';
+import { ownedForest, subtreesOf, type Subtrees } from './subtrees.js';
 import { Vcpu } from './Vcpu.js';
 import { Bridge } from './net/Bridge.js';
 import {
@@ -141,6 +142,8 @@ export class Hypervisor {
   });
   /** Device nodes by id (the I/O tree does not change while the machine runs). */
   private readonly nodes = new Map<string, IoNode>();
+  /** Controllers and the nodes under them (M5, subtrees.ts). */
+  readonly subtrees: Subtrees;
   /** The preferred guest (M24): the one client a crash of the hypervisor does not lose; -1: none. */
   preferred = -1;
   /** Machine time (cycles) of an injected hypervisor crash (fault_inject crash); Infinity: none. */
@@ -167,6 +170,7 @@ export class Hypervisor {
       if (node.irq) this.sourceDevice.set(node.irq, node.id);
       this.nodes.set(node.id, node);
     }
+    this.subtrees = subtreesOf(machine.tree);
   }
 
   // ------------------------------------------------------------------ power-on
@@ -261,12 +265,43 @@ export class Hypervisor {
     return v;
   }
 
+  /**
+   * Take a partition's highest vCPU away (M21, docs/hypercalls.md#hot-add-and-remove): from a
+   * partition that is not running, or from a running one that agreed (cpu_release, called from
+   * another of its vCPUs). Its pCPU, when it was on one, goes on with the others. The last vCPU
+   * never goes: a partition without one could not run.
+   */
+  removeVcpu(p: Partition): HvError | undefined {
+    const v = p.vcpus[p.vcpus.length - 1];
+    if (!v || p.vcpus.length < 2)
+      return fail(E.INVAL, `partition ${p.id} has ${p.vcpus.length} vCPU: the last one is never removed`);
+    let freed: Cpu | undefined;
+    if (v.runningOn >= 0) {
+      const cpu = this.machine.cpus[v.runningOn];
+      if (cpu === this.inTrap) return fail(E.BUSY, `vCPU ${v.index} cannot release itself`);
+      this.preempt(cpu);
+      v.save(cpu);
+      this.current[cpu.id] = undefined;
+      freed = cpu;
+    }
+    v.state = 'stopped';
+    p.vcpus.pop();
+    this.queues[v.home] = this.queues[v.home].filter((x) => x !== v);
+    p.lastOn.forEach((x, i) => {
+      if (x === v) p.lastOn[i] = undefined;
+    });
+    this.log(p.id, 'cpu', `vCPU ${v.index} removed from pCPU ${v.home}`);
+    if (freed) this.schedule(freed);
+    return undefined;
+  }
+
   /** The machine the partition checker checks layouts against. */
   machineSpec(): MachineSpec {
     return {
       ramBytes: this.usableBytes,
       cpus: this.machine.cpus.length,
       devices: [...this.nodes.keys()],
+      subtrees: this.subtrees,
     };
   }
 
@@ -541,7 +576,8 @@ export class Hypervisor {
 
   /** The boot info a partition sees: its memory, its vCPUs, its devices only. */
   private bootInfoFor(p: Partition, virtual: IoNode[]): Uint8Array {
-    const own = [...p.devices].map((id) => this.deviceNode(id)).filter((n): n is IoNode => !!n);
+    // Owned controllers come with their subtrees under them (M5), as on the bare board.
+    const own = ownedForest(this.machine.tree, p.devices, p.id === 0);
     const root: IoNode = {
       id: 'sysbus',
       kind: 'bus',
