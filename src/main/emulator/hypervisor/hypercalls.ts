@@ -12,6 +12,7 @@ import { E, HvError } from './errors.js';
 import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
 import { virtualMac } from './net/vnic.js';
+import { UART_TX_CYCLES_PER_BYTE, UART_TX_QUEUE } from '../devices/uart/Uart.js';
 
 export const HV_VERSION = 1;
 
@@ -37,8 +38,8 @@ export const BRIDGE_STATS_SIZE = 40;
  * to that. So a guest that floods its console pays in its own machine time, deterministically, and
  * can hand the host at most 1/CONSOLE_CYCLES_PER_BYTE bytes per cycle.
  */
-export const CONSOLE_CYCLES_PER_BYTE = 32;
-export const CONSOLE_QUEUE_BYTES = 4096;
+export const CONSOLE_CYCLES_PER_BYTE = UART_TX_CYCLES_PER_BYTE;
+export const CONSOLE_QUEUE_BYTES = UART_TX_QUEUE;
 
 const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4, swapped: 5 } as const;
 

@@ -136,6 +136,7 @@ export class Machine {
       macs,
       rtcEpochSeconds: desc.rtcEpochSeconds ?? 0,
       cycles: () => (this.current ?? this.cpus[0]).now(),
+      charge: (cycles) => (this.current ?? this.cpus[0]).charge(cycles),
       sysctl: {
         exit: (code) => this.stop({ kind: 'exit', exitCode: code }),
         reset: () => this.stop({ kind: 'reset', exitCode: 0 }),
@@ -371,6 +372,9 @@ export class Machine {
       mix(s.hcycle % 4294967296);
       mix(s.instret % 4294967296);
       mix(s.ip);
+      // Charged cycles not yet passed (Cpu.stall); mixed only when some are, so hashes of machines
+      // that never had any stay what they were.
+      if (s.stall) mix(s.stall % 4294967296);
     }
     const m = this.mem.i32;
     for (let i = 0; i < m.length; i++) mix(m[i]);
