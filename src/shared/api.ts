@@ -234,6 +234,11 @@ export interface GuestPerf {
   mips: number;
   /** 0..1 of all pCPU time in the sample. */
   cpuShare: number;
+  /**
+   * 0..1 of all pCPU time in the sample that the hypervisor's work for this guest took
+   * (docs/hypercalls.md#what-the-hypervisor-costs); absent in dual boot.
+   */
+  hvShare?: number;
   trapsPerSec: number;
   irqsPerSec: number;
   hypercallsPerSec: number;
@@ -272,6 +277,11 @@ export interface RunFigures {
   reboots: number;
   /** 0..1: busy pCPU time over all pCPU time. */
   utilisation: number;
+  /**
+   * 0..1: pCPU time spent on the hypervisor's own work over all pCPU time (docs/hypercalls.md#what-the-hypervisor-costs);
+   * 0 in dual boot. Absent in runs stored before the hypervisor's work was charged.
+   */
+  hypervisorShare?: number;
 }
 
 export interface ComparisonRun {

@@ -51,6 +51,11 @@ describe('runComparison', () => {
     expect(d.utilisation).toBeLessThanOrEqual(0.5);
     expect(h.utilisation).toBeGreaterThan(d.utilisation);
     expect(h.utilisation).toBeLessThanOrEqual(1);
+    // The hypervisor's own work takes machine time (docs/hypercalls.md#what-the-hypervisor-costs):
+    // some, busy time too; none in dual boot.
+    expect(d.hypervisorShare).toBe(0);
+    expect(h.hypervisorShare).toBeGreaterThan(0.001);
+    expect(h.hypervisorShare).toBeLessThan(h.utilisation);
 
     const dones = progress.map(([x]) => x);
     expect(dones).toEqual([...dones].sort((a, b) => a - b));

@@ -236,7 +236,7 @@ function runDualBoot(w: Workload, s: RunSetup): RunFigures {
     }
   }
   const instructions = machine.instructions();
-  return figures(machine.time, instructions + trapSteps(machine), instructions, reboots, s.cpus);
+  return figures(machine.time, instructions + trapSteps(machine), instructions, reboots, s.cpus, 0);
 }
 
 function wait(console: string, os: GuestOs | 'ctl', from: number, what: string): Wait {
@@ -265,14 +265,26 @@ function trapSteps(machine: Machine): number {
   return machine.cpus.reduce((n, c) => n + c.stats.traps, 0);
 }
 
-function figures(cycles: number, busy: number, instructions: number, reboots: number, cpus: number): RunFigures {
+/**
+ * The run's figures. `hvCycles`: pCPU cycles of the hypervisor's own work (Hypervisor.stats.hvCycles,
+ * docs/hypercalls.md#what-the-hypervisor-costs), busy time too; 0 in dual boot.
+ */
+function figures(
+  cycles: number,
+  busy: number,
+  instructions: number,
+  reboots: number,
+  cpus: number,
+  hvCycles: number,
+): RunFigures {
   const seconds = cycles / TIMEBASE;
   return {
     seconds,
     jobsPerSecond: 2 / seconds,
     instructions,
     reboots,
-    utilisation: busy / (cpus * cycles),
+    utilisation: (busy + hvCycles) / (cpus * cycles),
+    hypervisorShare: hvCycles / (cpus * cycles),
   };
 }
 
@@ -335,7 +347,7 @@ function runHypervisor(w: Workload, s: RunSetup): RunFigures {
   for (const p of hv.partitions.values()) {
     for (const v of p.vcpus) instructions += v.runningOn >= 0 ? machine.cpus[v.runningOn].instret : v.instret;
   }
-  return figures(machine.time, instructions + trapSteps(machine), instructions, 0, s.cpus);
+  return figures(machine.time, instructions + trapSteps(machine), instructions, 0, s.cpus, hv.stats.hvCycles);
 }
 
 /**

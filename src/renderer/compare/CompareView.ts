@@ -50,6 +50,13 @@ const ROWS: Row[] = [
   { label: 'Instructions', get: (f) => f.instructions, fmt: (n) => num(n), better: 'none' },
   { label: 'Reboots', get: (f) => f.reboots, fmt: (n) => num(n), better: 'lower' },
   { label: 'Utilisation', get: (f) => f.utilisation, fmt: (n) => `${num(n * 100, 1)} %`, better: 'higher' },
+  // The pCPU time the hypervisor's own work took (docs/hypercalls.md#what-the-hypervisor-costs).
+  {
+    label: 'Hypervisor work (of pCPU time)',
+    get: (f) => f.hypervisorShare ?? 0,
+    fmt: (n) => `${num(n * 100, 2)} %`,
+    better: 'lower',
+  },
 ];
 
 export class CompareView implements View {

@@ -492,8 +492,21 @@ export class Hypervisor {
     p.startFlags = flags;
     // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
     // whatever state it left behind (an OS need not clear its own data at boot).
-    if (!p.pristine) p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
-    else this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
+    // The first copy is the emulator's own bookkeeping, not work a hypervisor would do at start:
+    // not charged. A restart clears the memory and puts the image back: charged as zeroing it
+    // (docs/hypercalls.md#what-the-hypervisor-costs).
+    if (!p.pristine) {
+      const t = this.inTrap;
+      this.inTrap = undefined;
+      p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
+      this.inTrap = t;
+    } else {
+      this.charge('zeroPage', p.memBytes >>> 12);
+      const t = this.inTrap;
+      this.inTrap = undefined;
+      this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
+      this.inTrap = t;
+    }
     if (flags & 1) this.writeGuest(p, BOOT_INFO_ADDR, this.bootInfoFor(p, v.nodes)); // checked above
     const now = this.machine.cpus[p.vcpus[0].home].now();
     p.vcpus.forEach((vc, i) => {
