@@ -2,7 +2,8 @@
  * `npm run fuzz -- soak --guests N --minutes M` (docs/security.md#the-soak): the demo machine runs
  * paced on the engine's own loop (EngineCore, in this process, as flood.ts does), plus N small
  * clients launched the way ctl would (memory from the top of ctl's, pCPU i % 2), each a busy loop
- * (SOAK_GUEST). Every interval (a minute by default) one JSON line: heap and RSS in MiB, machine
+ * (SOAK_GUEST), on a machine with enough memory that the hypervisor's reserve holds their tables
+ * (soakMachineMiB). A `launched` line says the machine's size and the reserve's use. Every interval (a minute by default) one JSON line: heap and RSS in MiB, machine
  * seconds run, and the instructions each client retired in that interval (min / median / max, and
  * how many retired none: a starved guest). Then a summary line with the slope of RSS (MiB a minute,
  * least squares over the interval lines) and whether every guest progressed in every interval.
