@@ -297,7 +297,10 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
         throw new Error(
           `no workload named '${choice.workload ?? ''}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`,
         );
-      const how = [choice.engine, choice.technique].filter((x) => x !== undefined).join(', ');
+      // The run's name says what differs from the defaults (the interpreter, paravirtual).
+      const how = [choice.engine, choice.technique]
+        .filter((x) => x !== undefined && x !== 'interp' && x !== 'paravirtual')
+        .join(', ');
       const workload =
         (custom ? `custom: cos '${choice.cos}', swos '${choice.swos}'` : (choice.workload as string)) +
         (how ? ` (${how})` : '');
