@@ -37,6 +37,10 @@ free_head:       .word 0
 free_frames:     .word 0
 ram_unused:      .word 0          # memory added while running (notice.s): not mapped, given back first
 kernel_l1:       .word 0
+# ---- hot add and remove (hotplug.s)
+cpus_online:     .word 1
+ap_ack:          .word -1         # a started vCPU writes its number here
+hot_count:       .word 0          # names in hot_names
 kernel_ptbr:     .word 0
 # ---- processes (sched.s, proc.s)
 current:         .word 0          # PCB last run (0: none)
@@ -62,6 +66,7 @@ prompt_pending:  .word 0
 fs_ok:           .word 0
 disk_status:     .word 0
 part_blocks:     .word 0
+part_first:      .word 0          # its first block (tally keeps its count in the last)
 fs_sb:           .word 0          # disk block of the cfs superblock
 fs_blocks:       .word 0
 fs_dir:          .word 0          # disk block of the first directory block
@@ -125,5 +130,9 @@ rx_buf:          .space RXBUF_SIZE
 line_buf:        .space LINE_MAX
 arp_cache:       .space 128       # network (net.s): 8 entries of IPv4 address, MAC, 2 unused
 notice_buf:      .space 256       # a message from the inbox (notice.s)
+hot_names:       .space 8 * 16    # devices hot-plugged since boot (hotplug.s)
+hot_reply:       .space 48        # "dev-remove DEV refused" (hotplug.s)
+remote_buf:      .space 260       # "lp TEXT" for ctl's printer (hotplug.s)
+remote_reply:    .space 64        # its answer
 .align 4096
 _end:                             # the page-frame pool starts here (mm.s)

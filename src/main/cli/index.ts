@@ -63,6 +63,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--select <name>', 'boot this OS (name, first word of it, or diskN:P) without the menu')
     .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)
     .option('--mem <size>', 'memory size, e.g. 32M', '32M')
+    .option('--nics <n>', 'network cards on the board, 0..4 (nic0, nic1, ... under netctl)', (v) =>
+      parseCount(v, '--nics'),
+    )
     .option('--timeout <s>', 'seconds before the default entry boots', (v) => parseCount(v, '--timeout'), 5)
     .option('--read-only', 'open the disks read-only (guest writes fail)')
     .option('--unpaced', 'run as fast as possible instead of at wall-clock speed')
@@ -74,6 +77,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--restore <name>', 'start from this snapshot of the data folder (docs/snapshots.md)')
     .option('--save-at-exit <name>', 'save the machine as this snapshot when the console detaches or the machine stops')
     .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
+    .option(
+      '--record <name>',
+      'record the session (keys and checkpoints) in the data folder; replay it with hyperdesk record replay NAME',
+    )
     .action(async (opts: import('./boot.js').BootOptions) => {
       const { bootCommand } = await import('./boot.js');
       exitCode = await bootCommand(opts);
@@ -119,10 +126,12 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('record')
-    .description('record the running session (hyperdesk serve), replay, seek and step back (docs/recording.md)')
+    .description(
+      'record the running session (hyperdesk serve), replay, seek and step back (docs/recording.md); list and replay also work on recordings of boot --record without a session',
+    )
     .argument(
       '<action>',
-      'start NAME | stop | list | replay NAME | seek S | seekto G V N | reverse-step G V | reverse-continue G ADDRS',
+      'start NAME | stop | list | replay NAME | seek S | seekto G V N [PC] | reverse-step G V | forward-step G V | reverse-continue G ADDRS',
     )
     .argument('[args...]', "the action's arguments")
     .action(async (action: string, args: string[]) => {
@@ -133,7 +142,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('disk')
     .description('create, partition and edit disk images (hyperdesk disk --help)')
-    .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck | reset, and their arguments')
+    .argument(
+      '[args...]',
+      'create | part | mkfs | ls | put | get | rm | fsck | reset | list | import | delete | attach | detach, and their arguments',
+    )
     .allowUnknownOption()
     .helpOption(false)
     .action(async (args: string[]) => {

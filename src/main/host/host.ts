@@ -4,7 +4,7 @@
  * to this object and its events to the page; they hold no logic of their own.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   checkConfig,
@@ -31,8 +31,10 @@ import { checkDiskPaths } from './diskPaths.js';
 import { DEFAULT_IMAGE, ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
-import { WorkingDisks, type BuiltImage } from './workingDisks.js';
+import { disksFolder, WorkingDisks, type BuiltImage } from './workingDisks.js';
 import { RecordingShelf } from './recordings.js';
+import { imageCalls } from './imageCalls.js';
+import { ImageLibrary } from './imageLibrary.js';
 
 export interface HostOptions {
   /** The app's data folder (the store lives there); default dataDir(). */
@@ -125,7 +127,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const onEngine = (e: EngineEvent) => {
     switch (e.event) {
       case 'console':
-        for (const b of e.batches) emit({ type: 'console', guest: b.guest, data: b.data, end: b.end });
+        for (const b of e.batches)
+          emit({ type: 'console', guest: b.guest, data: b.data, end: b.end, ...(b.reset ? { reset: true } : {}) });
         return;
       case 'status':
         emit({ type: 'status', status: e.status });
@@ -257,6 +260,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     debugReadMemory: (guest, space, address, length) => engine.call('debugReadMemory', guest, space, address, length),
     debugWriteMemory: (guest, space, address, hex) => engine.call('debugWriteMemory', guest, space, address, hex),
     debugDisassemble: (guest, vcpu, address, count) => engine.call('debugDisassemble', guest, vcpu, address, count),
+    debugStack: (guest, vcpu) => engine.call('debugStack', guest, vcpu),
     debugSetBreakpoints: (guest, list) => engine.call('debugSetBreakpoints', guest, list),
     debugSetWatchpoints: (guest, list) => engine.call('debugSetWatchpoints', guest, list),
     debugSetTrapBreaks: (guest, causes) => engine.call('debugSetTrapBreaks', guest, causes),
@@ -359,6 +363,22 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       if (inUse) await service.boot(inUse);
       return disk;
     },
+    // Disk images in the data folder (docs/disks.md#disks-in-the-app): imageCalls.ts.
+    ...imageCalls({
+      library: new ImageLibrary(disksFolder(folder), join(disksFolder(folder), basename(DEFAULT_IMAGE))),
+      working,
+      demo: join(disksFolder(folder), basename(DEFAULT_IMAGE)),
+      status: () => engine.call('status'),
+      machines: () => store?.machines() ?? [],
+      saveMachine: store ? (name, config) => store.saveMachine(name, config) : `${storeError}`,
+      snapshots,
+      guests: {
+        listFiles: (guest) => service.listFiles(guest),
+        readFile: (guest, name) => service.readFile(guest, name),
+        writeFile: (guest, name, text) => service.writeFile(guest, name, text),
+      },
+      log: (kind, detail) => log({ guest: null, guestName: 'disks', kind, detail }),
+    }),
     async snapshotSave(name) {
       if (snapshots().some((x) => x.name === name))
         throw new Error(`a snapshot named '${name}' exists already (remove it first)`);
@@ -470,8 +490,10 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       }
     },
     seek: (seconds) => engine.call('seek', seconds),
-    seekTo: (guest, vcpu, retired) => engine.call('seekTo', { guest, vcpu, retired }),
+    seekTo: (guest, vcpu, retired, pc) =>
+      engine.call('seekTo', { guest, vcpu, retired, ...(typeof pc === 'number' ? { pc } : {}) }),
     reverseStep: (guest, vcpu) => engine.call('reverseStep', guest, vcpu),
+    forwardStep: (guest, vcpu) => engine.call('forwardStep', guest, vcpu),
     async reverseContinue(guest, addresses) {
       const list = addresses
         .split(',')

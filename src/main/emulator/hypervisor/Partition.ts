@@ -47,7 +47,12 @@ export interface PartitionEvent {
     | 'swapped-out'
     | 'swapped-in'
     | 'message'
-    | 'shared';
+    | 'shared'
+    /** Fault injection and the hypervisor's crash and recovery (docs/hypercalls.md#fault-injection). */
+    | 'injected'
+    | 'preferred'
+    | 'crashed'
+    | 'recovered';
   detail: string;
   /** The same event again this many times in a row (counted, not stored: a flood cannot grow the log). */
   repeat?: number;
@@ -114,6 +119,12 @@ export class Partition {
   bootPartition = 0;
   startFlags = 0;
   exitCode = 0;
+  /**
+   * Fault injection (faults.ts, docs/hypercalls.md#fault-injection): a fault its vCPU runs into when
+   * it next runs, and injected write errors its virtual disk still has to report.
+   */
+  pendingFault: 'kernel' | 'irqoff' | 'wild' | undefined;
+  writeFaults = 0;
   /** Root of its stage-2 table (host-physical), 0 before the first build. */
   s2root = 0;
   dma: DmaTable | undefined;

@@ -299,6 +299,11 @@ export class Machine {
   }
 
   saveState(): MachineState {
+    return { ...this.saveStateWithoutMemory(), memory: this.mem.saveState() };
+  }
+
+  /** The state but RAM, which the caller reads in place (a replay's checkpoints share its pages). */
+  saveStateWithoutMemory(): Omit<MachineState, 'memory'> {
     const tables: DmaTable[] = [];
     const domains: Record<string, number> = {};
     for (const [id, t] of this.domains) {
@@ -307,7 +312,6 @@ export class Machine {
     }
     return {
       cpus: this.cpus.map((c) => c.saveState()),
-      memory: this.mem.saveState(),
       devices: this.saveDevices(),
       dma: { tables: tables.map((t) => t.saveState()), domains },
       stopped: this.stopped,
@@ -329,13 +333,21 @@ export class Machine {
    * said when the snapshot was taken.
    */
   restoreState(s: MachineState): void {
+    this.restoreStateInPlace(s, () => this.mem.restoreState(s.memory));
+  }
+
+  /**
+   * Restore all but RAM, which `writeMemory` puts back in place (through mem.u8, then
+   * mem.rewritten()) at the point where restoreState would: a replay's checkpoint (docs/recording.md).
+   */
+  restoreStateInPlace(s: Omit<MachineState, 'memory'>, writeMemory: () => void): void {
     if (s.cpus.length !== this.cpus.length) throw new Error('machine snapshot has a different number of pCPUs');
     const ids = [...this.devices.keys()];
     const saved = Object.keys(s.devices);
     if (saved.length !== ids.length || ids.some((id) => !(id in s.devices))) {
       throw new Error(`machine snapshot has devices ${saved.join(', ')}; this machine has ${ids.join(', ')}`);
     }
-    this.mem.restoreState(s.memory);
+    writeMemory();
     for (const [id, d] of this.devices) d.restoreState?.(s.devices[id]);
     const tables = s.dma.tables.map((t) => DmaTable.fromState(t));
     for (const id of this.domains.keys()) {
@@ -354,14 +366,7 @@ export class Machine {
   stateHash(): string {
     let h = 0x811c9dc5;
     const mix = (x: number) => {
-      h ^= x & 0xff;
-      h = Math.imul(h, 0x01000193);
-      h ^= (x >>> 8) & 0xff;
-      h = Math.imul(h, 0x01000193);
-      h ^= (x >>> 16) & 0xff;
-      h = Math.imul(h, 0x01000193);
-      h ^= (x >>> 24) & 0xff;
-      h = Math.imul(h, 0x01000193);
+      h = Math.imul(h ^ (x | 0), 0x01000193);
     };
     for (const c of this.cpus) {
       const s = c.saveState();
@@ -370,14 +375,33 @@ export class Machine {
       mix(s.mode);
       for (const v of Object.values(s.csr)) mix(v);
       mix(s.hcycle % 4294967296);
+      mix(Math.floor(s.hcycle / 4294967296));
       mix(s.instret % 4294967296);
       mix(s.ip);
       // Charged cycles not yet passed (Cpu.stall); mixed only when some are, so hashes of machines
       // that never had any stay what they were.
       if (s.stall) mix(s.stall % 4294967296);
     }
+    // RAM a word at a time in four independent lanes, so the multiplications do not wait for each
+    // other: 64 MiB hash in tens of milliseconds, which the recorder's checkpoints rely on
+    // (docs/recording.md#checkpoints).
     const m = this.mem.i32;
-    for (let i = 0; i < m.length; i++) mix(m[i]);
+    let a = 1,
+      b = 2,
+      c = 3,
+      d = 4;
+    const n = m.length & ~3;
+    for (let i = 0; i < n; i += 4) {
+      a = Math.imul(a ^ m[i]!, 0x01000193);
+      b = Math.imul(b ^ m[i + 1]!, 0x01000193);
+      c = Math.imul(c ^ m[i + 2]!, 0x01000193);
+      d = Math.imul(d ^ m[i + 3]!, 0x01000193);
+    }
+    for (let i = n; i < m.length; i++) a = Math.imul(a ^ m[i]!, 0x01000193);
+    mix(a);
+    mix(b);
+    mix(c);
+    mix(d);
     const devices = JSON.stringify(this.saveDevices());
     for (let i = 0; i < devices.length; i++) mix(devices.charCodeAt(i));
     return (h >>> 0).toString(16).padStart(8, '0');
