@@ -10,8 +10,10 @@ import { customWorkload } from './workloads.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine/compareWorker.ts runs as a worker thread');
-const { choice, disks } = workerData as { choice: CompareChoice; disks: string[] };
+const data = (workerData ?? {}) as { choice?: CompareChoice; disks?: string[] };
 try {
+  const { choice, disks = [] } = data;
+  if (!choice) throw new Error('the comparison worker was started without a choice of workload');
   // The host checked the choice (host.ts compareWith): a named workload, or the user's commands.
   const custom =
     choice.cos !== undefined && choice.swos !== undefined ? customWorkload(choice.cos, choice.swos) : undefined;

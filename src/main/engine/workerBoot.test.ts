@@ -30,7 +30,7 @@ describe('worker-boot', () => {
     const before = zombies().length;
     for (let i = 0; i < 2; i++) {
       const w = new Worker(workerUrl('compare'), {
-        workerData: { entry: 'compare', workload: 'no such workload', disks: [] },
+        workerData: { entry: 'compare', choice: { workload: 'no such workload' }, disks: [] },
         env: { ...process.env, TSX_DISABLE_CACHE: '1' },
       });
       const message = new Promise<unknown>((resolve) => w.once('message', resolve));
