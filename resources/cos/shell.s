@@ -156,6 +156,7 @@ commands:
     .word s_reboot, cmd_reboot
     .word s_halt, cmd_halt
     .word s_crash, cmd_crash
+    .word s_mail, cmd_mail
     .word 0, 0
 s_help:   .asciz "help"
 s_ls:     .asciz "ls"
@@ -170,4 +171,5 @@ s_date:   .asciz "date"
 s_reboot: .asciz "reboot"
 s_halt:   .asciz "halt"
 s_crash:  .asciz "crash"
+s_mail:   .asciz "mail"
 .text

@@ -37,6 +37,7 @@
 .include "../cos/fs.s"
 .include "../cos/net.s"
 .include "../cos/notice.s"     # the notification source; ctl's own handler is os_notices (monitor.s)
+.include "../cos/mail.s"       # cos's mailbox and message system calls (ctl uses inbox; its programs get ENOSYS)
 .include "../cos/shell.s"      # lines go to os_shell_line
 .include "../cos/cmds.s"
 .include "../cos/lib.s"

@@ -35,7 +35,7 @@ import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { CONSOLE_CYCLES_PER_BYTE, CONSOLE_QUEUE_BYTES, HC, handleHypercall } from './hypercalls.js';
-import { notice } from './messages.js';
+import { abandonCalls, notice } from './messages.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
 import { Partition, type PartitionEvent } from './Partition.js';
@@ -184,7 +184,7 @@ export class Hypervisor {
 
   // ------------------------------------------------------------------ the mechanism (control API)
 
-  log(partition: number, kind: PartitionEvent['kind'], detail: string): void {
+  log(partition: number, kind: PartitionEvent['kind'], detail: string, msg?: PartitionEvent['msg']): void {
     const time = this.machine.cpus[0].now();
     this.eventSeq++;
     const last = this.events[this.events.length - 1];
@@ -193,7 +193,7 @@ export class Hypervisor {
       last.lastTime = time;
       return;
     }
-    const e: PartitionEvent = { time, partition, kind, detail };
+    const e: PartitionEvent = msg ? { time, partition, kind, detail, msg } : { time, partition, kind, detail };
     this.events.push(e);
     if (this.events.length > 2 * MAX_EVENTS) {
       const n = this.events.length - MAX_EVENTS;
@@ -574,6 +574,9 @@ export class Hypervisor {
       }
       v.state = 'stopped';
     }
+    // A caller waiting in msg_call for this partition's reply would wait forever (M19): it gets
+    // ENOENT now. (A swapped guest comes back, and answers then.)
+    if (state !== 'swapped') abandonCalls(this, p);
     // pCPUs that were running it outside a trap pick something else now; the pCPU in a trap does
     // so when its handler finishes (afterOwnStop).
     for (const cpu of freed) this.schedule(cpu);
