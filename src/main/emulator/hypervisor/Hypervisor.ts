@@ -867,7 +867,10 @@ export class Hypervisor {
         v.state = 'runnable';
       }
     }
-    if (v.state === 'blocked' && v.busyUntil === 0 && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
+    // A vCPU waiting in msg_call wakes for its reply only (messages.ts: reply, abandonCalls), not for
+    // an interrupt: it has no instruction to go on with until then.
+    if (v.state === 'blocked' && v.busyUntil === 0 && v.waitingReplyFrom < 0 && (v.virq & v.csr.sie) !== 0)
+      v.state = 'runnable';
     if (v.state === 'runnable' && !v.debugHeld && (!this.current[v.home] || this.tickless[v.home]))
       this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
   }
@@ -997,8 +1000,10 @@ export class Hypervisor {
     let wake = Infinity;
     // Wake for the guest timers that can wake their vCPU (enabled in its sie): like wfi.
     // And for the vCPUs whose console_write waits for its console to drain.
+    // Not for a vCPU waiting in msg_call: only the reply wakes it (Vcpu.wakeable), and its timer,
+    // long due while it waits, would wake this pCPU on every cycle.
     for (const v of this.queues[cpu.id]) {
-      if (v.state !== 'blocked') continue;
+      if (v.state !== 'blocked' || v.waitingReplyFrom >= 0) continue;
       if (v.busyUntil > 0) wake = Math.min(wake, v.busyUntil);
       else if (v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
     }

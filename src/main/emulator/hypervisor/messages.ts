@@ -67,7 +67,14 @@ export function refusal(from: number, to: Partition | undefined, id: number, cal
 }
 
 /** Log a refused message and give its code. */
-export function refuse(hv: Hypervisor, from: number, op: 'send' | 'call' | 'reply', to: number, data: Uint8Array, e: HvError): Errno {
+export function refuse(
+  hv: Hypervisor,
+  from: number,
+  op: 'send' | 'call' | 'reply',
+  to: number,
+  data: Uint8Array,
+  e: HvError,
+): Errno {
   logMessage(hv, from, op, to, data, e);
   return e.code;
 }
