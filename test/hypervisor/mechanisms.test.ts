@@ -57,6 +57,12 @@ describe('hypervisor mechanisms', () => {
       'call to 1 refused: EINVAL: partition 1 cannot call itself',
       'reply to 2 refused: ENOENT: partition 2 waits for no reply from 1',
     ]);
+    // A page it does not own is not its to share: refused, and the log says why.
+    cpu.regs.set([0x7f000000, 2], 10);
+    expect(handleHypercall(w.hv, ping, ping.vcpus[0]!, cpu, HC.share_offer)).toBe(E.NOMEM);
+    expect(w.hv.events.at(-1)?.detail).toBe(
+      "offer of 0x7f000000 to 2 refused: ENOMEM: 0x7f000000 is not partition 1's own memory",
+    );
     // A flood of the same refusal is one event, counted (docs/security.md#floods).
     for (let i = 0; i < 1000; i++) send(9, 4);
     expect(w.hv.events.at(-1)).toMatchObject({ detail: 'send to 9 refused: ENOENT: no partition 9', repeat: 1000 });

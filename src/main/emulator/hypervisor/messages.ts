@@ -168,9 +168,16 @@ export function offer(hv: Hypervisor, p: Partition, gpa: number, to: number): nu
   // offers cost a whole plan each; issue 13). plan() still checks: this only answers sooner.
   let pending = 0;
   for (const s of hv.shares) if (s.from === p.id && s.at < 0) pending++;
-  if (pending >= MAX_OFFERS) return E.NOSPC;
+  if (pending >= MAX_OFFERS) {
+    hv.log(p.id, 'shared', `offer to ${to} refused: ENOSPC: ${MAX_OFFERS} offers pending already`);
+    return E.NOSPC;
+  }
   const r = hv.control({ op: 'share-offer', from: p.id, to, gpa });
-  if (r instanceof HvError) return r.code;
+  if (r instanceof HvError) {
+    // The guest gets the code; the log says why (a page not its own: ENOMEM; docs/hypercalls.md).
+    hv.log(p.id, 'shared', `offer of 0x${(gpa >>> 0).toString(16)} to ${to} refused: ${r.toString()}`);
+    return r.code;
+  }
   const id = r.shareId as number;
   notice(hv, hv.partitions.get(to) as Partition, `share-offer ${id} from ${p.id}`);
   return id;
@@ -183,7 +190,10 @@ export function offer(hv: Hypervisor, p: Partition, gpa: number, to: number): nu
 export function accept(hv: Hypervisor, p: Partition, id: number, gpa: number): number {
   const s = hv.shares.find((x) => x.id === id);
   const r = hv.control({ op: 'share-accept', by: p.id, id, gpa });
-  if (r instanceof HvError) return r.code;
+  if (r instanceof HvError) {
+    hv.log(p.id, 'shared', `accept of share ${id} refused: ${r.toString()}`);
+    return r.code;
+  }
   hv.log(p.id, 'shared', `page from partition ${s?.from} at 0x${(gpa >>> 0).toString(16)}`);
   return 0;
 }
