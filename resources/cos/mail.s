@@ -613,12 +613,14 @@ sys_time_us:
 1:  call  udiv64
     leave
 
-# mail_yield: a program yields; in a client partition where no other process is ready, the pCPU
-# goes to another partition's vCPU (the yield hypercall) instead of coming straight back.
+# mail_yield: a program yields; when no other process is ready and the hypervisor offers its
+# paravirtual interface (the boot info's console mark, as for console_write), the pCPU goes to
+# another partition's vCPU (the yield hypercall) instead of coming straight back. Without the mark
+# (bare, or a technique without paravirtual devices) it is a plain yield.
 mail_yield:
     enter
-    call  mail_client
-    beqz  a0, 9f
+    lwg   t0, console_pv
+    beqz  t0, 9f
     lwg   t3, current
     la    t0, procs
     li    t1, NPROC * P_SIZE
