@@ -3,6 +3,8 @@
  * mailbox (`mail`); echosrv and echocli talk across the demo's two cos with synchronous calls; produce
  * and consume move bytes through one shared page; every refusal has its reason, in the program's
  * words and in the hypervisor's log, which the app's message sequence reads (messageRows.ts).
+ * Together they walk docs/guide.md#lab-m19-messages-and-shared-pages: every command of the lab, and
+ * what it says you will see.
  */
 import { describe, expect, it } from 'vitest';
 import { rowsOf } from '../../src/main/engine/messageRows.js';
