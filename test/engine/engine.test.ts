@@ -60,7 +60,7 @@ describe('the engine worker', () => {
   it('sends ctl commands over the management channel and parses the answer', async () => {
     const parts = await host.ctl('parts');
     expect(parts.ok).toBe(true);
-    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos']);
+    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos', 'cos2']);
     const bad = await host.ctl('stop 9');
     expect(bad).toMatchObject({ ok: false, error: { name: 'ENOENT' } });
     // The exchange is in ctl's console for the user to see.
@@ -85,7 +85,7 @@ describe('the engine worker', () => {
 
   it('reports the bridge with a port per client and saves a capture as pcap', async () => {
     const net = await host.network();
-    expect(net.ports.map((p) => p.guestName)).toEqual(['cos', 'swos']);
+    expect(net.ports.map((p) => p.guestName)).toEqual(['cos', 'swos', 'cos2']);
     const cap = await host.capture();
     expect(cap.name).toMatch(/\.pcap$/);
     expect(Buffer.from(cap.base64, 'base64').readUInt32LE(0)).toBe(0xa1b2c3d4);

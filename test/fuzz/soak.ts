@@ -107,7 +107,7 @@ export async function runSoak(opts: {
     const ctl = hv.partitions.get(0)!;
     const ids: number[] = [];
     for (let i = 0; i < opts.guests; i++) {
-      const id = 3 + i;
+      const id = 4 + i; // after the demo's cos (1), swos (2) and cos2 (3)
       const top = ctl.memory.reduce((m, r) => (r.gpa + r.size > m.gpa + m.size ? r : m));
       const base = top.gpa + top.size - GUEST_BYTES;
       hv.create(id, `soak${i}`);
