@@ -35,12 +35,13 @@ describe('the engine worker', () => {
     await t?.close();
   });
 
-  it('boots ctl, which starts cos and swos, and reports them', async () => {
+  it('boots ctl, which starts cos, swos and cos2, and reports them', async () => {
     const status = await host.status();
     expect(status.guests.map((g) => [g.id, g.name, g.state])).toEqual([
       [0, 'ctl', 'running'],
       [1, 'cos', 'running'],
       [2, 'swos', 'running'],
+      [3, 'cos2', 'running'],
     ]);
     expect(status.guests.find((g) => g.name === 'cos')?.bootPartition).toBe(1);
     // Output comes in batches (one event per guest per tick), never a byte at a time.
@@ -154,6 +155,7 @@ describe('the engine worker', () => {
       ['ctl', 'interp'],
       ['cos', 'jit'],
       ['swos', 'interp'],
+      ['cos2', 'interp'],
     ]);
     await host.consoleInput(1, 'run primes\r');
     await until(1, /1229 primes below 10000\r\ncos> $/);
