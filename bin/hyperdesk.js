@@ -6,6 +6,14 @@
 // their file and line (docs/architecture.md#the-command-line-tool-issue-17).
 import { currentBuild } from '../scripts/cli-build.mjs';
 
+// A reader that stops early (`hyperdesk disk ls IMG | head -1`) closes the pipe: end quietly, as
+// Unix tools do, instead of dying on an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+
 let entry = process.env.HYPERDESK_TSX ? undefined : await currentBuild();
 if (!entry) {
   const { register } = await import('tsx/esm/api');

@@ -25,6 +25,11 @@ cmd_help:
     print "  halt                    power off\n"
     print "  crash                   make the kernel fault (it panics and powers off)\n"
     print "  mail [N|send ID TEXT|clear]  messages from other partitions (mailbox)\n"
+.ifndef OS_HOOKS
+    print "  want DEVICE             under a hypervisor: ask ctl for a device (it decides)\n"
+    print "  remote TEXT             under a hypervisor: print TEXT on ctl's printer (its console)\n"
+.endif
+    print "  tally                   add one to a count kept on the disk, and print it\n"
     print "Ctrl-C ends the program running in the foreground.\n"
     leave
 
@@ -242,7 +247,11 @@ cmd_devs:
 7:  print "\n"
     addi  s0, s0, 1
     j     1b
-6:  leave 3
+6:
+.ifndef OS_HOOKS
+    call  hot_list                # what came while it ran (hotplug.s)
+.endif
+    leave 3
 
 # uptime: machine time since cos booted.
 cmd_uptime:

@@ -37,6 +37,10 @@ free_head:       .word 0
 free_frames:     .word 0
 ram_unused:      .word 0          # memory added while running (notice.s): not mapped, given back first
 kernel_l1:       .word 0
+# ---- hot add and remove (hotplug.s)
+cpus_online:     .word 1
+ap_ack:          .word -1         # a started vCPU writes its number here
+hot_count:       .word 0          # names in hot_names
 kernel_ptbr:     .word 0
 # ---- processes (sched.s, proc.s)
 current:         .word 0          # PCB last run (0: none)
@@ -62,6 +66,7 @@ prompt_pending:  .word 0
 fs_ok:           .word 0
 disk_status:     .word 0
 part_blocks:     .word 0
+part_first:      .word 0          # its first block (tally keeps its count in the last)
 fs_sb:           .word 0          # disk block of the cfs superblock
 fs_blocks:       .word 0
 fs_dir:          .word 0          # disk block of the first directory block
@@ -141,5 +146,9 @@ msg_rbuf:        .space MSG_MAX   # a reply, before it is copied out
 owed:            .space OWED_N * 8        # calls taken by programs: partition + 1, pid
 share_out:       .space SHARE_N * 8       # pages offered: frame, share id
 offers:          .space OFFER_N * 8       # offers received: share id, partition
+hot_names:       .space 8 * 16    # devices hot-plugged since boot (hotplug.s)
+hot_reply:       .space 48        # "dev-remove DEV refused" (hotplug.s)
+remote_buf:      .space 260       # "lp TEXT" for ctl's printer (hotplug.s)
+remote_reply:    .space 64        # its answer
 .align 4096
 _end:                             # the page-frame pool starts here (mm.s)

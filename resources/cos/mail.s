@@ -35,9 +35,16 @@
 .equ OFFER_N,         8                 # offers received and not accepted yet
 .equ SHARE_WINDOW,    0x40000000        # guest-physical addresses of accepted pages
 .equ PS_MSGWAIT,      4                 # blocked in msg_recv
+# (hotplug.s, included before, names some of these hypercalls too)
+.ifndef HC_YIELD
 .equ HC_YIELD,        0x03
+.endif
+.ifndef HC_MSG_CALL
 .equ HC_MSG_CALL,     0x11
+.endif
+.ifndef HC_MSG_REPLY
 .equ HC_MSG_REPLY,    0x13
+.endif
 .equ HC_SHARE_OFFER,  0x14
 .equ HC_SHARE_ACCEPT, 0x15
 .ifndef EPERM

@@ -6,11 +6,11 @@
 # every message (msg_recv) and acts on the hypervisor's (sender 255):
 # - `mem-remove SIZE` (ctl's part_remove_mem asks for SIZE bytes back): cos agrees, with
 #   mem_release, only when every page frame at the top of its memory that would go is free (or is
-#   memory added while it runs, which cos does not use); then those frames leave its free list and
+#   memory it was given but did not take); then those frames leave its free list and
 #   its RAM shrinks. Otherwise it refuses: it says so on its console and sends ctl the message
 #   `mem-remove SIZE refused`; it keeps all its memory.
-# - `mem-added SIZE at GPA`: memory added while cos runs. cos does not map it (it sees it at its next
-#   start), but counts it, because the hypervisor takes memory back from the top: that memory first.
+# - `mem-added SIZE at GPA`, `cpu-added N`, `cpu-remove N`, `dev-added DEV`, `dev-remove DEV ...`:
+#   hotplug.s (cos uses added memory and vCPUs at once, and gives vCPUs and devices back).
 # - `share-offer ID from P`: kept for a program's share_accept (mail.s).
 # Other partitions' messages go to the mailbox, or to the program waiting for one (mail.s).
 # ctl, which includes this file, handles the notices itself (the os_notices hook).
@@ -98,7 +98,7 @@ dec_prefix:
 .ifndef OS_HOOKS
 # cos_notices: every message in the inbox (msg_recv until EAGAIN); act on the hypervisor's.
 cos_notices:
-    enter 1
+    enter 2
 1:  la    a0, notice_buf
     li    a1, NOTICE_MAX
     hypercall HC_MSG_RECV
@@ -137,18 +137,38 @@ cos_notices:
     call  dec_prefix
     beqz  a1, 1b
     call  mem_give_back
-    j     1b
+    j     8f
 2:  la    a0, notice_buf
     la    a1, s_n_added
     call  word_is
-    beqz  a0, 1b
+    beqz  a0, 3f
+    mv    s0, a0
     call  dec_prefix
     beqz  a1, 1b
-    lwg   t0, ram_unused
-    add   t0, t0, a0
-    swg   t0, ram_unused
+    add   s0, s0, a1              # after the size: " at GPA"
+    mv    s1, a0
+    mv    a0, s0
+    la    a1, s_n_at
+    call  word_is
+    li    t0, -1
+    beqz  a0, 21f
+    call  dec_prefix
+    li    t0, -1
+    beqz  a1, 21f
+    mv    t0, a0
+21: mv    a1, t0
+    mv    a0, s1
+    call  mem_grow                # hotplug.s: used at once
+    j     8f
+3:  la    a0, notice_buf          # vCPUs and devices (hotplug.s)
+    call  hotplug_notice
+    beqz  a0, 1b
+8:  lwg   t0, fg_pid              # cos said something: the shell's prompt again, as after a command
+    bnez  t0, 1b
+    li    t0, 1
+    swg   t0, prompt_pending
     j     1b
-9:  leave 1
+9:  leave 2
 
 # mem_give_back(a0 = bytes the hypervisor asks back): agree (mem_release) if the frames at the top of
 # memory that would go are all free, else refuse. Says which on the console.
@@ -254,6 +274,7 @@ mem_give_back:
 .section rodata
 s_n_remove:  .asciz "mem-remove "
 s_n_added:   .asciz "mem-added "
+s_n_at:      .asciz " at "
 s_n_refused: .asciz " refused"
 s_n_offer:   .asciz "share-offer "
 s_n_from:    .asciz "from "

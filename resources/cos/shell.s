@@ -156,6 +156,11 @@ commands:
     .word s_reboot, cmd_reboot
     .word s_halt, cmd_halt
     .word s_crash, cmd_crash
+.ifndef OS_HOOKS
+    .word s_want, cmd_want        # hotplug.s (a client asks ctl for a device)
+    .word s_remote, cmd_remote    # hotplug.s (ctl's printer, over messages)
+.endif
+    .word s_tally, cmd_tally
     .word s_mail, cmd_mail
     .word 0, 0
 s_help:   .asciz "help"
@@ -171,5 +176,8 @@ s_date:   .asciz "date"
 s_reboot: .asciz "reboot"
 s_halt:   .asciz "halt"
 s_crash:  .asciz "crash"
+s_want:   .asciz "want"
+s_remote: .asciz "remote"
+s_tally:  .asciz "tally"
 s_mail:   .asciz "mail"
 .text

@@ -3,7 +3,8 @@
 # ctl is cos's kernel (boot, console, line editor, disk driver, cfs, shell, processes: included
 # from ../cos unchanged) plus a control module: all the policy of the hypervisor (M12). At boot it
 # reads `parttab` from its own cfs and creates, loads and starts the partitions it lists (M13); its
-# shell adds the commands of the control API (M14) and a tagged reply mode for the app (`@TAG cmd`).
+# shell adds the commands of the control API (M14) and a tagged reply mode (`@TAG cmd`); the app's
+# commands come through the hypervisor's management mailbox (chan.s, mgmt_serve).
 #
 # The cos files come in cos.s's order (test/guests/ctl.test.ts checks that every file cos.s includes
 # is here); ctl's own files go before data.s, which ends the image with _end. The hooks ctl uses in
@@ -37,16 +38,19 @@
 .include "../cos/fs.s"
 .include "../cos/net.s"
 .include "../cos/notice.s"     # the notification source; ctl's own handler is os_notices (monitor.s)
+.include "../cos/hotplug.s"    # (cos's hot-plug; nothing of it in ctl, which has os_notices)
 .include "../cos/mail.s"       # cos's mailbox and message system calls (ctl uses inbox; its programs get ENOSYS)
 .include "../cos/shell.s"      # lines go to os_shell_line
 .include "../cos/cmds.s"
 .include "../cos/lib.s"
 .include "hv.s"                # hypercall wrappers, error names, finding out whether a hypervisor is there
-.include "chan.s"              # line dispatch, tagged replies (the management channel), error reports
+.include "chan.s"              # line dispatch, tagged replies, the management mailbox, error reports
 .include "image.s"             # OS images on the disk, ctl's memory for partitions, loading
 .include "part.s"              # partition records, building and starting a partition, parttab
 .include "ctlcmds.s"           # the control commands
 .include "monitor.s"           # notices as they come, the fault policy, the bridge's counters
 .include "swap.s"              # swapping whole guests out and in (M17)
+.include "devs.s"              # device subtrees (M5); taking vCPUs and devices back (M21, M18)
+.include "fault.s"             # the fault-injection lab, the preferred guest (M22, M24)
 .include "data.s"              # ctl's globals and buffers
 .include "../cos/data.s"       # cos's globals and bss; ends with _end

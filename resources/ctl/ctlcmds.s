@@ -51,7 +51,12 @@ cmd_ctl_help:
     print "  policy ID restart|stop     when it faults: restart it (3 times in a row at most) or not\n"
     print "  technique ID paravirtual|hardware|trap-emulate   how it is virtualized from its next start\n"
     print "  swap ID out|in             the whole guest to the swap store (its memory back to ctl), or back\n"
-    print "  move DEVICE ID             give a device to a partition\n"
+    print "  prefer ID|none             the preferred guest: a hypervisor crash keeps it, loses the others\n"
+    print "  fault KIND ID              inject a fault: kernel, irqoff, wild, dma, fail, diskerr\n"
+    print "  fault crash                crash the hypervisor (the preferred guest survives it)\n"
+    print "  fail ID                    its processor fails (fail-stop), as fault fail ID\n"
+    print "  move DEVICE ID             give a device (a controller: with all under it) to a partition\n"
+    print "  remove ID cpu|dev DEVICE   take a vCPU or a device back (a running guest is asked)\n"
     print "  sched ID WEIGHT [SLICE_US] its share of a pCPU: weight 1..100, time slice in us\n"
     print "  msg ID TEXT                send a message to a partition\n"
     print "  inbox                      the messages and notices ctl received (the last 8)\n"
@@ -298,7 +303,7 @@ cmd_res:
     lw    a1, DV_NAME(s0)
     mv    a2, s4
     mv    a3, s3
-    fmt   "dev name=%s kind=%s owner=%u"
+    fmt   "dev name=%s kind=%s owner=%d"
     call  kprintf
     beqz  s2, 121f
     mv    a1, s2
@@ -318,7 +323,11 @@ cmd_res:
     mv    a2, s4
     fmt   "  %-8s %-10s "
     call  kprintf
-    bnez  s3, 15f
+    li    t0, -1
+    bne   s3, t0, 141f
+    print "nobody (move gives it with all under it)\n"
+    j     16f
+141:bnez  s3, 15f
     print "ctl"
     beqz  s2, 151f
     mv    a1, s5
@@ -590,14 +599,16 @@ give_more:
     print " now (+"
     mv    a0, s1
     call  put_size
-    print "; a running guest sees it when it starts again)\n"
+    print "; a running guest gets a notice `mem-added` and may use it at once)\n"
     li    a0, 0
 9:  leave 3
 
 # move_dev(a0 = device name, a1 = id) -> a0 = 0 or an error (reported): part_assign_dev. ctl keeps
-# what it needs itself: its console, its boot disk, the power switch (sysctl).
+# what it needs itself: its console, its boot disk, the power switch (sysctl), and a controller
+# with one of them under it. A controller goes with its whole subtree (M5); a running partition
+# gets the device at once and a notice (M21).
 move_dev:
-    enter 3
+    enter 5
     mv    s0, a0
     mv    s1, a1
     call  dev_find
@@ -611,34 +622,59 @@ move_dev:
     j     9f
 1:  mv    s2, a0
     beqz  s1, 2f                  # back to ctl: the hypervisor decides
-    call  dev_role
+    call  dev_ctl_keeps
     beqz  a0, 2f
-    mv    s2, a1
+    mv    s3, a0
+    mv    s4, a1
     call  fail_begin
     mv    a1, s0
-    mv    a2, s2
+    beq   s3, s2, 11f
+    lw    a2, DV_NAME(s3)
+    mv    a3, s4
+    fmt   "%s holds %s, ctl's %s: ctl keeps it"
+    call  kprintf
+    j     12f
+11: mv    a2, s4
     fmt   "%s is ctl's %s: ctl keeps it"
     call  kprintf
-    li    a0, HV_EBUSY
+12: li    a0, HV_EBUSY
     call  fail_end
     j     9f
 2:  mv    a0, s1
     mv    a1, s0
     call  hc_assign_dev
     beqz  a0, 3f
-    la    a1, s_part_assign_dev
+    li    t0, HV_EBUSY
+    bne   a0, t0, 21f
+    mv    a0, s2
+    mv    a1, s1
+    call  move_busy               # why, in words (devs.s)
+    j     9f
+21: la    a1, s_part_assign_dev
     call  fail_hv
     j     9f
-3:  sw    s1, DV_OWNER(s2)
+3:  mv    a0, s2
+    mv    a1, s1
+    call  dev_owner_set
     mv    a0, s1
     call  part_label
-    mv    a3, a0
-    mv    a1, s0
+    mv    s3, a0
+    li    s4, 0
+    beqz  s1, 4f
+    mv    a0, s1
+    call  running
+    mv    s4, a0
+4:  mv    a1, s0
     mv    a2, s1
+    mv    a3, s3
+    bnez  s4, 5f
     fmt   "ctl: %s moved to %u (%s) (from its next start)\n"
     call  kprintf
-    li    a0, 0
-9:  leave 3
+    j     6f
+5:  fmt   "ctl: %s moved to %u (%s): hot-plugged, it gets a notice\n"
+    call  kprintf
+6:  li    a0, 0
+9:  leave 5
 
 # load ID OS [SIZE]
 cmd_load:
@@ -1262,6 +1298,10 @@ ctl_commands:
     .word s_c_policy, cmd_policy, 1
     .word s_c_technique, cmd_technique, 1
     .word s_c_swap, cmd_swap, 1
+    .word s_c_remove, cmd_remove, 1
+    .word s_f_prefer, cmd_prefer, 1
+    .word s_f_fault, cmd_fault, 1
+    .word s_f_fail, cmd_fail, 1
     .word 0, 0, 0
 part_states:
     .word s_st0, s_st1, s_st2, s_st3, s_st4, s_st5

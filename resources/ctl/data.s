@@ -13,6 +13,9 @@ cap_buf:         .word 0
 cap_len:         .word 0
 cap_max:         .word 0
 cmd_status:      .word 0          # the status of the line being run
+chan_on:         .word 0          # answering a management request: output goes into chan_buf (chan.s)
+chan_len:        .word 0
+chan_over:       .word 0          # the answer was longer than CHAN_MAX
 os_part:         .word 0          # the disk partition os_find found (image.s)
 ndevs:           .word 0          # devices in devs (part.s)
 log_first:       .word 0          # messages kept for inbox (monitor.s): the oldest, and how many
@@ -28,6 +31,7 @@ pt_buf:          .space BLOCK_SIZE    # the boot disk's partition table
 hdr_buf:         .space BLOCK_SIZE    # an OS image header
 .align 4
 qbuf:            .space Q_SIZE        # part_query's answer
+lp_reply:        .space 32            # ctl's printer's answer to a client (devs.s)
 recs:            .space MAX_PARTS * CR_SIZE
 devs:            .space MAX_DEVS * DV_SIZE
 argv:            .space ARGV_MAX * 4
@@ -45,3 +49,5 @@ msg_buf:         .space MSG_MAX + 1
 .align 4
 msg_log:         .space LOG_N * LOG_ENTRY
 bstat_buf:       .space BS_SIZE
+mreq_buf:        .space MREQ_MAX + 1
+chan_buf:        .space CHAN_BUF

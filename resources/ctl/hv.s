@@ -38,6 +38,13 @@ hvcall hc_swap_in,      HC_PART_SWAP_IN
 hvcall hc_remove_mem,   HC_PART_REMOVE_MEM
 hvcall hc_bridge_stats, HC_BRIDGE_STATS
 hvcall hc_technique,    HC_PART_TECHNIQUE
+hvcall hc_msg_reply,    HC_MSG_REPLY
+hvcall hc_remove_cpu,   HC_PART_REMOVE_CPU
+hvcall hc_remove_dev,   HC_PART_REMOVE_DEV
+hvcall hc_prefer,       HC_PART_PREFER
+hvcall hc_fault,        HC_FAULT_INJECT
+hvcall hc_mgmt_recv,    HC_MGMT_RECV
+hvcall hc_mgmt_reply,   HC_MGMT_REPLY
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.
 query:
@@ -139,6 +146,7 @@ os_boot:
     sub   a0, s0, s1
     call  put_size
     print " for partitions\n"
+    call  ft_adopt                # a guest that came through a restart of the hypervisor (fault.s)
     call  parttab_boot
     leave 2
 3:  mv    a0, s0                  # (ctl cannot learn its memory: it starts nothing)

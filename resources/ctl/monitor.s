@@ -2,7 +2,8 @@
 # the hypervisor's notices and clients' messages as they arrive, with ctl's fault policy; and the
 # bridge's per-port counters for `net`.
 #
-# The hypervisor raises source 31 of ctl's interrupt controller while ctl's inbox holds messages;
+# The hypervisor raises source 31 of ctl's interrupt controller while ctl's inbox holds messages
+# (or the app's management request waits: mgmt_serve in chan.s, called after the messages);
 # ctl listens to it once it knows it is partition 0 (os_boot). On that interrupt (in the kernel loop,
 # never inside a command) os_notices takes every message: it prints one line for each, untagged
 # (`ctl: notice from 2 (cos): faulted`, `ctl: message from 3 (x): TEXT`), keeps the last LOG_N for
@@ -31,7 +32,13 @@ os_notices:
     mv    s0, a1                  # the sender
     mv    s1, a2                  # it waits for a reply
     call  msg_text
+    li    t0, HYPERVISOR_SENDER   # a client's call to ctl's printer (M18 remote use, devs.s)
+    beq   s0, t0, 10f
+    beqz  s1, 10f
     mv    a0, s0
+    call  lp_serve
+    bnez  a0, 3f
+10: mv    a0, s0
     mv    a1, s1
     call  log_add
     li    t0, HYPERVISOR_SENDER
@@ -48,7 +55,8 @@ os_notices:
 3:  li    t0, 1                   # the prompt again, after the line
     swg   t0, prompt_pending
     j     1b
-9:  leave 3
+9:  call  mgmt_serve              # the app's management requests (the same line, chan.s)
+    leave 3
 
 # msg_text(a0 = the length of the message in msg_buf): NUL-terminate it; '.' for what is not printable.
 msg_text:
@@ -155,6 +163,13 @@ notice_act:
     fmt   " %s"
     call  kprintf
 1:  print "\n"
+    mv    a0, s0                  # a device or vCPU a client gave back (devs.s)
+    mv    a1, s2
+    mv    a2, s3
+    call  devs_notice
+    mv    a0, s0                  # the hypervisor's restart (fault.s)
+    mv    a1, s2
+    call  ft_notice
     mv    a0, s0
     la    a1, s_faulted
     call  strcmp
@@ -175,6 +190,9 @@ notice_act:
 8:  mv    a1, s0
     fmt   "\nctl: notice: %s\n"
     call  kprintf
+    mv    a0, s0
+    li    a1, -1
+    call  ft_notice
 9:  leave 4
 
 # fault_policy(a0 = a partition that faulted): restart it when its policy says so, a few times in a

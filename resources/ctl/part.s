@@ -528,7 +528,8 @@ part_build:
 # ---------------------------------------------------------------- devices
 
 # dev_init: every device node of the boot info that can be given away (and the interrupt
-# controller, which is the hypervisor's virtual one), owned by ctl.
+# controller, which is the hypervisor's virtual one), owned by ctl; controllers owned by nobody
+# until one is given whole (M5, devs.s).
 dev_init:
     enter 3
     swg   zero, ndevs
@@ -541,8 +542,6 @@ dev_init:
     lw    t0, N_KIND(s1)
     li    t1, KIND_INTC
     blt   t0, t1, 2f              # memory, cpu, bus
-    li    t1, KIND_CONTROLLER
-    beq   t0, t1, 2f
     li    t1, KIND_MAX
     bgt   t0, t1, 2f
     lwg   t1, ndevs
@@ -556,7 +555,12 @@ dev_init:
     swg   t1, ndevs
     sw    t0, DV_KIND(s2)
     sw    zero, DV_OWNER(s2)
-    mv    a0, s0
+    sw    s0, DV_NODE(s2)
+    li    t1, KIND_CONTROLLER
+    bne   t0, t1, 3f
+    li    t1, -1
+    sw    t1, DV_OWNER(s2)
+3:  mv    a0, s0
     call  node_name
     sw    a0, DV_NAME(s2)
 2:  addi  s0, s0, 1
@@ -727,6 +731,16 @@ parttab_boot:
     call  check_id
     bltz  a0, .line
     mv    s2, a0                  # s2 = id
+    mv    a0, s2                  # adopted at boot (fault.s: it came through a hypervisor restart)
+    call  rec_of
+    lw    t0, CR_USED(a0)
+    beqz  t0, .fresh
+    mv    a1, s2
+    addi  a2, a0, CR_NAME
+    fmt   "ctl: parttab: %u (%s) runs already: it came through the hypervisor's restart\n"
+    call  kprintf
+    j     .line
+.fresh:
     lw    a0, 12(s4)
     call  parse_size
     bnez  a1, 10f

@@ -7,6 +7,7 @@ import { CompareView } from './compare/CompareView.js';
 import { ConsolesView } from './consoles/ConsolesView.js';
 import { ControlView } from './control/ControlView.js';
 import { DebugView } from './debug/DebugView.js';
+import { DisksView } from './disks/DisksView.js';
 import { EditorView } from './editor/EditorView.js';
 import { LogView } from './log/LogView.js';
 import { MachinesView } from './machines/MachinesView.js';
@@ -18,17 +19,27 @@ import { message } from './ui/dom.js';
 async function start(): Promise<void> {
   const client = connect();
   const ctx = new AppContext(client.api);
+  const editor = new EditorView(ctx);
+  // The Disks view opens files in the editor; the Machines view's disk names open the Disks view.
+  const disks = new DisksView(ctx, (target) => {
+    shell.show('editor');
+    void editor.openImageFile(target);
+  });
   const views = [
     new ConsolesView(ctx),
-    new EditorView(ctx),
+    editor,
     new ControlView(ctx),
     new NetworkView(ctx),
     new PerfView(ctx),
     new CompareView(ctx),
     new LogView(ctx),
-    new MachinesView(ctx),
+    new MachinesView(ctx, (name) => {
+      shell.show('disks');
+      disks.select(name);
+    }),
     new SnapshotsView(ctx),
     new DebugView(ctx),
+    disks,
   ];
   const shell = new Shell(ctx, views);
   document.body.replaceChildren(shell.el);

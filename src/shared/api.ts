@@ -60,6 +60,11 @@ export interface MachineConfig {
    * `<data folder>/disks/hyperdesk.img`, copied from the built disks/hyperdesk.img when missing).
    */
   disks: string[];
+  /**
+   * Network cards on the board, 0..4 (default 1): nic0, nic1, ... under `netctl` (M18: "one device
+   * per partition" with real devices; docs/devices.md).
+   */
+  nics?: number;
   /** Dual boot: the OS the loader boots (`cos`, `swos`, `ctl`). Ignored in hypervisor mode. */
   boot?: string;
   engine?: EngineKind;
@@ -188,6 +193,9 @@ export interface Ownership {
     parent?: string;
   }[];
   totalBytes: number;
+  /** M24: the preferred guest (absent: none), and how many hypervisor crashes were recovered from. */
+  preferred?: number;
+  recoveries?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -351,6 +359,75 @@ export interface SavedMachine {
   updatedAt: string;
 }
 
+/**
+ * A partition of a disk image in the data folder's disks/ (docs/disks.md#disks-in-the-app), as the
+ * Disks view shows it: the table entry, the OS image a bootable one starts with, its file system.
+ */
+export interface ImagePartition {
+  /** 1-based (`IMAGE:n`). */
+  number: number;
+  type: 'cfs' | 'sfs' | 'raw';
+  name: string;
+  first: number;
+  blocks: number;
+  bootable: boolean;
+  /** The OS image's name (`cos 0.1`) of a bootable partition whose header checks. */
+  os?: string;
+  /** The file system, when one opens (cfs or sfs partitions after mkfs). */
+  fs?: { kind: 'cfs' | 'sfs'; files: number; freeBlocks: number; warnings: string[] };
+  /** Why the OS image or the file system does not open (`partition 2: sfs: superblock ...`). */
+  problem?: string;
+}
+
+/** A disk image file in the data folder's disks/ folder (images()). */
+export interface ImageInfo {
+  /** The file name (`lab.img`): how every image call names it. */
+  name: string;
+  path: string;
+  bytes: number;
+  /** Blocks the partition table describes (its disk size field). */
+  blocks: number;
+  partitions: ImagePartition[];
+  /** Unused runs of blocks (block 0 is the table), where a new partition fits. */
+  free: { first: number; blocks: number }[];
+  /** Why the partition table does not open (nothing below it is shown). */
+  problem?: string;
+  /** Saved machines whose disks list it (a machine with no disks uses the demo working copy). */
+  usedBy: string[];
+  /** Disk index in the running machine, when it runs from this image. */
+  runningDisk?: number;
+  /** Snapshots that go on from this file (writing it would strand them: docs/disks.md#copy-on-write-disks). */
+  snapshots: string[];
+  /** Set for the working copy of a built image: `resetDisk(name)` makes it fresh. */
+  working?: WorkingDisk;
+}
+
+/** The files of one partition of an image (imageFiles). */
+export interface ImageFiles {
+  image: string;
+  partition: number;
+  kind: 'cfs' | 'sfs';
+  files: GuestFile[];
+  /** Blocks no file uses (absent when read through a running guest). */
+  freeBlocks?: number;
+  /** What fsck would report (the sound files still read; writes may be refused). */
+  warnings: string[];
+  /**
+   * Set when the image runs: the files were read through the running guest that boots from this
+   * partition (`cos`), and reads and writes go through it (the guest-file calls).
+   */
+  via?: { guest: number; name: string };
+}
+
+/** A new partition: `start` absent means the first free run that holds it (4 KiB aligned). */
+export interface NewImagePartition {
+  type: 'cfs' | 'sfs' | 'raw';
+  blocks: number;
+  name: string;
+  start?: number;
+  bootable?: boolean;
+}
+
 /** A saved whole-machine snapshot (docs/snapshots.md). */
 export interface SnapshotInfo {
   id: number;
@@ -505,6 +582,33 @@ export interface HostApi extends DebugApi {
   resetDisk(name: string): Promise<WorkingDisk>;
 
   /**
+   * Disk images in the data folder's disks/ folder (docs/disks.md#disks-in-the-app), named by file
+   * name. The same work as `hyperdesk disk ...` (src/main/disk/imageOps.ts). An image the running
+   * machine uses is changed only through its guests: its files through the guest that boots from
+   * the partition (the guest-file calls), and nothing else until it is powered off.
+   */
+  images(): Promise<ImageInfo[]>;
+  /** A new image of `size` (`16M`, `512K`, bytes) with an empty partition table; never overwrites. */
+  imageCreate(name: string, size: string): Promise<ImageInfo>;
+  /** Copies a host file into the data folder as `name`, after checking it is a disk image. */
+  imageImport(hostPath: string, name: string): Promise<ImageInfo>;
+  /** Deletes an image; refused while a saved machine lists it, the machine runs from it, or a snapshot needs it. */
+  imageDelete(name: string): Promise<void>;
+  imagePartitionAdd(name: string, partition: NewImagePartition): Promise<ImageInfo>;
+  /** Removes partition `number`; later ones move up one number; the blocks are left as they are. */
+  imagePartitionRemove(name: string, number: number): Promise<ImageInfo>;
+  /** An empty file system of the partition's type (cfs or sfs) over it. */
+  imageMkfs(name: string, partition: number, label: string): Promise<ImageInfo>;
+  imageFiles(name: string, partition: number): Promise<ImageFiles>;
+  imageReadFile(name: string, partition: number, file: string): Promise<string>;
+  /** Saves a text file; `written` says where (`lab.img:1 notes.txt`). */
+  imageWriteFile(name: string, partition: number, file: string, text: string): Promise<{ written: string }>;
+  imageDeleteFile(name: string, partition: number, file: string): Promise<void>;
+  /** Adds the image to a saved machine's disks (a machine with none keeps the demo disk as disk 0). */
+  machineAttach(machine: string, image: string): Promise<SavedMachine>;
+  machineDetach(machine: string, image: string): Promise<SavedMachine>;
+
+  /**
    * Whole-machine snapshots (docs/snapshots.md): save the running machine (paused between two
    * ticks) with its disks frozen copy-on-write; list; restore (all or nothing: a damaged file or
    * one of another machine changes nothing); remove (its file, and the overlays no one needs).
@@ -588,6 +692,15 @@ const fileName: ArgSpec = {
 
 /** A saved machine's name: 1..100 characters, no line breaks, not starting or ending with a space. */
 const machineName: ArgSpec = { kind: 'string', name: 'name', maxLength: 100, pattern: /^[^\s](?:[^\r\n]*[^\s])?$/ };
+/** An image in the data folder's disks/: a file name ending in .img (docs/disks.md#disks-in-the-app). */
+const imageName: ArgSpec = {
+  kind: 'string',
+  name: 'image',
+  maxLength: 64,
+  pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,59}\.img$/,
+};
+const partNumber: ArgSpec = { kind: 'int', name: 'partition', min: 1, max: 8 };
+const imageFile: ArgSpec = { ...fileName, name: 'file' };
 const snapshotName: ArgSpec = { kind: 'string', name: 'name', maxLength: 64, pattern: SNAPSHOT_NAME_PATTERN };
 
 // The debugger's arguments (docs/debugger.md#host-api).
@@ -636,7 +749,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'string', name: 'source', maxLength: 1 << 20 },
   ],
   deploy: [guestArg, fileName, { kind: 'string', name: 'source', maxLength: 1 << 20 }],
-  ctl: [{ kind: 'string', name: 'command', maxLength: 200, pattern: /^[^\r\n@]*$/ }],
+  ctl: [{ kind: 'string', name: 'command', maxLength: 200, pattern: /^[^\r\n]*$/ }],
   ownership: [],
   network: [],
   capture: [],
@@ -651,6 +764,32 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   deleteMachine: [machineName],
   disks: [],
   resetDisk: [{ kind: 'string', name: 'name', maxLength: 255, pattern: /^[A-Za-z0-9_.-]+$/ }],
+  images: [],
+  imageCreate: [imageName, { kind: 'string', name: 'size', maxLength: 16, pattern: /^\d+[kKmMgG]?$/ }],
+  imageImport: [{ kind: 'string', name: 'hostPath', maxLength: 4096, pattern: /^[^\0\r\n]+$/ }, imageName],
+  imageDelete: [imageName],
+  imagePartitionAdd: [
+    imageName,
+    {
+      kind: 'object',
+      name: 'partition',
+      fields: [
+        { key: 'type', spec: { kind: 'string', name: 'type', maxLength: 3, pattern: /^(cfs|sfs|raw)$/ } },
+        { key: 'blocks', spec: { kind: 'int', name: 'blocks', min: 1, max: 0xffffffff } },
+        { key: 'name', spec: { kind: 'string', name: 'name', maxLength: 31, pattern: /^[\x20-\x7e]+$/ } },
+        { key: 'start', spec: { kind: 'int', name: 'start', min: 1, max: 0xffffffff }, optional: true },
+        { key: 'bootable', spec: { kind: 'bool', name: 'bootable' }, optional: true },
+      ],
+    },
+  ],
+  imagePartitionRemove: [imageName, partNumber],
+  imageMkfs: [imageName, partNumber, { kind: 'string', name: 'label', maxLength: 31, pattern: /^[\x20-\x7e]*$/ }],
+  imageFiles: [imageName, partNumber],
+  imageReadFile: [imageName, partNumber, imageFile],
+  imageWriteFile: [imageName, partNumber, imageFile, { kind: 'string', name: 'text', maxLength: 1 << 20 }],
+  imageDeleteFile: [imageName, partNumber, imageFile],
+  machineAttach: [{ ...machineName, name: 'machine' }, imageName],
+  machineDetach: [{ ...machineName, name: 'machine' }, imageName],
   snapshotSave: [snapshotName],
   snapshotList: [],
   snapshotRestore: [snapshotName],
@@ -770,7 +909,7 @@ function checkArg(spec: ArgSpec, value: unknown): string | undefined {
   }
 }
 
-const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'boot', 'engine', 'threads', 'name']);
+const CONFIG_KEYS = new Set(['mode', 'cpus', 'memMiB', 'disks', 'nics', 'boot', 'engine', 'threads', 'name']);
 
 /** A partial MachineConfig: only known keys, each of the right type and range. */
 export function checkConfig(value: unknown): string | undefined {
@@ -795,6 +934,8 @@ export function checkConfig(value: unknown): string | undefined {
     )
   )
     return 'disks must be a list of at most 4 paths';
+  if (c.nics !== undefined && !(Number.isInteger(c.nics) && (c.nics as number) >= 0 && (c.nics as number) <= 4))
+    return 'nics must be an integer 0..4';
   if (c.boot !== undefined && !(typeof c.boot === 'string' && /^[a-z0-9]{1,16}$/.test(c.boot)))
     return 'boot must be an OS name like cos';
   if (c.engine !== undefined && c.engine !== 'interp' && c.engine !== 'jit') return 'engine must be interp or jit';

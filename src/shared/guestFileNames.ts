@@ -26,3 +26,12 @@ export function guestFileNameProblem(name: string): string | undefined {
   if (DEVICE.test(stem)) return `'${name}' is a device name on Windows (${stem.toUpperCase()})`;
   return undefined;
 }
+
+/**
+ * How the editor treats a guest file: a source (`.s`, `.inc`: our language), a program image (a cfs
+ * executable: built from its source, not edited) or plain text. One rule for the running guests'
+ * files and the Disks view's (src/main/disk/imageOps.ts).
+ */
+export function guestFileKind(name: string, executable: boolean): 'source' | 'text' | 'binary' {
+  return /\.(s|inc)$/i.test(name) ? 'source' : executable ? 'binary' : 'text';
+}

@@ -42,8 +42,8 @@ export const HYPERCALLS = [
     nr: 0x06,
     name: 'request',
     api: 'client',
-    args: 'a0 kind (1 memory bytes, 2 vCPUs), a1 amount',
-    result: '0: a request message queued to ctl, which decides',
+    args: 'a0 kind (1 memory bytes, 2 vCPUs, 3 a device), a1 amount (kind 3: the device id, NUL-terminated)',
+    result: '0: a request message queued to ctl, which decides (`request ID mem|cpu|dev AMOUNT|DEVICE`)',
   },
   {
     nr: 0x07,
@@ -110,6 +110,21 @@ export const HYPERCALLS = [
     api: 'client',
     args: 'a0 share id, a1 guest-physical page of the caller',
     result: '0: the page is mapped in both (zero copy)',
+  },
+  {
+    nr: 0x18,
+    name: 'cpu_release',
+    api: 'client',
+    args: 'a0 vCPU number (its highest; called from another of its vCPUs)',
+    result:
+      '0: that vCPU leaves the caller (how a guest agrees to give a vCPU back, M21); EINVAL for its last or not its highest',
+  },
+  {
+    nr: 0x19,
+    name: 'dev_release',
+    api: 'client',
+    args: 'a0 device id (NUL-terminated; a controller goes with its subtree)',
+    result: '0: the device goes back to ctl (how a guest agrees to give a device back, M18, M21)',
   },
   {
     nr: 0x100,
@@ -223,6 +238,54 @@ export const HYPERCALLS = [
     states: ['created', 'stopped', 'faulted'],
     args: 'a0 id (a client), a1 technique (0 paravirtual, 1 hardware, 2 trap-emulate)',
     result: '0: used from its next start; EBUSY while it runs or is swapped out (section Virtualization techniques)',
+  },
+  {
+    nr: 0x11a,
+    name: 'part_remove_cpu',
+    api: 'control',
+    states: ['created', 'running', 'stopped', 'faulted'],
+    args: 'a0 id',
+    result:
+      '0: its highest vCPU goes now, or (running) the guest is asked (notice `cpu-remove N`) and agrees with cpu_release; EINVAL for its last vCPU',
+  },
+  {
+    nr: 0x11b,
+    name: 'part_remove_dev',
+    api: 'control',
+    states: ['created', 'running', 'stopped', 'faulted'],
+    args: 'a0 id, a1 device id (NUL-terminated; one it owns)',
+    result:
+      '0: the device comes back to ctl now, or (running) the guest is asked (notice `dev-remove DEV ...`) and agrees with dev_release, or refuses',
+  },
+  {
+    nr: 0x111,
+    name: 'part_prefer',
+    api: 'control',
+    args: 'a0 id (a client; -1: none)',
+    result:
+      '0: the preferred guest, the one a hypervisor crash does not lose (M24, section The preferred guest); EINVAL for ctl',
+  },
+  {
+    nr: 0x112,
+    name: 'fault_inject',
+    api: 'control',
+    args: 'a0 fault (0 kernel, 1 irqoff, 2 wild, 3 dma, 4 fail, 5 crash, 6 diskerr), a1 id (a client; 0 for crash)',
+    result: '0: the fault is injected (section Fault injection); what contains it is logged',
+  },
+  {
+    nr: 0x113,
+    name: 'mgmt_recv',
+    api: 'control',
+    args: 'a0 buffer, a1 size',
+    result:
+      "the length of the app's waiting management request (its command text), copied there, a1 = its id; EAGAIN when none; EINVAL (it stays waiting) when it does not fit (section The management mailbox)",
+  },
+  {
+    nr: 0x114,
+    name: 'mgmt_reply',
+    api: 'control',
+    args: 'a0 request id, a1 status (0 or an error code), a2 output, a3 its length (<= 16384), a4 error message, a5 its length (<= 256)',
+    result: '0: the answer goes to the app; ENOENT when the id is not the request taken and unanswered',
   },
 ] as const satisfies readonly HypercallInfo[];
 

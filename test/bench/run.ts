@@ -9,6 +9,8 @@ import { prepareGuest } from './guest.js';
 import { debuggerBenches } from './debugger.js';
 import { hypervisorBenches } from './hypervisor.js';
 import { recordBenches } from './record.js';
+import { cliBenches } from './cli.js';
+import { consoleBenches } from './console.js';
 import { aluNative, fibNative, sieveNative } from './native.js';
 
 interface Bench {
@@ -102,6 +104,16 @@ async function main(): Promise<number> {
   }
   // Record, replay, reverse (docs/recording.md).
   for (const line of await recordBenches(values.filter, Number(values['record-seconds'] ?? 60))) {
+    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
+  }
+  // How long the command-line tool takes to start (issue 17's targets).
+  for (const line of cliBenches(values.filter)) {
+    if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
+    else process.stdout.write(`${'cli-start'.padEnd(20)} ${JSON.stringify(line)}\n`);
+  }
+  // What the page's terminal draws (docs/performance.md#console-throughput), in headless Chromium.
+  for (const line of await consoleBenches(values.filter)) {
     if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
     else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
   }

@@ -84,6 +84,23 @@ describe('hyperdesk --version', () => {
   });
 });
 
+describe('a reader that closes the pipe early', () => {
+  it('ends the command quietly, without an EPIPE stack trace', () => {
+    // `head -c 1` reads one byte and exits while the program is still printing its 200,000.
+    const loud = file(
+      'loud.s',
+      '_start:\n  li t0, 0xf0000000\n  li t1, 200000\n  li t2, 65\n1:\n  sw t2, 0(t0)\n  addi t1, t1, -1\n  bnez t1, 1b\n  li t0, 0xf0001000\n  sw zero, 0(t0)\n',
+    );
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" "${bin}" run "${loud}" | head -c 1`], {
+      cwd: root,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stdout.length).toBe(1);
+    expect(r.stderr).not.toMatch(/EPIPE|Unhandled 'error' event/);
+  });
+});
+
 describe('hyperdesk asm', () => {
   it('writes the binary, symbols and listing', () => {
     const out = join(tmp, 'hello.bin');

@@ -106,7 +106,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     await page.locator('footer.foot', { hasText: `ISA ${OPCODES.length} opcodes` }).waitFor({ timeout: 20_000 });
     expect(await page.title()).toBe('hyperdesk');
     expect(await page.locator('footer.foot').textContent()).toContain('web mode');
-    expect(await page.locator('nav .nav-item').count()).toBe(10);
+    expect(await page.locator('nav .nav-item').count()).toBe(11);
   });
 
   it('follows the demo machine booting: the top bar, and a console per guest', async () => {

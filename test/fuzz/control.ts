@@ -1,7 +1,8 @@
 /**
  * The control-operation campaign (docs/security.md#control): random sequences of part_create /
  * assign_cpu / assign_mem / assign_dev / grant_disk / start / stop / restart / destroy / swap_out /
- * swap_in / technique / sched_set / remove_mem, each a real hypercall from ctl's agent, on a
+ * swap_in / technique / sched_set / remove_mem / remove_cpu / remove_dev (controllers too: subtrees,
+ * M5; a running target hot-plugs, M21), each a real hypercall from ctl's agent, on a
  * hypervisor whose reserve the campaign squeezes (it holds most reserve pages itself, so stage-2 and
  * shadow builds run out). After every operation: the invariants of invariants.ts (one owner per
  * host page, tables map only what their partition may use, the free list disjoint from live tables,
@@ -29,6 +30,8 @@ export type ControlOp =
   | { op: 'technique'; id: number; t: number }
   | { op: 'sched'; id: number; weight: number; us: number }
   | { op: 'remove-mem'; id: number; pages: number }
+  | { op: 'remove-cpu'; id: number }
+  | { op: 'remove-dev'; id: number; dev: string }
   | { op: 'squeeze' | 'relax'; pages: number }
   | { op: 'run'; cycles: number };
 
@@ -36,7 +39,7 @@ export const EPISODE_OPS = 40;
 /** ctl never gives away its agent (and its scratch for names) below this. */
 const CTL_KEEP = 0x20000;
 const NAME = MBOX + 0x200;
-const DEVICES = ['uart1', 'nic0', 'rtc', 'uart0', 'disk0', 'sysctl', 'nosuch'];
+const DEVICES = ['uart1', 'nic0', 'rtc', 'uart0', 'disk0', 'sysctl', 'netctl', 'blkctl', 'sysbus', 'intc', 'nosuch'];
 
 function generate(rng: Rng): ControlOp[] {
   const id = (): number => rng.int(rng.chance(0.05) ? -1 : 1, 5);
@@ -63,6 +66,8 @@ function generate(rng: Rng): ControlOp[] {
     [4, () => ({ op: 'technique', id: id(), t: rng.int(0, 3) })],
     [2, () => ({ op: 'sched', id: id(), weight: rng.int(0, 101), us: rng.int(0, 2000) })],
     [2, () => ({ op: 'remove-mem', id: id(), pages: rng.int(1, 64) })],
+    [3, () => ({ op: 'remove-cpu', id: id() })],
+    [3, () => ({ op: 'remove-dev', id: id(), dev: rng.pick(DEVICES) })],
     [4, () => ({ op: 'squeeze', pages: rng.int(1, 12) })],
     [4, () => ({ op: 'relax', pages: rng.int(1, 12) })],
     [4, () => ({ op: 'run', cycles: rng.int(1, 40) * 10_000 })],
@@ -185,6 +190,12 @@ function play(ops: readonly ControlOp[]): Outcome {
           break;
         case 'remove-mem':
           call = [HC.part_remove_mem, [o.id, o.pages * 4096]];
+          break;
+        case 'remove-cpu':
+          call = [HC.part_remove_cpu, [o.id]];
+          break;
+        case 'remove-dev':
+          call = [HC.part_remove_dev, [o.id, str(o.dev)]];
           break;
         case 'squeeze':
           squeeze(o.pages);

@@ -22,8 +22,8 @@ describe('cos gives memory back only when it can (mem-remove)', () => {
     expect(r.cmd('ctl', 'resize 1 -1M')).toBe(
       'ctl: asked 1 (cos) to give back 1 MiB (it agrees with mem_release: a notice `released`; or it refuses)\n',
     );
-    expect(r.expect('cos', /cos: gave .*\r\n/)).toMatch(
-      /cos: gave 1024 KiB back to the hypervisor; 7168 KiB of RAM now\n$/,
+    expect(r.expect('cos', /cos: gave .*\r\ncos> /)).toMatch(
+      /cos: gave 1024 KiB back to the hypervisor; 7168 KiB of RAM now\ncos> $/,
     );
     r.expect('ctl', '\r\nctl: notice from 1 (cos): released 1048576\r\nctl> ');
     expect(r.hv.partitions.get(1)?.memBytes).toBe(7 * MiB);
@@ -42,8 +42,8 @@ describe('cos gives memory back only when it can (mem-remove)', () => {
     const free = ctlFree(r);
     // All but 64 KiB of its 8 MiB would take the kernel's own memory (its image at 64 KiB).
     r.cmd('ctl', 'resize 1 -8128K');
-    expect(r.expect('cos', /cos: refused .*\r\n/)).toMatch(
-      /cos: refused mem-remove of 8128 KiB: the top of its memory is in use; it keeps all its memory\n$/,
+    expect(r.expect('cos', /cos: refused .*\r\ncos> /)).toMatch(
+      /cos: refused mem-remove of 8128 KiB: the top of its memory is in use; it keeps all its memory\ncos> $/,
     );
     r.expect('ctl', '\r\nctl: message from 1 (cos): mem-remove 8323072 refused\r\nctl> ');
     expect(r.hv.partitions.get(1)?.memBytes).toBe(8 * MiB);
@@ -53,12 +53,12 @@ describe('cos gives memory back only when it can (mem-remove)', () => {
     // A size that is not whole pages of 4 KiB, or all of it: refused too (ctl checks sizes first).
     expect(r.cmd('ctl', 'resize 1 -3K')).toMatch(/^ctl: resize 1 -3K: '3K' is not a memory size/);
     r.cmd('ctl', 'resize 1 -8M');
-    r.expect('cos', 'cos: refused mem-remove 8388608: not whole pages, or all of its memory\r\n');
+    r.expect('cos', 'cos: refused mem-remove 8388608: not whole pages, or all of its memory\r\ncos> ');
     r.expect('ctl', 'ctl: message from 1 (cos): mem-remove 8388608 refused\r\nctl> ');
     expect(r.hv.partitions.get(1)?.memBytes).toBe(8 * MiB);
     // Then a request it can meet still works.
     r.cmd('ctl', 'resize 1 -2M');
-    r.expect('cos', 'cos: gave 2048 KiB back to the hypervisor; 6144 KiB of RAM now\r\n');
+    r.expect('cos', 'cos: gave 2048 KiB back to the hypervisor; 6144 KiB of RAM now\r\ncos> ');
     expect(r.hv.partitions.get(1)?.memBytes).toBe(6 * MiB);
   });
 
@@ -67,7 +67,7 @@ describe('cos gives memory back only when it can (mem-remove)', () => {
     r.booted();
     expect(r.cmd('ctl', 'resize 1 +2M')).toMatch(/^ctl: 1 \(cos\) has 10 MiB now/);
     r.cmd('ctl', 'resize 1 -3M');
-    r.expect('cos', 'cos: gave 3072 KiB back to the hypervisor; 7168 KiB of RAM now\r\n');
+    r.expect('cos', 'cos: gave 3072 KiB back to the hypervisor; 7168 KiB of RAM now\r\ncos> ');
     expect(r.hv.partitions.get(1)?.memBytes).toBe(7 * MiB);
     expect(r.cmd('cos', 'mem')).toMatch(/^memory: 7168 KiB total/);
   });

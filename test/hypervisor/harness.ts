@@ -47,6 +47,8 @@ export class HvWorld {
     sharedMemory?: boolean;
     /** The pCPUs' engine (Machine's default: the interpreter). */
     engine?: 'interp' | 'jit';
+    /** Network cards on the board (default 1). */
+    nics?: number;
   }) {
     this.disk = new MemoryBlockBackend(opts.diskImage.length / 512, false, opts.diskImage);
     // The app's power-on (docs/architecture.md#power-on), with a small test guest as ctl; the rtc
@@ -57,6 +59,7 @@ export class HvWorld {
         cpus: opts.cpus ?? 1,
         memBytes: opts.memBytes ?? 64 << 20,
         engine: opts.engine,
+        ...(opts.nics !== undefined ? { nics: opts.nics } : {}),
         console: { write: (b) => this.put('ctl', b) },
         consoleFor: (p) => ({ write: (b) => this.put(p.name, b) }),
         rtcEpochSeconds: 0,
@@ -180,7 +183,9 @@ export async function twoCos(opts: { paravirtNet?: boolean } = {}): Promise<HvWo
   return w;
 }
 
-export async function world(opts: { cpus?: number; memBytes?: number; swap?: SwapStore } = {}): Promise<HvWorld> {
+export async function world(
+  opts: { cpus?: number; memBytes?: number; swap?: SwapStore; nics?: number } = {},
+): Promise<HvWorld> {
   return new HvWorld({ ...opts, diskImage: await defaultImage() });
 }
 

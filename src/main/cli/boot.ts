@@ -25,6 +25,8 @@ export interface BootOptions {
   select?: string;
   cpus: number;
   mem: string;
+  /** Network cards on the board (default 1): nic0, nic1, ... under netctl. */
+  nics?: number;
   timeout: number;
   readOnly?: boolean;
   unpaced?: boolean;
@@ -68,6 +70,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
       mode: 'dualboot',
       cpus: opts.cpus,
       memBytes: mem,
+      ...(opts.nics !== undefined ? { nics: opts.nics } : {}),
       console: sink,
       select: opts.select,
       timeoutSeconds: opts.timeout,
@@ -136,6 +139,7 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
       mode: 'hypervisor',
       cpus: opts.cpus,
       memBytes: mem,
+      ...(opts.nics !== undefined ? { nics: opts.nics } : {}),
       console: sinkFor(ctlName),
       consoleFor: (p) => sinkFor(p.name),
       ctl: ctlName,

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import {
+  addImagePartition,
   createImageFile,
   DiskError,
   DiskChain,
@@ -126,12 +127,14 @@ export async function diskCommand(argv: string[]): Promise<number> {
 
   program
     .command('part')
-    .description('partition table: list | add --type T --start N --blocks N --name NAME [--bootable] | rm N')
+    .description('partition table: list | add --type T [--start N] --blocks N --name NAME [--bootable] | rm N')
     .argument('<image>')
     .argument('<action>', 'list, add or rm')
     .argument('[number]', 'rm: the partition number')
     .addOption(new Option('--type <type>', 'add: file system type').choices(['cfs', 'sfs', 'raw']))
-    .option('--start <block>', 'add: first block', (v) => count(v, '--start'))
+    .option('--start <block>', 'add: first block (default: the first free 4 KiB-aligned run that fits)', (v) =>
+      count(v, '--start'),
+    )
     .option('--blocks <n>', 'add: number of blocks', (v) => count(v, '--blocks'))
     .option('--name <name>', 'add: partition name (up to 31 characters)')
     .option('--bootable', 'add: the partition starts with an OS image header (docs/boot.md)')
@@ -308,6 +311,39 @@ export async function diskCommand(argv: string[]): Promise<number> {
       }
     });
 
+  // The images in the data folder's disks/, as the app's Disks view shows them (diskLibrary.ts).
+  const library = (action: string, args: string[]) => async () => {
+    const { libraryCommand } = await import('./diskLibrary.js');
+    exitCode = await libraryCommand(action, args);
+  };
+  program
+    .command('list')
+    .description("the images in the data folder's disks/ folder: partitions, file systems, who uses them")
+    .action(() => library('list', [])());
+  program
+    .command('import')
+    .description("copy a disk image file into the data folder's disks/ folder (checked first) as NAME")
+    .argument('<hostfile>')
+    .argument('[name]', 'the name in the data folder (default: the file name, ending in .img)')
+    .action((file: string, name: string | undefined) => library('import', name ? [file, name] : [file])());
+  program
+    .command('delete')
+    .description("delete an image from the data folder's disks/ folder (refused while a saved machine uses it)")
+    .argument('<name>')
+    .action((name: string) => library('delete', [name])());
+  program
+    .command('attach')
+    .description("add an image of the data folder's disks/ to a saved machine's disks")
+    .argument('<machine>')
+    .argument('<name>')
+    .action((machine: string, name: string) => library('attach', [machine, name])());
+  program
+    .command('detach')
+    .description("remove an image from a saved machine's disks")
+    .argument('<machine>')
+    .argument('<name>')
+    .action((machine: string, name: string) => library('detach', [machine, name])());
+
   program
     .command('reset')
     .description("replace the app's working copy of a disk (in the data folder) with the built image")
@@ -382,13 +418,14 @@ async function partCommand(
     });
   }
   if (action === 'add') {
-    const missing = (['type', 'start', 'blocks', 'name'] as const).filter((k) => opts[k] === undefined);
+    const missing = (['type', 'blocks', 'name'] as const).filter((k) => opts[k] === undefined);
     if (missing.length) return report(image, `part add needs ${missing.map((k) => '--' + k).join(', ')}`);
     return withDisk(image, true, (disk) => {
+      // The same placement as the app's Disks view (src/main/disk/imageOps.ts).
       const p = check(
-        disk.addPartition({
+        addImagePartition(disk, {
           type: opts.type as PartitionType,
-          first: opts.start as number,
+          ...(opts.start !== undefined ? { start: opts.start } : {}),
           blocks: opts.blocks as number,
           name: opts.name as string,
           bootable: opts.bootable ?? false,

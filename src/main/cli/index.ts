@@ -63,6 +63,9 @@ export async function main(argv: string[]): Promise<number> {
     .option('--select <name>', 'boot this OS (name, first word of it, or diskN:P) without the menu')
     .option('--cpus <n>', 'number of pCPUs', (v) => parseCount(v, '--cpus'), 1)
     .option('--mem <size>', 'memory size, e.g. 32M', '32M')
+    .option('--nics <n>', 'network cards on the board, 0..4 (nic0, nic1, ... under netctl)', (v) =>
+      parseCount(v, '--nics'),
+    )
     .option('--timeout <s>', 'seconds before the default entry boots', (v) => parseCount(v, '--timeout'), 5)
     .option('--read-only', 'open the disks read-only (guest writes fail)')
     .option('--unpaced', 'run as fast as possible instead of at wall-clock speed')
@@ -133,7 +136,10 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('disk')
     .description('create, partition and edit disk images (hyperdesk disk --help)')
-    .argument('[args...]', 'create | part | mkfs | ls | put | get | rm | fsck | reset, and their arguments')
+    .argument(
+      '[args...]',
+      'create | part | mkfs | ls | put | get | rm | fsck | reset | list | import | delete | attach | detach, and their arguments',
+    )
     .allowUnknownOption()
     .helpOption(false)
     .action(async (args: string[]) => {

@@ -41,3 +41,17 @@ export {
   type BuildDiskOptions,
   type BuildReport,
 } from './build.js';
+export {
+  addImagePartition,
+  checkImportable,
+  describePartitions,
+  freeRuns,
+  fsckImage,
+  listGuestFiles,
+  placePartition,
+  readGuestText,
+  withImage,
+  writeGuestText,
+  PARTITION_ALIGN,
+  type ImportCheck,
+} from './imageOps.js';

@@ -16,7 +16,14 @@ import {
   type MachineStatus,
   type SnapshotConsole,
 } from '../../shared/api.js';
-import { buildCosExecutable, DiskImage, DiskError, type FileSystem } from '../disk/index.js';
+import {
+  buildCosExecutable,
+  DiskImage,
+  DiskError,
+  listGuestFiles,
+  readGuestText,
+  type FileSystem,
+} from '../disk/index.js';
 import type { BlockBackend } from '../emulator/devices/disk/BlockBackend.js';
 import { scanBootEntries, type Firmware } from '../emulator/firmware/Firmware.js';
 import type { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
@@ -85,13 +92,12 @@ export class Session {
     this.hv = powered.hv;
     this.fw = powered.fw;
     this.parallel = powered.parallel;
+    // ctl's management channel: requests through the hypervisor's mailbox, never its console
+    // (docs/guests.md#the-management-channel); each one is an input a recording logs.
     this.ctl = new CtlChannel(
-      (text) => this.type(0, text),
-      () => this.consoles.partialLine(0).endsWith('ctl> ') && (this.input.get(0)?.length ?? 0) === 0,
+      () => this.hv?.mgmt,
+      (id, command) => this.recorder?.ctlRequest(id, command),
     );
-    this.consoles.onLine = (guest, line) => {
-      if (guest === 0) this.ctl.line(line);
-    };
     this.debug = new Debugger(
       this.machine,
       this.hv,
@@ -113,6 +119,7 @@ export class Session {
         mode: config.mode,
         cpus: config.cpus,
         memBytes: config.memMiB << 20,
+        ...(config.nics !== undefined ? { nics: config.nics } : {}),
         engine: config.engine ?? 'interp',
         console: consoles.sink(0),
         consoleFor: (p) => consoles.sink(p.id),
@@ -315,20 +322,15 @@ export class Session {
   listFiles(guest: number): GuestFile[] | string {
     const fs = this.fileSystem(guest);
     if (typeof fs === 'string') return fs;
-    return fs.list().map((f) => ({
-      name: f.name,
-      size: f.size,
-      kind: /\.(s|inc)$/i.test(f.name) ? 'source' : f.executable ? 'binary' : 'text',
-    }));
+    // One rule for the Editor and the Disks view (src/main/disk/imageOps.ts).
+    return listGuestFiles(fs);
   }
 
   readFile(guest: number, name: string): string | { error: string } {
     const fs = this.fileSystem(guest);
     if (typeof fs === 'string') return { error: fs };
-    const bytes = fs.read(name);
-    if (bytes instanceof DiskError) return { error: bytes.message };
-    if (bytes.some((b) => b === 0)) return { error: `${name} is a binary file (a program); open its source instead` };
-    return new TextDecoder().decode(bytes);
+    const text = readGuestText(fs, name);
+    return text instanceof DiskError ? { error: text.message } : text;
   }
 
   /**

@@ -1,100 +1,109 @@
 /**
- * The app's side of ctl's management channel (docs/guests.md#the-management-channel): one command
- * at a time, typed into ctl's console as `@TAG command`, answered by ctl with lines that start with
- * the tag and end with `@TAG ok` or `@TAG err NAME MESSAGE`. The exchange stays visible in ctl's
- * console: the app never acts behind ctl's back.
+ * The app's side of ctl's management channel (docs/guests.md#the-management-channel): one command at
+ * a time, put as a request frame into the hypervisor's management mailbox (emulator/hypervisor/
+ * mgmt.ts, docs/hypercalls.md#the-management-mailbox); ctl takes it, runs it with its output
+ * captured and answers with a reply frame (id, status, output, error message). Nothing goes through
+ * ctl's console, so its console shows none of it, and neither interleaved output nor another prompt
+ * can confuse the exchange. Each request is an input of the machine: the session logs it for
+ * record/replay when it enters the mailbox (docs/recording.md).
  */
 import type { CtlReply } from '../../shared/api.js';
+import { ERRNO } from '../../shared/hypercalls.js';
+import type { MgmtMailbox, MgmtReply } from '../emulator/hypervisor/mgmt.js';
 
 interface Pending {
-  tag: string;
   command: string;
-  lines: string[];
+  /** The mailbox's id once submitted, else 0. */
+  id: number;
   /** Machine time (seconds) by which the answer must have come. */
   deadline: number;
-  sent: boolean;
   resolve(r: CtlReply): void;
 }
 
 /** Machine seconds ctl has to answer one command (a destroy of a big partition zeroes memory). */
 export const CTL_TIMEOUT_SECONDS = 5;
 
+/** ctl's own error code for a disk read that failed (resources/ctl/defs.inc CE_IO). */
+const CE_IO = -16;
+
 export class CtlChannel {
   private queue: Pending[] = [];
-  private next = 1;
 
   constructor(
-    /** Types text into ctl's console (the engine queues it against the UART's FIFO). */
-    private readonly type: (text: string) => void,
-    /** Whether ctl is ready for a command (its prompt is showing). */
-    private readonly ready: () => boolean,
+    /** The hypervisor's mailbox (undefined in dual boot: there is no ctl to ask). */
+    private readonly mailbox: () => MgmtMailbox | undefined,
+    /** A request entered the mailbox (the session logs it for record/replay). */
+    private readonly submitted: (id: number, command: string) => void = () => {},
   ) {}
 
-  /** Queue a command; the promise settles with ctl's answer or a timeout error. */
+  /** Queue a command; the promise settles with ctl's answer, or a clear error and nothing sent. */
   send(command: string, now: number): Promise<CtlReply> {
     return new Promise((resolve) => {
-      this.queue.push({
-        tag: `h${this.next++}`,
-        command,
-        lines: [],
-        deadline: now + CTL_TIMEOUT_SECONDS,
-        sent: false,
-        resolve,
-      });
+      this.queue.push({ command, id: 0, deadline: now + CTL_TIMEOUT_SECONDS, resolve });
+      this.poll(now);
     });
   }
 
-  /** Called each tick: sends the head command when ctl is ready, times out an old one. */
+  /** Called after each run: collects answers, submits the head command, times out an old one. */
   poll(now: number): void {
+    const box = this.mailbox();
+    if (!box) return;
+    for (const r of box.take()) {
+      const head = this.queue[0];
+      // An answer nobody waits for any more (timed out, or from before a restore): dropped.
+      if (head && head.id === r.id) this.finish(reply(r));
+    }
     const head = this.queue[0];
     if (!head) return;
-    if (!head.sent) {
-      if (!this.ready()) {
-        if (now > head.deadline)
-          this.finish({ ok: false, lines: [], error: timeout(head, 'ctl never showed its prompt') });
+    if (head.id === 0) {
+      if (!box.busy) {
+        const id = box.submit(head.command);
+        if (typeof id === 'string') return this.finish(refused('EINVAL', `ctl: ${id}`));
+        head.id = id;
+        head.deadline = now + CTL_TIMEOUT_SECONDS;
+        this.submitted(id, head.command);
         return;
       }
-      head.sent = true;
-      head.deadline = now + CTL_TIMEOUT_SECONDS;
-      this.type(`@${head.tag} ${head.command}\r`);
+      if (now > head.deadline) this.finish(refused('ETIMEDOUT', timeout(head, 'never took the request')));
       return;
     }
-    if (now > head.deadline) this.finish({ ok: false, lines: head.lines, error: timeout(head, 'no answer') });
-  }
-
-  /** Every complete line ctl writes. */
-  line(text: string): void {
-    const head = this.queue[0];
-    if (!head?.sent) return;
-    const prefix = `@${head.tag} `;
-    if (!text.startsWith(prefix)) return;
-    const rest = text.slice(prefix.length);
-    if (rest === 'ok') return this.finish({ ok: true, lines: head.lines });
-    const err = /^err (\S+) ?(.*)$/.exec(rest);
-    if (err) return this.finish({ ok: false, lines: head.lines, error: { name: err[1]!, message: err[2] ?? '' } });
-    head.lines.push(rest);
+    if (now > head.deadline) this.finish(refused('ETIMEDOUT', timeout(head, 'did not answer')));
   }
 
   /** The machine went away: every waiting command gets an error. */
   cancel(why: string): void {
     const all = this.queue;
     this.queue = [];
-    for (const p of all) p.resolve({ ok: false, lines: p.lines, error: { name: 'EOFF', message: why } });
+    for (const p of all) p.resolve({ ok: false, lines: [], error: { name: 'EOFF', message: why } });
   }
 
   get busy(): boolean {
     return this.queue.length > 0;
   }
 
-  private finish(reply: CtlReply): void {
+  private finish(r: CtlReply): void {
     const head = this.queue.shift();
-    head?.resolve(reply);
+    head?.resolve(r);
   }
 }
 
-function timeout(p: Pending, what: string): { name: string; message: string } {
-  return {
-    name: 'ETIMEDOUT',
-    message: `ctl: ${what} to '${p.command}' within ${CTL_TIMEOUT_SECONDS} s of machine time`,
-  };
+/** ctl's reply frame as the app's CtlReply: the output's lines, and the error's name and message. */
+function reply(r: MgmtReply): CtlReply {
+  const lines = r.text.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  if (r.status === 0) return { ok: true, lines };
+  return { ok: false, lines, error: { name: errorName(r.status), message: r.message } };
+}
+
+function errorName(status: number): string {
+  if (status === CE_IO) return 'EIO';
+  return ERRNO.find((e) => e.value === status)?.name ?? `E${status}`;
+}
+
+function refused(name: string, message: string): CtlReply {
+  return { ok: false, lines: [], error: { name, message } };
+}
+
+function timeout(p: Pending, what: string): string {
+  return `ctl ${what} '${p.command}' within ${CTL_TIMEOUT_SECONDS} s of machine time`;
 }

@@ -11,8 +11,10 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import type { MachineMode, RecordingSummary } from '../../shared/api.js';
 
 export type LogEntry =
-  /** Bytes that went into guest `g`'s console receive FIFO (typed keys, ctl-channel commands). */
+  /** Bytes that went into guest `g`'s console receive FIFO (typed keys). */
   | { t: number; k: 'in'; g: number; b: number[] }
+  /** A command that entered ctl's management mailbox (the panel, deploy), with the id it got there. */
+  | { t: number; k: 'ctl'; id: number; text: string }
   /** Blocks the host wrote into disk `d` (deploy, writeFile), base64. */
   | { t: number; k: 'disk'; d: number; lba: number; data: string }
   /** A guest's engine changed (interp/jit: same state, logged for fidelity). */
@@ -35,7 +37,8 @@ export type LogEntry =
 /** What a recording is: how to start, what came in, and what must come out. */
 export interface Recording {
   format: 'hyperdesk-recording';
-  version: 1;
+  /** 2: state hashes mix RAM by words (Machine.stateHash); 1 was the byte-wise hash. */
+  version: 2;
   name: string;
   createdAt: string;
   mode: MachineMode;
@@ -70,7 +73,9 @@ export function decodeRecording(bytes: Uint8Array, where: string): Recording | s
     return `${where}: not a recording (${(e as Error).message})`;
   }
   if (r?.format !== 'hyperdesk-recording') return `${where}: not a recording`;
-  if (r.version !== 1) return `${where}: recording format version ${String(r.version)}; this hyperdesk reads version 1`;
+  if ((r.version as number) === 1)
+    return `${where}: recorded by an earlier hyperdesk (format 1), whose checkpoints hash the machine differently: this build cannot verify it; record it again`;
+  if (r.version !== 2) return `${where}: recording format version ${String(r.version)}; this hyperdesk reads version 2`;
   if (!Array.isArray(r.log) || typeof r.start?.file !== 'string') return `${where}: the recording is damaged`;
   return r;
 }

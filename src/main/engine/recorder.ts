@@ -30,50 +30,12 @@ export interface Recordable {
 }
 
 /**
- * The machine's state hash at a checkpoint: what Machine.stateHash covers (pCPUs' registers, control
- * registers, counters and pending lines, RAM, devices), with the hypervisor's or the firmware's
- * state. RAM is mixed a word at a time in four lanes rather than a byte at a time:
- * Machine.stateHash took 300-500 ms for 64 MiB on the loaded build machine, and a recording takes
- * one every checkpoint (docs/performance.md#record-replay-reverse).
+ * The machine's state hash at a checkpoint: Machine.stateHash (pCPUs' registers, control registers,
+ * counters and pending lines, RAM, devices) with the hypervisor's or the firmware's state.
  */
 export function machineHash(s: Recordable): string {
   const mode = s.hv ? s.hv.stateHash() : fnv(JSON.stringify(s.fw?.saveState() ?? null));
-  let h = 0x811c9dc5;
-  const mix = (x: number) => {
-    h = Math.imul(h ^ (x | 0), 0x01000193);
-  };
-  for (const c of s.machine.cpus) {
-    const st = c.saveState();
-    for (const r of st.regs) mix(r);
-    mix(st.pc);
-    mix(st.mode);
-    for (const v of Object.values(st.csr)) mix(v);
-    mix(st.hcycle % 4294967296);
-    mix(Math.floor(st.hcycle / 4294967296));
-    mix(st.instret % 4294967296);
-    mix(st.ip);
-  }
-  // Four independent lanes, so the multiplications do not wait for each other.
-  const m = s.machine.mem.i32;
-  let a = 1,
-    b = 2,
-    c = 3,
-    d = 4;
-  const n = m.length & ~3;
-  for (let i = 0; i < n; i += 4) {
-    a = Math.imul(a ^ m[i]!, 0x01000193);
-    b = Math.imul(b ^ m[i + 1]!, 0x01000193);
-    c = Math.imul(c ^ m[i + 2]!, 0x01000193);
-    d = Math.imul(d ^ m[i + 3]!, 0x01000193);
-  }
-  for (let i = n; i < m.length; i++) a = Math.imul(a ^ m[i]!, 0x01000193);
-  mix(a);
-  mix(b);
-  mix(c);
-  mix(d);
-  const devices = JSON.stringify(s.machine.saveDevices());
-  for (let i = 0; i < devices.length; i++) mix(devices.charCodeAt(i));
-  return `${(h >>> 0).toString(16).padStart(8, '0')}-${mode}`;
+  return `${s.machine.stateHash()}-${mode}`;
 }
 
 function fnv(text: string): string {
@@ -148,7 +110,7 @@ export class Recorder {
     }
     return new Recorder(s, {
       format: 'hyperdesk-recording',
-      version: 1,
+      version: 2,
       name,
       createdAt: new Date().toISOString(),
       mode: s.config.mode,
@@ -164,6 +126,11 @@ export class Recorder {
   /** Bytes that just went into guest `guest`'s receive FIFO. */
   input(guest: number, bytes: readonly number[]): void {
     if (!this.stopped && bytes.length) this.log.push({ t: this.s.cycles, k: 'in', g: guest, b: [...bytes] });
+  }
+
+  /** A command that just entered ctl's management mailbox as request `id`. */
+  ctlRequest(id: number, text: string): void {
+    if (!this.stopped) this.log.push({ t: this.s.cycles, k: 'ctl', id, text });
   }
 
   engine(guest: number, engine: 'interp' | 'jit'): void {

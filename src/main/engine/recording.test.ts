@@ -99,6 +99,11 @@ describe('record and replay of an app session', () => {
     const kinds = new Set(rec.log.map((e) => e.k));
     expect(kinds).toContain('in');
     expect(kinds).toContain('disk');
+    // deploy's `stop` and `restart` went to ctl through its mailbox: logged as requests.
+    expect(rec.log.filter((e) => e.k === 'ctl').map((e) => (e.k === 'ctl' ? e.text : ''))).toEqual([
+      `stop ${cos}`,
+      `restart ${cos}`,
+    ]);
     expect(rec.log.filter((e) => e.k === 'cp').length).toBeGreaterThan(2);
     const liveCos = out.get(cos) ?? '';
 

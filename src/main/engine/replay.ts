@@ -200,6 +200,16 @@ export class Replay {
       case 'in':
         if (!s.powered.input(e.g, e.b)) throw this.diverged(`guest ${e.g} has no console here for its logged keys`);
         return;
+      case 'ctl': {
+        const box = s.hv?.mgmt;
+        if (!box) throw this.diverged(`the log sends ctl '${e.text}', and this machine has no hypervisor`);
+        const id = box.submit(e.text);
+        if (id !== e.id)
+          throw this.diverged(
+            `ctl's management mailbox ${typeof id === 'string' ? `refused '${e.text}': ${id}` : `gave '${e.text}' id ${id}`}; the recording has id ${e.id}`,
+          );
+        return;
+      }
       case 'disk': {
         const o = this.overlays[e.d];
         if (!o) throw this.diverged(`the log writes disk ${e.d}, which this machine does not have`);

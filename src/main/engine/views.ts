@@ -121,6 +121,8 @@ export function ownership(hv: Hypervisor, machine: Machine): Ownership {
       ...(parent >= 0 ? { parent: nodes[parent]!.node.id } : {}),
     })),
     totalBytes: machine.mem.size,
+    ...(hv.partitions.has(hv.preferred) ? { preferred: hv.preferred } : {}),
+    recoveries: hv.recoveries,
   };
 }
 

@@ -4,7 +4,7 @@
  * to this object and its events to the page; they hold no logic of their own.
  */
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   checkConfig,
@@ -30,8 +30,10 @@ import { checkDiskPaths } from './diskPaths.js';
 import { DEFAULT_IMAGE, ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
 import { dataDir, sqliteBinding, storePath, Store, StoreError, type SqliteBinding } from '../store/index.js';
-import { WorkingDisks, type BuiltImage } from './workingDisks.js';
+import { disksFolder, WorkingDisks, type BuiltImage } from './workingDisks.js';
 import { RecordingShelf } from './recordings.js';
+import { imageCalls } from './imageCalls.js';
+import { ImageLibrary } from './imageLibrary.js';
 
 export interface HostOptions {
   /** The app's data folder (the store lives there); default dataDir(). */
@@ -342,6 +344,22 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       if (inUse) await service.boot(inUse);
       return disk;
     },
+    // Disk images in the data folder (docs/disks.md#disks-in-the-app): imageCalls.ts.
+    ...imageCalls({
+      library: new ImageLibrary(disksFolder(folder), join(disksFolder(folder), basename(DEFAULT_IMAGE))),
+      working,
+      demo: join(disksFolder(folder), basename(DEFAULT_IMAGE)),
+      status: () => engine.call('status'),
+      machines: () => store?.machines() ?? [],
+      saveMachine: store ? (name, config) => store.saveMachine(name, config) : `${storeError}`,
+      snapshots,
+      guests: {
+        listFiles: (guest) => service.listFiles(guest),
+        readFile: (guest, name) => service.readFile(guest, name),
+        writeFile: (guest, name, text) => service.writeFile(guest, name, text),
+      },
+      log: (kind, detail) => log({ guest: null, guestName: 'disks', kind, detail }),
+    }),
     async snapshotSave(name) {
       if (snapshots().some((x) => x.name === name))
         throw new Error(`a snapshot named '${name}' exists already (remove it first)`);

@@ -8,6 +8,7 @@ export { formatDiagnostic, type AsmResult } from '../asm/index.js';
 export { generateIsaDoc } from '../docs/isaDoc.js';
 export { updateHypercallDoc } from '../docs/hypercallsDoc.js';
 export {
+  addImagePartition,
   createImageFile,
   DiskError,
   DiskChain,

@@ -1,7 +1,7 @@
 /**
  * The window: a top bar (machine state, mode, engine, machine time, boot and power off, the progress
  * of long tasks), a left navigation of the views, and the views themselves, one shown at a time.
- * Keyboard: Alt+1..9 and Alt+0 pick a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off, F1 or ?
+ * Keyboard: Alt+1..9, Alt+0 and Alt+- pick a view, Ctrl+Shift+P boots, Ctrl+Shift+O powers off, F1 or ?
  * shows the shortcuts, Ctrl+, the settings; every control is reachable with Tab.
  */
 import type { MachineConfig, MachineMode, MachineStatus } from '../../shared/api.js';
@@ -10,7 +10,7 @@ import { h, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
 import type { AppContext, View } from './context.js';
 import { helpDialog, settingsDialog } from './dialogs.js';
-import { engineSummary, machineLabel } from './topbar.js';
+import { engineSummary, machineLabel, viewKey } from './topbar.js';
 
 export class Shell {
   readonly el: HTMLElement;
@@ -102,12 +102,12 @@ export class Shell {
           {
             type: 'button',
             'data-view': v.id,
-            title: `${v.title} (Alt+${(i + 1) % 10})`,
+            title: `${v.title} (Alt+${viewKey(i)})`,
             onclick: () => this.show(v.id),
           },
           h('span.nav-icon', { 'data-icon': v.id }),
           h('span.nav-label', {}, v.title),
-          h('kbd', {}, `Alt ${(i + 1) % 10}`),
+          h('kbd', {}, `Alt ${viewKey(i)}`),
         ),
       ),
     );
@@ -191,9 +191,9 @@ export class Shell {
       this.open(this.settings);
       return;
     }
-    if (e.altKey && !e.ctrlKey && !e.metaKey && /^Digit[0-9]$/.test(e.code)) {
-      // Alt+0 is the tenth view.
-      const v = this.views[(Number(e.code.slice(5)) || 10) - 1];
+    if (e.altKey && !e.ctrlKey && !e.metaKey && (/^Digit[0-9]$/.test(e.code) || e.code === 'Minus')) {
+      // Alt+0 is the tenth view, Alt+- (the key after 0) the eleventh.
+      const v = this.views[e.code === 'Minus' ? 10 : (Number(e.code.slice(5)) || 10) - 1];
       if (v) {
         e.preventDefault();
         this.show(v.id);

@@ -10,7 +10,10 @@ import type { ConsoleTheme, Preferences, Settings } from './settings.js';
 /** The window's shortcuts, as docs/app.md#keyboard lists them. */
 export const SHORTCUTS: readonly [keys: string, what: string][] = [
   ['F1 or ?', 'this help'],
-  ['Alt+1 … Alt+9, Alt+0', 'Consoles, Editor, Control, Network, Performance, Compare, Log, Machines, Snapshots, Debug'],
+  [
+    'Alt+1 … Alt+9, Alt+0, Alt+-',
+    'Consoles, Editor, Control, Network, Performance, Compare, Log, Machines, Snapshots, Debug, Disks',
+  ],
   ['Ctrl+Shift+P', 'boot, or reboot (press twice while the machine runs)'],
   ['Ctrl+Shift+O', 'power off (press twice)'],
   ['Ctrl+,', 'settings'],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineKind, MachineConfig } from '../../shared/api.js';
-import { engineSummary, machineLabel } from './topbar.js';
+import { engineSummary, machineLabel, viewKey } from './topbar.js';
 
 const config: MachineConfig = { mode: 'hypervisor', cpus: 2, memMiB: 64, disks: [] };
 
@@ -31,5 +31,22 @@ describe('the top bar', () => {
     expect(machineLabel({ state: 'booting', config: { ...config, mode: 'dualboot', boot: 'swos' } })).toBe(
       'dual boot swos',
     );
+  });
+
+  it('gives the views the keys of the digit row with Alt: 1..9, 0, then -', () => {
+    expect(Array.from({ length: 12 }, (_, i) => viewKey(i))).toEqual([
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '6',
+      '7',
+      '8',
+      '9',
+      '0',
+      '-',
+      '',
+    ]);
   });
 });

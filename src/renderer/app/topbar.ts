@@ -35,3 +35,8 @@ export function machineLabel(s: Pick<MachineStatus, 'state' | 'config'>): string
   if (s.config.name) return s.config.name;
   return s.config.mode === 'hypervisor' ? 'demo' : `dual boot ${s.config.boot ?? ''}`.trim();
 }
+
+/** The key that picks the i-th view (0-based) with Alt: 1..9, 0, then - (the keys in a row; docs/app.md#keyboard). */
+export function viewKey(i: number): string {
+  return i < 9 ? String(i + 1) : i === 9 ? '0' : i === 10 ? '-' : '';
+}

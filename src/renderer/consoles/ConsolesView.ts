@@ -8,6 +8,10 @@ import type { GuestInfo, MachineStatus } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { h } from '../ui/dom.js';
 import { GuestTerminal } from './GuestTerminal.js';
+import { parseSaved, savedKey, type SavedConsole } from './savedConsole.js';
+
+/** Page time (ms since it loaded) during which a saved console may be used (takeSaved). */
+const SAVED_FOR_MS = 20_000;
 
 export class ConsolesView implements View {
   readonly id = 'consoles';
@@ -72,6 +76,8 @@ export class ConsolesView implements View {
     ctx.onReconnect(() => {
       for (const t of this.terms.values()) void t.reload();
     });
+    // A reload keeps what each console showed (savedConsole.ts): saved as the page goes away.
+    window.addEventListener('pagehide', () => this.saveAll());
     document.addEventListener('keydown', (e) => {
       if (!this.visible) return;
       if ((e.ctrlKey || e.metaKey) && e.shiftKey && e.key.toLowerCase() === 'g') {
@@ -120,10 +126,49 @@ export class ConsolesView implements View {
     const t = new GuestTerminal(this.ctx.api, g.id, g.name, this.ctx.prefs.settings);
     this.terms.set(g.id, t);
     this.area.append(t.el);
-    // Read the history now even when hidden: writes before open() are kept by xterm.
-    void t.load();
+    // Read the history now even when hidden: writes before open() are kept by xterm. What this tab
+    // saved before a reload is used once (a machine booted later starts from its history).
+    void t.load(this.takeSaved(g.id));
     if (this.visible) t.open();
   }
+
+  /** Each console's state into this tab's sessionStorage; one that does not fit is left out. */
+  private saveAll(): void {
+    for (const [id, t] of this.terms) {
+      const st = t.saveState();
+      try {
+        if (st) sessionStorage.setItem(savedKey(id), JSON.stringify(st));
+        else sessionStorage.removeItem(savedKey(id));
+      } catch {
+        // Storage full or off: that console reloads from the host's history, as before.
+      }
+    }
+  }
+
+  /**
+   * What the page saved for this guest before the reload. Read once from storage (and removed
+   * there); kept for the page's first seconds, since a status that comes late can make the view
+   * build its terminals again; a machine booted after that starts from its history.
+   */
+  private takeSaved(guest: number): SavedConsole | undefined {
+    if (!this.saved) {
+      this.saved = new Map();
+      try {
+        const keys = Array.from({ length: sessionStorage.length }, (_, i) => sessionStorage.key(i) ?? '');
+        for (let id = 0; id <= 254; id++) {
+          if (!keys.includes(savedKey(id))) continue;
+          const st = parseSaved(sessionStorage.getItem(savedKey(id)));
+          sessionStorage.removeItem(savedKey(id));
+          if (st) this.saved.set(id, st);
+        }
+      } catch {
+        // Storage off: every console from the host's history.
+      }
+    }
+    return performance.now() < SAVED_FOR_MS ? this.saved.get(guest) : undefined;
+  }
+
+  private saved: Map<number, SavedConsole> | undefined;
 
   private render(): void {
     const ids = [...this.terms.keys()].sort((a, b) => a - b);

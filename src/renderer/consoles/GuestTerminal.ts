@@ -1,10 +1,12 @@
 /**
- * One guest's console: an xterm.js terminal with fit and search, fed from the guest's history and
- * its `console` events (spliced so that nothing shows twice), and typing sent to the guest in order
- * (one request at a time; keys typed meanwhile go together in the next one).
+ * One guest's console: an xterm.js terminal with fit, search and serialize (its state kept across a
+ * reload: savedConsole.ts), fed from the guest's history and its `console` events (spliced so that
+ * nothing shows twice), and typing sent to the guest in order (one request at a time; keys typed
+ * meanwhile go together in the next one).
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
+import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/xterm';
 import type { HostClient } from '../../shared/api.js';
 import { isDisconnected } from '../connection.js';
@@ -13,6 +15,7 @@ import { toast } from '../ui/feedback.js';
 import type { ConsoleTheme, Settings } from '../app/settings.js';
 import { download } from '../ui/download.js';
 import { ConsoleSplice } from './history.js';
+import { MAX_SAVED_CHARS, resume, SAVED_SCROLLBACK, SAVED_TAIL, type SavedConsole } from './savedConsole.js';
 
 const DARK = {
   background: '#0b0f14',
@@ -71,6 +74,10 @@ export class GuestTerminal {
   readonly term: Terminal;
   private readonly fit = new FitAddon();
   private readonly search = new SearchAddon();
+  /** The screen and scrollback as escape sequences, kept across a reload (savedConsole.ts). */
+  private readonly serializer = new SerializeAddon();
+  /** The last bytes written (savedConsole.ts checks a reload's place in the host's history by them). */
+  private tail = '';
   private readonly splice = new ConsoleSplice();
   private readonly searchBox: HTMLInputElement;
   private readonly searchBar: HTMLElement;
@@ -100,6 +107,7 @@ export class GuestTerminal {
     });
     this.term.loadAddon(this.fit);
     this.term.loadAddon(this.search);
+    this.term.loadAddon(this.serializer);
     this.term.onData((d) => this.send(d));
     this.term.attachCustomKeyEventHandler((e) => this.key(e));
 
@@ -190,7 +198,7 @@ export class GuestTerminal {
 
   /**
    * Clears what this page shows (screen and scrollback); the guest and its history on the host are
-   * untouched, so a reload shows the whole history again.
+   * untouched. A reload keeps it cleared (savedConsole.ts); another page shows the whole history.
    */
   clear(): void {
     this.term.clear();
@@ -265,12 +273,21 @@ export class GuestTerminal {
     this.term.focus();
   }
 
-  /** Reads the history (once per machine boot, or again after the event stream dropped). */
-  load(): Promise<void> {
+  /**
+   * Reads the history (once per machine boot, or again after the event stream dropped). With what
+   * the page saved before a reload (`saved`), it draws that and only the history's bytes past it,
+   * when the history shows it is this console's past (savedConsole.ts); else the history whole.
+   */
+  load(saved?: SavedConsole): Promise<void> {
     if (!this.loading) {
       this.loading = this.api.consoleHistory(this.guest).then(
         (h) => {
-          this.write(this.splice.history(h.data, h.end));
+          const r = resume(saved, this.el.dataset.name ?? '', h);
+          if (!r) return this.write(this.splice.history(h.data, h.end));
+          this.term.resize(saved!.cols, saved!.rows); // the size it was saved at: fit() refits after
+          this.term.write(r.screen);
+          this.tail = saved!.tail;
+          this.write(this.splice.history(r.rest, h.end));
         },
         (e: unknown) => {
           this.loading = undefined;
@@ -282,9 +299,25 @@ export class GuestTerminal {
     return this.loading;
   }
 
+  /**
+   * The terminal as it shows now, for the page's next load (savedConsole.ts), or undefined before
+   * the history is in or when even the shortest scrollback does not fit.
+   */
+  saveState(): SavedConsole | undefined {
+    if (!this.splice.ready) return undefined;
+    for (const scrollback of SAVED_SCROLLBACK) {
+      const screen = this.serializer.serialize({ scrollback });
+      if (screen.length > MAX_SAVED_CHARS) continue;
+      const { cols, rows } = this.term;
+      return { v: 1, name: this.el.dataset.name ?? '', end: this.splice.end, tail: this.tail, screen, cols, rows };
+    }
+    return undefined;
+  }
+
   /** Starts over: the machine was booted again, or events were lost. */
   reload(): Promise<void> {
     this.splice.reset();
+    this.tail = '';
     this.term.reset();
     this.loading = undefined;
     return this.load();
@@ -297,6 +330,7 @@ export class GuestTerminal {
   private write(text: string): void {
     if (!text) return;
     this.term.write(text);
+    this.tail = text.length >= SAVED_TAIL ? text.slice(-SAVED_TAIL) : (this.tail + text).slice(-SAVED_TAIL);
     this.el.dataset.end = String(this.splice.end);
   }
 
@@ -327,7 +361,7 @@ export class GuestTerminal {
     if (e.type !== 'keydown') return true;
     const mod = e.ctrlKey || e.metaKey;
     // The window's shortcuts (docs/app.md#keyboard) are not typed into the guest.
-    if (e.altKey && !mod && /^Digit[1-9]$/.test(e.code)) return false;
+    if (e.altKey && !mod && (/^Digit[0-9]$/.test(e.code) || e.code === 'Minus')) return false;
     if (mod && e.shiftKey && 'pogbs'.includes(e.key.toLowerCase())) return false;
     if (e.key === 'F1' || (mod && !e.shiftKey && e.key === ',')) return false;
     if (mod && e.shiftKey && e.key.toLowerCase() === 'k') {

@@ -9,11 +9,12 @@ import type { CtlReply, Ownership } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { bytes, h, headRow, hex, message } from '../ui/dom.js';
 import { busy } from '../ui/feedback.js';
-import { commandFor, nextFreeId, techniqueActions, TECHNIQUES, type PanelAction } from './commands.js';
+import { commandFor, FAULTS, nextFreeId, techniqueActions, TECHNIQUES, type PanelAction } from './commands.js';
 import {
   cpuLine,
   explainError,
   movableDevices,
+  returnableDevices,
   rowAction,
   techniqueLine,
   techniqueTitle,
@@ -173,7 +174,16 @@ export class ControlView implements View {
           'tr',
           { 'data-partition': p.id },
           h('td.num', {}, p.id),
-          h('td', {}, h('span.chip', { 'data-owner': p.id }), p.name),
+          h(
+            'td',
+            {},
+            h('span.chip', { 'data-owner': p.id }),
+            p.name,
+            // M24: the guest a hypervisor crash keeps (docs/guide.md, the fault-injection lab).
+            p.id === o.preferred
+              ? h('span.badge.preferred', { title: 'survives a hypervisor crash' }, 'preferred')
+              : '',
+          ),
           h('td', {}, h('span.state', { 'data-state': p.state }, p.state)),
           h('td.num', {}, g ? bytes(g.memBytes) : '–'),
           h('td.num', {}, g ? g.vcpus : '–'),
@@ -266,7 +276,7 @@ export class ControlView implements View {
           h('span.dev-name', {}, d.name),
           h('span.dev-kind', {}, d.kind),
           h('span.dev-addr', {}, d.size ? `${hex(d.base)} +${bytes(d.size)}` : ''),
-          h('span.dev-owner', {}, this.name(d.owner)),
+          h('span.dev-owner', {}, this.name(d.owner, d.kind)),
         );
         li.style.paddingLeft = `${8 + n.depth * 18}px`;
         return li;
@@ -275,8 +285,9 @@ export class ControlView implements View {
     this.fillSelects();
   }
 
-  private name(owner: number | null): string {
-    if (owner === null) return 'hypervisor';
+  private name(owner: number | null, kind?: string): string {
+    // A controller nobody holds whole (M5): its devices have owners of their own.
+    if (owner === null) return kind === 'controller' ? 'nobody (give it whole)' : 'hypervisor';
     return this.own?.partitions.find((p) => p.id === owner)?.name ?? this.ctx.guestName(owner);
   }
 
@@ -285,6 +296,8 @@ export class ControlView implements View {
 
   private readonly partitionSelects: HTMLSelectElement[] = [];
   private readonly deviceSelect = h('select', { name: 'device', 'aria-label': 'Device' });
+  /** The "Take back" form's devices: value `ID DEVICE` (its owner and its name). */
+  private readonly returnSelect = h('select', { name: 'owned', 'aria-label': 'Device to take back' });
   private readonly createId = h('input', {
     name: 'id',
     type: 'number',
@@ -310,10 +323,17 @@ export class ControlView implements View {
     const keepDev = this.deviceSelect.value;
     this.deviceSelect.replaceChildren(
       ...movableDevices(this.own?.devices ?? []).map((d) =>
-        h('option', { value: d.name }, `${d.name} (${d.kind}, ${this.name(d.owner)}'s)`),
+        h('option', { value: d.name }, `${d.name} (${d.kind}, ${this.name(d.owner, d.kind)})`),
       ),
     );
     if (keepDev) this.deviceSelect.value = keepDev;
+    const keepRet = this.returnSelect.value;
+    this.returnSelect.replaceChildren(
+      ...returnableDevices(this.own?.devices ?? []).map((d) =>
+        h('option', { value: `${d.owner} ${d.name}` }, `${d.name} (${d.kind}, ${this.name(d.owner)}'s)`),
+      ),
+    );
+    if (keepRet) this.returnSelect.value = keepRet;
     if (!this.createId.value || parts.some((p) => String(p.id) === this.createId.value)) {
       this.createId.value = String(nextFreeId(parts.map((p) => p.id)));
     }
@@ -340,6 +360,19 @@ export class ControlView implements View {
       h('input', { name, placeholder, value, autocomplete: 'off', spellcheck: 'false' });
     const num = (f: FormData, k: string) => Number(f.get(k));
     const str = (f: FormData, k: string) => String(f.get(k) ?? '').trim();
+    // The fault menu says what contains the fault picked (docs/hypercalls.md#fault-injection).
+    const faultNote = h('p.muted.fault-note', { 'aria-live': 'polite' });
+    const faultSelect = h(
+      'select',
+      { name: 'fault', 'aria-label': 'Fault' },
+      ...FAULTS.map((x) => h('option', { value: x.fault }, x.label)),
+    ) as HTMLSelectElement;
+    const explainFault = () => {
+      const x = FAULTS.find((f) => f.fault === faultSelect.value) ?? FAULTS[0];
+      faultNote.textContent = `Contained by ${x.contained}.`;
+    };
+    faultSelect.addEventListener('change', explainFault);
+    explainFault();
 
     return h(
       'div.forms',
@@ -383,6 +416,24 @@ export class ControlView implements View {
         (f) => [{ kind: 'move', device: str(f, 'device'), id: num(f, 'id') }],
         'move',
       ),
+      // M21, M18 (docs/guide.md, lab M21): a running guest is asked and may refuse.
+      form(
+        'Take a device back',
+        [field('Device', this.returnSelect)],
+        'Take back',
+        (f) => {
+          const [id, device] = str(f, 'owned').split(' ');
+          return [{ kind: 'remove-dev', id: Number(id), device: device ?? '' }];
+        },
+        'remove-dev',
+      ),
+      form(
+        'Remove a vCPU',
+        [field('Partition', this.partitionSelect())],
+        'Remove vCPU',
+        (f) => [{ kind: 'remove-cpu', id: num(f, 'id') }],
+        'remove-cpu',
+      ),
       form(
         'Scheduler',
         [
@@ -422,6 +473,22 @@ export class ControlView implements View {
           return techniqueActions(id, str(f, 'technique'), state);
         },
         'technique',
+      ),
+      // The fault-injection lab and M24 (docs/guide.md#the-fault-injection-lab-m22-m24): one menu of
+      // every fault; ctl's answer (in the transcript) says what was injected and what contains it.
+      form(
+        'Inject a fault',
+        [field('Fault', faultSelect), field('Into', this.partitionSelect()), faultNote],
+        'Inject',
+        (f) => [{ kind: 'fault', fault: str(f, 'fault'), id: num(f, 'id') }],
+        'fault',
+      ),
+      form(
+        'Preferred guest',
+        [field('Partition', this.partitionSelect())],
+        'Prefer',
+        (f) => [{ kind: 'prefer', id: num(f, 'id') }],
+        'prefer',
       ),
       form(
         'Send a message',

@@ -15,10 +15,60 @@ export type PanelAction =
   | { kind: 'assign-mem'; id: number; size: string }
   | { kind: 'resize'; id: number; size: string }
   | { kind: 'move'; device: string; id: number }
+  /** M21, M18: its highest vCPU back, or a device back to ctl (a running guest is asked). */
+  | { kind: 'remove-cpu'; id: number }
+  | { kind: 'remove-dev'; id: number; device: string }
   | { kind: 'msg'; id: number; text: string }
   | { kind: 'sched'; id: number; weight: number; sliceUs?: number }
   /** M7: how the hypervisor virtualizes it from its next start (ctl refuses while it runs). */
-  | { kind: 'technique'; id: number; technique: string };
+  | { kind: 'technique'; id: number; technique: string }
+  /** M24: the guest a hypervisor crash keeps (null: none). */
+  | { kind: 'prefer'; id: number | null }
+  /** The fault-injection lab: one of FAULTS into a client (crash: into the hypervisor). */
+  | { kind: 'fault'; fault: string; id: number };
+
+/**
+ * The faults of the lab (docs/guide.md#the-fault-injection-lab-m22-m24), as ctl's `fault` command
+ * names them, with what the app's menu says of each: what is injected and what contains it
+ * (docs/hypercalls.md#fault-injection).
+ */
+export const FAULTS = [
+  {
+    fault: 'kernel',
+    label: 'Kernel fault',
+    contained: 'its own kernel (cos panics and stops), then ctl’s fault policy',
+  },
+  {
+    fault: 'irqoff',
+    label: 'Interrupts-off loop',
+    contained: 'the hypervisor’s watchdog: stopped after 100 of its time slices',
+  },
+  {
+    fault: 'wild',
+    label: 'Write outside memory',
+    contained: 'stage-2 translation: the write never lands, the partition is stopped',
+  },
+  {
+    fault: 'dma',
+    label: 'DMA outside memory',
+    contained: 'its DMA domain: the transfer is refused (STATUS 3), the guest goes on',
+  },
+  {
+    fault: 'fail',
+    label: 'Primary failure',
+    contained: 'fail-stop: the partition stops and ctl is told (no backup: M23 is not built)',
+  },
+  {
+    fault: 'crash',
+    label: 'Hypervisor crash',
+    contained: 'the recovery path: the preferred guest goes on, every other guest is lost, ctl reboots',
+  },
+  {
+    fault: 'diskerr',
+    label: 'Disk write error',
+    contained: 'its disk: the next write fails (STATUS 4), nothing is written, its driver sees it',
+  },
+] as const;
 
 /** The techniques ctl's `technique` command takes (docs/hypercalls.md#virtualization-techniques). */
 export const TECHNIQUES = ['paravirtual', 'hardware', 'trap-emulate'] as const;
@@ -28,7 +78,7 @@ const SIZE = /^[+-]?\d+[KkMm]?$/;
 
 /** The command line for an action, or an error in words when a field cannot be sent as it is. */
 export function commandFor(a: PanelAction): { command: string } | { error: string } {
-  const id = (n: number) => Number.isInteger(n) && n >= 0;
+  const id = (n: number | null) => n === null || (Number.isInteger(n) && n >= 0);
   if ('id' in a && !id(a.id)) return { error: 'the partition id must be a whole number' };
   switch (a.kind) {
     case 'create':
@@ -63,10 +113,14 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'move':
       if (!WORD.test(a.device)) return { error: 'pick a device' };
       return { command: `move ${a.device} ${a.id}` };
+    case 'remove-cpu':
+      return { command: `remove ${a.id} cpu` };
+    case 'remove-dev':
+      if (!WORD.test(a.device)) return { error: 'pick a device' };
+      return { command: `remove ${a.id} dev ${a.device}` };
     case 'msg': {
       const text = a.text.replace(/[\r\n]+/g, ' ').trim();
       if (!text) return { error: 'the message is empty' };
-      if (text.includes('@')) return { error: "a message may not contain '@' (it starts a tag on ctl's channel)" };
       return { command: `msg ${a.id} ${text}` };
     }
     case 'sched':
@@ -76,6 +130,11 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
       if (!(TECHNIQUES as readonly string[]).includes(a.technique))
         return { error: `the technique is one of ${TECHNIQUES.join(', ')}` };
       return { command: `technique ${a.id} ${a.technique}` };
+    case 'prefer':
+      return { command: a.id === null ? 'prefer none' : `prefer ${a.id}` };
+    case 'fault':
+      if (!FAULTS.some((f) => f.fault === a.fault)) return { error: 'pick a fault from the list' };
+      return { command: a.fault === 'crash' ? 'fault crash' : `fault ${a.fault} ${a.id}` };
   }
 }
 

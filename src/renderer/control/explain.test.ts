@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Ownership } from '../../shared/api.js';
 import { commandFor, techniqueActions } from './commands.js';
-import { cpuLine, explainError, movableDevices, rowAction, techniqueLine, techniqueTitle } from './explain.js';
+import {
+  cpuLine,
+  explainError,
+  movableDevices,
+  returnableDevices,
+  rowAction,
+  techniqueLine,
+  techniqueTitle,
+} from './explain.js';
 
 const parts: Ownership['partitions'] = [
   { id: 0, name: 'ctl', state: 'running' },
@@ -57,6 +65,9 @@ describe('the Control panel explains', () => {
     expect(rowAction('destroy', swapped).ok).toBe(true);
     expect(commandFor({ kind: 'swap-out', id: 1 })).toEqual({ command: 'swap 1 out' });
     expect(commandFor({ kind: 'swap-in', id: 1 })).toEqual({ command: 'swap 1 in' });
+    expect(commandFor({ kind: 'remove-cpu', id: 1 })).toEqual({ command: 'remove 1 cpu' });
+    expect(commandFor({ kind: 'remove-dev', id: 2, device: 'netctl' })).toEqual({ command: 'remove 2 dev netctl' });
+    expect(commandFor({ kind: 'remove-dev', id: 2, device: '' })).toEqual({ error: 'pick a device' });
     expect(commandFor({ kind: 'swap-in', id: -1 })).toHaveProperty('error');
     const out = [...parts.slice(0, 1), { id: 1, name: 'cos', state: 'swapped' as const }];
     expect(explainError('swap 1 out', { name: 'EBUSY', message: '1 is swapped' }, out)).toBe(
@@ -67,27 +78,66 @@ describe('the Control panel explains', () => {
     );
   });
 
-  it('offers only devices that can be moved', () => {
-    const dev = (name: string, kind: string, owner: number | null) => ({
-      id: name,
-      name,
-      kind,
-      base: 0,
-      size: 0,
-      owner,
-    });
+  const dev = (name: string, kind: string, owner: number | null, parent?: string) => ({
+    id: name,
+    name,
+    kind,
+    base: 0,
+    size: 0,
+    owner,
+    ...(parent ? { parent } : {}),
+  });
+
+  it('offers only devices that can be moved: controllers whole, not one holding what ctl keeps', () => {
     const list = [
       dev('sysbus', 'bus', null),
-      dev('uart0', 'uart', 0),
-      dev('sysctl', 'sysctl', 0),
-      dev('uart1', 'uart', 0),
-      dev('rtc', 'rtc', 0),
-      dev('intc', 'intc', null),
-      dev('blkctl', 'controller', null),
-      dev('disk0', 'disk', 0),
-      dev('nic0', 'nic', 2),
+      dev('uart0', 'uart', 0, 'sysbus'),
+      dev('sysctl', 'sysctl', 0, 'sysbus'),
+      dev('uart1', 'uart', 0, 'sysbus'),
+      dev('rtc', 'rtc', 0, 'sysbus'),
+      dev('intc', 'intc', null, 'sysbus'),
+      dev('blkctl', 'controller', null, 'sysbus'),
+      dev('disk0', 'disk', 0, 'blkctl'),
+      dev('disk1', 'disk', 0, 'blkctl'),
+      dev('netctl', 'controller', null, 'sysbus'),
+      dev('nic0', 'nic', 2, 'netctl'),
     ];
-    expect(movableDevices(list).map((d) => d.name)).toEqual(['uart1', 'rtc', 'nic0']);
+    expect(movableDevices(list).map((d) => d.name)).toEqual(['uart1', 'rtc', 'disk1', 'netctl', 'nic0']);
+  });
+
+  it('offers to take back the top of what each client holds (a controller with its subtree)', () => {
+    const list = [
+      dev('sysbus', 'bus', null),
+      dev('uart1', 'uart', 1, 'sysbus'),
+      dev('rtc', 'rtc', 0, 'sysbus'),
+      dev('netctl', 'controller', 2, 'sysbus'),
+      dev('nic0', 'nic', 2, 'netctl'),
+      dev('nic1', 'nic', 2, 'netctl'),
+      dev('blkctl', 'controller', null, 'sysbus'),
+      dev('disk1', 'disk', 3, 'blkctl'),
+    ];
+    expect(returnableDevices(list).map((d) => `${d.owner} ${d.name}`)).toEqual(['1 uart1', '2 netctl', '3 disk1']);
+  });
+
+  it('explains a refused take-back of the last vCPU and a move from a running owner', () => {
+    expect(
+      explainError(
+        'remove 1 cpu',
+        { name: 'EINVAL', message: 'remove 1 cpu: 1 (cos) has one vCPU: the last one is never removed' },
+        parts,
+      ),
+    ).toBe('Partition 1 (cos) is running: it has one vCPU, and a partition always keeps one.');
+    expect(
+      explainError(
+        'move netctl 2',
+        {
+          name: 'EBUSY',
+          message:
+            'move netctl 2: netctl belongs to 1 (cos), which runs: ask for it (remove 1 dev netctl) or stop it first',
+        },
+        parts,
+      ),
+    ).toBe('netctl belongs to a running partition: Take it back first (the guest may refuse), or stop that partition.');
   });
 
   it('says what runs on a pCPU between slices', () => {

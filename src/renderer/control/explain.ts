@@ -46,6 +46,7 @@ function parse(command: string): { verb: string; id?: number; device?: string } 
   const words = command.trim().split(/\s+/);
   const verb = words[0] ?? '';
   if (verb === 'move') return { verb, device: words[1], id: Number(words[2]) };
+  if (verb === 'remove' && words[2] === 'dev') return { verb, device: words[3], id: Number(words[1]) };
   const id = Number(words[1]);
   return { verb, id: Number.isInteger(id) ? id : undefined };
 }
@@ -88,8 +89,14 @@ export function explainError(
   switch (error.name) {
     case 'EBUSY':
       if (verb === 'move' && /ctl keeps it/.test(error.message))
-        return `${device ?? 'That device'} is one ctl needs itself (its console, boot disk or power switch): pick another device.`;
+        return `${device ?? 'That device'} is one ctl needs itself (its console, boot disk or power switch), or holds one: pick another device.`;
+      if (verb === 'move' && /which runs: ask for it/.test(error.message))
+        return `${device ?? 'That device'} belongs to a running partition: Take it back first (the guest may refuse), or stop that partition.`;
       return `${who}: ${busyHint(verb, p?.state)}.`;
+    case 'EINVAL':
+      if (verb === 'remove' && /last one is never removed/.test(error.message))
+        return `${who}: it has one vCPU, and a partition always keeps one.`;
+      return undefined;
     case 'ENOENT':
       if (id !== undefined && !p && verb !== 'create')
         return `There is no partition ${id}: the table above lists the partitions.`;
@@ -105,13 +112,30 @@ export function explainError(
   }
 }
 
-/** Devices the Move form offers: a guest's devices, not buses, controllers or ctl's own. */
+/**
+ * Devices the Move form offers: devices and controllers (a controller moves with everything under
+ * it, M5), not buses, the interrupt controller, ctl's own (its console, boot disk and power switch:
+ * resources/ctl/ctlcmds.s, move_dev) or a controller with one of those under it.
+ */
 export function movableDevices(devices: Ownership['devices']): Ownership['devices'] {
-  // ctl keeps its console, its boot disk and the power switch (resources/ctl/ctlcmds.s, move_dev);
-  // the interrupt controller, buses and controllers stay with the hypervisor.
   const keeps = new Set(['uart0', 'disk0', 'sysctl']);
+  const under = (d: Ownership['devices'][number], seen = new Set<string>()): boolean => {
+    if (keeps.has(d.name)) return true;
+    if (seen.has(d.id)) return false;
+    seen.add(d.id);
+    return devices.some((c) => c.parent === d.id && under(c, seen));
+  };
   return devices.filter(
-    (d) => d.owner !== null && !['bus', 'controller', 'intc'].includes(d.kind) && !keeps.has(d.name),
+    (d) => (d.owner !== null || d.kind === 'controller') && !['bus', 'intc'].includes(d.kind) && !under(d),
+  );
+}
+
+/** Devices the "Take back" form offers: those a client owns (M21, M18; ctl asks it if it runs). */
+export function returnableDevices(devices: Ownership['devices']): Ownership['devices'] {
+  const owners = new Map(devices.map((d) => [d.id, d.owner]));
+  // A controller's subtree goes back with it: offer the top of each subtree a client holds.
+  return devices.filter(
+    (d) => d.owner !== null && d.owner !== 0 && (d.parent === undefined || owners.get(d.parent) !== d.owner),
   );
 }
 

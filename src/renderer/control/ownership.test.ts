@@ -91,7 +91,8 @@ describe('commandFor (ctl command words, docs/guests.md#shell)', () => {
   it('refuses fields that would change the command, in words', () => {
     expect(commandFor({ kind: 'create', id: 3, name: 'two words' })).toHaveProperty('error');
     expect(commandFor({ kind: 'create', id: 1.5, name: 'x' })).toHaveProperty('error');
-    expect(commandFor({ kind: 'msg', id: 1, text: '@1 parts' })).toHaveProperty('error');
+    // '@' is plain text: the channel is ctl's mailbox, not tagged lines on its console.
+    expect(commandFor({ kind: 'msg', id: 1, text: 'mail me @ 5' })).toEqual({ command: 'msg 1 mail me @ 5' });
     expect(commandFor({ kind: 'resize', id: 1, size: 'lots' })).toHaveProperty('error');
   });
 

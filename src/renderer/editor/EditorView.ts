@@ -4,7 +4,8 @@
  * (Ctrl+Shift+B) deploys the program into that guest's disk image and reboots only that guest. When
  * assembly fails nothing is written and the markers say why. "Save" (Ctrl+S) writes a source or
  * text file into the guest's file system without a reboot; the page asks before it is left with
- * unsaved edits.
+ * unsaved edits. Files of a disk image that no guest runs from open here from the Disks view
+ * (openImageFile) and Save writes them back into the image (docs/app.md#disks).
  */
 import './editor.css';
 import type { DeployResult, Diagnostic, GuestFile } from '../../shared/api.js';
@@ -13,7 +14,9 @@ import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
 import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
 import { DebugGutter } from './debugGutter.js';
+import type { ImageFileTarget } from '../disks/FilesCard.js';
 import { DiskPanel } from './DiskPanel.js';
+import { imageFileKey, openImageModel, renderImageFiles, type OpenFile } from './imageFiles.js';
 import { NewFileForm, newFileText } from './newFile.js';
 import type * as monaco from 'monaco-editor/editor/editor.api';
 
@@ -25,14 +28,6 @@ const loadMonaco = (): Promise<MonacoModule> => (monacoLoading ??= import('./mon
 const DIAGNOSE_DELAY_MS = 350;
 const OWNER = 'hd32asm';
 
-interface OpenFile {
-  guest: number;
-  name: string;
-  kind: GuestFile['kind'];
-  model: monaco.editor.ITextModel;
-  saved: string;
-}
-
 export class EditorView implements View {
   readonly id = 'editor';
   readonly title = 'Editor';
@@ -42,6 +37,8 @@ export class EditorView implements View {
   private readonly placeholder: HTMLElement;
   private readonly guestSelect: HTMLSelectElement;
   private readonly fileList: HTMLElement;
+  /** The open files of disk images (the Disks view's Open), to switch back to them. */
+  private readonly imageList = h('ul.files.image-files', { 'aria-label': 'Open files of disk images', hidden: true });
   private readonly deployButton: HTMLButtonElement;
   private readonly saveButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
@@ -108,6 +105,7 @@ export class EditorView implements View {
         h('div.files-head', {}, h('h3', {}, 'Files'), h('span.spacer'), this.newFile.button),
         this.newFile.el,
         this.fileList,
+        this.imageList,
         this.disk.el,
       ),
       h(
@@ -228,8 +226,8 @@ export class EditorView implements View {
   private rememberOpen(): void {
     const key = (f: OpenFile) => `${this.ctx.guestName(f.guest)}/${f.name}`;
     this.ctx.prefs.remember({
-      openFiles: [...this.open.values()].map(key),
-      currentFile: this.current ? key(this.current) : undefined,
+      openFiles: [...this.open.values()].filter((f) => !f.image).map(key),
+      currentFile: this.current && !this.current.image ? key(this.current) : undefined,
     });
   }
 
@@ -308,14 +306,52 @@ export class EditorView implements View {
         if (opened === this.current) this.scheduleDiagnose();
       });
     }
+    this.showFile(editor, file, focus);
+  }
+
+  /**
+   * Opens a file of a disk image (the Disks view). A partition the running machine boots a guest
+   * from is that guest's (`via`): it opens as the guest's file, so Assemble & reboot works on it.
+   * Otherwise Save writes it back into the image (imageWriteFile); there is no guest to reboot.
+   */
+  async openImageFile(t: ImageFileTarget): Promise<void> {
+    if (t.via) {
+      this.guestSelect.value = String(t.via.guest);
+      if (this.guest !== t.via.guest) await this.pickGuest(t.via.guest);
+      await this.openFile(t.via.guest, t.file);
+      return;
+    }
+    const { editor, m } = await this.ensureEditor();
+    const key = imageFileKey(t);
+    let file = this.open.get(key);
+    if (!file) {
+      const text = await busy(
+        undefined,
+        () => this.ctx.api.imageReadFile(t.image, t.partition, t.file.name),
+        `Opening ${t.image}:${t.partition} ${t.file.name}: `,
+      );
+      if (text === undefined) return;
+      file = openImageModel(m.monaco, t, text);
+      this.open.set(key, file);
+      const opened = file;
+      file.model.onDidChangeContent(() => {
+        this.markOpen();
+        if (opened === this.current) this.scheduleDiagnose();
+      });
+    }
+    this.showFile(editor, file, true);
+  }
+
+  private showFile(editor: monaco.editor.IStandaloneCodeEditor, file: OpenFile, focus: boolean): void {
     this.current = file;
     this.placeholder.hidden = true;
     editor.setModel(file.model);
-    this.gutter?.setFile(file);
+    this.gutter?.setFile(file.image ? undefined : file);
     if (focus) editor.focus();
-    this.deployButton.disabled = file.kind !== 'source';
+    this.deployButton.disabled = file.kind !== 'source' || file.image !== undefined;
     this.saveButton.disabled = file.model.getValue() === file.saved;
-    this.el.dataset.file = f.name;
+    this.el.dataset.file = file.name;
+    this.el.dataset.image = file.image ? `${file.image.name}:${file.image.part}` : '';
     this.markOpen();
     this.rememberOpen();
     this.scheduleDiagnose(0);
@@ -327,6 +363,12 @@ export class EditorView implements View {
       b.classList.toggle('current', f !== undefined && f === this.current);
       b.classList.toggle('dirty', f !== undefined && f.model.getValue() !== f.saved);
     }
+    renderImageFiles(
+      this.imageList,
+      this.open.values(),
+      this.current,
+      (f) => void this.ensureEditor().then(({ editor }) => this.showFile(editor, f, true)),
+    );
     const c = this.current;
     this.saveButton.disabled = !c || c.model.isDisposed() || c.model.getValue() === c.saved;
     this.el.dataset.unsaved = String(this.unsaved().length);
@@ -347,11 +389,19 @@ export class EditorView implements View {
       return;
     }
     const guestName = this.ctx.guestName(f.guest);
-    const r = await busy(this.saveButton, () => this.ctx.api.writeFile(f.guest, f.name, text), `Save ${f.name}: `);
+    const img = f.image;
+    const r = await busy(
+      this.saveButton,
+      () =>
+        img
+          ? this.ctx.api.imageWriteFile(img.name, img.part, f.name, text)
+          : this.ctx.api.writeFile(f.guest, f.name, text),
+      `Save ${f.name}: `,
+    );
     if (!r) return;
     f.saved = text;
     this.markOpen();
-    this.statusLine.textContent = `${f.name} · saved to ${r.written} · ${guestName} not rebooted`;
+    this.statusLine.textContent = `${f.name} · saved to ${r.written}${img ? '' : ` · ${guestName} not rebooted`}`;
     toast(`${f.name} saved to ${r.written}`, 'ok');
   }
 
@@ -364,7 +414,8 @@ export class EditorView implements View {
   private async diagnose(): Promise<void> {
     const f = this.current;
     if (!f || f.kind !== 'source') {
-      this.statusLine.textContent = f ? `${f.name} · plain text` : 'Open a file';
+      const where = f?.image ? ` on ${f.image.name}:${f.image.part}` : '';
+      this.statusLine.textContent = f ? `${f.name}${where} · plain text` : 'Open a file';
       return;
     }
     const seq = ++this.diagnoseSeq;
@@ -421,6 +472,13 @@ export class EditorView implements View {
     const f = this.current;
     if (!f || f.kind !== 'source') {
       toast('Open a source file (.s) of a guest first', 'info');
+      return;
+    }
+    if (f.image) {
+      toast(
+        `${f.name} is on ${f.image.name}, which no guest runs from: Save (Ctrl+S) writes it back; Assemble & reboot works on a running guest's files`,
+        'info',
+      );
       return;
     }
     const source = f.model.getValue();

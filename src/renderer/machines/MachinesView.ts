@@ -19,7 +19,9 @@ export function machineOrder(list: SavedMachine[]): SavedMachine[] {
 /** One line of what a machine is: `hypervisor · 2 pCPU · 64 MiB · interp`. */
 export function describeMachine(c: MachineConfig): string {
   const mode = c.mode === 'dualboot' ? `dual boot${c.boot ? ` ${c.boot}` : ''}` : 'hypervisor';
-  return `${mode} · ${c.cpus} pCPU${c.threads ? ' on threads' : ''} · ${c.memMiB} MiB · ${c.engine ?? 'interp'}`;
+  // The board's nics only when not the default one (M18: a machine with several, docs/guide.md).
+  const nics = c.nics !== undefined && c.nics !== 1 ? ` · ${c.nics} nic${c.nics === 1 ? '' : 's'}` : '';
+  return `${mode} · ${c.cpus} pCPU${c.threads ? ' on threads' : ''} · ${c.memMiB} MiB${nics} · ${c.engine ?? 'interp'}`;
 }
 
 export class MachinesView implements View {
@@ -35,12 +37,17 @@ export class MachinesView implements View {
     boot: HTMLSelectElement;
     cpus: HTMLInputElement;
     mem: HTMLInputElement;
+    nics: HTMLInputElement;
     engine: HTMLSelectElement;
     threads: HTMLInputElement;
     disks: HTMLInputElement;
   };
 
-  constructor(private readonly ctx: AppContext) {
+  /** `showDisk`: opens the Disks view on an image (a disk name in the list is a link to it). */
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly showDisk?: (name: string) => void,
+  ) {
     this.fields = {
       name: h('input', { name: 'name', required: true, maxlength: 100, 'aria-label': 'Machine name' }),
       mode: h(
@@ -56,6 +63,7 @@ export class MachinesView implements View {
       ),
       cpus: h('input', { name: 'cpus', type: 'number', min: 1, max: 8, value: 2, 'aria-label': 'pCPUs' }),
       mem: h('input', { name: 'mem', type: 'number', min: 4, max: 1024, value: 64, 'aria-label': 'Memory (MiB)' }),
+      nics: h('input', { name: 'nics', type: 'number', min: 0, max: 4, value: 1, 'aria-label': 'Network cards' }),
       engine: h(
         'select',
         { name: 'engine', 'aria-label': 'Engine' },
@@ -65,7 +73,7 @@ export class MachinesView implements View {
       threads: h('input', { name: 'threads', type: 'checkbox', 'aria-label': 'pCPU threads' }),
       disks: h('input', {
         name: 'disks',
-        placeholder: 'empty: the working copy of the demo disk',
+        placeholder: 'empty: the working copy of the demo disk (Disks view: attach images)',
         'aria-label': 'Disk image paths, comma-separated',
       }),
     };
@@ -79,6 +87,7 @@ export class MachinesView implements View {
       field('OS (dual boot)', f.boot),
       field('pCPUs', f.cpus),
       field('Memory (MiB)', f.mem),
+      field('Network cards', f.nics),
       field('Engine', f.engine),
       h('label.field.check', {}, f.threads, h('span', {}, 'pCPU threads (hypervisor)')),
       field('Disks', f.disks),
@@ -143,9 +152,25 @@ export class MachinesView implements View {
       h('td', {}, m.name),
       h('td', {}, describeMachine(m.config)),
       h(
-        'td',
+        'td.disks',
         { title: m.config.disks.join('\n') },
-        m.config.disks.length ? m.config.disks.map(baseName).join(', ') : 'demo disk (working copy)',
+        ...(m.config.disks.length ? m.config.disks.map(baseName) : ['hyperdesk.img'])
+          .map((d, i, all) => [
+            this.showDisk
+              ? h(
+                  'button.link',
+                  {
+                    type: 'button',
+                    'data-action': 'show-disk',
+                    title: `${d} in the Disks view`,
+                    onclick: () => this.showDisk!(d),
+                  },
+                  d,
+                )
+              : d,
+            i < all.length - 1 ? ', ' : m.config.disks.length ? '' : ' (demo, working copy)',
+          ])
+          .flat(),
       ),
       h('td', {}, m.updatedAt.slice(0, 16).replace('T', ' ')),
       h(
@@ -166,6 +191,7 @@ export class MachinesView implements View {
     f.boot.value = c.boot ?? 'cos';
     f.cpus.value = String(c.cpus);
     f.mem.value = String(c.memMiB);
+    f.nics.value = String(c.nics ?? 1);
     f.engine.value = c.engine ?? 'interp';
     f.threads.checked = c.threads === true;
     f.disks.value = c.disks.join(', ');
@@ -184,6 +210,7 @@ export class MachinesView implements View {
       mode,
       cpus: Number(f.cpus.value),
       memMiB: Number(f.mem.value),
+      nics: Number(f.nics.value),
       engine: f.engine.value as 'interp' | 'jit',
       disks,
       ...(mode === 'dualboot' ? { boot: f.boot.value } : { threads: f.threads.checked }),

@@ -20,5 +20,9 @@ describe('machines', () => {
     expect(describeMachine({ ...config, mode: 'dualboot', boot: 'swos', cpus: 1, memMiB: 32 })).toBe(
       'dual boot swos · 1 pCPU · 32 MiB · interp',
     );
+    // More than the one default network card (M18): said, as is none.
+    expect(describeMachine({ ...config, nics: 3 })).toBe('hypervisor · 2 pCPU · 64 MiB · 3 nics · interp');
+    expect(describeMachine({ ...config, nics: 0 })).toBe('hypervisor · 2 pCPU · 64 MiB · 0 nics · interp');
+    expect(describeMachine({ ...config, nics: 1 })).toBe('hypervisor · 2 pCPU · 64 MiB · interp');
   });
 });

@@ -117,3 +117,81 @@ export function decodeInto(page: CodePage, slot: number, word: number): void {
   page[2 * slot] = k | ((d.rd === 0 ? SINK : d.rd) << 8) | (d.rs1 << 16) | (d.rs2 << 24);
   page[2 * slot + 1] = imm | 0;
 }
+
+/**
+ * Fused pairs (docs/performance.md#fused-pairs-in-the-interpreter): when the interpreter decodes an
+ * instruction whose successor in the page makes a common pair with it (a loop's counter step and
+ * its branch, an address computed and then used), the first slot's kind becomes a fused kind. Its
+ * fields and immediate stay the first instruction's; the second keeps its own slot, so a jump to
+ * it, a single step (the debugger, the translator's cold path) or a slice that ends between the two
+ * runs it alone. The fused case runs the second only on its fast path and when the slice's budget
+ * allows; anything else (a TLB miss, a branch out of the page) leaves it to its own slot: same
+ * steps, same state, same trap points as without fusion.
+ */
+export const F_ADDI_BRANCH = 64; // 64..69: addi, then beq bne blt bge bltu bgeu
+export const F_ADD_BRANCH = 70; // 70..75: add, then beq bne blt bge bltu bgeu
+export const F_ADD_SB = 76;
+export const F_ADD_LBU = 77;
+export const F_ADD_LW = 78;
+export const F_ADD_SW = 79;
+export const F_ADDI_SW = 80;
+export const F_ADDI_LW = 81;
+export const F_LAST = 81;
+
+/** The first instruction's kind of every fused kind (index: kind - 64). */
+const FUSED_FIRST = new Uint8Array(F_LAST - 63);
+FUSED_FIRST.fill(KIND.addi, 0, 6);
+FUSED_FIRST.fill(KIND.add, 6, 16);
+FUSED_FIRST[F_ADDI_SW - 64] = KIND.addi;
+FUSED_FIRST[F_ADDI_LW - 64] = KIND.addi;
+
+/** The instruction's own kind, whether or not the interpreter fused it with the next one. */
+export function baseKind(w: number): number {
+  const k = w & 255;
+  return k < 64 ? k : FUSED_FIRST[k - 64]!;
+}
+
+/** The fused kind for a pair, or 0 when the pair is not one the interpreter fuses. */
+function fusedKind(first: number, second: number): number {
+  const branch = second >= KIND.beq && second <= KIND.bgeu ? second - KIND.beq : -1;
+  if (first === KIND.addi) {
+    if (branch >= 0) return F_ADDI_BRANCH + branch;
+    if (second === KIND.sw) return F_ADDI_SW;
+    if (second === KIND.lw) return F_ADDI_LW;
+  } else if (first === KIND.add) {
+    if (branch >= 0) return F_ADD_BRANCH + branch;
+    if (second === KIND.sb) return F_ADD_SB;
+    if (second === KIND.lbu) return F_ADD_LBU;
+    if (second === KIND.lw) return F_ADD_LW;
+    if (second === KIND.sw) return F_ADD_SW;
+  }
+  return 0;
+}
+
+/** Fuses slot `slot` with slot `slot + 1` (both decoded) when they make a pair. */
+function fuse(page: CodePage, slot: number): void {
+  const w = page[2 * slot]!;
+  const f = fusedKind(w & 255, baseKind(page[2 * slot + 2]!));
+  if (f !== 0) page[2 * slot] = (w & ~255) | f;
+}
+
+/** How far ahead the interpreter decodes a page when it meets an undecoded slot. */
+const DECODE_AHEAD = 32;
+
+/**
+ * Decode slot `slot` of `page` (instruction words from `m32` at word index `base`) and the
+ * undecoded slots after it, up to DECODE_AHEAD, fusing every adjacent pair that is one (pairs may
+ * overlap: each slot's kind says only whether it and its successor fuse). Decoding ahead is
+ * harmless: a word that is not code decodes as illegal and traps only if executed, and a write to
+ * the page drops the whole decoded copy (PhysicalMemory).
+ */
+export function decodeRun(page: CodePage, slot: number, m32: Int32Array, base: number): void {
+  decodeInto(page, slot, m32[base + slot]!);
+  const end = Math.min(2048, slot + DECODE_AHEAD);
+  for (let j = slot + 1; j < end; j++) {
+    const known = page[2 * j] !== K_DECODE;
+    if (!known) decodeInto(page, j, m32[base + j]!);
+    fuse(page, j - 1);
+    if (known) break;
+  }
+}

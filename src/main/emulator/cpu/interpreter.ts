@@ -18,7 +18,7 @@
  */
 import { CAUSE, HSTATUS_TE } from '../../../shared/isa/csrs.js';
 import { atomicOp, type Cpu } from './Cpu.js';
-import { decodeInto, unpack, type CodePage } from './decode.js';
+import { decodeRun, unpack, type CodePage } from './decode.js';
 
 export function interpret(cpu: Cpu, budget: number, start = 0): number {
   const regs = cpu.regs;
@@ -61,7 +61,8 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
       n++;
       switch (w & 255) {
         case 0: // not decoded yet: decode from the physical page and dispatch again without counting.
-          decodeInto(page, slot >>> 1, m32[(cpu.fetchHpa | (slot << 1)) >>> 2]);
+          // With the slots after it, fusing pairs (decode.ts#decodeRun).
+          decodeRun(page, slot >>> 1, m32, cpu.fetchHpa >>> 2);
           n--;
           continue;
         case 63: // ran off the end of the page (not an instruction: not counted)
@@ -588,6 +589,354 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           cpu.hflush((w >>> 16) & 63);
           pc = (pageVa + (slot << 1) + 4) | 0;
           break outer;
+        case 64: {
+          // addi, then beq (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a === b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 65: {
+          // addi, then bne (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a !== b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 66: {
+          // addi, then blt (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a < b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 67: {
+          // addi, then bge (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a >= b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 68: {
+          // addi, then bltu (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a >>> 0 < b >>> 0) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 69: {
+          // addi, then bgeu (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a >>> 0 >= b >>> 0) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 70: {
+          // add, then beq (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a === b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 71: {
+          // add, then bne (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a !== b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 72: {
+          // add, then blt (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a < b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 73: {
+          // add, then bge (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a >= b) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 74: {
+          // add, then bltu (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a >>> 0 < b >>> 0) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 75: {
+          // add, then bgeu (fused: decode.ts#fuseNext)
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          n++;
+          const w2 = page[slot];
+          const a = regs[(w2 >>> 16) & 63];
+          const b = regs[w2 >>> 24];
+          if (a >>> 0 >= b >>> 0) {
+            const t = slot + (page[slot + 1] >> 1);
+            if (t >>> 0 < 2048) {
+              slot = t;
+              continue;
+            }
+            pc = (pageVa + (slot << 1) + page[slot + 1]) | 0;
+            continue outer;
+          }
+          slot += 2;
+          continue;
+        }
+        case 76: {
+          // add, then sb on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          const w2 = page[slot];
+          const va = (regs[(w2 >>> 16) & 63] + page[slot + 1]) | 0;
+          const vpn = va >>> 12;
+          const i = (vpn ^ cx) & 1023;
+          if (wTag[i] === (ctx | vpn)) {
+            mu8[tbase[i] | (va & 0xfff)] = regs[w2 >>> 24];
+            n++;
+            slot += 2;
+          }
+          continue;
+        }
+        case 77: {
+          // add, then lbu on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          const w2 = page[slot];
+          const va = (regs[(w2 >>> 16) & 63] + page[slot + 1]) | 0;
+          const vpn = va >>> 12;
+          const i = (vpn ^ cx) & 1023;
+          if (rTag[i] === (ctx | vpn)) {
+            regs[(w2 >>> 8) & 63] = mu8[tbase[i] | (va & 0xfff)];
+            n++;
+            slot += 2;
+          }
+          continue;
+        }
+        case 78: {
+          // add, then lw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          const w2 = page[slot];
+          const va = (regs[(w2 >>> 16) & 63] + page[slot + 1]) | 0;
+          const vpn = va >>> 12;
+          const i = (vpn ^ cx) & 1023;
+          if (rTag[i] === (ctx | vpn) && (va & 3) === 0) {
+            regs[(w2 >>> 8) & 63] = m32[(tbase[i] | (va & 0xfff)) >>> 2];
+            n++;
+            slot += 2;
+          }
+          continue;
+        }
+        case 79: {
+          // add, then sw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          const w2 = page[slot];
+          const va = (regs[(w2 >>> 16) & 63] + page[slot + 1]) | 0;
+          const vpn = va >>> 12;
+          const i = (vpn ^ cx) & 1023;
+          if (wTag[i] === (ctx | vpn) && (va & 3) === 0) {
+            m32[(tbase[i] | (va & 0xfff)) >>> 2] = regs[w2 >>> 24];
+            n++;
+            slot += 2;
+          }
+          continue;
+        }
+        case 80: {
+          // addi, then sw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          const w2 = page[slot];
+          const va = (regs[(w2 >>> 16) & 63] + page[slot + 1]) | 0;
+          const vpn = va >>> 12;
+          const i = (vpn ^ cx) & 1023;
+          if (wTag[i] === (ctx | vpn) && (va & 3) === 0) {
+            m32[(tbase[i] | (va & 0xfff)) >>> 2] = regs[w2 >>> 24];
+            n++;
+            slot += 2;
+          }
+          continue;
+        }
+        case 81: {
+          // addi, then lw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
+          slot += 2;
+          if (n >= budget) continue;
+          const w2 = page[slot];
+          const va = (regs[(w2 >>> 16) & 63] + page[slot + 1]) | 0;
+          const vpn = va >>> 12;
+          const i = (vpn ^ cx) & 1023;
+          if (rTag[i] === (ctx | vpn) && (va & 3) === 0) {
+            regs[(w2 >>> 8) & 63] = m32[(tbase[i] | (va & 0xfff)) >>> 2];
+            n++;
+            slot += 2;
+          }
+          continue;
+        }
         default:
           throw new Error(`interpreter: no case for decoded kind ${w & 255} (emulator bug)`);
       }

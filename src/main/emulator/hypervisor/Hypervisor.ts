@@ -36,6 +36,7 @@ import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { CONSOLE_CYCLES_PER_BYTE, CONSOLE_QUEUE_BYTES, HC, handleHypercall } from './hypercalls.js';
 import { abandonCalls, notice } from './messages.js';
+import { MgmtMailbox } from './mgmt.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
 import { Partition, type PartitionEvent } from './Partition.js';
@@ -54,8 +55,18 @@ import {
   savePartition,
   type HypervisorState,
 } from './state.js';
+import { ownedForest, subtreesOf, type Subtrees } from './subtrees.js';
 import { Vcpu } from './Vcpu.js';
 import { Bridge } from './net/Bridge.js';
+import {
+  applyVcpuFault,
+  checkVictim,
+  checkWild,
+  CRASH_DELAY_CYCLES,
+  injectDma,
+  type FaultHost,
+  type FaultKind,
+} from './faults.js';
 import { macWords, virtualMac } from './net/vnic.js';
 
 export const HV_RESERVE_BYTES = 1 << 20;
@@ -119,8 +130,26 @@ export class Hypervisor {
   /** Pages offered for sharing (M19), pending or accepted: part of the layout (plan.ts). */
   readonly shares: Share[] = [];
   nextShareId = 1;
+  /**
+   * ctl's management mailbox (mgmt.ts, docs/hypercalls.md#the-management-mailbox): the app's
+   * requests wait here, apart from ctl's console; source 31 of partition 0 is high while one does.
+   */
+  readonly mgmt = new MgmtMailbox(() => {
+    const ctl = this.partitions.get(0);
+    if (!ctl) return;
+    this.notify(ctl);
+    if (this.mgmt.pending) for (const v of ctl.vcpus) this.kick(v);
+  });
   /** Device nodes by id (the I/O tree does not change while the machine runs). */
   private readonly nodes = new Map<string, IoNode>();
+  /** Controllers and the nodes under them (M5, subtrees.ts). */
+  readonly subtrees: Subtrees;
+  /** The preferred guest (M24): the one client a crash of the hypervisor does not lose; -1: none. */
+  preferred = -1;
+  /** Machine time (cycles) of an injected hypervisor crash (fault_inject crash); Infinity: none. */
+  crashAt = Infinity;
+  /** Crashes survived (the recovery path ran): for the app and the tests. */
+  recoveries = 0;
 
   constructor(
     readonly machine: Machine,
@@ -141,6 +170,7 @@ export class Hypervisor {
       if (node.irq) this.sourceDevice.set(node.irq, node.id);
       this.nodes.set(node.id, node);
     }
+    this.subtrees = subtreesOf(machine.tree);
   }
 
   // ------------------------------------------------------------------ power-on
@@ -158,9 +188,7 @@ export class Hypervisor {
   }): Partition {
     const m = this.machine;
     m.resetDevices();
-    // The physical interrupt controller is the hypervisor's: every source to pCPU 0.
-    for (let s = 1; s < 32; s++) m.intc.write(0x000 + 4 * s, 4, 1);
-    m.intc.write(0x100, 4, 0xfffffffe | 0);
+    this.takeInterruptController();
     for (const cpu of m.cpus) {
       cpu.reset(0);
       cpu.hie = (1 << IRQ.htimer) | (1 << IRQ.external) | (1 << IRQ.ipi);
@@ -237,12 +265,43 @@ export class Hypervisor {
     return v;
   }
 
+  /**
+   * Take a partition's highest vCPU away (M21, docs/hypercalls.md#hot-add-and-remove): from a
+   * partition that is not running, or from a running one that agreed (cpu_release, called from
+   * another of its vCPUs). Its pCPU, when it was on one, goes on with the others. The last vCPU
+   * never goes: a partition without one could not run.
+   */
+  removeVcpu(p: Partition): HvError | undefined {
+    const v = p.vcpus[p.vcpus.length - 1];
+    if (!v || p.vcpus.length < 2)
+      return fail(E.INVAL, `partition ${p.id} has ${p.vcpus.length} vCPU: the last one is never removed`);
+    let freed: Cpu | undefined;
+    if (v.runningOn >= 0) {
+      const cpu = this.machine.cpus[v.runningOn];
+      if (cpu === this.inTrap) return fail(E.BUSY, `vCPU ${v.index} cannot release itself`);
+      this.preempt(cpu);
+      v.save(cpu);
+      this.current[cpu.id] = undefined;
+      freed = cpu;
+    }
+    v.state = 'stopped';
+    p.vcpus.pop();
+    this.queues[v.home] = this.queues[v.home].filter((x) => x !== v);
+    p.lastOn.forEach((x, i) => {
+      if (x === v) p.lastOn[i] = undefined;
+    });
+    this.log(p.id, 'cpu', `vCPU ${v.index} removed from pCPU ${v.home}`);
+    if (freed) this.schedule(freed);
+    return undefined;
+  }
+
   /** The machine the partition checker checks layouts against. */
   machineSpec(): MachineSpec {
     return {
       ramBytes: this.usableBytes,
       cpus: this.machine.cpus.length,
       devices: [...this.nodes.keys()],
+      subtrees: this.subtrees,
     };
   }
 
@@ -517,7 +576,8 @@ export class Hypervisor {
 
   /** The boot info a partition sees: its memory, its vCPUs, its devices only. */
   private bootInfoFor(p: Partition, virtual: IoNode[]): Uint8Array {
-    const own = [...p.devices].map((id) => this.deviceNode(id)).filter((n): n is IoNode => !!n);
+    // Owned controllers come with their subtrees under them (M5), as on the bare board.
+    const own = ownedForest(this.machine.tree, p.devices, p.id === 0);
     const root: IoNode = {
       id: 'sysbus',
       kind: 'bus',
@@ -639,8 +699,193 @@ export class Hypervisor {
     // the port, down; docs/hypercalls.md#network).
     this.bridge.detach(id);
     this.partitions.delete(id);
+    if (this.preferred === id) this.preferred = -1;
     this.log(id, 'destroyed', '');
     return undefined;
+  }
+
+  // ------------------------------------------------------------------ fault injection (faults.ts)
+
+  /** What faults.ts needs of the hypervisor. */
+  private get faultHost(): FaultHost {
+    return {
+      mem: this.machine.mem,
+      writeGuest: (p, gpa, b) => this.writeGuest(p, gpa, b),
+      flushTlb: (p) => this.teHost.flushTlb(p),
+    };
+  }
+
+  /**
+   * fault_inject (docs/hypercalls.md#fault-injection): make fault `kind` happen to client `id` (or,
+   * for `crash`, to the hypervisor). The fault is logged as `injected`; what contains it logs its own
+   * event (faulted, shutdown, the disk's status), as it would for a fault nobody injected.
+   */
+  injectFault(kind: FaultKind, id: number, now: number): HvError | undefined {
+    if (kind === 'crash') {
+      if (this.crashAt !== Infinity) return fail(E.BUSY, 'a hypervisor crash is already on its way');
+      this.crashAt = now + CRASH_DELAY_CYCLES;
+      const pref = this.partitions.get(this.preferred);
+      this.log(0, 'injected', `hypervisor crash (preferred guest: ${pref ? `${pref.id} ${pref.name}` : 'none'})`);
+      for (const cpu of this.machine.cpus) if (cpu.hTimerAt > this.crashAt) cpu.hTimerAt = this.crashAt;
+      return undefined;
+    }
+    const p = this.partitions.get(id);
+    const bad = checkVictim(p, id, kind);
+    if (bad || !p) return bad;
+    switch (kind) {
+      case 'kernel':
+      case 'irqoff':
+      case 'wild': {
+        const v = p.vcpus[0];
+        if (kind === 'wild') {
+          const live = v.runningOn >= 0 ? this.machine.cpus[v.runningOn] : undefined;
+          // Its translation root: live on its pCPU while it runs there (ptbr is a guest register).
+          if (live && p.technique !== 'trap-emulate') v.csr.ptbr = live.ptbr;
+          const no = checkWild(v, p, id);
+          if (no) return no;
+        }
+        if (p.pendingFault) return fail(E.BUSY, `partition ${id} has a fault on its way already`);
+        p.pendingFault = kind;
+        // It meets the fault when its vCPU 0 next runs: now, if it was waiting (a spurious wakeup is
+        // legal after wfi); at its pCPU's next tick if it runs.
+        if (v.state === 'blocked' && v.waitingReplyFrom < 0) v.state = 'runnable';
+        const cpu = v.runningOn >= 0 ? this.machine.cpus[v.runningOn] : undefined;
+        if (cpu && cpu !== this.inTrap) this.machine.cpus[cpu.id].setInterrupt(IRQ.ipi, true);
+        if (!cpu) this.kick(v);
+        this.log(id, 'injected', `${kind} fault: it runs into it at its next time slice`);
+        return undefined;
+      }
+      case 'dma': {
+        const status = injectDma(p);
+        this.log(id, 'injected', `dma outside its memory: refused by its DMA domain (disk STATUS ${status})`);
+        return undefined;
+      }
+      case 'diskerr':
+        p.writeFaults++;
+        this.log(id, 'injected', 'disk write error: its next disk write fails (STATUS 4) and writes nothing');
+        return undefined;
+      case 'fail':
+        // Fail-stop of the primary's processor (M23 without a backup: nobody takes over).
+        p.stats.faults++;
+        this.halt(p, 'faulted', 'injected primary failure (fail-stop): no backup takes over');
+        notice(this, this.partitions.get(0)!, `faulted ${p.id}`);
+        return undefined;
+    }
+  }
+
+  /**
+   * The hypervisor crashed (fault_inject crash): its tables are gone, and with them every guest but
+   * the preferred one (M24, after VM/370). The recovery path keeps only the preferred guest's control
+   * block, as plain data (state.ts), restarts the hypervisor (reserve, VMIDs, run queues, devices),
+   * reboots ctl from its image with every resource the preferred guest does not hold, puts the
+   * preferred guest back where it was (its memory in place, its vCPUs and virtual devices as they
+   * were) and tells ctl: `recovered ID` (or `recovered none`). docs/hypercalls.md#the-preferred-guest.
+   */
+  private crashAndRecover(cpu: Cpu): void {
+    const m = this.machine;
+    this.crashAt = Infinity;
+    // Every pCPU stops where it is: a guest running there is saved as a trap would save it.
+    for (const c of m.cpus) {
+      const v = this.current[c.id];
+      if (!v) continue;
+      if (c !== cpu && c.mode !== 2) this.preempt(c);
+      v.save(c);
+      this.current[c.id] = undefined;
+    }
+    const oldCtl = this.partitions.get(0) as Partition;
+    const pref = this.partitions.get(this.preferred);
+    const keep =
+      pref && (pref.state === 'running' || pref.state === 'stopped')
+        ? savePartition(pref, undefined, m.cpus.length)
+        : undefined;
+    const lost = [...this.partitions.values()].filter((p) => p.id !== 0 && p.id !== keep?.id);
+    this.log(
+      0,
+      'crashed',
+      `hypervisor crash: ${lost.length} guest${lost.length === 1 ? '' : 's'} lost${lost.length ? ` (${lost.map((p) => p.id).join(', ')})` : ''}`,
+    );
+    // The crash: nothing of this hypervisor's tables is trusted any more.
+    for (const p of lost) {
+      if (p.state === 'swapped') this.swapStore.drop(p.id);
+      this.bridge.detach(p.id);
+    }
+    if (!keep && pref) this.bridge.detach(pref.id);
+    this.partitions.clear();
+    this.tables.clear();
+    this.vintc.clear();
+    this.vconsoles.clear();
+    this.shares.length = 0;
+    for (const q of this.queues) q.length = 0;
+    this.tickless.fill(false);
+    this.vmidOwner.fill(-1);
+    this.nextVmid = 1;
+    this.reserve.reset();
+    for (const c of m.cpus) c.tlb.flushAll();
+    if (!keep) this.preferred = -1;
+    // Restart: the physical devices and the interrupt controller as at power-on, ctl from its image.
+    m.resetDevices();
+    this.takeInterruptController();
+    const ctl = this.create(0, oldCtl.name);
+    ctl.bootPartition = oldCtl.bootPartition;
+    ctl.pristine = oldCtl.pristine;
+    const holes = (keep?.memory ?? []).map((r) => [r.hpa, r.hpa + r.size]).sort((a, b) => a[0] - b[0]);
+    let at = 0;
+    for (const [from, to] of [...holes, [this.usableBytes, this.usableBytes]]) {
+      if (from > at) ctl.memory.push({ gpa: ctl.memEnd, hpa: at, size: from - at });
+      at = Math.max(at, to);
+    }
+    const kept = new Set(keep?.devices ?? []);
+    for (const { node } of flatten(m.tree))
+      if (node.kind !== 'bus' && node.kind !== 'controller' && node.kind !== 'intc' && !kept.has(node.id))
+        ctl.devices.add(node.id);
+    for (const c of m.cpus) this.addVcpu(ctl, c.id);
+    const err = this.start(0, oldCtl.entry, oldCtl.startFlags);
+    if (err) {
+      m.powerOff(128);
+      return;
+    }
+    if (keep) {
+      // The control block swap: the preferred guest comes back from its saved control block.
+      const p = loadPartition(keep, (x) => this.kick(x));
+      p.vmid = 0;
+      p.s2root = 0;
+      p.lastOn.length = 0;
+      for (const v of p.vcpus) if (v.te) v.te = { vptbr: v.te.vptbr, shadow: undefined, stale: true };
+      this.partitions.set(p.id, p);
+      for (const v of p.vcpus) this.queues[v.home].push(v);
+      if (!this.remap(p)) {
+        this.partitions.delete(p.id);
+        this.log(p.id, 'destroyed', 'lost in the recovery: the reserve is full');
+      } else {
+        this.buildDevices(p);
+        restoreDevices(p, keep);
+        this.notify(p);
+        for (const v of p.vcpus) this.kick(v);
+      }
+    }
+    this.recoveries++;
+    const back = this.partitions.get(this.preferred);
+    notice(this, ctl, back ? `recovered ${back.id}` : 'recovered none');
+    this.log(
+      0,
+      'recovered',
+      back
+        ? `preferred guest ${back.id} (${back.name}) resumed where it was; ctl rebooted`
+        : 'no preferred guest: ctl rebooted alone',
+    );
+    for (const c of m.cpus) {
+      if (c === cpu) continue;
+      this.idle(c);
+      c.setInterrupt(IRQ.ipi, true);
+    }
+    this.schedule(cpu);
+  }
+
+  /** The physical interrupt controller is the hypervisor's: every source to pCPU 0. */
+  private takeInterruptController(): void {
+    const m = this.machine;
+    for (let s = 1; s < 32; s++) m.intc.write(0x000 + 4 * s, 4, 1);
+    m.intc.write(0x100, 4, 0xfffffffe | 0);
   }
 
   // ------------------------------------------------------------------ traps
@@ -652,6 +897,8 @@ export class Hypervisor {
   private trap(cpu: Cpu): void {
     this.inTrap = cpu;
     try {
+      // An injected crash happens at the first trap after its time, whatever the trap was for.
+      if (cpu.now() >= this.crashAt) return this.crashAndRecover(cpu);
       this.handleTrap(cpu);
     } finally {
       this.inTrap = undefined;
@@ -785,13 +1032,14 @@ export class Hypervisor {
 
   /**
    * The hypervisor's notification line (docs/hypercalls.md#notifications): source 31 of a
-   * partition's interrupt controller is high while its inbox holds a message.
+   * partition's interrupt controller is high while its inbox holds a message, and for partition 0
+   * also while a management request waits (docs/hypercalls.md#the-management-mailbox).
    */
   notify(p: Partition): void {
     this.vintc
       .get(p.id)
       ?.line(NOTIFY_SOURCE)
-      .set(p.inbox.length > 0);
+      .set(p.inbox.length > 0 || (p.id === 0 && this.mgmt.pending));
   }
 
   /** The guest completed passed-through source s: complete it physically, follow its level. */
@@ -923,6 +1171,16 @@ export class Hypervisor {
       this.current[cpu.id] = undefined;
       return this.contain(cpu, p, 'the hypervisor reserve is full (no room for a shadow page table)');
     }
+    if (p.pendingFault) {
+      // An injected fault (faults.ts): the guest's state is changed so that it runs into it now.
+      const kind = p.pendingFault;
+      p.pendingFault = undefined;
+      const why = applyVcpuFault(this.faultHost, next, p, kind);
+      if (why) {
+        this.current[cpu.id] = undefined;
+        return this.contain(cpu, p, why);
+      }
+    }
     const vmid = this.vmidFor(p);
     // The TLB tags entries by ASID and VMID, not by vCPU: after another vCPU of this partition ran
     // here, its translations (its own page tables, or its shadow) must not be this one's.
@@ -1007,7 +1265,7 @@ export class Hypervisor {
       if (v.busyUntil > 0) wake = Math.min(wake, v.busyUntil);
       else if (v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
     }
-    cpu.hTimerAt = wake;
+    cpu.hTimerAt = Math.min(wake, this.crashAt);
     cpu.waiting = true;
   }
 
@@ -1042,6 +1300,10 @@ export class Hypervisor {
       eventSeq: this.eventSeq,
       eventsDropped: this.eventsDropped,
       bridge: this.bridge.saveState(),
+      preferred: this.preferred,
+      crashAt: Number.isFinite(this.crashAt) ? this.crashAt : null,
+      recoveries: this.recoveries,
+      mgmt: this.mgmt.saveState(),
     };
   }
 
@@ -1104,6 +1366,10 @@ export class Hypervisor {
     this.events.push(...s.events.map((e) => ({ ...e })));
     this.eventSeq = s.eventSeq;
     this.eventsDropped = s.eventsDropped;
+    this.preferred = s.preferred ?? -1;
+    this.crashAt = s.crashAt ?? Infinity;
+    this.recoveries = s.recoveries ?? 0;
+    this.mgmt.restoreState(s.mgmt);
     m.cpus.forEach((cpu, i) => {
       cpu.hypervisorTrap = (c) => this.trap(c);
       cpu.restoreState(cpuStates[i]);

@@ -61,7 +61,12 @@ export interface PartitionEvent {
     | 'swapped-out'
     | 'swapped-in'
     | 'message'
-    | 'shared';
+    | 'shared'
+    /** Fault injection and the hypervisor's crash and recovery (docs/hypercalls.md#fault-injection). */
+    | 'injected'
+    | 'preferred'
+    | 'crashed'
+    | 'recovered';
   detail: string;
   /** A message event (kind 'message', M19): what went from `partition` to whom; the sequence view reads it. */
   msg?: MessageEventInfo;
@@ -130,6 +135,12 @@ export class Partition {
   bootPartition = 0;
   startFlags = 0;
   exitCode = 0;
+  /**
+   * Fault injection (faults.ts, docs/hypercalls.md#fault-injection): a fault its vCPU runs into when
+   * it next runs, and injected write errors its virtual disk still has to report.
+   */
+  pendingFault: 'kernel' | 'irqoff' | 'wild' | undefined;
+  writeFaults = 0;
   /** Root of its stage-2 table (host-physical), 0 before the first build. */
   s2root = 0;
   dma: DmaTable | undefined;

@@ -24,8 +24,17 @@ import {
   swapIn,
   swapOut,
 } from './messages.js';
+import { MGMT_MAX_MESSAGE, MGMT_MAX_REPLY } from './mgmt.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
+import { FAULT_KINDS } from './faults.js';
 import { virtualMac } from './net/vnic.js';
+import { groupOf } from './subtrees.js';
+
+/**
+ * Devices a partition gets a virtual stand-in for at its start (vdevices.ts): the physical one cannot
+ * be hot-plugged at the same address while it runs (docs/hypercalls.md#hot-add-and-remove).
+ */
+const STAND_INS = new Set(['uart0', 'sysctl', 'rtc', 'disk0', 'nic0']);
 
 export const HV_VERSION = 1;
 
@@ -135,8 +144,15 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       hv.shutdown(p, a(0));
       return undefined;
     case HC.request: {
-      const text = `request ${p.id} ${a(0) === 1 ? 'mem' : 'cpu'} ${a(1) >>> 0}`;
-      hv.log(p.id, a(0) === 1 ? 'memory' : 'cpu', `${text} (ctl decides)`);
+      let text = `request ${p.id} ${a(0) === 1 ? 'mem' : 'cpu'} ${a(1) >>> 0}`;
+      if (a(0) === 3) {
+        // A device by its id (M18: a guest asks, ctl decides): one word, so ctl can read it back.
+        const dev = guestString(hv, p, a(1), 32);
+        if (dev === undefined) return E.FAULT;
+        if (!/^[A-Za-z0-9_.-]{1,31}$/.test(dev)) return E.INVAL;
+        text = `request ${p.id} dev ${dev}`;
+      }
+      hv.log(p.id, a(0) === 1 ? 'memory' : a(0) === 3 ? 'device' : 'cpu', `${text} (ctl decides)`);
       const ctl = hv.partitions.get(0);
       if (ctl && p.id !== 0) notice(hv, ctl, text);
       return 0;
@@ -290,10 +306,65 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (!t) return E.NOENT;
       const dev = guestString(hv, p, a(1), 32);
       if (dev === undefined) return E.FAULT;
+      const group = groupOf(hv.subtrees, dev);
+      // Hot-plug (M21): a running partition may get a device, unless it already runs a virtual one
+      // at that address (built at its start): that one is swapped only across a restart.
+      // (ctl has no virtual devices: it owns the real ones, and takes any back.)
+      if (t.id !== 0 && t.state === 'running' && group.some((d) => STAND_INS.has(d) && !t.devices.has(d)))
+        return E.BUSY;
       const owner = [...hv.partitions.values()].find((x) => x.devices.has(dev));
       const r = hv.control({ op: 'assign-device', by: p.id, to: t.id, device: dev });
       if (r instanceof HvError) return r.code;
-      hv.log(t.id, 'device', `${dev} from partition ${owner?.id}`);
+      hv.log(t.id, 'device', `${dev} from partition ${owner?.id ?? 'nobody'}`);
+      if (t.state === 'running' && t.id !== p.id) for (const d of group) notice(hv, t, `dev-added ${d}`);
+      return 0;
+    }
+    case HC.part_remove_dev: {
+      // Taking a device back (M18 dynamic reassignment, M21): now from a partition that does not
+      // run; a running one is asked, and agrees with dev_release or refuses (its message to ctl).
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      const dev = guestString(hv, p, a(1), 32);
+      if (dev === undefined) return E.FAULT;
+      if (!t.devices.has(dev)) return E.NOENT;
+      if (t.state === 'running') {
+        notice(hv, t, `dev-remove ${groupOf(hv.subtrees, dev).join(' ')}`);
+        return 0;
+      }
+      const r = hv.control({ op: 'assign-device', by: p.id, to: p.id, device: dev });
+      if (r instanceof HvError) return r.code;
+      hv.log(t.id, 'device', `${dev} back to partition ${p.id}`);
+      return 0;
+    }
+    case HC.dev_release: {
+      const ctl = hv.partitions.get(0);
+      const dev = guestString(hv, p, a(0), 32);
+      if (dev === undefined) return E.FAULT;
+      if (!ctl || p.id === 0 || !p.devices.has(dev)) return E.NOENT;
+      const r = hv.control({ op: 'assign-device', by: p.id, to: 0, device: dev });
+      if (r instanceof HvError) return r.code;
+      hv.log(p.id, 'device', `${dev} released to partition 0`);
+      notice(hv, ctl, `dev-released ${p.id} ${dev}`);
+      return 0;
+    }
+    case HC.part_remove_cpu: {
+      const t = hv.partitions.get(a(0));
+      if (!t || t.id === 0) return E.NOENT;
+      if (t.vcpus.length < 2) return E.INVAL; // never the last one
+      if (t.state === 'running') {
+        notice(hv, t, `cpu-remove ${t.vcpus.length - 1}`);
+        return 0;
+      }
+      return result(hv.removeVcpu(t));
+    }
+    case HC.cpu_release: {
+      // The guest agrees to give back its highest vCPU (M21), from another of its vCPUs.
+      const ctl = hv.partitions.get(0);
+      if (!ctl || p.id === 0 || a(0) !== p.vcpus.length - 1 || a(0) < 1) return E.INVAL;
+      if (a(0) === v.index) return E.BUSY;
+      const err = hv.removeVcpu(p);
+      if (err) return err.code;
+      notice(hv, ctl, `cpu-released ${p.id} ${a(0)}`);
       return 0;
     }
     case HC.part_grant_disk: {
@@ -359,6 +430,45 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (t.state === 'running' || t.state === 'swapped') return E.BUSY;
       t.technique = k;
       return 0;
+    }
+    case HC.part_prefer: {
+      // The preferred guest (M24): which client survives a hypervisor crash. ctl cannot be it: the
+      // recovery reboots ctl. -1 clears it.
+      if (a(0) === -1) {
+        hv.preferred = -1;
+        return 0;
+      }
+      const t = hv.partitions.get(a(0));
+      if (!t || t.state === 'destroyed') return E.NOENT;
+      if (t.id === 0) return E.INVAL;
+      hv.preferred = t.id;
+      hv.log(t.id, 'preferred', 'it survives a hypervisor crash (M24)');
+      return 0;
+    }
+    case HC.fault_inject: {
+      const kind = FAULT_KINDS[a(0)];
+      if (kind === undefined) return E.INVAL;
+      return result(hv.injectFault(kind, a(1), cpu.now()));
+    }
+    case HC.mgmt_recv: {
+      // The app's management request for ctl (mgmt.ts, docs/hypercalls.md#the-management-mailbox).
+      const len = hv.mgmt.waitingLength;
+      if (!hv.mgmt.pending) return E.AGAIN;
+      if (a(1) < len) return E.INVAL; // it stays waiting: ctl may ask again with room for it
+      if (!p.owns(a(0), len)) return E.FAULT;
+      const r = hv.mgmt.receive() as { id: number; bytes: Uint8Array };
+      hv.writeGuest(p, a(0), r.bytes);
+      cpu.regs[11] = r.id;
+      return len;
+    }
+    case HC.mgmt_reply: {
+      const textLen = a(3);
+      const msgLen = a(5);
+      if (textLen < 0 || textLen > MGMT_MAX_REPLY || msgLen < 0 || msgLen > MGMT_MAX_MESSAGE) return E.INVAL;
+      const text = hv.readGuest(p, a(2), textLen);
+      const message = hv.readGuest(p, a(4), msgLen);
+      if (!text || !message) return E.FAULT;
+      return hv.mgmt.answer(a(0), a(1), text, message) ? 0 : E.NOENT;
     }
     default:
       void v;

@@ -8,6 +8,7 @@
  */
 import { E, fail, type HvError } from './errors.js';
 import type { MemRange, PartitionState } from './Partition.js';
+import { groupOf, keepWhole } from './subtrees.js';
 import { validateChanged, validatePartitions, type MachineSpec } from './validate.js';
 
 /** Offers one partition may have pending (not yet accepted): a guest cannot grow the table without bound. */
@@ -56,7 +57,10 @@ export type ControlOp =
     }
   /** All of `from`'s memory to the end of `to`'s (swap-out). */
   | { readonly op: 'return-memory'; readonly from: number; readonly to: number }
-  /** A device subtree to `to`, from whoever owns it; `by` is the caller (ctl). */
+  /**
+   * A device, or a controller with its whole subtree (M5), to `to` from whoever owns it; `by` is the
+   * caller (ctl), or the running owner that agreed to let it go (dev_release).
+   */
   | { readonly op: 'assign-device'; readonly by: number; readonly to: number; readonly device: string }
   | { readonly op: 'share-offer'; readonly from: number; readonly to: number; readonly gpa: number }
   | { readonly op: 'share-accept'; readonly by: number; readonly id: number; readonly gpa: number }
@@ -188,18 +192,38 @@ export function plan(layout: Layout, op: ControlOp, machine: MachineSpec): Plan 
       break;
     }
     case 'assign-device': {
+      // M5 (docs/hypercalls.md#device-subtrees): a controller goes with everything under it, from
+      // whoever owns each part; an owner that is running must be the caller or have agreed
+      // (`by` is then the owner itself: dev_release).
       const to = byId.get(op.to);
       if (!to) return fail(E.NOENT, `no partition ${op.to}`);
-      const owner = layout.parts.find((p) => p.devices.includes(op.device));
-      if (!owner) return fail(E.NOENT, `no device ${op.device} (or nobody owns it)`);
-      if (owner.id === to.id) return fail(E.INVAL, `partition ${to.id} already owns ${op.device}`);
-      if (owner.id !== op.by && owner.state === 'running')
-        return fail(E.BUSY, `${op.device} belongs to partition ${owner.id}, which is running: stop it first`);
-      if (to.id !== op.by && to.state === 'running')
-        return fail(E.BUSY, `partition ${to.id} is running: a running client gets no new device; stop it first`);
-      set(owner.id, { devices: owner.devices.filter((d) => d !== op.device) });
-      set(to.id, { devices: [...to.devices, op.device] });
-      remap.add(owner.id).add(to.id);
+      const group = groupOf(machine.subtrees, op.device);
+      const ownerOf = (d: string) => layout.parts.find((p) => p.devices.includes(d));
+      const owners = new Set(group.map(ownerOf).filter((p): p is PartLayout => p !== undefined));
+      if (owners.size === 0 && !machine.subtrees?.has(op.device))
+        return fail(E.NOENT, `no device ${op.device} (or nobody owns it)`);
+      if (group.every((d) => to.devices.includes(d)))
+        return fail(E.INVAL, `partition ${to.id} already owns ${op.device}`);
+      for (const o of owners)
+        if (o.id !== op.by && o.id !== to.id && o.state === 'running')
+          return fail(
+            E.BUSY,
+            `${group.find((d) => o.devices.includes(d))} belongs to partition ${o.id}, which is running: ask it to release it, or stop it first`,
+          );
+      const moving = new Set(group);
+      for (const o of owners) {
+        if (o.id === to.id) continue;
+        set(o.id, {
+          devices: keepWhole(
+            machine.subtrees,
+            o.devices.filter((d) => !moving.has(d)),
+          ),
+        });
+        remap.add(o.id);
+      }
+      const mine = (parts.get(to.id) as PartLayout).devices.filter((d) => !moving.has(d));
+      set(to.id, { devices: [...mine, ...group] });
+      remap.add(to.id);
       break;
     }
     case 'share-offer': {

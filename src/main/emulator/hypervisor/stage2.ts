@@ -33,6 +33,11 @@ export class ReservePages {
   freePages(): readonly number[] {
     return this.free;
   }
+  /** Every page free again, in the order of a fresh reserve (the hypervisor's restart, M24). */
+  reset(): void {
+    this.free.length = 0;
+    for (let a = this.base + this.size - PAGE; a >= this.base; a -= PAGE) this.free.push(a);
+  }
   restoreFree(pages: readonly number[]): void {
     this.free.length = 0;
     this.free.push(...pages);

@@ -2,7 +2,7 @@
  * The hypervisor's whole state as plain data (docs/hypercalls.md#saving-and-restoring): partitions
  * with their memory, devices, grants, scheduling, technique and counters; every vCPU's context; the
  * run queues and what runs on each pCPU; VMIDs; the reserve's free list and the pages of every
- * stage-2 and shadow table; inboxes, shares, the bridge with its capture; the virtual devices' state;
+ * stage-2 and shadow table; inboxes, shares, the bridge with its capture; ctl's management mailbox; the virtual devices' state;
  * swapped-out guests; the event log. With Machine.saveState() (RAM, pCPUs, physical devices) it is the
  * whole machine in hypervisor mode: snapshots, record/replay and the debugger stand on it.
  *
@@ -15,6 +15,7 @@ import { Partition } from './Partition.js';
 import type { Share } from './plan.js';
 import { SparseBytes, type SparseState } from './swap.js';
 import type { BridgeState } from './net/Bridge.js';
+import type { MgmtState } from './mgmt.js';
 import type { Stage2Table } from './stage2.js';
 import { Vcpu, type VcpuState } from './Vcpu.js';
 
@@ -78,6 +79,9 @@ export interface PartitionSaved {
   pvnet: ReturnType<NonNullable<Partition['pvnet']>['saveState']> | null;
   /** Its memory while swapped out (the swap store's copy). */
   swappedBytes: SparseState | null;
+  /** An injected fault not met yet, and disk write errors still to report (faults.ts; absent: none). */
+  pendingFault?: Partition['pendingFault'] | null;
+  writeFaults?: number;
 }
 
 export interface HypervisorState {
@@ -98,6 +102,12 @@ export interface HypervisorState {
   eventSeq: number;
   eventsDropped: number;
   bridge: BridgeState;
+  /** The preferred guest, an injected crash's time (null: none) and the recoveries (M24; absent: none). */
+  preferred?: number;
+  crashAt?: number | null;
+  recoveries?: number;
+  /** ctl's management mailbox (absent in snapshots made before it: empty). */
+  mgmt?: MgmtState;
 }
 
 /** What state.ts reads and writes inside the Hypervisor (its private tables). */
@@ -206,6 +216,8 @@ export function savePartition(p: Partition, swapped: Uint8Array | undefined, cpu
     vdevices: devices.length ? devices.map((d) => ({ base: d.base, state: d.device.saveState?.() ?? null })) : null,
     pvnet: p.pvnet ? p.pvnet.saveState() : null,
     swappedBytes: swapped ? SparseBytes.of(swapped).toState() : null,
+    pendingFault: p.pendingFault ?? null,
+    writeFaults: p.writeFaults,
   };
 }
 
@@ -236,6 +248,8 @@ export function loadPartition(s: PartitionSaved, kick: (v: Vcpu) => void): Parti
   Object.assign(p.stats, s.stats);
   p.inbox.push(...s.inbox.map((m) => ({ from: m.from, data: Uint8Array.from(m.data), wantsReply: m.wantsReply })));
   p.consoleFreeAt = s.consoleFreeAt ?? 0;
+  p.pendingFault = s.pendingFault ?? undefined;
+  p.writeFaults = s.writeFaults ?? 0;
   for (const vs of s.vcpus) {
     const v = new Vcpu(p, vs.index, vs.home, kick);
     loadVcpu(v, vs);

@@ -4,6 +4,8 @@
  * Every change the hypervisor makes is checked on the proposed new set before it is applied, so an
  * allocation is all or nothing.
  */
+import { brokenSubtree, type Subtrees } from './subtrees.js';
+
 export interface PartitionSpec {
   id: number;
   memory: readonly { hpa: number; size: number }[];
@@ -17,6 +19,8 @@ export interface MachineSpec {
   ramBytes: number;
   cpus: number;
   devices: readonly string[];
+  /** Controllers and what is under them (subtrees.ts): a controller is owned whole or not at all (M5). */
+  subtrees?: Subtrees;
 }
 
 export function validatePartitions(parts: readonly PartitionSpec[], m: MachineSpec): string[] {
@@ -46,6 +50,8 @@ export function validatePartitions(parts: readonly PartitionSpec[], m: MachineSp
       if (o !== undefined && o !== p.id) errors.push(`device ${d} belongs to partitions ${o} and ${p.id}`);
       devOwner.set(d, p.id);
     }
+    const broken = brokenSubtree(m.subtrees, p.devices);
+    if (broken) errors.push(`partition ${p.id}: ${broken}`);
   }
   ranges.sort((a, b) => a.start - b.start);
   for (let i = 1; i < ranges.length; i++) {

@@ -56,6 +56,8 @@ export class GrantedDisk implements BlockBackend {
   constructor(
     private readonly backend: BlockBackend,
     private readonly ranges: { start: number; blocks: number }[],
+    /** An injected disk write error (faults.ts): true when this write must fail. */
+    private readonly writeFault: () => boolean = () => false,
   ) {}
   get blocks(): number {
     return this.backend.blocks;
@@ -76,6 +78,7 @@ export class GrantedDisk implements BlockBackend {
     const count = data.length / BLOCK_SIZE;
     if (!this.allowed(lba, count, true))
       return new Error(`blocks ${lba}..${lba + count - 1} are not granted to this partition`);
+    if (this.writeFault()) return new Error(`an injected write error at block ${lba}`);
     return this.backend.write(lba, data);
   }
   flush(): true | Error {
@@ -155,7 +158,7 @@ export function buildVirtualDevices(
     const table = currentDma(p);
     vdisk = new DiskDevice(
       `p${p.id}.disk0`,
-      new GrantedDisk(disk.backend, disk.ranges),
+      new GrantedDisk(disk.backend, disk.ranges, () => p.writeFaults > 0 && p.writeFaults-- > 0),
       { read: (bus, len) => table().read(mem, bus, len), write: (bus, bytes) => table().write(mem, bus, bytes) },
       intc.line(IRQ_LINE.disk0),
     );

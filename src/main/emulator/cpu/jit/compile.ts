@@ -22,7 +22,7 @@
  */
 import type { Cpu } from '../Cpu.js';
 import { CAUSE } from '../../../../shared/isa/csrs.js';
-import { decodeInto, K_DECODE, KIND, SINK, type CodePage } from '../decode.js';
+import { baseKind, decodeInto, K_DECODE, KIND, SINK, type CodePage } from '../decode.js';
 
 /** (cpu, steps done in this slice, slice budget, virtual address of the page, entry block) -> steps
  *  done, or ~steps when the instruction at cpu.pc must be run by the interpreter. */
@@ -80,7 +80,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
   const m32 = cpu.mem.i32;
   const kind = (i: number): number => {
     if (page[2 * i] === K_DECODE) decodeInto(page, i, m32[(hpa + 4 * i) >>> 2]);
-    return page[2 * i] & 255;
+    return baseKind(page[2 * i]!);
   };
   if (!inline(kind(entry))) return undefined;
 
@@ -122,7 +122,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
   const entries = new Int16Array(1024).fill(-1);
   const starts: number[] = [];
   for (let i = 0; i < 1024; i++) {
-    if (inRegion[i] && (leader[i] || !inRegion[i - 1] || (i > 0 && endsBlock(page[2 * (i - 1)] & 255)))) {
+    if (inRegion[i] && (leader[i] || !inRegion[i - 1] || (i > 0 && endsBlock(baseKind(page[2 * (i - 1)]!))))) {
       entries[i] = starts.length;
       starts.push(i);
     }
@@ -131,7 +131,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     let e = s;
     while (e < 1024 && inRegion[e] && (e === s || entries[e] < 0)) {
       e++;
-      if (endsBlock(page[2 * (e - 1)] & 255)) break;
+      if (endsBlock(baseKind(page[2 * (e - 1)]!))) break;
     }
     return { s, e };
   });
@@ -153,7 +153,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     const rd = (w >>> 8) & 63;
     const rs1 = (w >>> 16) & 63;
     const rs2 = w >>> 24;
-    const k = w & 255;
+    const k = baseKind(w);
     if (k === K.hypercall) continue;
     if (rs1 !== 0) used.add(rs1);
     if (rs2 !== 0 && (k <= K.remu || (k >= K.sb && k <= K.bgeu))) used.add(rs2);
@@ -188,7 +188,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
   for (let b = 0; b < blocks.length; b++) {
     const { s, e } = blocks[b];
     const len = e - s;
-    const last = page[2 * (e - 1)] & 255;
+    const last = baseKind(page[2 * (e - 1)]!);
     const selfLoop = isBranch(last) && e - 1 + (page[2 * (e - 1) + 1] >> 2) === s;
     out.push(`case ${b}:`);
     if (selfLoop) out.push('for (;;) {');
@@ -201,7 +201,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     const aligned = new Map<number, number>();
     for (let i = s; i < e; i++) {
       const w = page[2 * i];
-      const k = w & 255;
+      const k = baseKind(w);
       const imm = page[2 * i + 1];
       const rdN = (w >>> 8) & 63;
       const rd = `r${rdN}`;
