@@ -88,7 +88,15 @@ export async function runFlood(kind: FloodKind, seconds: number): Promise<FloodR
         await sleep(20);
       }
     };
-    await until(() => (tails.get(1) ?? '').includes('cos> ') && (tails.get(2) ?? '').length > 0, 120_000, 'cos');
+    // The demo booted: cos and cos2 at their prompts, swos talking.
+    await until(
+      () =>
+        (tails.get(1) ?? '').includes('cos> ') &&
+        (tails.get(3) ?? '').includes('cos> ') &&
+        (tails.get(2) ?? '').length > 0,
+      120_000,
+      'cos and cos2',
+    );
     const session = core.running!;
     const hv = session.hv!;
 
