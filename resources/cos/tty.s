@@ -80,6 +80,8 @@ tty_service:
     beqz  t0, .edit
     swg   zero, prompt_pending
 .ifdef OS_HOOKS
+    lwg   t0, os_no_prompt        # hook: ctl about to be rebooted (fault crash) leaves the line empty
+    bnez  t0, .edit               # for its banner (issue 15)
     la    a0, os_prompt           # hook: an including OS (ctl) has its own prompt
     call  kprintf
 .else

@@ -13,6 +13,7 @@ cap_buf:         .word 0
 cap_len:         .word 0
 cap_max:         .word 0
 cmd_status:      .word 0          # the status of the line being run
+os_no_prompt:    .word 0          # cos hook: the hypervisor crashes soon (fault crash): no prompt, so the reboot banner starts its own line
 chan_on:         .word 0          # answering a management request: output goes into chan_buf (chan.s)
 chan_len:        .word 0
 chan_over:       .word 0          # the answer was longer than CHAN_MAX

@@ -158,8 +158,11 @@ cmd_fault:
     call  hc_fault
     bnez  a0, 6f
     li    t0, FAULT_CRASH
-    beq   s1, t0, 10f
-    slli  t0, s1, 2
+    bne   s1, t0, 12f
+    li    t0, 1                   # ctl is rebooted in 1 ms: no prompt, the banner starts a line
+    swg   t0, os_no_prompt        # (cos's tty.s hook; the reboot loads ctl's data afresh)
+    j     10f
+12: slli  t0, s1, 2
     la    t1, fault_says
     add   t1, t1, t0
     lw    s3, 0(t1)

@@ -104,7 +104,29 @@ export interface MachineStatus {
   seconds: number;
   /** Why the machine failed to boot or stopped, in words. */
   error?: string;
+  /** Present while the machine is a replay of a recording (docs/recording.md#the-scrubber). */
+  replay?: ReplayStatus;
 }
+
+/**
+ * A replay as the app's scrubber shows it: the recording's span in machine time, where checkpoints
+ * and inputs fall (each list at most REPLAY_MARKS entries: nearby ones are merged), and whether
+ * every checkpoint has been verified (seek works only then).
+ */
+export interface ReplayStatus {
+  name: string;
+  startSeconds: number;
+  endSeconds: number;
+  verified: boolean;
+  /** Why the replay stopped verifying (it diverged from the recording), in words. */
+  error?: string;
+  checkpoints: number[];
+  /** `what`: `keys to cos (5)`, `disk 0 write`, `debugPause` ...; `count` merged inputs. */
+  inputs: { seconds: number; what: string; count: number }[];
+}
+
+/** At most this many checkpoint marks and input marks in a ReplayStatus. */
+export const REPLAY_MARKS = 300;
 
 // ---------------------------------------------------------------------------------------------
 // Editor
@@ -505,8 +527,12 @@ export const SNAPSHOT_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 // Events
 
 export type HostEvent =
-  /** Console bytes of one guest, batched per tick. `end` counts all bytes so far (see consoleHistory). */
-  | { type: 'console'; guest: number; data: string; end: number }
+  /**
+   * Console bytes of one guest, batched per tick. `end` counts all bytes so far (see consoleHistory).
+   * `reset`: `data` is the console's whole content, to show instead of what is shown (a replay
+   * moved to another moment: docs/recording.md#the-scrubber).
+   */
+  | { type: 'console'; guest: number; data: string; end: number; reset?: true }
   | { type: 'status'; status: MachineStatus }
   | { type: 'perf'; sample: PerfSample }
   | { type: 'log'; event: LogEvent }
@@ -630,8 +656,11 @@ export interface HostApi extends DebugApi {
   recordings(): Promise<RecordingSummary[]>;
   replay(name: string): Promise<ReplayReport>;
   seek(seconds: number): Promise<ReplayPosition>;
-  seekTo(guest: number, vcpu: number, retired: number): Promise<ReplayPosition>;
+  /** With `pc`, the first moment at that count and pc (a debugger's stop: docs/recording.md#points). */
+  seekTo(guest: number, vcpu: number, retired: number, pc?: number): Promise<ReplayPosition>;
   reverseStep(guest: number, vcpu: number): Promise<ReplayPosition>;
+  /** reverseStep's mirror: the next instruction in the vCPU's mode (handlers run through). */
+  forwardStep(guest: number, vcpu: number): Promise<ReplayPosition>;
   reverseContinue(guest: number, addresses: string): Promise<ReplayPosition>;
 }
 
@@ -660,7 +689,8 @@ export const EVENT_CHANNEL = 'hyperdesk:event';
 
 /** How one argument is checked. */
 export type ArgSpec =
-  | { kind: 'int'; name: string; min: number; max: number }
+  /** `optional`: a last argument the caller may leave out (or pass as undefined or null). */
+  | { kind: 'int'; name: string; min: number; max: number; optional?: boolean }
   | {
       kind: 'string';
       name: string;
@@ -814,6 +844,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'string', name: 'hex', maxLength: 8192, pattern: /^(?:[0-9a-fA-F]{2})+$/ },
   ],
   debugDisassemble: [guestArg, vcpuArg, addressArg, { kind: 'int', name: 'count', min: 1, max: 1000 }],
+  debugStack: [guestArg, vcpuArg],
   debugSetBreakpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 256, item: breakpointArg }],
   debugSetWatchpoints: [guestArg, { kind: 'list', name: 'list', maxItems: 64, item: watchpointArg }],
   debugSetTrapBreaks: [
@@ -841,8 +872,10 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     guestArg,
     { kind: 'int', name: 'vcpu', min: 0, max: 255 },
     { kind: 'int', name: 'retired', min: 0, max: Number.MAX_SAFE_INTEGER },
+    { kind: 'int', name: 'pc', min: 0, max: 0xffffffff, optional: true },
   ],
   reverseStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
+  forwardStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
   reverseContinue: [guestArg, { kind: 'string', name: 'addresses', maxLength: 4096, pattern: /^[\s,0-9a-fA-Fx]*$/ }],
 };
 
@@ -855,8 +888,13 @@ export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];
 export function checkArgs(method: string, args: readonly unknown[]): string | undefined {
   if (!Object.hasOwn(API_ARGS, method)) return `no such API method: ${method}`;
   const specs = API_ARGS[method as HostMethod];
-  if (args.length !== specs.length) return `${method}() takes ${specs.length} argument(s), got ${args.length}`;
+  const optional = (s: ArgSpec | undefined) => s?.kind === 'int' && s.optional === true;
+  let required = specs.length;
+  while (required > 0 && optional(specs[required - 1])) required--;
+  if (args.length < required || args.length > specs.length)
+    return `${method}() takes ${required === specs.length ? specs.length : `${required}..${specs.length}`} argument(s), got ${args.length}`;
   for (let i = 0; i < specs.length; i++) {
+    if (i >= required && (args[i] === undefined || args[i] === null)) continue;
     const problem = checkArg(specs[i]!, args[i]);
     if (problem) return `${method}(): ${specs[i]!.name} ${problem}`;
   }

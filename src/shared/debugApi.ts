@@ -106,6 +106,32 @@ export interface DisasmLine {
   line?: number;
 }
 
+/**
+ * One frame of a vCPU's call stack (docs/debugger.md#call-stack): frame 0 is where the vCPU stands;
+ * each next one is its caller, standing at its call instruction.
+ */
+export interface DebugFrame {
+  index: number;
+  pc: number;
+  /** The stack pointer in this frame (the caller's is worked out from the callee's prologue). */
+  sp: number;
+  /** The function it is in (the program's entry or a call target at or below pc), by its label... */
+  function?: string;
+  /** ...and pc's distance from the function's start, in bytes. */
+  offset?: number;
+  /** A label exactly at pc (`loop`), if any. */
+  label?: string;
+  /** The source line of pc, if the program's line map knows it. */
+  file?: string;
+  line?: number;
+}
+
+export interface DebugStack {
+  frames: DebugFrame[];
+  /** Why the walk stopped before reaching the program's entry, in words (absent: it got there). */
+  stopped?: string;
+}
+
 export interface DebugState {
   guest: number;
   /** True while every vCPU of the guest is stopped by the debugger. */
@@ -133,6 +159,11 @@ export interface DebugApi {
   debugReadMemory(guest: number, space: 'virtual' | 'physical', address: number, length: number): Promise<DebugMemory>;
   debugWriteMemory(guest: number, space: 'virtual' | 'physical', address: number, hex: string): Promise<DebugMemory>;
   debugDisassemble(guest: number, vcpu: number, address: number, count: number): Promise<DisasmLine[]>;
+  /**
+   * The vCPU's call stack, walked from its registers and stack with the deployed program's symbols
+   * (a heuristic: HD32 code keeps no frame pointer; docs/debugger.md#call-stack).
+   */
+  debugStack(guest: number, vcpu: number): Promise<DebugStack>;
   /** Replaces all of the guest's breakpoints (as DAP's setBreakpoints does). */
   debugSetBreakpoints(guest: number, list: BreakpointRequest[]): Promise<Breakpoint[]>;
   debugSetWatchpoints(guest: number, list: WatchpointRequest[]): Promise<Watchpoint[]>;

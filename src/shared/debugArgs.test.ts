@@ -17,6 +17,7 @@ describe('debugger argument checks', () => {
     expect(checkArgs('debugSetTrapBreaks', [1, ['SYSCALL', 'PAGE_FAULT_LOAD']])).toBeUndefined();
     expect(checkArgs('debugDeploy', [1, 'count.s', 'nop', true])).toBeUndefined();
     expect(checkArgs('debugSetRegister', [1, 0, 'a0', -1])).toBeUndefined();
+    expect(checkArgs('debugStack', [1, 0])).toBeUndefined();
   });
 
   it('says which element and which key is wrong', () => {
@@ -36,5 +37,15 @@ describe('debugger argument checks', () => {
     expect(checkArgs('debugDeploy', [1, 'count.s', 'nop', 'yes'])).toMatch(/stopOnEntry must be true or false/);
     expect(checkArgs('debugReadMemory', [1, 'physical', 0x1_0000_0000, 4])).toMatch(/address must be 0\.\.4294967295/);
     expect(checkArgs('debugWriteMemory', [1, 'physical', 0, 'abc'])).toMatch(/hex has characters/);
+    expect(checkArgs('debugStack', [1, 256])).toMatch(/^debugStack\(\): vcpu must be 0\.\.255, got 256/);
+  });
+
+  it("takes seekTo's pc as an optional last argument (docs/recording.md#points)", () => {
+    expect(checkArgs('seekTo', [1, 0, 500])).toBeUndefined();
+    expect(checkArgs('seekTo', [1, 0, 500, 0x400000])).toBeUndefined();
+    expect(checkArgs('seekTo', [1, 0, 500, null])).toBeUndefined();
+    expect(checkArgs('seekTo', [1, 0])).toBe('seekTo() takes 3..4 argument(s), got 2');
+    expect(checkArgs('seekTo', [1, 0, 500, 4, 5])).toBe('seekTo() takes 3..4 argument(s), got 5');
+    expect(checkArgs('seekTo', [1, 0, 500, -4])).toMatch(/^seekTo\(\): pc must be 0\.\.4294967295/);
   });
 });

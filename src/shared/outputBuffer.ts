@@ -85,6 +85,14 @@ export class OutputBuffer {
     return s;
   }
 
+  /** What waits, as takeString would give it, without taking it (a replay's checkpoint). */
+  peekString(): string {
+    let s = '';
+    for (let i = 0; i < this.len; i += 8192)
+      s += String.fromCharCode(...this.buf.subarray(i, Math.min(this.len, i + 8192)));
+    return this.droppedNow > 0 ? s + droppedMarker(this.droppedNow) : s;
+  }
+
   /** The same as bytes (the marker encoded as ASCII). */
   takeBytes(): Uint8Array {
     const s = this.takeString();

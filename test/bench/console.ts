@@ -14,6 +14,10 @@
  *                       from the first event sent to the last line drawn; droppedFrames: frames
  *                       missed by the page's requestAnimationFrame in that time (an interval of
  *                       k frame periods counts k - 1); longestFrameMs.
+ *                       Both feeds run once per renderer, `dom` then `webgl` (Settings' console
+ *                       renderer, consoles/renderer.ts), in the same Chromium; `gpu` names the
+ *                       WebGL2 behind the webgl lines (headless with --disable-gpu: SwiftShader).
+ *                       "Drawn": a frame rendered after xterm parsed the last byte (data-drawn).
  *
  * Run alone: `npm run bench -- --filter console`.
  */
@@ -34,6 +38,10 @@ const IN_FLIGHT = 4 * 1024 * 1024;
 const MB = 1e6;
 /** HD_BENCH_CONSOLE_SCALE=0.1: a tenth of the feed (a quick look). */
 const SCALE = Number(process.env['HD_BENCH_CONSOLE_SCALE'] ?? 1);
+/** HD_BENCH_CONSOLE_RENDERERS=webgl,dom: which renderers, in that order (default dom then webgl). */
+const RENDERERS = (process.env['HD_BENCH_CONSOLE_RENDERERS'] ?? 'dom,webgl')
+  .split(',')
+  .filter((r): r is 'dom' | 'webgl' => r === 'dom' || r === 'webgl');
 
 /** Lines like a busy guest's: text, numbers, an SGR colour now and then, CR LF. */
 function feedText(bytes: number): string {
@@ -98,19 +106,46 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
     const page = await context.newPage();
     await page.goto(server.url);
     const term = page.locator('section.term[data-guest="0"]');
-    await term.locator('.xterm-rows').waitFor({ timeout: 60_000 });
-    // ctl idles at its prompt: its console's end moves only with the feed from here on.
-    await page.waitForTimeout(1000);
-    for (const feed of [
-      { name: 'paced', bytes: SCALE * 10 * MB, rate: 10 * MB },
-      { name: 'max', bytes: SCALE * 20 * MB },
-    ] satisfies Feed[]) {
-      const end0 = Number(await term.getAttribute('data-end'));
-      const text = feedText(feed.bytes - 40);
-      const marker = `BENCH-END-${feed.name}-${Date.now()}`;
-      const data = `${text}\r\n${marker}\r\n`;
-      // A string, not a function: tsx names inner functions with a helper the page does not have.
-      await page.evaluate(`(() => {
+    // What WebGL2 this Chromium has (headless with --disable-gpu: SwiftShader, on the CPU).
+    const gpu = await page.evaluate(`(() => {
+      const gl = document.createElement('canvas').getContext('webgl2');
+      if (!gl) return 'none';
+      const i = gl.getExtension('WEBGL_debug_renderer_info');
+      return String(gl.getParameter(i ? i.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    })()`);
+    for (const renderer of RENDERERS) {
+      // The setting as the Settings panel keeps it (app/settings.ts), then a fresh page that reads it.
+      await page.evaluate((r) => {
+        const s = JSON.parse(localStorage.getItem('hyperdesk.settings') ?? '{}') as Record<string, unknown>;
+        localStorage.setItem('hyperdesk.settings', JSON.stringify({ ...s, consoleRenderer: r }));
+      }, renderer);
+      await page.goto(server.url);
+      await page
+        .waitForFunction(
+          (r) => {
+            const el = document.querySelector<HTMLElement>('section.term[data-guest="0"]');
+            return el?.dataset.renderer === r && el.dataset.end !== undefined;
+          },
+          renderer,
+          { timeout: 60_000 },
+        )
+        .catch(async () => {
+          const got = await term.getAttribute('data-renderer');
+          throw new Error(`the console did not take the ${renderer} renderer (it has ${got}; WebGL2: ${String(gpu)})`);
+        });
+      // ctl idles at its prompt: its console's end moves only with the feed from here on.
+      await page.waitForTimeout(1000);
+      for (const feed of [
+        { name: 'paced', bytes: SCALE * 10 * MB, rate: 10 * MB },
+        { name: 'max', bytes: SCALE * 20 * MB },
+      ] satisfies Feed[]) {
+        const end0 = Number(await term.getAttribute('data-end'));
+        const text = feedText(feed.bytes - 40);
+        const marker = `BENCH-END-${feed.name}-${Date.now()}`;
+        const data = `${text}\r\n${marker}\r\n`;
+        const last = end0 + data.length;
+        // A string, not a function: tsx names inner functions with a helper the page does not have.
+        await page.evaluate(`(() => {
         window.benchFrames = [];
         window.benchStop = false;
         const loop = (t) => {
@@ -119,66 +154,70 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
         };
         requestAnimationFrame(loop);
       })()`);
-      const pageT0 = await page.evaluate(() => performance.now());
-      const t0 = performance.now();
-      let sent = 0;
-      let throttled = false;
-      let written = 0;
-      const drawn = page.waitForFunction(
-        (m) => document.querySelector('section.term[data-guest="0"] .xterm-rows')?.textContent?.includes(m) ?? false,
-        marker,
-        { polling: 'raf', timeout: 600_000 },
-      );
-      while (sent < data.length) {
-        const chunk = data.slice(sent, sent + CHUNK);
-        sent += chunk.length;
-        const e: HostEvent = { type: 'console', guest: 0, data: chunk, end: end0 + sent };
-        for (const l of listeners) l(e);
-        if (feed.rate) {
-          const due = (sent / feed.rate) * 1000;
-          const wait = due - (performance.now() - t0);
-          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        }
-        // At most 4 MiB sent and not yet written by the page (its data-end): past 8 MiB the server
-        // would drop the page's socket as too slow (docs/security.md#floods).
-        // The page is asked only when the last answer is that far behind (asking costs a round trip).
-        while (sent - written > IN_FLIGHT) {
-          written = Number(await term.getAttribute('data-end')) - end0;
-          if (sent - written <= IN_FLIGHT) break;
-          throttled = true;
-          await new Promise((r) => setTimeout(r, 5));
-        }
-      }
-      await drawn.catch(async (e: Error) => {
-        const seen = await page.evaluate(
-          `[document.querySelector('section.term[data-guest="0"]')?.dataset.end, document.querySelector('section.term[data-guest="0"]')?.offsetParent !== null, document.querySelector('section.term[data-guest="0"] .xterm-rows')?.textContent?.slice(-300)]`,
+        const pageT0 = await page.evaluate(() => performance.now());
+        const t0 = performance.now();
+        let sent = 0;
+        let throttled = false;
+        let written = 0;
+        // Drawn: a frame rendered after xterm parsed the last byte (data-drawn, GuestTerminal.ts), the
+        // same signal for both renderers (WebGL draws on a canvas, no text to look for).
+        const drawn = page.waitForFunction(
+          (end) => Number(document.querySelector<HTMLElement>('section.term[data-guest="0"]')?.dataset.drawn) >= end,
+          last,
+          { polling: 'raf', timeout: 600_000 },
         );
-        throw new Error(`${e.message}; sent ${sent} bytes from end ${end0}; the page shows ${JSON.stringify(seen)}`);
-      });
-      const ms = performance.now() - t0;
-      const frames = await page.evaluate((from) => {
-        const w = window as unknown as { benchFrames: number[]; benchStop: boolean };
-        w.benchStop = true;
-        return w.benchFrames.filter((t) => t >= from);
-      }, pageT0);
-      const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
-      const period = 1000 / 60;
-      const dropped = gaps.reduce((n, g) => n + Math.max(0, Math.round(g / period) - 1), 0);
-      out.push({
-        bench: 'console-throughput',
-        feed: feed.name,
-        renderer: 'dom',
-        mbPerSecond: Math.round((data.length / MB / (ms / 1000)) * 10) / 10,
-        droppedFrames: dropped,
-        // paced: whether the page kept up with 10 MB/s (false: the feed had to wait for it).
-        ...(feed.rate ? { keptUp: !throttled } : {}),
-        frames: frames.length,
-        longestFrameMs: Math.round(Math.max(0, ...gaps)),
-        bytes: data.length,
-        ms: Math.round(ms),
-        // The machine's 1-minute load average at the end: on a shared machine it explains much.
-        load: Math.round(loadavg()[0]! * 10) / 10,
-      });
+        while (sent < data.length) {
+          const chunk = data.slice(sent, sent + CHUNK);
+          sent += chunk.length;
+          const e: HostEvent = { type: 'console', guest: 0, data: chunk, end: end0 + sent };
+          for (const l of listeners) l(e);
+          if (feed.rate) {
+            const due = (sent / feed.rate) * 1000;
+            const wait = due - (performance.now() - t0);
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          }
+          // At most 4 MiB sent and not yet written by the page (its data-end): past 8 MiB the server
+          // would drop the page's socket as too slow (docs/security.md#floods).
+          // The page is asked only when the last answer is that far behind (asking costs a round trip).
+          while (sent - written > IN_FLIGHT) {
+            written = Number(await term.getAttribute('data-end')) - end0;
+            if (sent - written <= IN_FLIGHT) break;
+            throttled = true;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+        await drawn.catch(async (e: Error) => {
+          const seen = await page.evaluate(
+            `[document.querySelector('section.term[data-guest="0"]')?.dataset.end, document.querySelector('section.term[data-guest="0"]')?.dataset.drawn, document.querySelector('section.term[data-guest="0"]')?.offsetParent !== null]`,
+          );
+          throw new Error(`${e.message}; sent ${sent} bytes from end ${end0}; the page shows ${JSON.stringify(seen)}`);
+        });
+        const ms = performance.now() - t0;
+        const frames = await page.evaluate((from) => {
+          const w = window as unknown as { benchFrames: number[]; benchStop: boolean };
+          w.benchStop = true;
+          return w.benchFrames.filter((t) => t >= from);
+        }, pageT0);
+        const gaps = frames.slice(1).map((t, i) => t - frames[i]!);
+        const period = 1000 / 60;
+        const dropped = gaps.reduce((n, g) => n + Math.max(0, Math.round(g / period) - 1), 0);
+        out.push({
+          bench: 'console-throughput',
+          feed: feed.name,
+          renderer,
+          ...(renderer === 'webgl' ? { gpu } : {}),
+          mbPerSecond: Math.round((data.length / MB / (ms / 1000)) * 10) / 10,
+          droppedFrames: dropped,
+          // paced: whether the page kept up with 10 MB/s (false: the feed had to wait for it).
+          ...(feed.rate ? { keptUp: !throttled } : {}),
+          frames: frames.length,
+          longestFrameMs: Math.round(Math.max(0, ...gaps)),
+          bytes: data.length,
+          ms: Math.round(ms),
+          // The machine's 1-minute load average at the end: on a shared machine it explains much.
+          load: Math.round(loadavg()[0]! * 10) / 10,
+        });
+      }
     }
   } finally {
     await context?.close();

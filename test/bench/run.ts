@@ -52,6 +52,8 @@ async function main(): Promise<number> {
       engine: { type: 'string' },
       // reverse-step: seconds of machine time recorded (docs/performance.md#record-replay-reverse).
       'record-seconds': { type: 'string' },
+      // reverse-step over a recording of this many minutes, at 20 points (the issue's figure).
+      minutes: { type: 'string' },
     },
   });
   // --filter a,b runs the lines whose name contains a or b; --engine interp|jit only that engine's.
@@ -103,7 +105,9 @@ async function main(): Promise<number> {
     else process.stdout.write(`${'debug-overhead'.padEnd(20)} ${JSON.stringify(line)}\n`);
   }
   // Record, replay, reverse (docs/recording.md).
-  for (const line of await recordBenches(values.filter, Number(values['record-seconds'] ?? 60))) {
+  const minutes = values.minutes === undefined ? undefined : Number(values.minutes);
+  const recordSeconds = minutes !== undefined ? minutes * 60 : Number(values['record-seconds'] ?? 60);
+  for (const line of await recordBenches(values.filter, recordSeconds, minutes !== undefined ? 20 : 10)) {
     if (values.json) process.stdout.write(JSON.stringify(line) + '\n');
     else process.stdout.write(`${String(line['bench']).padEnd(20)} ${JSON.stringify(line)}\n`);
   }

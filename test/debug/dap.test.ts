@@ -129,6 +129,15 @@ describe('hyperdesk dap', () => {
       reason: 'data breakpoint',
       description: `read of 1 bytes at 0x${at.toString(16).padStart(8, '0')}`,
     });
+    // The call stack inside print (lib.inc), called from count.s line 11: the caller's frame
+    // stands at its call (docs/debugger.md#call-stack).
+    const frames = (await dc.stackTraceRequest({ threadId: 1 })).body.stackFrames;
+    expect(frames.map((f) => f.name)).toEqual([
+      expect.stringMatching(/^print\+0x/),
+      expect.stringMatching(/^_start\+0x/),
+    ]);
+    expect(frames[0]!.source).toBeUndefined(); // lib.inc is not the launched file
+    expect(frames[1]).toMatchObject({ line: 11, source: { path: program } });
     await dc.setDataBreakpointsRequest({ breakpoints: [] });
     // On to the end: the program prints and cos prompts again.
     const output = dc.assertOutput('stdout', 'counted');
@@ -216,16 +225,24 @@ describe('hyperdesk dap', () => {
       const second = await step(() => dc3.nextRequest({ threadId: 1 }), 'step');
       expect(second).toMatchObject({ line: 8 });
       expect(second.pc).not.toBe(first.pc);
-      // Back one instruction: the bne undone, s0 and s1 as after the first step. Its pc is not yet
-      // 0x0040000c (open, docs/debugger.md#reverse): the replay counts retired instructions
-      // differently from the live run around cos's interrupt handler, and lands in the kernel.
+      // Back one instruction: the bne undone, at the bne again (line 9), s0 and s1 as after the first
+      // step. When cos took an interrupt between the bne and the second stop, the step back goes over
+      // its handler, as the step forward did (docs/debugger.md#reverse).
       const back = await step(() => dc3.stepBackRequest({ threadId: 1 }), 'step');
-      expect(back.regs.filter((r) => /^s[01]=/.test(r))).toEqual(first.regs.filter((r) => /^s[01]=/.test(r)));
-      // Reverse continue to the breakpoint's address answers with a breakpoint stop. Its pc is not
-      // yet the address (the same open point: the stop is reached again by its retired count).
+      expect(back).toMatchObject({ line: 9, pc: first.pc });
+      expect(back.regs).toEqual(first.regs);
+      // Reverse continue to the breakpoint's address: the hit where the run stopped (s0 = 2).
       const rc = dc3.waitForEvent('stopped', 180_000);
       await dc3.reverseContinueRequest({ threadId: 1 });
       expect((await rc).body.reason).toBe('breakpoint');
+      const again = await where();
+      expect(again).toMatchObject({ line: 8, pc: hit.pc });
+      expect(again.regs).toEqual(hit.regs);
+      // Forward in the replay: the next instruction in the program (the addi done), as the live
+      // step went, over cos's interrupt handler if one came between.
+      const fwd = await step(() => dc3.nextRequest({ threadId: 1 }), 'step');
+      expect(fwd).toMatchObject({ line: 9, pc: first.pc });
+      expect(fwd.regs).toEqual(first.regs);
       // The replay only moves by its commands: continue is refused with what to use.
       await expect(dc3.continueRequest({ threadId: 1 })).rejects.toThrow(/replay of the recording/);
       await dc3.disconnectRequest({});

@@ -130,6 +130,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the Disks view in Chromium (web mode)', 
     await row.locator('[data-action="boot-machine"]').click();
     await page.locator('.badge.machine-name', { hasText: /^lab machine$/ }).waitFor({ timeout: LONG });
     await page.locator('.badge.state[data-state="running"]').waitFor({ timeout: LONG });
+    // The top bar's boot selects follow the machine booted from Machines, not the last pick (issue 15).
+    expect(await page.locator('header .boot select[aria-label="Mode to boot"]').inputValue()).toBe('dualboot');
+    expect(await page.locator('header .boot select[aria-label="OS to dual boot"]').inputValue()).toBe('cos');
+    expect(await page.locator('header .boot select[aria-label="OS to dual boot"]').isHidden()).toBe(false);
 
     // Its disk link opens the Disks view on the image, now open in the running machine.
     await row.locator('[data-action="show-disk"]', { hasText: 'lab.img' }).click();

@@ -39,6 +39,7 @@ export const DISRUPTIVE: ReadonlySet<string> = new Set<HostMethod>([
   'seek',
   'seekTo',
   'reverseStep',
+  'forwardStep',
   'reverseContinue',
   'compare', // spawns builds: slow, and bounded by its own limit (issue 13)
   'ctl', // `ctl stop 1` would stop cos, which the final check types into

@@ -33,10 +33,13 @@ describe('the preferred guest from ctl (M24)', () => {
       if (e.kind === 'crashed' || e.kind === 'recovered') hashes.push(memHash(r, r.hv.partitions.get(1)!));
     };
     const swosBanners = count(r.out.swos, 'swos$ ');
-    expect(r.cmd('ctl', 'fault crash')).toBe(
-      'ctl: the hypervisor crashes in 1 ms: the preferred guest 1 (cos) is kept where it is, every other guest is lost, ctl is rebooted\n',
-    );
+    // ctl, rebooted 1 ms later, prints no prompt after its answer: its banner starts a line of its
+    // own instead of after a leftover `ctl> ` (issue 15). The next prompt is the new ctl's.
+    r.type('ctl', 'fault crash\r');
     const boot = r.expect('ctl', 'ctl> ');
+    expect(boot).toMatch(
+      /^fault crash\nctl: the hypervisor crashes in 1 ms: the preferred guest 1 \(cos\) is kept where it is, every other guest is lost, ctl is rebooted\nctl 0\.1 \(Controlling OS\) on hyperdesk\n/,
+    );
     expect(boot).toContain("ctl: 1 (cos) came through the hypervisor's restart (the preferred guest): ctl adopts it");
     expect(boot).toContain("ctl: parttab: 1 (cos) runs already: it came through the hypervisor's restart");
     r.run(20_000_000);

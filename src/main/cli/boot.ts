@@ -12,6 +12,8 @@ import { bootSnapshots } from '../host/bootSnapshots.js';
 import { describeStop, parseSize } from './run.js';
 import { stdoutKeepsUp, stdoutSink, terminalLoop } from './terminal.js';
 import { formatStats } from '../host/cliStats.js';
+import { bootRecording, consoleTaps, type BootRecording } from '../host/bootRecording.js';
+import type { PoweredMachine } from '../engine/powerOn.js';
 
 export interface BootOptions {
   mode: string;
@@ -40,6 +42,8 @@ export interface BootOptions {
   saveAtExit?: string;
   /** Print the machine's counters to stderr at exit (host/cliStats.ts). */
   stats?: boolean;
+  /** Record the session as this recording of the data folder (docs/recording.md#from-the-command-line). */
+  record?: string;
 }
 
 export async function bootCommand(opts: BootOptions): Promise<number> {
@@ -64,6 +68,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   }
   if (opts.mode === 'hypervisor') return bootHypervisor(opts, mem);
   const sink = stdoutSink();
+  const taps = consoleTaps();
   // docs/architecture.md#power-on: the same power-on as the app's engine, the comparison and the tests.
   const started = await powerOnFiles(
     {
@@ -71,7 +76,7 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
       cpus: opts.cpus,
       memBytes: mem,
       ...(opts.nics !== undefined ? { nics: opts.nics } : {}),
-      console: sink,
+      console: opts.record === undefined ? sink : taps.tap(0, sink),
       select: opts.select,
       timeoutSeconds: opts.timeout,
       engine: opts.engine,
@@ -81,10 +86,12 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
   );
   if (started instanceof PowerOnError) return fail(started, sink);
   const { powered } = started;
-  const snaps = bootSnapshots(opts, powered, { mode: 'dualboot', cpus: opts.cpus, memMiB: mem / (1 << 20) });
-  if (typeof snaps === 'string') {
+  const config = { mode: 'dualboot' as const, cpus: opts.cpus, memMiB: mem / (1 << 20) };
+  const snaps = bootSnapshots(opts, powered, config);
+  const rec = typeof snaps === 'string' ? undefined : startRecording(opts, powered, config, taps);
+  if (typeof snaps === 'string' || typeof rec === 'string') {
     powered.close();
-    process.stderr.write(`error: ${snaps}\n`);
+    process.stderr.write(`error: ${typeof snaps === 'string' ? snaps : rec}\n`);
     return 1;
   }
   const statsSince = performance.now();
@@ -94,18 +101,21 @@ export async function bootCommand(opts: BootOptions): Promise<number> {
       timebase: TIMEBASE,
       chunk: TIMEBASE / 100,
       machineTime: () => powered.cycles,
-      input: (b) => powered.input(0, b),
+      input: (b) => {
+        if (powered.input(0, b)) rec?.input(0, b);
+      },
       pendingInput: () => powered.pendingInput(0),
       inputRoom: () => powered.inputRoom(0),
-      step: (cycles) => powered.run(cycles),
+      step: (cycles) => (rec ? rec.run(cycles) : powered.run(cycles)),
     },
     sink.flush,
   );
   // With --threads the pCPUs ran on threads of their own: these are the machine thread's copies.
   if (opts.stats) process.stderr.write(formatStats(powered.machine.cpus, (performance.now() - statsSince) / 1000));
+  const recProblem = rec?.atExit(quit ? 'the console detached' : 'the machine stopped');
   const saveProblem = snaps.atExit();
   powered.close();
-  if (saveProblem) return saveProblem;
+  if (saveProblem || recProblem) return saveProblem ?? recProblem!;
   if (quit) return 130;
   if (!result) return 0;
   if (result.kind === 'unhandled-trap') {
@@ -132,16 +142,20 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   const only = opts.console?.toLowerCase();
   const mux = new ConsoleMux((b) => process.stdout.write(b), stdoutKeepsUp);
   const raw = stdoutSink();
-  const sinkFor = (name: string) =>
+  const taps = consoleTaps();
+  const shown = (name: string) =>
     only === undefined ? mux.sink(name) : only === name.toLowerCase() ? raw : { write: () => {} };
+  // With --record every console's bytes are digested too, by guest id (0: ctl's uart0).
+  const sinkFor = (name: string, guest: number) =>
+    opts.record === undefined ? shown(name) : taps.tap(guest, shown(name));
   const started = await powerOnFiles(
     {
       mode: 'hypervisor',
       cpus: opts.cpus,
       memBytes: mem,
       ...(opts.nics !== undefined ? { nics: opts.nics } : {}),
-      console: sinkFor(ctlName),
-      consoleFor: (p) => sinkFor(p.name),
+      console: sinkFor(ctlName, 0),
+      consoleFor: (p) => sinkFor(p.name, p.id),
       ctl: ctlName,
       threads: opts.threads === true,
       engine: opts.engine,
@@ -152,10 +166,12 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   if (started instanceof PowerOnError) return fail(started, raw);
   const { powered } = started;
   const hv = powered.hv!;
-  const snaps = bootSnapshots(opts, powered, { mode: 'hypervisor', cpus: opts.cpus, memMiB: mem / (1 << 20) });
-  if (typeof snaps === 'string') {
+  const config = { mode: 'hypervisor' as const, cpus: opts.cpus, memMiB: mem / (1 << 20) };
+  const snaps = bootSnapshots(opts, powered, config);
+  const rec = typeof snaps === 'string' ? undefined : startRecording(opts, powered, config, taps);
+  if (typeof snaps === 'string' || typeof rec === 'string') {
     powered.close();
-    process.stderr.write(`error: ${snaps}\n`);
+    process.stderr.write(`error: ${typeof snaps === 'string' ? snaps : rec}\n`);
     return 1;
   }
   // Keys go to the chosen guest once ctl has started it, to ctl (uart0) until then.
@@ -170,10 +186,13 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
       timebase: TIMEBASE,
       chunk: TIMEBASE / 100,
       machineTime: () => powered.cycles,
-      input: (b) => powered.input(target(), b),
+      input: (b) => {
+        const g = target();
+        if (powered.input(g, b)) rec?.input(g, b);
+      },
       pendingInput: () => powered.pendingInput(target()),
       inputRoom: () => powered.inputRoom(target()),
-      step: (cycles) => powered.run(cycles),
+      step: (cycles) => (rec ? rec.run(cycles) : powered.run(cycles)),
     },
     () => {
       mux.flush();
@@ -182,6 +201,7 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
   );
   // With --threads the pCPUs ran on threads of their own: these are the machine thread's copies.
   if (opts.stats) process.stderr.write(formatStats(powered.machine.cpus, (performance.now() - statsSince) / 1000));
+  const recProblem = rec?.atExit(quit ? 'the console detached' : 'the machine stopped');
   const saveProblem = snaps.atExit();
   powered.close();
   if (opts.pcap) {
@@ -192,7 +212,18 @@ async function bootHypervisor(opts: BootOptions, mem: number): Promise<number> {
       process.stderr.write(`error: cannot write ${opts.pcap}: ${(e as Error).message}\n`);
     }
   }
-  if (saveProblem) return saveProblem;
+  if (saveProblem || recProblem) return saveProblem ?? recProblem!;
   if (quit) return 130;
   return result ? result.exitCode & 0xff : 0;
+}
+
+/** `--record NAME`: the recorder, none, or why it cannot start (docs/recording.md#from-the-command-line). */
+function startRecording(
+  opts: BootOptions,
+  powered: PoweredMachine,
+  config: { mode: 'dualboot' | 'hypervisor'; cpus: number; memMiB: number },
+  taps: ReturnType<typeof consoleTaps>,
+): BootRecording | string | undefined {
+  if (opts.record === undefined) return undefined;
+  return bootRecording(opts.record, powered, config, taps);
 }

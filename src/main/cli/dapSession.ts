@@ -177,6 +177,9 @@ export class HyperdeskDebugSession extends DebugSession {
 
   private onHost(e: HostEvent): void {
     if (e.type === 'console' && e.guest === this.guest) {
+      // A replay moved (docs/recording.md#the-scrubber): the console is sent whole as it was then.
+      // A debug console cannot be rewound, so it is not printed again.
+      if (e.reset) return;
       this.console += e.data;
       this.output(e.data.replace(/\r\n/g, '\n'), 'stdout');
       // The program ended: the guest's shell prompts again.
@@ -339,17 +342,25 @@ export class HyperdeskDebugSession extends DebugSession {
     args: DebugProtocol.StackTraceArguments,
   ): Promise<void> {
     return this.answer(response, async () => {
+      // The call stack (docs/debugger.md#call-stack): frame 0 where the vCPU stands, then each
+      // caller at its call instruction, named by a label at pc (`loop`) or its function (`_start+0x18`).
       const vcpu = args.threadId - 1;
-      const regs = await this.need().debugRegisters(this.guest, vcpu);
-      const [line] = await this.need().debugDisassemble(this.guest, vcpu, regs.pc, 1);
-      const name = line?.label ?? `0x${hex(regs.pc)}`;
-      const src =
-        line?.file && basename(line.file) === this.programName
-          ? new Source(this.programName, this.programPath)
-          : undefined;
-      const frame = new StackFrame(0, name, src, line?.line ?? 0, 1) as DebugProtocol.StackFrame;
-      frame.instructionPointerReference = hex(regs.pc);
-      return { stackFrames: [frame], totalFrames: 1 };
+      const stack = await this.need().debugStack(this.guest, vcpu);
+      const all = stack.frames.map((f) => {
+        const name =
+          f.label ??
+          (f.function ? (f.offset ? `${f.function}+0x${f.offset.toString(16)}` : f.function) : `0x${hex(f.pc)}`);
+        const src =
+          f.file && basename(f.file) === this.programName ? new Source(this.programName, this.programPath) : undefined;
+        // Frame ids: one per vCPU and depth (variables show the vCPU's registers, those of frame 0).
+        const frame = new StackFrame(vcpu * 1000 + f.index, name, src, f.line ?? 0, 1) as DebugProtocol.StackFrame;
+        frame.instructionPointerReference = hex(f.pc);
+        if (f.index > 0) frame.presentationHint = 'normal';
+        return frame;
+      });
+      const from = args.startFrame ?? 0;
+      const frames = all.slice(from, args.levels ? from + args.levels : undefined);
+      return { stackFrames: frames, totalFrames: all.length };
     });
   }
 
@@ -490,9 +501,10 @@ export class HyperdeskDebugSession extends DebugSession {
   private step(response: DebugProtocol.Response, threadId: number, kind: StepKind): Promise<void> {
     return this.answer(response, async () => {
       if (this.reverse === 'replay') {
-        // The replay moves only by its own commands: forward is one instruction, an exact stop.
+        // The replay moves only by its own commands: forward is the next instruction in the
+        // vCPU's mode, handlers run through (docs/debugger.md#reverse).
         const at = this.replayStop(threadId);
-        this.stoppedAt((await this.need().seekTo(this.guest, at.vcpu, at.retired + 1)).stop, 'step');
+        this.stoppedAt((await this.need().forwardStep(this.guest, at.vcpu)).stop, 'step');
         return;
       }
       await this.need().debugStep(this.guest, threadId - 1, kind);
@@ -537,7 +549,7 @@ export class HyperdeskDebugSession extends DebugSession {
     await host.recordStop();
     this.reverse = 'replay';
     await host.replay(RECORDING);
-    const pos = await host.seekTo(this.guest, at.vcpu, at.retired);
+    const pos = await host.seekTo(this.guest, at.vcpu, at.retired, at.pc);
     if (pos.stop) this.lastStop = pos.stop;
   }
 

@@ -77,6 +77,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--restore <name>', 'start from this snapshot of the data folder (docs/snapshots.md)')
     .option('--save-at-exit <name>', 'save the machine as this snapshot when the console detaches or the machine stops')
     .option('--stats', 'print instructions, MIPS, traps by cause and translator counters to stderr at exit')
+    .option(
+      '--record <name>',
+      'record the session (keys and checkpoints) in the data folder; replay it with hyperdesk record replay NAME',
+    )
     .action(async (opts: import('./boot.js').BootOptions) => {
       const { bootCommand } = await import('./boot.js');
       exitCode = await bootCommand(opts);
@@ -122,10 +126,12 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('record')
-    .description('record the running session (hyperdesk serve), replay, seek and step back (docs/recording.md)')
+    .description(
+      'record the running session (hyperdesk serve), replay, seek and step back (docs/recording.md); list and replay also work on recordings of boot --record without a session',
+    )
     .argument(
       '<action>',
-      'start NAME | stop | list | replay NAME | seek S | seekto G V N | reverse-step G V | reverse-continue G ADDRS',
+      'start NAME | stop | list | replay NAME | seek S | seekto G V N [PC] | reverse-step G V | forward-step G V | reverse-continue G ADDRS',
     )
     .argument('[args...]', "the action's arguments")
     .action(async (action: string, args: string[]) => {

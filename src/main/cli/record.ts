@@ -2,22 +2,27 @@
  * `hyperdesk record start|stop|list|replay|seek|seekto|reverse-step|reverse-continue`
  * (docs/recording.md): record the machine of the running session (`hyperdesk serve`, found through
  * session.json in the data folder) and replay and move about a recording, through its host API.
- * `list` also works with no session running (the data folder's store, through a host of its own).
+ * `list` and `replay` also work with no session running (the data folder's store, through a host of
+ * its own): `hyperdesk boot --record NAME` records without one.
  */
-import type { ReplayPosition } from '../../shared/api.js';
+import type { ReplayPosition, ReplayReport } from '../../shared/api.js';
 import { createHost } from '../host/host.js';
 import { dataDir } from '../host/snapshotCatalog.js';
 import { sessionCaller } from './sessionCall.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const USAGE =
-  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED | reverse-step GUEST VCPU | reverse-continue GUEST ADDR[,ADDR...]';
+  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED [PC] | reverse-step GUEST VCPU | forward-step GUEST VCPU | reverse-continue GUEST ADDR[,ADDR...]';
 
 function where(p: ReplayPosition): string {
   const s = p.stop;
   return s
     ? `${p.seconds.toFixed(6)} s: guest ${s.guest} vCPU ${s.vcpu} at pc 0x${s.pc.toString(16).padStart(8, '0')}, ${s.retired} retired (${s.reason})`
     : `${p.seconds.toFixed(6)} s`;
+}
+
+function replayed(r: ReplayReport): string {
+  return `replayed ${r.name}: ${r.checkpoints} checkpoints matched (${r.startSeconds.toFixed(3)}..${r.endSeconds.toFixed(3)} s), console bytes ${JSON.stringify(r.consoleBytes)}, ${r.frames} frames`;
 }
 
 export async function recordCommand(action: string, args: string[]): Promise<number> {
@@ -48,6 +53,17 @@ export async function recordCommand(action: string, args: string[]): Promise<num
       }
       return 0;
     }
+    if (typeof remote === 'string' && action === 'replay' && args[0]) {
+      // No session: replay (verify) in a host of this process, as `boot --record` leaves recordings
+      // (docs/recording.md#from-the-command-line). Moving about needs the replay to stay open: serve.
+      const local = createHost('web', { dataDir: data });
+      try {
+        out(replayed(await local.replay(args[0])));
+      } finally {
+        await local.close();
+      }
+      return 0;
+    }
     if (typeof remote === 'string') return fail(remote);
     switch (action) {
       case 'start': {
@@ -65,21 +81,26 @@ export async function recordCommand(action: string, args: string[]): Promise<num
       }
       case 'replay': {
         if (!args[0]) return fail('replay needs a recording name', 2);
-        const r = await remote('replay', args[0]);
-        out(
-          `replayed ${r.name}: ${r.checkpoints} checkpoints matched (${r.startSeconds.toFixed(3)}..${r.endSeconds.toFixed(3)} s), console bytes ${JSON.stringify(r.consoleBytes)}, ${r.frames} frames`,
-        );
+        out(replayed(await remote('replay', args[0])));
         return 0;
       }
       case 'seek':
         if (!Number.isFinite(Number(args[0]))) return fail('seek needs SECONDS', 2);
         out(where(await remote('seek', Number(args[0]))));
         return 0;
-      case 'seekto':
-        out(where(await remote('seekTo', int(0, 'GUEST'), int(1, 'VCPU'), int(2, 'RETIRED'))));
+      case 'seekto': {
+        // With a pc, the first moment at that count and pc (docs/recording.md#points).
+        const pc = args[3] === undefined ? undefined : Number(args[3]);
+        if (pc !== undefined && (!Number.isInteger(pc) || pc < 0 || pc > 0xffffffff))
+          return fail(`seekto's PC is an address (0x... or decimal), got '${args[3]}'`, 2);
+        out(where(await remote('seekTo', int(0, 'GUEST'), int(1, 'VCPU'), int(2, 'RETIRED'), pc)));
         return 0;
+      }
       case 'reverse-step':
         out(where(await remote('reverseStep', int(0, 'GUEST'), int(1, 'VCPU'))));
+        return 0;
+      case 'forward-step':
+        out(where(await remote('forwardStep', int(0, 'GUEST'), int(1, 'VCPU'))));
         return 0;
       case 'reverse-continue':
         out(where(await remote('reverseContinue', int(0, 'GUEST'), args[1] ?? '')));

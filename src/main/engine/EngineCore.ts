@@ -12,7 +12,7 @@ import { debugCall } from './debugging.js';
 import { Recorder } from './recorder.js';
 import type { Recording } from './recordLog.js';
 import { Replay, ReplayError, type ReplayReport } from './replay.js';
-import { reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
+import { forwardStep, reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
 import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
 import { messageRows } from './messageRows.js';
 
@@ -165,6 +165,7 @@ export class EngineCore {
       case 'debugReadMemory':
       case 'debugWriteMemory':
       case 'debugDisassemble':
+      case 'debugStack':
       case 'debugSetBreakpoints':
       case 'debugSetWatchpoints':
       case 'debugSetTrapBreaks': {
@@ -216,6 +217,8 @@ export class EngineCore {
         return this.move(() => seekTo(this.needReplay(), a[0]));
       case 'reverseStep':
         return this.move(() => reverseStep(this.needReplay(), a[0], a[1]));
+      case 'forwardStep':
+        return this.move(() => forwardStep(this.needReplay(), a[0], a[1]));
       case 'reverseContinue':
         return this.move(() => reverseContinue(this.needReplay(), a[0], a[1]));
     }
@@ -232,12 +235,19 @@ export class EngineCore {
     return this.replay;
   }
 
-  /** A move of the replay; the consoles and the status follow it. */
+  /**
+   * A move of the replay; the consoles and the status follow it. Each console is sent whole, as
+   * it was at the new moment (a `reset` batch), not the bytes the move ran through: the viewers
+   * show it as it was then (docs/recording.md#the-scrubber).
+   */
   private move<T>(f: () => T): T {
-    const r = f();
-    this.flushConsoles();
-    this.sendStatus(true);
-    return r;
+    try {
+      return f();
+    } finally {
+      const batches = this.session?.consoles.rewound() ?? [];
+      if (batches.length) this.emit({ event: 'console', batches });
+      this.sendStatus(true);
+    }
   }
 
   /** Power the recording's start on in place of what runs, and verify it in the ticks to come. */
@@ -257,7 +267,10 @@ export class EngineCore {
   }
 
   status(): MachineStatus {
-    if (this.session) return this.session.status();
+    if (this.session) {
+      const st = this.session.status();
+      return this.replay ? { ...st, replay: this.replay.status() } : st;
+    }
     return {
       state: this.booting ? 'booting' : this.lastError ? 'failed' : 'off',
       guests: [],
@@ -373,6 +386,7 @@ export class EngineCore {
       done = r.work(TICK_BUDGET_MS, this.clock);
     } catch (e) {
       if (!(e instanceof ReplayError)) throw e;
+      r.failed = e.message;
       this.flushConsoles();
       this.replayWaiter?.reject(e);
       this.replayWaiter = undefined;
@@ -396,7 +410,7 @@ export class EngineCore {
 
   private sendStatus(force: boolean): void {
     const st = this.status();
-    const key = `${st.state}|${st.guests.map((g) => `${g.id}:${g.name}:${g.state}:${g.memBytes}:${g.vcpus}`).join(',')}`;
+    const key = `${st.state}|${st.replay ? `${st.replay.verified}:${st.replay.error ?? ''}` : ''}|${st.guests.map((g) => `${g.id}:${g.name}:${g.state}:${g.memBytes}:${g.vcpus}`).join(',')}`;
     const now = this.clock();
     if (!force && key === this.lastStatusKey && now - this.lastStatusAt < 1000) return;
     this.lastStatusKey = key;

@@ -88,6 +88,16 @@ const write = (c: ConsoleBuffers, guest: number, text: string) => {
 };
 
 describe('console buffers', () => {
+  it('keeps the open line (a prompt) with no line listener', () => {
+    // Since ctl's channel left the console, nothing sets onLine; prompt waits still need the line.
+    const c = new ConsoleBuffers();
+    const s = c.sink(3);
+    for (const b of Buffer.from('hello\r\ncos> ')) s.write(b);
+    expect(c.partialLine(3)).toBe('cos> ');
+    for (const b of Buffer.from('ls\r\n')) s.write(b);
+    expect(c.partialLine(3)).toBe('');
+  });
+
   it('a guest started again begins on a new line, never glued to its old prompt', () => {
     const c = new ConsoleBuffers();
     const lines: string[] = [];
@@ -129,5 +139,55 @@ describe('ConsoleBuffers: what a snapshot records and a restore writes (docs/sna
     expect(lines).toEqual(['ctl> ok']);
     expect(c.drain()).toEqual([{ guest: 0, data: 'ctl> ok\n[restored]\r\n', end: 20 }]);
     expect(c.history(0).data).toBe('ctl> ok\n[restored]\r\n');
+  });
+});
+
+describe('ConsoleBuffers in a replay (docs/recording.md#the-scrubber)', () => {
+  const write = (s: { write(b: number): void }, text: string) => {
+    for (const b of Buffer.from(text, 'latin1')) s.write(b);
+  };
+
+  it('a checkpoint keeps the bytes not handed out yet, and a restore brings them back as shown', () => {
+    const c = new ConsoleBuffers();
+    const s = c.sink(1);
+    write(s, 'boot\r\n');
+    c.drain();
+    write(s, 'cos> '); // written since the last drain: a checkpoint in the middle of a tick
+    const mark = c.saveState();
+    write(s, 'help\r\nlater output\r\n');
+    c.drain();
+    c.restoreState(mark);
+    const [b] = c.rewound();
+    expect(b).toEqual({ guest: 1, data: 'boot\r\ncos> ', end: 11, reset: true });
+    expect(c.history(1)).toEqual({ data: 'boot\r\ncos> ', end: 11 });
+  });
+
+  it('rewound() puts what waits into the history and sends every console whole', () => {
+    const c = new ConsoleBuffers();
+    const a = c.sink(0);
+    const b = c.sink(2);
+    write(a, 'ctl> ');
+    c.drain();
+    write(a, 'x');
+    write(b, 'swos$ ');
+    const batches = c.rewound();
+    expect(batches).toEqual([
+      { guest: 0, data: 'ctl> x', end: 6, reset: true },
+      { guest: 2, data: 'swos$ ', end: 6, reset: true },
+    ]);
+    expect(c.drain()).toEqual([]); // nothing is sent twice
+  });
+
+  it('seed() starts a console with text that is history, not output', () => {
+    const c = new ConsoleBuffers();
+    const seen: number[] = [];
+    c.onByte = (_g, x) => seen.push(x);
+    c.seed(1, 'earlier\r\ncos> ');
+    expect(seen).toEqual([]);
+    expect(c.drain()).toEqual([]);
+    expect(c.history(1)).toEqual({ data: 'earlier\r\ncos> ', end: 14 });
+    expect(c.partialLine(1)).toBe('cos> ');
+    write(c.sink(1), 'h');
+    expect(c.drain()).toEqual([{ guest: 1, data: 'h', end: 15 }]);
   });
 });

@@ -44,6 +44,11 @@ export interface ConsoleBatch {
   guest: number;
   data: string;
   end: number;
+  /**
+   * The console's whole (bounded) content, to show instead of what the viewer has: a replay moved
+   * to another moment (docs/recording.md#the-scrubber).
+   */
+  reset?: true;
 }
 
 export class ConsoleBuffers {
@@ -78,11 +83,11 @@ export class ConsoleBuffers {
         g.pending.push(b & 0xff);
         g.last = b & 0xff;
         this.onByte?.(guest, b & 0xff);
-        if (!this.onLine) return;
+        // The open line is kept whether or not anyone takes whole lines (partialLine: a prompt).
         if (b === 10) {
           const line = g.line.endsWith('\r') ? g.line.slice(0, -1) : g.line;
           g.line = '';
-          this.onLine(guest, line);
+          this.onLine?.(guest, line);
         } else if (g.line.length < 4096) g.line += String.fromCharCode(b & 0xff);
       },
     };
@@ -162,14 +167,22 @@ export class ConsoleBuffers {
   }
 
   /**
-   * Every console as it is now, but the bytes not yet handed out (a replay's checkpoint:
-   * docs/recording.md#seek-and-reverse; only what the viewers see, the digests are kept apart).
+   * Every console as it is now, as the viewers would see it once drained (a replay's checkpoint:
+   * docs/recording.md#seek-and-reverse; the digests are kept apart). The bytes not handed out yet
+   * count as shown: a checkpoint is taken in the middle of a tick, and its restore must not lose
+   * what the guest wrote since the last drain.
    */
   saveState(): Map<number, Omit<GuestConsole, 'pending'>> {
     const out = new Map<number, Omit<GuestConsole, 'pending'>>();
     for (const [g, c] of this.guests) {
-      const { pending: _pending, ...rest } = c;
-      out.set(g, rest);
+      const { pending, ...rest } = c;
+      const waiting = pending.peekString();
+      const history = rest.history + waiting;
+      out.set(g, {
+        ...rest,
+        history: history.length > HISTORY_BYTES ? history.slice(history.length - HISTORY_BYTES) : history,
+        end: rest.end + waiting.length,
+      });
     }
     return out;
   }
@@ -181,6 +194,38 @@ export class ConsoleBuffers {
       c.pending.takeBytes(); // bytes of the timeline left behind
       Object.assign(c, s);
     }
+  }
+
+  /**
+   * After a replay moved (docs/recording.md#the-scrubber): what waits goes into the history (not to
+   * the viewers, unbounded by the per-second share: the move is one step), and each console's whole
+   * history comes back as a `reset` batch, so a viewer shows the console as it was at that moment.
+   * At most HISTORY_BYTES per guest.
+   */
+  rewound(): ConsoleBatch[] {
+    const out: ConsoleBatch[] = [];
+    for (const [guest, g] of this.guests) {
+      const data = g.pending.takeString();
+      g.end += data.length;
+      g.history += data;
+      if (g.history.length > HISTORY_BYTES) g.history = g.history.slice(g.history.length - HISTORY_BYTES);
+      out.push({ guest, data: g.history, end: g.end, reset: true });
+    }
+    return out;
+  }
+
+  /**
+   * A console's content before any byte of this run: a replay starts with what each console showed
+   * when the recording started (the start snapshot's tails, docs/recording.md#the-scrubber). It
+   * becomes history, not output: the digests and the line listener do not see it.
+   */
+  seed(guest: number, text: string): void {
+    const g = this.get(guest);
+    g.history = text.length > HISTORY_BYTES ? text.slice(text.length - HISTORY_BYTES) : text;
+    g.end = g.history.length;
+    const nl = text.lastIndexOf('\n');
+    g.line = text.slice(nl + 1);
+    g.last = text.length ? text.charCodeAt(text.length - 1) & 0xff : 10;
   }
 
   /** A line the guest has started but not ended (e.g. its prompt). */

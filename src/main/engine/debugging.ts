@@ -98,6 +98,8 @@ function apply(s: Session, op: DebugOp, a: never[]): unknown {
       return d.writeMemory(a[0], a[1], a[2], a[3]);
     case 'debugDisassemble':
       return d.disassemble(a[0], a[1], a[2], a[3]);
+    case 'debugStack':
+      return d.stack(a[0], a[1]);
     case 'debugSetBreakpoints':
       return d.setBreakpoints(a[0], a[1]);
     case 'debugSetWatchpoints':

@@ -21,6 +21,7 @@ import type {
   DebugEvent,
   DebugMemory,
   DebugRegisters,
+  DebugStack,
   DebugState,
   DisasmLine,
   StepKind,
@@ -68,6 +69,7 @@ export interface EngineCalls {
   debugReadMemory(guest: number, space: 'virtual' | 'physical', address: number, length: number): DebugMemory;
   debugWriteMemory(guest: number, space: 'virtual' | 'physical', address: number, hex: string): DebugMemory;
   debugDisassemble(guest: number, vcpu: number, address: number, count: number): DisasmLine[];
+  debugStack(guest: number, vcpu: number): DebugStack;
   debugSetBreakpoints(guest: number, list: BreakpointRequest[]): Breakpoint[];
   debugSetWatchpoints(guest: number, list: WatchpointRequest[]): Watchpoint[];
   debugSetTrapBreaks(guest: number, causes: string[]): DebugState;
@@ -86,6 +88,7 @@ export interface EngineCalls {
   seek(seconds: number): ReplayPosition;
   seekTo(point: RetiredPoint): ReplayPosition;
   reverseStep(guest: number, vcpu: number): ReplayPosition;
+  forwardStep(guest: number, vcpu: number): ReplayPosition;
   reverseContinue(guest: number, addresses: number[]): ReplayPosition;
 }
 

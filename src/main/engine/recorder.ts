@@ -25,7 +25,8 @@ export interface Recordable {
   readonly machine: Machine;
   readonly hv: Hypervisor | undefined;
   readonly fw: Firmware | undefined;
-  readonly consoles: ConsoleBuffers;
+  /** Only its byte hook: the CLI's boot gives its own console taps (host/bootRecording.ts). */
+  readonly consoles: Pick<ConsoleBuffers, 'onByte'>;
   readonly cycles: number;
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployResult, MachineStatus } from '../../shared/api.js';
+import type { DebugRegisters } from '../../shared/debugApi.js';
 import { ensureDisks } from '../host/disks.js';
 import { EngineCore } from './EngineCore.js';
 import type { EngineEvent } from './protocol.js';
@@ -127,7 +128,9 @@ describe('record and replay of an app session', () => {
     const r = here.stop!.retired;
     const back = (await core.call('reverseStep', [cos, 0])) as ReplayPosition;
     expect(back.stop!.retired).toBe(r - 1);
-    const again = (await core.call('seekTo', [{ guest: cos, vcpu: 0, retired: r }])) as ReplayPosition;
+    const again = (await core.call('seekTo', [
+      { guest: cos, vcpu: 0, retired: r, pc: here.stop!.pc },
+    ])) as ReplayPosition;
     expect(again.stop!.retired).toBe(r);
     expect(again.stop!.pc).toBe(here.stop!.pc);
     expect(again.seconds).toBe(here.seconds);
@@ -137,13 +140,26 @@ describe('record and replay of an app session', () => {
     await core.call('seek', [end]);
     const hit = (await core.call('reverseContinue', [cos, [0x00400000]])) as ReplayPosition;
     expect(hit.stop!.reason).toBe('breakpoint');
-    // Before merging main (cos's OS_HOOKS, the assembler worker) the stop stood at pc 0x00400000;
-    // since, it stands in cos's kernel (0x1048c): under investigation (docs/recording.md#limits).
-    expect(hit.stop!.retired).toBeGreaterThan(0);
+    // Exactly there, in user mode. A count alone can name several moments (a trap, an interrupt or
+    // an emulated instruction keeps it), so the stop is found and reached by (count, pc)
+    // (docs/recording.md#points).
+    expect(hit.stop!.pc).toBe(0x00400000);
+    const regs = (await core.call('debugRegisters', [cos, 0])) as DebugRegisters;
+    expect(regs).toMatchObject({ pc: 0x00400000, mode: 'user' });
     expect(hit.seconds).toBeLessThan(end);
-    // One step back from there is the kernel's return into the program: not at 0x00400000.
+    // The same point again by its count and pc.
+    const same = (await core.call('seekTo', [
+      { guest: cos, vcpu: 0, retired: hit.stop!.retired, pc: 0x00400000 },
+    ])) as ReplayPosition;
+    expect(same).toEqual(hit.stop && { seconds: hit.seconds, stop: { ...hit.stop, reason: 'step' } });
+    // A reverse step in user mode goes back over the kernel that started the program, to the last
+    // user instruction before it (the program that ran before, or this one's earlier run).
     const before = (await core.call('reverseStep', [cos, 0])) as ReplayPosition;
-    expect(before.stop!.retired).toBe(hit.stop!.retired - 1);
+    expect(before.stop!.seconds).toBeLessThan(hit.seconds);
+    expect(((await core.call('debugRegisters', [cos, 0])) as DebugRegisters).mode).toBe('user');
+    // And forward again, the mirror: the kernel runs through, the next user instruction is the hit.
+    const fwd = (await core.call('forwardStep', [cos, 0])) as ReplayPosition;
+    expect(fwd).toEqual({ seconds: hit.seconds, stop: { ...hit.stop!, reason: 'step' } });
   }, 600_000);
 
   it('refuses a log that does not match, saying at which checkpoint', async () => {

@@ -8,7 +8,7 @@
  * nearest earlier one and run forward.
  */
 import { DiskChain } from '../disk/DiskChain.js';
-import type { MachineConfig, ReplayReport } from '../../shared/api.js';
+import { REPLAY_MARKS, type MachineConfig, type ReplayReport, type ReplayStatus } from '../../shared/api.js';
 import type { DebuggerState } from '../emulator/debug/Debugger.js';
 import type { MachineState } from '../emulator/machine/Machine.js';
 import { ConsoleBuffers, type GuestConsole } from './consoles.js';
@@ -23,6 +23,7 @@ import type { SnapshotContent } from './snapshots.js';
 import { partitionGuests } from './views.js';
 
 const PAGE = 4096;
+const ZERO_PAGE = Buffer.alloc(PAGE);
 /** Cycles run per call between two log entries (a tick checks the clock between calls). */
 const CHUNK = 2_500_000;
 
@@ -59,7 +60,9 @@ export class Replay {
   private readonly digests = new Map<number, Digest>();
   private checkpointsVerified = 0;
   done = false;
-  private scratch: Uint8Array | undefined;
+  /** Why verifying stopped (a divergence), for the scrubber. */
+  failed: string | undefined;
+  private marksCache: Pick<ReplayStatus, 'checkpoints' | 'inputs'> | undefined;
 
   private constructor(
     readonly recording: Recording,
@@ -135,6 +138,9 @@ export class Replay {
       closeAll();
       return `${where}: its start checkpoint does not fit the machine: ${(e as Error).message}`;
     }
+    // Each console starts as it was when the recording started (the start snapshot's tails), so the
+    // scrubber shows what was on the screen then, not an empty console (docs/recording.md#the-scrubber).
+    for (const t of Array.isArray(c.consoles) ? c.consoles : []) consoles.seed(t.guest, t.tail);
     const session = Session.fromPowered(config, powered, consoles);
     session.timeline.attach(session.machine, (cpu) => (session.hv ? session.hv.currentOn(cpu.id)?.partitionId : 0));
     const r = new Replay(rec, session, overlays, chains);
@@ -278,6 +284,20 @@ export class Replay {
     };
   }
 
+  /** What the app's scrubber shows (MachineStatus.replay). */
+  status(): ReplayStatus {
+    const tb = this.recording.timebase;
+    this.marksCache ??= marksOf(this.recording);
+    return {
+      name: this.recording.name,
+      startSeconds: this.recording.start.cycles / tb,
+      endSeconds: this.endCycles / tb,
+      verified: this.done,
+      ...(this.failed ? { error: this.failed } : {}),
+      ...this.marksCache,
+    };
+  }
+
   seconds(cycles: number): string {
     return (cycles / this.recording.timebase).toFixed(6);
   }
@@ -306,40 +326,22 @@ export class Replay {
     return out;
   }
 
-  /** The machine now, kept in memory; RAM pages equal to the previous mark's are shared. */
+  /**
+   * The machine now, kept in memory; RAM pages equal to the previous mark's are shared, all-zero
+   * pages are not kept. RAM is compared in place with native compares (Buffer.equals), never copied
+   * whole: a checkpoint costs what changed since the last one.
+   */
   capture(): Mark {
     const s = this.session;
-    const { memory, ...machine } = s.machine.saveState();
+    const machine = s.machine.saveStateWithoutMemory();
+    const ram = s.machine.mem.u8;
     const prev = this.marks[this.marks.length - 1]?.pages;
-    const pages: (Uint8Array | null)[] = [];
-    const words = new Int32Array(memory.bytes.buffer, memory.bytes.byteOffset, memory.bytes.length >> 2);
-    for (let p = 0; p * PAGE < memory.bytes.length; p++) {
-      const w0 = (p * PAGE) >> 2;
-      let zero = true;
-      for (let i = 0; i < PAGE >> 2; i++)
-        if (words[w0 + i] !== 0) {
-          zero = false;
-          break;
-        }
-      if (zero) {
-        pages.push(null);
-        continue;
-      }
+    const pages: (Uint8Array | null)[] = new Array<Uint8Array | null>(ram.length / PAGE);
+    for (let p = 0; p < pages.length; p++) {
+      const page = Buffer.from(ram.buffer, ram.byteOffset + p * PAGE, PAGE);
       const old = prev?.[p];
-      if (old) {
-        const ow = new Int32Array(old.buffer, old.byteOffset, PAGE >> 2);
-        let same = true;
-        for (let i = 0; i < PAGE >> 2; i++)
-          if (ow[i] !== words[w0 + i]) {
-            same = false;
-            break;
-          }
-        if (same) {
-          pages.push(old);
-          continue;
-        }
-      }
-      pages.push(memory.bytes.slice(p * PAGE, (p + 1) * PAGE));
+      if (old ? page.equals(old) : page.equals(ZERO_PAGE)) pages[p] = old ?? null;
+      else pages[p] = page.equals(ZERO_PAGE) ? null : ram.slice(p * PAGE, (p + 1) * PAGE);
     }
     const hv = s.hv as unknown as { saveState(): unknown } | undefined;
     return {
@@ -361,14 +363,15 @@ export class Replay {
   /** Puts the machine back as it was at `m`; the log goes on from m.next. */
   restore(m: Mark): void {
     const s = this.session;
-    const size = s.machine.mem.size;
-    this.scratch ??= new Uint8Array(size);
-    const bytes = this.scratch;
-    m.pages.forEach((p, i) => {
-      if (p) bytes.set(p, i * PAGE);
-      else bytes.fill(0, i * PAGE, (i + 1) * PAGE);
+    const ram = s.machine.mem.u8;
+    // RAM goes back in place, page by page (restoreState would copy a whole image).
+    s.machine.restoreStateInPlace(structuredClone(m.machine), () => {
+      m.pages.forEach((p, i) => {
+        if (p) ram.set(p, i * PAGE);
+        else ram.fill(0, i * PAGE, (i + 1) * PAGE);
+      });
+      s.machine.mem.rewritten();
     });
-    s.machine.restoreState({ ...structuredClone(m.machine), memory: { size, bytes } });
     if (s.fw && m.fw) s.fw.restoreState(structuredClone(m.fw) as never);
     if (s.hv) (s.hv as unknown as { restoreState(x: unknown): void }).restoreState(structuredClone(m.hv));
     s.powered.menuCycles = m.menuCycles;
@@ -385,4 +388,46 @@ export class Replay {
     this.session.close();
     for (const d of this.chains) d.close();
   }
+}
+
+/**
+ * Where a recording's checkpoints and inputs fall, in seconds of machine time, each list at most
+ * REPLAY_MARKS long: the span is cut into that many buckets and the entries of one bucket merged.
+ */
+export function marksOf(rec: Recording): Pick<ReplayStatus, 'checkpoints' | 'inputs'> {
+  const tb = rec.timebase;
+  const start = rec.start.cycles;
+  const last = rec.log[rec.log.length - 1];
+  const span = Math.max(1, (last ? last.t : start) - start);
+  const bucket = (t: number) => Math.min(REPLAY_MARKS - 1, Math.floor(((t - start) / span) * REPLAY_MARKS));
+  const cps = new Map<number, number>();
+  const inputs = new Map<number, { seconds: number; what: string; count: number }>();
+  for (const e of rec.log) {
+    const b = bucket(e.t);
+    if (e.k === 'cp') {
+      if (!cps.has(b)) cps.set(b, e.t / tb);
+      continue;
+    }
+    const what =
+      e.k === 'in'
+        ? `keys to guest ${e.g}`
+        : e.k === 'disk'
+          ? `disk ${e.d} write`
+          : e.k === 'host'
+            ? e.op
+            : e.k === 'engine'
+              ? `guest ${e.g} engine ${e.e}`
+              : e.k === 'power'
+                ? 'power on'
+                : undefined;
+    if (!what) continue; // run lines and the end are not inputs a person made
+    const n = e.k === 'in' ? e.b.length : 1;
+    const got = inputs.get(b);
+    if (!got) inputs.set(b, { seconds: e.t / tb, what, count: n });
+    else {
+      got.count += n;
+      if (!got.what.split(', ').includes(what)) got.what += `, ${what}`;
+    }
+  }
+  return { checkpoints: [...cps.values()], inputs: [...inputs.values()] };
 }

@@ -12,43 +12,24 @@
 import type { ReplayPosition } from '../../shared/api.js';
 import type { DebugStop } from '../../shared/debugApi.js';
 import type { Cpu } from '../emulator/cpu/Cpu.js';
-import { runCpu } from '../emulator/cpu/run.js';
-import type { Vcpu } from '../emulator/hypervisor/Vcpu.js';
 import { ReplayError, type Mark, type Replay } from './replay.js';
+import { Executions, forward, vcpuView, type Executed, type VcpuView } from './replayWalk.js';
 
-/** One vCPU of one guest, and a count of its retired instructions. */
+/**
+ * One vCPU of one guest at a count of its retired instructions and, when given, a pc: the first
+ * moment the vCPU stands there (docs/recording.md#points).
+ */
 export interface RetiredPoint {
   guest: number;
   vcpu: number;
   retired: number;
+  pc?: number;
 }
 
 export type { ReplayPosition };
 
 function need(r: Replay): void {
   if (!r.done) throw new ReplayError('the replay is still verifying the recording: wait for replay() to answer');
-}
-
-/** The vCPU `vcpu` of `guest` as the machine runs it: which pCPU holds it now, its count and pc. */
-function vcpuView(r: Replay, guest: number, vcpu: number): { onCpu(c: Cpu): boolean; retired(): number; pc(): number } {
-  const s = r.session;
-  if (!s.hv) {
-    const cpu = s.machine.cpus[vcpu];
-    if (guest !== 0 || !cpu)
-      throw new ReplayError(`in dual boot the guest is 0 and its vCPUs are the pCPUs 0..${s.machine.cpus.length - 1}`);
-    return { onCpu: (c) => c === cpu, retired: () => cpu.instret, pc: () => cpu.pc };
-  }
-  const hv = s.hv;
-  const p = hv.partitions.get(guest);
-  if (!p) throw new ReplayError(`no guest ${guest} at this point of the replay`);
-  const v: Vcpu | undefined = p.vcpus[vcpu];
-  if (!v) throw new ReplayError(`${p.name} has vCPUs 0..${p.vcpus.length - 1}, not ${vcpu}`);
-  const loaded = () => s.machine.cpus.find((c) => hv.currentOn(c.id) === v);
-  return {
-    onCpu: (c) => hv.currentOn(c.id) === v,
-    retired: () => loaded()?.instret ?? v.instret,
-    pc: () => loaded()?.pc ?? v.pc,
-  };
 }
 
 /** The last mark that passes `test` (the first one when none does). */
@@ -71,72 +52,6 @@ export function seek(r: Replay, seconds: number): ReplayPosition {
   return { seconds: r.cycles / tb };
 }
 
-/**
- * Runs forward to machine time `t` with the logged inputs, or until `stop` says the machine must
- * stand still (then true). With a stop the pCPUs run round by round, as Machine.run does, so the
- * machine can stop in the middle of a round.
- */
-function forward(r: Replay, t: number, stop: ((c: Cpu) => number) | undefined): boolean {
-  const log = r.recording.log;
-  let hit = false;
-  const limit = stop
-    ? (c: Cpu) => {
-        const n = stop(c);
-        if (n <= 0) hit = true;
-        return n;
-      }
-    : null;
-  const m = r.session.machine;
-  for (const c of m.cpus) c.sliceLimit = limit;
-  try {
-    for (;;) {
-      const e = log[r.next];
-      const until = e && e.t <= t ? e.t : t;
-      while (r.cycles < until) {
-        if (!stop) {
-          r.advanceTo(until);
-          break;
-        }
-        if (runRound(r, until - r.cycles, () => hit)) return true;
-      }
-      if (!e || e.t > t || (e.t === t && e.k === 'run')) return false;
-      if (e.k === 'end') return false;
-      r.apply(e, false);
-      r.next++;
-    }
-  } finally {
-    for (const c of m.cpus) c.sliceLimit = null;
-  }
-}
-
-/** One round of every pCPU (or `cycles` of a single one); true when the stop hit. */
-function runRound(r: Replay, cycles: number, hit: () => boolean): boolean {
-  const s = r.session;
-  const m = s.machine;
-  if (s.fw && s.fw.state !== 'running') {
-    // The firmware's menu runs no instructions: nothing to stop at.
-    s.powered.run(cycles);
-    return false;
-  }
-  if (m.cpus.length === 1) {
-    m.run(cycles);
-    s.debug.settle();
-    return hit();
-  }
-  if (m.stopped) throw new ReplayError('the machine stopped before the point was reached');
-  // Machine.run's round (docs/architecture.md#determinism): each pCPU in turn runs one quantum.
-  for (const cpu of m.cpus) {
-    if (cpu.halted) continue;
-    m.setCurrent(cpu);
-    runCpu(cpu, m.quantum);
-    if (hit()) return true;
-  }
-  m.time += m.quantum;
-  // As Session.run does after each run: a vCPU the debugger holds leaves its pCPU (docs/debugger.md#reverse).
-  s.debug.settle();
-  return false;
-}
-
 /** The stop as the debugger reports it. */
 function stopAt(r: Replay, p: RetiredPoint, reason: DebugStop['reason']): DebugStop {
   const v = vcpuView(r, p.guest, p.vcpu);
@@ -151,94 +66,202 @@ function stopAt(r: Replay, p: RetiredPoint, reason: DebugStop['reason']): DebugS
 }
 
 /**
+ * The stop function that reaches `p` from a restored checkpoint: slices sized so that the vCPU
+ * retires exactly the count, then (with a pc) one instruction at a time at that count until the pc.
+ * Without a pc the count must be seen below the target first: a count that was there already, or
+ * is above it in an earlier life of the guest (its count starts again at 0 when it restarts), is
+ * not the point. With a pc the pair names the moment, also at a checkpoint where the vCPU stood
+ * still (a guest paused by the debugger).
+ */
+function reaching(v: VcpuView, p: RetiredPoint): (c: Cpu) => number {
+  let armed = p.pc !== undefined;
+  return (c) => {
+    if (!v.onCpu(c)) return Infinity;
+    const n = c.instret;
+    if (n < p.retired) {
+      armed = true;
+      return p.retired - n;
+    }
+    if (n !== p.retired || !armed) return Infinity;
+    return p.pc === undefined || c.pc >>> 0 === p.pc ? 0 : 1;
+  };
+}
+
+/** Restores `m` and runs to the first moment at `p` after it, at most to machine time `bound`. */
+function reach(r: Replay, m: Mark, p: RetiredPoint, bound: number): boolean {
+  r.restore(m);
+  const v = vcpuView(r, p.guest, p.vcpu);
+  const stop = reaching(v, p);
+  return forward(r, bound, (c) => stop(c)) && v.retired() === p.retired && (p.pc === undefined || v.pc() === p.pc);
+}
+
+/**
  * Moves the replay to the first moment at which vCPU `vcpu` of `guest` has retired exactly
- * `retired` instructions (before any interrupt it takes there).
+ * `retired` instructions (before any interrupt it takes there), or, with `pc`, the first moment at
+ * that count with that pc (docs/recording.md#points).
  */
 export function seekTo(r: Replay, p: RetiredPoint, reason: DebugStop['reason'] = 'step'): ReplayPosition {
   need(r);
   const key = `${p.guest}.${p.vcpu}`;
   if (p.retired < 0) throw new ReplayError(`a count of retired instructions is 0 or more, got ${p.retired}`);
-  // A vCPU's count starts again at 0 when its guest restarts, so the point is searched from the
-  // checkpoints at or before where the replay stands, the nearest first: a target below the count
-  // now lies between one of them and here; a target above it lies ahead.
+  // The point is searched from the checkpoints at or before where the replay stands, the nearest
+  // first: a target below the count now lies between one of them and here; a target above it ahead.
   const now = r.cycles;
   const ahead = p.retired > vcpuView(r, p.guest, p.vcpu).retired();
   const bound = ahead ? r.endCycles : now + r.session.machine.quantum;
   const candidates = [...r.marks].reverse().filter((x) => x.cycles <= now);
   for (const m of candidates) {
-    r.restore(m);
-    const v = vcpuView(r, p.guest, p.vcpu);
-    // Stop where the count becomes the target (it must be seen below it first: a count that was
-    // there already, or is above it in an earlier life of the guest, is not the point).
-    let armed = false;
-    const reached = forward(r, bound, (c) => {
-      if (!v.onCpu(c)) return Infinity;
-      if (c.instret < p.retired) {
-        armed = true;
-        return p.retired - c.instret;
-      }
-      return armed && c.instret === p.retired ? 0 : Infinity;
-    });
-    if (reached && v.retired() === p.retired)
-      return { seconds: r.cycles / r.recording.timebase, stop: stopAt(r, p, reason) };
+    if (reach(r, m, p, bound)) return { seconds: r.cycles / r.recording.timebase, stop: stopAt(r, p, reason) };
     // From a checkpoint below the target the point would have been found: it is not there.
     if ((m.retired.get(key) ?? Infinity) < p.retired) break;
   }
+  const at = p.pc === undefined ? '' : ` at pc 0x${(p.pc >>> 0).toString(16).padStart(8, '0')}`;
   throw new ReplayError(
     ahead
-      ? `guest ${p.guest} vCPU ${p.vcpu} never retires exactly ${p.retired} instructions in the rest of this recording`
-      : `guest ${p.guest} vCPU ${p.vcpu} retires its instruction ${p.retired} before the start of the recording (or of the guest's last restart before here)`,
+      ? `guest ${p.guest} vCPU ${p.vcpu} never retires exactly ${p.retired} instructions${at} in the rest of this recording`
+      : `guest ${p.guest} vCPU ${p.vcpu} retires its instruction ${p.retired}${at} before the start of the recording (or of the guest's last restart before here)`,
   );
 }
 
-/** One instruction back for vCPU `vcpu` of `guest` (from where the replay stands). */
-export function reverseStep(r: Replay, guest: number, vcpu: number): ReplayPosition {
-  need(r);
-  const now = vcpuView(r, guest, vcpu).retired();
-  try {
-    if (now > 0) return seekTo(r, { guest, vcpu, retired: now - 1 }, 'step');
-  } catch (e) {
-    if (!(e instanceof ReplayError) || !/before the start/.test(e.message)) throw e;
+/**
+ * The last instruction before now that some vCPUs of `guest` executed and `want` accepts, with the
+ * checkpoint to reach it from: window by window, from the nearest checkpoint backwards. In the
+ * nearest window each vCPU is watched until it stands where it stands now (its count and pc).
+ * `single` runs the watched vCPUs one instruction per slice, so that every pc is known (reverse
+ * continue); otherwise they run in whole slices and only each slice's start is looked at.
+ */
+function lastExecuted(
+  r: Replay,
+  guest: number,
+  vcpus: readonly number[],
+  want: (e: Executed) => boolean,
+  single: boolean,
+): { e: Executed; mark: Mark } | undefined {
+  const here = vcpus.map((i) => {
+    const v = vcpuView(r, guest, i);
+    return { retired: v.retired(), pc: v.pc() };
+  });
+  const nowCycles = r.cycles;
+  const windows = r.marks.filter((m) => m.cycles <= nowCycles || m === r.marks[0]);
+  for (let w = windows.length - 1; w >= 0; w--) {
+    const mark = windows[w]!;
+    const nearest = w === windows.length - 1;
+    const end = nearest ? nowCycles + r.session.machine.quantum : windows[w + 1]!.cycles;
+    r.restore(mark);
+    // A restore builds the hypervisor's vCPUs anew: look them up again.
+    const views = vcpus.map((i) => vcpuView(r, guest, i));
+    // In the nearest window a vCPU that stands where it stands now has arrived: what it executes
+    // from there is not before now; the window ends when all have.
+    const arrived = views.map(() => false);
+    const towards = views.map((v, k) => reaching(v, { guest, vcpu: vcpus[k]!, ...here[k]! }));
+    let last: Executed | undefined;
+    const seen = new Executions(views, (e) => {
+      if (!arrived[e.vcpu] && want(e)) last = e;
+    });
+    forward(
+      r,
+      end,
+      (c, executing) => {
+        const k = views.findIndex((v) => v.onCpu(c));
+        if (k < 0) return Infinity;
+        return seen.watch(k, c, executing, () => {
+          let limit = single ? 1 : Infinity;
+          if (!nearest) return limit;
+          if (!arrived[k]) {
+            const to = towards[k]!(c);
+            if (to <= 0) arrived[k] = true;
+            else limit = Math.min(limit, to);
+          }
+          return !arrived[k] ? limit : arrived.every(Boolean) ? 0 : Infinity;
+        });
+      },
+      (c, pc, mode, cause) => seen.trap(c, pc, mode, cause),
+    );
+    seen.finish();
+    if (last) return { e: { ...last, vcpu: vcpus[last.vcpu]! }, mark };
   }
-  // Nothing earlier of this vCPU in the recording: stand at its start.
+  return undefined;
+}
+
+/** Reaches what lastExecuted found, or says that it could not. */
+function reachExecuted(r: Replay, guest: number, f: { e: Executed; mark: Mark }, reason: DebugStop['reason']) {
+  const p: RetiredPoint = {
+    guest,
+    vcpu: f.e.vcpu,
+    retired: f.e.retired,
+    ...(f.e.pc !== undefined ? { pc: f.e.pc } : {}),
+  };
+  if (!reach(r, f.mark, p, r.endCycles))
+    throw new ReplayError(
+      `guest ${guest} vCPU ${p.vcpu}: the replay did not come back to its instruction ${p.retired}`,
+    );
+  return { seconds: r.cycles / r.recording.timebase, stop: stopAt(r, p, reason) };
+}
+
+/** Where the vCPU stands when nothing earlier is in the recording: the recording's start. */
+function atStart(r: Replay, guest: number, vcpu: number): ReplayPosition {
   const pos = seek(r, r.recording.start.cycles / r.recording.timebase);
   return { ...pos, stop: stopAt(r, { guest, vcpu, retired: vcpuView(r, guest, vcpu).retired() }, 'replay-start') };
 }
 
 /**
- * Back to the last moment before now at which a vCPU of `guest` was about to run an instruction at
- * one of `addresses` (guest-virtual pcs): window by window, from the nearest checkpoint backwards,
- * each replayed one instruction at a time for that guest. Integration point: the debugger's
- * breakpoint matcher replaces the address test (docs/recording.md#reverse-continue).
+ * One instruction back for vCPU `vcpu` of `guest`: to the moment it was about to execute the last
+ * instruction it executed before now in the mode it stands in now or a lower one (a handler of a
+ * higher mode that ran in between, an interrupt's or a syscall's, is stepped over, as the
+ * debugger's step forward does: docs/debugger.md#reverse). The instruction may have retired or
+ * trapped. At its first instruction in the recording it stands at the start.
+ */
+export function reverseStep(r: Replay, guest: number, vcpu: number): ReplayPosition {
+  need(r);
+  const mode = vcpuView(r, guest, vcpu).mode();
+  const found = lastExecuted(r, guest, [vcpu], (e) => e.mode <= mode, false);
+  return found ? reachExecuted(r, guest, found, 'step') : atStart(r, guest, vcpu);
+}
+
+/**
+ * One instruction forward for vCPU `vcpu` of `guest`, the mirror of reverseStep: to the moment it
+ * is about to execute its next instruction in the mode it stands in or a lower one, once it has
+ * executed the one it stands at (a handler of a higher mode that runs first or in between runs
+ * through), as the debugger's step does (docs/debugger.md#reverse). No checkpoint is restored: the
+ * replay runs on from here.
+ */
+export function forwardStep(r: Replay, guest: number, vcpu: number): ReplayPosition {
+  need(r);
+  const v = vcpuView(r, guest, vcpu);
+  const mode = v.mode();
+  // Something must have executed in the mode, not only been about to: a guest the recorded
+  // debugger held at a breakpoint here waits, as it did, for the logged call that resumed it.
+  let done = false;
+  const seen = new Executions([v], (e) => (done ||= e.mode <= mode));
+  const reached = forward(
+    r,
+    r.endCycles,
+    (c, executing) => {
+      if (!v.onCpu(c)) return Infinity;
+      return seen.watch(0, c, executing, () => (!executing || c.mode > mode ? Infinity : done ? 0 : 1));
+    },
+    (c, pc, m, cause) => seen.trap(c, pc, m, cause),
+  );
+  if (!reached)
+    throw new ReplayError(
+      `guest ${guest} vCPU ${vcpu} executes nothing more in its mode before the end of the recording`,
+    );
+  return { seconds: r.cycles / r.recording.timebase, stop: stopAt(r, { guest, vcpu, retired: v.retired() }, 'step') };
+}
+
+/**
+ * Back to the last moment before now at which a vCPU of `guest` was about to execute an
+ * instruction at one of `addresses` (guest-virtual pcs, below hypervisor mode): window by window,
+ * from the nearest checkpoint backwards, each replayed one instruction at a time for that guest's
+ * vCPUs. Integration point: the debugger's breakpoint matcher replaces the address test
+ * (docs/recording.md#seek-and-reverse).
  */
 export function reverseContinue(r: Replay, guest: number, addresses: readonly number[]): ReplayPosition {
   need(r);
   const set = new Set(addresses.map((a) => a >>> 0));
-  const vcpus = r.session.hv ? (r.session.hv.partitions.get(guest)?.vcpus.length ?? 0) : r.session.machine.cpus.length;
-  if (vcpus === 0) throw new ReplayError(`no guest ${guest} at this point of the replay`);
-  const now = Array.from({ length: vcpus }, (_, i) => vcpuView(r, guest, i).retired());
-  const nowCycles = r.cycles;
-  const windows = r.marks.filter((m) => m.cycles < nowCycles || m === r.marks[0]);
-  for (let w = windows.length - 1; w >= 0; w--) {
-    const m = windows[w]!;
-    const end = w + 1 < windows.length ? windows[w + 1]!.cycles : nowCycles + r.session.machine.quantum;
-    r.restore(m);
-    // A restore builds the hypervisor's vCPUs anew: look them up again.
-    const views = Array.from({ length: vcpus }, (_, i) => vcpuView(r, guest, i));
-    let last: RetiredPoint | undefined;
-    forward(r, end, (c) => {
-      for (let i = 0; i < views.length; i++) {
-        if (!views[i]!.onCpu(c)) continue;
-        const ret = c.instret;
-        if (c.mode !== 2 && set.has(c.pc >>> 0) && ret < now[i]!) {
-          if (!last || last.vcpu !== i || last.retired !== ret) last = { guest, vcpu: i, retired: ret };
-        }
-        return ret >= now[i]! ? Infinity : 1;
-      }
-      return Infinity;
-    });
-    if (last) return seekTo(r, last, 'breakpoint');
-  }
-  const pos = seek(r, r.recording.start.cycles / r.recording.timebase);
-  return { ...pos, stop: stopAt(r, { guest, vcpu: 0, retired: vcpuView(r, guest, 0).retired() }, 'replay-start') };
+  const n = r.session.hv ? (r.session.hv.partitions.get(guest)?.vcpus.length ?? 0) : r.session.machine.cpus.length;
+  if (n === 0) throw new ReplayError(`no guest ${guest} at this point of the replay`);
+  const vcpus = Array.from({ length: n }, (_, i) => i);
+  const found = lastExecuted(r, guest, vcpus, (e) => e.mode !== 2 && e.pc !== undefined && set.has(e.pc), true);
+  return found ? reachExecuted(r, guest, found, 'breakpoint') : atStart(r, guest, 0);
 }

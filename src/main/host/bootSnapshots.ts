@@ -25,11 +25,15 @@ export interface BootSnapshots {
   atExit(): number | undefined;
 }
 
-/** A powered-on machine as snapshots see it (the CLI's boot has no Session). */
-function subjectOf(
-  powered: PoweredMachine,
-  config: { mode: MachineMode; cpus: number; memMiB: number },
-): SnapshotSubject {
+/** The machine the CLI's boot powered on, as snapshots and recordings describe it. */
+export interface BootMachineConfig {
+  mode: MachineMode;
+  cpus: number;
+  memMiB: number;
+}
+
+/** A powered-on machine as snapshots see it (the CLI's boot has no Session; bootRecording.ts too). */
+export function subjectOf(powered: PoweredMachine, config: BootMachineConfig): SnapshotSubject {
   return {
     config: { ...config, disks: [] },
     machine: powered.machine,

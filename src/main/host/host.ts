@@ -126,7 +126,8 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
   const onEngine = (e: EngineEvent) => {
     switch (e.event) {
       case 'console':
-        for (const b of e.batches) emit({ type: 'console', guest: b.guest, data: b.data, end: b.end });
+        for (const b of e.batches)
+          emit({ type: 'console', guest: b.guest, data: b.data, end: b.end, ...(b.reset ? { reset: true } : {}) });
         return;
       case 'status':
         emit({ type: 'status', status: e.status });
@@ -258,6 +259,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     debugReadMemory: (guest, space, address, length) => engine.call('debugReadMemory', guest, space, address, length),
     debugWriteMemory: (guest, space, address, hex) => engine.call('debugWriteMemory', guest, space, address, hex),
     debugDisassemble: (guest, vcpu, address, count) => engine.call('debugDisassemble', guest, vcpu, address, count),
+    debugStack: (guest, vcpu) => engine.call('debugStack', guest, vcpu),
     debugSetBreakpoints: (guest, list) => engine.call('debugSetBreakpoints', guest, list),
     debugSetWatchpoints: (guest, list) => engine.call('debugSetWatchpoints', guest, list),
     debugSetTrapBreaks: (guest, causes) => engine.call('debugSetTrapBreaks', guest, causes),
@@ -471,8 +473,10 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       }
     },
     seek: (seconds) => engine.call('seek', seconds),
-    seekTo: (guest, vcpu, retired) => engine.call('seekTo', { guest, vcpu, retired }),
+    seekTo: (guest, vcpu, retired, pc) =>
+      engine.call('seekTo', { guest, vcpu, retired, ...(typeof pc === 'number' ? { pc } : {}) }),
     reverseStep: (guest, vcpu) => engine.call('reverseStep', guest, vcpu),
+    forwardStep: (guest, vcpu) => engine.call('forwardStep', guest, vcpu),
     async reverseContinue(guest, addresses) {
       const list = addresses
         .split(',')

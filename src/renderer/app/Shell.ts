@@ -10,7 +10,8 @@ import { h, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
 import type { AppContext, View } from './context.js';
 import { helpDialog, settingsDialog } from './dialogs.js';
-import { engineSummary, machineLabel, viewKey } from './topbar.js';
+import { bootChoice, engineSummary, machineLabel, modeLabel, viewKey } from './topbar.js';
+import { ReplayBar } from '../replay/ReplayBar.js';
 
 export class Shell {
   readonly el: HTMLElement;
@@ -35,6 +36,8 @@ export class Shell {
     '',
   );
   private readonly modeSelect: HTMLSelectElement;
+  /** The boot the selects last followed (followBoot), so a status tick does not undo a person's pick. */
+  private bootKey = '';
   private readonly osSelect: HTMLSelectElement;
   private readonly threadsSelect: HTMLSelectElement;
   private readonly bootButton: HTMLButtonElement;
@@ -159,6 +162,8 @@ export class Shell {
       this.connectionLine,
       this.errorLine,
       this.storeLine,
+      // The scrubber, while the machine is a replay (docs/recording.md#the-scrubber).
+      new ReplayBar(ctx).el,
       h('div.app-body', {}, this.nav, main),
       h('footer.foot', {}, this.foot),
       this.help,
@@ -262,16 +267,13 @@ export class Shell {
   }
 
   private status(s: MachineStatus): void {
-    this.stateBadge.textContent = s.state;
-    this.stateBadge.dataset.state = s.state;
+    // A replay runs no time of its own: the badge says what it is (docs/recording.md#the-scrubber).
+    const shown = s.replay && s.state === 'running' ? 'replay' : s.state;
+    this.stateBadge.textContent = shown;
+    this.stateBadge.dataset.state = shown;
     document.body.dataset.machine = s.state;
-    const mode = s.config?.mode;
-    this.modeBadge.textContent =
-      mode === 'dualboot'
-        ? `dual boot${s.config?.boot ? ` · ${s.config.boot}` : ''}`
-        : mode === 'hypervisor'
-          ? 'hypervisor'
-          : '–';
+    this.modeBadge.textContent = modeLabel(s);
+    this.followBoot(s);
     const name = machineLabel(s);
     this.machineBadge.hidden = !name;
     this.machineBadge.textContent = name;
@@ -286,6 +288,23 @@ export class Shell {
     else this.bootButton.textContent = label;
     this.errorLine.hidden = !s.error;
     this.errorLine.textContent = s.error ? `Machine: ${s.error}` : '';
+  }
+
+  /** The boot selects show the running machine's mode, OS and threads (topbar.ts bootChoice). */
+  private followBoot(s: MachineStatus): void {
+    const c = bootChoice(s);
+    if (!c) {
+      // Off or failed: the next boot, even of the same config, is news to follow.
+      this.bootKey = '';
+      return;
+    }
+    if (c.key === this.bootKey) return;
+    this.bootKey = c.key;
+    this.modeSelect.value = c.mode;
+    if (c.os && Array.from(this.osSelect.options).some((o) => o.value === c.os)) this.osSelect.value = c.os;
+    this.threadsSelect.value = c.threads ? 'threads' : 'one';
+    this.osSelect.hidden = c.mode !== 'dualboot';
+    this.threadsSelect.hidden = c.mode !== 'hypervisor';
   }
 
   /**

@@ -103,6 +103,16 @@ export function settingsDialog(prefs: Preferences): HTMLDialogElement {
       ],
       s.engine,
     ),
+    select(
+      'consoleRenderer',
+      'Console renderer',
+      [
+        ['auto', 'Auto (WebGL on a hardware GPU, else DOM)'],
+        ['webgl', 'WebGL'],
+        ['dom', 'DOM'],
+      ],
+      s.consoleRenderer,
+    ),
     h(
       'p.muted',
       {},
@@ -118,6 +128,7 @@ export function settingsDialog(prefs: Preferences): HTMLDialogElement {
       consoleTheme: String(f.get('consoleTheme')) as ConsoleTheme,
       layout: String(f.get('layout')) as Settings['layout'],
       engine: String(f.get('engine')) as Settings['engine'],
+      consoleRenderer: String(f.get('consoleRenderer')) as Settings['consoleRenderer'],
     });
   });
   const d = dialog('Settings', form);

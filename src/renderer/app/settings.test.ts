@@ -13,11 +13,17 @@ describe('settings that persist', () => {
     expect(a.settings).toEqual(DEFAULT_SETTINGS);
     const seen: number[] = [];
     a.onChange((s) => seen.push(s.fontSize));
-    a.set({ fontSize: 16, consoleTheme: 'amber', layout: 'grid', engine: 'jit' });
+    a.set({ fontSize: 16, consoleTheme: 'amber', layout: 'grid', engine: 'jit', consoleRenderer: 'dom' });
     a.remember({ consoleTab: 'swos', openFiles: ['cos/hello.s', 'cos/motd.txt'], currentFile: 'cos/motd.txt' });
     expect(seen).toEqual([16]);
     const b = new Preferences(store);
-    expect(b.settings).toEqual({ fontSize: 16, consoleTheme: 'amber', layout: 'grid', engine: 'jit' });
+    expect(b.settings).toEqual({
+      fontSize: 16,
+      consoleTheme: 'amber',
+      layout: 'grid',
+      engine: 'jit',
+      consoleRenderer: 'dom',
+    });
     expect(b.place).toEqual({
       consoleTab: 'swos',
       openFiles: ['cos/hello.s', 'cos/motd.txt'],
@@ -26,9 +32,9 @@ describe('settings that persist', () => {
   });
 
   it('falls back to the default for each value that is not valid', () => {
-    expect(parseSettings({ fontSize: 99, consoleTheme: 'pink', layout: 'x', engine: 'fast' })).toEqual(
-      DEFAULT_SETTINGS,
-    );
+    expect(
+      parseSettings({ fontSize: 99, consoleTheme: 'pink', layout: 'x', engine: 'fast', consoleRenderer: 'canvas' }),
+    ).toEqual(DEFAULT_SETTINGS);
     expect(parseSettings({ fontSize: 12.5 }).fontSize).toBe(13);
     const store = memory();
     store.setItem('hyperdesk.settings', '{not json');

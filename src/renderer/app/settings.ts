@@ -6,6 +6,7 @@
  * from an older version or edited by hand falls back to its default, never breaks the page.
  */
 import type { EngineKind } from '../../shared/api.js';
+import { CONSOLE_RENDERERS, type ConsoleRenderer } from '../consoles/renderer.js';
 
 export type ConsoleTheme = 'dark' | 'light' | 'amber';
 
@@ -17,6 +18,8 @@ export interface Settings {
   layout: 'tabs' | 'grid';
   /** The engine the top bar's Boot uses (a saved machine has its own). */
   engine: EngineKind;
+  /** Which renderer draws the consoles (consoles/renderer.ts): auto, WebGL or DOM. */
+  consoleRenderer: ConsoleRenderer;
 }
 
 /** Where the user was: restored after a reload. Files are named by guest name, ids change per boot. */
@@ -29,7 +32,13 @@ export interface Place {
   currentFile?: string;
 }
 
-export const DEFAULT_SETTINGS: Settings = { fontSize: 13, consoleTheme: 'dark', layout: 'tabs', engine: 'interp' };
+export const DEFAULT_SETTINGS: Settings = {
+  fontSize: 13,
+  consoleTheme: 'dark',
+  layout: 'tabs',
+  engine: 'interp',
+  consoleRenderer: 'auto',
+};
 
 const SETTINGS_KEY = 'hyperdesk.settings';
 const PLACE_KEY = 'hyperdesk.place';
@@ -56,6 +65,9 @@ export function parseSettings(raw: Record<string, unknown>): Settings {
   if (THEMES.includes(raw['consoleTheme'] as ConsoleTheme)) s.consoleTheme = raw['consoleTheme'] as ConsoleTheme;
   if (raw['layout'] === 'tabs' || raw['layout'] === 'grid') s.layout = raw['layout'];
   if (raw['engine'] === 'interp' || raw['engine'] === 'jit') s.engine = raw['engine'];
+  if (CONSOLE_RENDERERS.includes(raw['consoleRenderer'] as ConsoleRenderer)) {
+    s.consoleRenderer = raw['consoleRenderer'] as ConsoleRenderer;
+  }
   return s;
 }
 

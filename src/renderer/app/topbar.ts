@@ -3,7 +3,7 @@
  * status so that they are unit-tested: which saved machine runs, and how each guest's code runs
  * (the engine is per guest: a console's engine menu moves one guest to the translator).
  */
-import type { EngineKind, GuestInfo, MachineStatus } from '../../shared/api.js';
+import type { EngineKind, GuestInfo, MachineMode, MachineStatus } from '../../shared/api.js';
 
 const ENGINE_WORD: Record<EngineKind, string> = { interp: 'interp', jit: 'jit' };
 
@@ -34,6 +34,38 @@ export function machineLabel(s: Pick<MachineStatus, 'state' | 'config'>): string
   if (s.state === 'off' || !s.config) return '';
   if (s.config.name) return s.config.name;
   return s.config.mode === 'hypervisor' ? 'demo' : `dual boot ${s.config.boot ?? ''}`.trim();
+}
+
+/** The mode badge: `dual boot · swos`, `hypervisor`, or `–` before any machine has booted. */
+export function modeLabel(s: Pick<MachineStatus, 'config'>): string {
+  const mode = s.config?.mode;
+  if (mode === 'dualboot') return `dual boot${s.config?.boot ? ` · ${s.config.boot}` : ''}`;
+  return mode === 'hypervisor' ? 'hypervisor' : '–';
+}
+
+/** What the boot selects (mode, OS, pCPU threads) show for the machine that runs. */
+export interface BootChoice {
+  mode: MachineMode;
+  /** Dual boot: the OS the loader booted. */
+  os?: string;
+  threads: boolean;
+  /** Identifies the boot: the selects follow the machine only when this changes (see bootChoice). */
+  key: string;
+}
+
+/**
+ * The boot selects follow the machine that runs (issue 15: a dual-boot machine, booted from the
+ * Machines view or the CLI, left the select saying "Hypervisor"; docs/app.md#layout). Undefined
+ * while the machine is off or failed, or its config is unknown: the selects then keep the person's choice.
+ * The caller applies a choice only when its key differs from the last one applied, so a person
+ * can pick the next boot's mode while the machine runs without each status undoing it.
+ */
+export function bootChoice(s: Pick<MachineStatus, 'state' | 'config'>): BootChoice | undefined {
+  if (s.state === 'off' || s.state === 'failed' || !s.config) return undefined;
+  const { mode, boot, threads } = s.config;
+  const os = mode === 'dualboot' ? boot : undefined;
+  const t = mode === 'hypervisor' && threads === true;
+  return { mode, os, threads: t, key: `${s.config.name ?? ''}/${mode}/${os ?? ''}/${t}` };
 }
 
 /** The key that picks the i-th view (0-based) with Alt: 1..9, 0, then - (the keys in a row; docs/app.md#keyboard). */

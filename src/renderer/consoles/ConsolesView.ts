@@ -72,7 +72,11 @@ export class ConsolesView implements View {
     );
 
     ctx.onStatus((s, prev) => this.status(s, prev));
-    ctx.on('console', (e) => this.terms.get(e.guest)?.output(e.data, e.end));
+    ctx.on('console', (e) => {
+      const t = this.terms.get(e.guest);
+      if (e.reset) t?.replaceAll(e.data, e.end);
+      else t?.output(e.data, e.end);
+    });
     ctx.onReconnect(() => {
       for (const t of this.terms.values()) void t.reload();
     });
@@ -91,7 +95,10 @@ export class ConsolesView implements View {
     // A new machine: entering booting or off, or machine time going backwards (booted again while
     // this page was not told in between). Its consoles start from byte 0.
     const entered = (x: MachineStatus['state']) => s.state === x && prev.state !== x;
-    const rebooted = entered('booting') || entered('off') || (s.state === 'running' && s.seconds < prev.seconds);
+    // A replay moved back is the same machine (its consoles come whole: docs/recording.md#the-scrubber).
+    const scrubbed = s.replay !== undefined && s.replay.name === prev.replay?.name;
+    const rebooted =
+      entered('booting') || entered('off') || (s.state === 'running' && s.seconds < prev.seconds && !scrubbed);
     if (rebooted) {
       // A new machine: its consoles start from nothing, and old guests' terminals go.
       for (const t of this.terms.values()) t.dispose();

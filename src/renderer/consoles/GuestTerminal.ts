@@ -7,6 +7,7 @@
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { SerializeAddon } from '@xterm/addon-serialize';
+import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal } from '@xterm/xterm';
 import type { HostClient } from '../../shared/api.js';
 import { isDisconnected } from '../connection.js';
@@ -15,6 +16,7 @@ import { toast } from '../ui/feedback.js';
 import type { ConsoleTheme, Settings } from '../app/settings.js';
 import { download } from '../ui/download.js';
 import { ConsoleSplice } from './history.js';
+import { chooseRenderer, probeWebgl, type ConsoleRenderer } from './renderer.js';
 import { MAX_SAVED_CHARS, resume, SAVED_SCROLLBACK, SAVED_TAIL, type SavedConsole } from './savedConsole.js';
 
 const DARK = {
@@ -79,6 +81,8 @@ export class GuestTerminal {
   /** The last bytes written (savedConsole.ts checks a reload's place in the host's history by them). */
   private tail = '';
   private readonly splice = new ConsoleSplice();
+  /** Bumped by replaceAll, so that a history answer asked before it is not applied after it. */
+  private gen = 0;
   private readonly searchBox: HTMLInputElement;
   private readonly searchBar: HTMLElement;
   private readonly titleEl: HTMLElement;
@@ -88,13 +92,21 @@ export class GuestTerminal {
   private pendingInput = '';
   private sending = false;
   private loading: Promise<void> | undefined;
+  /** The WebGL addon while it draws (renderer.ts); undefined: xterm's DOM renderer draws. */
+  private webgl: WebglAddon | undefined;
+  private rendererSetting: ConsoleRenderer;
+  /** This console's WebGL context was lost: DOM from then on (renderer.ts). */
+  private contextLost = false;
+  /** The console's end up to which xterm has parsed the output; data-drawn once a frame shows it. */
+  private parsedEnd = 0;
 
   constructor(
     private readonly api: HostClient,
     readonly guest: number,
     name: string,
-    settings: Pick<Settings, 'fontSize' | 'consoleTheme'>,
+    settings: Pick<Settings, 'fontSize' | 'consoleTheme' | 'consoleRenderer'>,
   ) {
+    this.rendererSetting = settings.consoleRenderer;
     this.term = new Terminal({
       theme: THEMES[settings.consoleTheme],
       fontFamily: "'JetBrains Mono', 'Cascadia Code', 'DejaVu Sans Mono', Menlo, Consolas, monospace",
@@ -110,6 +122,11 @@ export class GuestTerminal {
     this.term.loadAddon(this.serializer);
     this.term.onData((d) => this.send(d));
     this.term.attachCustomKeyEventHandler((e) => this.key(e));
+    // data-drawn: the output's end that a drawn frame shows, whichever renderer draws (the
+    // console-throughput bench waits for it: docs/performance.md#console-throughput).
+    this.term.onRender(() => {
+      if (this.el.dataset.drawn !== String(this.parsedEnd)) this.el.dataset.drawn = String(this.parsedEnd);
+    });
 
     this.searchBox = h('input.search-input', {
       type: 'search',
@@ -147,6 +164,7 @@ export class GuestTerminal {
         this.titleEl,
         h('span.term-state', {}),
         h('span.term-technique', { title: 'how the hypervisor virtualizes it (ctl: technique ID ...)' }),
+        h('span.term-renderer', {}),
         this.engineSel,
         h(
           'button.ghost.small.term-clear',
@@ -187,8 +205,10 @@ export class GuestTerminal {
     if (s) s.textContent = state;
   }
 
-  /** Font size and theme from Settings, applied at once. */
-  applySettings(settings: Pick<Settings, 'fontSize' | 'consoleTheme'>): void {
+  /** Font size, theme and renderer from Settings, applied at once. */
+  applySettings(settings: Pick<Settings, 'fontSize' | 'consoleTheme' | 'consoleRenderer'>): void {
+    this.rendererSetting = settings.consoleRenderer;
+    this.applyRenderer();
     this.term.options.fontSize = settings.fontSize;
     this.term.options.theme = THEMES[settings.consoleTheme];
     this.el.dataset.theme = settings.consoleTheme;
@@ -256,8 +276,44 @@ export class GuestTerminal {
     if (this.opened) return;
     this.opened = true;
     this.term.open(this.el.querySelector('.term-body') as HTMLElement);
+    this.applyRenderer();
     new ResizeObserver(() => this.fitNow()).observe(this.el);
     this.fitNow();
+  }
+
+  /**
+   * Loads or drops the WebGL addon as chooseRenderer says (renderer.ts), and shows the choice: the
+   * header's `webgl`/`dom` tag with why in its tooltip, and data-renderer on the section. A lost
+   * context or an addon that fails to start falls back to xterm's DOM renderer.
+   */
+  private applyRenderer(): void {
+    if (!this.opened) return;
+    let choice = chooseRenderer(this.rendererSetting, probeWebgl(), this.contextLost);
+    if (choice.renderer === 'webgl' && !this.webgl) {
+      const addon = new WebglAddon();
+      try {
+        this.term.loadAddon(addon);
+        this.webgl = addon;
+        addon.onContextLoss(() => {
+          this.contextLost = true;
+          this.applyRenderer();
+        });
+      } catch (e) {
+        addon.dispose();
+        choice = { renderer: 'dom', why: `DOM renderer: WebGL did not start (${message(e)})` };
+      }
+    }
+    if (choice.renderer === 'dom' && this.webgl) {
+      const addon = this.webgl;
+      this.webgl = undefined;
+      addon.dispose();
+    }
+    this.el.dataset.renderer = choice.renderer;
+    const tag = this.el.querySelector<HTMLElement>('.term-renderer');
+    if (tag) {
+      tag.textContent = choice.renderer;
+      tag.title = `${choice.why}; Settings: console renderer`;
+    }
   }
 
   fitNow(): void {
@@ -280,8 +336,11 @@ export class GuestTerminal {
    */
   load(saved?: SavedConsole): Promise<void> {
     if (!this.loading) {
+      const gen = this.gen;
       this.loading = this.api.consoleHistory(this.guest).then(
         (h) => {
+          // A replay moved meanwhile (replaceAll): its content is newer than this answer.
+          if (gen !== this.gen) return;
           const r = resume(saved, this.el.dataset.name ?? '', h);
           if (!r) return this.write(this.splice.history(h.data, h.end));
           this.term.resize(saved!.cols, saved!.rows); // the size it was saved at: fit() refits after
@@ -323,15 +382,31 @@ export class GuestTerminal {
     return this.load();
   }
 
+  /**
+   * Shows `data` instead of everything shown: a replay moved, and this is the console as it was at
+   * that moment (docs/recording.md#the-scrubber). Scrollback included; the view stays at the bottom.
+   */
+  replaceAll(data: string, end: number): void {
+    this.gen++;
+    this.splice.reset();
+    this.term.reset();
+    this.loading = Promise.resolve();
+    this.write(this.splice.history(data, end));
+  }
+
   output(data: string, end: number): void {
     this.write(this.splice.event(data, end));
   }
 
   private write(text: string): void {
-    if (!text) return;
-    this.term.write(text);
-    this.tail = text.length >= SAVED_TAIL ? text.slice(-SAVED_TAIL) : (this.tail + text).slice(-SAVED_TAIL);
+    // data-end even when nothing is new (a reload that drew its saved screen): where the output is.
     this.el.dataset.end = String(this.splice.end);
+    if (!text) return;
+    const end = this.splice.end;
+    this.term.write(text, () => {
+      this.parsedEnd = end;
+    });
+    this.tail = text.length >= SAVED_TAIL ? text.slice(-SAVED_TAIL) : (this.tail + text).slice(-SAVED_TAIL);
   }
 
   private send(data: string): void {
@@ -424,6 +499,7 @@ export class GuestTerminal {
   }
 
   dispose(): void {
+    this.webgl?.dispose();
     this.term.dispose();
     this.el.remove();
   }

@@ -80,7 +80,12 @@ export class ControlView implements View {
     // A partition that appears, goes or changes state is shown at once; the rest every second.
     let key = '';
     ctx.onStatus((s) => {
-      const k = s.state + (s.config?.mode ?? '') + s.guests.map((g) => `${g.id}:${g.state}`).join(',');
+      // A replay moves in jumps (the scrubber): each moment's map is read at once.
+      const k =
+        s.state +
+        (s.config?.mode ?? '') +
+        s.guests.map((g) => `${g.id}:${g.state}`).join(',') +
+        (s.replay ? `@${s.seconds}` : '');
       if (k === key) return;
       key = k;
       if (!this.el.hidden) void this.refresh();

@@ -26,6 +26,8 @@ import {
   type RecordMode,
 } from './format.js';
 import { MemoryPanel } from './MemoryPanel.js';
+import { movedNote, reverseMove } from './reverseMove.js';
+import { StackPanel } from './StackPanel.js';
 
 /** Instructions shown before pc, and in all. */
 const BEFORE = 10;
@@ -53,6 +55,7 @@ export class DebugView implements View {
   private readonly disasmHead = h('small', {});
   private readonly memory: MemoryPanel;
   private readonly breakpoints: BreakpointsPanel;
+  private readonly stack = new StackPanel((pc) => void this.showCode(pc));
   private loadSeq = 0;
   /** The recording this view started (docs/debugger.md#reverse); a reverse move replays it. */
   private rec: { mode: RecordMode; name: string } = { mode: 'off', name: '' };
@@ -125,6 +128,7 @@ export class DebugView implements View {
         {},
         h('article.card.debug-regs', {}, h('h2', {}, 'Registers'), this.regTable, this.regExtra),
         h('article.card.debug-disasm', {}, h('h2', {}, 'Disassembly ', this.disasmHead), this.disasm),
+        this.stack.el,
         this.memory.el,
         this.breakpoints.el,
       ),
@@ -132,7 +136,16 @@ export class DebugView implements View {
     this.recordBtn.addEventListener('click', () => void this.record());
     this.backBtn.addEventListener('click', () => void this.reverse('step'));
     this.rcBtn.addEventListener('click', () => void this.reverse('continue'));
-    ctx.onStatus((s) => this.guests(s.guests));
+    let at = '';
+    ctx.onStatus((s) => {
+      this.guests(s.guests);
+      // A move of the scrubber: the new moment's view, changes highlighted (docs/recording.md).
+      const k = s.replay?.verified ? `${s.replay.name}@${s.seconds}` : '';
+      if (k !== at) {
+        at = k;
+        if (k && !this.el.hidden) void this.load();
+      }
+    });
     this.model.onChange((g) => {
       if (g === this.guest && !this.el.hidden) void this.load();
     });
@@ -156,6 +169,11 @@ export class DebugView implements View {
       return;
     }
     void this.refresh();
+  }
+
+  /** A verified replay stands still between moves: its registers can be read without a pause. */
+  private standing(): boolean {
+    return this.ctx.status.replay?.verified === true;
   }
 
   private paused(): boolean {
@@ -214,7 +232,7 @@ export class DebugView implements View {
     if (guest === undefined || !api) return;
     const state = this.model.state(guest);
     this.render(state);
-    if (!state?.paused) return;
+    if (!state?.paused && !this.standing()) return;
     const seq = ++this.loadSeq;
     try {
       const regs = await api.debugRegisters(guest, this.vcpu);
@@ -229,6 +247,8 @@ export class DebugView implements View {
       const lines = await api.debugDisassemble(guest, this.vcpu, start, LINES);
       if (seq !== this.loadSeq) return;
       this.renderDisasm(lines, regs.pc);
+      const vcpu = this.vcpu;
+      await this.stack.load(() => api.debugStack(guest, vcpu));
       if (!this.memory.hasAddress) this.memory.showAt(regs.regs.find((r) => r.abi === 'sp')?.value ?? regs.pc);
       else await this.memory.load();
     } catch (e) {
@@ -242,6 +262,10 @@ export class DebugView implements View {
     if (!state) {
       pill.dataset.state = 'none';
       pill.textContent = this.guest === undefined ? 'no guest' : '–';
+    } else if (!state.paused && this.standing()) {
+      pill.dataset.state = 'paused';
+      pill.textContent = `replay · t = ${this.ctx.status.seconds.toFixed(3)} s`;
+      pill.title = 'The machine is a replay: the scrubber under the top bar moves it';
     } else if (!state.paused) {
       pill.dataset.state = 'running';
       pill.textContent = 'running';
@@ -255,7 +279,7 @@ export class DebugView implements View {
     }
     this.setButtons();
     this.breakpoints.render(state);
-    if (!state?.paused) {
+    if (!state?.paused && !this.standing()) {
       this.regTable.replaceChildren(
         h('p.hint', {}, state ? 'The guest runs: pause it (F6) to see its registers.' : ''),
       );
@@ -263,6 +287,7 @@ export class DebugView implements View {
       this.disasm.replaceChildren(h('li.hint', {}, state ? 'Running.' : ''));
       this.disasmHead.textContent = '';
       this.memory.clear(state ? 'Pause the guest to read its memory.' : '');
+      this.stack.clear(state ? 'Pause the guest to see its call stack.' : '');
     }
   }
 
@@ -303,8 +328,7 @@ export class DebugView implements View {
   }
 
   /**
-   * Reverse step or continue (docs/debugger.md#reverse): the first one ends the recording, replays
-   * it and stands at the guest's stop; then the host's reverse calls move the replay.
+   * Reverse step or continue (docs/debugger.md#reverse; reverseMove.ts).
    */
   private async reverse(kind: 'step' | 'continue'): Promise<void> {
     const guest = this.guest;
@@ -312,32 +336,21 @@ export class DebugView implements View {
     const b = kind === 'step' ? this.backBtn : this.rcBtn;
     if (guest === undefined || b.disabled) return;
     const stop = this.model.location(guest)?.stop;
+    const rec = this.rec;
+    const first =
+      rec.mode === 'recording'
+        ? { name: rec.name, stop, replayed: () => (this.rec = { mode: 'replay', name: rec.name }) }
+        : undefined;
     const moved = await busy(
       b,
-      async () => {
-        if (this.rec.mode === 'recording') {
-          if (!stop) throw new Error('the guest has no stop to go back from');
-          await api.recordStop();
-          this.rec = { mode: 'replay', name: this.rec.name };
-          await api.replay(this.rec.name);
-          await api.seekTo(guest, stop.vcpu, stop.retired);
-        }
-        if (kind === 'step') return api.reverseStep(guest, this.vcpu);
-        const st = await api.debugState(guest);
-        const at = st.breakpoints.filter((x) => x.verified && x.resolved !== undefined).map((x) => hex32(x.resolved!));
-        if (at.length === 0) throw new Error('set a breakpoint to go back to');
-        return api.reverseContinue(guest, at.join(','));
-      },
+      () => reverseMove(api, kind, guest, this.vcpu, first),
       kind === 'step' ? 'Reverse step: ' : 'Reverse continue: ',
     );
     if (moved) {
       this.regs = undefined;
       const s = await this.model.api?.debugState(guest);
       if (s) await this.model.apply(s);
-      const at = moved.stop;
-      this.note.textContent = at
-        ? `Replay at ${moved.seconds.toFixed(6)} s: vCPU ${at.vcpu} at ${hex32(at.pc)}, ${at.retired} retired (${at.reason})`
-        : `Replay at ${moved.seconds.toFixed(6)} s`;
+      this.note.textContent = movedNote(moved);
       await this.load();
     }
     this.setButtons();
@@ -425,6 +438,19 @@ export class DebugView implements View {
         if (name === 'pc') void this.load();
       });
     });
+  }
+
+  /** The code around a frame's pc (the call stack's frames), that pc highlighted. */
+  private async showCode(pc: number): Promise<void> {
+    const guest = this.guest;
+    const api = this.model.api;
+    if (guest === undefined || !api) return;
+    try {
+      const lines = await api.debugDisassemble(guest, this.vcpu, Math.max(0, pc - BEFORE * 4), LINES);
+      if (guest === this.guest) this.renderDisasm(lines, pc);
+    } catch (e) {
+      this.note.textContent = message(e);
+    }
   }
 
   private renderDisasm(lines: DisasmLine[], pc: number): void {

@@ -8,12 +8,13 @@
  * (openImageFile) and Save writes them back into the image (docs/app.md#disks).
  */
 import './editor.css';
-import type { DeployResult, Diagnostic, GuestFile } from '../../shared/api.js';
+import type { DeployResult, GuestFile } from '../../shared/api.js';
 import { asmWordsOf, type AppContext, type View } from '../app/context.js';
 import { bytes, h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
-import { ASM_LANGUAGE_ID, markersFor, vocabulary } from './asmLanguage.js';
+import { ASM_LANGUAGE_ID, vocabulary } from './asmLanguage.js';
 import { DebugGutter } from './debugGutter.js';
+import { Diagnostics } from './diagnostics.js';
 import type { ImageFileTarget } from '../disks/FilesCard.js';
 import { DiskPanel } from './DiskPanel.js';
 import { imageFileKey, openImageModel, renderImageFiles, type OpenFile } from './imageFiles.js';
@@ -24,9 +25,6 @@ import type * as monaco from 'monaco-editor/editor/editor.api';
 type MonacoModule = typeof import('./monacoAsm.js');
 let monacoLoading: Promise<MonacoModule> | undefined;
 const loadMonaco = (): Promise<MonacoModule> => (monacoLoading ??= import('./monacoAsm.js'));
-
-const DIAGNOSE_DELAY_MS = 350;
-const OWNER = 'hd32asm';
 
 export class EditorView implements View {
   readonly id = 'editor';
@@ -42,12 +40,11 @@ export class EditorView implements View {
   private readonly deployButton: HTMLButtonElement;
   private readonly saveButton: HTMLButtonElement;
   private readonly statusLine: HTMLElement;
-  private readonly problems: HTMLElement;
+  /** Checks while typing: markers, the status line, the problems list (diagnostics.ts). */
+  private readonly diagnostics: Diagnostics;
   private readonly open = new Map<string, OpenFile>();
   private current: OpenFile | undefined;
   private guest: number | undefined;
-  private diagnoseTimer: ReturnType<typeof setTimeout> | undefined;
-  private diagnoseSeq = 0;
   private readonly disk: DiskPanel;
   /** Breakpoints in the glyph margin, the stopped line, "Debug from start" (debugGutter.ts). */
   private gutter: DebugGutter | undefined;
@@ -82,7 +79,13 @@ export class EditorView implements View {
     );
     this.saveButton.disabled = true;
     this.statusLine = h('span.editor-status', { 'aria-live': 'polite' }, 'Open a file');
-    this.problems = h('ul.problems', { 'aria-label': 'Problems', hidden: true });
+    this.diagnostics = new Diagnostics(ctx, {
+      current: () => this.current,
+      editor: () => this.editor,
+      monaco: () => this.m,
+      statusLine: this.statusLine,
+      view: () => this.el,
+    });
     this.host = h('div.monaco-host', {});
     this.placeholder = h(
       'div.editor-placeholder',
@@ -122,7 +125,7 @@ export class EditorView implements View {
           this.deployButton,
         ),
         h('div.editor-stack', {}, this.host, this.placeholder),
-        this.problems,
+        this.diagnostics.problems,
       ),
     );
     ctx.onStatus((s) => this.guests(s.guests.map((g) => ({ id: g.id, name: g.name, part: g.bootPartition }))));
@@ -303,7 +306,7 @@ export class EditorView implements View {
       const opened = file;
       model.onDidChangeContent(() => {
         this.markOpen();
-        if (opened === this.current) this.scheduleDiagnose();
+        if (opened === this.current) this.diagnostics.schedule();
       });
     }
     this.showFile(editor, file, focus);
@@ -336,7 +339,7 @@ export class EditorView implements View {
       const opened = file;
       file.model.onDidChangeContent(() => {
         this.markOpen();
-        if (opened === this.current) this.scheduleDiagnose();
+        if (opened === this.current) this.diagnostics.schedule();
       });
     }
     this.showFile(editor, file, true);
@@ -354,7 +357,7 @@ export class EditorView implements View {
     this.el.dataset.image = file.image ? `${file.image.name}:${file.image.part}` : '';
     this.markOpen();
     this.rememberOpen();
-    this.scheduleDiagnose(0);
+    this.diagnostics.schedule(0);
   }
 
   private markOpen(): void {
@@ -405,65 +408,6 @@ export class EditorView implements View {
     toast(`${f.name} saved to ${r.written}`, 'ok');
   }
 
-  private scheduleDiagnose(delay = DIAGNOSE_DELAY_MS): void {
-    clearTimeout(this.diagnoseTimer);
-    this.diagnoseTimer = setTimeout(() => void this.diagnose(), delay);
-  }
-
-  /** Asks the host to assemble the current text; stale answers (the text moved on) are dropped. */
-  private async diagnose(): Promise<void> {
-    const f = this.current;
-    if (!f || f.kind !== 'source') {
-      const where = f?.image ? ` on ${f.image.name}:${f.image.part}` : '';
-      this.statusLine.textContent = f ? `${f.name}${where} · plain text` : 'Open a file';
-      return;
-    }
-    const seq = ++this.diagnoseSeq;
-    const source = f.model.getValue();
-    try {
-      const r = await this.ctx.api.assemble(f.name, source);
-      if (seq !== this.diagnoseSeq || f.model.isDisposed()) return;
-      this.show(f, source, r.diagnostics);
-      const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
-      this.statusLine.textContent = r.ok
-        ? `${f.name} · assembles: ${bytes(r.bytes ?? 0)}${r.diagnostics.length ? ` · ${r.diagnostics.length} warning(s)` : ''}`
-        : `${f.name} · ${errors} error(s)`;
-      this.el.dataset.diagnostics = String(r.diagnostics.length);
-    } catch (e) {
-      if (seq !== this.diagnoseSeq) return;
-      this.statusLine.textContent = `${f.name} · cannot check: ${message(e)}`;
-    }
-  }
-
-  private show(f: OpenFile, source: string, diagnostics: Diagnostic[]): void {
-    const markers = markersFor(f.name, source, diagnostics);
-    if (this.m) this.m.monaco.editor.setModelMarkers(f.model, OWNER, this.m.toMonacoMarkers(markers));
-    this.problems.replaceChildren(
-      ...markers.map((m) =>
-        h(
-          'li',
-          { class: m.severity },
-          h(
-            'button.problem',
-            {
-              type: 'button',
-              onclick: () => {
-                this.editor?.setPosition({ lineNumber: m.startLineNumber, column: m.startColumn });
-                this.editor?.revealLineInCenter(m.startLineNumber);
-                this.editor?.focus();
-              },
-            },
-            h('span.where', {}, `${f.name}:${m.startLineNumber}:${m.startColumn}`),
-            m.message,
-          ),
-        ),
-      ),
-    );
-    this.problems.hidden = markers.length === 0;
-    // Toasts rise above the problem list instead of covering it (style.css).
-    document.body.style.setProperty('--problems-h', `${this.problems.hidden ? 0 : this.problems.offsetHeight + 8}px`);
-  }
-
   /**
    * Assemble & reboot: writes only when the program assembles; otherwise markers, nothing written.
    * `debug`: the guest stops before the program's first instruction, shown in the Debug view.
@@ -496,8 +440,7 @@ export class EditorView implements View {
       this.statusLine.textContent = `${f.name} · not deployed`;
       return;
     }
-    this.diagnoseSeq++;
-    this.show(f, source, r.diagnostics);
+    this.diagnostics.showDeployed(f, source, r.diagnostics);
     if (!r.ok) {
       const n = r.diagnostics.filter((d) => d.severity === 'error').length;
       this.statusLine.textContent = `${f.name} · ${n} error(s): nothing written`;

@@ -10,6 +10,7 @@ import type { SnapshotInfo } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { bytes, h, message, replace } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
+import { RecordingsPanel } from './RecordingsPanel.js';
 import {
   machineTime,
   nameProblem,
@@ -50,8 +51,10 @@ export class SnapshotsView implements View {
   private readonly tree = h('ul.snap-tree', { role: 'tree', 'aria-label': 'Snapshots' });
   private readonly details = h('div.snap-details', {});
   private readonly count = h('small', {});
+  private readonly recordings: RecordingsPanel;
 
   constructor(private readonly ctx: AppContext) {
+    this.recordings = new RecordingsPanel(ctx);
     this.nameInput.addEventListener('input', () => {
       this.nameEdited = this.nameInput.value !== '';
       this.checkName();
@@ -88,12 +91,14 @@ export class SnapshotsView implements View {
         h('article.card.snap-tree-card', {}, this.tree),
         h('article.card.snap-side', { 'aria-label': 'Selected snapshot' }, this.details),
       ),
+      // Recordings sit here too: the way into a replay and its scrubber (docs/recording.md#the-scrubber).
+      this.recordings.el,
     );
     ctx.onStatus((s, previous) => {
       // A boot starts a machine that no snapshot is the parent of; the clock of "you are here" moves.
       if (s.state !== previous.state) void this.load();
       else this.updateHere();
-      this.takeButton.disabled = s.state !== 'running';
+      this.takeButton.disabled = s.state !== 'running' || s.replay !== undefined; // a replay is not saved
     });
     // Snapshots taken or removed elsewhere (the CLI's `hyperdesk snapshot`) show up too.
     ctx.on('log', (e) => {
@@ -105,6 +110,7 @@ export class SnapshotsView implements View {
 
   shown(): void {
     void this.load();
+    void this.recordings.load();
   }
 
   private async load(): Promise<void> {
@@ -204,6 +210,10 @@ export class SnapshotsView implements View {
   }
 
   private hereText(): string {
+    // A replay is not a continuation of any snapshot (docs/recording.md#the-scrubber).
+    const replay = this.ctx.status.replay;
+    if (replay)
+      return `a replay of recording '${replay.name}', t = ${machineTime(this.ctx.status.seconds)} · Leave replay to take or restore snapshots`;
     const from = this.forest.current ? `since '${this.forest.current.snap.name}'` : 'not from a snapshot';
     return `the running machine, t = ${machineTime(this.ctx.status.seconds)} · ${from}`;
   }
@@ -254,8 +264,10 @@ export class SnapshotsView implements View {
       {
         type: 'button',
         'data-action': 'restore-snapshot',
-        title: 'Put the running machine back to this snapshot',
-        disabled: !this.running(),
+        title: this.ctx.status.replay
+          ? 'The machine is a replay: Leave replay (under the top bar) first'
+          : 'Put the running machine back to this snapshot',
+        disabled: !this.running() || this.ctx.status.replay !== undefined,
       },
       'Restore',
     );

@@ -149,8 +149,16 @@ export class Cpu {
    * asks it before each slice how many steps the slice may take at most; 0 or less ends runCpu
    * there. A shorter slice changes nothing (docs/architecture.md#determinism), so a stop is exact
    * and a run without it is untouched. Not machine state: snapshots neither save nor restore it.
+   * `executing` is false where runCpu first asks (before timers and interrupts are taken) and true
+   * where it asks again, just before the slice: the instruction at pc is then the one that runs
+   * (it retires or traps), which is how the reverse commands see what a vCPU executed.
    */
-  sliceLimit: ((cpu: Cpu) => number) | null = null;
+  sliceLimit: ((cpu: Cpu, executing: boolean) => number) | null = null;
+  /**
+   * With sliceLimit, the reverse commands' view of traps (docs/recording.md#points): called for every
+   * trap taken, before a hypervisor handles it, with the trapping pc and mode. Not machine state.
+   */
+  sliceTrap: ((cpu: Cpu, pc: number, mode: number, cause: number) => void) | null = null;
 
   /**
    * The block translator (cpu/jit) when this pCPU runs translated code; null: the interpreter alone.
@@ -448,6 +456,7 @@ export class Cpu {
     if (cause === CAUSE.HYPERCALL) this.stats.hypercalls++;
     this.updateContext();
     this.onTrap?.(this, { cause, pc, badaddr: badaddr | 0, mode: from, targetMode: target, cycle: this.now() });
+    if (this.sliceTrap !== null) this.sliceTrap(this, pc, from, cause);
     if (target === 2 && this.hypervisorTrap) this.hypervisorTrap(this);
   }
 

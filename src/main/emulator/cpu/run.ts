@@ -13,7 +13,7 @@ export function runCpu(cpu: Cpu, budget: number): number {
     // An exact stop (docs/recording.md#exact-stops) comes before timers and interrupts are taken.
     let limit = Infinity;
     if (cpu.sliceLimit !== null) {
-      limit = cpu.sliceLimit(cpu);
+      limit = cpu.sliceLimit(cpu, false);
       if (limit <= 0) break;
     }
     cpu.fireTimers();
@@ -30,7 +30,7 @@ export function runCpu(cpu: Cpu, budget: number): number {
     }
     // An interrupt taken just now may have switched what runs on this pCPU: ask again.
     if (cpu.sliceLimit !== null) {
-      limit = cpu.sliceLimit(cpu);
+      limit = cpu.sliceLimit(cpu, true);
       if (limit <= 0) break;
     }
     const slice = Math.min(budget - done, Math.max(1, cpu.nextTimer() - cpu.hcycle), limit);

@@ -7,6 +7,7 @@
 import type {
   DebugMemory,
   DebugRegisters,
+  DebugStack,
   DisasmLine,
   Breakpoint,
   BreakpointRequest,
@@ -24,6 +25,7 @@ import { causeByName, GuestDebug, type ArmedBreakpoint, type GuestDebugState } f
 import { hex } from './guestMemory.js';
 import { MachineTarget, PartitionTarget, type Target } from './targets.js';
 import { resolveLine, type ProgramInfo } from './program.js';
+import { stackOf } from './stack.js';
 import { disassembleAt, readMemory, registersOf, setRegister, writeMemory } from './views.js';
 
 interface Entry {
@@ -410,6 +412,13 @@ export class Debugger {
     const e = this.entry(guest);
     this.vcpuOf(e, vcpu);
     return disassembleAt(e.t, vcpu, address, count, this.programs.get(guest));
+  }
+
+  /** The vCPU's call stack (stack.ts: a prologue-scanning heuristic bounded by the symbols). */
+  stack(guest: number, vcpu: number): DebugStack {
+    const e = this.entry(guest);
+    this.vcpuOf(e, vcpu);
+    return stackOf(e.t, vcpu, this.programs.get(guest));
   }
 
   static hex = hex;

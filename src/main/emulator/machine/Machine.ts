@@ -298,6 +298,11 @@ export class Machine {
   }
 
   saveState(): MachineState {
+    return { ...this.saveStateWithoutMemory(), memory: this.mem.saveState() };
+  }
+
+  /** The state but RAM, which the caller reads in place (a replay's checkpoints share its pages). */
+  saveStateWithoutMemory(): Omit<MachineState, 'memory'> {
     const tables: DmaTable[] = [];
     const domains: Record<string, number> = {};
     for (const [id, t] of this.domains) {
@@ -306,7 +311,6 @@ export class Machine {
     }
     return {
       cpus: this.cpus.map((c) => c.saveState()),
-      memory: this.mem.saveState(),
       devices: this.saveDevices(),
       dma: { tables: tables.map((t) => t.saveState()), domains },
       stopped: this.stopped,
@@ -328,13 +332,21 @@ export class Machine {
    * said when the snapshot was taken.
    */
   restoreState(s: MachineState): void {
+    this.restoreStateInPlace(s, () => this.mem.restoreState(s.memory));
+  }
+
+  /**
+   * Restore all but RAM, which `writeMemory` puts back in place (through mem.u8, then
+   * mem.rewritten()) at the point where restoreState would: a replay's checkpoint (docs/recording.md).
+   */
+  restoreStateInPlace(s: Omit<MachineState, 'memory'>, writeMemory: () => void): void {
     if (s.cpus.length !== this.cpus.length) throw new Error('machine snapshot has a different number of pCPUs');
     const ids = [...this.devices.keys()];
     const saved = Object.keys(s.devices);
     if (saved.length !== ids.length || ids.some((id) => !(id in s.devices))) {
       throw new Error(`machine snapshot has devices ${saved.join(', ')}; this machine has ${ids.join(', ')}`);
     }
-    this.mem.restoreState(s.memory);
+    writeMemory();
     for (const [id, d] of this.devices) d.restoreState?.(s.devices[id]);
     const tables = s.dma.tables.map((t) => DmaTable.fromState(t));
     for (const id of this.domains.keys()) {

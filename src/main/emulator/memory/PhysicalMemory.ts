@@ -210,7 +210,15 @@ export class PhysicalMemory {
   restoreState(s: { size: number; bytes: Uint8Array }): void {
     if (s.size !== this.size || s.bytes.length !== this.size) throw new Error('memory snapshot size mismatch');
     this.u8.set(s.bytes);
-    // Every decoded page goes (here and, in a parallel machine, on the other threads).
+    this.rewritten();
+  }
+
+  /**
+   * Someone wrote all of RAM through `u8` (a replay putting a checkpoint's pages back in place,
+   * docs/recording.md#seek-and-reverse): every decoded page goes (here and, in a parallel machine,
+   * on the other threads).
+   */
+  rewritten(): void {
     this.invalidateCode(0, this.size);
     this.codeGeneration++;
   }
