@@ -300,6 +300,11 @@ export interface GuestPerf {
   mips: number;
   /** 0..1 of all pCPU time in the sample. */
   cpuShare: number;
+  /**
+   * 0..1 of all pCPU time in the sample that the hypervisor's work for this guest took
+   * (docs/hypercalls.md#what-the-hypervisor-costs); absent in dual boot.
+   */
+  hvShare?: number;
   trapsPerSec: number;
   irqsPerSec: number;
   hypercallsPerSec: number;
@@ -338,6 +343,24 @@ export interface RunFigures {
   reboots: number;
   /** 0..1: busy pCPU time over all pCPU time. */
   utilisation: number;
+  /**
+   * 0..1: pCPU time spent on the hypervisor's own work over all pCPU time (docs/hypercalls.md#what-the-hypervisor-costs);
+   * 0 in dual boot. Absent in runs stored before the hypervisor's work was charged.
+   */
+  hypervisorShare?: number;
+}
+
+/** What a comparison runs (HostApi.compareWith): `workload`, or both `cos` and `swos`. */
+export interface CompareChoice {
+  /** A workload the app offers (`info().workloads`). */
+  workload?: string;
+  /** The user's own commands, typed at cos's and swos's prompts; each job ends at the next prompt. */
+  cos?: string;
+  swos?: string;
+  /** The pCPUs' engine in both runs (the figures are machine time: the same for both engines). */
+  engine?: 'interp' | 'jit';
+  /** How the hypervisor run virtualizes cos and swos (M7; default paravirtual). */
+  technique?: 'paravirtual' | 'hardware' | 'trap-emulate';
 }
 
 export interface ComparisonRun {
@@ -591,6 +614,11 @@ export interface HostApi extends DebugApi {
 
   /** Runs a workload in dual-boot and in hypervisor mode (on fresh machines) and stores the figures. */
   compare(workload: string): Promise<ComparisonRun>;
+  /**
+   * The same, with the user's choices (issue 16): a named workload or their own commands for cos
+   * and swos (programs on the disk: `run NAME`, or any command), the engine, the technique.
+   */
+  compareWith(choice: CompareChoice): Promise<ComparisonRun>;
   comparisons(): Promise<ComparisonRun[]>;
   events(limit: number): Promise<LogEvent[]>;
   machines(): Promise<SavedMachine[]>;
@@ -787,6 +815,35 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   perf: [],
   timeline: [guestArg],
   compare: [{ kind: 'string', name: 'workload', maxLength: 64, pattern: /^[a-z0-9-]+$/ }],
+  compareWith: [
+    {
+      kind: 'object',
+      name: 'choice',
+      fields: [
+        {
+          key: 'workload',
+          spec: { kind: 'string', name: 'workload', maxLength: 64, pattern: /^[a-z0-9-]+$/ },
+          optional: true,
+        },
+        { key: 'cos', spec: { kind: 'string', name: 'cos', maxLength: 64, pattern: /^[\x20-\x7e]+$/ }, optional: true },
+        {
+          key: 'swos',
+          spec: { kind: 'string', name: 'swos', maxLength: 64, pattern: /^[\x20-\x7e]+$/ },
+          optional: true,
+        },
+        {
+          key: 'engine',
+          spec: { kind: 'string', name: 'engine', maxLength: 6, pattern: /^(interp|jit)$/ },
+          optional: true,
+        },
+        {
+          key: 'technique',
+          spec: { kind: 'string', name: 'technique', maxLength: 12, pattern: /^(paravirtual|hardware|trap-emulate)$/ },
+          optional: true,
+        },
+      ],
+    },
+  ],
   comparisons: [],
   events: [{ kind: 'int', name: 'limit', min: 1, max: 10000 }],
   machines: [],

@@ -297,7 +297,14 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
     ]);
     if (outcome === 'error') throw new Error(`the comparison failed: ${await failed.first().textContent()}`);
     expect(await side.textContent()).toMatch(/Dual boot.*Hypervisor/s);
+    // The hypervisor's own work, charged in machine cycles (docs/hypercalls.md#what-the-hypervisor-costs).
+    expect(await side.textContent()).toMatch(/Hypervisor work \(of pCPU time\)0\.00 %\d+\.\d\d %/);
     await page.locator('section.view.compare tbody tr', { hasText: 'primes' }).first().waitFor({ timeout: LONG });
+    // The saved runs as a chart: bars both ways and the hypervisor's work.
+    await page.locator('section.view.compare .compare-chart .uplot').waitFor({ timeout: LONG });
+    expect(await page.locator('section.view.compare .compare-chart .u-legend').textContent()).toMatch(
+      /Dual boot \(s\).*Hypervisor \(s\).*Hypervisor work/s,
+    );
     await shot(page, 'compare');
 
     await showView(page, 'log');

@@ -67,8 +67,8 @@ async function soak(argv: string[]): Promise<number> {
   const guests = Number(values.guests ?? 1000);
   const minutes = Number(values.minutes ?? 10);
   const every = Number(values.every ?? 60);
-  if (!Number.isInteger(guests) || guests < 1 || guests > 4000 || !(minutes > 0) || !(every > 0)) {
-    process.stderr.write('usage: npm run fuzz -- soak --guests N (1..4000) --minutes M [--every SECONDS]\n');
+  if (!Number.isInteger(guests) || guests < 1 || guests > 1200 || !(minutes > 0) || !(every > 0)) {
+    process.stderr.write('usage: npm run fuzz -- soak --guests N (1..1200) --minutes M [--every SECONDS]\n');
     return 2;
   }
   const r = await runSoak({

@@ -2,7 +2,8 @@
  * `npm run fuzz -- soak --guests N --minutes M` (docs/security.md#the-soak): the demo machine runs
  * paced on the engine's own loop (EngineCore, in this process, as flood.ts does), plus N small
  * clients launched the way ctl would (memory from the top of ctl's, pCPU i % 2), each a busy loop
- * (SOAK_GUEST). Every interval (a minute by default) one JSON line: heap and RSS in MiB, machine
+ * (SOAK_GUEST), on a machine with enough memory that the hypervisor's reserve holds their tables
+ * (soakMachineMiB). A `launched` line says the machine's size and the reserve's use. Every interval (a minute by default) one JSON line: heap and RSS in MiB, machine
  * seconds run, and the instructions each client retired in that interval (min / median / max, and
  * how many retired none: a starved guest). Then a summary line with the slope of RSS (MiB a minute,
  * least squares over the interval lines) and whether every guest progressed in every interval.
@@ -14,6 +15,7 @@ import { assemble, formatDiagnostic } from '../../src/main/asm/index.js';
 import { EngineCore } from '../../src/main/engine/EngineCore.js';
 import type { EngineEvent } from '../../src/main/engine/protocol.js';
 import { DEMO_CONFIG } from '../../src/main/engine/Session.js';
+import { HV_RESERVE_SHARE } from '../../src/main/emulator/hypervisor/Hypervisor.js';
 import { ensureDisks } from '../../src/main/host/disks.js';
 
 /** The smallest useful client: it only retires instructions (no memory, no hypercalls). */
@@ -68,6 +70,18 @@ function slope(xs: number[], ys: number[]): number {
   return den === 0 ? 0 : num / den;
 }
 
+/**
+ * The soak's machine (docs/security.md#the-soak): the demo's memory plus the clients' (ctl hands
+ * them out from the top of its own), and enough that the reserve the hypervisor sizes by the RAM
+ * (reserveBytesFor: 1/HV_RESERVE_SHARE of it) holds every client's stage-2 tables (2 pages each,
+ * 3 counted) plus 1 MiB for ctl, cos and swos.
+ */
+export function soakMachineMiB(guests: number): number {
+  const forGuests = DEMO_CONFIG.memMiB + Math.ceil((guests * GUEST_BYTES) / (1 << 20)) + 8;
+  const forReserve = Math.ceil((HV_RESERVE_SHARE * (guests * 3 * 4096 + (1 << 20))) / (1 << 20));
+  return Math.max(forGuests, forReserve);
+}
+
 export async function runSoak(opts: {
   guests: number;
   seconds: number;
@@ -92,8 +106,7 @@ export async function runSoak(opts: {
   if (!img.ok) throw new Error(img.diagnostics.map(formatDiagnostic).join('\n'));
   const core = new EngineCore(onEvent);
   try {
-    // The demo's memory plus the clients' (ctl hands them out from the top of its own).
-    const memMiB = DEMO_CONFIG.memMiB + Math.ceil((opts.guests * GUEST_BYTES) / (1 << 20)) + 8;
+    const memMiB = soakMachineMiB(opts.guests);
     const st = (await core.call('boot', [{ ...DEMO_CONFIG, memMiB, disks: [disk] }])) as {
       state: string;
       error?: string;
@@ -106,6 +119,7 @@ export async function runSoak(opts: {
     const hv = session.hv!;
     const ctl = hv.partitions.get(0)!;
     const ids: number[] = [];
+    const reserveBefore = hv.reserve.available;
     for (let i = 0; i < opts.guests; i++) {
       const id = 4 + i; // after the demo's cos (1), swos (2) and cos2 (3)
       const top = ctl.memory.reduce((m, r) => (r.gpa + r.size > m.gpa + m.size ? r : m));
@@ -118,6 +132,12 @@ export async function runSoak(opts: {
       if (err) throw new Error(`cannot launch soak guest ${id}: ${err.message}`);
       ids.push(id);
     }
+    const reserve = {
+      bytes: hv.reserve.size,
+      pagesPerGuest: Math.round(((reserveBefore - hv.reserve.available) / Math.max(1, opts.guests)) * 100) / 100,
+      pagesFree: hv.reserve.available,
+    };
+    opts.log?.(JSON.stringify({ soak: 'launched', guests: ids.length, memMiB, reserve }));
     const retired = (id: number) => hv.partitions.get(id)!.vcpus.reduce((s, v) => s + v.instret, 0);
 
     const intervals: SoakInterval[] = [];

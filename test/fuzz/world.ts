@@ -114,6 +114,14 @@ export interface WorldOptions {
 /** Cycles run between looks at the mailbox. */
 const CHUNK = 256;
 
+/**
+ * Machine cycles a call may take before it counts as lost. The hypervisor's work is charged in
+ * machine cycles (docs/hypercalls.md#what-the-hypervisor-costs): swapping a partition out copies its
+ * memory (2 cycles a word, 0.5 M cycles for 1 MiB), so a call gets 2 M; a call that finishes
+ * sooner returns at once.
+ */
+const CALL_BUDGET = 2_000_000;
+
 export class FuzzWorld {
   readonly machine: Machine;
   readonly hv: Hypervisor;
@@ -160,7 +168,7 @@ export class FuzzWorld {
     nr: number,
     args: readonly number[],
     mode: Mode = 'kernel',
-    budget = 200_000,
+    budget = CALL_BUDGET,
     repeat = 1,
   ): CallResult {
     const hv = this.hv;
@@ -185,7 +193,7 @@ export class FuzzWorld {
   }
 
   /** Run until `p`'s agent reports (or stops, blocks, or `budget` cycles pass). */
-  wait(p: Partition, budget = 200_000): CallResult {
+  wait(p: Partition, budget = CALL_BUDGET): CallResult {
     for (let spent = 0; spent < budget; spent += CHUNK) {
       this.machine.run(CHUNK);
       if (this.mbox(p, 0) === 0) return this.result(p, 'done');

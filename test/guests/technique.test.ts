@@ -54,6 +54,7 @@ describe('ctl technique', () => {
     r.cmd('ctl', 'restart 1');
     r.expect('cos', /cos> $/);
     const before = partitionCounters(r.hv, r.machine);
+    const t0 = r.machine.time;
     const first = view(1)!.counters!;
     expect(first.technique).toBe('trap-emulate');
     expect(first.emulated).toBeGreaterThan(0);
@@ -69,5 +70,19 @@ describe('ctl technique', () => {
     expect(cos.shadowBuildsPerSec).toBe(later.shadowBuilds - first.shadowBuilds);
     expect(cos.counters).toEqual(later);
     expect(perf.find((g) => g.id === 0)!.emulatedPerSec).toBeUndefined();
+
+    // The hypervisor's work for cos (its traps, emulations and shadow builds, charged in machine
+    // cycles: docs/hypercalls.md#what-the-hypervisor-costs) as a share of all pCPU time, on the
+    // scale of cpuShare: what the Performance view shows and the comparison's hypervisorShare.
+    const cycles = r.machine.time - t0;
+    const cpus = r.machine.cpus.length;
+    const window = perfBetween(before, partitionCounters(r.hv, r.machine), 1000, cycles, cpus);
+    const te = window.find((g) => g.id === 1)!;
+    const charged =
+      partitionCounters(r.hv, r.machine).find((g) => g.id === 1)!.hvCycles! - before.find((g) => g.id === 1)!.hvCycles!;
+    expect(charged).toBeGreaterThan(0);
+    expect(te.hvShare).toBeCloseTo(charged / (cycles * cpus), 12);
+    expect(te.hvShare).toBeGreaterThan(0);
+    expect(te.hvShare! + te.cpuShare).toBeLessThanOrEqual(1);
   });
 });

@@ -15,7 +15,9 @@ describe('a hypercall flood', () => {
     const w = await world({ cpus: 1 });
     const f = w.launch(1, 'flood', testGuest('eventflood'), { cpu: 0 });
     const ctl = w.hv.partitions.get(0)!;
-    w.run(3_000_000);
+    // Each round's hypercalls cost their machine cycles (docs/hypercalls.md#what-the-hypervisor-costs):
+    // about 370 a round, so 16 M cycles for the rounds below.
+    w.run(16_000_000);
     const rounds = new DataView(w.hv.readGuest(f, 0x20000, 4)!.buffer).getUint32(0, true);
     // Enough rounds that unbounded lists would be far past their limits.
     expect(rounds).toBeGreaterThan(4 * MAX_EVENTS);

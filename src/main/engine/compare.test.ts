@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureDisks } from '../host/disks.js';
 import { ComparisonError, runComparison, runWorkload, WORKLOADS, type Workload } from './compare.js';
+import { customWorkload } from './workloads.js';
 
 let dir: string;
 let disk: string;
@@ -51,6 +52,11 @@ describe('runComparison', () => {
     expect(d.utilisation).toBeLessThanOrEqual(0.5);
     expect(h.utilisation).toBeGreaterThan(d.utilisation);
     expect(h.utilisation).toBeLessThanOrEqual(1);
+    // The hypervisor's own work takes machine time (docs/hypercalls.md#what-the-hypervisor-costs):
+    // some, busy time too; none in dual boot.
+    expect(d.hypervisorShare).toBe(0);
+    expect(h.hypervisorShare).toBeGreaterThan(0.001);
+    expect(h.hypervisorShare).toBeLessThan(h.utilisation);
 
     const dones = progress.map(([x]) => x);
     expect(dones).toEqual([...dones].sort((a, b) => a - b));
@@ -116,6 +122,21 @@ describe('runComparison: what goes wrong is said', () => {
     expect(() => runWorkload(odd, { disks: [disk] })).toThrow(
       "dual boot: swos's job 'frobnicate' did not print /done/; it printed: frobnicate\nbad command: frobnicate\nswos$",
     );
+  });
+
+  it("runs the user's own commands, in the engine and with the technique chosen", () => {
+    const mine = customWorkload('hello', 'primes 1000') as Workload;
+    const interp = runWorkload(mine, { disks: [disk] });
+    // Machine time: the translator gives the very same figures (only the wall time differs).
+    expect(runWorkload(mine, { disks: [disk], engine: 'jit' })).toEqual(interp);
+    // Trap-and-emulate: dual boot is the same; the hypervisor's work (emulated privileged
+    // instructions, shadow tables) takes a larger share and the run takes longer.
+    const te = runWorkload(mine, { disks: [disk], technique: 'trap-emulate' });
+    expect(te.dualboot).toEqual(interp.dualboot);
+    expect(te.hypervisor.hypervisorShare).toBeGreaterThan(2 * interp.hypervisor.hypervisorShare!);
+    expect(te.hypervisor.seconds).toBeGreaterThan(interp.hypervisor.seconds);
+    expect(customWorkload('hello\r', 'primes')).toMatch(/^cos's command must be 1 to 64 printable characters/);
+    expect(customWorkload('hello', '')).toMatch(/^swos's command must be/);
   });
 
   it('a machine too small or too big is refused before anything runs', () => {

@@ -16,6 +16,7 @@ import { BLOCK_SIZE, MemoryBlockBackend } from '../emulator/devices/disk/BlockBa
 import { scanBootEntries } from '../emulator/firmware/Firmware.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
 import type { Machine, StopReport } from '../emulator/machine/Machine.js';
+import type { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
 import { PowerOnError, powerOn, type PoweredMachine } from './powerOn.js';
 import { WORKLOADS, type GuestOs, type Job, type Workload } from './workloads.js';
 
@@ -32,7 +33,16 @@ export interface CompareOptions {
   limitSeconds?: number;
   /** Progress 0..1 and what is happening, in words. */
   onProgress?: (done: number, label: string) => void;
+  /**
+   * The pCPUs' engine in both runs (default the interpreter). The figures are machine time, so both
+   * engines give the same ones; only the wall time differs (docs/architecture.md#determinism).
+   */
+  engine?: 'interp' | 'jit';
+  /** How the hypervisor run virtualizes cos and swos (default paravirtual, ctl's default; M7). */
+  technique?: Technique;
 }
+
+export type Technique = 'paravirtual' | 'hardware' | 'trap-emulate';
 
 export interface ComparisonFigures {
   dualboot: RunFigures;
@@ -79,8 +89,11 @@ export function runWorkload(w: Workload, opts: CompareOptions): ComparisonFigure
   const memBytes = memMiB << 20;
   const limit = (opts.limitSeconds ?? 20) * TIMEBASE;
   const progress = opts.onProgress ?? (() => {});
-  const dualboot = runDualBoot(w, { images, cpus, memBytes, limit, progress });
-  const hypervisor = runHypervisor(w, { images, cpus, memBytes, limit, progress });
+  const engine = opts.engine ?? 'interp';
+  const technique = opts.technique ?? 'paravirtual';
+  const setup = { images, cpus, memBytes, limit, progress, engine, technique };
+  const dualboot = runDualBoot(w, setup);
+  const hypervisor = runHypervisor(w, setup);
   progress(1, 'done');
   return { dualboot, hypervisor };
 }
@@ -91,6 +104,8 @@ interface RunSetup {
   memBytes: number;
   limit: number;
   progress: (done: number, label: string) => void;
+  engine: 'interp' | 'jit';
+  technique: Technique;
 }
 
 function readDisks(paths: string[]): Uint8Array[] {
@@ -200,6 +215,7 @@ function runDualBoot(w: Workload, s: RunSetup): RunFigures {
         mode: 'dualboot',
         cpus: s.cpus,
         memBytes: s.memBytes,
+        engine: s.engine,
         console: consoles.sink('uart0'),
         rtcEpochSeconds: RTC_EPOCH,
         select: 'cos',
@@ -236,7 +252,7 @@ function runDualBoot(w: Workload, s: RunSetup): RunFigures {
     }
   }
   const instructions = machine.instructions();
-  return figures(machine.time, instructions + trapSteps(machine), instructions, reboots, s.cpus);
+  return figures(machine.time, instructions + trapSteps(machine), instructions, reboots, s.cpus, 0);
 }
 
 function wait(console: string, os: GuestOs | 'ctl', from: number, what: string): Wait {
@@ -265,14 +281,26 @@ function trapSteps(machine: Machine): number {
   return machine.cpus.reduce((n, c) => n + c.stats.traps, 0);
 }
 
-function figures(cycles: number, busy: number, instructions: number, reboots: number, cpus: number): RunFigures {
+/**
+ * The run's figures. `hvCycles`: pCPU cycles of the hypervisor's own work (Hypervisor.stats.hvCycles,
+ * docs/hypercalls.md#what-the-hypervisor-costs), busy time too; 0 in dual boot.
+ */
+function figures(
+  cycles: number,
+  busy: number,
+  instructions: number,
+  reboots: number,
+  cpus: number,
+  hvCycles: number,
+): RunFigures {
   const seconds = cycles / TIMEBASE;
   return {
     seconds,
     jobsPerSecond: 2 / seconds,
     instructions,
     reboots,
-    utilisation: busy / (cpus * cycles),
+    utilisation: (busy + hvCycles) / (cpus * cycles),
+    hypervisorShare: hvCycles / (cpus * cycles),
   };
 }
 
@@ -281,6 +309,7 @@ function runHypervisor(w: Workload, s: RunSetup): RunFigures {
   const mode = 'hypervisor';
   const disks = freshDisks(s.images);
   writeParttab(disks, s.cpus, s.memBytes);
+  const made: { hv?: Hypervisor } = {};
   const consoles = new Consoles();
   // Swap stays in memory (the default over in-memory disks): the runs never write files.
   const powered = check(
@@ -290,14 +319,22 @@ function runHypervisor(w: Workload, s: RunSetup): RunFigures {
         mode: 'hypervisor',
         cpus: s.cpus,
         memBytes: s.memBytes,
+        engine: s.engine,
         console: consoles.sink('ctl'),
         consoleFor: (p) => consoles.sink(p.name),
         rtcEpochSeconds: RTC_EPOCH,
         ctl: 'ctl',
+        // The technique is chosen before a client starts (docs/hypercalls.md#virtualization-techniques):
+        // ctl creates cos and swos from the parttab, and each gets the run's technique at once.
+        onEvent: (e) => {
+          const p = e.kind === 'created' && e.partition !== 0 ? made.hv?.partitions.get(e.partition) : undefined;
+          if (p && p.state === 'created') p.technique = s.technique;
+        },
       },
       disks,
     ),
   );
+  made.hv = powered.hv;
   const { machine } = powered;
   const hv = powered.hv!;
   const step = (cycles: number) => machine.run(cycles);
@@ -335,7 +372,7 @@ function runHypervisor(w: Workload, s: RunSetup): RunFigures {
   for (const p of hv.partitions.values()) {
     for (const v of p.vcpus) instructions += v.runningOn >= 0 ? machine.cpus[v.runningOn].instret : v.instret;
   }
-  return figures(machine.time, instructions + trapSteps(machine), instructions, 0, s.cpus);
+  return figures(machine.time, instructions + trapSteps(machine), instructions, 0, s.cpus, hv.stats.hvCycles);
 }
 
 /**

@@ -4,15 +4,23 @@
  * Posts `{ progress, label }` while it runs, then `{ result }` or `{ error }`.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { runComparison } from './compare.js';
+import type { CompareChoice } from '../../shared/api.js';
+import { findWorkload, runWorkload } from './compare.js';
+import { customWorkload } from './workloads.js';
 
 const port = parentPort;
 if (!port) throw new Error('engine/compareWorker.ts runs as a worker thread');
-const { workload, disks } = workerData as { workload: string; disks: string[] };
+const { choice, disks } = workerData as { choice: CompareChoice; disks: string[] };
 try {
-  const result = runComparison(workload, {
+  // The host checked the choice (host.ts compareWith): a named workload, or the user's commands.
+  const custom =
+    choice.cos !== undefined && choice.swos !== undefined ? customWorkload(choice.cos, choice.swos) : undefined;
+  if (typeof custom === 'string') throw new Error(custom);
+  const result = runWorkload(custom ?? findWorkload(choice.workload ?? ''), {
     disks,
     onProgress: (done, label) => port.postMessage({ progress: done, label }),
+    ...(choice.engine ? { engine: choice.engine } : {}),
+    ...(choice.technique ? { technique: choice.technique } : {}),
   });
   port.postMessage({ result });
 } catch (e) {

@@ -70,7 +70,10 @@ describe("ctl's management channel", () => {
     const [res, mem] = await Promise.all([ctl('res'), ctl('mem')]);
     expect(res.ok).toBe(true);
     expect(res.lines[0]).toMatch(/^mem ctl=\d+ keep=4194304 free=\d+ given=20971520 partitions=3$/);
-    expect(res.lines.filter((l) => l.startsWith('dev name='))).toHaveLength(7);
+    // The demo's 7 devices and the 2 controllers over disk0 and nic0 (M5: docs/hypercalls.md#device-subtrees).
+    const devs = res.lines.filter((l) => l.startsWith('dev name='));
+    expect(devs).toHaveLength(9);
+    expect(devs.filter((l) => / kind=controller /.test(l))).toHaveLength(2);
     expect(mem).toMatchObject({ ok: true, lines: [expect.stringMatching(/^memory: \d+ KiB total/)] });
     // The person's line ran as typed (the human table, not the channel's key=value words).
     await until('help done', () => /shell commands/.test(ctlConsole().slice(typed)) && ctlConsole().endsWith('ctl> '));

@@ -154,6 +154,8 @@ export interface GuestCounters {
   traps: number;
   irqs: number;
   hypercalls: number;
+  /** Machine cycles of hypervisor work done for it (docs/hypercalls.md#what-the-hypervisor-costs; absent in dual boot). */
+  hvCycles?: number;
   /** The client's technique counters (absent for ctl and in dual boot). */
   counters?: TechniqueCounters;
 }
@@ -170,6 +172,7 @@ export function partitionCounters(hv: Hypervisor, machine: Machine): GuestCounte
         traps: p.stats.hypercalls + p.stats.mmioExits + p.stats.faults,
         irqs: p.stats.interrupts,
         hypercalls: p.stats.hypercalls,
+        hvCycles: p.stats.hvCycles,
         ...(counters ? { counters } : {}),
       };
     });
@@ -199,6 +202,10 @@ export function perfBetween(
       name: a.name,
       mips: Math.round((instr / sec / 1e6) * 10) / 10,
       cpuShare: cycles > 0 ? Math.min(1, instr / (cycles * cpus)) : 0,
+      // The hypervisor's work for it, on the same scale as cpuShare (the comparison's hypervisorShare).
+      ...(a.hvCycles !== undefined
+        ? { hvShare: cycles > 0 ? Math.min(1, Math.max(0, a.hvCycles - (b.hvCycles ?? 0)) / (cycles * cpus)) : 0 }
+        : {}),
       trapsPerSec: Math.round((a.traps - b.traps) / sec),
       irqsPerSec: Math.round((a.irqs - b.irqs) / sec),
       hypercallsPerSec: Math.round((a.hypercalls - b.hypercalls) / sec),

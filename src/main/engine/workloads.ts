@@ -47,3 +47,24 @@ export const WORKLOADS: readonly Workload[] = [
     },
   },
 ];
+
+/** A command the comparison types at an OS prompt: printable ASCII, no control characters. */
+export const COMMAND_PATTERN = /^[\x20-\x7e]{1,64}$/;
+
+/**
+ * A workload of the user's own commands (their programs on the disk, or any command the OS knows):
+ * a job is done when the OS's prompt is back, whatever it printed (docs/architecture.md#the-comparison).
+ */
+export function customWorkload(cos: string, swos: string): Workload | string {
+  for (const [os, c] of [
+    ['cos', cos],
+    ['swos', swos],
+  ] as const)
+    if (!COMMAND_PATTERN.test(c))
+      return `${os}'s command must be 1 to 64 printable characters, got ${JSON.stringify(c)}`;
+  return {
+    name: 'custom',
+    title: `your commands: '${cos}' in cos and '${swos}' in swos`,
+    jobs: { cos: { command: cos, expect: /[^]*/ }, swos: { command: swos, expect: /[^]*/ } },
+  };
+}

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CSRS, OPCODES } from '../../shared/isa/index.js';
 import { WORKLOADS } from '../engine/compare.js';
+import { checkArgs } from '../../shared/api.js';
 import { ROOT } from './disks.js';
 import { createHost } from './host.js';
 
@@ -146,8 +147,29 @@ describe('host API', () => {
     expect((await host.status()).state).toBe('off');
     await expect(host.consoleInput(1, 'x')).rejects.toThrow(/no machine is running/);
     await expect(host.compare('nosuch')).rejects.toThrow(/no workload named 'nosuch'/);
+    // The user's own commands come in pairs, one for each OS, and never with a workload.
+    await expect(host.compareWith({ cos: 'hello' })).rejects.toThrow(/give cos and swos both/);
+    await expect(host.compareWith({ workload: 'primes', cos: 'a', swos: 'b' })).rejects.toThrow(
+      /give cos and swos both/,
+    );
+    await expect(host.compareWith({})).rejects.toThrow(/no workload named ''/);
+    expect(checkArgs('compareWith', [{ workload: 'primes', engine: 'fast' }])).toMatch(/engine/);
+    expect(checkArgs('compareWith', [{ cos: 'run\r', swos: 'x' }])).toMatch(/cos/);
+    expect(checkArgs('compareWith', [{ cos: 'run hello', swos: 'primes 100', technique: 'trap-emulate' }])).toBe(
+      undefined,
+    );
     await host.close();
   });
+
+  it("runs the user's own commands with the engine and technique chosen, and names the run after them", async () => {
+    const host = createHost('web', { dataDir: path.join(dir, 'g') });
+    const run = await host.compareWith({ cos: 'hello', swos: 'primes 100', engine: 'jit', technique: 'hardware' });
+    expect(run.workload).toBe("custom: cos 'hello', swos 'primes 100' (jit, hardware)");
+    expect(run.dualboot.hypervisorShare).toBe(0);
+    expect(run.hypervisor.hypervisorShare).toBeGreaterThan(0);
+    expect((await host.comparisons()).at(-1)).toEqual(run);
+    await host.close();
+  }, 300_000);
 
   it('runs one comparison at a time and refuses the others clearly (issue 13)', async () => {
     const host = createHost('web', { dataDir: path.join(dir, 'f') });

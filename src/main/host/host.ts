@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import {
   checkConfig,
   type Capture,
+  type CompareChoice,
   type ComparisonRun,
   type HostEvent,
   type HostInfo,
@@ -25,7 +26,7 @@ import { DIRECTIVES, PSEUDOS } from '../asm/index.js';
 import { assembleOffThread, closeAssembler } from '../engine/asmThread.js';
 import { Engine, workerUrl } from '../engine/Engine.js';
 import type { EngineEvent } from '../engine/protocol.js';
-import { WORKLOADS } from '../engine/workloads.js';
+import { customWorkload, WORKLOADS } from '../engine/workloads.js';
 import { checkDiskPaths } from './diskPaths.js';
 import { DEFAULT_IMAGE, ensureDisks } from './disks.js';
 import { pruneOverlays } from '../disk/overlayPrune.js';
@@ -288,9 +289,26 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     },
     perf: () => engine.call('perf'),
     timeline: (guest) => engine.call('timeline', guest),
-    async compare(workload) {
-      if (!WORKLOADS.some((w) => w.name === workload))
-        throw new Error(`no workload named '${workload}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`);
+    compare: (workload) => service.compareWith({ workload }),
+    async compareWith(choice) {
+      // A named workload, or the user's own commands (docs/architecture.md#the-comparison).
+      const custom = choice.cos !== undefined || choice.swos !== undefined;
+      if (custom && (choice.cos === undefined || choice.swos === undefined || choice.workload !== undefined))
+        throw new Error('a comparison runs a workload, or a command for cos and one for swos: give cos and swos both');
+      if (custom) {
+        const bad = customWorkload(choice.cos!, choice.swos!);
+        if (typeof bad === 'string') throw new Error(bad);
+      } else if (!WORKLOADS.some((w) => w.name === choice.workload))
+        throw new Error(
+          `no workload named '${choice.workload ?? ''}' (there are: ${WORKLOADS.map((w) => w.name).join(', ')})`,
+        );
+      // The run's name says what differs from the defaults (the interpreter, paravirtual).
+      const how = [choice.engine, choice.technique]
+        .filter((x) => x !== undefined && x !== 'interp' && x !== 'paravirtual')
+        .join(', ');
+      const workload =
+        (custom ? `custom: cos '${choice.cos}', swos '${choice.swos}'` : (choice.workload as string)) +
+        (how ? ` (${how})` : '');
       // One comparison at a time (docs/security.md#floods): each runs two machines flat out on a
       // worker of its own; six at once took 1.4 GB. The others are refused, not queued.
       if (comparing)
@@ -300,7 +318,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
       const at = new Date().toISOString();
       try {
         const disks = [await ensureDisks()];
-        figures = await runInWorker(workload, disks, (done, label) =>
+        figures = await runInWorker(choice, disks, (done, label) =>
           emit({ type: 'progress', task: 'compare', done, label }),
         );
       } finally {
@@ -518,12 +536,12 @@ function readConsoles(file: string): SnapshotConsole[] {
 
 /** Runs one comparison on its own worker thread; rejects with the runner's message. */
 function runInWorker(
-  workload: string,
+  choice: CompareChoice,
   disks: string[],
   progress: (done: number, label: string) => void,
 ): Promise<Pick<ComparisonRun, 'dualboot' | 'hypervisor'>> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl('compare'), { workerData: { entry: 'compare', workload, disks } });
+    const w = new Worker(workerUrl('compare'), { workerData: { entry: 'compare', choice, disks } });
     let settled = false;
     w.on('message', (m: { progress?: number; label?: string; result?: ComparisonRun; error?: string }) => {
       if (m.progress !== undefined) progress(m.progress, m.label ?? '');

@@ -120,6 +120,23 @@ describe('Store: round trips', () => {
     expect(() =>
       s.addComparison({ at: 'x', workload: 'w', dualboot: figures(1), hypervisor: { ...figures(1), utilisation: 2 } }),
     ).toThrow(/hypervisor figure 'utilisation' must be at most 1/);
+    // The hypervisor's share of pCPU time: kept when there (runs stored before it have none), checked.
+    const r3 = s.addComparison({
+      at: '2026-12-07T21:00:00.000Z',
+      workload: 'primes',
+      dualboot: { ...figures(1), hypervisorShare: 0 },
+      hypervisor: { ...figures(1), hypervisorShare: 0.0126 },
+    });
+    expect(s.comparisons().at(-1)).toEqual(r3);
+    expect(r3.hypervisor.hypervisorShare).toBe(0.0126);
+    expect(() =>
+      s.addComparison({
+        at: 'x',
+        workload: 'w',
+        dualboot: figures(1),
+        hypervisor: { ...figures(1), hypervisorShare: 3 },
+      }),
+    ).toThrow(/hypervisor figure 'hypervisorShare' must be a number 0..1/);
     s.close();
   });
 

@@ -53,5 +53,9 @@ export function checkRunFigures(value: unknown): string | undefined {
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return `figure '${key}' must be a number >= 0`;
   }
   if ((f.utilisation as number) > 1) return `figure 'utilisation' must be at most 1`;
+  // Optional (runs stored before it existed have none), but a number 0..1 when there.
+  const hv = f.hypervisorShare;
+  if (hv !== undefined && (typeof hv !== 'number' || !(hv >= 0 && hv <= 1)))
+    return `figure 'hypervisorShare' must be a number 0..1`;
   return undefined;
 }

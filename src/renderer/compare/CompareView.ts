@@ -1,10 +1,14 @@
 /**
- * The Compare view: runs one workload in dual-boot mode and in hypervisor mode on fresh machines
- * (`compare`, with progress events), shows the two sets of figures side by side, and lists the runs
- * saved earlier.
+ * The Compare view: runs one workload, or the user's own command for cos and for swos, in dual-boot
+ * mode and in hypervisor mode on fresh machines, with the engine and the technique chosen
+ * (`compareWith`, with progress events); shows the two sets of figures side by side, and the saved
+ * runs as a table and a chart (uPlot: machine seconds both ways, the hypervisor's work).
  */
 import './compare.css';
-import type { ComparisonRun, HostInfo, RunFigures } from '../../shared/api.js';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { CompareChoice, ComparisonRun, HostInfo, RunFigures } from '../../shared/api.js';
+import { CHART_RUNS, compareColumns, runLabel } from './chart.js';
 import type { AppContext, View } from '../app/context.js';
 import { h, headRow, message, num } from '../ui/dom.js';
 import { busy, ProgressBar, toast } from '../ui/feedback.js';
@@ -26,7 +30,8 @@ function workloadsOf(info: HostInfo | undefined, runs: readonly ComparisonRun[])
     }
   }
   for (const [name, title] of Object.entries(info?.workloadTitles ?? {})) if (out.has(name)) out.set(name, title);
-  for (const r of runs) if (!out.has(r.workload)) out.set(r.workload, '');
+  // A saved run's workload is suggested when it is a name (not a run of the user's own commands).
+  for (const r of runs) if (!out.has(r.workload) && /^[a-z0-9-]+$/.test(r.workload)) out.set(r.workload, '');
   return [...out].map(([name, title]) => ({ name, title }));
 }
 
@@ -50,6 +55,13 @@ const ROWS: Row[] = [
   { label: 'Instructions', get: (f) => f.instructions, fmt: (n) => num(n), better: 'none' },
   { label: 'Reboots', get: (f) => f.reboots, fmt: (n) => num(n), better: 'lower' },
   { label: 'Utilisation', get: (f) => f.utilisation, fmt: (n) => `${num(n * 100, 1)} %`, better: 'higher' },
+  // The pCPU time the hypervisor's own work took (docs/hypercalls.md#what-the-hypervisor-costs).
+  {
+    label: 'Hypervisor work (of pCPU time)',
+    get: (f) => f.hypervisorShare ?? 0,
+    fmt: (n) => `${num(n * 100, 2)} %`,
+    better: 'lower',
+  },
 ];
 
 export class CompareView implements View {
@@ -63,6 +75,35 @@ export class CompareView implements View {
   private readonly history = h('tbody');
   private readonly suggestions = h('datalist#workloads');
   private readonly workloadNote = h('p.workload-note', { 'aria-live': 'polite' });
+  /** The user's own commands (both, or neither: then the workload runs). */
+  private readonly cosCommand = h('input', {
+    placeholder: 'e.g. run hello',
+    'aria-label': 'cos command',
+    spellcheck: 'false',
+    maxlength: 64,
+  });
+  private readonly swosCommand = h('input', {
+    placeholder: 'e.g. primes 5000',
+    'aria-label': 'swos command',
+    spellcheck: 'false',
+    maxlength: 64,
+  });
+  private readonly engine = h(
+    'select',
+    { 'aria-label': 'Engine' },
+    h('option', { value: 'interp' }, 'interpreter'),
+    h('option', { value: 'jit' }, 'translator (jit)'),
+  );
+  private readonly technique = h(
+    'select',
+    { 'aria-label': 'Technique' },
+    h('option', { value: 'paravirtual' }, 'paravirtual'),
+    h('option', { value: 'hardware' }, 'hardware'),
+    h('option', { value: 'trap-emulate' }, 'trap-emulate'),
+  );
+  private readonly chartHost = h('div.compare-chart', { 'aria-label': 'Saved runs chart' });
+  private chart: uPlot | undefined;
+  private runs: ComparisonRun[] = [];
 
   constructor(private readonly ctx: AppContext) {
     this.workload = h('input', { list: 'workloads', value: 'primes', 'aria-label': 'Workload', spellcheck: 'false' });
@@ -71,6 +112,25 @@ export class CompareView implements View {
       'form.compare-form',
       {},
       h('label.field', {}, h('span', {}, 'Workload'), this.workload),
+      h(
+        'label.field',
+        { title: 'Your own commands instead of the workload: one for each OS' },
+        h('span', {}, 'or cos runs'),
+        this.cosCommand,
+      ),
+      h('label.field', {}, h('span', {}, 'and swos runs'), this.swosCommand),
+      h(
+        'label.field',
+        { title: 'The figures are machine time: the same for both engines' },
+        h('span', {}, 'Engine'),
+        this.engine,
+      ),
+      h(
+        'label.field',
+        { title: 'How the hypervisor run virtualizes cos and swos (M7)' },
+        h('span', {}, 'Technique'),
+        this.technique,
+      ),
       this.suggestions,
       this.runButton,
       this.progress.el,
@@ -102,7 +162,8 @@ export class CompareView implements View {
       h(
         'article.card',
         {},
-        h('h2', {}, 'Saved runs'),
+        h('h2', {}, 'Saved runs', h('small', {}, ' machine seconds to finish (bars) and the hypervisor’s work (line)')),
+        this.chartHost,
         h(
           'table.data',
           {},
@@ -123,15 +184,35 @@ export class CompareView implements View {
     });
   }
 
-  private async run(): Promise<void> {
+  /** What to run, from the form; a string says what is wrong with it. */
+  private choice(): CompareChoice | string {
+    const how: CompareChoice = {
+      engine: this.engine.value as 'interp' | 'jit',
+      technique: this.technique.value as 'paravirtual' | 'hardware' | 'trap-emulate',
+    };
+    const cos = this.cosCommand.value.trim();
+    const swos = this.swosCommand.value.trim();
+    if (cos || swos) {
+      if (!cos || !swos) return 'Give a command for cos and one for swos (or neither, to run the workload)';
+      if (!/^[\x20-\x7e]{1,64}$/.test(cos) || !/^[\x20-\x7e]{1,64}$/.test(swos))
+        return 'A command is 1 to 64 printable characters';
+      return { cos, swos, ...how };
+    }
     const w = this.workload.value.trim();
-    if (!/^[a-z0-9-]+$/.test(w)) {
-      toast('A workload name is lower-case letters, digits and dashes', 'error');
+    if (!/^[a-z0-9-]+$/.test(w)) return 'A workload name is lower-case letters, digits and dashes';
+    return { workload: w, ...how };
+  }
+
+  private async run(): Promise<void> {
+    const choice = this.choice();
+    if (typeof choice === 'string') {
+      toast(choice, 'error');
       return;
     }
+    const w = choice.workload ?? `cos '${choice.cos}', swos '${choice.swos}'`;
     this.progress.set(0, `Starting ${w}…`);
     const started = Date.now();
-    const r = await busy(this.runButton, () => this.ctx.api.compare(w), `Compare ${w}: `);
+    const r = await busy(this.runButton, () => this.ctx.api.compareWith(choice), `Compare ${w}: `);
     this.progress.set(1, r ? 'Done' : 'Failed');
     if (!r) return;
     this.show(r, (Date.now() - started) / 1000);
@@ -187,6 +268,8 @@ export class CompareView implements View {
   private async loadHistory(): Promise<void> {
     try {
       const runs = await this.ctx.api.comparisons();
+      this.runs = runs;
+      this.drawChart();
       this.suggestions.replaceChildren(
         ...workloadsOf(this.ctx.info, runs).map((w) => h('option', { value: w.name }, w.title)),
       );
@@ -225,6 +308,65 @@ export class CompareView implements View {
         h('tr', {}, h('td.error', { colspan: 6 }, `Saved runs are not available: ${message(e)}`)),
       );
     }
+  }
+
+  /** The saved runs as bars (machine seconds, both ways) and the hypervisor's work as a line. */
+  private drawChart(): void {
+    this.chart?.destroy();
+    this.chart = undefined;
+    if (this.runs.length === 0 || !this.el.isConnected) return;
+    const runs = this.runs;
+    // Grouped bars: dual boot left of each run's x, the hypervisor right of it.
+    const left = uPlot.paths.bars?.({ size: [0.35, 40], align: -1 });
+    const right = uPlot.paths.bars?.({ size: [0.35, 40], align: 1 });
+    const axis = { stroke: '#8b98a8', grid: { stroke: '#1f2731' }, ticks: { stroke: '#1f2731' } };
+    this.chart = new uPlot(
+      {
+        width: Math.max(320, this.chartHost.clientWidth),
+        height: 200,
+        legend: { show: true, live: false },
+        cursor: { drag: { x: false, y: false } },
+        scales: {
+          x: { time: false, range: () => [0.5, Math.min(runs.length, CHART_RUNS) + 0.5] },
+          s: { range: (_u, _min, max) => [0, Math.max(max, 0.001)] },
+          pct: {},
+        },
+        axes: [
+          { ...axis, values: (_u, xs) => xs.map((x) => (Number.isInteger(x) ? runLabel(runs, x) : '')) },
+          { ...axis, scale: 's', size: 60, values: (_u, ys) => ys.map((y) => `${num(y, 3)} s`) },
+          {
+            ...axis,
+            scale: 'pct',
+            side: 1,
+            size: 60,
+            grid: { show: false },
+            values: (_u, ys) => ys.map((y) => `${num(y, 2)} %`),
+          },
+        ],
+        series: [
+          {},
+          {
+            label: 'Dual boot (s)',
+            scale: 's',
+            fill: '#4d8fd6aa',
+            stroke: '#4d8fd6',
+            paths: left,
+            points: { show: false },
+          },
+          {
+            label: 'Hypervisor (s)',
+            scale: 's',
+            fill: '#d6a24daa',
+            stroke: '#d6a24d',
+            paths: right,
+            points: { show: false },
+          },
+          { label: 'Hypervisor work (%)', scale: 'pct', stroke: '#e05d5d', width: 2, spanGaps: false },
+        ],
+      },
+      compareColumns(runs) as uPlot.AlignedData,
+      this.chartHost,
+    );
   }
 
   shown(): void {

@@ -58,7 +58,17 @@ export class PerfView implements View {
           h(
             'table.data',
             {},
-            headRow(['Guest', '#MIPS', '#CPU', '#Traps/s', '#IRQs/s', '#Hypercalls/s', '#Emulated/s', 'Technique']),
+            headRow([
+              'Guest',
+              '#MIPS',
+              '#CPU',
+              '#Hypervisor',
+              '#Traps/s',
+              '#IRQs/s',
+              '#Hypercalls/s',
+              '#Emulated/s',
+              'Technique',
+            ]),
             this.table,
           ),
         ),
@@ -114,6 +124,12 @@ export class PerfView implements View {
           h('td', {}, sw, g.name),
           h('td.num', {}, num(g.mips, 2)),
           h('td.num', {}, `${num(g.cpuShare * 100, 1)} %`),
+          // The pCPU time the hypervisor's work for it took (docs/hypercalls.md#what-the-hypervisor-costs).
+          h(
+            'td.num',
+            { title: 'pCPU time spent in the hypervisor for this guest, of all pCPU time' },
+            g.hvShare === undefined ? '–' : `${num(g.hvShare * 100, 2)} %`,
+          ),
           h('td.num', {}, num(g.trapsPerSec)),
           h('td.num', {}, num(g.irqsPerSec)),
           h('td.num', {}, num(g.hypercallsPerSec)),

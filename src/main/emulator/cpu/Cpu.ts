@@ -61,6 +61,8 @@ export interface CpuState {
   ip: number;
   waiting: boolean;
   halted: boolean;
+  /** Cpu.stall (absent in snapshots made before the hypervisor's work was charged: 0). */
+  stall?: number;
 }
 
 export class Cpu {
@@ -106,6 +108,12 @@ export class Cpu {
   hcycle = 0;
   cycleOffset = 0;
   instret = 0;
+  /**
+   * Cycles of work charged to this pCPU and not yet passed (docs/hypercalls.md#what-the-hypervisor-costs):
+   * the hypervisor's handlers and a full UART add to it (charge), and runCpu lets them pass before
+   * anything else runs, as time in which the pCPU retires nothing. Machine state (snapshots keep it).
+   */
+  stall = 0;
   /** hcycle at which the supervisor / hypervisor timer fires; Infinity when disarmed. */
   sTimerAt = Infinity;
   hTimerAt = Infinity;
@@ -467,23 +475,37 @@ export class Cpu {
    * no interrupt could be taken, no timer falls before the slice's end, no code changed, the pCPU
    * neither waits, halts nor has to leave the slice, and the page's translation is still the one
    * the slice fetches from. Then the trap step is undone from the slice's trap count (it still
-   * does not retire) and the fetch cache is restored. Otherwise the slice ends as after any trap.
+   * does not retire) and the fetch cache is restored. Returns the charged cycles (Cpu.stall) the
+   * caller must count as steps of the slice (at most `room`, the steps its budget has left), or -1:
+   * the slice ends as after any trap.
    */
-  resumeInSlice(ctxTag: number, next: number): boolean {
-    if (this.pc !== next || (next & 4095) === 0 || this.ctxTag !== ctxTag || this.mode === 2) return false;
-    if (this.exitRequested || this.halted || this.waiting || this.wakeLines() !== 0) return false;
+  resumeInSlice(ctxTag: number, next: number, room: number): number {
+    if (this.pc !== next || (next & 4095) === 0 || this.ctxTag !== ctxTag || this.mode === 2) return -1;
+    if (this.exitRequested || this.halted || this.waiting || this.wakeLines() !== 0) return -1;
     // An exact stop (docs/recording.md#exact-stops) sized this slice for the vCPU it began with; the
     // hypervisor may have loaded another (yield), so the slice ends and the next one is sized anew.
-    if (this.sliceLimit !== null) return false;
-    if (this.nextTimer() < this.sliceEnd || this.fetchGeneration !== this.mem.codeGeneration) return false;
+    if (this.sliceLimit !== null) return -1;
+    if (this.nextTimer() < this.sliceEnd || this.fetchGeneration !== this.mem.codeGeneration) return -1;
+    // The hypervisor's work is charged in cycles (docs/hypercalls.md#what-the-hypervisor-costs): they
+    // pass inside the slice only when the caller's budget has room for them, else the slice ends
+    // here and runCpu lets them pass; both give the same state at the same time.
+    const paid = this.stall;
+    if (paid > room) return -1;
     const vpn = next >>> 12;
     const i = (vpn ^ this.ctxHash) & TLB_MASK;
-    if (this.tlb.xTag[i] !== (ctxTag | vpn) || this.tlb.base[i] !== this.fetchHpa) return false;
+    if (this.tlb.xTag[i] !== (ctxTag | vpn) || this.tlb.base[i] !== this.fetchHpa) return -1;
     this.fetchVa = next & ~0xfff;
     this.breakSlice = false;
     this.sliceTraps--;
-    this.instret--;
-    return true;
+    // The trap step and the charged cycles are steps of the slice that retire nothing.
+    this.instret -= 1 + paid;
+    this.stall = 0;
+    return paid;
+  }
+
+  /** Charge `cycles` of work to this pCPU (docs/hypercalls.md#what-the-hypervisor-costs). */
+  charge(cycles: number): void {
+    this.stall += cycles;
   }
 
   /** eret (docs/isa.md#eret). */
@@ -849,6 +871,7 @@ export class Cpu {
       ip: this.ip,
       waiting: this.waiting,
       halted: this.halted,
+      stall: this.stall,
     };
   }
 
@@ -870,6 +893,7 @@ export class Cpu {
     f[o++] = this.ip;
     f[o++] = this.waiting ? 1 : 0;
     f[o++] = this.halted ? 1 : 0;
+    f[o++] = this.stall;
     for (const k of STAT_KEYS) f[o++] = this.stats[k];
     f[o++] = this.jit ? 1 : 0;
     f[o++] = this.hypervisorTrap ? 1 : 0;
@@ -895,6 +919,7 @@ export class Cpu {
     this.ip = f[o++];
     this.waiting = f[o++] === 1;
     this.halted = f[o++] === 1;
+    this.stall = f[o++];
     for (const k of STAT_KEYS) this.stats[k] = f[o++];
     const jit = f[o++] === 1;
     const hooked = f[o++] === 1;
@@ -919,6 +944,7 @@ export class Cpu {
     this.ip = s.ip;
     this.waiting = s.waiting;
     this.halted = s.halted;
+    this.stall = s.stall ?? 0;
     this.forgetContexts();
     this.updateContext();
   }
@@ -989,5 +1015,5 @@ export function atomicOp(m32: Int32Array, index: number, k: number, a: number, b
 }
 
 /** Numbers in a packed CPU state (Cpu.packState). */
-export const PACKED_CPU_WORDS = 32 + 2 + CSR_FIELDS.length + 8 + 6 + 2;
+export const PACKED_CPU_WORDS = 32 + 2 + CSR_FIELDS.length + 9 + 6 + 2;
 const STAT_KEYS = ['traps', 'interrupts', 'syscalls', 'hypercalls', 'tlbMisses', 'mmio'] as const;

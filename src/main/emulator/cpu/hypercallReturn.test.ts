@@ -66,6 +66,28 @@ describe('a hypercall answered on the spot', () => {
     expect(states[1]).toEqual(states[0]);
   });
 
+  it('lets the cycles the hypervisor charges pass, identically in both engines and however the run is cut', () => {
+    // docs/hypercalls.md#what-the-hypervisor-costs: 100 cycles a call (Cpu.charge), inside the slice
+    // when its budget has room, else at the start of the next; either way the same state.
+    const run = (engine: 'interp' | 'jit', cuts: number[]) => {
+      const { cpu, seen } = guest(engine, (c) => c.charge(100));
+      for (const n of cuts) step(cpu, n);
+      return { state: cpu.saveState(), calls: seen.calls };
+    };
+    const whole = [1_040_000];
+    const cut = [1, 99, 7, 1_000, 3_333, 50_000, 985_560];
+    const runs = ENGINES.flatMap((engine) => [run(engine, whole), run(engine, cut)]);
+    const { state, calls } = runs[0];
+    // A round is 4 steps (the hypercall's trap one of them, retiring nothing) and 100 charged cycles.
+    expect(calls).toBe(10_000);
+    expect(state.hcycle).toBe(1_040_000);
+    expect(state.instret).toBe(30_000);
+    expect(state.regs[11]).toBe(10_000);
+    expect(state.regs[12]).toBe(10_000);
+    expect(state.stall).toBe(0);
+    for (const r of runs) expect(r).toEqual(runs[0]);
+  });
+
   it('takes an interrupt the hypercall made pending at the very next instruction', () => {
     const states = ENGINES.map((engine) => {
       const { cpu, seen } = guest(engine, (c, n) => {

@@ -528,7 +528,9 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
             break outer;
           }
           cpu.raise(CAUSE.HYPERCALL, page[slot + 1]);
-          if (!cpu.resumeInSlice(ctx, (at + 4) | 0)) break outer;
+          const paid = cpu.resumeInSlice(ctx, (at + 4) | 0, budget - n);
+          if (paid < 0) break outer;
+          n += paid; // the hypervisor's charged cycles, inside this slice (they retire nothing)
           slot += 2;
           continue;
         }

@@ -6,7 +6,10 @@
 import type { Cpu } from './Cpu.js';
 import { interpret } from './interpreter.js';
 
-/** Run up to `budget` cycles. Returns the cycles used (instructions stepped plus cycles waited). */
+/**
+ * Run up to `budget` cycles. Returns the cycles used (instructions stepped, cycles waited, and
+ * charged work passed).
+ */
 export function runCpu(cpu: Cpu, budget: number): number {
   let done = 0;
   while (done < budget && !cpu.halted && !cpu.exitRequested) {
@@ -16,10 +19,22 @@ export function runCpu(cpu: Cpu, budget: number): number {
       limit = cpu.sliceLimit(cpu, false);
       if (limit <= 0) break;
     }
+    // Work charged to this pCPU (the hypervisor's handlers, a full UART: Cpu.stall) passes first, as
+    // time in which nothing retires and no interrupt is taken (docs/hypercalls.md#what-the-hypervisor-costs).
+    // What the budget cannot hold waits for the next call, so the pCPUs stay on the Machine's grid.
+    if (cpu.stall > 0) {
+      const pay = Math.min(cpu.stall, budget - done);
+      cpu.stall -= pay;
+      cpu.hcycle += pay;
+      done += pay;
+      continue;
+    }
     cpu.fireTimers();
     cpu.checkInterrupts();
     // The interrupt went to a hypervisor on another thread (machine/parallel.ts): stop here.
     if (cpu.exitRequested) break;
+    // The hypervisor took it and charged its work: that passes before anything runs.
+    if (cpu.stall > 0) continue;
     if (cpu.waiting) {
       // Idle: jump to the next timer event (or spend the whole budget if none is armed).
       const next = cpu.nextTimer();

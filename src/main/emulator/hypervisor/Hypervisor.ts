@@ -57,6 +57,7 @@ import {
 } from './state.js';
 import { ownedForest, subtreesOf, type Subtrees } from './subtrees.js';
 import { Vcpu } from './Vcpu.js';
+import { HV_COSTS, newCostCounts, type HvCostCounts, type HvCostKind } from '../../../shared/hvCosts.js';
 import { Bridge } from './net/Bridge.js';
 import {
   applyVcpuFault,
@@ -70,6 +71,19 @@ import {
 import { macWords, virtualMac } from './net/vnic.js';
 
 export const HV_RESERVE_BYTES = 1 << 20;
+/** RAM per byte of reserve when the reserve is sized to the machine (reserveBytesFor). */
+export const HV_RESERVE_SHARE = 64;
+
+/**
+ * The reserve a machine of `memBytes` gets unless told otherwise (docs/hypercalls.md#limits-and-scale):
+ * 1/64 of its RAM in whole pages, at least HV_RESERVE_BYTES (so the 64 MiB demo keeps 1 MiB). A
+ * partition's stage-2 tables take 2 pages and more with many ranges, so the partitions a machine can
+ * hold grow with its memory instead of stopping at about 120 whatever the RAM (the 1,000-guest soak
+ * of docs/security.md#the-soak runs on a machine sized by this rule).
+ */
+export function reserveBytesFor(memBytes: number): number {
+  return Math.max(HV_RESERVE_BYTES, Math.floor(memBytes / HV_RESERVE_SHARE / 4096) * 4096);
+}
 /** Default time slice: 1 ms of machine time. */
 export const DEFAULT_SLICE = 250_000;
 /** Ticks a vCPU may run in supervisor mode with interrupts off before it is stopped (M22). */
@@ -124,7 +138,13 @@ export class Hypervisor {
   readonly vconsoles = new Map<number, Uart>();
   /** Physical interrupt source -> the device id that drives it. */
   private readonly sourceDevice = new Map<number, string>();
-  readonly stats = { traps: 0, hypercalls: 0, worldSwitches: 0, mmioExits: 0, interrupts: 0 };
+  /** hvCycles: machine cycles charged for the hypervisor's own work (src/shared/hvCosts.ts). */
+  readonly stats = { traps: 0, hypercalls: 0, worldSwitches: 0, mmioExits: 0, interrupts: 0, hvCycles: 0 };
+  /**
+   * The same cycles by kind of work, with the events (src/shared/hvCosts.ts): a diagnostic since power-on for the
+   * performance view and the comparison, not machine state (snapshots neither save nor restore it).
+   */
+  readonly costs: HvCostCounts = newCostCounts();
   /** The virtual network (issue 4, net/): one port per client's virtual nic0; counters, capture, pcap(). */
   readonly bridge: Bridge;
   /** Pages offered for sharing (M19), pending or accepted: part of the layout (plan.ts). */
@@ -156,7 +176,7 @@ export class Hypervisor {
     readonly opts: HypervisorOptions,
   ) {
     this.swapStore = opts.swap ?? new MemorySwapStore();
-    const reserveBytes = opts.reserveBytes ?? HV_RESERVE_BYTES;
+    const reserveBytes = opts.reserveBytes ?? reserveBytesFor(machine.mem.size);
     if (reserveBytes % 4096 !== 0 || reserveBytes < HV_RESERVE_BYTES)
       throw new RangeError(`reserveBytes must be a multiple of 4 KiB and at least 1 MiB, got ${reserveBytes}`);
     this.usableBytes = machine.mem.size - reserveBytes;
@@ -236,6 +256,33 @@ export class Hypervisor {
    * (docs/hypercalls.md#the-console-costs-machine-time): the cycle until which the writer must
    * wait because the queue is over full, or 0.
    */
+  /**
+   * Charge `units` of hypervisor work of `kind` (src/shared/hvCosts.ts) to `cpu`, else to the pCPU in a trap, and
+   * to the partition it does it for (docs/hypercalls.md#what-the-hypervisor-costs). Work the host
+   * does on the machine from outside (a test harness's or the soak's launches) runs on no pCPU: it
+   * is counted, not charged.
+   */
+  charge(kind: HvCostKind, units = 1, cpu: Cpu | undefined = this.inTrap, p?: Partition): void {
+    const cycles = HV_COSTS[kind].cycles * units;
+    if (cycles <= 0) return;
+    const c = this.costs[kind];
+    c.events += units;
+    c.cycles += cycles;
+    if (!cpu) return;
+    cpu.charge(cycles);
+    this.stats.hvCycles += cycles;
+    const owner = p ?? this.current[cpu.id]?.partition;
+    if (owner) owner.stats.hvCycles += cycles;
+  }
+
+  /** @internal Charge building table `t` (stage 2 or shadow): its pages zeroed, entries written and read. */
+  chargeTable(t: Stage2Table, cpu: Cpu | undefined = this.inTrap, p?: Partition): void {
+    this.charge('tablePage', t.pages.length, cpu, p);
+    if (!t.built) return;
+    this.charge('tableEntry', t.built.entries, cpu, p);
+    this.charge('shadowScan', t.built.scanned, cpu, p);
+  }
+
   chargeConsole(p: Partition, bytes: number, now: number): number {
     p.consoleFreeAt = Math.max(now, p.consoleFreeAt) + bytes * CONSOLE_CYCLES_PER_BYTE;
     const until = p.consoleFreeAt - CONSOLE_QUEUE_BYTES * CONSOLE_CYCLES_PER_BYTE;
@@ -335,6 +382,7 @@ export class Hypervisor {
    * the pure plan, checked; then the executor. `before` runs once the operation is known to succeed.
    */
   control(op: ControlOp, before?: () => void): Plan | HvError {
+    this.charge('control');
     const pl = plan(this.layout(), op, this.machineSpec());
     if (pl instanceof HvError) return pl;
     const err = apply(this, pl, before);
@@ -405,6 +453,8 @@ export class Hypervisor {
         if (p.vmid) for (const c of this.machine.cpus) c.tlb.flushVmid(p.vmid);
       },
       resume: (cpu) => this.resume(cpu),
+      charge: (kind, cpu, p) => this.charge(kind, 1, cpu, p),
+      chargeTable: (t, cpu, p) => this.chargeTable(t, cpu, p),
     });
   }
 
@@ -421,6 +471,7 @@ export class Hypervisor {
     if (gpa >= 0 && !p.memory.some((r) => gpa >= r.gpa && gpa < r.gpa + r.size)) {
       const r = emulateMmio(cpu, mem, p.vbus, gpa);
       if (r === 'done') {
+        this.charge('mmio', 1, cpu, p);
         this.stats.mmioExits++;
         p.stats.mmioExits++;
         v.stats.mmioExits++;
@@ -500,8 +551,21 @@ export class Hypervisor {
     p.startFlags = flags;
     // Remember the loaded image, so that a restart runs the OS from a clean memory, not from
     // whatever state it left behind (an OS need not clear its own data at boot).
-    if (!p.pristine) p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
-    else this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
+    // The first copy is the emulator's own bookkeeping, not work a hypervisor would do at start:
+    // not charged. A restart clears the memory and puts the image back: charged as zeroing it
+    // (docs/hypercalls.md#what-the-hypervisor-costs).
+    if (!p.pristine) {
+      const t = this.inTrap;
+      this.inTrap = undefined;
+      p.pristine = SparseBytes.of(this.readGuest(p, 0, p.memBytes) as Uint8Array);
+      this.inTrap = t;
+    } else {
+      this.charge('zeroPage', p.memBytes >>> 12);
+      const t = this.inTrap;
+      this.inTrap = undefined;
+      this.writeGuest(p, 0, p.pristine.bytes(p.memBytes));
+      this.inTrap = t;
+    }
     if (flags & 1) this.writeGuest(p, BOOT_INFO_ADDR, this.bootInfoFor(p, v.nodes)); // checked above
     const now = this.machine.cpus[p.vcpus[0].home].now();
     p.vcpus.forEach((vc, i) => {
@@ -896,6 +960,9 @@ export class Hypervisor {
   /** Every trap to hypervisor mode on `cpu`. */
   private trap(cpu: Cpu): void {
     this.inTrap = cpu;
+    // Entering and leaving hypervisor mode: the guest's registers saved and restored (src/shared/hvCosts.ts).
+    this.charge('trapEntry', 1, cpu);
+    this.charge('trapExit', 1, cpu);
     try {
       // An injected crash happens at the first trap after its time, whatever the trap was for.
       if (cpu.now() >= this.crashAt) return this.crashAndRecover(cpu);
@@ -925,6 +992,7 @@ export class Hypervisor {
         this.stats.hypercalls++;
         p.stats.hypercalls++;
         v.stats.hypercalls++;
+        this.charge('hypercall', 1, cpu, p);
         cpu.hepc = (cpu.hepc + 4) | 0;
         const nr = cpu.hbadaddr & 0xffff;
         const r = handleHypercall(this, p, v, cpu, nr);
@@ -940,6 +1008,7 @@ export class Hypervisor {
         if (cause !== CAUSE.GUEST_FETCH_FAULT) {
           const r = emulateMmio(cpu, this.machine.mem, p.vbus, cpu.hgpa);
           if (r === 'done') {
+            this.charge('mmio', 1, cpu, p);
             this.stats.mmioExits++;
             p.stats.mmioExits++;
             v.stats.mmioExits++;
@@ -987,6 +1056,7 @@ export class Hypervisor {
 
   private interrupt(cpu: Cpu, line: number): void {
     this.stats.interrupts++;
+    this.charge('interrupt', 1, cpu);
     const v = this.current[cpu.id];
     if (line === IRQ.external) this.routeExternal();
     if (line === IRQ.ipi) cpu.ip &= ~(1 << IRQ.ipi);
@@ -1026,6 +1096,7 @@ export class Hypervisor {
         continue;
       }
       owner.stats.interrupts++;
+      this.charge('irqRoute', 1, this.inTrap, owner);
       vi.line(s).set(true);
     }
   }
@@ -1064,6 +1135,7 @@ export class Hypervisor {
         `${causeName(cause)} at pc 0x${hex(cpu.hepc)} (address 0x${hex(badaddr)}) and no trap handler`,
       );
     }
+    this.charge('reflect', 1, cpu);
     const from = (cpu.hstatus >> 2) & 3;
     cpu.sepc = cpu.hepc;
     cpu.scause = cause;
@@ -1149,6 +1221,7 @@ export class Hypervisor {
     if (next !== cur) {
       this.stats.worldSwitches++;
       p.stats.switches++;
+      this.charge('worldSwitch', 1, cpu, p);
     }
     cpu.ip &= ~(1 << IRQ.htimer);
     // Alone: every other vCPU here is stopped, or blocked with no timer to wake it (only a kick
@@ -1390,6 +1463,8 @@ export class Hypervisor {
 
   readGuest(p: Partition, gpa: number, len: number): Uint8Array | undefined {
     if (!p.owns(gpa, len)) return undefined;
+    // Inside a trap the hypervisor copies it word by word (src/shared/hvCosts.ts); the host's reads are free.
+    if (this.inTrap) this.charge('copyWord', (len + 3) >>> 2);
     const out = new Uint8Array(len);
     // Page by page, like writeGuest: a guest's memory is contiguous within each page.
     for (let i = 0; i < len;) {
@@ -1403,6 +1478,7 @@ export class Hypervisor {
 
   writeGuest(p: Partition, gpa: number, bytes: Uint8Array): boolean {
     if (!p.owns(gpa, bytes.length)) return false;
+    if (this.inTrap) this.charge('copyWord', (bytes.length + 3) >>> 2);
     for (let i = 0; i < bytes.length;) {
       const h = p.hostAddress(gpa + i) as number;
       const n = Math.min(bytes.length - i, 4096 - ((gpa + i) & 0xfff));

@@ -155,6 +155,8 @@ export class Partition {
     emulated: 0,
     shadowBuilds: 0,
     reflected: 0,
+    /** Machine cycles of hypervisor work done for it (src/shared/hvCosts.ts, docs/hypercalls.md#what-the-hypervisor-costs). */
+    hvCycles: 0,
   };
 
   constructor(

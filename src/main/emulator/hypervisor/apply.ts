@@ -50,6 +50,7 @@ export function apply(hv: Hypervisor, plan: Plan, before?: () => void): HvError 
     if (!p) continue;
     const t = buildStage2(hv.machine.mem, hv.reserve, [...p.memory, ...p.shared], windowsOf(hv, p.devices));
     if (!t) throw new Error(`hypervisor: the reserve had room for partition ${id}'s table and then did not (bug)`);
+    hv.chargeTable(t);
     const prev = hv.switchTable(p, t);
     if (prev) old.push(prev);
   }
@@ -59,7 +60,10 @@ export function apply(hv: Hypervisor, plan: Plan, before?: () => void): HvError 
   }
   // Only now that no pCPU, device or partition uses them: the old tables go back to the reserve.
   for (const t of old) hv.reserve.release(t.pages);
-  for (const z of plan.zero) hv.machine.mem.writeBytes(z.hpa, new Uint8Array(z.size));
+  for (const z of plan.zero) {
+    hv.machine.mem.writeBytes(z.hpa, new Uint8Array(z.size));
+    hv.charge('zeroPage', Math.ceil(z.size / 4096));
+  }
   for (const s of plan.revoked) {
     hv.log(
       s.to,

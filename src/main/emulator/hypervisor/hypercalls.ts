@@ -28,6 +28,7 @@ import { MGMT_MAX_MESSAGE, MGMT_MAX_REPLY } from './mgmt.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
 import { FAULT_KINDS } from './faults.js';
 import { virtualMac } from './net/vnic.js';
+import { UART_TX_CYCLES_PER_BYTE, UART_TX_QUEUE } from '../devices/uart/Uart.js';
 import { groupOf } from './subtrees.js';
 
 /**
@@ -60,8 +61,8 @@ export const BRIDGE_STATS_SIZE = 40;
  * to that. So a guest that floods its console pays in its own machine time, deterministically, and
  * can hand the host at most 1/CONSOLE_CYCLES_PER_BYTE bytes per cycle.
  */
-export const CONSOLE_CYCLES_PER_BYTE = 32;
-export const CONSOLE_QUEUE_BYTES = 4096;
+export const CONSOLE_CYCLES_PER_BYTE = UART_TX_CYCLES_PER_BYTE;
+export const CONSOLE_QUEUE_BYTES = UART_TX_QUEUE;
 
 const STATE_CODE = { created: 0, running: 1, stopped: 2, faulted: 3, destroyed: 4, swapped: 5 } as const;
 

@@ -48,6 +48,8 @@ export interface Stage2Table {
   root: number;
   /** Every page the table uses (root included), to release on rebuild. */
   pages: number[];
+  /** What building it took, to charge (src/shared/hvCosts.ts); absent on tables restored from a snapshot. */
+  built?: { entries: number; scanned: number };
 }
 
 /**
@@ -61,6 +63,9 @@ export interface Stage2Table {
  */
 export class TableWriter {
   readonly pages: number[] = [];
+  /** Entries written, and guest entries read (a shadow build): what the build costs (src/shared/hvCosts.ts). */
+  entries = 0;
+  scanned = 0;
   private readonly l2 = new Map<number, number>();
   /** Undefined when the reserve had no page for the root. */
   readonly root: number | undefined;
@@ -87,6 +92,7 @@ export class TableWriter {
 
   /** A 4 MiB leaf in the root. */
   mapSuper(va: number, pa: number, flags: number): void {
+    this.entries++;
     this.mem.write32((this.root as number) + (va >>> 22) * 4, (pa & 0xffc00000) | flags);
   }
 
@@ -100,14 +106,16 @@ export class TableWriter {
       t = p;
       this.l2.set(i1, t);
       this.mem.write32((this.root as number) + i1 * 4, t | PTE_V);
+      this.entries++;
     }
+    this.entries++;
     this.mem.write32(t + ((va >>> 12) & 0x3ff) * 4, (pa & ~0xfff) | flags);
     return true;
   }
 
   /** The finished table. */
   table(): Stage2Table {
-    return { root: this.root as number, pages: this.pages };
+    return { root: this.root as number, pages: this.pages, built: { entries: this.entries, scanned: this.scanned } };
   }
 
   /** Gives every page back (a build that could not finish); returns undefined for the caller. */

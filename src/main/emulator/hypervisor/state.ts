@@ -97,7 +97,15 @@ export interface HypervisorState {
   tickless: boolean[];
   vmidOwner: number[];
   nextVmid: number;
-  stats: { traps: number; hypercalls: number; worldSwitches: number; mmioExits: number; interrupts: number };
+  stats: {
+    traps: number;
+    hypercalls: number;
+    worldSwitches: number;
+    mmioExits: number;
+    interrupts: number;
+    /** Absent in snapshots made before the hypervisor's work was charged. */
+    hvCycles?: number;
+  };
   events: PartitionEvent[];
   eventSeq: number;
   eventsDropped: number;

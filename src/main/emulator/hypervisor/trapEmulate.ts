@@ -59,7 +59,10 @@ export function buildShadow(
     // A device window or nothing: left out, so an access faults and comes to the hypervisor.
     return hpa < 0 || t.map4k(va, hpa, flags & 0xfff);
   };
-  const word = (gpa: number): number => guestWord(mem, p, gpa);
+  const word = (gpa: number): number => {
+    t.scanned++;
+    return guestWord(mem, p, gpa);
+  };
   const groot = vptbr & ~0xfff;
   for (let i = 0; i < 1024; i++) {
     const e = word(groot + i * 4);
@@ -125,6 +128,9 @@ export interface TeHost {
   /** Drop the partition's TLB entries on every pCPU. */
   flushTlb(p: Partition): void;
   resume(cpu: Cpu): void;
+  /** Charge a privileged instruction's emulation, or a shadow table's build, to `cpu` (src/shared/hvCosts.ts). */
+  charge(kind: 'emulate', cpu: Cpu, p: Partition): void;
+  chargeTable(t: Stage2Table, cpu: Cpu | undefined, p: Partition): void;
 }
 
 /** Installs the vCPU's shadow (building it when stale); false when the reserve is full. */
@@ -136,6 +142,7 @@ export function refreshShadow(host: TeHost, cpu: Cpu | undefined, v: Vcpu, p: Pa
   te.shadow = next;
   te.stale = false;
   p.stats.shadowBuilds++;
+  host.chargeTable(next, cpu, p);
   v.csr.ptbr = next.root | 1;
   if (cpu) {
     cpu.ptbr = next.root | 1;
@@ -180,6 +187,7 @@ export function emulatePrivileged(host: TeHost, cpu: Cpu, v: Vcpu, p: Partition,
       }
       if (d.rd !== 0) cpu.regs[d.rd] = old;
       p.stats.emulated++;
+      host.charge('emulate', cpu, p);
       cpu.hepc = (cpu.hepc + 4) | 0;
       host.resume(cpu);
       return true;
@@ -188,12 +196,14 @@ export function emulatePrivileged(host: TeHost, cpu: Cpu, v: Vcpu, p: Partition,
       // The guest changed its table: its shadow follows (a flush is when an OS must expect it).
       if (!refreshShadow(host, cpu, v, p)) return false;
       p.stats.emulated++;
+      host.charge('emulate', cpu, p);
       cpu.hepc = (cpu.hepc + 4) | 0;
       host.resume(cpu);
       return true;
     case 'eret':
       // Back to supervisor mode at the eret (the hypervisor's return), then the guest's own return.
       p.stats.emulated++;
+      host.charge('emulate', cpu, p);
       host.resume(cpu);
       cpu.eret();
       return true;

@@ -136,6 +136,7 @@ export class Machine {
       macs,
       rtcEpochSeconds: desc.rtcEpochSeconds ?? 0,
       cycles: () => (this.current ?? this.cpus[0]).now(),
+      charge: (cycles) => (this.current ?? this.cpus[0]).charge(cycles),
       sysctl: {
         exit: (code) => this.stop({ kind: 'exit', exitCode: code }),
         reset: () => this.stop({ kind: 'reset', exitCode: 0 }),
@@ -377,6 +378,9 @@ export class Machine {
       mix(Math.floor(s.hcycle / 4294967296));
       mix(s.instret % 4294967296);
       mix(s.ip);
+      // Charged cycles not yet passed (Cpu.stall); mixed only when some are, so hashes of machines
+      // that never had any stay what they were.
+      if (s.stall) mix(s.stall % 4294967296);
     }
     // RAM a word at a time in four independent lanes, so the multiplications do not wait for each
     // other: 64 MiB hash in tens of milliseconds, which the recorder's checkpoints rely on

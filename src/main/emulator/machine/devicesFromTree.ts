@@ -27,6 +27,8 @@ export interface DeviceWiring {
   rtcEpochSeconds: number;
   /** Machine time in cycles (for the rtc). */
   cycles: () => number;
+  /** Hold the pCPU touching a device for `cycles` (a full UART: Cpu.charge). */
+  charge: (cycles: number) => void;
   sysctl: SysctlHost;
   /** The DMA port of a device, by node id. */
   dma: (deviceId: string) => DmaPort;
@@ -65,7 +67,10 @@ export function buildDevices(tree: IoNode, w: DeviceWiring): DeviceSet {
         d = intc;
         break;
       case 'uart': {
-        const u = new Uart(n.id, w.consoles[uarts.length] ?? { write: () => {} }, line(n));
+        const u = new Uart(n.id, w.consoles[uarts.length] ?? { write: () => {} }, line(n), {
+          now: w.cycles,
+          charge: w.charge,
+        });
         uarts.push(u);
         d = u;
         break;

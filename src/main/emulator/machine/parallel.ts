@@ -74,11 +74,13 @@ const ST_READY = 8;
 // Per-thread numbers (Float64), after the packed CPU state.
 const F_BUDGET = PACKED_CPU_WORDS;
 const F_NOW = PACKED_CPU_WORDS + 1;
+/** Cycles a device access charged the pCPU (a full UART: Cpu.stall), for the thread to pass. */
+const F_STALL = PACKED_CPU_WORDS + 2;
 /**
  * The thread's trap ring: traps written so far, then TRAP_RING records of TRAP_WORDS. (A trap
  * through an unset vector, ST_VECTOR, is the last record: the thread parks right after it.)
  */
-const F_RING = PACKED_CPU_WORDS + 2;
+const F_RING = PACKED_CPU_WORDS + 3;
 const TRAP_RING = 256;
 const TRAP_WORDS = 5; // cycle, cause, pc, badaddr, mode * 4 + targetMode
 const F_STRIDE = F_RING + 1 + TRAP_RING * TRAP_WORDS;
@@ -390,6 +392,7 @@ export class ParallelRunner {
     // Devices read the time of the pCPU that touches them.
     cpu.hcycle = this.f[i][F_NOW];
     cpu.sliceSteps = 0;
+    const stall = cpu.stall;
     m.setCurrent(cpu);
     const addr = Atomics.load(c, this.w(i, W_REQ_ADDR));
     const width = Atomics.load(c, this.w(i, W_REQ_WIDTH)) as Width;
@@ -402,6 +405,9 @@ export class ParallelRunner {
       Atomics.store(c, this.w(i, W_REP_VALUE), v ?? 0);
     }
     m.setCurrent(m.cpus[0]);
+    // What the access charged goes to the thread's own pCPU (the mirror's is overwritten by the next pull).
+    this.f[i][F_STALL] = cpu.stall - stall;
+    cpu.stall = stall;
     for (let k = 1; k < m.cpus.length; k++) Atomics.store(c, this.w(k, W_LINES), m.cpus[k].ip & EXT_LINES);
     Atomics.store(c, this.w(i, W_STATUS), ST_RUNNING);
     bump(c, this.w(i, W_REP_SEQ));
@@ -442,6 +448,7 @@ class ForwardingBus extends Bus {
     Atomics.store(c, b + W_STATUS, ST_MMIO);
     bump(c, G_DOORBELL);
     while (Atomics.load(c, b + W_REP_SEQ) === seq) awaitChange(c, b + W_REP_SEQ, seq);
+    if (this.f[F_STALL] > 0) this.cpu().charge(this.f[F_STALL]);
     return Atomics.load(c, b + W_REP_OK) === 1;
   }
 

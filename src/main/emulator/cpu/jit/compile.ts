@@ -356,14 +356,17 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
           // To the hypervisor with the registers in place; when it answers on the spot and the slice
           // may go on (Cpu.resumeInSlice, as in the interpreter), the region goes on too, with the
           // registers it may have changed and no remembered TLB pages (it may have flushed the TLB).
+          // The hypervisor's charged cycles (docs/hypercalls.md#what-the-hypervisor-costs) come off
+          // the countdown: `left` is what is left after this whole block, so they always fit.
           // Otherwise the trap has ended the slice: leave without writing the registers back.
           // In user mode it is a privileged instruction (docs/isa.md#virtualizability): the
           // interpreter raises that trap (regions do not depend on the mode, so this is checked here).
           out.push(
             `if (cpu.mode === 0) ${exitSlow(i, done)}`,
             `${wb} cpu.pc = (pageVa + ${4 * i}) | 0; cpu.sliceSteps = n + (left0 - left) - ${done}; cpu.raise(${CAUSE.HYPERCALL}, ${imm});`,
-            `if (!cpu.resumeInSlice(ctx, (pageVa + ${4 * i + 4}) | 0)) { xk = -3; xp = ${done - 1}; break main; }`,
-            `${reload} rv = -1; wv = -1;`,
+            `t = cpu.resumeInSlice(ctx, (pageVa + ${4 * i + 4}) | 0, left);`,
+            `if (t < 0) { xk = -3; xp = ${done - 1}; break main; }`,
+            `left = (left - t) | 0; ${reload} rv = -1; wv = -1;`,
           );
           break;
         default: {
