@@ -24,6 +24,7 @@ cmd_help:
     print "  reboot                  reset the machine (back to the boot loader)\n"
     print "  halt                    power off\n"
     print "  crash                   make the kernel fault (it panics and powers off)\n"
+    print "  mail [N|send ID TEXT|clear]  messages from other partitions (mailbox)\n"
 .ifndef OS_HOOKS
     print "  want DEVICE             under a hypervisor: ask ctl for a device (it decides)\n"
     print "  remote TEXT             under a hypervisor: print TEXT on ctl's printer (its console)\n"
@@ -388,13 +389,14 @@ cmd_crash:
 
 .section rodata
 .align 4
-state_names: .word s_free, s_ready, s_read, s_sleep
+state_names: .word s_free, s_ready, s_read, s_sleep, s_mwait
 kind_names:
     .word str_unknown, s_k1, s_k2, s_k3, s_k4, s_k5, s_k6, s_k7, s_k8, s_k9, s_k10
 s_free:      .asciz "free"
 s_ready:     .asciz "ready"
 s_read:      .asciz "read"
 s_sleep:     .asciz "sleep"
+s_mwait:     .asciz "msgwait"
 s_k1:        .asciz "memory"
 s_k2:        .asciz "cpu"
 s_k3:        .asciz "bus"

@@ -105,6 +105,15 @@ ping_ip:         .word 0
 ping_ident:      .word 0          # ICMP identifier << 16 | sequence number
 ping_sent:       .word 0          # cycle (low word) when the echo request went out
 ping_phase:      .word 0          # 1: resolving the address (ARP), 2: waiting for the echo reply
+# ---- messages and shared pages (mail.s)
+mbox_head:       .word 0          # the oldest message's slot
+mbox_count:      .word 0
+mbox_lost:       .word 0          # messages pushed out by newer ones
+mbox_total:      .word 0          # messages received
+mail_waiter:     .word 0          # the PCB waiting in msg_recv (0: none)
+mail_waiter_pid: .word 0
+mail_listener:   .word 0          # pid of the program that last called msg_recv
+share_in_next:   .word 0          # the next page of the share window
 .ifndef net_init                  # assembled without net.s (ctl includes these files one by one):
 .text                             # no network; these stand in for net.s's entry points
 net_init:
@@ -129,7 +138,14 @@ procs:           .space NPROC * P_SIZE
 rx_buf:          .space RXBUF_SIZE
 line_buf:        .space LINE_MAX
 arp_cache:       .space 128       # network (net.s): 8 entries of IPv4 address, MAC, 2 unused
-notice_buf:      .space 256       # a message from the inbox (notice.s)
+notice_buf:      .space 260       # a message from the inbox (notice.s)
+.align 4
+mbox:            .space MBOX_N * MB_SIZE  # the mailbox (mail.s)
+msg_kbuf:        .space MSG_MAX   # a program's message, copied in
+msg_rbuf:        .space MSG_MAX   # a reply, before it is copied out
+owed:            .space OWED_N * 8        # calls taken by programs: partition + 1, pid
+share_out:       .space SHARE_N * 8       # pages offered: frame, share id
+offers:          .space OFFER_N * 8       # offers received: share id, partition
 hot_names:       .space 8 * 16    # devices hot-plugged since boot (hotplug.s)
 hot_reply:       .space 48        # "dev-remove DEV refused" (hotplug.s)
 remote_buf:      .space 260       # "lp TEXT" for ctl's printer (hotplug.s)

@@ -11,11 +11,12 @@
 #   `mem-remove SIZE refused`; it keeps all its memory.
 # - `mem-added SIZE at GPA`, `cpu-added N`, `cpu-remove N`, `dev-added DEV`, `dev-remove DEV ...`:
 #   hotplug.s (cos uses added memory and vCPUs at once, and gives vCPUs and devices back).
-# Other notices and other partitions' messages are taken and dropped (cos has no mailbox).
+# - `share-offer ID from P`: kept for a program's share_accept (mail.s).
+# Other partitions' messages go to the mailbox, or to the program waiting for one (mail.s).
 # ctl, which includes this file, handles the notices itself (the os_notices hook).
 
 .equ NOTIFY_SOURCE,   31                # docs/hypercalls.md: the inbox is not empty
-.equ NOTICE_MAX,      255
+.equ NOTICE_MAX,      256               # notice_buf has room for the NUL after it
 .equ HV_SENDER_ID,    255               # msg_recv's sender id of the hypervisor's notices
 .equ HC_MEM_RELEASE,  0x07
 .ifndef HC_MSG_SEND
@@ -106,8 +107,30 @@ cos_notices:
     add   t0, t0, a0
     sb    zero, 0(t0)
     li    t0, HV_SENDER_ID
-    bne   a1, t0, 1b              # another partition's message: cos has no use for it
-    la    a0, notice_buf
+    beq   a1, t0, 10f
+    mv    t0, a0                  # another partition's message: the mailbox or a program (mail.s)
+    mv    a0, a1
+    mv    a1, t0
+    call  mail_deliver
+    j     1b
+10: la    a0, notice_buf
+    la    a1, s_n_offer
+    call  word_is
+    beqz  a0, 11f
+    call  parse_word_uint         # share-offer ID from PARTITION: kept for share_accept
+    beqz  a1, 1b
+    mv    s0, a0
+    mv    a0, a2
+    la    a1, s_n_from
+    call  word_is
+    beqz  a0, 1b
+    call  parse_word_uint
+    beqz  a1, 1b
+    mv    a1, a0
+    mv    a0, s0
+    call  mail_offer
+    j     1b
+11: la    a0, notice_buf
     la    a1, s_n_remove
     call  word_is
     beqz  a0, 2f
@@ -253,5 +276,7 @@ s_n_remove:  .asciz "mem-remove "
 s_n_added:   .asciz "mem-added "
 s_n_at:      .asciz " at "
 s_n_refused: .asciz " refused"
+s_n_offer:   .asciz "share-offer "
+s_n_from:    .asciz "from "
 .text
 .endif

@@ -209,9 +209,9 @@ as_map_range:
     li    a0, -ENOMEM
     leave 5
 
-# proc_release(a0 = PCB): free its frames and tables and its slot.
+# proc_release(a0 = PCB): free its frames and tables and its slot (not the pages it shared).
 proc_release:
-    enter 3
+    enter 5
     mv    s0, a0
     lw    s1, P_L1(s0)
     beqz  s1, 4f
@@ -228,6 +228,10 @@ proc_release:
     beqz  t1, 2f
     srli  a0, t0, PAGE_SHIFT
     slli  a0, a0, PAGE_SHIFT
+    mv    s4, a0
+    call  share_kept              # a shared page is not cos's to reuse (mail.s)
+    bnez  a0, 2f
+    mv    a0, s4
     call  frame_free
 2:  addi  s3, s3, 1
     li    t0, 1024
@@ -238,7 +242,7 @@ proc_release:
     call  frame_free
 4:  sw    zero, P_L1(s0)
     sw    zero, P_STATE(s0)       # PS_FREE
-    leave 3
+    leave 5
 
 # proc_exit(a0 = PCB): end a process (exit, fault, kill). If it owned the console, the shell gets
 # it back.
@@ -248,7 +252,9 @@ proc_exit:
     lwg   t0, current
     bne   t0, s0, 1f
     swg   zero, current
-1:  lw    t0, P_PID(s0)
+1:  mv    a0, s0                  # calls it took and did not answer (mail.s)
+    call  mail_proc_exit
+    lw    t0, P_PID(s0)
     lwg   t1, fg_pid
     bne   t0, t1, 2f
     swg   zero, fg_pid

@@ -161,6 +161,7 @@ commands:
     .word s_remote, cmd_remote    # hotplug.s (ctl's printer, over messages)
 .endif
     .word s_tally, cmd_tally
+    .word s_mail, cmd_mail
     .word 0, 0
 s_help:   .asciz "help"
 s_ls:     .asciz "ls"
@@ -178,4 +179,5 @@ s_crash:  .asciz "crash"
 s_want:   .asciz "want"
 s_remote: .asciz "remote"
 s_tally:  .asciz "tally"
+s_mail:   .asciz "mail"
 .text

@@ -37,6 +37,8 @@ syscall_table:
     .word sys_exit, sys_write, sys_read, sys_open, sys_fread
     .word sys_close, sys_time, sys_yield, sys_sleep, sys_getpid
     .word sys_net_ping, sys_net_info   # 10, 11: the network (net.s)
+    .word sys_msg_send, sys_msg_recv, sys_msg_call, sys_msg_reply   # 12..15: messages (mail.s)
+    .word sys_share_offer, sys_share_accept, sys_time_us           # 16..18 (mail.s)
 syscall_table_end:
 .text
 
@@ -213,12 +215,15 @@ sys_time:
     call  now_ms
     leave
 
-# 7 yield() -> 0: let the next ready process run.
+# 7 yield() -> 0: let the next ready process run (or, in a client partition with none, another
+# partition: mail.s).
 sys_yield:
     li    t0, 1
     swg   t0, need_resched
+    enter
+    call  mail_yield
     li    a0, 0
-    ret
+    leave
 
 # 8 sleep(ms) -> 0: ready again at the first tick at or after now + ms.
 sys_sleep:

@@ -39,6 +39,7 @@
 .include "../cos/net.s"
 .include "../cos/notice.s"     # the notification source; ctl's own handler is os_notices (monitor.s)
 .include "../cos/hotplug.s"    # (cos's hot-plug; nothing of it in ctl, which has os_notices)
+.include "../cos/mail.s"       # cos's mailbox and message system calls (ctl uses inbox; its programs get ENOSYS)
 .include "../cos/shell.s"      # lines go to os_shell_line
 .include "../cos/cmds.s"
 .include "../cos/lib.s"

@@ -10,7 +10,6 @@
 .equ SYS_NET_PING, 10                # net_ping(ip, seq) -> round trip in microseconds
 .equ SYS_NET_INFO, 11                # net_info(buf) -> 0
 .equ ENODEV, 19
-.equ EBUSY, 16
 .equ ETIMEDOUT, 110
 .equ EHOSTUNREACH, 113
 .equ INTERVAL_MS, 1000

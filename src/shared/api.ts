@@ -248,6 +248,42 @@ export interface NetworkView {
   captureDropped: number;
 }
 
+/**
+ * One message between partitions (M19), from the hypervisor's event log
+ * (docs/hypercalls.md#the-message-log): the Network view's message sequence.
+ */
+export interface MessageRow {
+  /** Machine time of the send, call or reply, in seconds. */
+  seconds: number;
+  from: number;
+  fromName: string;
+  to: number;
+  toName: string;
+  /** send: asynchronous; call: synchronous (the sender waits); reply: the answer to a call. */
+  op: 'send' | 'call' | 'reply';
+  bytes: number;
+  /** The first bytes, printable ASCII. */
+  text: string;
+  /** The hypervisor refused it: its error and reason (`ENOENT: no partition 9`). */
+  error?: string;
+  /** For a call: machine time until its reply, in seconds (absent while it waits, or when none came). */
+  replySeconds?: number;
+  /** The same message again this many times in a row. */
+  repeat?: number;
+}
+
+export interface MessagesView {
+  /** The newest messages, oldest first (at most MAX_MESSAGE_ROWS). */
+  rows: MessageRow[];
+  /** Messages the log still holds beyond those rows, and events the bounded log let go. */
+  older: number;
+  eventsDropped: number;
+  /** Partitions that exist, for the lifelines. */
+  partitions: { id: number; name: string }[];
+}
+
+export const MAX_MESSAGE_ROWS = 200;
+
 export interface Capture {
   /** A suggested file name: `hyperdesk-<date>.pcap`. */
   name: string;
@@ -568,6 +604,8 @@ export interface HostApi extends DebugApi {
 
   network(): Promise<NetworkView>;
   capture(): Promise<Capture>;
+  /** Messages between partitions, newest last (M19: the Network view's sequence). */
+  messages(): Promise<MessagesView>;
 
   /** The recent performance samples (about a minute). */
   perf(): Promise<PerfSample[]>;
@@ -773,6 +811,7 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
   ownership: [],
   network: [],
   capture: [],
+  messages: [],
   perf: [],
   timeline: [guestArg],
   compare: [{ kind: 'string', name: 'workload', maxLength: 64, pattern: /^[a-z0-9-]+$/ }],

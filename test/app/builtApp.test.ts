@@ -92,7 +92,7 @@ describe('the built Electron app under a stand-in electron', () => {
       if (status.state === 'failed') throw new Error(`the demo machine failed: ${status.error}\n${app.output()}`);
       return status.state === 'running' && status.guests.length >= 3;
     });
-    expect(status!.guests.map((g) => g.name)).toEqual(['ctl', 'cos', 'swos']);
+    expect(status!.guests.map((g) => g.name)).toEqual(['ctl', 'cos', 'swos', 'cos2']);
     expect(status!.config?.disks).toEqual([path.join(data, 'data', 'disks', 'hyperdesk.img')]);
     const info = await app.call<{ mode: string; store: { path: string; error?: string } }>('info');
     expect(info.mode).toBe('electron');

@@ -163,6 +163,7 @@ describe('hyperdesk boot', () => {
     );
     expect(r.out).toMatch(/^ctl +\| +1 cos +running/m);
     expect(r.out).toMatch(/^ctl +\| +2 swos +running/m);
+    expect(r.out).toMatch(/^ctl +\| +3 cos2 +running/m);
     expect(r.out).toMatch(/^swos +\| swos\$ /m);
     expect(r.code).toBe(0);
   });

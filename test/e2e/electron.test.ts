@@ -72,7 +72,7 @@ describe.skipIf('reason' in found)('the Electron app', () => {
         { timeout: 60_000, polling: 500 },
       );
       const status = await page.evaluate(() => window.hyperdesk!.status());
-      expect(status.guests.map((g) => g.name)).toEqual(['ctl', 'cos', 'swos']);
+      expect(status.guests.map((g) => g.name)).toEqual(['ctl', 'cos', 'swos', 'cos2']);
       expect(status.config?.disks).toEqual([path.join(data, 'disks', 'hyperdesk.img')]);
       // The window shows the machine: a console per guest, and cos answers what is typed into it.
       await page.locator('section.term[data-name="cos"]').waitFor({ state: 'attached', timeout: 30_000 });

@@ -245,7 +245,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation in Chromium (web mode)',
   }, 180_000);
 
   it('shows the bridge carrying a ping between two cos partitions, and saves the capture as pcap', async () => {
-    // e2e (partition 3) and cos (partition 1) are both cos on the bridge: 10.0.0.4 pings 10.0.0.2.
+    // e2e (partition 4: the demo has cos2 at 3) and cos (partition 1) are both cos on the bridge: 10.0.0.5 pings 10.0.0.2.
     await typeLine(page, 'e2e', 'ping 10.0.0.2');
     await waitForTerm(page, 'e2e', '0% packet loss');
     await showView(page, 'network');

@@ -170,10 +170,10 @@ describe.skipIf(!existsSync(CHROMIUM))('the workstation as a newcomer meets it (
     page.once('dialog', (d) => void d.accept());
     await row(2).locator('button[data-action="destroy"]').click();
     await row(2).waitFor({ state: 'detached', timeout: LONG });
-    expect((await host.network()).ports.map((p) => p.port)).toEqual([1]);
+    expect((await host.network()).ports.map((p) => p.port)).toEqual([1, 3]); // cos and cos2
     await showView(page, 'network');
     await page.locator('.port[data-port="1"]').waitFor({ timeout: LONG });
-    expect(await page.locator('.port').count()).toBe(1);
+    expect(await page.locator('.port').count()).toBe(2);
     await shots('network');
   }, 150_000);
 

@@ -35,12 +35,13 @@ describe('the engine worker', () => {
     await t?.close();
   });
 
-  it('boots ctl, which starts cos and swos, and reports them', async () => {
+  it('boots ctl, which starts cos, swos and cos2, and reports them', async () => {
     const status = await host.status();
     expect(status.guests.map((g) => [g.id, g.name, g.state])).toEqual([
       [0, 'ctl', 'running'],
       [1, 'cos', 'running'],
       [2, 'swos', 'running'],
+      [3, 'cos2', 'running'],
     ]);
     expect(status.guests.find((g) => g.name === 'cos')?.bootPartition).toBe(1);
     // Output comes in batches (one event per guest per tick), never a byte at a time.
@@ -60,7 +61,7 @@ describe('the engine worker', () => {
   it('sends ctl commands over the management channel and parses the answer', async () => {
     const parts = await host.ctl('parts');
     expect(parts.ok).toBe(true);
-    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos']);
+    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos', 'cos2']);
     const bad = await host.ctl('stop 9');
     expect(bad).toMatchObject({ ok: false, error: { name: 'ENOENT' } });
     // The exchange goes through the hypervisor's mailbox: none of it is on ctl's console.
@@ -85,7 +86,7 @@ describe('the engine worker', () => {
 
   it('reports the bridge with a port per client and saves a capture as pcap', async () => {
     const net = await host.network();
-    expect(net.ports.map((p) => p.guestName)).toEqual(['cos', 'swos']);
+    expect(net.ports.map((p) => p.guestName)).toEqual(['cos', 'swos', 'cos2']);
     const cap = await host.capture();
     expect(cap.name).toMatch(/\.pcap$/);
     expect(Buffer.from(cap.base64, 'base64').readUInt32LE(0)).toBe(0xa1b2c3d4);
@@ -154,6 +155,7 @@ describe('the engine worker', () => {
       ['ctl', 'interp'],
       ['cos', 'jit'],
       ['swos', 'interp'],
+      ['cos2', 'interp'],
     ]);
     await host.consoleInput(1, 'run primes\r');
     await until(1, /1229 primes below 10000\r\ncos> $/);

@@ -33,31 +33,32 @@ describe('the engine with the pCPUs on threads', () => {
     expect(st.error).toBe('threads needs hypervisor mode');
   });
 
-  it('boots ctl, cos and swos with a thread per pCPU, and they answer', async () => {
+  it('boots ctl, cos, swos and cos2 with a thread per pCPU, and they answer', async () => {
     const st = await host.boot({ disks: [disk], cpus: 2, threads: true });
     expect(st.state).toBe('running');
     expect(st.config?.threads).toBe(true);
     await until(0, /ctl> $/);
     await until(1, /cos> $/);
     await until(2, /swos\$ $/);
+    await until(3, /cos> $/);
     await host.consoleInput(1, 'run hello\r');
     await until(1, /run hello\r\nHello from user mode!\r\ncos> $/);
     const parts = await host.ctl('parts');
-    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos']);
+    expect(parts.lines.map((l) => /name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos', 'cos2']);
   }, 180_000);
 
   it('runs a 1 MiB cos on pCPU 1, that is on the other thread, as the guide says', async () => {
-    for (const line of ['create 3 demo', 'assign 3 cpu 1', 'start 3 cos 1M']) {
+    for (const line of ['create 4 demo', 'assign 4 cpu 1', 'start 4 cos 1M']) {
       const r = await host.ctl(line);
       expect(r.ok, `${line}: ${JSON.stringify(r)}`).toBe(true);
     }
-    await until(3, /1 MiB RAM[^]*cos> $/);
-    await host.consoleInput(3, 'echo from pCPU 1\r');
-    await until(3, /echo from pCPU 1\r\nfrom pCPU 1\r\ncos> $/);
+    await until(4, /1 MiB RAM[^]*cos> $/);
+    await host.consoleInput(4, 'echo from pCPU 1\r');
+    await until(4, /echo from pCPU 1\r\nfrom pCPU 1\r\ncos> $/);
     const res = await host.ctl('res');
     expect(res.lines).toContain('cpu n=1 vcpus=1'); // demo's, the only vCPU on pCPU 1
     // Its traps (taken on pCPU 1's thread) reach the timeline, in time order.
-    const tl = await host.timeline(3);
+    const tl = await host.timeline(4);
     // (cos writes its console with hypercall 0x1 under the paravirtual technique, and idles in wfi.)
     expect(tl.filter((e) => e.kind === 'hypercall' && e.detail.startsWith('hypercall 0x1 ')).length).toBeGreaterThan(
       10,

@@ -3,7 +3,7 @@
  * machine runs paced on the engine's own loop (EngineCore, in this process, as the engine worker runs
  * it for `hyperdesk serve`), and one hostile party floods it for N seconds of wall time:
  *
- * - console: a client (partition 3, on pCPU 0 with cos and swos) loops console_write(buf, 4096);
+ * - console: a client (partition 4, on pCPU 0 with cos, swos and cos2) loops console_write(buf, 4096);
  * - events:  a client loops request (a new amount each time), msg_send and share_offer to ctl;
  * - input:   the typist sends 64 KiB at a time to swos, which ctl has stopped (it reads nothing).
  *
@@ -21,6 +21,9 @@ import type { EngineEvent } from '../../src/main/engine/protocol.js';
 import { DEMO_CONFIG } from '../../src/main/engine/Session.js';
 import { assembleFile } from '../../src/main/host/assembleFile.js';
 import { ensureDisks } from '../../src/main/host/disks.js';
+
+/** The hostile client's partition: the first id the demo's parttab (cos 1, swos 2, cos2 3) leaves free. */
+const FLOOD_ID = 4;
 
 export const FLOOD_KINDS = ['console', 'events', 'input'] as const;
 export type FloodKind = (typeof FLOOD_KINDS)[number];
@@ -85,7 +88,15 @@ export async function runFlood(kind: FloodKind, seconds: number): Promise<FloodR
         await sleep(20);
       }
     };
-    await until(() => (tails.get(1) ?? '').includes('cos> ') && (tails.get(2) ?? '').length > 0, 120_000, 'cos');
+    // The demo booted: cos and cos2 at their prompts, swos talking.
+    await until(
+      () =>
+        (tails.get(1) ?? '').includes('cos> ') &&
+        (tails.get(3) ?? '').includes('cos> ') &&
+        (tails.get(2) ?? '').length > 0,
+      120_000,
+      'cos and cos2',
+    );
     const session = core.running!;
     const hv = session.hv!;
 
@@ -97,11 +108,11 @@ export async function runFlood(kind: FloodKind, seconds: number): Promise<FloodR
       const top = ctl.memory.reduce((m, r) => (r.gpa + r.size > m.gpa + m.size ? r : m));
       const size = 2 << 20;
       const base = top.gpa + top.size - size;
-      hv.create(3, 'flood');
-      const p = hv.partitions.get(3)!;
+      hv.create(FLOOD_ID, 'flood');
+      const p = hv.partitions.get(FLOOD_ID)!;
       hv.addVcpu(p, 0);
       hv.writeGuest(ctl, base + img.base, img.bytes);
-      const err = hv.moveMemory(ctl, p, base, size) ?? hv.start(3, img.entry, 0);
+      const err = hv.moveMemory(ctl, p, base, size) ?? hv.start(FLOOD_ID, img.entry, 0);
       if (err) throw new Error(`cannot launch the flooder: ${err.message}`);
     } else {
       const r = (await core.call('ctl', ['stop 2'])) as { ok: boolean; error?: { message: string } };
@@ -161,8 +172,8 @@ export async function runFlood(kind: FloodKind, seconds: number): Promise<FloodR
       machineSeconds: Math.round(((session.cycles - startCycles) / session.timebase) * 1000) / 1000,
       heapMiB: { start: MiB(m0.heapUsed), end: MiB(m1.heapUsed), peak: MiB(Math.max(peak.heap, m1.heapUsed)) },
       rssMiB: { start: MiB(m0.rss), end: MiB(m1.rss), peak: MiB(Math.max(peak.rss, m1.rss)) },
-      droppedBytes: Math.max(dropped, session.consoles.dropped(3)),
-      shownBytes: shown.get(3) ?? 0,
+      droppedBytes: Math.max(dropped, session.consoles.dropped(FLOOD_ID)),
+      shownBytes: shown.get(FLOOD_ID) ?? 0,
       ...(kind === 'events'
         ? {
             events: {

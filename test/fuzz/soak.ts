@@ -121,7 +121,7 @@ export async function runSoak(opts: {
     const ids: number[] = [];
     const reserveBefore = hv.reserve.available;
     for (let i = 0; i < opts.guests; i++) {
-      const id = 3 + i;
+      const id = 4 + i; // after the demo's cos (1), swos (2) and cos2 (3)
       const top = ctl.memory.reduce((m, r) => (r.gpa + r.size > m.gpa + m.size ? r : m));
       const base = top.gpa + top.size - GUEST_BYTES;
       hv.create(id, `soak${i}`);

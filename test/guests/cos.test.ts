@@ -187,6 +187,17 @@ describe('cos shell', () => {
     }
   });
 
+  it('booted bare, mail and the message calls say there is no hypervisor, and make no hypercall (M19)', () => {
+    const c = bootCos();
+    bootText(c);
+    expect(run(c, 'mail')).toBe('mail: only in a client partition (bare there is no hypervisor; ctl has inbox)\n');
+    expect(run(c, 'echocli 3')).toMatch(
+      /^echocli: msg_call to partition 3 refused: ENOSYS: no hypervisor \(cos runs bare\)\ncos: pid \d+ \(echocli\) exited with code 1\n$/,
+    );
+    expect(run(c, 'produce 3 1')).toMatch(/^produce: share_offer refused: ENOSYS: no hypervisor \(cos runs bare\)\n/);
+    expect(c.machine.cpus[0]!.stats.hypercalls).toBe(0);
+  });
+
   it('ls shows name, size and x for the executables', () => {
     const c = bootCos();
     bootText(c);

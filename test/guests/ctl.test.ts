@@ -62,7 +62,7 @@ describe('ctl is built from cos', () => {
 });
 
 describe('ctl boots under the hypervisor and starts what parttab lists', () => {
-  it('prints its banner, starts cos and swos, and each client shows its banner and prompt', async () => {
+  it('prints its banner, starts cos, swos and cos2, and each client shows its banner and prompt', async () => {
     const r = await bootCtl();
     const ctl = r.booted();
     expect(ctl).toBe(
@@ -71,7 +71,11 @@ describe('ctl boots under the hypervisor and starts what parttab lists', () => {
         'ctl: hypervisor version 1, ctl is partition 0 (the Controlling OS); 4 MiB kept for ctl, 27 MiB for partitions\n' +
         'ctl: started 1 (cos): 8 MiB, pCPU 0\n' +
         'ctl: started 2 (swos): 4 MiB, pCPU 0\n' +
+        'ctl: started 3 (cos2): 8 MiB, pCPU 0\n' +
         'ctl> ',
+    );
+    expect(lf(r.out.cos2)).toBe(
+      'cos 0.1 (cooperative OS) on hyperdesk\n8 MiB RAM, 1 pCPU (cos runs on pCPU 0), booted from disk0 partition 1\ncos> ',
     );
     expect(lf(r.out.cos)).toBe(
       'cos 0.1 (cooperative OS) on hyperdesk\n8 MiB RAM, 1 pCPU (cos runs on pCPU 0), booted from disk0 partition 1\ncos> ',
@@ -87,7 +91,7 @@ describe('ctl boots under the hypervisor and starts what parttab lists', () => {
     expect(r.cmd('swos', 'ver')).toBe('swos 1.0 (shrink-wrapped OS)\n');
     expect(r.cmd('cos', 'cat motd.txt')).toContain('cos');
     expect(r.cmd('swos', 'dir')).toContain('README.TXT');
-    expect(r.cmd('ctl', 'cat parttab')).toContain('1 cos  cos  8M 0\n2 swos swos 4M 0\n');
+    expect(r.cmd('ctl', 'cat parttab')).toContain('1 cos  cos  8M 0\n2 swos swos 4M 0\n3 cos2 cos  8M 0\n');
   });
 
   it("help lists ctl's commands, then the shell's under a heading of their own; halt names ctl", async () => {
@@ -101,14 +105,15 @@ describe('ctl boots under the hypervisor and starts what parttab lists', () => {
     expect(r.expect('ctl', /ctl: halt\r?\n/)).not.toContain('cos: halt');
   });
 
-  it('parts lists ctl and its two clients running', async () => {
+  it('parts lists ctl and its three clients running', async () => {
     const r = await bootCtl();
     r.booted();
     const rows = partsRows(r.cmd('ctl', 'parts'));
     expect(rows).toEqual([
-      ['0', 'ctl', 'running', '19 MiB', '1'],
+      ['0', 'ctl', 'running', '11 MiB', '1'],
       ['1', 'cos', 'running', '8 MiB', '1'],
       ['2', 'swos', 'running', '4 MiB', '1'],
+      ['3', 'cos2', 'running', '8 MiB', '1'],
     ]);
     expect(r.hv.partitions.get(1)?.memBytes).toBe(8 * MiB);
     expect(r.hv.partitions.get(2)?.memBytes).toBe(4 * MiB);
@@ -118,10 +123,10 @@ describe('ctl boots under the hypervisor and starts what parttab lists', () => {
     const r = await bootCtl();
     r.booted();
     expect(r.cmd('ctl', 'res')).toBe(
-      'memory:  ctl has 19 MiB: 4 MiB kept for itself, 15 MiB free for partitions (0x00400000..0x01300000)\n' +
-        '         12 MiB given to 2 partitions\n' +
+      'memory:  ctl has 11 MiB: 4 MiB kept for itself, 7 MiB free for partitions (0x00400000..0x00b00000)\n' +
+        '         20 MiB given to 3 partitions\n' +
         'pCPUs:   1\n' +
-        '  pCPU 0: ctl, 1 cos, 2 swos\n' +
+        '  pCPU 0: ctl, 1 cos, 2 swos, 3 cos2\n' +
         'devices:\n' +
         '  uart0    uart       ctl (its console)\n' +
         '  sysctl   sysctl     ctl (its power switch)\n' +
@@ -203,7 +208,7 @@ describe('ctl manages partitions while the others keep running', () => {
     r.booted();
     expect(r.cmd('ctl', 'stop 1')).toBe('ctl: stopped 1 (cos)\n');
     expect(r.cmd('swos', 'ver')).toBe('swos 1.0 (shrink-wrapped OS)\n');
-    expect(partsRows(r.cmd('ctl', 'parts')).map((x) => x[2])).toEqual(['running', 'stopped', 'running']);
+    expect(partsRows(r.cmd('ctl', 'parts')).map((x) => x[2])).toEqual(['running', 'stopped', 'running', 'running']);
     r.type('cos', 'mem\r'); // a stopped guest does not run: its console keeps the bytes
     r.run(50_000_000);
     expect(lf(r.out.cos)).toMatch(/cos> $/);
@@ -220,76 +225,76 @@ describe('ctl manages partitions while the others keep running', () => {
     expect(r.cmd('ctl', 'restart 1')).toBe('ctl: restarted 1 (cos)\n');
     expect(r.expect('cos', 'cos> ')).toMatch(/^cos 0\.1 \(cooperative OS\) on hyperdesk\n8 MiB RAM/);
     expect(r.cmd('cos', 'ls')).toContain('motd.txt');
-    expect(partsRows(r.cmd('ctl', 'parts')).map((x) => x[2])).toEqual(['running', 'running', 'running']);
+    expect(partsRows(r.cmd('ctl', 'parts')).map((x) => x[2])).toEqual(['running', 'running', 'running', 'running']);
   });
 
   it('destroy gives the memory back (res shows it) and it is used again', async () => {
     const r = await bootCtl();
     r.booted();
-    expect(r.cmd('ctl', 'res')).toContain('15 MiB free for partitions');
+    expect(r.cmd('ctl', 'res')).toContain('7 MiB free for partitions');
     expect(r.cmd('ctl', 'destroy 2')).toBe('ctl: destroyed 2 (swos): 4 MiB back to ctl\n');
     expect(r.hv.partitions.has(2)).toBe(false);
     const res = r.cmd('ctl', 'res');
     expect(res).toContain(
-      'memory:  ctl has 23 MiB: 4 MiB kept for itself, 19 MiB free for partitions (0x00400000..0x01700000)\n',
+      'memory:  ctl has 15 MiB: 4 MiB kept for itself, 11 MiB free for partitions (0x00400000..0x00f00000)\n',
     );
-    expect(res).toContain('         8 MiB given to 1 partition\n');
-    expect(res).toContain('  pCPU 0: ctl, 1 cos\n');
+    expect(res).toContain('         16 MiB given to 2 partitions\n');
+    expect(res).toContain('  pCPU 0: ctl, 1 cos, 3 cos2\n');
     expect(r.cmd('cos', 'mem')).toMatch(/^memory: 8192 KiB total/);
     expect(r.cmd('ctl', 'destroy 2')).toBe('ctl: no partition 2 (parts lists them) (ENOENT)\n');
     // The same memory again, for a second swos.
     expect(r.cmd('ctl', 'start 2 swos')).toBe('ctl: started 2 (swos): 4 MiB, pCPU 0\n');
     expect(r.expect('swos', 'swos$ ')).toContain('memory: 4096 KiB (probed)');
-    expect(r.cmd('ctl', 'res')).toContain('15 MiB free for partitions');
+    expect(r.cmd('ctl', 'res')).toContain('7 MiB free for partitions');
   });
 
   it('builds a partition step by step: create, assign, load, start, resize, restart', async () => {
     const r = await bootCtl();
     r.booted();
-    expect(r.cmd('ctl', 'create 3 demo')).toBe('ctl: created 3 (demo)\n');
-    expect(r.cmd('ctl', 'assign 3 cpu 0')).toBe('ctl: 3 (demo) has vCPU 0 on pCPU 0\n');
-    expect(r.cmd('ctl', 'assign 3 mem 2M')).toBe('ctl: 3 (demo) will get 2 MiB with its OS image (load or start)\n');
-    expect(r.cmd('ctl', 'start 3')).toBe('ctl: start 3: no OS loaded into 3 (start 3 OS, or load it first) (EINVAL)\n');
-    expect(r.cmd('ctl', 'load 3 cos')).toBe(
-      'ctl: loaded cos 0.1 into 3 (demo): 2 MiB, entry 0x00010000, boot info at 0x8000\n',
+    expect(r.cmd('ctl', 'create 5 demo')).toBe('ctl: created 5 (demo)\n');
+    expect(r.cmd('ctl', 'assign 5 cpu 0')).toBe('ctl: 5 (demo) has vCPU 0 on pCPU 0\n');
+    expect(r.cmd('ctl', 'assign 5 mem 2M')).toBe('ctl: 5 (demo) will get 2 MiB with its OS image (load or start)\n');
+    expect(r.cmd('ctl', 'start 5')).toBe('ctl: start 5: no OS loaded into 5 (start 5 OS, or load it first) (EINVAL)\n');
+    expect(r.cmd('ctl', 'load 5 cos')).toBe(
+      'ctl: loaded cos 0.1 into 5 (demo): 2 MiB, entry 0x00010000, boot info at 0x8000\n',
     );
-    expect(r.cmd('ctl', 'load 3 cos')).toBe(
-      'ctl: load 3: 3 has memory already: its OS image goes into the first memory it gets (destroy it and start again) (EBUSY)\n',
+    expect(r.cmd('ctl', 'load 5 cos')).toBe(
+      'ctl: load 5: 5 has memory already: its OS image goes into the first memory it gets (destroy it and start again) (EBUSY)\n',
     );
-    expect(partsRows(r.cmd('ctl', 'parts'))[3]).toEqual(['3', 'demo', 'created', '2 MiB', '1']);
-    expect(r.cmd('ctl', 'start 3')).toBe('ctl: started 3 (demo): 2 MiB, pCPU 0\n');
+    expect(partsRows(r.cmd('ctl', 'parts'))[4]).toEqual(['5', 'demo', 'created', '2 MiB', '1']);
+    expect(r.cmd('ctl', 'start 5')).toBe('ctl: started 5 (demo): 2 MiB, pCPU 0\n');
     expect(r.expect('demo', 'cos> ')).toBe(
       'cos 0.1 (cooperative OS) on hyperdesk\n2 MiB RAM, 1 pCPU (cos runs on pCPU 0), booted from disk0 partition 1\ncos> ',
     );
-    expect(r.cmd('ctl', 'start 3')).toBe(
-      'ctl: start 3: part_start: the partition is not in a state that allows it (EBUSY)\n',
+    expect(r.cmd('ctl', 'start 5')).toBe(
+      'ctl: start 5: part_start: the partition is not in a state that allows it (EBUSY)\n',
     );
-    expect(r.cmd('ctl', 'resize 3 +1M')).toBe(
-      'ctl: 3 (demo) has 3 MiB now (+1 MiB; a running guest gets a notice `mem-added` and may use it at once)\n',
+    expect(r.cmd('ctl', 'resize 5 +1M')).toBe(
+      'ctl: 5 (demo) has 3 MiB now (+1 MiB; a running guest gets a notice `mem-added` and may use it at once)\n',
     );
     // cos uses it at once (M21), and says so before its prompt again.
     r.expect('demo', 'cos: 1024 KiB of RAM added and in use at once; 3072 KiB of RAM now\r\ncos> ');
-    expect(r.cmd('ctl', 'restart 3')).toBe('ctl: restarted 3 (demo)\n');
+    expect(r.cmd('ctl', 'restart 5')).toBe('ctl: restarted 5 (demo)\n');
     expect(r.expect('demo', 'cos> ')).toContain('3 MiB RAM, 1 pCPU');
     expect(r.cmd('demo', 'mem')).toMatch(/^memory: 3072 KiB total/);
     // Less memory is a request the guest may refuse; an idle cos agrees (test/guests/notices.test.ts).
-    expect(r.cmd('ctl', 'resize 3 -1M')).toBe(
-      'ctl: asked 3 (demo) to give back 1 MiB (it agrees with mem_release: a notice `released`; or it refuses)\n',
+    expect(r.cmd('ctl', 'resize 5 -1M')).toBe(
+      'ctl: asked 5 (demo) to give back 1 MiB (it agrees with mem_release: a notice `released`; or it refuses)\n',
     );
     r.expect('demo', 'cos: gave 1024 KiB back to the hypervisor; 2048 KiB of RAM now\r\ncos> ');
-    r.expect('ctl', '\r\nctl: notice from 3 (demo): released 1048576\r\nctl> ');
-    expect(r.hv.partitions.get(3)?.memBytes).toBe(2 * MiB);
-    expect(r.cmd('ctl', 'sched 3 20 500')).toBe('ctl: 3 (demo): weight 20, time slice 500 us\n');
-    expect(r.cmd('ctl', 'sched 3 200')).toBe('ctl: sched 3: sched_set: a bad argument (EINVAL)\n');
-    expect(r.hv.partitions.get(3)?.weight).toBe(20);
-    expect(r.cmd('ctl', 'create 4 demo')).toBe("ctl: create 4: the name 'demo' is taken by 3 (EBUSY)\n");
-    expect(r.cmd('ctl', 'start 4 cos 64K')).toBe(
-      `ctl: cannot start 4 (cos4): the OS image of disk partition 1 ends at 0x${imageEnd(r, 1)}, past 64 KiB of memory (ENOMEM)\n`,
+    r.expect('ctl', '\r\nctl: notice from 5 (demo): released 1048576\r\nctl> ');
+    expect(r.hv.partitions.get(5)?.memBytes).toBe(2 * MiB);
+    expect(r.cmd('ctl', 'sched 5 20 500')).toBe('ctl: 5 (demo): weight 20, time slice 500 us\n');
+    expect(r.cmd('ctl', 'sched 5 200')).toBe('ctl: sched 5: sched_set: a bad argument (EINVAL)\n');
+    expect(r.hv.partitions.get(5)?.weight).toBe(20);
+    expect(r.cmd('ctl', 'create 6 demo')).toBe("ctl: create 6: the name 'demo' is taken by 5 (EBUSY)\n");
+    expect(r.cmd('ctl', 'start 6 cos 64K')).toBe(
+      `ctl: cannot start 6 (cos6): the OS image of disk partition 1 ends at 0x${imageEnd(r, 1)}, past 64 KiB of memory (ENOMEM)\n`,
     );
     // cos runs in 1 MiB (its image at 64 KiB).
-    expect(r.cmd('ctl', 'start 4 cos 1M')).toBe('ctl: started 4 (cos4): 1 MiB, pCPU 0\n');
-    expect(r.expect('cos4', 'cos> ')).toContain('1 MiB RAM');
-    expect(r.cmd('cos4', 'echo small')).toBe('small\n');
+    expect(r.cmd('ctl', 'start 6 cos 1M')).toBe('ctl: started 6 (cos6): 1 MiB, pCPU 0\n');
+    expect(r.expect('cos6', 'cos> ')).toContain('1 MiB RAM');
+    expect(r.cmd('cos6', 'echo small')).toBe('small\n');
   });
 
   it('moves a device, keeps its own, and says why a move cannot happen', async () => {
@@ -331,7 +336,7 @@ describe('errors from the hypervisor and from ctl are named, never ignored', () 
       "ctl: start 5: no bootable disk partition 'nothing' (oses lists them) (ENOENT)\n",
     );
     expect(r.cmd('ctl', 'start 5 cos 64M')).toBe(
-      'ctl: cannot start 5 (cos5): 64 MiB wanted, 15 MiB free for partitions (ENOMEM)\n',
+      'ctl: cannot start 5 (cos5): 64 MiB wanted, 7 MiB free for partitions (ENOMEM)\n',
     );
     expect(r.hv.partitions.has(5)).toBe(false); // what was built is undone
     expect(r.cmd('ctl', 'start 5 swos 1M')).toBe(
@@ -351,10 +356,12 @@ describe('errors from the hypervisor and from ctl are named, never ignored', () 
         '  PORT PARTITION           STATE    NIC\n' +
         '     1 1 (cos)             stopped  virtual, MAC 02:00:00:00:00:01\n' +
         '     2 2 (swos)            running  virtual, MAC 02:00:00:00:00:02\n' +
+        '     3 3 (cos2)            running  virtual, MAC 02:00:00:00:00:03\n' +
         'bridge ports (rx: frames the bridge got from the guest; tx: frames it gave the guest):\n' +
         '  PORT PARTITION           MAC                PATH          RX FRAMES   RX BYTES  TX FRAMES   TX BYTES  DROPS\n' +
         '     1 1 (cos)             02:00:00:00:00:01  paravirtual           0          0          0          0      0\n' +
-        '     2 2 (swos)            02:00:00:00:00:02  emulated              0          0          0          0      0\n',
+        '     2 2 (swos)            02:00:00:00:00:02  emulated              0          0          0          0      0\n' +
+        '     3 3 (cos2)            02:00:00:00:00:03  paravirtual           0          0          0          0      0\n',
     );
   });
 
@@ -380,6 +387,7 @@ describe('errors from the hypervisor and from ctl are named, never ignored', () 
       ['0', 'running'],
       ['1', 'running'],
       ['2', 'running'],
+      ['3', 'running'],
       ['7', 'stopped'],
     ]);
     expect(r.cmd('cos', 'uptime')).toMatch(/^up /); // partition 1 was not stopped by the client
@@ -395,11 +403,11 @@ describe('the management channel (@TAG lines)', () => {
     r.booted();
     const parts = r.cmd('ctl', '@1 parts');
     expect(parts).toMatch(
-      /^@1 part id=0 name=ctl state=running mem=19922944 vcpus=1 devs=6 weight=10 hypercalls=\d+ mmio=\d+ irqs=\d+ switches=\d+ instret=\d+ exit=0\n@1 part id=1 name=cos state=running mem=8388608 vcpus=1 .*\n@1 part id=2 name=swos state=running mem=4194304 vcpus=1 .*\n@1 ok\n$/,
+      /^@1 part id=0 name=ctl state=running mem=11534336 vcpus=1 devs=6 weight=10 hypercalls=\d+ mmio=\d+ irqs=\d+ switches=\d+ instret=\d+ exit=0\n@1 part id=1 name=cos state=running mem=8388608 vcpus=1 .*\n@1 part id=2 name=swos state=running mem=4194304 vcpus=1 .*\n@1 part id=3 name=cos2 state=running mem=8388608 vcpus=1 .*\n@1 ok\n$/,
     );
     expect(r.cmd('ctl', '@x7 res')).toBe(
-      '@x7 mem ctl=19922944 keep=4194304 free=15728640 given=12582912 partitions=2\n' +
-        '@x7 cpu n=0 vcpus=2\n' +
+      '@x7 mem ctl=11534336 keep=4194304 free=7340032 given=20971520 partitions=3\n' +
+        '@x7 cpu n=0 vcpus=3\n' +
         '@x7 dev name=uart0 kind=uart owner=0 role=console\n' +
         '@x7 dev name=sysctl kind=sysctl owner=0 role=power\n' +
         '@x7 dev name=rtc kind=rtc owner=0\n' +
@@ -414,8 +422,10 @@ describe('the management channel (@TAG lines)', () => {
     expect(r.cmd('ctl', '@n net')).toBe(
       '@n port n=1 partition=1 state=running nic=virtual mac=02:00:00:00:00:01\n' +
         '@n port n=2 partition=2 state=running nic=virtual mac=02:00:00:00:00:02\n' +
+        '@n port n=3 partition=3 state=running nic=virtual mac=02:00:00:00:00:03\n' +
         '@n bport port=1 owner=1 mac=02:00:00:00:00:01 up=1 path=paravirtual rx_frames=0 rx_bytes=0 tx_frames=0 tx_bytes=0 drops=0\n' +
         '@n bport port=2 owner=2 mac=02:00:00:00:00:02 up=1 path=emulated rx_frames=0 rx_bytes=0 tx_frames=0 tx_bytes=0 drops=0\n' +
+        '@n bport port=3 owner=3 mac=02:00:00:00:00:03 up=1 path=paravirtual rx_frames=0 rx_bytes=0 tx_frames=0 tx_bytes=0 drops=0\n' +
         '@n ok\n',
     );
     expect(r.cmd('ctl', '@2 stop 9')).toBe('@2 err ENOENT no partition 9 (parts lists them)\n');
@@ -486,7 +496,7 @@ describe('determinism', () => {
       r.expect('cos', 'cos> ');
       r.cmd('ctl', '@1 parts');
       r.cmd('ctl', 'destroy 2');
-      r.cmd('ctl', 'start 3 swos 2M');
+      r.cmd('ctl', 'start 4 swos 2M');
       r.expect('swos', 'swos$ ');
       r.cmd('ctl', 'parts');
       return { out: { ...r.out }, time: r.machine.time, stats: { ...r.hv.stats }, pc: r.machine.cpus[0].pc };

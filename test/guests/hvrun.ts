@@ -97,11 +97,12 @@ export class HvRun {
     return text.slice(echo.length, text.length - promptOf(who).length);
   }
 
-  /** Boot until ctl and both clients of the default parttab show their prompts. */
+  /** Boot until ctl and the three clients of the default parttab (cos, swos, cos2) show their prompts. */
   booted(): string {
     const text = this.expect('ctl', 'ctl> ');
     this.expect('cos', 'cos> ');
     this.expect('swos', 'swos$ ');
+    this.expect('cos2', 'cos> ');
     return text;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The preferred guest and the fault-injection lab driven from ctl's shell (M22, M24;
  * docs/guide.md#the-fault-injection-lab-m22-m24): ctl's `prefer`, `fault` and `fail` commands on
- * the default disk's machine (ctl, cos as partition 1, swos as partition 2).
+ * the default disk's machine (ctl, cos as partition 1, swos as partition 2, cos2 as partition 3).
  */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ const memHash = (r: HvRun, p: Partition) =>
 const count = (s: string, what: string) => s.split(what).length - 1;
 
 describe('the preferred guest from ctl (M24)', () => {
-  it('prefer 1, fault crash: cos goes on where it was with its disk count; swos is lost; ctl reboots and is told', async () => {
+  it('prefer 1, fault crash: cos goes on where it was with its disk count; swos and cos2 are lost; ctl reboots and is told', async () => {
     const r = await bootCtl();
     r.booted();
     expect(r.cmd('cos', 'tally')).toMatch(/^tally (\d+) \(on disk\)\n$/);
@@ -49,7 +49,7 @@ describe('the preferred guest from ctl (M24)', () => {
     // cos's memory was not touched by the crash and the restart.
     expect(hashes).toHaveLength(2);
     expect(hashes[1]).toBe(hashes[0]);
-    expect(r.hv.events.find((e) => e.kind === 'crashed')?.detail).toBe('hypervisor crash: 1 guest lost (2)');
+    expect(r.hv.events.find((e) => e.kind === 'crashed')?.detail).toBe('hypervisor crash: 2 guests lost (2, 3)'); // swos and cos2
     // cos goes on: same console, same kernel (no second boot), its count where the disk has it.
     expect(count(r.out.cos, 'cos 0.')).toBe(1);
     expect(r.cmd('cos', 'tally')).toBe(`tally ${first + 3} (on disk)\n`);

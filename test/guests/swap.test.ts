@@ -79,11 +79,11 @@ describe('ctl swap', () => {
     const r = await bootCtl();
     r.booted();
     expect(r.cmd('ctl', 'swap 1 out')).toMatch(/^ctl: swapped out 1 \(cos\): 8 MiB/);
-    expect(r.cmd('ctl', 'start 3 cos 16M')).toMatch(/^ctl: started 3 \(cos\d*\): 16 MiB/);
+    expect(r.cmd('ctl', 'start 4 cos 8M')).toMatch(/^ctl: started 4 \(cos\d*\): 8 MiB/);
     expect(r.cmd('ctl', 'stop 1')).toMatch(/part_stop: .*\(EBUSY\)\n$/);
     expect(r.cmd('ctl', 'swap 1 in')).toBe('ctl: swap 1 in: 8 MiB wanted, 7 MiB free for partitions (ENOMEM)\n');
     expect(r.hv.partitions.get(1)!.state).toBe('swapped');
-    expect(r.cmd('ctl', 'destroy 3')).toMatch(/^ctl: destroyed 3 .*16 MiB back to ctl\n$/);
+    expect(r.cmd('ctl', 'destroy 4')).toMatch(/^ctl: destroyed 4 .*8 MiB back to ctl\n$/);
     expect(r.cmd('ctl', 'swap 1 in')).toMatch(/^ctl: swapped in 1 \(cos\): 8 MiB from ctl/);
     expect(r.cmd('cos', 'run hello')).toBe('Hello from user mode!\n');
     expect(r.cmd('ctl', 'swap 2 out')).toMatch(/^ctl: swapped out 2 \(swos\)/);

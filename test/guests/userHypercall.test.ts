@@ -50,13 +50,14 @@ describe('hypercalls from user mode', () => {
         /^cos: killed pid \d+ \(fault\): PRIVILEGED_INSTRUCTION at pc 0x0040000[04], address 0x[0-9a-f]{4}0039\n$/,
       );
     }
-    // Not one of them reached the hypervisor: cos and swos still run, and cos counts no new call
+    // Not one of them reached the hypervisor: cos, swos and cos2 still run, and cos counts no new call
     // from them (its own kernel's calls, console output among them, still count).
     expect(cos?.state).toBe('running');
     expect([...r.hv.partitions.values()].map((p) => `${p.name} ${p.state}`)).toEqual([
       'ctl running',
       'cos running',
       'swos running',
+      'cos2 running',
     ]);
     expect(r.hv.events.some((e) => e.kind === 'shutdown' || e.kind === 'destroyed')).toBe(false);
     expect(cos!.stats.hypercalls).toBeGreaterThanOrEqual(calls);

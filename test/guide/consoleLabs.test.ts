@@ -58,6 +58,7 @@ describe('the guide’s console labs', () => {
         'M15',
         'M16',
         'M18',
+        'M19',
         'M20',
         'M21',
         'M22',

@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SwapFiles } from '../../src/main/disk/swapFiles.js';
+import type { Cpu } from '../../src/main/emulator/cpu/Cpu.js';
+import { E, HC, handleHypercall } from '../../src/main/emulator/hypervisor/hypercalls.js';
 import { swapIn, swapOut } from '../../src/main/emulator/hypervisor/messages.js';
+import { rowsOf } from '../../src/main/engine/messageRows.js';
 import { testGuest, world } from './harness.js';
 
 describe('hypervisor mechanisms', () => {
@@ -19,6 +22,50 @@ describe('hypervisor mechanisms', () => {
     expect(w.output('pong')).toContain('msg from 1:hello\n');
     expect(w.output('pong')).toContain('msg from 1:ping\n');
     expect(w.hv.events.some((e) => e.kind === 'message' && e.detail.startsWith('call to 2'))).toBe(true);
+  });
+
+  it('logs each message for the sequence view, and refuses a bad one with its reason (M19)', async () => {
+    const w = await world();
+    w.launch(2, 'pong', testGuest('ponger'));
+    const ping = w.launch(1, 'ping', testGuest('pinger'));
+    w.expect('ping', 'reply: pong\n');
+    const rows = rowsOf(w.hv.events, (id) => w.hv.partitions.get(id)?.name ?? `partition ${id}`);
+    expect(rows.map((r) => `${r.fromName}>${r.toName} ${r.op} ${r.text}`)).toEqual([
+      'ping>pong send hello',
+      'ping>pong call ping',
+      'pong>ping reply pong',
+    ]);
+    // The reply time is the machine time between the call and the reply that answered it.
+    const [, call, reply] = rows;
+    expect(call!.replySeconds).toBeCloseTo(reply!.seconds - call!.seconds, 12);
+    expect(call!.replySeconds).toBeGreaterThan(0);
+    // Refused: the guest gets the code, the log the reason (a vCPU's registers stand in for a trap).
+    const cpu = { regs: new Int32Array(32) } as unknown as Cpu;
+    const send = (to: number, len: number) => {
+      cpu.regs.set([to, 0x1000, len], 10);
+      return handleHypercall(w.hv, ping, ping.vcpus[0]!, cpu, HC.msg_send);
+    };
+    expect(send(2, 300)).toBe(E.INVAL);
+    expect(send(9, 4)).toBe(E.NOENT);
+    cpu.regs.set([1, 0x1000, 4, 0x2000, 16], 10);
+    expect(handleHypercall(w.hv, ping, ping.vcpus[0]!, cpu, HC.msg_call)).toBe(E.INVAL);
+    cpu.regs.set([2, 0x1000, 4], 10);
+    expect(handleHypercall(w.hv, ping, ping.vcpus[0]!, cpu, HC.msg_reply)).toBe(E.NOENT);
+    expect(w.hv.events.slice(-4).map((e) => e.detail)).toEqual([
+      'send to 2 refused: EINVAL: 300 bytes: a message holds 0..256',
+      'send to 9 refused: ENOENT: no partition 9',
+      'call to 1 refused: EINVAL: partition 1 cannot call itself',
+      'reply to 2 refused: ENOENT: partition 2 waits for no reply from 1',
+    ]);
+    // A page it does not own is not its to share: refused, and the log says why.
+    cpu.regs.set([0x7f000000, 2], 10);
+    expect(handleHypercall(w.hv, ping, ping.vcpus[0]!, cpu, HC.share_offer)).toBe(E.NOMEM);
+    expect(w.hv.events.at(-1)?.detail).toBe(
+      "offer of 0x7f000000 to 2 refused: ENOMEM: 0x7f000000 is not partition 1's own memory",
+    );
+    // A flood of the same refusal is one event, counted (docs/security.md#floods).
+    for (let i = 0; i < 1000; i++) send(9, 4);
+    expect(w.hv.events.at(-1)).toMatchObject({ detail: 'send to 9 refused: ENOENT: no partition 9', repeat: 1000 });
   });
 
   it('a page shared by two guests on request of both: zero copy both ways (M19)', async () => {

@@ -14,6 +14,7 @@ import type { Recording } from './recordLog.js';
 import { Replay, ReplayError, type ReplayReport } from './replay.js';
 import { forwardStep, reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
 import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
+import { messageRows } from './messageRows.js';
 
 /** Wall ms of machine work per tick before the loop looks at messages again. */
 const TICK_BUDGET_MS = 12;
@@ -117,6 +118,11 @@ export class EngineCore {
         const hv = need().hv;
         if (!hv) throw new Error('the virtual network is the hypervisor’s: boot in hypervisor mode');
         return network(hv);
+      }
+      case 'messages': {
+        const hv = need().hv;
+        if (!hv) throw new Error('messages between partitions are the hypervisor’s: boot in hypervisor mode');
+        return messageRows(hv);
       }
       case 'capture': {
         const hv = need().hv;

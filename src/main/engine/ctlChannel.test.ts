@@ -63,13 +63,13 @@ describe("ctl's management channel", () => {
     await until('the echo', () => ctlConsole().endsWith('ctl> pa'));
     const parts = await ctl('parts');
     expect(parts.ok).toBe(true);
-    expect(parts.lines.map((l) => /^part id=\d+ name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos']);
+    expect(parts.lines.map((l) => /^part id=\d+ name=(\S+)/.exec(l)?.[1])).toEqual(['ctl', 'cos', 'swos', 'cos2']);
     // Output interleaves: a command typed on another line of ctl's console prints while requests run.
     const typed = ctlConsole().length;
     await core.call('consoleInput', [0, 'rts\rhelp\r']);
     const [res, mem] = await Promise.all([ctl('res'), ctl('mem')]);
     expect(res.ok).toBe(true);
-    expect(res.lines[0]).toMatch(/^mem ctl=\d+ keep=4194304 free=\d+ given=12582912 partitions=2$/);
+    expect(res.lines[0]).toMatch(/^mem ctl=\d+ keep=4194304 free=\d+ given=20971520 partitions=3$/);
     // The demo's 7 devices and the 2 controllers over disk0 and nic0 (M5: docs/hypercalls.md#device-subtrees).
     const devs = res.lines.filter((l) => l.startsWith('dev name='));
     expect(devs).toHaveLength(9);
@@ -136,6 +136,6 @@ describe("ctl's management channel", () => {
     // ctl answers the restored request (nobody waits for it: dropped); a new one gets its own id.
     const after = await ctl('parts');
     expect(after.ok).toBe(true);
-    expect(after.lines).toHaveLength(3);
+    expect(after.lines).toHaveLength(4);
   }, 300_000);
 });

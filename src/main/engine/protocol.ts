@@ -9,6 +9,7 @@ import type {
   GuestFile,
   MachineConfig,
   MachineStatus,
+  MessagesView,
   NetworkView,
   Ownership,
   PerfSample,
@@ -49,6 +50,7 @@ export interface EngineCalls {
   ctl(command: string): CtlReply;
   ownership(): Ownership;
   network(): NetworkView;
+  messages(): MessagesView;
   capture(): { base64: string; frames: number; dropped: number };
   perf(): PerfSample[];
   timeline(guest: number): TimelineEntry[];

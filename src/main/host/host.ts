@@ -281,6 +281,7 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     ctl: (command) => engine.call('ctl', command),
     ownership: () => engine.call('ownership'),
     network: () => engine.call('network'),
+    messages: () => engine.call('messages'),
     async capture(): Promise<Capture> {
       const c = await engine.call('capture');
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');

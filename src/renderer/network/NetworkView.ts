@@ -11,6 +11,7 @@ import { busy, toast } from '../ui/feedback.js';
 import { ownerColour } from '../control/ownership.js';
 import { download } from '../ui/download.js';
 import { addressesFromPcap, cosAddress } from './addresses.js';
+import { MessagesPanel } from './MessagesPanel.js';
 
 const POLL_MS = 1000;
 
@@ -37,9 +38,12 @@ export class NetworkView implements View {
   /** MAC -> IPv4 address, from the capture (network/addresses.ts), re-read when it grew. */
   private addresses = new Map<string, string>();
   private capturedSeen = -1;
+  /** Messages between partitions (M19): a card of this view, polled with it. */
+  private readonly messages: MessagesPanel;
   private lastCaptureRead = 0;
 
   constructor(private readonly ctx: AppContext) {
+    this.messages = new MessagesPanel(ctx);
     this.saveButton = h(
       'button.primary',
       {
@@ -64,9 +68,9 @@ export class NetworkView implements View {
             'p.muted.net-hint',
             {},
             'cos in partition N takes 10.0.0.(N+1)/24: cos (partition 1) is 10.0.0.2; swos has a nic but no IP stack. ',
-            'To try it, create and start a second cos in Control (id 3 is 10.0.0.4), then type ',
+            'To try it, type ',
             h('code', {}, 'ping 10.0.0.4'),
-            ' in cos. The IPv4 column fills in from what the guests send.',
+            ' in cos: the demo machine starts a second cos, cos2, in partition 3. The IPv4 column fills in from what the guests send.',
           ),
           this.totals,
           this.note,
@@ -88,6 +92,7 @@ export class NetworkView implements View {
           h('h2', {}, 'Learned addresses'),
           h('table.data', {}, headRow(['MAC', '#Port']), this.macs),
         ),
+        this.messages.el,
       ),
     );
     document.addEventListener('keydown', (e) => {
@@ -113,6 +118,7 @@ export class NetworkView implements View {
       }
       this.render(n);
       this.note.textContent = '';
+      await this.messages.update();
     } catch (e) {
       this.note.textContent = `The network is not available: ${message(e)}`;
     } finally {

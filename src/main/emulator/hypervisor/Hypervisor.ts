@@ -35,7 +35,7 @@ import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { CONSOLE_CYCLES_PER_BYTE, CONSOLE_QUEUE_BYTES, HC, handleHypercall } from './hypercalls.js';
-import { notice } from './messages.js';
+import { abandonCalls, notice } from './messages.js';
 import { MgmtMailbox } from './mgmt.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
 import { emulateMmio, guestInstruction } from './mmio.js';
@@ -232,7 +232,7 @@ export class Hypervisor {
 
   // ------------------------------------------------------------------ the mechanism (control API)
 
-  log(partition: number, kind: PartitionEvent['kind'], detail: string): void {
+  log(partition: number, kind: PartitionEvent['kind'], detail: string, msg?: PartitionEvent['msg']): void {
     const time = this.machine.cpus[0].now();
     this.eventSeq++;
     const last = this.events[this.events.length - 1];
@@ -241,7 +241,7 @@ export class Hypervisor {
       last.lastTime = time;
       return;
     }
-    const e: PartitionEvent = { time, partition, kind, detail };
+    const e: PartitionEvent = msg ? { time, partition, kind, detail, msg } : { time, partition, kind, detail };
     this.events.push(e);
     if (this.events.length > 2 * MAX_EVENTS) {
       const n = this.events.length - MAX_EVENTS;
@@ -698,6 +698,9 @@ export class Hypervisor {
       }
       v.state = 'stopped';
     }
+    // A caller waiting in msg_call for this partition's reply would wait forever (M19): it gets
+    // ENOENT now. (A swapped guest comes back, and answers then.)
+    if (state !== 'swapped') abandonCalls(this, p);
     // pCPUs that were running it outside a trap pick something else now; the pCPU in a trap does
     // so when its handler finishes (afterOwnStop).
     for (const cpu of freed) this.schedule(cpu);
@@ -1184,7 +1187,10 @@ export class Hypervisor {
         v.state = 'runnable';
       }
     }
-    if (v.state === 'blocked' && v.busyUntil === 0 && (v.virq & v.csr.sie) !== 0) v.state = 'runnable';
+    // A vCPU waiting in msg_call wakes for its reply only (messages.ts: reply, abandonCalls), not for
+    // an interrupt: it has no instruction to go on with until then.
+    if (v.state === 'blocked' && v.busyUntil === 0 && v.waitingReplyFrom < 0 && (v.virq & v.csr.sie) !== 0)
+      v.state = 'runnable';
     if (v.state === 'runnable' && !v.debugHeld && (!this.current[v.home] || this.tickless[v.home]))
       this.machine.cpus[v.home].setInterrupt(IRQ.ipi, true);
   }
@@ -1325,8 +1331,10 @@ export class Hypervisor {
     let wake = Infinity;
     // Wake for the guest timers that can wake their vCPU (enabled in its sie): like wfi.
     // And for the vCPUs whose console_write waits for its console to drain.
+    // Not for a vCPU waiting in msg_call: only the reply wakes it (Vcpu.wakeable), and its timer,
+    // long due while it waits, would wake this pCPU on every cycle.
     for (const v of this.queues[cpu.id]) {
-      if (v.state !== 'blocked') continue;
+      if (v.state !== 'blocked' || v.waitingReplyFrom >= 0) continue;
       if (v.busyUntil > 0) wake = Math.min(wake, v.busyUntil);
       else if (v.csr.sie & 1) wake = Math.min(wake, v.timerAt);
     }

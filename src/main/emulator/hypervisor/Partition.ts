@@ -29,6 +29,20 @@ export interface MemRange {
   size: number;
 }
 
+/**
+ * One message between partitions as the log keeps it (docs/hypercalls.md#the-message-log): a send
+ * (asynchronous), a call (synchronous: the sender waits) or the reply to one, or a refusal.
+ */
+export interface MessageEventInfo {
+  op: 'send' | 'call' | 'reply';
+  to: number;
+  bytes: number;
+  /** The first MSG_PREVIEW bytes, printable ASCII (others as '.'). */
+  text: string;
+  /** Why the hypervisor refused it (ENOENT: no partition 9), when it did. */
+  error?: string;
+}
+
 export interface PartitionEvent {
   /** Machine time (cycles of pCPU 0). */
   time: number;
@@ -54,6 +68,8 @@ export interface PartitionEvent {
     | 'crashed'
     | 'recovered';
   detail: string;
+  /** A message event (kind 'message', M19): what went from `partition` to whom; the sequence view reads it. */
+  msg?: MessageEventInfo;
   /** The same event again this many times in a row (counted, not stored: a flood cannot grow the log). */
   repeat?: number;
   /** Machine time of the last repeat. */

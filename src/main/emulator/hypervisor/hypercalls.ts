@@ -8,8 +8,22 @@ import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
 import { HC, hypercallInfo } from '../../../shared/hypercalls.js';
-import { E, HvError } from './errors.js';
-import { accept, call, MAX_MESSAGE, notice, offer, post, receive, reply, swapIn, swapOut } from './messages.js';
+import { E, fail, HvError } from './errors.js';
+import {
+  accept,
+  call,
+  logMessage,
+  MAX_MESSAGE,
+  notice,
+  offer,
+  post,
+  receive,
+  refusal,
+  refuse,
+  reply,
+  swapIn,
+  swapOut,
+} from './messages.js';
 import { MGMT_MAX_MESSAGE, MGMT_MAX_REPLY } from './mgmt.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
 import { FAULT_KINDS } from './faults.js';
@@ -182,24 +196,35 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
     }
     case HC.msg_send:
     case HC.msg_call: {
-      const to = hv.partitions.get(a(0));
-      if (!to) return E.NOENT;
+      // Each message, and each refusal with its reason, is logged for the sequence view (M19).
+      const op = n === HC.msg_call ? 'call' : 'send';
+      const id = a(0);
       const len = a(2);
-      if (len < 0 || len > MAX_MESSAGE) return E.INVAL;
+      const none = new Uint8Array(0);
+      if (len < 0 || len > MAX_MESSAGE)
+        return refuse(hv, p.id, op, id, none, fail(E.INVAL, `${len} bytes: a message holds 0..${MAX_MESSAGE}`));
       const data = hv.readGuest(p, a(1), len);
-      if (!data) return E.FAULT;
-      hv.log(p.id, 'message', `${n === HC.msg_call ? 'call' : 'send'} to ${to.id}, ${len} bytes`);
-      return n === HC.msg_send ? post(hv, p.id, to, data, false) : call(hv, p, v, cpu, to, data, a(3), a(4));
+      if (!data) return refuse(hv, p.id, op, id, none, fail(E.FAULT, 'the buffer is outside its memory'));
+      const to = hv.partitions.get(id);
+      const no = refusal(p.id, to, id, op === 'call');
+      if (no || !to) return refuse(hv, p.id, op, id, data, no ?? fail(E.NOENT, `no partition ${id}`));
+      logMessage(hv, p.id, op, id, data);
+      return op === 'send' ? post(hv, p.id, to, data, false) : call(hv, p, v, cpu, to, data, a(3), a(4));
     }
     case HC.msg_recv:
       return receive(hv, p, cpu, a(0), a(1));
     case HC.msg_reply: {
-      const to = hv.partitions.get(a(0));
-      if (!to) return E.NOENT;
+      const id = a(0);
       const len = a(2);
-      if (len < 0 || len > MAX_MESSAGE) return E.INVAL;
+      const none = new Uint8Array(0);
+      if (len < 0 || len > MAX_MESSAGE)
+        return refuse(hv, p.id, 'reply', id, none, fail(E.INVAL, `${len} bytes: a reply holds 0..${MAX_MESSAGE}`));
       const data = hv.readGuest(p, a(1), len);
-      if (!data) return E.FAULT;
+      if (!data) return refuse(hv, p.id, 'reply', id, none, fail(E.FAULT, 'the buffer is outside its memory'));
+      const to = hv.partitions.get(id);
+      if (!to || !to.vcpus.some((x) => x.waitingReplyFrom === p.id))
+        return refuse(hv, p.id, 'reply', id, data, fail(E.NOENT, `partition ${id} waits for no reply from ${p.id}`));
+      logMessage(hv, p.id, 'reply', id, data);
       return reply(hv, p, to, data);
     }
     case HC.share_offer:

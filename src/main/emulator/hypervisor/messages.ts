@@ -8,7 +8,7 @@ import type { Cpu } from '../cpu/Cpu.js';
 import type { Hypervisor } from './Hypervisor.js';
 import type { Partition } from './Partition.js';
 import type { Vcpu } from './Vcpu.js';
-import { E, fail, HvError } from './errors.js';
+import { E, type Errno, fail, HvError } from './errors.js';
 import { MAX_OFFERS } from './plan.js';
 
 export const MAX_MESSAGE = 256;
@@ -19,6 +19,80 @@ export const enum MsgError {
   NOENT = -3,
   AGAIN = -7,
   INVAL = -2,
+}
+
+/** Bytes of a message's text the log keeps (docs/hypercalls.md#the-message-log). */
+export const MSG_PREVIEW = 40;
+
+/** The first MSG_PREVIEW bytes as printable ASCII, the rest of the bytes as '.'. */
+export function preview(data: Uint8Array): string {
+  let s = '';
+  for (const b of data.subarray(0, MSG_PREVIEW)) s += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
+  return s;
+}
+
+/**
+ * Log one message (M19, docs/hypercalls.md#the-message-log): a 'message' event of the sender with
+ * what went to whom, for the app's sequence view. Bounded like every event (a repeat is counted).
+ */
+export function logMessage(
+  hv: Hypervisor,
+  from: number,
+  op: 'send' | 'call' | 'reply',
+  to: number,
+  data: Uint8Array,
+  refused?: HvError,
+): void {
+  const text = preview(data);
+  const detail = refused
+    ? `${op} to ${to} refused: ${refused.toString()}`
+    : `${op} to ${to}, ${data.length} bytes: "${text}"`;
+  hv.log(from, 'message', detail, {
+    op,
+    to,
+    bytes: data.length,
+    text,
+    ...(refused ? { error: refused.toString() } : {}),
+  });
+}
+
+/** Why post() would refuse a message to `to` from `from`, or undefined when it would take it. */
+export function refusal(from: number, to: Partition | undefined, id: number, call: boolean): HvError | undefined {
+  if (!to || to.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
+  if (call && to.id === from) return fail(E.INVAL, `partition ${from} cannot call itself`);
+  if (to.state !== 'running' && to.state !== 'swapped')
+    return fail(E.NOENT, `partition ${id} is ${to.state}: only a running partition takes messages`);
+  if (to.inbox.length >= MAX_INBOX) return fail(E.AGAIN, `partition ${id}'s inbox is full (${MAX_INBOX} messages)`);
+  return undefined;
+}
+
+/** Log a refused message and give its code. */
+export function refuse(
+  hv: Hypervisor,
+  from: number,
+  op: 'send' | 'call' | 'reply',
+  to: number,
+  data: Uint8Array,
+  e: HvError,
+): Errno {
+  logMessage(hv, from, op, to, data, e);
+  return e.code;
+}
+
+/**
+ * `callee` stopped (or faulted, restarted, was destroyed): every vCPU waiting in msg_call for its
+ * reply gets ENOENT instead of waiting for ever (docs/hypercalls.md#notifications-and-messages).
+ */
+export function abandonCalls(hv: Hypervisor, callee: Partition): void {
+  for (const q of hv.partitions.values()) {
+    for (const v of q.vcpus) {
+      if (v.waitingReplyFrom !== callee.id) continue;
+      v.waitingReplyFrom = -1;
+      v.regs[10] = E.NOENT;
+      if (v.state === 'blocked') v.state = 'runnable';
+      hv.kick(v);
+    }
+  }
 }
 
 /** Put a message in `to`'s inbox and raise its notification line. */
@@ -94,9 +168,16 @@ export function offer(hv: Hypervisor, p: Partition, gpa: number, to: number): nu
   // offers cost a whole plan each; issue 13). plan() still checks: this only answers sooner.
   let pending = 0;
   for (const s of hv.shares) if (s.from === p.id && s.at < 0) pending++;
-  if (pending >= MAX_OFFERS) return E.NOSPC;
+  if (pending >= MAX_OFFERS) {
+    hv.log(p.id, 'shared', `offer to ${to} refused: ENOSPC: ${MAX_OFFERS} offers pending already`);
+    return E.NOSPC;
+  }
   const r = hv.control({ op: 'share-offer', from: p.id, to, gpa });
-  if (r instanceof HvError) return r.code;
+  if (r instanceof HvError) {
+    // The guest gets the code; the log says why (a page not its own: ENOMEM; docs/hypercalls.md).
+    hv.log(p.id, 'shared', `offer of 0x${(gpa >>> 0).toString(16)} to ${to} refused: ${r.toString()}`);
+    return r.code;
+  }
   const id = r.shareId as number;
   notice(hv, hv.partitions.get(to) as Partition, `share-offer ${id} from ${p.id}`);
   return id;
@@ -109,7 +190,10 @@ export function offer(hv: Hypervisor, p: Partition, gpa: number, to: number): nu
 export function accept(hv: Hypervisor, p: Partition, id: number, gpa: number): number {
   const s = hv.shares.find((x) => x.id === id);
   const r = hv.control({ op: 'share-accept', by: p.id, id, gpa });
-  if (r instanceof HvError) return r.code;
+  if (r instanceof HvError) {
+    hv.log(p.id, 'shared', `accept of share ${id} refused: ${r.toString()}`);
+    return r.code;
+  }
   hv.log(p.id, 'shared', `page from partition ${s?.from} at 0x${(gpa >>> 0).toString(16)}`);
   return 0;
 }
