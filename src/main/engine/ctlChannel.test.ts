@@ -11,34 +11,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CtlReply, MachineStatus } from '../../shared/api.js';
 import { ensureDisks } from '../host/disks.js';
-import { EngineCore } from './EngineCore.js';
-import type { EngineEvent } from './protocol.js';
+import { ManualCore } from './testing/manualCore.js';
 import { MGMT_MAX_REQUEST } from '../emulator/hypervisor/mgmt.js';
 
 let dir: string;
-let now = 0;
-let core: EngineCore;
-const out = new Map<number, string>();
-
-function onEvent(e: EngineEvent): void {
-  if (e.event === 'console') for (const b of e.batches) out.set(b.guest, (out.get(b.guest) ?? '') + b.data);
-}
-async function until(what: string, pred: () => boolean, maxTicks = 20_000): Promise<void> {
-  for (let k = 0; k < maxTicks; k++) {
-    if (pred()) return;
-    now += 20;
-    core.tick();
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`never: ${what}`);
-}
-async function settle<T>(p: Promise<T>): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  void p.then((v) => ((done = true), (value = v)));
-  await until('the call answered', () => done);
-  return value as T;
-}
+const mc = new ManualCore(() => 20);
+const { core, out } = mc;
+const until = (what: string, pred: () => boolean) => mc.until(what, pred);
+const settle = <T>(p: Promise<T>) => mc.settle(p);
 const ctl = (command: string) => settle(core.call('ctl', [command]) as Promise<CtlReply>);
 const ctlConsole = () => out.get(0) ?? '';
 
@@ -46,7 +26,6 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hd-ctlchan-'));
   const disk = join(dir, 'demo.img');
   copyFileSync(await ensureDisks(), disk);
-  core = new EngineCore(onEvent, { manual: true }, () => now);
   const st = (await core.call('boot', [{ disks: [disk] }])) as MachineStatus;
   expect(st.state).toBe('running');
   await until('ctl at its prompt', () => ctlConsole().endsWith('ctl> '));

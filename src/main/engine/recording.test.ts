@@ -12,52 +12,24 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployResult, MachineStatus } from '../../shared/api.js';
 import type { DebugRegisters } from '../../shared/debugApi.js';
 import { ensureDisks } from '../host/disks.js';
-import { EngineCore } from './EngineCore.js';
-import type { EngineEvent } from './protocol.js';
+import { ManualCore } from './testing/manualCore.js';
 import type { Recording } from './recordLog.js';
 import type { ReplayReport } from './replay.js';
 import type { ReplayPosition } from './reverse.js';
 
 let dir: string;
-let now = 0;
-let core: EngineCore;
-const out = new Map<number, string>();
 let rec: Recording;
 let cos = -1;
-
-function tick(k: number): void {
-  now += 20 + ((k * 7) % 31); // uneven pacing: the replay must not depend on it
-  core.tick();
-}
-function onEvent(e: EngineEvent): void {
-  if (e.event === 'console') for (const b of e.batches) out.set(b.guest, (out.get(b.guest) ?? '') + b.data);
-}
-async function until(what: string, pred: () => boolean, maxTicks = 20_000): Promise<void> {
-  for (let k = 0; k < maxTicks; k++) {
-    if (pred()) return;
-    tick(k);
-    await new Promise((r) => setImmediate(r)); // a macrotask turn: workers (the assembler) answer
-  }
-  throw new Error(`never: ${what}`);
-}
-async function settle<T>(p: Promise<T>): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => ((done = true), (value = v)),
-    (e) => ((done = true), (error = e)),
-  );
-  await until('the call answered', () => done);
-  if (error) throw error;
-  return value as T;
-}
+// Uneven pacing: the replay must not depend on it.
+const mc = new ManualCore((k) => 20 + ((k * 7) % 31));
+const { core, out } = mc;
+const until = (what: string, pred: () => boolean, maxTicks?: number) => mc.until(what, pred, maxTicks);
+const settle = <T>(p: Promise<T>) => mc.settle(p);
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hd-record-'));
   const disk = join(dir, 'demo.img');
   copyFileSync(await ensureDisks(), disk);
-  core = new EngineCore(onEvent, { manual: true }, () => now);
   const st = (await core.call('boot', [{ disks: [disk] }])) as MachineStatus;
   expect(st.state).toBe('running');
   await until(

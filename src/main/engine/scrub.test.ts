@@ -12,53 +12,27 @@ import type { MachineStatus, Ownership } from '../../shared/api.js';
 import type { DebugRegisters } from '../../shared/debugApi.js';
 import { ensureDisks } from '../host/disks.js';
 import type { ConsoleBatch } from './consoles.js';
-import { EngineCore } from './EngineCore.js';
-import type { EngineEvent } from './protocol.js';
+import { ManualCore } from './testing/manualCore.js';
 import type { Recording } from './recordLog.js';
 import { marksOf, type ReplayReport } from './replay.js';
 
 let dir: string;
-let now = 0;
-let core: EngineCore;
-const out = new Map<number, string>();
 let resets: ConsoleBatch[] = [];
 let cos = -1;
-
-function onEvent(e: EngineEvent): void {
-  if (e.event !== 'console') return;
-  for (const b of e.batches) {
-    if (b.reset) resets.push(b);
-    else out.set(b.guest, (out.get(b.guest) ?? '') + b.data);
-  }
-}
-async function until(what: string, pred: () => boolean, maxTicks = 20_000): Promise<void> {
-  for (let k = 0; k < maxTicks; k++) {
-    if (pred()) return;
-    now += 25;
-    core.tick();
-    await new Promise((r) => setImmediate(r));
-  }
-  throw new Error(`never: ${what}`);
-}
-async function settle<T>(p: Promise<T>): Promise<T> {
-  let done = false;
-  let value: T | undefined;
-  let error: unknown;
-  p.then(
-    (v) => ((done = true), (value = v)),
-    (e) => ((done = true), (error = e)),
-  );
-  await until('the call answered', () => done);
-  if (error) throw error;
-  return value as T;
-}
+// A move's whole-console batches (reset) are kept apart; the rest is the live output.
+const mc = new ManualCore(
+  () => 25,
+  (b, out) => (b.reset ? resets.push(b) : out.set(b.guest, (out.get(b.guest) ?? '') + b.data)),
+);
+const { core, out } = mc;
+const until = (what: string, pred: () => boolean, maxTicks?: number) => mc.until(what, pred, maxTicks);
+const settle = <T>(p: Promise<T>) => mc.settle(p);
 const text = (g: number) => out.get(g) ?? '';
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'hd-scrub-'));
   const disk = join(dir, 'demo.img');
   copyFileSync(await ensureDisks(), disk);
-  core = new EngineCore(onEvent, { manual: true }, () => now);
   const st = (await core.call('boot', [{ disks: [disk] }])) as MachineStatus;
   expect(st.state).toBe('running');
   await until('cos at its prompt', () => {
