@@ -87,10 +87,10 @@ describe('the built Electron app under a stand-in electron', () => {
 
   it('boots the demo machine at start from the working disk in $HYPERDESK_DATA', async () => {
     let status: MachineStatus | undefined;
-    await app.until('the demo machine to run ctl, cos and swos', async () => {
+    await app.until('the demo machine to run ctl, cos, swos and cos2', async () => {
       status = await app.call<MachineStatus>('status');
       if (status.state === 'failed') throw new Error(`the demo machine failed: ${status.error}\n${app.output()}`);
-      return status.state === 'running' && status.guests.length >= 3;
+      return status.state === 'running' && status.guests.length >= 4;
     });
     expect(status!.guests.map((g) => g.name)).toEqual(['ctl', 'cos', 'swos', 'cos2']);
     expect(status!.config?.disks).toEqual([path.join(data, 'data', 'disks', 'hyperdesk.img')]);

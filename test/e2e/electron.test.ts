@@ -67,7 +67,7 @@ describe.skipIf('reason' in found)('the Electron app', () => {
       );
       expect(refused).toMatch(/guest must be an integer/);
       await page.waitForFunction(
-        () => window.hyperdesk!.status().then((s) => s.state === 'running' && s.guests.length >= 3),
+        () => window.hyperdesk!.status().then((s) => s.state === 'running' && s.guests.length >= 4),
         undefined,
         { timeout: 60_000, polling: 500 },
       );
