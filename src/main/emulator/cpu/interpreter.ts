@@ -592,7 +592,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           pc = (pageVa + (slot << 1) + 4) | 0;
           break outer;
         case 64: {
-          // addi, then beq (fused: decode.ts#fuseNext)
+          // addi, then beq (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -613,7 +613,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 65: {
-          // addi, then bne (fused: decode.ts#fuseNext)
+          // addi, then bne (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -634,7 +634,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 66: {
-          // addi, then blt (fused: decode.ts#fuseNext)
+          // addi, then blt (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -655,7 +655,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 67: {
-          // addi, then bge (fused: decode.ts#fuseNext)
+          // addi, then bge (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -676,7 +676,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 68: {
-          // addi, then bltu (fused: decode.ts#fuseNext)
+          // addi, then bltu (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -697,7 +697,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 69: {
-          // addi, then bgeu (fused: decode.ts#fuseNext)
+          // addi, then bgeu (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -718,7 +718,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 70: {
-          // add, then beq (fused: decode.ts#fuseNext)
+          // add, then beq (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -739,7 +739,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 71: {
-          // add, then bne (fused: decode.ts#fuseNext)
+          // add, then bne (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -760,7 +760,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 72: {
-          // add, then blt (fused: decode.ts#fuseNext)
+          // add, then blt (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -781,7 +781,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 73: {
-          // add, then bge (fused: decode.ts#fuseNext)
+          // add, then bge (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -802,7 +802,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 74: {
-          // add, then bltu (fused: decode.ts#fuseNext)
+          // add, then bltu (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -823,7 +823,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 75: {
-          // add, then bgeu (fused: decode.ts#fuseNext)
+          // add, then bgeu (fused: decode.ts#decodeRun)
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -844,7 +844,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 76: {
-          // add, then sb on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          // add, then sb on its fast path only (fused: decode.ts#decodeRun); else in its own slot
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -860,7 +860,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 77: {
-          // add, then lbu on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          // add, then lbu on its fast path only (fused: decode.ts#decodeRun); else in its own slot
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -876,7 +876,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 78: {
-          // add, then lw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          // add, then lw on its fast path only (fused: decode.ts#decodeRun); else in its own slot
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -892,7 +892,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 79: {
-          // add, then sw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          // add, then sw on its fast path only (fused: decode.ts#decodeRun); else in its own slot
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + regs[w >>> 24]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -908,7 +908,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 80: {
-          // addi, then sw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          // addi, then sw on its fast path only (fused: decode.ts#decodeRun); else in its own slot
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
@@ -924,7 +924,7 @@ export function interpret(cpu: Cpu, budget: number, start = 0): number {
           continue;
         }
         case 81: {
-          // addi, then lw on its fast path only (fused: decode.ts#fuseNext); else in its own slot
+          // addi, then lw on its fast path only (fused: decode.ts#decodeRun); else in its own slot
           regs[(w >>> 8) & 63] = (regs[(w >>> 16) & 63] + page[slot + 1]) | 0;
           slot += 2;
           if (n >= budget) continue;
