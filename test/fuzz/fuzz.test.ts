@@ -104,5 +104,6 @@ describe('the soak (issue 13, briefly)', () => {
       expect(l.retired.min, why).toBeGreaterThan(0);
     }
     expect(summary.cosAnswered, why).toBe(true);
+    expect(summary.stopped, why).toBeUndefined();
   }, 180_000);
 });

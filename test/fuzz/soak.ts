@@ -50,6 +50,8 @@ export interface SoakSummary {
   starvedIntervals: number;
   /** cos still answered `echo` at the end. */
   cosAnswered: boolean;
+  /** Why the machine or a partition stopped during the soak, if one did (none: absent). */
+  stopped?: string;
   ms: number;
 }
 
@@ -94,12 +96,21 @@ export async function runSoak(opts: {
   const disk = path.join(dir, 'demo.img');
   await copyFile(await ensureDisks(), disk);
   let cosTail = '';
+  let cos2Tail = '';
   let swosBytes = 0;
+  /** Why the machine or a partition stopped, if one did: failed states and `faulted` log lines. */
+  let stopped: string | undefined;
+  const note = (what: string) => (stopped = stopped ? `${stopped}; ${what}` : what);
   const onEvent = (e: EngineEvent) => {
+    if (e.event === 'status' && e.status.state === 'failed')
+      note(`the machine failed at ${e.status.seconds} s: ${e.status.error ?? 'no reason given'}`);
+    if (e.event === 'log')
+      for (const l of e.logs) if (l.kind === 'faulted') note(`${l.guestName} (${l.guest}) faulted: ${l.detail}`);
     if (e.event !== 'console') return;
     for (const b of e.batches) {
       if (b.guest === 1) cosTail = (cosTail + b.data).slice(-4096);
       if (b.guest === 2) swosBytes += b.data.length;
+      if (b.guest === 3) cos2Tail = (cos2Tail + b.data).slice(-4096);
     }
   };
   const img = assemble(SOAK_GUEST, { filename: 'soak.s' });
@@ -112,9 +123,16 @@ export async function runSoak(opts: {
       error?: string;
     };
     if (st.state !== 'running') throw new Error(`the demo did not boot: ${st.error ?? st.state}`);
-    // ctl has launched both guests (as flood.ts waits): its memory top is free to hand out.
-    for (let end = performance.now() + 120_000; !cosTail.includes('cos> ') || swosBytes === 0; await sleep(20))
-      if (performance.now() > end) throw new Error('timed out waiting for cos');
+    // ctl has launched every guest of the demo's parttab (as flood.ts waits: cos2 starts after swos):
+    // only then is the top of its memory free to hand out. Taking it earlier pulls memory from under
+    // ctl while it loads cos2, and ctl faults on its own store (what CI once saw).
+    for (
+      let end = performance.now() + 120_000;
+      !cosTail.includes('cos> ') || !cos2Tail.includes('cos> ') || swosBytes === 0;
+      await sleep(20)
+    )
+      if (performance.now() > end)
+        throw new Error(`timed out waiting for cos and cos2${stopped ? ` (${stopped})` : ''}`);
     const session = core.running!;
     const hv = session.hv!;
     const ctl = hv.partitions.get(0)!;
@@ -207,6 +225,7 @@ export async function runSoak(opts: {
       heapMiB: { first: heap[0]!, last: heap[heap.length - 1]!, peak: MiB(peak.heap) },
       starvedIntervals: intervals.filter((l) => l.retired.starved > 0).length,
       cosAnswered,
+      ...(stopped ? { stopped } : {}),
       ms: Math.round(performance.now() - t0),
     };
     return { intervals, summary };
