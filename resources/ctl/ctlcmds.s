@@ -51,6 +51,7 @@ cmd_ctl_help:
     print "  policy ID restart|stop     when it faults: restart it (3 times in a row at most) or not\n"
     print "  technique ID paravirtual|hardware|trap-emulate   how it is virtualized from its next start\n"
     print "  swap ID out|in             the whole guest to the swap store (its memory back to ctl), or back\n"
+    print "  swap auto [on|off]         memory short: swap the longest-idle client out; input brings it back\n"
     print "  prefer ID|none             the preferred guest: a hypervisor crash keeps it, loses the others\n"
     print "  fault KIND ID              inject a fault: kernel, irqoff, wild, dma, fail, diskerr\n"
     print "  fault crash                crash the hypervisor (the preferred guest survives it)\n"
@@ -575,6 +576,7 @@ give_more:
     li    a0, 0
     j     9f
 2:  mv    a0, s1
+    mv    a1, s0
     call  mem_take
     bltz  a0, 9f
     mv    a1, a0

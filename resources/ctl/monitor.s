@@ -167,6 +167,10 @@ notice_act:
     mv    a1, s2
     mv    a2, s3
     call  devs_notice
+    mv    a0, s0                  # input for a swapped-out guest (swap.s)
+    mv    a1, s2
+    mv    a2, s3
+    call  swap_notice
     mv    a0, s0                  # the hypervisor's restart (fault.s)
     mv    a1, s2
     call  ft_notice
