@@ -36,6 +36,9 @@ os_notices:
     beq   s0, t0, 10f
     beqz  s1, 10f
     mv    a0, s0
+    call  dk_serve                # a client's remote disk request (M18, export.s): answered quietly
+    bnez  a0, 1b
+    mv    a0, s0
     call  lp_serve
     bnez  a0, 3f
 10: mv    a0, s0
