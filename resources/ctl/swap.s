@@ -86,8 +86,11 @@ cmd_swap:
 9:  leave 3
 
 # swap_auto_cmd(a0 = words: 1 `swap auto`, 2 `swap auto on|off`) -> a0 = 0 or EINVAL (reported).
+# `swap auto` alone also lists how long each running client has been idle (part_idle): what the
+# policy would choose by.
 swap_auto_cmd:
-    enter 1
+    enter 2
+    mv    s1, a0
     li    t0, 1
     beq   a0, t0, 5f
     li    t0, 2
@@ -106,14 +109,50 @@ swap_auto_cmd:
 5:  lwg   t0, swap_auto
     beqz  t0, 6f
     print "ctl: swap auto on: when memory is short, the longest-idle client is swapped out; input for a swapped guest brings it back\n"
-    li    a0, 0
-    leave 1
+    j     7f
 6:  print "ctl: swap auto off: a request for more memory than is free is refused; swap ID out|in by hand\n"
-    li    a0, 0
-    leave 1
+7:  li    t0, 1
+    bne   s1, t0, 71f
+    call  swap_idle_list
+71: li    a0, 0
+    leave 2
 8:  la    a0, u_swap
     call  usage
-    leave 1
+    leave 2
+
+# swap_idle_list: `  ID (NAME) idle TIME` for every running client ctl created (part_idle).
+swap_idle_list:
+    enter 1
+    li    s0, 1
+1:  li    t0, MAX_PARTS
+    bgeu  s0, t0, 9f
+    mv    a0, s0
+    call  rec_of
+    lw    t0, CR_USED(a0)
+    beqz  t0, 3f
+    mv    a0, s0
+    call  query
+    bnez  a0, 3f
+    la    t0, qbuf
+    lw    t1, Q_STATE(t0)
+    li    t2, 1
+    bne   t1, t2, 3f
+    mv    a0, s0
+    call  part_label
+    mv    a2, a0
+    mv    a1, s0
+    fmt   "  %u (%s) idle "
+    call  kprintf
+    mv    a0, s0
+    call  hc_idle
+    call  put_idle
+    lwg   t0, preferred_id
+    bne   t0, s0, 2f
+    print " (preferred: never swapped out)"
+2:  print "\n"
+3:  addi  s0, s0, 1
+    j     1b
+9:  leave 1
 
 # swap_out_id(a0 = a client ctl knows) -> a0 = 0 when it is in the swap store (CR_SWAPPED = its
 # memory), or an error (reported). Says nothing on success: the callers say why it went.

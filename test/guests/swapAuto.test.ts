@@ -11,7 +11,10 @@ describe('ctl swap auto', () => {
   it('swaps the longest-idle client out to start a new one, and brings it back when typed at', async () => {
     const r = await bootCtl();
     r.booted();
-    expect(r.cmd('ctl', 'swap auto')).toMatch(/^ctl: swap auto on: /); // on by default
+    // On by default; it lists how long each running client has been idle (part_idle).
+    expect(r.cmd('ctl', 'swap auto')).toMatch(
+      /^ctl: swap auto on: .*\n {2}1 \(cos\) idle \d+ ms\n {2}2 \(swos\) idle \d+ ms\n {2}3 \(cos2\) idle \d+ ms\n$/,
+    );
     expect(r.cmd('cos', 'run burner &')).toMatch(/^\[\d+\] burner\n$/); // cos computes: never idle
     r.run(50_000_000);
     expect(r.cmd('swos', 'ver')).toBe('swos 1.0 (shrink-wrapped OS)\n'); // swos was just used
@@ -42,6 +45,26 @@ describe('ctl swap auto', () => {
     );
     expect(cos2.state).toBe('running');
     expect(r.hv.partitions.get(1)!.state).toBe('running'); // the busy one stayed
+  });
+
+  it('never swaps out the preferred guest; a message for a swapped guest brings it back too', async () => {
+    const r = await bootCtl();
+    r.booted();
+    expect(r.cmd('ctl', 'prefer 3')).toMatch(/^ctl: 3 \(cos2\) is the preferred guest/);
+    expect(r.cmd('ctl', 'swap auto')).toContain('  3 (cos2) idle ');
+    const start = r.cmd('ctl', 'start 4 cos 8M');
+    const out = /^ctl: swapped out ([12]) \((cos|swos), idle \d+ ms\) to make room for 4 \(cos4\)/.exec(start);
+    expect(out, start).not.toBeNull();
+    expect(r.hv.partitions.get(3)!.state).toBe('running');
+    const id = Number(out![1]);
+    expect(r.hv.partitions.get(id)!.state).toBe('swapped');
+    // ctl's own message to it is input for it (the notice says `message`): back it comes.
+    r.cmd('ctl', `msg ${id} hello`);
+    r.expect('ctl', `ctl: notice from ${id} (${out![2]}): input message`);
+    r.expect('ctl', `ctl: ${id} (${out![2]}) has message input: swapping it back in`);
+    r.expect('ctl', `ctl: swapped in ${id} (${out![2]})`);
+    expect(r.hv.partitions.get(id)!.state).toBe('running');
+    expect(r.hv.partitions.get(3)!.state).toBe('running');
   });
 
   it('with swap auto off, a new partition that does not fit is refused and nobody is swapped', async () => {
