@@ -195,9 +195,9 @@ export const HYPERCALLS = [
     nr: 0x10a,
     name: 'part_restart',
     api: 'control',
-    states: ['created', 'running', 'stopped', 'faulted'],
+    states: ['running', 'stopped', 'faulted'],
     args: 'a0 id',
-    result: '0: stop, reset its vCPUs, start at the same entry',
+    result: '0: stop, reset its vCPUs, start at the same entry from the image it was started with; EINVAL if it was never started',
   },
   {
     nr: 0x10b,

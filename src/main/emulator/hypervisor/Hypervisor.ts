@@ -758,6 +758,9 @@ export class Hypervisor {
     const p = this.partitions.get(id);
     if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
     if (p.state === 'swapped') return fail(E.BUSY, `partition ${id} is swapped out: swap it in first`);
+    // A restart runs again the image the partition was started with (p.pristine): one never
+    // started has none, and restarting it would start whatever its memory holds at address 0.
+    if (p.state === 'created') return fail(E.INVAL, `partition ${id} was never started: start it first`);
     if (p.state === 'running') this.halt(p, 'stopped', 'restarting');
     const r = this.start(id, p.entry, p.startFlags);
     if (!r) this.log(id, 'restarted', '');
