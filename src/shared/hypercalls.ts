@@ -287,6 +287,14 @@ export const HYPERCALLS = [
     args: 'a0 request id, a1 status (0 or an error code), a2 output, a3 its length (<= 16384), a4 error message, a5 its length (<= 256)',
     result: '0: the answer goes to the app; ENOENT when the id is not the request taken and unanswered',
   },
+  {
+    nr: 0x120,
+    name: 'part_idle',
+    api: 'control',
+    args: 'a0 id',
+    result:
+      'microseconds of machine time since its last activity (console byte, message, a whole time slice computed, start or swap-in), saturating at 2^31-1 (section Idle time and input while swapped)',
+  },
 ] as const satisfies readonly HypercallInfo[];
 
 export type HypercallName = (typeof HYPERCALLS)[number]['name'];
