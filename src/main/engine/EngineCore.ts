@@ -12,7 +12,8 @@ import { debugCall } from './debugging.js';
 import { Recorder } from './recorder.js';
 import type { Recording } from './recordLog.js';
 import { Replay, ReplayError, type ReplayReport } from './replay.js';
-import { forwardStep, reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
+import { forwardMove, reverseMove } from './replaySteps.js';
+import { reverseContinue, seek, seekTo } from './reverse.js';
 import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
 import { messageRows } from './messageRows.js';
 
@@ -216,9 +217,9 @@ export class EngineCore {
       case 'seekTo':
         return this.move(() => seekTo(this.needReplay(), a[0]));
       case 'reverseStep':
-        return this.move(() => reverseStep(this.needReplay(), a[0], a[1]));
+        return this.move(() => reverseMove(this.needReplay(), a[0], a[1], a[2] ?? 'instruction'));
       case 'forwardStep':
-        return this.move(() => forwardStep(this.needReplay(), a[0], a[1]));
+        return this.move(() => forwardMove(this.needReplay(), a[0], a[1], a[2] ?? 'instruction'));
       case 'reverseContinue':
         return this.move(() => reverseContinue(this.needReplay(), a[0], a[1]));
     }
