@@ -66,7 +66,7 @@ export class EngineCore {
     // A replay only moves through seek and the reverse commands: what would change it is refused.
     if (this.replay && REPLAY_REFUSES.has(op))
       throw new Error(
-        `the machine is a replay of recording '${this.replay.recording.name}': it only moves with seek and the reverse commands (boot or power off to leave it)`,
+        `the machine is a replay of recording '${this.replay.recording.name}': it only moves with seek, the replay's steps (forwardStep, reverseStep) and reverse continue (boot or power off to leave it)`,
       );
     switch (op) {
       case 'boot':
@@ -470,4 +470,10 @@ const REPLAY_REFUSES: ReadonlySet<EngineOp> = new Set<EngineOp>([
   'snapshotSave',
   'snapshotRestore',
   'recordStart',
+  // The debugger's run control would run the replay's machine off its log (a step, continue or
+  // run to) or hold a vCPU the recording did not: the replay's steps are forwardStep/reverseStep.
+  'debugPause',
+  'debugContinue',
+  'debugStep',
+  'debugRunTo',
 ]);
