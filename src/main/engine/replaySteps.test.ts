@@ -189,5 +189,8 @@ describe('step over and out in a replay', () => {
     await call('seek', rec.start.cycles / rec.timebase);
     expect(at(await call<ReplayPosition>('reverseStep', cos, 0, 'over')).reason).toBe('replay-start');
     expect(at(await call<ReplayPosition>('reverseStep', cos, 0, 'out')).reason).toBe('replay-start');
+    // The debugger's own run control would run the replay off its log: refused, saying what moves it.
+    for (const op of ['debugStep', 'debugContinue', 'debugPause'])
+      await expect(call(op, cos, 0, 'over')).rejects.toThrow(/replay of recording 'steps'.*forwardStep, reverseStep/);
   }, 300_000);
 });
