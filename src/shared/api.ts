@@ -10,7 +10,7 @@
  * come back as values (`ok: false` with a message) where the call has a result type for them, and
  * as a rejected promise with a clear message otherwise; they never stop the machine.
  */
-import type { DebugApi, DebugEvent } from './debugApi.js';
+import type { DebugApi, DebugEvent, StepKind } from './debugApi.js';
 import { guestFileNameProblem } from './guestFileNames.js';
 
 /** Which face the UI is talking to. */
@@ -690,9 +690,14 @@ export interface HostApi extends DebugApi {
   seek(seconds: number): Promise<ReplayPosition>;
   /** With `pc`, the first moment at that count and pc (a debugger's stop: docs/recording.md#points). */
   seekTo(guest: number, vcpu: number, retired: number, pc?: number): Promise<ReplayPosition>;
-  reverseStep(guest: number, vcpu: number): Promise<ReplayPosition>;
-  /** reverseStep's mirror: the next instruction in the vCPU's mode (handlers run through). */
-  forwardStep(guest: number, vcpu: number): Promise<ReplayPosition>;
+  /**
+   * One instruction back (`kind` 'instruction', the default), back over a whole call to the
+   * previous instruction of this frame ('over'), or back to the call that entered this function
+   * ('out'): docs/recording.md#seek-and-reverse.
+   */
+  reverseStep(guest: number, vcpu: number, kind?: StepKind): Promise<ReplayPosition>;
+  /** reverseStep's mirror: the next instruction in the vCPU's mode (handlers run through), over a call, or out. */
+  forwardStep(guest: number, vcpu: number, kind?: StepKind): Promise<ReplayPosition>;
   reverseContinue(guest: number, addresses: string): Promise<ReplayPosition>;
 }
 
@@ -728,6 +733,8 @@ export type ArgSpec =
       name: string;
       maxLength: number;
       pattern?: RegExp;
+      /** As an int's: a last argument the caller may leave out. */
+      optional?: boolean;
       /** A check past the pattern: why the value is refused, or undefined. */
       check?: (value: string) => string | undefined;
     }
@@ -792,6 +799,15 @@ const watchpointArg: ArgSpec = {
     { key: 'access', spec: { kind: 'string', name: 'access', maxLength: 9, pattern: /^(read|write|readwrite)$/ } },
     { key: 'space', spec: spaceArg },
   ],
+};
+
+/** The kind of a replay's step (reverseStep, forwardStep): as a debugger step's, and optional. */
+const replayStepKind: ArgSpec = {
+  kind: 'string',
+  name: 'kind',
+  maxLength: 11,
+  pattern: /^(instruction|over|out)$/,
+  optional: true,
 };
 
 /** The arguments of every call, checked by the preload, the IPC handlers and the web server alike. */
@@ -935,8 +951,8 @@ export const API_ARGS: { readonly [M in HostMethod]: readonly ArgSpec[] } = {
     { kind: 'int', name: 'retired', min: 0, max: Number.MAX_SAFE_INTEGER },
     { kind: 'int', name: 'pc', min: 0, max: 0xffffffff, optional: true },
   ],
-  reverseStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
-  forwardStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }],
+  reverseStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }, replayStepKind],
+  forwardStep: [guestArg, { kind: 'int', name: 'vcpu', min: 0, max: 255 }, replayStepKind],
   reverseContinue: [guestArg, { kind: 'string', name: 'addresses', maxLength: 4096, pattern: /^[\s,0-9a-fA-Fx]*$/ }],
 };
 
@@ -949,7 +965,7 @@ export const HOST_METHODS = Object.keys(API_ARGS) as HostMethod[];
 export function checkArgs(method: string, args: readonly unknown[]): string | undefined {
   if (!Object.hasOwn(API_ARGS, method)) return `no such API method: ${method}`;
   const specs = API_ARGS[method as HostMethod];
-  const optional = (s: ArgSpec | undefined) => s?.kind === 'int' && s.optional === true;
+  const optional = (s: ArgSpec | undefined) => (s?.kind === 'int' || s?.kind === 'string') && s.optional === true;
   let required = specs.length;
   while (required > 0 && optional(specs[required - 1])) required--;
   if (args.length < required || args.length > specs.length)

@@ -17,7 +17,8 @@ export type DebugStopReason =
   | 'watchpoint'
   | 'trap' // break on trap by cause
   | 'entry' // stopped before the first instruction of a program deployed with "debug from start"
-  | 'replay-start'; // reverse execution reached the start of the recording
+  | 'replay-start' // reverse execution reached the start of the recording
+  | 'replay-end'; // a forward move in a replay reached the end of the recording
 
 export interface DebugStop {
   guest: number;

@@ -48,4 +48,14 @@ describe('debugger argument checks', () => {
     expect(checkArgs('seekTo', [1, 0, 500, 4, 5])).toBe('seekTo() takes 3..4 argument(s), got 5');
     expect(checkArgs('seekTo', [1, 0, 500, -4])).toMatch(/^seekTo\(\): pc must be 0\.\.4294967295/);
   });
+
+  it("takes a replay step's kind as an optional last argument (docs/recording.md#step-over-and-out)", () => {
+    for (const op of ['reverseStep', 'forwardStep']) {
+      expect(checkArgs(op, [1, 0])).toBeUndefined();
+      for (const kind of ['instruction', 'over', 'out']) expect(checkArgs(op, [1, 0, kind])).toBeUndefined();
+      expect(checkArgs(op, [1, 0, 'sideways'])).toMatch(new RegExp(`^${op}\\(\\): kind has characters`));
+      expect(checkArgs(op, [1, 0, 2])).toBe(`${op}(): kind must be a string`);
+      expect(checkArgs(op, [1])).toBe(`${op}() takes 2..3 argument(s), got 1`);
+    }
+  });
 });

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { DebugClient } from '@vscode/debugadapter-testsupport';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveDap } from '../../src/main/cli/dap.js';
-import { COUNT_S } from './programs.js';
+import { COUNT_S, NEST_S } from './programs.js';
 
 describe('hyperdesk dap', () => {
   let server: Server;
@@ -249,6 +249,66 @@ describe('hyperdesk dap', () => {
     } finally {
       await dc3.stop().catch(() => undefined);
       await rm(dir3, { recursive: true, force: true });
+    }
+  }, 600_000);
+  it('while replaying, next steps over a call, stepOut returns to the caller, stepBack goes back over whole calls', async () => {
+    const port = (server.address() as { port: number }).port;
+    const dc4 = new DebugClient('node', 'unused', 'hyperdesk');
+    dc4.defaultTimeout = 120_000;
+    await dc4.start(port);
+    const dir4 = await mkdtemp(path.join(tmpdir(), 'hyperdesk-dap-nest-'));
+    const nest = path.join(dir4, 'nest.s');
+    await writeFile(nest, NEST_S);
+    try {
+      await dc4.initializeRequest({
+        adapterID: 'hyperdesk',
+        linesStartAt1: true,
+        columnsStartAt1: true,
+        pathFormat: 'path',
+      });
+      const stopped = dc4.waitForEvent('stopped', 180_000);
+      await Promise.all([
+        dc4.waitForEvent('initialized', 180_000).then(async () => {
+          // `call outer` and `li a0, 0` after print.
+          await dc4.setBreakpointsRequest({ source: { path: nest }, breakpoints: [{ line: 5 }, { line: 9 }] });
+          await dc4.configurationDoneRequest();
+        }),
+        dc4.launch({ program: nest, dataDir: dir4, record: true } as never),
+      ]);
+      expect((await stopped).body).toMatchObject({ reason: 'breakpoint' });
+      const where = async () => {
+        const frame = (await dc4.stackTraceRequest({ threadId: 1 })).body.stackFrames[0]!;
+        const s0 = (await dc4.evaluateRequest({ expression: 's0' })).body.result;
+        return { line: frame.line, s0: parseInt(s0, 16) };
+      };
+      const move = async (req: () => Promise<unknown>, reason = 'step') => {
+        const ev = dc4.waitForEvent('stopped', 180_000);
+        await req();
+        expect((await ev).body.reason).toBe(reason);
+        return where();
+      };
+      expect(await where()).toEqual({ line: 5, s0: 0 });
+      // Live on to line 9: the whole program but its exit ran, recorded.
+      expect(await move(() => dc4.continueRequest({ threadId: 1 }), 'breakpoint')).toEqual({ line: 9, s0: 111 });
+      // The replay: back over print, to its call; back to the breakpoint at the call of outer.
+      expect(await move(() => dc4.stepBackRequest({ threadId: 1 }))).toEqual({ line: 8, s0: 111 });
+      expect(await move(() => dc4.reverseContinueRequest({ threadId: 1 }), 'breakpoint')).toEqual({ line: 5, s0: 0 });
+      // next over outer (and inner in it), and back over them.
+      expect(await move(() => dc4.nextRequest({ threadId: 1 }))).toEqual({ line: 6, s0: 110 });
+      expect(await move(() => dc4.stepBackRequest({ threadId: 1 }))).toEqual({ line: 5, s0: 0 });
+      // Into outer, to its call of inner; over it; back over it.
+      for (const line of [12, 13, 14])
+        expect(await move(() => dc4.stepInRequest({ threadId: 1 }))).toEqual({ line, s0: 0 });
+      expect(await move(() => dc4.nextRequest({ threadId: 1 }))).toEqual({ line: 15, s0: 100 });
+      expect(await move(() => dc4.stepBackRequest({ threadId: 1 }))).toEqual({ line: 14, s0: 0 });
+      // Into inner; out of it to outer (after its call), out of outer to _start (after its call).
+      expect(await move(() => dc4.stepInRequest({ threadId: 1 }))).toEqual({ line: 20, s0: 0 });
+      expect(await move(() => dc4.stepOutRequest({ threadId: 1 }))).toEqual({ line: 15, s0: 100 });
+      expect(await move(() => dc4.stepOutRequest({ threadId: 1 }))).toEqual({ line: 6, s0: 110 });
+      await dc4.disconnectRequest({});
+    } finally {
+      await dc4.stop().catch(() => undefined);
+      await rm(dir4, { recursive: true, force: true });
     }
   }, 600_000);
 });

@@ -16,3 +16,33 @@ loop:
     call  exit
 done: .asciz "counted\\n"
 `;
+
+/**
+ * Calls in calls: _start calls outer (line 5), outer calls inner (line 14); inner adds 100 to s0,
+ * outer 10 after it. Then prints "nested" and exits.
+ */
+export const NEST_S = `# nest.s: _start calls outer, outer calls inner.
+.org 0x00400000
+_start:
+    li    s0, 0
+    call  outer
+    addi  s0, s0, 1
+    la    a0, done
+    call  print
+    li    a0, 0
+    call  exit
+outer:
+    addi  sp, sp, -16
+    sw    ra, 12(sp)
+    call  inner
+    addi  s0, s0, 10
+    lw    ra, 12(sp)
+    addi  sp, sp, 16
+    ret
+inner:
+    addi  s0, s0, 100
+    ret
+done: .asciz "nested\\n"
+.align 2
+.include "lib.inc"
+`;

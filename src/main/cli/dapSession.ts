@@ -53,6 +53,7 @@ const REASON: Record<DebugStop['reason'], string> = {
   trap: 'exception',
   entry: 'entry',
   'replay-start': 'entry',
+  'replay-end': 'step',
 };
 const REGS_REF = 1;
 const CONTROL_REF = 2;
@@ -501,10 +502,10 @@ export class HyperdeskDebugSession extends DebugSession {
   private step(response: DebugProtocol.Response, threadId: number, kind: StepKind): Promise<void> {
     return this.answer(response, async () => {
       if (this.reverse === 'replay') {
-        // The replay moves only by its own commands: forward is the next instruction in the
-        // vCPU's mode, handlers run through (docs/debugger.md#reverse).
+        // The replay moves only by its own commands: forward one instruction in the vCPU's mode
+        // (handlers run through), over a call or out of the function (docs/debugger.md#reverse).
         const at = this.replayStop(threadId);
-        this.stoppedAt((await this.need().forwardStep(this.guest, at.vcpu)).stop, 'step');
+        this.stoppedAt((await this.need().forwardStep(this.guest, at.vcpu, kind)).stop, 'step');
         return;
       }
       await this.need().debugStep(this.guest, threadId - 1, kind);
@@ -519,8 +520,9 @@ export class HyperdeskDebugSession extends DebugSession {
   ): Promise<void> {
     return this.answer(response, async () => {
       await this.openReplay();
-      const pos = await this.need().reverseStep(this.guest, this.replayStop(args.threadId).vcpu);
-      this.stoppedAt(pos.stop, 'step');
+      // Step back is next's mirror (gdb's reverse-next): back over a whole call, in this frame.
+      const pos = await this.need().reverseStep(this.guest, this.replayStop(args.threadId).vcpu, 'over');
+      this.stoppedAt(pos.stop, pos.stop?.reason === 'replay-start' ? 'entry' : 'step');
     });
   }
 
@@ -529,9 +531,9 @@ export class HyperdeskDebugSession extends DebugSession {
       await this.openReplay();
       const bps = (await this.need().debugState(this.guest)).breakpoints;
       const addresses = bps.filter((b) => b.verified && b.resolved !== undefined).map((b) => `0x${hex(b.resolved!)}`);
-      if (addresses.length === 0) throw new Error('reverse continue needs a verified breakpoint to stop at');
+      // The guest's data breakpoints (watchpoints) count too: the engine takes them from the replay.
       const pos = await this.need().reverseContinue(this.guest, addresses.join(','));
-      this.stoppedAt(pos.stop, pos.stop?.reason === 'breakpoint' ? 'breakpoint' : 'entry');
+      this.stoppedAt(pos.stop, pos.stop ? REASON[pos.stop.reason] : 'entry');
     });
   }
 
@@ -565,7 +567,10 @@ export class HyperdeskDebugSession extends DebugSession {
     this.lastStop = stop;
     const ev = new StoppedEvent(reason, stop.vcpu + 1) as DebugProtocol.StoppedEvent;
     ev.body.allThreadsStopped = true;
-    ev.body.description = `retired ${stop.retired} at ${(stop.seconds ?? 0).toFixed(6)} s (replay)`;
+    ev.body.description =
+      stop.reason === 'replay-end'
+        ? `the end of the recording: retired ${stop.retired} at ${(stop.seconds ?? 0).toFixed(6)} s (replay)`
+        : `retired ${stop.retired} at ${(stop.seconds ?? 0).toFixed(6)} s (replay)`;
     this.sendEvent(ev);
   }
 

@@ -131,7 +131,7 @@ export async function main(argv: string[]): Promise<number> {
     )
     .argument(
       '<action>',
-      'start NAME | stop | list | replay NAME | seek S | seekto G V N [PC] | reverse-step G V | forward-step G V | reverse-continue G ADDRS',
+      'start NAME | stop | list | replay NAME | seek S | seekto G V N [PC] | reverse-step G V [KIND] | forward-step G V [KIND] | reverse-continue G ADDRS',
     )
     .argument('[args...]', "the action's arguments")
     .action(async (action: string, args: string[]) => {

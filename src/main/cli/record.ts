@@ -12,7 +12,7 @@ import { sessionCaller } from './sessionCall.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const USAGE =
-  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED [PC] | reverse-step GUEST VCPU | forward-step GUEST VCPU | reverse-continue GUEST ADDR[,ADDR...]';
+  'start NAME | stop | list | replay NAME | seek SECONDS | seekto GUEST VCPU RETIRED [PC] | reverse-step GUEST VCPU [KIND] | forward-step GUEST VCPU [KIND] | reverse-continue GUEST ADDR[,ADDR...]';
 
 function where(p: ReplayPosition): string {
   const s = p.stop;
@@ -97,11 +97,15 @@ export async function recordCommand(action: string, args: string[]): Promise<num
         return 0;
       }
       case 'reverse-step':
-        out(where(await remote('reverseStep', int(0, 'GUEST'), int(1, 'VCPU'))));
+      case 'forward-step': {
+        // An optional step kind: instruction (the default), over or out (docs/recording.md#step-over-and-out).
+        const kind = args[2] ?? 'instruction';
+        if (kind !== 'instruction' && kind !== 'over' && kind !== 'out')
+          return fail(`${action}'s KIND is instruction, over or out, got '${kind}'`, 2);
+        const op = action === 'reverse-step' ? 'reverseStep' : 'forwardStep';
+        out(where(await remote(op, int(0, 'GUEST'), int(1, 'VCPU'), kind)));
         return 0;
-      case 'forward-step':
-        out(where(await remote('forwardStep', int(0, 'GUEST'), int(1, 'VCPU'))));
-        return 0;
+      }
       case 'reverse-continue':
         out(where(await remote('reverseContinue', int(0, 'GUEST'), args[1] ?? '')));
         return 0;

@@ -12,7 +12,8 @@ import { debugCall } from './debugging.js';
 import { Recorder } from './recorder.js';
 import type { Recording } from './recordLog.js';
 import { Replay, ReplayError, type ReplayReport } from './replay.js';
-import { forwardStep, reverseContinue, reverseStep, seek, seekTo } from './reverse.js';
+import { forwardMove, reverseMove } from './replaySteps.js';
+import { reverseContinue, seek, seekTo } from './reverse.js';
 import { ownership, network, partitionCounters, perfBetween, type GuestCounters } from './views.js';
 import { messageRows } from './messageRows.js';
 
@@ -65,7 +66,7 @@ export class EngineCore {
     // A replay only moves through seek and the reverse commands: what would change it is refused.
     if (this.replay && REPLAY_REFUSES.has(op))
       throw new Error(
-        `the machine is a replay of recording '${this.replay.recording.name}': it only moves with seek and the reverse commands (boot or power off to leave it)`,
+        `the machine is a replay of recording '${this.replay.recording.name}': it only moves with seek, the replay's steps (forwardStep, reverseStep) and reverse continue (boot or power off to leave it)`,
       );
     switch (op) {
       case 'boot':
@@ -216,9 +217,9 @@ export class EngineCore {
       case 'seekTo':
         return this.move(() => seekTo(this.needReplay(), a[0]));
       case 'reverseStep':
-        return this.move(() => reverseStep(this.needReplay(), a[0], a[1]));
+        return this.move(() => reverseMove(this.needReplay(), a[0], a[1], a[2] ?? 'instruction'));
       case 'forwardStep':
-        return this.move(() => forwardStep(this.needReplay(), a[0], a[1]));
+        return this.move(() => forwardMove(this.needReplay(), a[0], a[1], a[2] ?? 'instruction'));
       case 'reverseContinue':
         return this.move(() => reverseContinue(this.needReplay(), a[0], a[1]));
     }
@@ -469,4 +470,10 @@ const REPLAY_REFUSES: ReadonlySet<EngineOp> = new Set<EngineOp>([
   'snapshotSave',
   'snapshotRestore',
   'recordStart',
+  // The debugger's run control would run the replay's machine off its log (a step, continue or
+  // run to) or hold a vCPU the recording did not: the replay's steps are forwardStep/reverseStep.
+  'debugPause',
+  'debugContinue',
+  'debugStep',
+  'debugRunTo',
 ]);

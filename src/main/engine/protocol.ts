@@ -87,8 +87,8 @@ export interface EngineCalls {
   replay(rec: Recording): ReplayReport;
   seek(seconds: number): ReplayPosition;
   seekTo(point: RetiredPoint): ReplayPosition;
-  reverseStep(guest: number, vcpu: number): ReplayPosition;
-  forwardStep(guest: number, vcpu: number): ReplayPosition;
+  reverseStep(guest: number, vcpu: number, kind?: StepKind): ReplayPosition;
+  forwardStep(guest: number, vcpu: number, kind?: StepKind): ReplayPosition;
   reverseContinue(guest: number, addresses: number[]): ReplayPosition;
 }
 

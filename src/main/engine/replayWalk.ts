@@ -14,6 +14,8 @@
  */
 import type { Cpu } from '../emulator/cpu/Cpu.js';
 import { runCpu } from '../emulator/cpu/run.js';
+import type { DebugTarget } from '../emulator/debug/GuestDebug.js';
+import { MachineTarget, PartitionTarget } from '../emulator/debug/targets.js';
 import type { Vcpu } from '../emulator/hypervisor/Vcpu.js';
 import { ReplayError, type Replay } from './replay.js';
 
@@ -45,6 +47,19 @@ export function vcpuView(r: Replay, guest: number, vcpu: number): VcpuView {
     pc: () => (loaded()?.pc ?? v.pc) >>> 0,
     mode: () => loaded()?.mode ?? v.mode,
   };
+}
+
+/**
+ * How the debugger reads guest `guest`'s memory at this point of the replay (instruction words
+ * through the guest's own page table, watchpoint addresses): made anew for each look, since a
+ * restored checkpoint or a restarted guest has new partition objects.
+ */
+export function guestTarget(r: Replay, guest: number): Pick<DebugTarget, 'word' | 'physOf'> {
+  const s = r.session;
+  if (!s.hv) return new MachineTarget(s.machine, 'guest 0');
+  const p = s.hv.partitions.get(guest);
+  if (!p) throw new ReplayError(`no guest ${guest} at this point of the replay`);
+  return new PartitionTarget(s.hv, p);
 }
 
 /** What a stop function answers before each slice: the most steps it may take (0: stop here). */
@@ -133,6 +148,11 @@ export interface Executed {
   retired: number;
   pc: number | undefined;
   mode: number;
+  /**
+   * What Executions' `look` said of it just before it ran (its call flow, a breakpoint or
+   * watchpoint match), when its pc is known.
+   */
+  info?: number;
 }
 
 /**
@@ -141,11 +161,13 @@ export interface Executed {
  * pCPUs' sliceTrap; `finish` at the end of the run.
  */
 export class Executions {
-  private readonly pending: ({ s: number; pc: number; mode: number } | undefined)[];
+  private readonly pending: ({ s: number; pc: number; mode: number; info: number | undefined } | undefined)[];
 
   constructor(
     private readonly views: readonly VcpuView[],
     private readonly offer: (e: Executed) => void,
+    /** Looks at watched vCPU `i` on `c` just before a slice runs the instruction at its pc. */
+    private readonly look?: (i: number, c: Cpu) => number,
   ) {
     this.pending = views.map(() => undefined);
   }
@@ -157,7 +179,8 @@ export class Executions {
   watch(i: number, c: Cpu, executing: boolean, decide: () => number): number {
     this.settle(i, c.instret);
     const limit = decide();
-    if (executing && limit > 0) this.pending[i] = { s: c.instret, pc: c.pc >>> 0, mode: c.mode };
+    if (executing && limit > 0)
+      this.pending[i] = { s: c.instret, pc: c.pc >>> 0, mode: c.mode, info: this.look?.(i, c) };
     return limit;
   }
 
@@ -169,7 +192,11 @@ export class Executions {
     const p = this.pending[i];
     this.settle(i, count);
     // An interrupt comes between two instructions; an exception is the instruction that raised it.
-    if (p && cause >= 0) this.offer({ vcpu: i, retired: count, pc: pc >>> 0, mode });
+    if (p && cause >= 0) {
+      // The trapping instruction is the slice's first when its pc is the one looked at.
+      const info = p.info !== undefined && count === p.s && pc >>> 0 === p.pc ? { info: p.info } : {};
+      this.offer({ vcpu: i, retired: count, pc: pc >>> 0, mode, ...info });
+    }
   }
 
   /** The run ended: the slices still open ended without a trap. */
@@ -183,6 +210,14 @@ export class Executions {
     if (!p) return;
     this.pending[i] = undefined;
     const k = count - p.s;
-    if (k >= 1) this.offer({ vcpu: i, retired: count - 1, pc: k === 1 ? p.pc : undefined, mode: p.mode });
+    if (k === 1)
+      this.offer({
+        vcpu: i,
+        retired: count - 1,
+        pc: p.pc,
+        mode: p.mode,
+        ...(p.info !== undefined ? { info: p.info } : {}),
+      });
+    else if (k > 1) this.offer({ vcpu: i, retired: count - 1, pc: undefined, mode: p.mode });
   }
 }

@@ -7,13 +7,15 @@
  * Each restores the nearest earlier checkpoint kept in memory and runs forward with the logged
  * inputs. Exact stops use the pCPUs' `sliceLimit` (cpu/run.ts): a slice is cut so that the vCPU
  * retires exactly the wanted count, and since a shorter slice changes nothing, the state there is
- * the one the recorded run went through (docs/architecture.md#determinism).
+ * the one the recorded run went through (docs/architecture.md#determinism). Step over and step out
+ * in a replay, forward and back, are in replaySteps.ts.
  */
 import type { ReplayPosition } from '../../shared/api.js';
 import type { DebugStop } from '../../shared/debugApi.js';
 import type { Cpu } from '../emulator/cpu/Cpu.js';
 import { ReplayError, type Mark, type Replay } from './replay.js';
-import { Executions, forward, vcpuView, type Executed, type VcpuView } from './replayWalk.js';
+import { watchHit } from '../emulator/debug/GuestDebug.js';
+import { Executions, forward, guestTarget, vcpuView, type Executed, type VcpuView } from './replayWalk.js';
 
 /**
  * One vCPU of one guest at a count of its retired instructions and, when given, a pc: the first
@@ -28,7 +30,7 @@ export interface RetiredPoint {
 
 export type { ReplayPosition };
 
-function need(r: Replay): void {
+export function need(r: Replay): void {
   if (!r.done) throw new ReplayError('the replay is still verifying the recording: wait for replay() to answer');
 }
 
@@ -53,7 +55,7 @@ export function seek(r: Replay, seconds: number): ReplayPosition {
 }
 
 /** The stop as the debugger reports it. */
-function stopAt(r: Replay, p: RetiredPoint, reason: DebugStop['reason']): DebugStop {
+export function stopAt(r: Replay, p: RetiredPoint, reason: DebugStop['reason']): DebugStop {
   const v = vcpuView(r, p.guest, p.vcpu);
   return {
     guest: p.guest,
@@ -73,7 +75,7 @@ function stopAt(r: Replay, p: RetiredPoint, reason: DebugStop['reason']): DebugS
  * not the point. With a pc the pair names the moment, also at a checkpoint where the vCPU stood
  * still (a guest paused by the debugger).
  */
-function reaching(v: VcpuView, p: RetiredPoint): (c: Cpu) => number {
+export function reaching(v: VcpuView, p: RetiredPoint): (c: Cpu) => number {
   let armed = p.pc !== undefined;
   return (c) => {
     if (!v.onCpu(c)) return Infinity;
@@ -136,6 +138,7 @@ function lastExecuted(
   vcpus: readonly number[],
   want: (e: Executed) => boolean,
   single: boolean,
+  look?: (vcpu: number, c: Cpu) => number,
 ): { e: Executed; mark: Mark } | undefined {
   const here = vcpus.map((i) => {
     const v = vcpuView(r, guest, i);
@@ -155,9 +158,13 @@ function lastExecuted(
     const arrived = views.map(() => false);
     const towards = views.map((v, k) => reaching(v, { guest, vcpu: vcpus[k]!, ...here[k]! }));
     let last: Executed | undefined;
-    const seen = new Executions(views, (e) => {
-      if (!arrived[e.vcpu] && want(e)) last = e;
-    });
+    const seen = new Executions(
+      views,
+      (e) => {
+        if (!arrived[e.vcpu] && want(e)) last = e;
+      },
+      look && ((k, c) => look(vcpus[k]!, c)),
+    );
     forward(
       r,
       end,
@@ -184,7 +191,12 @@ function lastExecuted(
 }
 
 /** Reaches what lastExecuted found, or says that it could not. */
-function reachExecuted(r: Replay, guest: number, f: { e: Executed; mark: Mark }, reason: DebugStop['reason']) {
+export function reachExecuted(
+  r: Replay,
+  guest: number,
+  f: { e: Executed; mark: Mark },
+  reason: DebugStop['reason'],
+): ReplayPosition {
   const p: RetiredPoint = {
     guest,
     vcpu: f.e.vcpu,
@@ -199,7 +211,7 @@ function reachExecuted(r: Replay, guest: number, f: { e: Executed; mark: Mark },
 }
 
 /** Where the vCPU stands when nothing earlier is in the recording: the recording's start. */
-function atStart(r: Replay, guest: number, vcpu: number): ReplayPosition {
+export function atStart(r: Replay, guest: number, vcpu: number): ReplayPosition {
   const pos = seek(r, r.recording.start.cycles / r.recording.timebase);
   return { ...pos, stop: stopAt(r, { guest, vcpu, retired: vcpuView(r, guest, vcpu).retired() }, 'replay-start') };
 }
@@ -223,7 +235,8 @@ export function reverseStep(r: Replay, guest: number, vcpu: number): ReplayPosit
  * is about to execute its next instruction in the mode it stands in or a lower one, once it has
  * executed the one it stands at (a handler of a higher mode that runs first or in between runs
  * through), as the debugger's step does (docs/debugger.md#reverse). No checkpoint is restored: the
- * replay runs on from here.
+ * replay runs on from here. When it executes nothing more in its mode, the replay stands at the
+ * recording's end (reason 'replay-end').
  */
 export function forwardStep(r: Replay, guest: number, vcpu: number): ReplayPosition {
   need(r);
@@ -242,26 +255,48 @@ export function forwardStep(r: Replay, guest: number, vcpu: number): ReplayPosit
     },
     (c, pc, m, cause) => seen.trap(c, pc, m, cause),
   );
-  if (!reached)
-    throw new ReplayError(
-      `guest ${guest} vCPU ${vcpu} executes nothing more in its mode before the end of the recording`,
-    );
-  return { seconds: r.cycles / r.recording.timebase, stop: stopAt(r, { guest, vcpu, retired: v.retired() }, 'step') };
+  return atEnd(r, guest, vcpu, reached);
 }
 
 /**
+ * Where a forward move of vCPU `vcpu` of `guest` ended: its stop (`reached`), or the end of the
+ * recording when it executes nothing more there in its mode (reason 'replay-end').
+ */
+export function atEnd(r: Replay, guest: number, vcpu: number, reached: boolean): ReplayPosition {
+  const v = vcpuView(r, guest, vcpu);
+  return {
+    seconds: r.cycles / r.recording.timebase,
+    stop: stopAt(r, { guest, vcpu, retired: v.retired() }, reached ? 'step' : 'replay-end'),
+  };
+}
+
+/** What reverse continue's look found before an instruction (Executed.info). */
+const BREAK = 1;
+const WATCH = 2;
+
+/**
  * Back to the last moment before now at which a vCPU of `guest` was about to execute an
- * instruction at one of `addresses` (guest-virtual pcs, below hypervisor mode): window by window,
- * from the nearest checkpoint backwards, each replayed one instruction at a time for that guest's
- * vCPUs. Integration point: the debugger's breakpoint matcher replaces the address test
- * (docs/recording.md#seek-and-reverse).
+ * instruction at one of `addresses` (guest-virtual pcs, below hypervisor mode), or one that
+ * touches a watchpoint the guest's debugger holds here (as the live debugger stops: before the
+ * access): window by window, from the nearest checkpoint backwards, each replayed one instruction
+ * at a time for that guest's vCPUs. Breakpoint conditions are not applied (the host gives
+ * addresses: docs/recording.md#seek-and-reverse).
  */
 export function reverseContinue(r: Replay, guest: number, addresses: readonly number[]): ReplayPosition {
   need(r);
   const set = new Set(addresses.map((a) => a >>> 0));
+  const watches = r.session.debug.watchpointsOf(guest);
+  if (set.size === 0 && watches.length === 0)
+    throw new ReplayError(`reverse continue needs a breakpoint address or a watchpoint of guest ${guest} to stop at`);
   const n = r.session.hv ? (r.session.hv.partitions.get(guest)?.vcpus.length ?? 0) : r.session.machine.cpus.length;
   if (n === 0) throw new ReplayError(`no guest ${guest} at this point of the replay`);
   const vcpus = Array.from({ length: n }, (_, i) => i);
-  const found = lastExecuted(r, guest, vcpus, (e) => e.mode !== 2 && e.pc !== undefined && set.has(e.pc), true);
-  return found ? reachExecuted(r, guest, found, 'breakpoint') : atStart(r, guest, 0);
+  const look = (vcpu: number, c: Cpu): number => {
+    if (c.mode === 2) return 0;
+    if (set.has(c.pc >>> 0)) return BREAK;
+    return watches.length > 0 && watchHit(guestTarget(r, guest), watches, c, vcpu) ? WATCH : 0;
+  };
+  const found = lastExecuted(r, guest, vcpus, (e) => e.mode !== 2 && (e.info ?? 0) > 0, true, look);
+  if (!found) return atStart(r, guest, 0);
+  return reachExecuted(r, guest, found, found.e.info === WATCH ? 'watchpoint' : 'breakpoint');
 }

@@ -493,16 +493,14 @@ export function createHost(mode: HostMode, options: HostOptions = {}): HostServi
     seek: (seconds) => engine.call('seek', seconds),
     seekTo: (guest, vcpu, retired, pc) =>
       engine.call('seekTo', { guest, vcpu, retired, ...(typeof pc === 'number' ? { pc } : {}) }),
-    reverseStep: (guest, vcpu) => engine.call('reverseStep', guest, vcpu),
-    forwardStep: (guest, vcpu) => engine.call('forwardStep', guest, vcpu),
+    reverseStep: (guest, vcpu, kind) => engine.call('reverseStep', guest, vcpu, kind ?? 'instruction'),
+    forwardStep: (guest, vcpu, kind) => engine.call('forwardStep', guest, vcpu, kind ?? 'instruction'),
     async reverseContinue(guest, addresses) {
       const list = addresses
         .split(',')
         .map((a) => a.trim())
         .filter((a) => a !== '');
-      // Integration point (docs/recording.md#reverse-continue): the debugger's breakpoints when none are given.
-      if (list.length === 0)
-        throw new Error('reverseContinue needs the addresses to stop at (0x... separated by commas)');
+      // No addresses: only the guest's watchpoints (the engine says so when it has none either).
       const nums = list.map((a) => Number(a));
       const bad = list.findIndex((_, i) => !Number.isInteger(nums[i]) || nums[i]! < 0 || nums[i]! > 0xffffffff);
       if (bad >= 0) throw new Error(`reverseContinue(): '${list[bad]}' is not an address`);

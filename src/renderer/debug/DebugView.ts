@@ -9,6 +9,7 @@
  */
 import './debug.css';
 import type { DebugRegisters, DebugState, DisasmLine, StepKind } from '../../shared/debugApi.js';
+import type { ReplayPosition } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
 import { h, message } from '../ui/dom.js';
 import { busy, toast } from '../ui/feedback.js';
@@ -21,12 +22,13 @@ import {
   parseValue,
   recordButton,
   reverseBlocked,
+  runButtons,
   toggle,
   type DebugAction,
   type RecordMode,
 } from './format.js';
 import { MemoryPanel } from './MemoryPanel.js';
-import { movedNote, reverseMove } from './reverseMove.js';
+import { movedNote, REVERSE_BUTTONS, reverseMove, type ReverseKind } from './reverseMove.js';
 import { StackPanel } from './StackPanel.js';
 
 /** Instructions shown before pc, and in all. */
@@ -60,12 +62,11 @@ export class DebugView implements View {
   /** The recording this view started (docs/debugger.md#reverse); a reverse move replays it. */
   private rec: { mode: RecordMode; name: string } = { mode: 'off', name: '' };
   private readonly recordBtn = h('button.debug-btn', { type: 'button', 'data-action': 'record' }, 'Record');
-  private readonly backBtn = h('button.debug-btn', { type: 'button', 'data-action': 'reverse-step' }, 'Reverse step');
-  private readonly rcBtn = h(
-    'button.debug-btn',
-    { type: 'button', 'data-action': 'reverse-continue' },
-    'Reverse continue',
-  );
+  /** Reverse step, over, out and continue (docs/debugger.md#reverse), with their tooltips. */
+  private readonly backBtns = REVERSE_BUTTONS.map(({ kind, action, label, title }) => {
+    const b = h('button.debug-btn', { type: 'button', 'data-action': action }, label);
+    return [kind, b, title] as const;
+  });
 
   constructor(private readonly ctx: AppContext) {
     this.model = DebugModel.of(ctx);
@@ -118,8 +119,7 @@ export class DebugView implements View {
         this.buttons.step,
         this.buttons.over,
         this.buttons.out,
-        this.backBtn,
-        this.rcBtn,
+        ...this.backBtns.map(([, b]) => b),
         this.recordBtn,
       ),
       this.note,
@@ -134,8 +134,7 @@ export class DebugView implements View {
       ),
     );
     this.recordBtn.addEventListener('click', () => void this.record());
-    this.backBtn.addEventListener('click', () => void this.reverse('step'));
-    this.rcBtn.addEventListener('click', () => void this.reverse('continue'));
+    for (const [k, b] of this.backBtns) b.addEventListener('click', () => void this.reverse(k, b));
     let at = '';
     ctx.onStatus((s) => {
       this.guests(s.guests);
@@ -294,19 +293,16 @@ export class DebugView implements View {
   private setButtons(): void {
     const usable = this.guest !== undefined && this.model.api !== undefined;
     const paused = this.paused();
-    this.buttons.continue.disabled = !usable || !paused;
-    this.buttons.pause.disabled = !usable || paused;
-    for (const k of ['step', 'over', 'out'] as const) this.buttons[k].disabled = !usable || !paused;
+    const on = runButtons(paused, this.standing());
+    for (const k of ['continue', 'pause', 'step', 'over', 'out'] as const) this.buttons[k].disabled = !usable || !on[k];
     const r = recordButton(this.rec.mode);
     this.recordBtn.textContent = r.label;
     this.recordBtn.title = r.title;
     this.recordBtn.disabled = r.disabled || this.model.api === undefined;
-    const why = usable ? reverseBlocked(this.rec.mode, paused) : 'Pick a guest to debug';
-    for (const b of [this.backBtn, this.rcBtn]) {
+    const why = usable ? reverseBlocked(this.rec.mode, paused, this.standing()) : 'Pick a guest to debug';
+    for (const [, b, title] of this.backBtns) {
       b.disabled = why !== undefined;
-      b.title =
-        why ??
-        (b === this.backBtn ? 'One instruction back (replays the recording)' : 'Back to the last breakpoint hit');
+      b.title = why ?? title;
     }
   }
 
@@ -327,13 +323,10 @@ export class DebugView implements View {
     this.setButtons();
   }
 
-  /**
-   * Reverse step or continue (docs/debugger.md#reverse; reverseMove.ts).
-   */
-  private async reverse(kind: 'step' | 'continue'): Promise<void> {
+  /** Reverse step, over, out or continue (docs/debugger.md#reverse; reverseMove.ts). */
+  private async reverse(kind: ReverseKind, b: HTMLButtonElement): Promise<void> {
     const guest = this.guest;
     const api = this.ctx.api;
-    const b = kind === 'step' ? this.backBtn : this.rcBtn;
     if (guest === undefined || b.disabled) return;
     const stop = this.model.location(guest)?.stop;
     const rec = this.rec;
@@ -344,10 +337,15 @@ export class DebugView implements View {
     const moved = await busy(
       b,
       () => reverseMove(api, kind, guest, this.vcpu, first),
-      kind === 'step' ? 'Reverse step: ' : 'Reverse continue: ',
+      `${b.textContent ?? 'Reverse'}: `,
     );
-    if (moved) {
-      this.regs = undefined;
+    await this.moved(moved);
+  }
+
+  /** After a move of the replay: the guest's state, the note, the view at the new moment. */
+  private async moved(moved: ReplayPosition | undefined): Promise<void> {
+    const guest = this.guest;
+    if (moved && guest !== undefined) {
       const s = await this.model.api?.debugState(guest);
       if (s) await this.model.apply(s);
       this.note.textContent = movedNote(moved);
@@ -370,6 +368,8 @@ export class DebugView implements View {
     } else if (a === 'pause') s = await busy(b, () => api.debugPause(guest), `Pause ${name}: `);
     else {
       const kind: StepKind = a === 'step' ? 'instruction' : a;
+      // In a replay a step moves the replay (docs/recording.md#step-over-and-out), as the reverse buttons do.
+      if (this.standing()) return this.moved(await busy(b, () => this.ctx.api.forwardStep(guest, this.vcpu, kind)));
       s = await busy(b, () => api.debugStep(guest, this.vcpu, kind), `Step ${name}: `);
     }
     if (s) await this.model.apply(s);

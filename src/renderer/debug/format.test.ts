@@ -11,6 +11,7 @@ import {
   parseValue,
   recordButton,
   reverseBlocked,
+  runButtons,
   toggle,
 } from './format.js';
 
@@ -139,6 +140,14 @@ describe('the reverse buttons', () => {
     expect(reverseBlocked('recording', false)).toMatch(/Pause the guest first/);
     expect(reverseBlocked('recording', true)).toBeUndefined();
     expect(reverseBlocked('replay', true)).toBeUndefined();
+    // A verified replay opened elsewhere (the Snapshots view) moves back from where it stands.
+    expect(reverseBlocked('off', false, true)).toBeUndefined();
+  });
+  it('in a replay, the steps move it and continue and pause are off (docs/recording.md#step-over-and-out)', () => {
+    expect(runButtons(false, true)).toEqual({ continue: false, pause: false, step: true, over: true, out: true });
+    expect(runButtons(true, true)).toEqual({ continue: false, pause: false, step: true, over: true, out: true });
+    expect(runButtons(true, false)).toEqual({ continue: true, pause: false, step: true, over: true, out: true });
+    expect(runButtons(false, false)).toEqual({ continue: false, pause: true, step: false, over: false, out: false });
   });
   it('Record starts, stops, and is off in a replay', () => {
     expect(recordButton('off')).toMatchObject({ label: 'Record', disabled: false });

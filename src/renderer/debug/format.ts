@@ -156,6 +156,17 @@ export function keyAction(
   }
 }
 
+/**
+ * Which of the run buttons work. Live: continue when paused, pause when running, the steps when
+ * paused. In a verified replay the steps move the replay (forwardStep with the step's kind:
+ * docs/recording.md#step-over-and-out) and continue and pause are off: the replay only moves by
+ * its own commands.
+ */
+export function runButtons(paused: boolean, replaying: boolean): Record<DebugAction, boolean> {
+  const step = paused || replaying;
+  return { continue: paused && !replaying, pause: !paused && !replaying, step, over: step, out: step };
+}
+
 /** Where the Debug view's own recording stands (docs/debugger.md#reverse). */
 export type RecordMode = 'off' | 'recording' | 'replay';
 
@@ -164,7 +175,9 @@ export type RecordMode = 'off' | 'recording' | 'replay';
  * from this view must be running (or already replayed) and the guest stopped, since a reverse move
  * starts from a stop's retired count.
  */
-export function reverseBlocked(mode: RecordMode, paused: boolean): string | undefined {
+export function reverseBlocked(mode: RecordMode, paused: boolean, replaying = false): string | undefined {
+  // A verified replay (this view's, or one opened from the Snapshots view) stands still: it moves from there.
+  if (replaying) return undefined;
   if (mode === 'off') return 'Reverse needs a recording: press Record, then run and stop the guest';
   if (!paused) return 'Pause the guest first: a reverse move starts from where it stopped';
   return undefined;

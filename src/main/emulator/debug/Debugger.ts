@@ -21,7 +21,13 @@ import type { Hypervisor } from '../hypervisor/Hypervisor.js';
 import type { Partition } from '../hypervisor/Partition.js';
 import type { Machine } from '../machine/Machine.js';
 import { parseCondition } from './condition.js';
-import { causeByName, GuestDebug, type ArmedBreakpoint, type GuestDebugState } from './GuestDebug.js';
+import {
+  causeByName,
+  GuestDebug,
+  type ArmedBreakpoint,
+  type ArmedWatchpoint,
+  type GuestDebugState,
+} from './GuestDebug.js';
 import { hex } from './guestMemory.js';
 import { MachineTarget, PartitionTarget, type Target } from './targets.js';
 import { resolveLine, type ProgramInfo } from './program.js';
@@ -207,6 +213,11 @@ export class Debugger {
   machineHeld(): boolean {
     const e = this.guests.get(0);
     return !this.hv && !!e && (e.t as MachineTarget).allHeld();
+  }
+
+  /** The watchpoints guest `guest` has armed (copies; none for a guest never debugged): reverse continue's. */
+  watchpointsOf(guest: number): ArmedWatchpoint[] {
+    return (this.guests.get(guest)?.g.watchpoints ?? []).map((w) => ({ ...w }));
   }
 
   state(guest: number): DebugState {

@@ -256,11 +256,7 @@ export class GuestDebug {
     if (!st || st.vcpu !== vcpu || cpu.mode > st.mode) return; // a handler it trapped to: not counted
     st.done++;
     if (st.kind === 'instruction' || cpu.mode !== st.mode) return;
-    const d = decodeWord(this.target.word(vcpu, cpu.pc) ?? 0);
-    if (!d) return;
-    const m = d.info.mnemonic;
-    if ((m === 'jal' || m === 'jalr') && d.rd !== 0) st.depth++;
-    else if (m === 'jalr' && d.rd === 0 && d.rs1 === RA) st.depth--;
+    st.depth += callFlow(this.target.word(vcpu, cpu.pc));
   }
 
   /** Whether a step is over when its vCPU is about to execute the instruction at cpu.pc. */
@@ -276,41 +272,7 @@ export class GuestDebug {
   }
 
   private watchHit(cpu: Cpu, vcpu: number): { w: ArmedWatchpoint; detail: string } | undefined {
-    const d = decodeWord(this.target.word(vcpu, cpu.pc) ?? 0);
-    if (!d) return undefined;
-    const m = d.info.mnemonic;
-    let width = 0;
-    let read = false;
-    let write = false;
-    let va = 0;
-    if (m in LOADS) {
-      width = LOADS[m]!;
-      read = true;
-      va = (cpu.regs[d.rs1]! + d.imm) >>> 0;
-    } else if (m in STORES) {
-      width = STORES[m]!;
-      write = true;
-      va = (cpu.regs[d.rs1]! + d.imm) >>> 0;
-    } else if (ATOMICS.has(m)) {
-      width = 4;
-      read = write = true;
-      va = cpu.regs[d.rs1]! >>> 0;
-    } else return undefined;
-    let pa: number | undefined;
-    for (const w of this.watchpoints) {
-      if (!((w.read && read) || (w.write && write))) continue;
-      let a = va;
-      if (w.physical) {
-        pa ??= this.target.physOf(cpu, va);
-        if (pa === undefined) continue;
-        a = pa;
-      }
-      if (a < w.address + w.length && w.address < a + width) {
-        const kind = read && write ? 'read-write' : read ? 'read' : 'write';
-        return { w, detail: `${kind} of ${width} bytes at 0x${hex(a)}${w.physical ? ' (guest-physical)' : ''}` };
-      }
-    }
-    return undefined;
+    return watchHit(this.target, this.watchpoints, cpu, vcpu);
   }
 
   // ------------------------------------------------------------------ stopping
@@ -377,6 +339,66 @@ export class GuestDebug {
     this.watchpoints = list;
     this.refresh();
   }
+}
+
+/**
+ * The watchpoint of `list` that the instruction vCPU `vcpu` (on `cpu`) is about to execute would
+ * touch, with the access in words; also used backwards by reverse continue (engine/reverse.ts).
+ */
+export function watchHit(
+  target: Pick<DebugTarget, 'word' | 'physOf'>,
+  list: readonly ArmedWatchpoint[],
+  cpu: Cpu,
+  vcpu: number,
+): { w: ArmedWatchpoint; detail: string } | undefined {
+  const d = decodeWord(target.word(vcpu, cpu.pc) ?? 0);
+  if (!d) return undefined;
+  const m = d.info.mnemonic;
+  let width = 0;
+  let read = false;
+  let write = false;
+  let va = 0;
+  if (m in LOADS) {
+    width = LOADS[m]!;
+    read = true;
+    va = (cpu.regs[d.rs1]! + d.imm) >>> 0;
+  } else if (m in STORES) {
+    width = STORES[m]!;
+    write = true;
+    va = (cpu.regs[d.rs1]! + d.imm) >>> 0;
+  } else if (ATOMICS.has(m)) {
+    width = 4;
+    read = write = true;
+    va = cpu.regs[d.rs1]! >>> 0;
+  } else return undefined;
+  let pa: number | undefined;
+  for (const w of list) {
+    if (!((w.read && read) || (w.write && write))) continue;
+    let a = va;
+    if (w.physical) {
+      pa ??= target.physOf(cpu, va);
+      if (pa === undefined) continue;
+      a = pa;
+    }
+    if (a < w.address + w.length && w.address < a + width) {
+      const kind = read && write ? 'read-write' : read ? 'read' : 'write';
+      return { w, detail: `${kind} of ${width} bytes at 0x${hex(a)}${w.physical ? ' (guest-physical)' : ''}` };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * What an instruction does to the depth of calls, as a step over or out counts it: +1 for a call
+ * (a jal or jalr that links), -1 for a return (`jalr r0, ra`: `ret`), 0 otherwise.
+ */
+export function callFlow(word: number | undefined): number {
+  const d = decodeWord(word ?? 0);
+  if (!d) return 0;
+  const m = d.info.mnemonic;
+  if ((m === 'jal' || m === 'jalr') && d.rd !== 0) return 1;
+  if (m === 'jalr' && d.rd === 0 && d.rs1 === RA) return -1;
+  return 0;
 }
 
 /** A trap cause by name (docs/isa.md#traps), or an error listing the names. */
