@@ -16,8 +16,12 @@ import { toast } from '../ui/feedback.js';
 import type { ConsoleTheme, Settings } from '../app/settings.js';
 import { download } from '../ui/download.js';
 import { ConsoleSplice } from './history.js';
+import { OutputPacer } from './outputPacer.js';
 import { chooseRenderer, probeWebgl, type ConsoleRenderer } from './renderer.js';
 import { MAX_SAVED_CHARS, resume, SAVED_SCROLLBACK, SAVED_TAIL, type SavedConsole } from './savedConsole.js';
+
+/** How often a console nobody sees gets its queued output (GuestTerminal.setShown). */
+const HIDDEN_WRITE_MS = 500;
 
 const DARK = {
   background: '#0b0f14',
@@ -78,9 +82,18 @@ export class GuestTerminal {
   private readonly search = new SearchAddon();
   /** The screen and scrollback as escape sequences, kept across a reload (savedConsole.ts). */
   private readonly serializer = new SerializeAddon();
-  /** The last bytes written (savedConsole.ts checks a reload's place in the host's history by them). */
+  /**
+   * The last bytes xterm has parsed (savedConsole.ts checks a reload's place in the host's history
+   * by them), and the console's end they reach: what the serialized screen shows.
+   */
   private tail = '';
   private readonly splice = new ConsoleSplice();
+  /** Output waiting for the next animation frame (outputPacer.ts). */
+  private readonly pacer = new OutputPacer();
+  private frame: number | undefined;
+  /** A console nobody sees (behind a tab, or another view shown) is written in bulk, seldom. */
+  private shown = true;
+  private hiddenTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by replaceAll, so that a history answer asked before it is not applied after it. */
   private gen = 0;
   private readonly searchBox: HTMLInputElement;
@@ -99,6 +112,8 @@ export class GuestTerminal {
   private contextLost = false;
   /** The console's end up to which xterm has parsed the output; data-drawn once a frame shows it. */
   private parsedEnd = 0;
+  /** Bumped when the terminal is reset, so that a write parsed after it does not move parsedEnd. */
+  private resets = 0;
 
   constructor(
     private readonly api: HostClient,
@@ -344,8 +359,12 @@ export class GuestTerminal {
           const r = resume(saved, this.el.dataset.name ?? '', h);
           if (!r) return this.write(this.splice.history(h.data, h.end));
           this.term.resize(saved!.cols, saved!.rows); // the size it was saved at: fit() refits after
-          this.term.write(r.screen);
-          this.tail = saved!.tail;
+          const resets = this.resets;
+          this.term.write(r.screen, () => {
+            if (resets !== this.resets) return;
+            this.tail = saved!.tail;
+            this.parsedEnd = Math.max(this.parsedEnd, saved!.end);
+          });
           this.write(this.splice.history(r.rest, h.end));
         },
         (e: unknown) => {
@@ -368,7 +387,9 @@ export class GuestTerminal {
       const screen = this.serializer.serialize({ scrollback });
       if (screen.length > MAX_SAVED_CHARS) continue;
       const { cols, rows } = this.term;
-      return { v: 1, name: this.el.dataset.name ?? '', end: this.splice.end, tail: this.tail, screen, cols, rows };
+      // What xterm has parsed, which is what the screen shows: output still queued (outputPacer.ts)
+      // comes from the host's history after the reload.
+      return { v: 1, name: this.el.dataset.name ?? '', end: this.parsedEnd, tail: this.tail, screen, cols, rows };
     }
     return undefined;
   }
@@ -376,8 +397,7 @@ export class GuestTerminal {
   /** Starts over: the machine was booted again, or events were lost. */
   reload(): Promise<void> {
     this.splice.reset();
-    this.tail = '';
-    this.term.reset();
+    this.resetTerm();
     this.loading = undefined;
     return this.load();
   }
@@ -389,7 +409,7 @@ export class GuestTerminal {
   replaceAll(data: string, end: number): void {
     this.gen++;
     this.splice.reset();
-    this.term.reset();
+    this.resetTerm();
     this.loading = Promise.resolve();
     this.write(this.splice.history(data, end));
   }
@@ -398,15 +418,64 @@ export class GuestTerminal {
     this.write(this.splice.event(data, end));
   }
 
+  /** The terminal starts over: nothing queued or parsed before counts. */
+  private resetTerm(): void {
+    this.resets++;
+    this.pacer.clear();
+    this.tail = '';
+    this.parsedEnd = 0;
+    this.term.reset();
+  }
+
+  /**
+   * Queues output for the next animation frame (outputPacer.ts): one `term.write` per frame, of as
+   * much as parsing and drawing can take in a frame, instead of one per event.
+   */
   private write(text: string): void {
     // data-end even when nothing is new (a reload that drew its saved screen): where the output is.
     this.el.dataset.end = String(this.splice.end);
     if (!text) return;
-    const end = this.splice.end;
-    this.term.write(text, () => {
-      this.parsedEnd = end;
-    });
-    this.tail = text.length >= SAVED_TAIL ? text.slice(-SAVED_TAIL) : (this.tail + text).slice(-SAVED_TAIL);
+    this.pacer.push(text, this.splice.end);
+    this.schedule();
+  }
+
+  /**
+   * Whether anybody sees this console (ConsolesView: the view is shown and this is the selected tab
+   * or the grid). One nobody sees is written twice a second in bulk: it is parsed, and drawn only
+   * when shown, instead of 60 times a second.
+   */
+  setShown(shown: boolean): void {
+    if (shown === this.shown) return;
+    this.shown = shown;
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    if (this.hiddenTimer !== undefined) clearTimeout(this.hiddenTimer);
+    this.frame = this.hiddenTimer = undefined;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.frame !== undefined || this.hiddenTimer !== undefined || this.pacer.pending === 0) return;
+    if (this.shown) this.frame = requestAnimationFrame((now) => this.flushFrame(now, false));
+    else this.hiddenTimer = setTimeout(() => this.flushFrame(performance.now(), true), HIDDEN_WRITE_MS);
+  }
+
+  private flushFrame(now: number, all: boolean): void {
+    this.frame = this.hiddenTimer = undefined;
+    const slice = this.pacer.take(now, all);
+    if (slice) {
+      const resets = this.resets;
+      this.term.write(slice.text, () => {
+        if (resets !== this.resets) return;
+        this.parsedEnd = Math.max(this.parsedEnd, slice.end);
+        const t = slice.text;
+        this.tail = t.length >= SAVED_TAIL ? t.slice(-SAVED_TAIL) : (this.tail + t).slice(-SAVED_TAIL);
+      });
+    }
+    if (!slice) return;
+    // Shown: the next frame goes to take() even when nothing is left, so that the pacer sees when
+    // it came (the cadence that sets the budget) and stops there.
+    if (this.shown) this.frame = requestAnimationFrame((t) => this.flushFrame(t, false));
+    else this.schedule();
   }
 
   private send(data: string): void {
@@ -499,6 +568,8 @@ export class GuestTerminal {
   }
 
   dispose(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    if (this.hiddenTimer !== undefined) clearTimeout(this.hiddenTimer);
     this.webgl?.dispose();
     this.term.dispose();
     this.el.remove();
