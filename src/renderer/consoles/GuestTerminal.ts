@@ -18,6 +18,7 @@ import { download } from '../ui/download.js';
 import { ConsoleSplice } from './history.js';
 import { OutputPacer } from './outputPacer.js';
 import { chooseRenderer, probeWebgl, type ConsoleRenderer } from './renderer.js';
+import { skipIdleSelectionRedraw } from './selectionRedraw.js';
 import { MAX_SAVED_CHARS, resume, SAVED_SCROLLBACK, SAVED_TAIL, type SavedConsole } from './savedConsole.js';
 
 /** How often a console nobody sees gets its queued output (GuestTerminal.setShown). */
@@ -291,6 +292,9 @@ export class GuestTerminal {
     if (this.opened) return;
     this.opened = true;
     this.term.open(this.el.querySelector('.term-body') as HTMLElement);
+    // xterm 6 draws every row a second time per frame while output scrolls (selectionRedraw.ts);
+    // its render service exists from open() on.
+    this.el.dataset.selectionRedraw = skipIdleSelectionRedraw(this.term) ? 'skip-idle' : 'xterm';
     this.applyRenderer();
     new ResizeObserver(() => this.fitNow()).observe(this.el);
     this.fitNow();
