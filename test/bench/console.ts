@@ -18,8 +18,14 @@
  *                       renderer, consoles/renderer.ts), in the same Chromium; `gpu` names the
  *                       WebGL2 behind the webgl lines (headless with --disable-gpu: SwiftShader).
  *                       "Drawn": a frame rendered after xterm parsed the last byte (data-drawn).
+ *                       feed 'none': 2 s without output first (the frames missed anyway: on a
+ *                       loaded machine the floor is not 0).
+ *                       cpuMsPerMb: CPU ms per MB of the page's main thread, of all Chromium, and
+ *                       of this process (host, web server, feed), from /proc (Linux).
  *
- * Run alone: `npm run bench -- --filter console`.
+ * Run alone: `npm run bench -- --filter console`. HD_BENCH_CONSOLE_PROFILE=DIR: a trace and a CPU
+ * profile per feed, summarised on stderr (consoleTrace.ts); HD_BENCH_CONSOLE_STATIC=DIR: another
+ * built renderer (an A/B in the same minutes).
  */
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -144,6 +150,27 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
         });
       // ctl idles at its prompt: its console's end moves only with the feed from here on.
       await page.waitForTimeout(1000);
+      // The floor: frames this page misses in 2 s with no feed at all (on a loaded machine, not 0).
+      const idle = await page.evaluate(`new Promise((done) => {
+        const ts = [];
+        const loop = (t) => {
+          ts.push(t);
+          if (t - ts[0] < 2000) requestAnimationFrame(loop);
+          else done(ts);
+        };
+        requestAnimationFrame(loop);
+      })`);
+      const idleGaps = (idle as number[]).slice(1).map((t, i) => t - (idle as number[])[i]!);
+      out.push({
+        bench: 'console-throughput',
+        feed: 'none',
+        renderer,
+        droppedFrames: idleGaps.reduce((n, g) => n + Math.max(0, Math.round(g / (1000 / 60)) - 1), 0),
+        frames: (idle as number[]).length,
+        longestFrameMs: Math.round(Math.max(0, ...idleGaps)),
+        ms: 2000,
+        load: Math.round(loadavg()[0]! * 10) / 10,
+      });
       for (const feed of [
         { name: 'paced', bytes: SCALE * 10 * MB, rate: 10 * MB },
         { name: 'max', bytes: SCALE * 20 * MB },

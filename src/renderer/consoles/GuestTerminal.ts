@@ -115,6 +115,8 @@ export class GuestTerminal {
   private parsedEnd = 0;
   /** Bumped when the terminal is reset, so that a write parsed after it does not move parsedEnd. */
   private resets = 0;
+  /** Writes handed to xterm and not parsed yet (at most one: the next waits for it). */
+  private writing = 0;
 
   constructor(
     private readonly api: HostClient,
@@ -425,6 +427,7 @@ export class GuestTerminal {
   /** The terminal starts over: nothing queued or parsed before counts. */
   private resetTerm(): void {
     this.resets++;
+    this.writing = 0;
     this.pacer.clear();
     this.tail = '';
     this.parsedEnd = 0;
@@ -465,19 +468,33 @@ export class GuestTerminal {
 
   private flushFrame(now: number, all: boolean): void {
     this.frame = this.hiddenTimer = undefined;
+    if (this.writing > 0) {
+      // xterm has not parsed the last write yet (a slow frame): its queue stays at one write, the
+      // rest waits here for the next frame.
+      if (this.shown) this.frame = requestAnimationFrame((t) => this.flushFrame(t, false));
+      else this.hiddenTimer = setTimeout(() => this.flushFrame(performance.now(), true), HIDDEN_WRITE_MS);
+      return;
+    }
     const slice = this.pacer.take(now, all);
     if (slice) {
       const resets = this.resets;
+      // How long xterm takes to parse it (outputPacer.ts sizes the next writes by it): xterm
+      // parses a write in a timer that write() sets; this one, set just before, runs just before it.
+      let started = performance.now();
+      setTimeout(() => (started = performance.now()));
+      this.writing++;
       this.term.write(slice.text, () => {
         if (resets !== this.resets) return;
+        this.writing--;
+        this.pacer.parsed(slice.text.length, performance.now() - started);
         this.parsedEnd = Math.max(this.parsedEnd, slice.end);
         const t = slice.text;
         this.tail = t.length >= SAVED_TAIL ? t.slice(-SAVED_TAIL) : (this.tail + t).slice(-SAVED_TAIL);
       });
     }
     if (!slice) return;
-    // Shown: the next frame goes to take() even when nothing is left, so that the pacer sees when
-    // it came (the cadence that sets the budget) and stops there.
+    // Shown: the next frame goes to take() even when nothing is left, so that the pacer knows the
+    // time since the frame before (a write's size follows it), and stops there.
     if (this.shown) this.frame = requestAnimationFrame((t) => this.flushFrame(t, false));
     else this.schedule();
   }

@@ -3,26 +3,31 @@
  * (docs/performance.md#console-throughput). Output used to go to `term.write` as each event came:
  * xterm then parsed it in 12 ms slices back to back (its WriteBuffer), and with a frame's drawing
  * on top the page missed most frames while a flood lasted. Now the events are queued here, and
- * once per frame the terminal gets one write of at most `budget` characters, so that parsing and
- * drawing fit in a frame.
+ * once per frame the terminal gets one write sized to take about PARSE_SHARE of the time since the
+ * last frame to parse, at the parse rate measured on the writes before (`parsed`): half of each
+ * frame parses, the rest draws. A frame that comes late (a loaded machine) gets a larger write in
+ * proportion, so throughput does not collapse with the frame rate. (A first version halved a byte
+ * budget on every late frame: on a loaded machine every frame is late, and it fell to its floor.)
  *
- * The budget adapts to the machine (additive increase, multiplicative decrease on the frame
- * cadence): a frame that came on time while output waited raises it by STEP; a late frame (more
- * than 1.5 frame periods after the one before) halves it. It never goes below MIN_BUDGET, and a
- * frame takes at least 1/DRAIN_FRAMES of the backlog whatever the budget says, so that nothing
- * waits for long and nothing is ever dropped here (the host bounds what a guest can send:
- * docs/security.md#floods). Pure (no DOM, no clock: the caller passes the frame's time), so it
- * is unit-tested.
+ * Never below MIN_CHARS per frame, and a frame takes at least 1/DRAIN_FRAMES of a backlog, so that
+ * nothing waits long; nothing is ever dropped here (the host bounds what a guest can send:
+ * docs/security.md#floods). Pure (no DOM, no clock: the caller passes the times), so it is
+ * unit-tested.
  */
 
-/** The smallest budget, characters per frame (about 1 MB/s at 60 frames a second). */
-export const MIN_BUDGET = 16 * 1024;
-/** The largest budget, characters per frame. */
-export const MAX_BUDGET = 1024 * 1024;
-/** Added to the budget after a frame on time that had more output waiting than it took. */
-export const STEP = 16 * 1024;
+/** The smallest write, characters per frame (about 1 MB/s at 60 frames a second). */
+export const MIN_CHARS = 16 * 1024;
+/** The largest write, characters per frame. */
+export const MAX_CHARS = 2 * 1024 * 1024;
+/** The share of the time between two frames spent parsing. */
+export const PARSE_SHARE = 0.5;
 /** A frame takes at least this share of the backlog (1/120: most of it goes within 2-4 s). */
 export const DRAIN_FRAMES = 120;
+/** The parse rate assumed before one is measured, characters per ms (a slow machine's). */
+export const START_RATE = 8 * 1024;
+/** Frame intervals counted, ms: a display's period at least, and no more than a tenth of a second. */
+const MIN_INTERVAL = 1000 / 60;
+const MAX_INTERVAL = 100;
 
 export interface Slice {
   text: string;
@@ -36,21 +41,18 @@ export class OutputPacer {
   private queued = 0;
   /** Characters of queue[0] already taken. */
   private offset = 0;
-  private budget = 4 * MIN_BUDGET;
-  /** The shortest interval seen between two frames: the display's frame period. */
-  private period = 1000 / 60;
+  /** Characters xterm parses per ms (a moving average of the measured writes). */
+  private rate = START_RATE;
   private lastFrame: number | undefined;
-  /** The last frame took less than was waiting (so its cadence says whether it could take more). */
-  private limited = false;
 
   /** Characters waiting. */
   get pending(): number {
     return this.queued;
   }
 
-  /** Characters per frame now (for the tests and the bench's notes). */
-  get perFrame(): number {
-    return this.budget;
+  /** The parse rate used, characters per ms. */
+  get charsPerMs(): number {
+    return this.rate;
   }
 
   push(text: string, end: number): void {
@@ -64,29 +66,33 @@ export class OutputPacer {
     this.queue = [];
     this.queued = 0;
     this.offset = 0;
-    this.limited = false;
     this.lastFrame = undefined;
   }
 
+  /** xterm parsed `chars` characters in `ms` ms (one write, measured by the caller). */
+  parsed(chars: number, ms: number): void {
+    // Too short to time (a timer's resolution is 0.1 ms or coarser): says nothing.
+    if (chars < 4096 || ms < 1) return;
+    this.rate = 0.7 * this.rate + 0.3 * (chars / ms);
+  }
+
   /**
-   * The output for the frame at `now` (ms; requestAnimationFrame's time): at most the budget (or
-   * the backlog's share), or everything with `all` (a console nobody sees: only its parsing costs,
-   * it is drawn when shown). undefined when nothing waits.
+   * The output for the frame at `now` (ms; requestAnimationFrame's time), or everything with `all`
+   * (a console nobody sees: only its parsing costs, it is drawn when shown). undefined when
+   * nothing waits.
    */
   take(now: number, all = false): Slice | undefined {
-    if (this.lastFrame !== undefined && !all) {
-      const gap = now - this.lastFrame;
-      if (gap > 0) this.period = Math.max(4, Math.min(this.period, gap));
-      if (gap > 1.5 * this.period) this.budget = Math.max(MIN_BUDGET, Math.floor(this.budget / 2));
-      else if (this.limited) this.budget = Math.min(MAX_BUDGET, this.budget + STEP);
-    }
+    const interval =
+      this.lastFrame === undefined
+        ? MIN_INTERVAL
+        : Math.min(MAX_INTERVAL, Math.max(MIN_INTERVAL, now - this.lastFrame));
     this.lastFrame = now;
     if (this.queued === 0) {
       this.lastFrame = undefined;
-      this.limited = false;
       return undefined;
     }
-    const room = all ? this.queued : Math.max(this.budget, Math.ceil(this.queued / DRAIN_FRAMES));
+    const budget = Math.min(MAX_CHARS, Math.max(MIN_CHARS, Math.round(this.rate * PARSE_SHARE * interval)));
+    const room = all ? this.queued : Math.max(budget, Math.ceil(this.queued / DRAIN_FRAMES));
     const parts: string[] = [];
     let taken = 0;
     let end = 0;
@@ -110,7 +116,6 @@ export class OutputPacer {
       }
     }
     this.queued -= taken;
-    this.limited = this.queued > 0;
     return { text: parts.length === 1 ? parts[0]! : parts.join(''), end };
   }
 }
