@@ -211,8 +211,6 @@ export class ConsolesView implements View {
       t.el.classList.toggle('behind', behind);
       t.el.inert = behind;
       t.el.setAttribute('aria-hidden', String(behind));
-      // Output of a console nobody sees is written in bulk, seldom (GuestTerminal.setShown).
-      t.setShown(this.visible && !behind);
     }
     this.gridButton.setAttribute('aria-pressed', String(this.grid));
     this.gridButton.classList.toggle('on', this.grid);
@@ -260,7 +258,6 @@ export class ConsolesView implements View {
 
   hidden(): void {
     this.visible = false;
-    for (const t of this.terms.values()) t.setShown(false);
     this.layout = '';
   }
 }

@@ -16,13 +16,9 @@ import { toast } from '../ui/feedback.js';
 import type { ConsoleTheme, Settings } from '../app/settings.js';
 import { download } from '../ui/download.js';
 import { ConsoleSplice } from './history.js';
-import { OutputPacer } from './outputPacer.js';
 import { chooseRenderer, probeWebgl, type ConsoleRenderer } from './renderer.js';
 import { skipIdleSelectionRedraw } from './selectionRedraw.js';
 import { MAX_SAVED_CHARS, resume, SAVED_SCROLLBACK, SAVED_TAIL, type SavedConsole } from './savedConsole.js';
-
-/** How often a console nobody sees gets its queued output (GuestTerminal.setShown). */
-const HIDDEN_WRITE_MS = 500;
 
 const DARK = {
   background: '#0b0f14',
@@ -89,12 +85,6 @@ export class GuestTerminal {
    */
   private tail = '';
   private readonly splice = new ConsoleSplice();
-  /** Output waiting for the next animation frame (outputPacer.ts). */
-  private readonly pacer = new OutputPacer();
-  private frame: number | undefined;
-  /** A console nobody sees (behind a tab, or another view shown) is written in bulk, seldom. */
-  private shown = true;
-  private hiddenTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by replaceAll, so that a history answer asked before it is not applied after it. */
   private gen = 0;
   private readonly searchBox: HTMLInputElement;
@@ -115,8 +105,6 @@ export class GuestTerminal {
   private parsedEnd = 0;
   /** Bumped when the terminal is reset, so that a write parsed after it does not move parsedEnd. */
   private resets = 0;
-  /** Writes handed to xterm and not parsed yet (at most one: the next waits for it). */
-  private writing = 0;
 
   constructor(
     private readonly api: HostClient,
@@ -393,7 +381,7 @@ export class GuestTerminal {
       const screen = this.serializer.serialize({ scrollback });
       if (screen.length > MAX_SAVED_CHARS) continue;
       const { cols, rows } = this.term;
-      // What xterm has parsed, which is what the screen shows: output still queued (outputPacer.ts)
+      // What xterm has parsed, which is what the screen shows: output written but not parsed yet
       // comes from the host's history after the reload.
       return { v: 1, name: this.el.dataset.name ?? '', end: this.parsedEnd, tail: this.tail, screen, cols, rows };
     }
@@ -427,76 +415,26 @@ export class GuestTerminal {
   /** The terminal starts over: nothing queued or parsed before counts. */
   private resetTerm(): void {
     this.resets++;
-    this.writing = 0;
-    this.pacer.clear();
     this.tail = '';
     this.parsedEnd = 0;
     this.term.reset();
   }
 
   /**
-   * Queues output for the next animation frame (outputPacer.ts): one `term.write` per frame, of as
-   * much as parsing and drawing can take in a frame, instead of one per event.
+   * Writes output to xterm (one write per event: xterm parses its queue in slices of its own). The
+   * tail and parsedEnd follow what xterm has parsed, which is what saveState's screen shows.
    */
   private write(text: string): void {
     // data-end even when nothing is new (a reload that drew its saved screen): where the output is.
     this.el.dataset.end = String(this.splice.end);
     if (!text) return;
-    this.pacer.push(text, this.splice.end);
-    this.schedule();
-  }
-
-  /**
-   * Whether anybody sees this console (ConsolesView: the view is shown and this is the selected tab
-   * or the grid). One nobody sees is written twice a second in bulk: it is parsed, and drawn only
-   * when shown, instead of 60 times a second.
-   */
-  setShown(shown: boolean): void {
-    if (shown === this.shown) return;
-    this.shown = shown;
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    if (this.hiddenTimer !== undefined) clearTimeout(this.hiddenTimer);
-    this.frame = this.hiddenTimer = undefined;
-    this.schedule();
-  }
-
-  private schedule(): void {
-    if (this.frame !== undefined || this.hiddenTimer !== undefined || this.pacer.pending === 0) return;
-    if (this.shown) this.frame = requestAnimationFrame((now) => this.flushFrame(now, false));
-    else this.hiddenTimer = setTimeout(() => this.flushFrame(performance.now(), true), HIDDEN_WRITE_MS);
-  }
-
-  private flushFrame(now: number, all: boolean): void {
-    this.frame = this.hiddenTimer = undefined;
-    if (this.writing > 0) {
-      // xterm has not parsed the last write yet (a slow frame): its queue stays at one write, the
-      // rest waits here for the next frame.
-      if (this.shown) this.frame = requestAnimationFrame((t) => this.flushFrame(t, false));
-      else this.hiddenTimer = setTimeout(() => this.flushFrame(performance.now(), true), HIDDEN_WRITE_MS);
-      return;
-    }
-    const slice = this.pacer.take(now, all);
-    if (slice) {
-      const resets = this.resets;
-      // How long xterm takes to parse it (outputPacer.ts sizes the next writes by it): xterm
-      // parses a write in a timer that write() sets; this one, set just before, runs just before it.
-      let started = performance.now();
-      setTimeout(() => (started = performance.now()));
-      this.writing++;
-      this.term.write(slice.text, () => {
-        if (resets !== this.resets) return;
-        this.writing--;
-        this.pacer.parsed(slice.text.length, performance.now() - started);
-        this.parsedEnd = Math.max(this.parsedEnd, slice.end);
-        const t = slice.text;
-        this.tail = t.length >= SAVED_TAIL ? t.slice(-SAVED_TAIL) : (this.tail + t).slice(-SAVED_TAIL);
-      });
-    }
-    if (!slice) return;
-    // Shown: the next frame goes to take() even when nothing is left, so that the pacer knows the
-    // time since the frame before (a write's size follows it), and stops there.
-    if (this.shown) this.frame = requestAnimationFrame((t) => this.flushFrame(t, false));
-    else this.schedule();
+    const end = this.splice.end;
+    const resets = this.resets;
+    this.term.write(text, () => {
+      if (resets !== this.resets) return;
+      this.parsedEnd = Math.max(this.parsedEnd, end);
+      this.tail = text.length >= SAVED_TAIL ? text.slice(-SAVED_TAIL) : (this.tail + text).slice(-SAVED_TAIL);
+    });
   }
 
   private send(data: string): void {
@@ -589,8 +527,6 @@ export class GuestTerminal {
   }
 
   dispose(): void {
-    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    if (this.hiddenTimer !== undefined) clearTimeout(this.hiddenTimer);
     this.webgl?.dispose();
     this.term.dispose();
     this.el.remove();
