@@ -15,6 +15,7 @@ import {
   type HostMethod,
   type HostMode,
 } from '../shared/api.js';
+import { decodeConsoleFrame } from '../shared/consoleFrame.js';
 import { Connection, type ConnectionState } from './connection.js';
 
 declare global {
@@ -93,6 +94,8 @@ export function connect(): Client {
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
     const ws = new WebSocket(`${scheme}://${window.location.host}/api/events?token=${encodeURIComponent(token)}`);
     socket = ws;
+    // Console output comes as binary frames (shared/consoleFrame.ts), everything else as JSON text.
+    ws.binaryType = 'arraybuffer';
     ws.onopen = () => {
       connection.opened();
       if (everOpen) for (const l of reconnectListeners) l();
@@ -101,7 +104,7 @@ export function connect(): Client {
     ws.onmessage = (m: MessageEvent) => {
       let e: HostEvent;
       try {
-        e = JSON.parse(String(m.data)) as HostEvent;
+        e = m.data instanceof ArrayBuffer ? decodeConsoleFrame(m.data) : (JSON.parse(String(m.data)) as HostEvent);
       } catch {
         return;
       }

@@ -3,7 +3,8 @@
  * plus one table of argument checks, `API_ARGS`) and implemented once in src/main/host. The Electron
  * shell carries calls over IPC (one `ipcMain.handle` per method, one named preload method per call)
  * and events over `hyperdesk:event`; the web mode carries calls over HTTP (`POST /api/<method>`, a
- * JSON array of arguments in, a JSON value out) and events over a WebSocket (`/api/events`).
+ * JSON array of arguments in, a JSON value out) and events over a WebSocket (`/api/events`: JSON
+ * text, console output as binary frames, consoleFrame.ts).
  *
  * Guests are named by partition id: 0 is the Controlling OS in hypervisor mode, and the one OS of
  * the machine in dual-boot mode. Errors a user can cause (a bad command, a file that is not there)

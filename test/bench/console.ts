@@ -18,8 +18,14 @@
  *                       renderer, consoles/renderer.ts), in the same Chromium; `gpu` names the
  *                       WebGL2 behind the webgl lines (headless with --disable-gpu: SwiftShader).
  *                       "Drawn": a frame rendered after xterm parsed the last byte (data-drawn).
+ *                       feed 'none': 2 s without output first (the frames missed anyway: on a
+ *                       loaded machine the floor is not 0).
+ *                       cpuMsPerMb: CPU ms per MB of the page's main thread, of all Chromium, and
+ *                       of this process (host, web server, feed), from /proc (Linux).
  *
- * Run alone: `npm run bench -- --filter console`.
+ * Run alone: `npm run bench -- --filter console`. HD_BENCH_CONSOLE_PROFILE=DIR: a trace and a CPU
+ * profile per feed, summarised on stderr (consoleTrace.ts); HD_BENCH_CONSOLE_STATIC=DIR: another
+ * built renderer (an A/B in the same minutes).
  */
 import { copyFile, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -32,6 +38,7 @@ import { createHost } from '../../src/main/host/host.js';
 import { ensureRendererBuilt } from '../../src/main/web/build.js';
 import { startWebServer } from '../../src/main/web/server.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/appPage.js';
+import { startProfile, threadTimes } from './consoleTrace.js';
 
 const CHUNK = 64 * 1024;
 const IN_FLIGHT = 4 * 1024 * 1024;
@@ -39,6 +46,14 @@ const MB = 1e6;
 /** HD_BENCH_CONSOLE_SCALE=0.1: a tenth of the feed (a quick look). */
 const SCALE = Number(process.env['HD_BENCH_CONSOLE_SCALE'] ?? 1);
 /** HD_BENCH_CONSOLE_RENDERERS=webgl,dom: which renderers, in that order (default dom then webgl). */
+/**
+ * HD_BENCH_CONSOLE_STATIC=DIR: serve that built renderer instead of this checkout's (to measure an
+ * older build against this one in the same minutes: `electron-vite build --outDir X` there, DIR =
+ * X/renderer).
+ */
+const STATIC = process.env['HD_BENCH_CONSOLE_STATIC'];
+/** HD_BENCH_CONSOLE_PROFILE=DIR: a trace and a CPU profile of the page per feed (consoleTrace.ts). */
+const PROFILE = process.env['HD_BENCH_CONSOLE_PROFILE'];
 const RENDERERS = (process.env['HD_BENCH_CONSOLE_RENDERERS'] ?? 'dom,webgl')
   .split(',')
   .filter((r): r is 'dom' | 'webgl' => r === 'dom' || r === 'webgl');
@@ -90,7 +105,7 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
   let context;
   let server;
   try {
-    const staticDir = await ensureRendererBuilt();
+    const staticDir = STATIC ?? (await ensureRendererBuilt());
     await mkdir(path.join(profile, 'data'), { recursive: true });
     const disk = path.join(profile, 'data', 'hyperdesk.img');
     await copyFile(await ensureDisks(), disk);
@@ -135,6 +150,27 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
         });
       // ctl idles at its prompt: its console's end moves only with the feed from here on.
       await page.waitForTimeout(1000);
+      // The floor: frames this page misses in 2 s with no feed at all (on a loaded machine, not 0).
+      const idle = await page.evaluate(`new Promise((done) => {
+        const ts = [];
+        const loop = (t) => {
+          ts.push(t);
+          if (t - ts[0] < 2000) requestAnimationFrame(loop);
+          else done(ts);
+        };
+        requestAnimationFrame(loop);
+      })`);
+      const idleGaps = (idle as number[]).slice(1).map((t, i) => t - (idle as number[])[i]!);
+      out.push({
+        bench: 'console-throughput',
+        feed: 'none',
+        renderer,
+        droppedFrames: idleGaps.reduce((n, g) => n + Math.max(0, Math.round(g / (1000 / 60)) - 1), 0),
+        frames: (idle as number[]).length,
+        longestFrameMs: Math.round(Math.max(0, ...idleGaps)),
+        ms: 2000,
+        load: Math.round(loadavg()[0]! * 10) / 10,
+      });
       for (const feed of [
         { name: 'paced', bytes: SCALE * 10 * MB, rate: 10 * MB },
         { name: 'max', bytes: SCALE * 20 * MB },
@@ -154,6 +190,8 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
         };
         requestAnimationFrame(loop);
       })()`);
+        const trace = PROFILE ? await startProfile(page, PROFILE, profile) : undefined;
+        const cpu0 = threadTimes(profile);
         const pageT0 = await page.evaluate(() => performance.now());
         const t0 = performance.now();
         let sent = 0;
@@ -193,6 +231,8 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
           throw new Error(`${e.message}; sent ${sent} bytes from end ${end0}; the page shows ${JSON.stringify(seen)}`);
         });
         const ms = performance.now() - t0;
+        const cpu = cpuUsed(cpu0, threadTimes(profile));
+        await trace?.stop(`${renderer}-${feed.name}`);
         const frames = await page.evaluate((from) => {
           const w = window as unknown as { benchFrames: number[]; benchStop: boolean };
           w.benchStop = true;
@@ -214,6 +254,18 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
           longestFrameMs: Math.round(Math.max(0, ...gaps)),
           bytes: data.length,
           ms: Math.round(ms),
+          // CPU ms per MB drawn (Linux /proc; all processes' threads, whoever ran them): the page's
+          // main thread, all of Chromium, and this process (the host, the web server, the feed).
+          // Less hostage to the machine's load than the wall figures.
+          ...(cpu
+            ? {
+                cpuMsPerMb: {
+                  pageMain: Math.round(cpu.pageMain / (data.length / MB)),
+                  chromium: Math.round(cpu.chromium / (data.length / MB)),
+                  node: Math.round(cpu.node / (data.length / MB)),
+                },
+              }
+            : {}),
           // The machine's 1-minute load average at the end: on a shared machine it explains much.
           load: Math.round(loadavg()[0]! * 10) / 10,
         });
@@ -226,4 +278,21 @@ export async function consoleBenches(filter: string | undefined): Promise<Record
     await rm(profile, { recursive: true, force: true });
   }
   return out;
+}
+
+/** CPU ms between two threadTimes() readings: the renderer's main thread, all Chromium, this process. */
+function cpuUsed(
+  a: Map<string, number>,
+  b: Map<string, number>,
+): { pageMain: number; chromium: number; node: number } | undefined {
+  if (b.size === 0) return undefined;
+  const used = { pageMain: 0, chromium: 0, node: 0 };
+  for (const [k, v] of b) {
+    const d = v - (a.get(k) ?? 0);
+    if (k.startsWith('node ')) used.node += d;
+    else used.chromium += d;
+    // The busiest renderer's main thread is the page's (the others are spare or idle).
+    if (k.startsWith('chromium-renderer ') && k.endsWith('/chromium')) used.pageMain = Math.max(used.pageMain, d);
+  }
+  return used;
 }

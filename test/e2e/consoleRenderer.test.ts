@@ -18,6 +18,26 @@ afterAll(async () => {
 });
 
 describe('the console renderer', () => {
+  it('DOM: a selection is drawn and goes away on typing, with the idle selection redraw skipped', async () => {
+    const { page } = app;
+    await cosReady(page);
+    const cos = page.locator('section.term[data-name="cos"]');
+    // selectionRedraw.ts found xterm's render service (else this pins the xterm version it needs).
+    expect(await cos.getAttribute('data-selection-redraw')).toBe('skip-idle');
+    const box = (await cos.locator('.xterm-screen').boundingBox())!;
+    await page.mouse.move(box.x + 5, box.y + 5);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2, box.y + 40, { steps: 5 });
+    await page.mouse.up();
+    const highlighted = () => cos.locator('.xterm-selection > div').count();
+    await expect.poll(highlighted, { timeout: LONG }).toBeGreaterThan(0);
+    // Typing clears the selection: that redraw (nothing selected after a selection) still happens.
+    await cos.locator('.xterm-helper-textarea').focus();
+    await page.keyboard.type('help\n');
+    await waitForTerm(page, 'cos', /cos>\s*$/);
+    await expect.poll(highlighted, { timeout: LONG }).toBe(0);
+  });
+
   it('auto is DOM on software WebGL; webgl draws on a canvas; a lost context falls back to DOM', async () => {
     const { page } = app;
     await cosReady(page);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import type { HostEvent, HostService } from '../../shared/api.js';
+import { decodeConsoleFrame } from '../../shared/consoleFrame.js';
 import { startWebServer, type WebServer } from './server.js';
 
 function recordingHost(): { host: HostService; calls: unknown[][]; emit(e: HostEvent): void } {
@@ -150,10 +151,23 @@ describe('web server', () => {
       ws.on('open', () => resolve());
       ws.on('error', reject);
     });
-    const got = new Promise<HostEvent>((resolve) => ws.on('message', (m) => resolve(JSON.parse(String(m)))));
-    const event: HostEvent = { type: 'console', guest: 1, data: 'cos> ', end: 5 };
-    double.emit(event);
-    expect(await got).toEqual(event);
+    const got: HostEvent[] = [];
+    const binary: boolean[] = [];
+    ws.on('message', (m: Buffer, isBinary: boolean) => {
+      binary.push(isBinary);
+      got.push(isBinary ? decodeConsoleFrame(new Uint8Array(m)) : (JSON.parse(String(m)) as HostEvent));
+    });
+    // Console output goes as binary frames (shared/consoleFrame.ts), other events as JSON text.
+    const events: HostEvent[] = [
+      { type: 'console', guest: 1, data: 'cos> \x1b[32mok\x1b[0m \xe9\x9b\xff\r\n', end: 5 },
+      { type: 'console', guest: 0, data: 'whole', end: 1_000_000_007, reset: true },
+      { type: 'console', guest: 2, data: 'wide \u2603', end: 7 },
+      { type: 'progress', task: 'boot', done: 0.5, label: 'half' },
+    ];
+    for (const e of events) double.emit(e);
+    await expect.poll(() => got.length).toBe(events.length);
+    expect(got).toEqual(events);
+    expect(binary).toEqual([true, true, false, false]);
     ws.close();
   });
 });

@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { checkArgs, type HostEvent, type HostMethod, type HostService } from '../../shared/api.js';
+import { encodeConsoleFrame } from '../../shared/consoleFrame.js';
 
 export interface WebServerOptions {
   /** 0 picks any free port. */
@@ -156,7 +157,9 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   });
   const unsubscribe = api.subscribe((e: HostEvent) => {
     if (sockets.size === 0) return;
-    const text = JSON.stringify(e);
+    // Console output as a binary frame (its bytes as they are: shared/consoleFrame.ts), the rest as
+    // JSON text (docs/performance.md#console-throughput).
+    const text = (e.type === 'console' ? encodeConsoleFrame(e) : undefined) ?? JSON.stringify(e);
     for (const ws of sockets) {
       if (ws.readyState !== ws.OPEN) continue;
       if (ws.bufferedAmount > MAX_SOCKET_BUFFER) {

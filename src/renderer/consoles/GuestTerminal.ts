@@ -17,6 +17,7 @@ import type { ConsoleTheme, Settings } from '../app/settings.js';
 import { download } from '../ui/download.js';
 import { ConsoleSplice } from './history.js';
 import { chooseRenderer, probeWebgl, type ConsoleRenderer } from './renderer.js';
+import { skipIdleSelectionRedraw } from './selectionRedraw.js';
 import { MAX_SAVED_CHARS, resume, SAVED_SCROLLBACK, SAVED_TAIL, type SavedConsole } from './savedConsole.js';
 
 const DARK = {
@@ -78,7 +79,10 @@ export class GuestTerminal {
   private readonly search = new SearchAddon();
   /** The screen and scrollback as escape sequences, kept across a reload (savedConsole.ts). */
   private readonly serializer = new SerializeAddon();
-  /** The last bytes written (savedConsole.ts checks a reload's place in the host's history by them). */
+  /**
+   * The last bytes xterm has parsed (savedConsole.ts checks a reload's place in the host's history
+   * by them), and the console's end they reach: what the serialized screen shows.
+   */
   private tail = '';
   private readonly splice = new ConsoleSplice();
   /** Bumped by replaceAll, so that a history answer asked before it is not applied after it. */
@@ -99,6 +103,8 @@ export class GuestTerminal {
   private contextLost = false;
   /** The console's end up to which xterm has parsed the output; data-drawn once a frame shows it. */
   private parsedEnd = 0;
+  /** Bumped when the terminal is reset, so that a write parsed after it does not move parsedEnd. */
+  private resets = 0;
 
   constructor(
     private readonly api: HostClient,
@@ -276,6 +282,9 @@ export class GuestTerminal {
     if (this.opened) return;
     this.opened = true;
     this.term.open(this.el.querySelector('.term-body') as HTMLElement);
+    // xterm 6 draws every row a second time per frame while output scrolls (selectionRedraw.ts);
+    // its render service exists from open() on.
+    this.el.dataset.selectionRedraw = skipIdleSelectionRedraw(this.term) ? 'skip-idle' : 'xterm';
     this.applyRenderer();
     new ResizeObserver(() => this.fitNow()).observe(this.el);
     this.fitNow();
@@ -344,8 +353,12 @@ export class GuestTerminal {
           const r = resume(saved, this.el.dataset.name ?? '', h);
           if (!r) return this.write(this.splice.history(h.data, h.end));
           this.term.resize(saved!.cols, saved!.rows); // the size it was saved at: fit() refits after
-          this.term.write(r.screen);
-          this.tail = saved!.tail;
+          const resets = this.resets;
+          this.term.write(r.screen, () => {
+            if (resets !== this.resets) return;
+            this.tail = saved!.tail;
+            this.parsedEnd = Math.max(this.parsedEnd, saved!.end);
+          });
           this.write(this.splice.history(r.rest, h.end));
         },
         (e: unknown) => {
@@ -368,7 +381,9 @@ export class GuestTerminal {
       const screen = this.serializer.serialize({ scrollback });
       if (screen.length > MAX_SAVED_CHARS) continue;
       const { cols, rows } = this.term;
-      return { v: 1, name: this.el.dataset.name ?? '', end: this.splice.end, tail: this.tail, screen, cols, rows };
+      // What xterm has parsed, which is what the screen shows: output written but not parsed yet
+      // comes from the host's history after the reload.
+      return { v: 1, name: this.el.dataset.name ?? '', end: this.parsedEnd, tail: this.tail, screen, cols, rows };
     }
     return undefined;
   }
@@ -376,8 +391,7 @@ export class GuestTerminal {
   /** Starts over: the machine was booted again, or events were lost. */
   reload(): Promise<void> {
     this.splice.reset();
-    this.tail = '';
-    this.term.reset();
+    this.resetTerm();
     this.loading = undefined;
     return this.load();
   }
@@ -389,7 +403,7 @@ export class GuestTerminal {
   replaceAll(data: string, end: number): void {
     this.gen++;
     this.splice.reset();
-    this.term.reset();
+    this.resetTerm();
     this.loading = Promise.resolve();
     this.write(this.splice.history(data, end));
   }
@@ -398,15 +412,29 @@ export class GuestTerminal {
     this.write(this.splice.event(data, end));
   }
 
+  /** The terminal starts over: nothing queued or parsed before counts. */
+  private resetTerm(): void {
+    this.resets++;
+    this.tail = '';
+    this.parsedEnd = 0;
+    this.term.reset();
+  }
+
+  /**
+   * Writes output to xterm (one write per event: xterm parses its queue in slices of its own). The
+   * tail and parsedEnd follow what xterm has parsed, which is what saveState's screen shows.
+   */
   private write(text: string): void {
     // data-end even when nothing is new (a reload that drew its saved screen): where the output is.
     this.el.dataset.end = String(this.splice.end);
     if (!text) return;
     const end = this.splice.end;
+    const resets = this.resets;
     this.term.write(text, () => {
-      this.parsedEnd = end;
+      if (resets !== this.resets) return;
+      this.parsedEnd = Math.max(this.parsedEnd, end);
+      this.tail = text.length >= SAVED_TAIL ? text.slice(-SAVED_TAIL) : (this.tail + text).slice(-SAVED_TAIL);
     });
-    this.tail = text.length >= SAVED_TAIL ? text.slice(-SAVED_TAIL) : (this.tail + text).slice(-SAVED_TAIL);
   }
 
   private send(data: string): void {
