@@ -15,7 +15,7 @@ import { ensureDisks } from '../host/disks.js';
 import { ManualCore } from './testing/manualCore.js';
 import type { Recording } from './recordLog.js';
 import type { ReplayReport } from './replay.js';
-import type { ReplayPosition } from './reverse.js';
+import { subMarks, type ReplayPosition } from './reverse.js';
 
 let dir: string;
 let rec: Recording;
@@ -132,6 +132,31 @@ describe('record and replay of an app session', () => {
     // And forward again, the mirror: the kernel runs through, the next user instruction is the hit.
     const fwd = (await core.call('forwardStep', [cos, 0])) as ReplayPosition;
     expect(fwd).toEqual({ seconds: hit.seconds, stop: { ...hit.stop!, reason: 'step' } });
+  }, 600_000);
+
+  it('a reverse step lands at the same place whether or not its pass took checkpoints of its own', async () => {
+    const [from, to] = [rec.start.cycles, rec.log[rec.log.length - 1]!.t];
+    const land = async (t: number, ms: number) => {
+      subMarks.ms = ms;
+      await core.call('seek', [t]);
+      const p = (await core.call('reverseStep', [cos, 0])) as ReplayPosition;
+      return { p, regs: (await core.call('debugRegisters', [cos, 0])) as DebugRegisters };
+    };
+    try {
+      for (const f of [0.3, 0.55, 0.8, 0.97]) {
+        const t = (from + f * (to - from)) / 250e6;
+        const plain = await land(t, Infinity);
+        const { taken, used } = subMarks;
+        const near = await land(t, 2);
+        expect(near).toEqual(plain);
+        // The second pass did take checkpoints, and the step was reached from one of them.
+        expect(subMarks.taken).toBeGreaterThan(taken);
+        expect(subMarks.used).toBe(used + 1);
+        expect(subMarks.missed).toBe(0);
+      }
+    } finally {
+      subMarks.ms = 150;
+    }
   }, 600_000);
 
   it('refuses a log that does not match, saying at which checkpoint', async () => {

@@ -329,13 +329,13 @@ export class Replay {
   /**
    * The machine now, kept in memory; RAM pages equal to the previous mark's are shared, all-zero
    * pages are not kept. RAM is compared in place with native compares (Buffer.equals), never copied
-   * whole: a checkpoint costs what changed since the last one.
+   * whole: a checkpoint costs what changed since the last one (or since `near`, a mark close to now).
    */
-  capture(): Mark {
+  capture(near?: Mark): Mark {
     const s = this.session;
     const machine = s.machine.saveStateWithoutMemory();
     const ram = s.machine.mem.u8;
-    const prev = this.marks[this.marks.length - 1]?.pages;
+    const prev = (near ?? this.marks[this.marks.length - 1])?.pages;
     const pages: (Uint8Array | null)[] = new Array<Uint8Array | null>(ram.length / PAGE);
     for (let p = 0; p < pages.length; p++) {
       const page = Buffer.from(ram.buffer, ram.byteOffset + p * PAGE, PAGE);

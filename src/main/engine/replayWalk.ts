@@ -69,9 +69,9 @@ export type TrapFn = (c: Cpu, pc: number, mode: number, cause: number) => void;
 /**
  * Runs forward to machine time `t` with the logged inputs, or until `stop` answers 0 (then true).
  * With a stop the pCPUs run round by round, as Machine.run does, so the machine can stop in the
- * middle of a round.
+ * middle of a round; `round` is called after each whole round (reverse.ts takes checkpoints there).
  */
-export function forward(r: Replay, t: number, stop?: StopFn, trapped?: TrapFn): boolean {
+export function forward(r: Replay, t: number, stop?: StopFn, trapped?: TrapFn, round?: () => void): boolean {
   const log = r.recording.log;
   let hit = false;
   const limit: StopFn | null = stop
@@ -96,6 +96,8 @@ export function forward(r: Replay, t: number, stop?: StopFn, trapped?: TrapFn): 
           break;
         }
         if (runRound(r, until - r.cycles, () => hit)) return true;
+        // A whole round is over: the machine stands where an uncut run would (a checkpoint may be taken).
+        round?.();
       }
       if (!e || e.t > t || (e.t === t && e.k === 'run')) return false;
       if (e.k === 'end') return false;
@@ -153,6 +155,8 @@ export interface Executed {
    * watchpoint match), when its pc is known.
    */
   info?: number;
+  /** Machine time at or before the start of the slice that executed it (with Executions' clock). */
+  since?: number;
 }
 
 /**
@@ -161,13 +165,17 @@ export interface Executed {
  * pCPUs' sliceTrap; `finish` at the end of the run.
  */
 export class Executions {
-  private readonly pending: ({ s: number; pc: number; mode: number; info: number | undefined } | undefined)[];
+  private readonly pending: (
+    { s: number; pc: number; mode: number; info: number | undefined; since: number | undefined } | undefined
+  )[];
 
   constructor(
     private readonly views: readonly VcpuView[],
     private readonly offer: (e: Executed) => void,
     /** Looks at watched vCPU `i` on `c` just before a slice runs the instruction at its pc. */
     private readonly look?: (i: number, c: Cpu) => number,
+    /** Machine time now (the start of the round running), to say when each slice began (Executed.since). */
+    private readonly clock?: () => number,
   ) {
     this.pending = views.map(() => undefined);
   }
@@ -180,7 +188,7 @@ export class Executions {
     this.settle(i, c.instret);
     const limit = decide();
     if (executing && limit > 0)
-      this.pending[i] = { s: c.instret, pc: c.pc >>> 0, mode: c.mode, info: this.look?.(i, c) };
+      this.pending[i] = { s: c.instret, pc: c.pc >>> 0, mode: c.mode, info: this.look?.(i, c), since: this.clock?.() };
     return limit;
   }
 
@@ -195,7 +203,7 @@ export class Executions {
     if (p && cause >= 0) {
       // The trapping instruction is the slice's first when its pc is the one looked at.
       const info = p.info !== undefined && count === p.s && pc >>> 0 === p.pc ? { info: p.info } : {};
-      this.offer({ vcpu: i, retired: count, pc: pc >>> 0, mode, ...info });
+      this.offer({ vcpu: i, retired: count, pc: pc >>> 0, mode, ...info, ...since(p) });
     }
   }
 
@@ -217,7 +225,10 @@ export class Executions {
         pc: p.pc,
         mode: p.mode,
         ...(p.info !== undefined ? { info: p.info } : {}),
+        ...since(p),
       });
-    else if (k > 1) this.offer({ vcpu: i, retired: count - 1, pc: undefined, mode: p.mode });
+    else if (k > 1) this.offer({ vcpu: i, retired: count - 1, pc: undefined, mode: p.mode, ...since(p) });
   }
 }
+
+const since = (p: { since: number | undefined }) => (p.since !== undefined ? { since: p.since } : {});

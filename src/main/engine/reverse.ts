@@ -139,7 +139,7 @@ function lastExecuted(
   want: (e: Executed) => boolean,
   single: boolean,
   look?: (vcpu: number, c: Cpu) => number,
-): { e: Executed; mark: Mark } | undefined {
+): Found | undefined {
   const here = vcpus.map((i) => {
     const v = vcpuView(r, guest, i);
     return { retired: v.retired(), pc: v.pc() };
@@ -153,6 +153,17 @@ function lastExecuted(
     r.restore(mark);
     // A restore builds the hypervisor's vCPUs anew: look them up again.
     const views = vcpus.map((i) => vcpuView(r, guest, i));
+    // Checkpoints of this pass, taken between rounds once it has run subMarks.ms of wall time since
+    // the last: what it finds is then reached again from close by, not from the window's start
+    // (docs/recording.md#limits). An idle window replays in less and takes none.
+    const subs: Mark[] = [];
+    let since = performance.now();
+    const round = () => {
+      if (performance.now() - since < subMarks.ms) return;
+      subs.push(r.capture(subs[subs.length - 1] ?? mark));
+      subMarks.taken++;
+      since = performance.now();
+    };
     // In the nearest window a vCPU that stands where it stands now has arrived: what it executes
     // from there is not before now; the window ends when all have.
     const arrived = views.map(() => false);
@@ -164,6 +175,7 @@ function lastExecuted(
         if (!arrived[e.vcpu] && want(e)) last = e;
       },
       look && ((k, c) => look(vcpus[k]!, c)),
+      () => r.cycles,
     );
     forward(
       r,
@@ -183,27 +195,45 @@ function lastExecuted(
         });
       },
       (c, pc, mode, cause) => seen.trap(c, pc, mode, cause),
+      round,
     );
     seen.finish();
-    if (last) return { e: { ...last, vcpu: vcpus[last.vcpu]! }, mark };
+    if (!last) continue;
+    const at = last.since;
+    const near = at === undefined ? undefined : subs.filter((m) => m.cycles <= at).pop();
+    return { e: { ...last, vcpu: vcpus[last.vcpu]! }, mark, ...(near ? { near } : {}) };
   }
   return undefined;
 }
 
+/**
+ * After replaying `ms` of wall time in one pass, lastExecuted takes a checkpoint (a few tens of ms
+ * each); `taken` counts them, `used` the steps reached from one, `missed` those that were not
+ * (none should be). Where a step lands does not depend on it (tests set `ms` low to check).
+ */
+export const subMarks = { ms: 150, taken: 0, used: 0, missed: 0 };
+
+/** What lastExecuted found: the instruction, its window's checkpoint, and one closer to it when taken. */
+interface Found {
+  e: Executed;
+  mark: Mark;
+  /** A checkpoint of the pass, before the slice that executed the instruction. */
+  near?: Mark;
+}
+
 /** Reaches what lastExecuted found, or says that it could not. */
-export function reachExecuted(
-  r: Replay,
-  guest: number,
-  f: { e: Executed; mark: Mark },
-  reason: DebugStop['reason'],
-): ReplayPosition {
+export function reachExecuted(r: Replay, guest: number, f: Found, reason: DebugStop['reason']): ReplayPosition {
   const p: RetiredPoint = {
     guest,
     vcpu: f.e.vcpu,
     retired: f.e.retired,
     ...(f.e.pc !== undefined ? { pc: f.e.pc } : {}),
   };
-  if (!reach(r, f.mark, p, r.endCycles))
+  // From the pass's own checkpoint before the instruction when there is one; the window's otherwise
+  // (and should that one not come to it, which the slices' times say cannot happen).
+  const fromNear = f.near !== undefined && reach(r, f.near, p, r.endCycles);
+  if (f.near) subMarks[fromNear ? 'used' : 'missed']++;
+  if (!fromNear && !reach(r, f.mark, p, r.endCycles))
     throw new ReplayError(
       `guest ${guest} vCPU ${p.vcpu}: the replay did not come back to its instruction ${p.retired}`,
     );
