@@ -118,11 +118,25 @@ describe('loop versioning of the TLB check', () => {
           ins('blt', { rs1: 'a1', rs2: 'a3', imm: -12 }),
         ],
       ),
+      // (f) an induction variable that runs up to 2^31 - 1 (the stretch's end cannot be folded into
+      // the branch near the top: i0 + kf * d would not be an int32), bytes across V+0x3000.
+      ...repeat(
+        20,
+        [...li('s0', V + 0x2800), ...li('s4', 0x7fffe800), ...li('t0', 0x7fffe800), ...li('s5', 0x7fffffff)],
+        [
+          ins('sub', { rd: 't2', rs1: 't0', rs2: 's4' }),
+          ins('add', { rd: 't2', rs1: 't2', rs2: 's0' }),
+          ins('srli', { rd: 't3', rs1: 't0', imm: 3 }),
+          ins('sb', { rs1: 't2', rs2: 't3', imm: 0 }),
+          ins('addi', { rd: 't0', rs1: 't0', imm: 1 }),
+          ins('blt', { rs1: 't0', rs2: 's5', imm: -20 }),
+        ],
+      ),
       ins('jal', { rd: 0, imm: 0 }),
     ];
     expect(code.length).toBeLessThan(1024); // one code page
     const { ref, jit } = pair(code);
-    expect(lockstep(ref, jit, 2_500_000, 20_000, 11).detail).toBe('');
+    expect(lockstep(ref, jit, 3_500_000, 20_000, 11).detail).toBe('');
     expect(jit.cpus[0].pc).toBe(CODE + 4 * (code.length - 1)); // ran to the end
     // The buffer as the program means it (loops a, b and c written out in JS), through the mapping.
     const buf = new DataView(new ArrayBuffer(0x4000));
@@ -131,6 +145,7 @@ describe('loop versioning of the TLB check', () => {
       for (let a1 = 0x1ffc, a2 = 0x3ff0; a1 !== 0x1000; a1 -= 4, a2 -= 12)
         buf.setInt32(a2 + 8, buf.getInt32(a1, true) ^ 0x5a5, true);
     for (let rep = 0; rep < 20; rep++) for (let t1 = 5; t1 < 3 * 4096 + 100; t1 += 37) buf.setUint8(t1 + 1, t1);
+    for (let t0 = 0x7fffe800; t0 < 0x7fffffff; t0++) buf.setUint8(0x2800 + t0 - 0x7fffe800, t0 >>> 3);
     for (let i = 0; i < 0x4000; i++)
       if (at(jit, V + i) !== buf.getUint8(i)) expect(`V + ${i}: ${at(jit, V + i)}`).toBe(buf.getUint8(i));
     expect(jit.cpus[0].regs[9]).toBe(20 * 8); // (e): 8 misaligned loads per run

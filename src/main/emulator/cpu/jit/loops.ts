@@ -47,6 +47,12 @@ function linJs(x: Exclude<Lin, null>): string {
   return s === '' ? lit(x.k) : x.k === 0 ? `(${s}) | 0` : `((${s}) + ${lit(x.k)}) | 0`;
 }
 
+/** The stretch's end folded into the loop's branch (below); a switch so its cost can be measured. */
+let FOLD_BOUND = true;
+export function setFoldBound(on: boolean): void {
+  FOLD_BOUND = on;
+}
+
 export interface VersionedLoop {
   /** Code for the top of the loop's `for (;;)`, before its checked iteration. */
   head: string;
@@ -127,8 +133,29 @@ export function versionLoop(page: CodePage, s: number, e: number, label: string)
   }
   const bw = page[2 * (e - 1)];
   const cond = condJs(baseKind(bw), R((bw >>> 16) & 63), R(bw >>> 24));
+  head.push('if (kf > 1) {');
+  // `blt i, bound` on an induction variable i with a positive step d and a bound the block does not
+  // change: the stretch's end folds into the branch (`i < min(bound, i0 + kf * d)`), one compare per
+  // iteration instead of two, when i0 + kf * d stays an int32 (i then never wraps inside it).
+  const bi = (bw >>> 16) & 63;
+  const bb = bw >>> 24;
+  const d = step.get(bi);
+  if (FOLD_BOUND && baseKind(bw) === K.blt && bi !== 0 && d && !val.has(bb)) {
+    head.push(
+      `st = ${linJs(d)}; ib = r${bi} + kf * st;`,
+      `if (st > 0 && ib <= 2147483647) {`,
+      `ib = (${R(bb)} < ib ? ${R(bb)} : ib) | 0; i0 = r${bi};`,
+      'for (;;) {',
+      ...body,
+      `if (!(r${bi} < ib)) break;`,
+      '}',
+      `left = (left - Math.imul(((r${bi} - i0) / st) | 0, ${len})) | 0;`,
+      `if (${cond}) continue;`,
+      `break ${label};`,
+      '}',
+    );
+  }
   head.push(
-    'if (kf > 1) {',
     'kk = kf;',
     'for (;;) {',
     ...body,
@@ -140,5 +167,5 @@ export function versionLoop(page: CodePage, s: number, e: number, label: string)
     '}',
     '}',
   );
-  return { head: head.join('\n'), locals: ['kf', 'kk', 'st', 'q', ...acc.map((x) => `o${x.i}`)] };
+  return { head: head.join('\n'), locals: ['kf', 'kk', 'st', 'q', 'ib', 'i0', ...acc.map((x) => `o${x.i}`)] };
 }
