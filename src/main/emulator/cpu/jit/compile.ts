@@ -23,6 +23,8 @@
 import type { Cpu } from '../Cpu.js';
 import { CAUSE } from '../../../../shared/isa/csrs.js';
 import { baseKind, decodeInto, K_DECODE, KIND, SINK, type CodePage } from '../decode.js';
+import { accessJs, alignOf, aluJs, condJs, isMem, isStore, lit } from './emit.js';
+import { versionLoop } from './loops.js';
 
 /** (cpu, steps done in this slice, slice budget, virtual address of the page, entry block) -> steps
  *  done, or ~steps when the instruction at cpu.pc must be run by the interpreter. */
@@ -59,6 +61,11 @@ type RegionSite = [cpu: Cpu, page: CodePage, hpa: number, entry: number, more?: 
  */
 const MAX_REGION_COST = 256;
 const MEM_COST = 8;
+/** Loop versioning of the TLB check (loops.ts); a switch so that its cost can be measured. */
+export let VERSION_LOOPS = true;
+export function setVersionLoops(on: boolean): void {
+  VERSION_LOOPS = on;
+}
 const K = KIND;
 
 function inline(k: number): boolean {
@@ -169,7 +176,6 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
   const wb = [...written].map((r) => `regs[${r}] = r${r};`).join(' ');
   const reload = [...used].map((r) => `r${r} = regs[${r}];`).join(' ');
   const R = (r: number) => (r === 0 ? '0' : `r${r}`);
-  const lit = (v: number) => (v < 0 ? `(${v})` : `${v}`);
   // Exits only assign constants and leave by `break main` to one shared exit at the end: code that
   // V8 has never run but needs no type feedback does not deoptimize the region when first reached.
   // xk: steps not done of this block (the interpreter runs instruction xp next), -1: leave with the
@@ -178,6 +184,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
   const exitTo = (offset: number) => `{ xk = -1; xp = ${offset}; break main; }`;
 
   const out: string[] = [];
+  const loopLocals = new Set<string>();
   const emitGoto = (from: number, target: number, fallsInto: boolean) => {
     // Direct control transfer to instruction `target` (in the page) or leave with its pc.
     if (target >= 0 && target < 1024 && entries[target] >= 0) {
@@ -191,7 +198,15 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     const last = baseKind(page[2 * (e - 1)]!);
     const selfLoop = isBranch(last) && e - 1 + (page[2 * (e - 1) + 1] >> 2) === s;
     out.push(`case ${b}:`);
-    if (selfLoop) out.push('for (;;) {');
+    // A loop: its head may run a stretch of iterations with no TLB checks (loops.ts).
+    if (selfLoop) {
+      const v = VERSION_LOOPS ? versionLoop(page, s, e, `L${b}`) : undefined;
+      out.push(`L${b}: for (;;) {`);
+      if (v) {
+        out.push(v.head);
+        for (const l of v.locals) loopLocals.add(l);
+      }
+    }
     out.push(`if (left < ${len}) ${exitSlow(s, 0)}`);
     out.push(`left = (left - ${len}) | 0;`);
     // Registers whose value mod 4 this block knows: a word access through r + imm that passed its
@@ -228,115 +243,16 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
           `pa = ${pb} | (va & 4095);`
         );
       };
+      const alu = aluJs(k, rd, a, c, imm, i);
+      if (alu !== undefined) {
+        out.push(alu);
+        continue;
+      }
+      if (isMem(k)) {
+        out.push(`${mem(isStore(k) ? 'wTag' : 'rTag', alignOf(k))} ${accessJs(k, rd, c)}`);
+        continue;
+      }
       switch (k) {
-        case K.add:
-          out.push(`${rd} = (${a} + ${c}) | 0;`);
-          break;
-        case K.sub:
-          out.push(`${rd} = (${a} - ${c}) | 0;`);
-          break;
-        case K.and:
-          out.push(`${rd} = ${a} & ${c};`);
-          break;
-        case K.or:
-          out.push(`${rd} = ${a} | ${c};`);
-          break;
-        case K.xor:
-          out.push(`${rd} = ${a} ^ ${c};`);
-          break;
-        case K.sll:
-          out.push(`${rd} = ${a} << (${c} & 31);`);
-          break;
-        case K.srl:
-          out.push(`${rd} = (${a} >>> (${c} & 31)) | 0;`);
-          break;
-        case K.sra:
-          out.push(`${rd} = ${a} >> (${c} & 31);`);
-          break;
-        case K.slt:
-          out.push(`${rd} = ${a} < ${c} ? 1 : 0;`);
-          break;
-        case K.sltu:
-          out.push(`${rd} = ${a} >>> 0 < ${c} >>> 0 ? 1 : 0;`);
-          break;
-        case K.mul:
-          out.push(`${rd} = Math.imul(${a}, ${c});`);
-          break;
-        case K.mulh:
-          out.push(`${rd} = mulh(${a}, ${c});`);
-          break;
-        case K.mulhu:
-          out.push(`${rd} = mulhu(${a}, ${c});`);
-          break;
-        case K.div:
-          out.push(`x = ${a}; y = ${c}; ${rd} = y === 0 ? -1 : x === -2147483648 && y === -1 ? x : (x / y) | 0;`);
-          break;
-        case K.divu:
-          out.push(`x = ${a} >>> 0; y = ${c} >>> 0; ${rd} = y === 0 ? -1 : (x / y) | 0;`);
-          break;
-        case K.rem:
-          out.push(`x = ${a}; y = ${c}; ${rd} = y === 0 ? x : y === -1 ? 0 : (x % y) | 0;`);
-          break;
-        case K.remu:
-          out.push(`x = ${a} >>> 0; y = ${c} >>> 0; ${rd} = y === 0 ? x | 0 : (x % y) | 0;`);
-          break;
-        case K.addi:
-          out.push(`${rd} = (${a} + ${lit(imm)}) | 0;`);
-          break;
-        case K.slti:
-          out.push(`${rd} = ${a} < ${lit(imm)} ? 1 : 0;`);
-          break;
-        case K.sltiu:
-          out.push(`${rd} = ${a} >>> 0 < ${imm >>> 0} ? 1 : 0;`);
-          break;
-        case K.andi:
-          out.push(`${rd} = ${a} & ${lit(imm)};`);
-          break;
-        case K.ori:
-          out.push(`${rd} = ${a} | ${lit(imm)};`);
-          break;
-        case K.xori:
-          out.push(`${rd} = ${a} ^ ${lit(imm)};`);
-          break;
-        case K.slli:
-          out.push(`${rd} = ${a} << ${lit(imm)};`);
-          break;
-        case K.srli:
-          out.push(`${rd} = (${a} >>> ${lit(imm)}) | 0;`);
-          break;
-        case K.srai:
-          out.push(`${rd} = ${a} >> ${lit(imm)};`);
-          break;
-        case K.lui:
-          out.push(`${rd} = ${lit(imm)};`);
-          break;
-        case K.auipc:
-          out.push(`${rd} = (pageVa + ${4 * i} + ${lit(imm)}) | 0;`);
-          break;
-        case K.lb:
-          out.push(`${mem('rTag', 0)} ${rd} = m8[pa];`);
-          break;
-        case K.lh:
-          out.push(`${mem('rTag', 1)} ${rd} = m16[pa >>> 1];`);
-          break;
-        case K.lw:
-          out.push(`${mem('rTag', 3)} ${rd} = m32[pa >>> 2];`);
-          break;
-        case K.lbu:
-          out.push(`${mem('rTag', 0)} ${rd} = mu8[pa];`);
-          break;
-        case K.lhu:
-          out.push(`${mem('rTag', 1)} ${rd} = mu16[pa >>> 1];`);
-          break;
-        case K.sb:
-          out.push(`${mem('wTag', 0)} mu8[pa] = ${c};`);
-          break;
-        case K.sh:
-          out.push(`${mem('wTag', 1)} mu16[pa >>> 1] = ${c};`);
-          break;
-        case K.sw:
-          out.push(`${mem('wTag', 3)} m32[pa >>> 2] = ${c};`);
-          break;
         case K.jal: {
           out.push(`${rd} = (pageVa + ${4 * i + 4}) | 0;`);
           emitGoto(i, i + (imm >> 2), false);
@@ -371,9 +287,7 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
           break;
         default: {
           if (!isBranch(k)) throw new Error(`jit: kind ${k} is not inline (emulator bug)`);
-          const op = { [K.beq]: '===', [K.bne]: '!==', [K.blt]: '<', [K.bge]: '>=', [K.bltu]: '<', [K.bgeu]: '>=' }[k];
-          const u = k === K.bltu || k === K.bgeu ? ' >>> 0' : '';
-          const cond = `${a}${u} ${op} ${c}${u}`;
+          const cond = condJs(k, a, c);
           const target = i + (imm >> 2);
           if (selfLoop) out.push(`if (${cond}) continue;`, 'break;', '}');
           else {
@@ -391,7 +305,8 @@ function compileRegion(...[cpu, page, hpa, entry, more = []]: RegionSite): Regio
     else out.push(inline(kind(e)) ? exitTo(4 * e) : exitSlow(e, 0));
   }
 
-  const regDecl = [...used].map((r) => `let r${r} = regs[${r}];`).join(' ');
+  const regDecl =
+    [...used].map((r) => `let r${r} = regs[${r}];`).join(' ') + [...loopLocals].map((l) => ` let ${l} = 0;`).join('');
   const source =
     `const regs = cpu.regs; const mem = cpu.mem; const m32 = mem.i32; const m16 = mem.i16; ` +
     `const mu16 = mem.u16; const m8 = mem.i8; const mu8 = mem.u8; const tlb = cpu.tlb; ` +
