@@ -116,7 +116,7 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (len < 0 || len > 4096) return E.INVAL;
       const bytes = hv.readGuest(p, a(0), len);
       if (!bytes) return E.FAULT;
-      const sink = hv.opts.consoleFor(p);
+      const sink = hv.consoleSink(p); // held while it is an FT primary (docs/fault-tolerance.md)
       for (const b of bytes) sink.write(b);
       const until = hv.chargeConsole(p, len, cpu.now());
       if (until === 0) return len;

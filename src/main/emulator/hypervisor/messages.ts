@@ -206,6 +206,12 @@ export function accept(hv: Hypervisor, p: Partition, id: number, gpa: number): n
  */
 export function swapOut(hv: Hypervisor, p: Partition): HvError | undefined {
   if (p.id === 0) return fail(E.INVAL, 'the Controlling OS cannot be swapped out');
+  const pair = hv.ftPairOf(p.id);
+  if (pair)
+    return fail(
+      E.BUSY,
+      `partition ${p.id} is ${pair.primary === p.id ? 'an FT primary' : 'an FT backup'}: turn fault tolerance off first (ft ${pair.primary} off)`,
+    );
   if (p.state !== 'running' && p.state !== 'stopped')
     return fail(E.BUSY, `partition ${p.id} is ${p.state}: only a running or stopped one can be swapped out`);
   const bytes = hv.readGuest(p, 0, p.memBytes) as Uint8Array;

@@ -16,6 +16,7 @@ import type { Share } from './plan.js';
 import { SparseBytes, type SparseState } from './swap.js';
 import type { BridgeState } from './net/Bridge.js';
 import type { MgmtState } from './mgmt.js';
+import type { FtState } from './ft.js';
 import type { Stage2Table } from './stage2.js';
 import { Vcpu, type VcpuState } from './Vcpu.js';
 
@@ -116,6 +117,8 @@ export interface HypervisorState {
   recoveries?: number;
   /** ctl's management mailbox (absent in snapshots made before it: empty). */
   mgmt?: MgmtState;
+  /** Fault-tolerant pairs and the last takeover (M23, ft.ts; absent: none). */
+  ft?: FtState;
 }
 
 /** What state.ts reads and writes inside the Hypervisor (its private tables). */

@@ -1,0 +1,195 @@
+/**
+ * The fault-tolerance operations on the hypervisor (M23, docs/fault-tolerance.md; the data is in
+ * ft.ts): pairing a client with a backup (ft_on), ending an epoch (commit), unpairing (ft_off) and
+ * the takeover after an injected primary failure (failover).
+ */
+import { E, fail, type HvError } from './errors.js';
+import { checkpointOf, copyDirty, FT_EPOCH_INSTRUCTIONS, newPair, type FtPair } from './ft.js';
+import type { Hypervisor } from './Hypervisor.js';
+import { MAX_PARTITION_ID } from './hypercalls.js';
+import { loadPartition, restoreDevices } from './state.js';
+
+/**
+ * ft_on: give client `id` a backup partition with [gpa, gpa+size) of ctl's memory (as much as the
+ * primary has), its vCPU on another pCPU when there is one. Returns the backup's id, or why not.
+ */
+export function ftOn(hv: Hypervisor, id: number, gpa: number, size: number): number | HvError {
+  const p = hv.partitions.get(id);
+  if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
+  if (id === 0)
+    return fail(
+      E.INVAL,
+      'ctl has no backup: it is the one that pairs the others (and a failure of ctl is the machine)',
+    );
+  const paired = hv.ftPairOf(id);
+  if (paired)
+    return fail(
+      E.BUSY,
+      paired.primary === id
+        ? `partition ${id} already has a backup (${paired.backup})`
+        : `partition ${id} is the backup of ${paired.primary}`,
+    );
+  if (p.state !== 'running') return fail(E.BUSY, `partition ${id} is not running (${p.state})`);
+  if (p.vcpus.length !== 1)
+    return fail(E.INVAL, `partition ${id} has ${p.vcpus.length} vCPUs: a backup follows a one-vCPU client only`);
+  if (p.shared.length) return fail(E.INVAL, `partition ${id} maps shared pages: its backup could not have them`);
+  if (size !== p.memBytes)
+    return fail(E.NOMEM, `the backup needs ${p.memBytes >> 10} KiB, as much as its primary, not ${size >> 10} KiB`);
+  let bid = -1;
+  for (let i = 1; i <= MAX_PARTITION_ID && bid < 0; i++) if (!hv.partitions.has(i)) bid = i;
+  if (bid < 0) return fail(E.NOSPC, 'no partition id is free for the backup');
+  const ctl = hv.partitions.get(0);
+  if (!ctl) return fail(E.NOENT, 'no ctl');
+  const b = hv.create(bid, `${p.name}~b`);
+  const err = hv.moveMemory(ctl, b, gpa >>> 0, size >>> 0);
+  if (err) {
+    hv.partitions.delete(bid);
+    hv.log(bid, 'destroyed', `no memory for the backup of ${id}: ${err.message}`);
+    return err;
+  }
+  const cpus = hv.machine.cpus.length;
+  const home = (p.vcpus[0].home + 1) % cpus;
+  hv.addVcpu(b, home);
+  b.state = 'stopped';
+  const pair = newPair(id, bid);
+  hv.ft.set(id, pair);
+  const cpu = hv.takeOff(p.vcpus[0]);
+  commit(hv, pair);
+  if (cpu) hv.reschedule(cpu);
+  hv.log(
+    id,
+    'ft',
+    `backup ${bid} (${b.name}) on pCPU ${home}: epochs of at most ${FT_EPOCH_INSTRUCTIONS} instructions, output held until the backup has its epoch`,
+  );
+  return bid;
+}
+
+/** ft_off: no backup any more; its held output leaves now, the backup's memory goes back to ctl. */
+export function ftOff(hv: Hypervisor, id: number): HvError | undefined {
+  const pair = hv.ft.get(id);
+  if (!pair) return fail(E.NOENT, `partition ${id} has no backup`);
+  release(hv, pair);
+  hv.ft.delete(id);
+  hv.destroy(pair.backup);
+  hv.log(id, 'ft', `backup ${pair.backup} removed: no fault tolerance`);
+  return undefined;
+}
+
+/** Send the held output of `pair`'s open epoch (the backup has it, or FT ends). */
+function release(hv: Hypervisor, pair: FtPair): void {
+  const p = hv.partitions.get(pair.primary);
+  if (!p) return;
+  if (pair.heldConsole.length) {
+    const sink = hv.opts.consoleFor(p);
+    for (const b of pair.heldConsole) sink.write(b);
+    pair.stats.releasedBytes += pair.heldConsole.length;
+    pair.heldConsole.length = 0;
+  }
+  for (const f of pair.heldFrames) hv.bridge.forward(p.id, f);
+  pair.stats.releasedFrames += pair.heldFrames.length;
+  pair.heldFrames.length = 0;
+}
+
+/** Whether the open epoch has anything the backup should have now. */
+export function epochDue(pair: FtPair, instret: number, waiting: boolean): boolean {
+  if (instret - pair.epochStart >= FT_EPOCH_INSTRUCTIONS) return true;
+  const any = pair.heldConsole.length + pair.heldFrames.length + pair.inputBytes.length + pair.inputFrames.length > 0;
+  return waiting ? any || instret !== pair.epochStart : false;
+}
+
+/**
+ * The end of an epoch (the primary's vCPU saved, off every pCPU): the backup gets the epoch's dirty
+ * pages and the checkpoint; then the epoch's output leaves and its input log is cleared.
+ */
+export function commit(hv: Hypervisor, pair: FtPair): void {
+  const p = hv.partitions.get(pair.primary);
+  const b = hv.partitions.get(pair.backup);
+  if (!p || !b) return;
+  const mem = hv.machine.mem;
+  const dirty = copyDirty(mem.u8, p, b);
+  // Copying a dirty page is 1,024 word copies (src/shared/hvCosts.ts), as a hypervisor would do.
+  hv.charge('copyWord', dirty * 1024, undefined, p);
+  pair.stats.pagesCopied += dirty;
+  pair.stats.lastDirtyPages = dirty;
+  pair.checkpoint = checkpointOf(p, hv.machine.cpus.length);
+  pair.epoch++;
+  pair.epochStart = p.vcpus[0].instret;
+  release(hv, pair);
+  pair.inputBytes.length = 0;
+  pair.inputFrames.length = 0;
+}
+
+/**
+ * The primary of `pair` failed (fault_inject fail): it is stopped, its held output discarded; the
+ * backup becomes the partition, with its memory, on its pCPU, from the last epoch boundary, and is
+ * given the open epoch's input again. `now` is pCPU 0's time of the failure.
+ */
+export function failover(hv: Hypervisor, pair: FtPair, now: number): HvError | undefined {
+  const p = hv.partitions.get(pair.primary);
+  const b = hv.partitions.get(pair.backup);
+  const cp = pair.checkpoint;
+  if (!p || !b || !cp) return fail(E.NOENT, `partition ${pair.primary} has no usable backup`);
+  hv.ft.delete(pair.primary);
+  p.stats.faults++;
+  hv.halt(p, 'faulted', `injected primary failure (fail-stop): its backup ${b.id} takes over`);
+  const discardedBytes = pair.heldConsole.length;
+  const discardedFrames = pair.heldFrames.length;
+  // The failed primary keeps the backup's memory for a moment and gives it back to ctl as the
+  // backup is destroyed; the primary's id now holds the backup's memory (the epoch's state).
+  const theirs = b.memory.map((r) => ({ ...r }));
+  b.memory.length = 0;
+  b.memory.push(...p.memory.map((r) => ({ ...r })));
+  p.memory.length = 0;
+  p.memory.push(...theirs);
+  const home = b.vcpus[0].home;
+  hv.destroy(b.id);
+  for (const v of p.vcpus) hv.dequeue(v);
+  const q = loadPartition(
+    {
+      ...cp,
+      memory: theirs,
+      vcpus: cp.vcpus.map((v) => ({ ...v, home })),
+      lastOn: cp.lastOn.map(() => -1),
+    },
+    (x) => hv.kick(x),
+  );
+  q.pristine = p.pristine;
+  q.vmid = p.vmid;
+  q.s2root = 0;
+  q.stats.faults = p.stats.faults;
+  for (const c of hv.machine.cpus) if (q.vmid) c.tlb.flushVmid(q.vmid);
+  for (const v of q.vcpus) if (v.te) v.te = { vptbr: v.te.vptbr, shadow: undefined, stale: true };
+  hv.partitions.set(q.id, q);
+  for (const v of q.vcpus) hv.enqueue(v);
+  if (!hv.remap(q)) {
+    q.state = 'faulted';
+    hv.log(q.id, 'faulted', 'the backup could not take over: the hypervisor reserve is full');
+    return fail(E.NOMEM, 'the hypervisor reserve is full');
+  }
+  hv.buildDevices(q);
+  restoreDevices(q, cp);
+  // The open epoch's input, again and in order: its console bytes, the frames delivered to its port.
+  if (pair.inputBytes.length) hv.vconsoles.get(q.id)?.input(pair.inputBytes);
+  const port = hv.bridge.port(q.id);
+  for (const f of pair.inputFrames) port?.endpoint.receive(f);
+  hv.notify(q);
+  hv.ftLast = {
+    id: q.id,
+    name: q.name,
+    failedAt: now,
+    cycles: undefined,
+    epoch: pair.epoch,
+    replayedBytes: pair.inputBytes.length,
+    replayedFrames: pair.inputFrames.length,
+    discardedBytes,
+    discardedFrames,
+    pcpu: home,
+  };
+  hv.log(
+    q.id,
+    'ft',
+    `takeover: backup ${b.id} is ${q.id} (${q.name}) on pCPU ${home} from epoch ${pair.epoch}; ${pair.inputBytes.length} console bytes and ${pair.inputFrames.length} frames of the open epoch given again, ${discardedBytes} held bytes and ${discardedFrames} held frames never sent`,
+  );
+  for (const v of q.vcpus) hv.kick(v);
+  return undefined;
+}
