@@ -26,7 +26,7 @@ async function cosWorld(): Promise<{ w: HvWorld; cos: Partition }> {
 /** Pair partition `id` with a backup taken from the top of ctl's memory. */
 function pair(w: HvWorld, id: number, size = MEM): number | HvError {
   const ctl = w.hv.partitions.get(0)!;
-  return ftOn(w.hv, id, ctl.memEnd - size, size);
+  return ftOn(w.hv, id, 60, ctl.memEnd - size, size);
 }
 
 /** Type `cmd` and run until the next prompt after it. */
@@ -138,7 +138,7 @@ describe('fault tolerance (M23)', () => {
     expect(err(pair(w, smp.id, 2 << 20))?.message).toMatch(/2 vCPUs: a backup follows a one-vCPU client only/);
     // More than ctl has: the memory move is refused, and no backup partition is left behind.
     const ids = [...w.hv.partitions.keys()];
-    const r = err(ftOn(w.hv, one.id, 0, w.hv.partitions.get(0)!.memBytes + (2 << 20)));
+    const r = err(ftOn(w.hv, one.id, 61, 0, w.hv.partitions.get(0)!.memBytes + (2 << 20)));
     expect(r).toBeDefined();
     expect([...w.hv.partitions.keys()].sort()).toEqual(ids.sort());
     // Turning it off gives the backup's memory back.

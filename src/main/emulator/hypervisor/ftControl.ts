@@ -8,12 +8,13 @@ import { checkpointOf, copyDirty, FT_EPOCH_INSTRUCTIONS, newPair, type FtPair } 
 import type { Hypervisor } from './Hypervisor.js';
 import { MAX_PARTITION_ID } from './hypercalls.js';
 import { loadPartition, restoreDevices } from './state.js';
+import type { Vcpu } from './Vcpu.js';
 
 /**
  * ft_on: give client `id` a backup partition with [gpa, gpa+size) of ctl's memory (as much as the
  * primary has), its vCPU on another pCPU when there is one. Returns the backup's id, or why not.
  */
-export function ftOn(hv: Hypervisor, id: number, gpa: number, size: number): number | HvError {
+export function ftOn(hv: Hypervisor, id: number, bid: number, gpa: number, size: number): number | HvError {
   const p = hv.partitions.get(id);
   if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
   if (id === 0)
@@ -35,9 +36,8 @@ export function ftOn(hv: Hypervisor, id: number, gpa: number, size: number): num
   if (p.shared.length) return fail(E.INVAL, `partition ${id} maps shared pages: its backup could not have them`);
   if (size !== p.memBytes)
     return fail(E.NOMEM, `the backup needs ${p.memBytes >> 10} KiB, as much as its primary, not ${size >> 10} KiB`);
-  let bid = -1;
-  for (let i = 1; i <= MAX_PARTITION_ID && bid < 0; i++) if (!hv.partitions.has(i)) bid = i;
-  if (bid < 0) return fail(E.NOSPC, 'no partition id is free for the backup');
+  if (bid < 1 || bid > MAX_PARTITION_ID) return fail(E.INVAL, `${bid} is not a partition id for the backup`);
+  if (hv.partitions.has(bid)) return fail(E.BUSY, `partition ${bid} exists: the backup needs a free id`);
   const ctl = hv.partitions.get(0);
   if (!ctl) return fail(E.NOENT, 'no ctl');
   const b = hv.create(bid, `${p.name}~b`);
@@ -62,6 +62,36 @@ export function ftOn(hv: Hypervisor, id: number, gpa: number, size: number): num
     `backup ${bid} (${b.name}) on pCPU ${home}: epochs of at most ${FT_EPOCH_INSTRUCTIONS} instructions, output held until the backup has its epoch`,
   );
   return bid;
+}
+
+/** ft_query's 32 bytes for partition `id` (docs/fault-tolerance.md#ft_query), or undefined. */
+export function ftQuery(hv: Hypervisor, id: number): Uint8Array | undefined {
+  const pair = hv.ft.get(id);
+  const last = hv.ftLast?.id === id ? hv.ftLast : undefined;
+  if (!pair && !last) return undefined;
+  const b = new Uint8Array(32);
+  const dv = new DataView(b.buffer);
+  const sat = (n: number) => Math.min(n, 0xffffffff) >>> 0;
+  dv.setInt32(0, pair ? pair.backup : -1, true);
+  if (pair) {
+    const v = hv.partitions.get(id)?.vcpus[0];
+    dv.setUint32(4, sat(pair.epoch), true);
+    dv.setUint32(8, sat(v ? ftLive(hv, v) - pair.epochStart : 0), true);
+    dv.setUint32(12, sat(pair.heldConsole.length), true);
+    dv.setUint32(16, sat(pair.heldFrames.length), true);
+    dv.setUint32(20, sat(pair.stats.lastDirtyPages), true);
+    dv.setUint32(28, hv.partitions.get(pair.backup)?.vcpus[0]?.home ?? 0, true);
+  } else if (last) {
+    dv.setUint32(4, sat(last.epoch), true);
+    dv.setUint32(28, last.pcpu, true);
+  }
+  dv.setInt32(24, last?.cycles !== undefined ? Math.min(last.cycles, 0x7fffffff) : -1, true);
+  return b;
+}
+
+/** A vCPU's retired instructions now (live on its pCPU while it runs there). */
+export function ftLive(hv: Hypervisor, v: Vcpu): number {
+  return v.runningOn >= 0 ? hv.machine.cpus[v.runningOn].instret : v.instret;
 }
 
 /** ft_off: no backup any more; its held output leaves now, the backup's memory goes back to ctl. */
