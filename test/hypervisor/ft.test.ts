@@ -10,13 +10,13 @@ import { FT_EPOCH_INSTRUCTIONS } from '../../src/main/emulator/hypervisor/ft.js'
 import { ftOff, ftOn } from '../../src/main/emulator/hypervisor/ftControl.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import { HvError } from '../../src/main/emulator/hypervisor/errors.js';
-import { testGuest, world, type HvWorld } from './harness.js';
+import { HvWorld, testGuest, world } from './harness.js';
 
 const MEM = 8 << 20;
 
-/** cos as partition 1 on pCPU 0 of a 2-pCPU machine, at its prompt. */
-async function cosWorld(): Promise<{ w: HvWorld; cos: Partition }> {
-  const w = await world({ cpus: 2 });
+/** cos as partition 1 on pCPU 0 of a 2-pCPU machine (or of `cpus`), at its prompt. */
+async function cosWorld(cpus = 2): Promise<{ w: HvWorld; cos: Partition }> {
+  const w = await world({ cpus });
   const img = w.diskOs('cos');
   const cos = w.launch(1, 'cos', img, { memBytes: MEM, grantDiskPartition: img.partition });
   w.expect('cos', 'cos> ');
@@ -122,6 +122,52 @@ describe('fault tolerance (M23)', () => {
     expect(w.output('cos')).toBe(expected);
     expect(w.hv.ftLast?.cycles).toBeGreaterThan(0);
     expect(w.hv.events.some((e) => e.kind === 'ft' && /takeover done/.test(e.detail))).toBe(true);
+  });
+
+  it('holds disk writes with the epoch: a takeover in the middle of `tally` neither loses nor repeats a count', async () => {
+    const { w } = await cosWorld(1);
+    pair(w, 1);
+    command(w, 'tally');
+    command(w, 'tally');
+    const p = w.hv.ft.get(1)!;
+    w.type(1, 'tally\r');
+    // One pCPU: the machine runs in steps of exactly this many cycles, so the test can stop between
+    // the write and the end of its epoch (cos waits for the disk's interrupt right after it).
+    for (let i = 0; i < 400_000 && p.heldBlocks.length === 0; i++) w.step(20);
+    // The write is held: the disk does not have it yet, the guest's own reads would.
+    expect(p.heldBlocks.length).toBeGreaterThan(0);
+    expect(w.hv.injectFault('fail', 1, w.machine.cpus[0].now())).toBeUndefined();
+    expect(w.hv.ftLast?.discardedBlocks).toBeGreaterThan(0);
+    w.expect('cos', /tally 3 \(on disk\)[\s\S]*cos> $/);
+    command(w, 'tally');
+    const counts = [...w.output('cos').matchAll(/tally (\d+) \(on disk\)/g)].map((m) => Number(m[1]));
+    expect(counts).toEqual([1, 2, 3, 4]);
+  });
+
+  it('a snapshot taken with output held and input logged restores the pair: the same run after it', async () => {
+    const { w } = await cosWorld();
+    pair(w, 1);
+    w.type(1, 'devs\r');
+    for (let i = 0; i < 400 && w.hv.ft.get(1)!.heldConsole.length === 0; i++) w.step(5_000);
+    expect(w.hv.ft.get(1)!.heldConsole.length).toBeGreaterThan(0);
+    const snap = {
+      machine: structuredClone(w.machine.saveState()),
+      hv: structuredClone(w.hv.saveState()),
+      disk: w.disk.data.slice(),
+      out: w.output('cos'),
+    };
+    expect(snap.hv.ft?.pairs.length).toBe(1);
+    w.run(20_000_000);
+    const after = w.output('cos').slice(snap.out.length);
+    expect(after).toMatch(/cos> $/);
+    const h = `${w.machine.stateHash()} ${w.hv.stateHash()}`;
+    const w2 = new HvWorld({ cpus: 2, diskImage: snap.disk });
+    w2.machine.restoreState(snap.machine);
+    w2.hv.restoreState(snap.hv);
+    expect(w2.hv.ft.get(1)?.heldConsole).toEqual(snap.hv.ft!.pairs[0]!.heldConsole);
+    w2.run(20_000_000);
+    expect(w2.output('cos')).toBe(after);
+    expect(`${w2.machine.stateHash()} ${w2.hv.stateHash()}`).toBe(h);
   });
 
   it('refuses ctl, a second pairing, a backup of the backup, too little memory, two vCPUs', async () => {

@@ -69,7 +69,7 @@ import {
   type FaultKind,
 } from './faults.js';
 import { macWords, virtualMac } from './net/vnic.js';
-import { loadPairs, savePairs, type FtPair, type FtTakeover } from './ft.js';
+import { FtDisk, loadPairs, savePairs, type FtPair, type FtTakeover } from './ft.js';
 import { commit, epochDue, failover } from './ftControl.js';
 
 export const HV_RESERVE_BYTES = 1 << 20;
@@ -678,13 +678,20 @@ export class Hypervisor {
         rtcEpochSeconds: this.opts.rtcEpochSeconds ?? 0,
         bridge: this.bridge, // network (issue 4): a virtual nic0 on the bridge
       },
-      granted && !p.devices.has('disk0') ? granted : undefined,
+      granted && !p.devices.has('disk0')
+        ? { ...granted, backend: new FtDisk(granted.backend, () => this.ft.get(p.id)) }
+        : undefined,
     );
     v.intc.onComplete = (s) => this.completePassthrough(p, s);
     this.vintc.set(p.id, v.intc);
     if (v.uart) this.vconsoles.set(p.id, v.uart);
     else this.vconsoles.delete(p.id);
     return v;
+  }
+
+  /** @internal (ftControl.ts) The physical disk `p`'s virtual disk writes to, if it has one. */
+  grantedBackend(p: Partition): BlockBackend | undefined {
+    return this.grantedDisk(p)?.backend;
   }
 
   /** Physical disk `id` (disk0, disk1, ... of the board), or undefined. */
@@ -1316,7 +1323,7 @@ export class Hypervisor {
     }
     if (!next) return this.idle(cpu);
     const p = next.partition;
-    if (this.ftLast && this.ftLast.cycles === undefined && this.ftLast.id === p.id) {
+    if (this.ftLast && this.ftLast.cycles === null && this.ftLast.id === p.id) {
       // The backup's first instruction as the primary: the takeover is over (docs/fault-tolerance.md).
       this.ftLast.cycles = this.machine.cpus[0].now() - this.ftLast.failedAt;
       this.log(p.id, 'ft', `takeover done in ${this.ftLast.cycles} cycles of machine time`);

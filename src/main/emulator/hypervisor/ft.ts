@@ -20,6 +20,7 @@
  * Mechanism only: ctl decides whom to pair and gives the backup's memory (ft_on), and injects the
  * failure (fault_inject fail).
  */
+import { BLOCK_SIZE, type BlockBackend } from '../devices/disk/BlockBackend.js';
 import type { Partition } from './Partition.js';
 import { savePartition, type PartitionSaved } from './state.js';
 
@@ -40,6 +41,8 @@ export interface FtPair {
   /** Output of the open epoch, held until the backup has it. */
   heldConsole: number[];
   heldFrames: Uint8Array[];
+  /** Disk writes of the open epoch by block (its reads see them; the disk gets them at the epoch's end). */
+  heldBlocks: [number, Uint8Array][];
   /** Input of the open epoch, in order (given again to the backup at a takeover). */
   inputBytes: number[];
   inputFrames: Uint8Array[];
@@ -58,8 +61,8 @@ export interface FtTakeover {
   name: string;
   /** pCPU 0's machine time of the failure, and of the backup's first instruction as the primary. */
   failedAt: number;
-  /** Machine cycles from the failure to the backup's first instruction (undefined until it ran). */
-  cycles: number | undefined;
+  /** Machine cycles from the failure to the backup's first instruction (null until it ran). */
+  cycles: number | null;
   /** Epochs the backup had, and the open epoch's logged input it was given again. */
   epoch: number;
   replayedBytes: number;
@@ -67,6 +70,7 @@ export interface FtTakeover {
   /** Held output of the open epoch that was never sent (the backup sends it itself). */
   discardedBytes: number;
   discardedFrames: number;
+  discardedBlocks: number;
   /** The pCPU the guest runs on from now. */
   pcpu: number;
 }
@@ -89,6 +93,7 @@ export function newPair(primary: number, backup: number): FtPair {
     checkpoint: undefined,
     heldConsole: [],
     heldFrames: [],
+    heldBlocks: [],
     inputBytes: [],
     inputFrames: [],
     stats: { pagesCopied: 0, lastDirtyPages: 0, releasedBytes: 0, releasedFrames: 0 },
@@ -136,6 +141,44 @@ export function checkpointOf(p: Partition, cpus: number): PartitionSaved {
   }
 }
 
+/**
+ * The virtual disk of a client as fault tolerance sees it (docs/fault-tolerance.md#disk-writes):
+ * while it is a primary, a write goes to the open epoch's held blocks, which its reads see, and
+ * reaches the disk at the epoch's end (ftControl.ts commit); otherwise straight through.
+ */
+export class FtDisk implements BlockBackend {
+  constructor(
+    private readonly backend: BlockBackend,
+    private readonly pair: () => FtPair | undefined,
+  ) {}
+  get blocks(): number {
+    return this.backend.blocks;
+  }
+  get readOnly(): boolean {
+    return this.backend.readOnly;
+  }
+  read(lba: number, count: number): Uint8Array | Error {
+    const r = this.backend.read(lba, count);
+    const held = this.pair()?.heldBlocks;
+    if (r instanceof Error || !held?.length) return r;
+    const out = r.slice();
+    // Later writes of the epoch over earlier ones: in the order they were made.
+    for (const [at, b] of held) if (at >= lba && at < lba + count) out.set(b, (at - lba) * BLOCK_SIZE);
+    return out;
+  }
+  write(lba: number, data: Uint8Array): true | Error {
+    const pair = this.pair();
+    if (!pair) return this.backend.write(lba, data);
+    if (this.backend.readOnly) return this.backend.write(lba, data); // its own error
+    for (let i = 0; i * BLOCK_SIZE < data.length; i++)
+      pair.heldBlocks.push([lba + i, data.slice(i * BLOCK_SIZE, (i + 1) * BLOCK_SIZE)]);
+    return true;
+  }
+  flush(): true | Error {
+    return this.backend.flush();
+  }
+}
+
 /** Deep copies for snapshots (plain data in, plain data out). */
 export function savePairs(pairs: Iterable<FtPair | FtPairSaved>, last: FtTakeover | undefined): FtState {
   return {
@@ -144,6 +187,7 @@ export function savePairs(pairs: Iterable<FtPair | FtPairSaved>, last: FtTakeove
       checkpoint: x.checkpoint ? structuredClone(x.checkpoint) : null,
       heldConsole: [...x.heldConsole],
       heldFrames: x.heldFrames.map((f) => f.slice()),
+      heldBlocks: (x.heldBlocks ?? []).map(([lba, b]): [number, Uint8Array] => [lba, b.slice()]),
       inputBytes: [...x.inputBytes],
       inputFrames: x.inputFrames.map((f) => f.slice()),
       stats: { ...x.stats },

@@ -34,6 +34,11 @@ export function ftOn(hv: Hypervisor, id: number, bid: number, gpa: number, size:
   if (p.vcpus.length !== 1)
     return fail(E.INVAL, `partition ${id} has ${p.vcpus.length} vCPUs: a backup follows a one-vCPU client only`);
   if (p.shared.length) return fail(E.INVAL, `partition ${id} maps shared pages: its backup could not have them`);
+  if (p.devices.size)
+    return fail(
+      E.INVAL,
+      `partition ${id} owns physical devices (${[...p.devices].join(', ')}): their state cannot be copied to a backup`,
+    );
   if (size !== p.memBytes)
     return fail(E.NOMEM, `the backup needs ${p.memBytes >> 10} KiB, as much as its primary, not ${size >> 10} KiB`);
   if (bid < 1 || bid > MAX_PARTITION_ID) return fail(E.INVAL, `${bid} is not a partition id for the backup`);
@@ -85,7 +90,7 @@ export function ftQuery(hv: Hypervisor, id: number): Uint8Array | undefined {
     dv.setUint32(4, sat(last.epoch), true);
     dv.setUint32(28, last.pcpu, true);
   }
-  dv.setInt32(24, last?.cycles !== undefined ? Math.min(last.cycles, 0x7fffffff) : -1, true);
+  dv.setInt32(24, last && last.cycles !== null ? Math.min(last.cycles, 0x7fffffff) : -1, true);
   return b;
 }
 
@@ -115,6 +120,10 @@ function release(hv: Hypervisor, pair: FtPair): void {
     pair.stats.releasedBytes += pair.heldConsole.length;
     pair.heldConsole.length = 0;
   }
+  // The epoch's disk writes reach the disk, in the order the guest made them.
+  const disk = pair.heldBlocks.length ? hv.grantedBackend(p) : undefined;
+  for (const [lba, b] of pair.heldBlocks) disk?.write(lba, b);
+  pair.heldBlocks.length = 0;
   for (const f of pair.heldFrames) hv.bridge.forward(p.id, f);
   pair.stats.releasedFrames += pair.heldFrames.length;
   pair.heldFrames.length = 0;
@@ -164,6 +173,7 @@ export function failover(hv: Hypervisor, pair: FtPair, now: number): HvError | u
   hv.halt(p, 'faulted', `injected primary failure (fail-stop): its backup ${b.id} takes over`);
   const discardedBytes = pair.heldConsole.length;
   const discardedFrames = pair.heldFrames.length;
+  const discardedBlocks = pair.heldBlocks.length;
   // The failed primary keeps the backup's memory for a moment and gives it back to ctl as the
   // backup is destroyed; the primary's id now holds the backup's memory (the epoch's state).
   const theirs = b.memory.map((r) => ({ ...r }));
@@ -207,18 +217,19 @@ export function failover(hv: Hypervisor, pair: FtPair, now: number): HvError | u
     id: q.id,
     name: q.name,
     failedAt: now,
-    cycles: undefined,
+    cycles: null,
     epoch: pair.epoch,
     replayedBytes: pair.inputBytes.length,
     replayedFrames: pair.inputFrames.length,
     discardedBytes,
     discardedFrames,
+    discardedBlocks,
     pcpu: home,
   };
   hv.log(
     q.id,
     'ft',
-    `takeover: backup ${b.id} is ${q.id} (${q.name}) on pCPU ${home} from epoch ${pair.epoch}; ${pair.inputBytes.length} console bytes and ${pair.inputFrames.length} frames of the open epoch given again, ${discardedBytes} held bytes and ${discardedFrames} held frames never sent`,
+    `takeover: backup ${b.id} is ${q.id} (${q.name}) on pCPU ${home} from epoch ${pair.epoch}; ${pair.inputBytes.length} console bytes and ${pair.inputFrames.length} frames of the open epoch given again, ${discardedBytes} held bytes, ${discardedFrames} held frames and ${discardedBlocks} held disk blocks never sent`,
   );
   for (const v of q.vcpus) hv.kick(v);
   return undefined;
