@@ -253,6 +253,8 @@ export interface FtView {
     replayedBytes: number;
     replayedFrames: number;
     discardedBytes: number;
+    /** Wall milliseconds the emulator took from the failure to the backup's first instruction (the app's host measures it). */
+    wallMs?: number;
   };
 }
 

@@ -48,6 +48,9 @@ describe('the fault-tolerance card (M23)', () => {
       /the backup has not run yet/,
     );
     expect(takeoverLine(undefined)).toBe('');
+    expect(takeoverLine({ pairs: [], lastTakeover: { ...view.lastTakeover!, wallMs: 3.25 } })).toMatch(
+      /\(151\.5 µs of machine time, 3\.3 ms of wall time\)/,
+    );
     expect(ftRole(view, 1)).toBe('primary (backup 63)');
     expect(ftRole(view, 63)).toBe('backup of 1');
     expect(ftRole(view, 2)).toBe('');

@@ -32,7 +32,8 @@ export function takeoverLine(ft: FtView | undefined): string {
   const took =
     t.cycles === null
       ? 'the backup has not run yet'
-      : `in ${t.cycles.toLocaleString('en-US')} cycles (${(t.cycles / CYCLES_PER_US).toFixed(1)} µs of machine time)`;
+      : `in ${t.cycles.toLocaleString('en-US')} cycles (${(t.cycles / CYCLES_PER_US).toFixed(1)} µs of machine time` +
+        `${t.wallMs !== undefined ? `, ${t.wallMs.toFixed(1)} ms of wall time` : ''})`;
   return (
     `Last takeover: ${t.id} ${t.name} went on from epoch ${t.epoch} on pCPU ${t.pcpu}, ${took}; ` +
     `${t.replayedBytes} console bytes and ${t.replayedFrames} frames of the failed epoch given again, ` +
