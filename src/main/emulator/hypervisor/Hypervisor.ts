@@ -977,6 +977,8 @@ export class Hypervisor {
     this.vintc.clear();
     this.vconsoles.clear();
     this.shares.length = 0;
+    // Every backup is lost with its table (a preferred primary comes back without one; M23).
+    this.ft.clear();
     for (const q of this.queues) q.length = 0;
     this.tickless.fill(false);
     this.vmidOwner.fill(-1);
