@@ -10,6 +10,7 @@ import { FT_EPOCH_INSTRUCTIONS } from '../../src/main/emulator/hypervisor/ft.js'
 import { ftOff, ftOn } from '../../src/main/emulator/hypervisor/ftControl.js';
 import type { Partition } from '../../src/main/emulator/hypervisor/Partition.js';
 import { HvError } from '../../src/main/emulator/hypervisor/errors.js';
+import { post } from '../../src/main/emulator/hypervisor/messages.js';
 import { HvWorld, testGuest, world } from './harness.js';
 
 const MEM = 8 << 20;
@@ -168,6 +169,18 @@ describe('fault tolerance (M23)', () => {
     w2.run(20_000_000);
     expect(w2.output('cos')).toBe(after);
     expect(`${w2.machine.stateHash()} ${w2.hv.stateHash()}`).toBe(h);
+  });
+
+  it('a message posted in the open epoch is in the inbox of the backup that took over', async () => {
+    const { w } = await cosWorld();
+    pair(w, 1);
+    const before = w.hv.partitions.get(1)!.inbox.length;
+    expect(post(w.hv, 0, w.hv.partitions.get(1)!, new TextEncoder().encode('hello cos'), false)).toBe(0);
+    expect(w.hv.ft.get(1)!.inputMessages.length).toBe(1);
+    expect(w.hv.injectFault('fail', 1, w.machine.cpus[0].now())).toBeUndefined();
+    const q = w.hv.partitions.get(1)!;
+    expect(q.inbox.length).toBe(before + 1);
+    expect(new TextDecoder().decode(q.inbox[q.inbox.length - 1]!.data)).toBe('hello cos');
   });
 
   it('refuses ctl, a second pairing, a backup of the backup, too little memory, two vCPUs', async () => {

@@ -8,7 +8,7 @@
  *   boundary: the pages the epoch changed are copied into the backup's own memory (from ctl), and
  *   the vCPU and virtual devices are kept as the epoch's checkpoint (state.ts's plain data).
  * - Every input from outside that reaches the primary in an epoch is logged in order: console bytes
- *   typed at it, frames the bridge delivers to its port.
+ *   typed at it, frames the bridge delivers to its port, messages other partitions post to it.
  * - Output commit: what the primary sends out in an epoch (console bytes, frames) is held and leaves
  *   only when the backup has that epoch (the epoch's end); never before, never twice.
  * - Failover (`fail ID`): the primary is fail-stopped; its held output is discarded; the backup
@@ -46,6 +46,8 @@ export interface FtPair {
   /** Input of the open epoch, in order (given again to the backup at a takeover). */
   inputBytes: number[];
   inputFrames: Uint8Array[];
+  /** Messages posted to it (M19), without the calls (their callers get ENOENT at a takeover). */
+  inputMessages: { from: number; data: Uint8Array }[];
   /** Counters (docs/fault-tolerance.md#what-the-app-shows). */
   stats: {
     pagesCopied: number;
@@ -96,6 +98,7 @@ export function newPair(primary: number, backup: number): FtPair {
     heldBlocks: [],
     inputBytes: [],
     inputFrames: [],
+    inputMessages: [],
     stats: { pagesCopied: 0, lastDirtyPages: 0, releasedBytes: 0, releasedFrames: 0 },
   };
 }
@@ -190,6 +193,7 @@ export function savePairs(pairs: Iterable<FtPair | FtPairSaved>, last: FtTakeove
       heldBlocks: (x.heldBlocks ?? []).map(([lba, b]): [number, Uint8Array] => [lba, b.slice()]),
       inputBytes: [...x.inputBytes],
       inputFrames: x.inputFrames.map((f) => f.slice()),
+      inputMessages: (x.inputMessages ?? []).map((m) => ({ from: m.from, data: m.data.slice() })),
       stats: { ...x.stats },
     })),
     lastTakeover: last ? { ...last } : null,

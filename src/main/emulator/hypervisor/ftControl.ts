@@ -132,7 +132,14 @@ function release(hv: Hypervisor, pair: FtPair): void {
 /** Whether the open epoch has anything the backup should have now. */
 export function epochDue(pair: FtPair, instret: number, waiting: boolean): boolean {
   if (instret - pair.epochStart >= FT_EPOCH_INSTRUCTIONS) return true;
-  const any = pair.heldConsole.length + pair.heldFrames.length + pair.inputBytes.length + pair.inputFrames.length > 0;
+  const any =
+    pair.heldConsole.length +
+      pair.heldFrames.length +
+      pair.heldBlocks.length +
+      pair.inputBytes.length +
+      pair.inputFrames.length +
+      pair.inputMessages.length >
+    0;
   return waiting ? any || instret !== pair.epochStart : false;
 }
 
@@ -156,6 +163,7 @@ export function commit(hv: Hypervisor, pair: FtPair): void {
   release(hv, pair);
   pair.inputBytes.length = 0;
   pair.inputFrames.length = 0;
+  pair.inputMessages.length = 0;
 }
 
 /**
@@ -167,6 +175,8 @@ export function failover(hv: Hypervisor, pair: FtPair, now: number): HvError | u
   const p = hv.partitions.get(pair.primary);
   const b = hv.partitions.get(pair.backup);
   const cp = pair.checkpoint;
+  // (Messages posted in the open epoch are given again below; a caller waiting in msg_call for a
+  // reply gets ENOENT as the primary stops, as for any partition that stops.)
   if (!p || !b || !cp) return fail(E.NOENT, `partition ${pair.primary} has no usable backup`);
   hv.ft.delete(pair.primary);
   p.stats.faults++;
@@ -212,6 +222,7 @@ export function failover(hv: Hypervisor, pair: FtPair, now: number): HvError | u
   if (pair.inputBytes.length) hv.vconsoles.get(q.id)?.input(pair.inputBytes);
   const port = hv.bridge.port(q.id);
   for (const f of pair.inputFrames) port?.endpoint.receive(f);
+  for (const m of pair.inputMessages) q.inbox.push({ from: m.from, data: m.data, wantsReply: false });
   hv.notify(q);
   hv.ftLast = {
     id: q.id,

@@ -100,6 +100,8 @@ export function post(hv: Hypervisor, from: number, to: Partition, data: Uint8Arr
   if (to.state !== 'running' && to.state !== 'swapped') return MsgError.NOENT;
   if (to.inbox.length >= MAX_INBOX) return MsgError.AGAIN;
   to.inbox.push({ from, data, wantsReply });
+  // The input log of an FT primary's open epoch (docs/fault-tolerance.md#the-input-log).
+  if (!wantsReply) hv.ft.get(to.id)?.inputMessages.push({ from, data: data.slice() });
   hv.notify(to);
   for (const v of to.vcpus) hv.kick(v);
   return 0;
