@@ -28,6 +28,7 @@ cmd_help:
 .ifndef OS_HOOKS
     print "  want DEVICE             under a hypervisor: ask ctl for a device (it decides)\n"
     print "  remote TEXT             under a hypervisor: print TEXT on ctl's printer (its console)\n"
+    print "  remote disk [read B | write B TEXT], remote ls, remote cat FILE: ctl's exported disk partition\n"
 .endif
     print "  tally                   add one to a count kept on the disk, and print it\n"
     print "Ctrl-C ends the program running in the foreground.\n"

@@ -31,6 +31,7 @@
 .include "net.s"         # network: nic driver, ARP, ICMP echo, net_ping/net_info
 .include "notice.s"      # the hypervisor's notices: giving memory back when asked
 .include "hotplug.s"     # memory, vCPUs and devices added or taken while cos runs (M21)
+.include "remote.s"      # a disk partition ctl exports, used over messages (M18)
 .include "mail.s"        # the mailbox, messages and shared pages for programs (M19)
 .include "shell.s"       # command line parsing and dispatch
 .include "cmds.s"        # the shell's commands

@@ -374,9 +374,12 @@ cmd_remote:
     mv    s0, a0
     lbu   t0, 0(s0)
     bnez  t0, 1f
-    print "usage: remote TEXT (printed on ctl's printer, its console)\n"
+    print "usage: remote TEXT (printed on ctl's printer, its console); remote disk|ls|cat (ctl's exported disk)\n"
     j     9f
-1:  lwg   t0, bi_addr
+1:  mv    a0, s0              # remote disk|ls|cat: ctl's exported disk partition (remote.s)
+    call  rdk_dispatch
+    bnez  a0, 9f
+    lwg   t0, bi_addr
     lw    t0, BI_PARTITION(t0)
     bnez  t0, 2f
     print "remote: no hypervisor to reach ctl through (cos runs bare, or is partition 0)\n"

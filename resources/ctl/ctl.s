@@ -39,6 +39,7 @@
 .include "../cos/net.s"
 .include "../cos/notice.s"     # the notification source; ctl's own handler is os_notices (monitor.s)
 .include "../cos/hotplug.s"    # (cos's hot-plug; nothing of it in ctl, which has os_notices)
+.include "../cos/remote.s"     # (cos's remote disk client; nothing of it in ctl, which serves: export.s)
 .include "../cos/mail.s"       # cos's mailbox and message system calls (ctl uses inbox; its programs get ENOSYS)
 .include "../cos/shell.s"      # lines go to os_shell_line
 .include "../cos/cmds.s"
@@ -51,6 +52,7 @@
 .include "monitor.s"           # notices as they come, the fault policy, the bridge's counters
 .include "swap.s"              # swapping whole guests out and in (M17)
 .include "devs.s"              # device subtrees (M5); taking vCPUs and devices back (M21, M18)
+.include "export.s"            # a disk partition served to the clients over messages (M18, remote use)
 .include "fault.s"             # the fault-injection lab, the preferred guest (M22, M24)
 .include "ftol.s"              # fault tolerance: a backup that takes over (M23)
 .include "data.s"              # ctl's globals and buffers

@@ -51,6 +51,8 @@ cmd_ctl_help:
     print "  policy ID restart|stop     when it faults: restart it (3 times in a row at most) or not\n"
     print "  technique ID paravirtual|hardware|trap-emulate   how it is virtualized from its next start\n"
     print "  swap ID out|in             the whole guest to the swap store (its memory back to ctl), or back\n"
+    print "  swap auto [on|off]         memory short: swap the longest-idle client out; input brings it back\n"
+    print "  export disk N [rw] | none  serve disk0 partition N to the clients over messages (cos: remote disk)\n"
     print "  prefer ID|none             the preferred guest: a hypervisor crash keeps it, loses the others\n"
     print "  fault KIND ID              inject a fault: kernel, irqoff, wild, dma, fail, diskerr\n"
     print "  fault crash                crash the hypervisor (the preferred guest survives it)\n"
@@ -577,6 +579,7 @@ give_more:
     li    a0, 0
     j     9f
 2:  mv    a0, s1
+    mv    a1, s0
     call  mem_take
     bltz  a0, 9f
     mv    a1, a0
@@ -1300,6 +1303,7 @@ ctl_commands:
     .word s_c_policy, cmd_policy, 1
     .word s_c_technique, cmd_technique, 1
     .word s_c_swap, cmd_swap, 1
+    .word s_c_export, cmd_export, 1
     .word s_c_remove, cmd_remove, 1
     .word s_f_prefer, cmd_prefer, 1
     .word s_f_fault, cmd_fault, 1
@@ -1330,6 +1334,7 @@ s_c_net:     .asciz "net"
 s_c_policy:  .asciz "policy"
 s_c_technique: .asciz "technique"
 s_c_swap:    .asciz "swap"
+s_c_export:  .asciz "export"
 s_nic0:      .asciz "nic0"
 s_st0:       .asciz "created"
 s_st1:       .asciz "running"

@@ -48,6 +48,7 @@ hvcall hc_mgmt_reply,   HC_MGMT_REPLY
 hvcall hc_ft_on,        HC_FT_ON
 hvcall hc_ft_off,       HC_FT_OFF
 hvcall hc_ft_query,     HC_FT_QUERY
+hvcall hc_idle,         HC_PART_IDLE
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.
 query:

@@ -20,13 +20,16 @@ ctl_mem_top:
     lw    a0, Q_MEM(t0)
 1:  leave
 
-# mem_take(a0 = bytes, a multiple of 4 KiB) -> a0 = the ctl address of that much memory at the
-# top of ctl's memory, zeroed; or an error (reported). The caller gives it away before ctl takes
-# any more.
+# mem_take(a0 = bytes, a multiple of 4 KiB; a1 = the partition it is for) -> a0 = the ctl address
+# of that much memory at the top of ctl's memory, zeroed; or an error (reported). The caller gives it
+# away before ctl takes any more. When there is not enough and `swap auto` is on, the longest-idle
+# client goes to the swap store first, as often as it takes (mem_room, swap.s; never the partition
+# the memory is for).
 mem_take:
-    enter 2
+    enter 3
     mv    s0, a0
-    call  ctl_mem_top
+    mv    s2, a1
+1:  call  ctl_mem_top
     bltz  a0, 8f
     li    t0, CTL_KEEP
     li    t1, 0                   # free for partitions
@@ -38,8 +41,13 @@ mem_take:
     mv    a1, s0
     call  zero_range
     mv    a0, s1
-    leave 2
+    leave 3
 7:  mv    s1, t1                  # not enough
+    mv    a0, s0
+    mv    a1, s1
+    mv    a2, s2
+    call  mem_room
+    beqz  a0, 1b                  # a guest went out: look again
     call  fail_begin
     mv    a0, s0
     call  put_size
@@ -49,10 +57,10 @@ mem_take:
     print " free for partitions"
     li    a0, HV_ENOMEM
     call  fail_end
-    leave 2
+    leave 3
 8:  la    a1, s_part_query
     call  fail_hv
-    leave 2
+    leave 3
 
 # zero_range(a0 = address, a1 = bytes, a multiple of 32)
 zero_range:
@@ -322,6 +330,7 @@ load_image:
     add   t0, t0, t1
     bgtu  t0, s1, 7f
     mv    a0, s1
+    mv    a1, s0
     call  mem_take
     bltz  a0, 9f
     mv    s2, a0                  # the range, in ctl's memory

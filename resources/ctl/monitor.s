@@ -36,6 +36,9 @@ os_notices:
     beq   s0, t0, 10f
     beqz  s1, 10f
     mv    a0, s0
+    call  dk_serve                # a client's remote disk request (M18, export.s): answered quietly
+    bnez  a0, 1b
+    mv    a0, s0
     call  lp_serve
     bnez  a0, 3f
 10: mv    a0, s0
@@ -167,6 +170,10 @@ notice_act:
     mv    a1, s2
     mv    a2, s3
     call  devs_notice
+    mv    a0, s0                  # input for a swapped-out guest (swap.s)
+    mv    a1, s2
+    mv    a2, s3
+    call  swap_notice
     mv    a0, s0                  # the hypervisor's restart (fault.s)
     mv    a1, s2
     call  ft_notice

@@ -201,8 +201,12 @@ export interface TechniqueCounters {
 
 /** Who owns what, read-only from the hypervisor (owner = partition id; null = the hypervisor). */
 export interface Ownership {
-  /** `counters`: a client's technique and its counts (absent for ctl, which is not virtualized). */
-  partitions: { id: number; name: string; state: GuestState; counters?: TechniqueCounters }[];
+  /**
+   * `counters`: a client's technique and its counts (absent for ctl, which is not virtualized).
+   * `idleSeconds`: a running client's machine time since its last activity (part_idle, M17: what
+   * ctl's `swap auto` swaps out by; docs/hypercalls.md#idle-time-and-input-while-swapped).
+   */
+  partitions: { id: number; name: string; state: GuestState; counters?: TechniqueCounters; idleSeconds?: number }[];
   cpus: { index: number; running: number | null; pinned: number[] }[];
   memory: { base: number; size: number; owner: number | null; what: string }[];
   devices: {

@@ -195,9 +195,9 @@ export const HYPERCALLS = [
     nr: 0x10a,
     name: 'part_restart',
     api: 'control',
-    states: ['created', 'running', 'stopped', 'faulted'],
+    states: ['running', 'stopped', 'faulted'],
     args: 'a0 id',
-    result: '0: stop, reset its vCPUs, start at the same entry',
+    result: '0: stop, reset its vCPUs, start at the same entry from the image it was started with; EINVAL if it was never started',
   },
   {
     nr: 0x10b,
@@ -310,6 +310,14 @@ export const HYPERCALLS = [
     api: 'control',
     args: 'a0 request id, a1 status (0 or an error code), a2 output, a3 its length (<= 16384), a4 error message, a5 its length (<= 256)',
     result: '0: the answer goes to the app; ENOENT when the id is not the request taken and unanswered',
+  },
+  {
+    nr: 0x120,
+    name: 'part_idle',
+    api: 'control',
+    args: 'a0 id',
+    result:
+      'microseconds of machine time since its last activity (console byte, message, a whole time slice computed, start or swap-in), saturating at 2^31-1 (section Idle time and input while swapped)',
   },
 ] as const satisfies readonly HypercallInfo[];
 

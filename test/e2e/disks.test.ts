@@ -20,16 +20,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the Disks view in Chromium (web mode)', 
   let host: Host;
   let page: Page;
   let errors: string[];
-  const dialogs: string[] = [];
+  let dialogs: string[];
 
   beforeAll(async () => {
-    app = await startApp({ prefix: 'hyperdesk-e2e-disks-' });
-    ({ host, page, errors } = app);
-    // Make file system, Delete ... ask first (window.confirm): the test reads the question and says yes.
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.accept();
-    });
+    app = await startApp({ prefix: 'hyperdesk-e2e-disks-', acceptDialogs: true });
+    ({ host, page, errors, dialogs } = app);
   }, 180_000);
 
   afterAll(() => stopApp(app));

@@ -27,6 +27,8 @@ export interface App {
   profile: string;
   /** Page errors and console errors, for a test's closing "no page errors" check. */
   errors: string[];
+  /** The questions the page asked (window.confirm/alert), in order, when acceptDialogs is on. */
+  dialogs: string[];
 }
 
 export interface AppOptions {
@@ -36,6 +38,11 @@ export interface AppOptions {
   bootDemo?: boolean;
   viewport?: { width: number; height: number };
   acceptDownloads?: boolean;
+  /**
+   * Say yes to every window.confirm/alert (Restore, Delete, Make file system ... ask first) and keep
+   * its text in App.dialogs, so a test can check what was asked.
+   */
+  acceptDialogs?: boolean;
   /** Where screenshots go (created here); test-results/screenshots unless told. */
   shots?: string;
 }
@@ -50,7 +57,7 @@ export async function copyDemoDisk(profile: string): Promise<string> {
 
 /** Starts host, server, Chromium and a page on the app; on a failure, stops what had started. */
 export async function startApp(opts: AppOptions): Promise<App> {
-  const app: Partial<App> = { errors: [] };
+  const app: Partial<App> = { errors: [], dialogs: [] };
   try {
     const staticDir = await ensureRendererBuilt();
     const profile = (app.profile = await mkdtemp(path.join(tmpdir(), opts.prefix)));
@@ -75,6 +82,11 @@ export async function startApp(opts: AppOptions): Promise<App> {
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(`console: ${m.text()}`);
     });
+    if (opts.acceptDialogs)
+      page.on('dialog', (d) => {
+        app.dialogs!.push(d.message());
+        void d.accept();
+      });
     await page.goto(server.url);
     return app as App;
   } catch (e) {

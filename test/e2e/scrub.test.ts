@@ -30,15 +30,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the scrubber in Chromium (web mode)', ()
   let host: Host;
   let page: Page;
   let errors: string[];
-  const dialogs: string[] = [];
+  let dialogs: string[];
 
   beforeAll(async () => {
-    app = await startApp({ prefix: 'hyperdesk-e2e-scrub-', bootDemo: true });
-    ({ host, page, errors } = app);
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.accept();
-    });
+    app = await startApp({ prefix: 'hyperdesk-e2e-scrub-', bootDemo: true, acceptDialogs: true });
+    ({ host, page, errors, dialogs } = app);
   }, 180_000);
 
   afterAll(() => stopApp(app));

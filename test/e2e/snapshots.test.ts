@@ -31,16 +31,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the Snapshots view in Chromium (web mode
   let host: Host;
   let page: Page;
   let errors: string[];
-  const dialogs: string[] = [];
+  let dialogs: string[];
 
   beforeAll(async () => {
-    app = await startApp({ prefix: 'hyperdesk-e2e-snap-', bootDemo: true });
-    ({ host, page, errors } = app);
-    // Restore and delete ask first (window.confirm): the test reads the question and says yes.
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.accept();
-    });
+    app = await startApp({ prefix: 'hyperdesk-e2e-snap-', bootDemo: true, acceptDialogs: true });
+    ({ host, page, errors, dialogs } = app);
   }, 180_000);
 
   afterAll(() => stopApp(app));

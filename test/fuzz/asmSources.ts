@@ -4,10 +4,7 @@
  * includes, .rept, .if), long strings, long lines, macro arguments substituted many times, chains
  * of constants. Each is a function of its seed, so a report's seed rebuilds it.
  */
-import { OPCODES } from '../../src/shared/isa/opcodes.js';
-import { REGISTER_ABI_NAMES } from '../../src/shared/isa/registers.js';
-import { DIRECTIVES, PSEUDOS } from '../../src/main/asm/index.js';
-import { mutateSource, VALID_PROGRAMS } from '../asm/mutate.js';
+import { charSoup, mutateSource, tokenSoup, VALID_PROGRAMS as VALID } from '../asm/mutate.js';
 import { Rng } from './rng.js';
 
 export interface AsmSource {
@@ -16,50 +13,9 @@ export interface AsmSource {
   files: Record<string, string>;
 }
 
-const CHARS = 'abcxyz019_.$ \t\n\r,:;#()"\'\\%+-*/<>=!~&|^@`{}[]?éλ\u0000\ud800';
-const VOCAB = [
-  ...OPCODES.map((o) => o.mnemonic),
-  ...PSEUDOS.map((p) => p.name),
-  ...Object.keys(DIRECTIVES),
-  ...REGISTER_ABI_NAMES,
-  ...'r31 sstatus %hi( %lo( ( ) , : = . \\@ \\() 1b 1f 1: x: .l: x .l m 0 -1 0x7fffffff 0xffffffff'.split(' '),
-  ...'99999999999 "s" "\\n" \'a\' " \' + - * / % << >>> && || == ! ~'.split(' '),
-  '\n',
-  '\n',
-  '\n',
-  '.macro m a=1\n',
-  '.endm\n',
-  '.rept 3\n',
-  '.endr\n',
-  '.if 1\n',
-  '.else\n',
-  '.endif\n',
-  '.include "f.s"\n',
-  '.org 0x100\n',
-  '.data\n',
-  '.exitm\n',
-  'm 1, 2\n',
-];
-
-const VALID = VALID_PROGRAMS;
-
 const HUGE = [0x7fffffff, 0xffffffff, 0x80000000, 1_000_000, 999_999, 1_000_001, 65_536, -1, 0];
 
-function chars(rng: Rng, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += CHARS[rng.int(0, CHARS.length - 1)];
-  return s;
-}
-
-function tokens(rng: Rng, n: number): string {
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(rng.pick(VOCAB) + (rng.chance(0.6) ? ' ' : ''));
-  return out.join('');
-}
-
-function mutate(rng: Rng, s: string): string {
-  return mutateSource(rng, s, VOCAB, CHARS);
-}
+const mutate = (rng: Rng, s: string): string => mutateSource(rng, s);
 
 /** A size that is mostly small and sometimes past a limit (docs/isa.md#limits). */
 function size(rng: Rng, small: number, big: number): number {
@@ -70,8 +26,8 @@ const nest = (open: string, close: string, n: number, inner: string) => open.rep
 
 /** The kinds of source, each a function of an Rng. */
 export const KINDS = {
-  chars: (rng: Rng): AsmSource => ({ source: chars(rng, rng.int(0, 300)), files: {} }),
-  tokens: (rng: Rng): AsmSource => ({ source: tokens(rng, rng.int(0, 120)), files: { 'f.s': tokens(rng, 20) } }),
+  chars: (rng: Rng): AsmSource => ({ source: charSoup(rng, rng.int(0, 300)), files: {} }),
+  tokens: (rng: Rng): AsmSource => ({ source: tokenSoup(rng, rng.int(0, 120)), files: { 'f.s': tokenSoup(rng, 20) } }),
   mutated: (rng: Rng): AsmSource => ({
     source: mutate(rng, rng.pick(VALID)),
     files: { 'f.s': mutate(rng, rng.pick(VALID)) },

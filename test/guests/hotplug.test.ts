@@ -156,7 +156,9 @@ describe('M18: remote use of a device over messages', () => {
     expect(r.cmd('cos', 'remote hello from cos')).toBe("cos: ctl's printer answered: ok 14\n");
     r.expect('ctl', '\r\nlp 1 (cos): hello from cos\r\nctl> ');
     expect(r.cmd('cos', 'echo still here')).toBe('still here\n');
-    expect(r.cmd('cos', 'remote')).toBe("usage: remote TEXT (printed on ctl's printer, its console)\n");
+    expect(r.cmd('cos', 'remote')).toBe(
+      "usage: remote TEXT (printed on ctl's printer, its console); remote disk|ls|cat (ctl's exported disk)\n",
+    );
     // A call to ctl is not a message it keeps for inbox: it was served.
     expect(r.cmd('ctl', 'inbox')).toBe('no messages\n');
   });

@@ -78,6 +78,9 @@ describe('ctl swap', () => {
   it('refuses to swap in without the memory, until some is freed; a swapped guest can be destroyed', async () => {
     const r = await bootCtl();
     r.booted();
+    expect(r.cmd('ctl', 'swap auto off')).toBe(
+      'ctl: swap auto off: a request for more memory than is free is refused; swap ID out|in by hand\n',
+    );
     expect(r.cmd('ctl', 'swap 1 out')).toMatch(/^ctl: swapped out 1 \(cos\): 8 MiB/);
     expect(r.cmd('ctl', 'start 4 cos 8M')).toMatch(/^ctl: started 4 \(cos\d*\): 8 MiB/);
     expect(r.cmd('ctl', 'stop 1')).toMatch(/part_stop: .*\(EBUSY\)\n$/);
@@ -116,7 +119,9 @@ describe('ctl swap', () => {
       'ctl: swap 0 out: ctl cannot be swapped: it is partition 0, it holds the memory and runs the swapping (EINVAL)\n',
     );
     expect(r.cmd('ctl', 'swap 9 out')).toBe('ctl: swap 9 out: no partition 9 (parts lists them) (ENOENT)\n');
-    expect(r.cmd('ctl', 'swap 1 sideways')).toBe('ctl: swap 1 sideways: usage: swap ID out|in (EINVAL)\n');
+    expect(r.cmd('ctl', 'swap 1 sideways')).toBe(
+      'ctl: swap 1 sideways: usage: swap ID out|in, swap auto [on|off] (EINVAL)\n',
+    );
     expect(r.cmd('ctl', 'swap 1')).toMatch(/usage: swap ID out\|in/);
     expect(r.hv.partitions.get(1)!.state).toBe('running');
   });

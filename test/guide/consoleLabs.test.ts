@@ -57,6 +57,7 @@ describe('the guide’s console labs', () => {
         'M14',
         'M15',
         'M16',
+        'M17',
         'M18',
         'M19',
         'M20',

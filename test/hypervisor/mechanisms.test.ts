@@ -123,6 +123,43 @@ describe('hypervisor mechanisms', () => {
     expect(g.state).toBe('running');
   });
 
+  it('part_idle tells an idle guest from a busy one; input for a swapped guest is one notice to ctl (M17)', async () => {
+    const w = await world();
+    const ctl = w.hv.partitions.get(0)!;
+    const sleeper = w.launch(1, 'sleeper', testGuest('idle'));
+    const busy = w.launch(2, 'counter', testGuest('counter'));
+    w.run(50_000_000); // 0.2 s of machine time
+    const cpu = { regs: new Int32Array(32) } as unknown as Cpu;
+    const idle = (id: number) => {
+      cpu.regs[10] = id;
+      return handleHypercall(w.hv, ctl, ctl.vcpus[0]!, cpu, HC.part_idle);
+    };
+    // The sleeper waits in wfi from its first instruction: idle since its start (about 0.2 s).
+    expect(idle(1)).toBeGreaterThan(150_000);
+    expect(idle(1)).toBeLessThanOrEqual(200_000);
+    // The counter computes: active within its last time slice (alone on its pCPU it gets tickless
+    // slices of 10 ms, Hypervisor.ts TICKLESS_SLICES).
+    expect(idle(2)).toBeLessThan(10_000);
+    expect(idle(9)).toBe(E.NOENT);
+    // Swapped out, a key typed at it is one notice `input 1 console`, however many keys follow;
+    // the keys wait in its console.
+    const inbox = () => ctl.inbox.map((m) => new TextDecoder().decode(m.data));
+    ctl.inbox.length = 0;
+    expect(swapOut(w.hv, sleeper)).toBeUndefined();
+    w.hv.consoleInput(1, [0x61]);
+    w.hv.consoleInput(1, [0x62, 0x63]);
+    w.run(1_000_000);
+    expect(inbox()).toEqual(['input 1 console']);
+    expect(w.hv.vconsoles.get(1)!.pendingInput).toBe(3);
+    // Back in, idle counts from the swap-in; a new swap-out tells ctl again.
+    expect(swapIn(w.hv, sleeper, 8 << 20)).toBeUndefined();
+    expect(idle(1)).toBeLessThan(100);
+    expect(swapOut(w.hv, sleeper)).toBeUndefined();
+    w.hv.consoleInput(1, [0x64]);
+    expect(inbox()).toEqual(['input 1 console', 'input 1 console']);
+    expect(busy.state).toBe('running');
+  });
+
   it('hot-adding a vCPU to a running guest: it hears of it and starts it (M21)', async () => {
     const w = await world({ cpus: 2 });
     const g = w.launch(1, 'smp', testGuest('smp'));

@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Bridge, type BridgeEndpoint } from '../../src/main/emulator/hypervisor/net/Bridge.js';
 import { LINKTYPE_ETHERNET, PCAP_MAGIC, toPcap } from '../../src/main/emulator/hypervisor/net/pcap.js';
+import { swapOut } from '../../src/main/emulator/hypervisor/messages.js';
 import { twoCos, world, type HvWorld } from './harness.js';
 
 // ---------------------------------------------------------------- helpers
@@ -277,6 +278,16 @@ describe('cos on the virtual network', () => {
       'nic0: MAC 02:00:00:00:00:01, IPv4 10.0.0.2/24 (paravirtual)\n  rx 0 frames, 0 bytes (0 ignored)\n  tx 0 frames, 0 bytes\n',
     );
     expect(run(w, 2, 'cos2', 'net')).toMatch(/^nic0: MAC 02:00:00:00:00:02, IPv4 10\.0\.0\.3\/24 \(paravirtual\)\n/);
+  });
+
+  it('a frame for a swapped-out guest is dropped and tells ctl once: input ID frame (M17)', async () => {
+    const w = await twoCos();
+    const ctl = w.hv.partitions.get(0)!;
+    ctl.inbox.length = 0;
+    expect(swapOut(w.hv, w.hv.partitions.get(1)!)).toBeUndefined();
+    expect(run(w, 2, 'cos2', 'ping 10.0.0.2 2')).toMatch(/exited with code 1\n$/); // nobody answers
+    expect(ctl.inbox.map((m) => new TextDecoder().decode(m.data))).toEqual(['input 1 frame']);
+    expect(w.hv.bridge.counters(1)!.drops).toBeGreaterThan(0);
   });
 
   it('ping across the bridge: replies, per-port counters, and a capture with ARP and ICMP', async () => {

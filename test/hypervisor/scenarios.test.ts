@@ -113,6 +113,18 @@ describe('hypervisor scenarios', () => {
     expect(w.hv.events.some((e) => e.partition === 1 && e.kind === 'restarted')).toBe(true);
   });
 
+  it('a partition never started cannot be restarted (no image to restart): EINVAL, and it stays as it was', async () => {
+    const w = await world();
+    w.hv.create(5, 'blank');
+    const p = w.hv.partitions.get(5)!;
+    w.hv.addVcpu(p, 0);
+    const err = w.hv.restart(5);
+    expect(err?.message).toBe('partition 5 was never started: start it first');
+    expect(p.state).toBe('created');
+    expect(p.pristine).toBeUndefined();
+    expect(w.hv.events.some((e) => e.partition === 5 && e.kind === 'restarted')).toBe(false);
+  });
+
   it('an idle guest whose timer expired after it disabled it costs nothing (no interrupt storm)', async () => {
     const w = await world({ cpus: 2 });
     const cos = w.diskOs('cos');

@@ -4,104 +4,20 @@
  * Seeded, so a failure reproduces; the failing input is printed.
  */
 import { describe, expect, it } from 'vitest';
-import { OPCODES } from '../../shared/isa/opcodes.js';
-import { REGISTER_ABI_NAMES } from '../../shared/isa/registers.js';
-import { DIRECTIVES } from './directives.js';
 import { type AsmResult, assemble } from './index.js';
-import { PSEUDOS } from './pseudo.js';
 import { prng } from '../../../test/asm/helpers.js';
-import { mutateSource, VALID_PROGRAMS } from '../../../test/asm/mutate.js';
+import {
+  charSoup as soup,
+  mutateSource,
+  tokenSoup as tokens,
+  VALID_PROGRAMS as VALID,
+} from '../../../test/asm/mutate.js';
 
 type Rng = ReturnType<typeof prng>;
 
-const CHARS = 'abcxyz019_.$ \t\n\r,:;#()"\'\\%+-*/<>=!~&|^@`{}[]?éλ\u0000';
-const VOCAB = [
-  ...OPCODES.map((o) => o.mnemonic),
-  ...PSEUDOS.map((p) => p.name),
-  ...Object.keys(DIRECTIVES),
-  ...REGISTER_ABI_NAMES,
-  'r31',
-  'sstatus',
-  'hstatus',
-  '%hi(',
-  '%lo(',
-  '(',
-  ')',
-  ',',
-  ':',
-  '=',
-  '.',
-  '\\@',
-  '\\x',
-  '\\()',
-  '1b',
-  '1f',
-  '1:',
-  'x:',
-  '.l:',
-  'x',
-  '.l',
-  'm',
-  '0',
-  '-1',
-  '0x7fffffff',
-  '0xffffffff',
-  '99999999999',
-  '"s"',
-  '"\\n"',
-  "'a'",
-  '"',
-  "'",
-  '+',
-  '-',
-  '*',
-  '/',
-  '%',
-  '<<',
-  '>>>',
-  '&&',
-  '||',
-  '==',
-  '!',
-  '~',
-  '\n',
-  '\n',
-  '\n',
-  '\n',
-  '.macro m a=1\n',
-  '.endm\n',
-  '.rept 3\n',
-  '.endr\n',
-  '.if 1\n',
-  '.else\n',
-  '.endif\n',
-  '.include "f.s"\n',
-  '.org 0x100\n',
-  '.data\n',
-  '.align 4\n',
-  '.exitm\n',
-  'm 1, 2\n',
-];
-
-const VALID = VALID_PROGRAMS;
-
-function charSoup(rng: Rng): string {
-  const n = rng.int(0, 120);
-  let s = '';
-  for (let i = 0; i < n; i++) s += CHARS[rng.int(0, CHARS.length - 1)];
-  return s;
-}
-
-function tokenSoup(rng: Rng): string {
-  const n = rng.int(0, 60);
-  const out: string[] = [];
-  for (let i = 0; i < n; i++) out.push(rng.pick(VOCAB) + (rng.next() < 0.6 ? ' ' : ''));
-  return out.join('');
-}
-
-function mutate(rng: Rng): string {
-  return mutateSource(rng, rng.pick(VALID), VOCAB, CHARS);
-}
+const charSoup = (rng: Rng) => soup(rng, rng.int(0, 120));
+const tokenSoup = (rng: Rng) => tokens(rng, rng.int(0, 60));
+const mutate = (rng: Rng) => mutateSource(rng, rng.pick(VALID));
 
 function check(src: string, rng: Rng): AsmResult {
   const files = [charSoup(rng), tokenSoup(rng), '.include "f.s"', mutate(rng)];

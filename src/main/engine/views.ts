@@ -105,7 +105,8 @@ export function ownership(hv: Hypervisor, machine: Machine): Ownership {
   return {
     partitions: parts.map((p) => {
       const counters = techniqueCounters(p);
-      return { id: p.id, name: p.name, state: guestState(p), ...(counters ? { counters } : {}) };
+      const idle = p.id !== 0 && p.state === 'running' ? { idleSeconds: hv.idleMicros(p) / 1e6 } : {};
+      return { id: p.id, name: p.name, state: guestState(p), ...(counters ? { counters } : {}), ...idle };
     }),
     cpus: machine.cpus.map((c) => ({
       index: c.id,

@@ -198,7 +198,17 @@ export class ControlView implements View {
               ? h('span.badge.ft', { title: 'fault tolerance: docs/fault-tolerance.md' }, ftRole(o.ft, p.id))
               : '',
           ),
-          h('td', {}, h('span.state', { 'data-state': p.state }, p.state)),
+          // M17: how long a running client has been idle, which ctl's `swap auto` swaps out by.
+          h(
+            'td',
+            {
+              title:
+                p.idleSeconds === undefined
+                  ? ''
+                  : `idle ${p.idleSeconds.toFixed(1)} s: when memory is short, ctl (swap auto) swaps out the longest-idle client`,
+            },
+            h('span.state', { 'data-state': p.state }, p.state),
+          ),
           h('td.num', {}, g ? bytes(g.memBytes) : '–'),
           h('td.num', {}, g ? g.vcpus : '–'),
           // M7: the technique and what it costs, counted by the hypervisor (docs/guide.md, lab M7).

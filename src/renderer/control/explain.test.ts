@@ -74,7 +74,7 @@ describe('the Control panel explains', () => {
       'Partition 1 (cos) is swapped: it is out already; Swap in brings it back.',
     );
     expect(explainError('swap 1 in', { name: 'ENOMEM', message: '8 MiB wanted' }, out)).toBe(
-      'Not enough free memory to bring cos back: destroy or swap out another partition first.',
+      'Not enough free memory to bring cos back, even with idle guests swapped out: destroy or swap out another partition first.',
     );
   });
 

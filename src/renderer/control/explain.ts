@@ -102,9 +102,11 @@ export function explainError(
         return `There is no partition ${id}: the table above lists the partitions.`;
       return undefined;
     case 'ENOMEM':
+      // With ctl's `swap auto` on, ENOMEM means even swapping every idle client out would not make room
+      // (docs/guests.md#swapping-automatically).
       if (verb === 'swap')
-        return `Not enough free memory to bring ${p ? p.name : 'it'} back: destroy or swap out another partition first.`;
-      return 'Not enough free memory: shrink (Resize with a minus) or destroy another partition first.';
+        return `Not enough free memory to bring ${p ? p.name : 'it'} back, even with idle guests swapped out: destroy or swap out another partition first.`;
+      return 'Not enough free memory, even with idle guests swapped out: shrink (Resize with a minus) or destroy another partition first.';
     case 'EPERM':
       return 'Only ctl, the Controlling OS, may do this.';
     default:

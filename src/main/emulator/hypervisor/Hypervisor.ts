@@ -35,6 +35,7 @@ import type { BlockBackend } from '../devices/disk/BlockBackend.js';
 import { flatten, type IoNode } from '../machine/board.js';
 import type { Machine } from '../machine/Machine.js';
 import { CONSOLE_CYCLES_PER_BYTE, CONSOLE_QUEUE_BYTES, HC, handleHypercall } from './hypercalls.js';
+import { idleMicros, inputWhileSwapped, markActive } from './idle.js';
 import { abandonCalls, notice } from './messages.js';
 import { MgmtMailbox } from './mgmt.js';
 import { MemorySwapStore, SparseBytes, type SwapStore } from './swap.js';
@@ -353,6 +354,7 @@ export class Hypervisor {
   }
 
   chargeConsole(p: Partition, bytes: number, now: number): number {
+    markActive(p, now); // console output is activity (idle.ts)
     p.consoleFreeAt = Math.max(now, p.consoleFreeAt) + bytes * CONSOLE_CYCLES_PER_BYTE;
     const until = p.consoleFreeAt - CONSOLE_QUEUE_BYTES * CONSOLE_CYCLES_PER_BYTE;
     return until > now ? until : 0;
@@ -361,6 +363,28 @@ export class Hypervisor {
   /** A notice from the hypervisor to a partition (messages.ts). */
   noticeTo(p: Partition, text: string): void {
     notice(this, p, text);
+  }
+
+  /** Machine time (pCPU 0's cycles): what idle times are measured in (idle.ts). */
+  machineNow(): number {
+    return this.machine.cpus[0].now();
+  }
+
+  /** part_idle (idle.ts): microseconds since `p`'s last activity. */
+  idleMicros(p: Partition): number {
+    return idleMicros(p, this.machineNow());
+  }
+
+  /**
+   * Input (`what`: console, message, frame) for `p`: activity while it runs; while it is swapped
+   * out, one notice `input ID WHAT` to ctl per swap-out, whose policy may bring it back (M17).
+   */
+  inputFor(p: Partition, what: 'console' | 'message' | 'frame'): void {
+    if (p.state === 'running') return markActive(p, this.machineNow());
+    if (!inputWhileSwapped(p)) return;
+    this.log(p.id, 'memory', `${what} input while swapped out: ctl is told`);
+    const ctl = this.partitions.get(0);
+    if (ctl) notice(this, ctl, `input ${p.id} ${what}`);
   }
 
   deviceNode(id: string): IoNode | undefined {
@@ -647,6 +671,7 @@ export class Hypervisor {
     p.state = 'running';
     // A started (or restarted) FT primary: its backup gets the new state as epoch 0 of the new run.
     if (pair) commit(this, pair);
+    markActive(p, now);
     this.log(id, 'started', `entry 0x${entry.toString(16)}, ${p.memBytes >> 10} KiB, ${p.vcpus.length} vCPU`);
     for (const vc of p.vcpus) this.kick(vc);
     return undefined;
@@ -677,6 +702,7 @@ export class Hypervisor {
         now: () => this.machine.cpus[0].now(),
         rtcEpochSeconds: this.opts.rtcEpochSeconds ?? 0,
         bridge: this.bridge, // network (issue 4): a virtual nic0 on the bridge
+        frameWhileDown: () => this.inputFor(p, 'frame'),
       },
       granted && !p.devices.has('disk0')
         ? { ...granted, backend: new FtDisk(granted.backend, () => this.ft.get(p.id)) }
@@ -816,6 +842,9 @@ export class Hypervisor {
     const p = this.partitions.get(id);
     if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
     if (p.state === 'swapped') return fail(E.BUSY, `partition ${id} is swapped out: swap it in first`);
+    // A restart runs again the image the partition was started with (p.pristine): one never
+    // started has none, and restarting it would start whatever its memory holds at address 0.
+    if (p.state === 'created') return fail(E.INVAL, `partition ${id} was never started: start it first`);
     if (p.state === 'running') this.halt(p, 'stopped', 'restarting');
     const r = this.start(id, p.entry, p.startFlags);
     if (!r) this.log(id, 'restarted', '');
@@ -1164,6 +1193,7 @@ export class Hypervisor {
       cpu.ip &= ~(1 << IRQ.htimer);
       if (v) {
         v.stats.ticks++;
+        markActive(v.partition, cpu.now()); // it used up its slice computing: activity (idle.ts)
         // A kernel that once took interrupts and now keeps them off for WATCHDOG_TICKS of its own
         // slices is hung (a guest that never enables them, like a bare loop, is left alone).
         const masked = v.mode === 1 && (cpu.sstatus & STATUS_IE) === 0 && ((cpu.hstatus >> 2) & 3) === 1;
@@ -1608,6 +1638,8 @@ export class Hypervisor {
 
   /** Bytes typed at a client's console window. */
   consoleInput(id: number, bytes: Iterable<number>): void {
+    const p = this.partitions.get(id);
+    if (p) this.inputFor(p, 'console');
     const pair = this.ft.get(id);
     if (pair) {
       // The input log of an FT primary's open epoch (docs/fault-tolerance.md#the-input-log).

@@ -97,6 +97,12 @@ export class Partition {
   /** Its memory is in the swap store (M17); whether it was running then. */
   swapped = false;
   swappedWhileRunning = false;
+  /**
+   * Machine time (cycles) of its last activity, and whether ctl was told of input since its swap-out
+   * (idle.ts, docs/hypercalls.md#idle-time-and-input-while-swapped).
+   */
+  lastActive = 0;
+  swapInputNoticed = false;
   /** Ids of physical device nodes (whole subtrees) it owns. */
   readonly devices = new Set<string>();
   /** Virtual devices the hypervisor emulates for it, at guest-physical addresses. */

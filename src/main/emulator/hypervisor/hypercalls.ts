@@ -412,6 +412,12 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       dv.setUint32(60, Math.min(t.stats.emulated, 0xffffffff), true);
       return hv.writeGuest(p, a(1), b) ? 0 : E.FAULT;
     }
+    case HC.part_idle: {
+      // What ctl's swap policy picks by (idle.ts, M17): the policy is ctl's, only the measure is here.
+      const t = hv.partitions.get(a(0));
+      if (!t || t.state === 'destroyed') return E.NOENT;
+      return hv.idleMicros(t);
+    }
     case HC.sched_set: {
       const t = hv.partitions.get(a(0));
       if (!t) return E.NOENT;

@@ -102,6 +102,12 @@ export function post(hv: Hypervisor, from: number, to: Partition, data: Uint8Arr
   to.inbox.push({ from, data, wantsReply });
   // The input log of an FT primary's open epoch (docs/fault-tolerance.md#the-input-log).
   if (!wantsReply) hv.ft.get(to.id)?.inputMessages.push({ from, data: data.slice() });
+  // A message from a partition is activity of both, or input for a swapped guest (idle.ts, M17).
+  if (from !== HYPERVISOR_SENDER) {
+    const sender = hv.partitions.get(from);
+    if (sender) hv.inputFor(sender, 'message');
+    hv.inputFor(to, 'message');
+  }
   hv.notify(to);
   for (const v of to.vcpus) hv.kick(v);
   return 0;
@@ -234,6 +240,7 @@ export function swapOut(hv: Hypervisor, p: Partition): HvError | undefined {
   p.swapped = true;
   p.state = 'swapped';
   p.swappedWhileRunning = wasRunning;
+  p.swapInputNoticed = false;
   hv.log(p.id, 'swapped-out', `${size >> 10} KiB`);
   return undefined;
 }
@@ -252,6 +259,8 @@ export function swapIn(hv: Hypervisor, p: Partition, gpa: number): HvError | und
   p.swapped = false;
   const wasRunning = p.swappedWhileRunning;
   p.state = wasRunning ? 'running' : 'stopped';
+  p.swapInputNoticed = false;
+  p.lastActive = Math.max(p.lastActive, hv.machineNow()); // back: idle counts from now (idle.ts)
   if (wasRunning) {
     for (const v of p.vcpus) {
       v.state = v.stateBeforeSwap;

@@ -72,6 +72,9 @@ export interface PartitionSaved {
   inbox: { from: number; data: Uint8Array; wantsReply: boolean }[];
   /** Partition.consoleFreeAt (absent in older snapshots: 0). */
   consoleFreeAt?: number;
+  /** Partition.lastActive and swapInputNoticed (idle.ts; absent in older snapshots: 0, false). */
+  lastActive?: number;
+  swapInputNoticed?: boolean;
   vcpus: VcpuSaved[];
   /** By pCPU: the index of its vCPU that last ran there, or -1. */
   lastOn: number[];
@@ -222,6 +225,8 @@ export function savePartition(p: Partition, swapped: Uint8Array | undefined, cpu
     stats: { ...p.stats },
     inbox: p.inbox.map((m) => ({ from: m.from, data: m.data.slice(), wantsReply: m.wantsReply })),
     consoleFreeAt: p.consoleFreeAt,
+    lastActive: p.lastActive,
+    swapInputNoticed: p.swapInputNoticed,
     vcpus: p.vcpus.map(saveVcpu),
     lastOn: Array.from({ length: cpus }, (_, i) => p.lastOn[i]?.index ?? -1),
     vdevices: devices.length ? devices.map((d) => ({ base: d.base, state: d.device.saveState?.() ?? null })) : null,
@@ -259,6 +264,8 @@ export function loadPartition(s: PartitionSaved, kick: (v: Vcpu) => void): Parti
   Object.assign(p.stats, s.stats);
   p.inbox.push(...s.inbox.map((m) => ({ from: m.from, data: Uint8Array.from(m.data), wantsReply: m.wantsReply })));
   p.consoleFreeAt = s.consoleFreeAt ?? 0;
+  p.lastActive = s.lastActive ?? 0;
+  p.swapInputNoticed = s.swapInputNoticed ?? false;
   p.pendingFault = s.pendingFault ?? undefined;
   p.writeFaults = s.writeFaults ?? 0;
   for (const vs of s.vcpus) {

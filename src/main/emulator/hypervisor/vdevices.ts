@@ -37,6 +37,8 @@ export interface PartitionHooks {
   rtcEpochSeconds: number;
   /** Network (issue 4): the bridge a virtual nic0 joins; none: no virtual nic. */
   bridge?: Bridge;
+  /** A frame came for its nic while its port was down (swapped out: idle.ts tells ctl). */
+  frameWhileDown?: () => void;
 }
 
 export interface VirtualDevices {
@@ -174,7 +176,7 @@ export function buildVirtualDevices(
   p.pvnet = undefined;
   const nic =
     hooks.bridge && !owns('nic0')
-      ? addVirtualNic(p, currentDma(p), mem, intc.line(IRQ_LINE.nic0), hooks.bridge, nodes)
+      ? addVirtualNic(p, currentDma(p), mem, intc.line(IRQ_LINE.nic0), hooks.bridge, nodes, hooks.frameWhileDown)
       : undefined;
   return { intc, uart, disk: vdisk, nic, nodes };
 }

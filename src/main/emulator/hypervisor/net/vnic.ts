@@ -36,6 +36,7 @@ export function addVirtualNic(
   irq: IrqLine,
   bridge: Bridge,
   nodes: IoNode[],
+  frameWhileDown?: () => void,
 ): Nic {
   // The nic and the paravirtual path (pvnet.ts) share the port and the interrupt line.
   const [nicIrq, pvIrq] = orLines(irq);
@@ -49,7 +50,11 @@ export function addVirtualNic(
   const pv = p.paravirtNet && p.technique === 'paravirtual' ? new PvNet(pvIrq) : undefined;
   p.pvnet = pv;
   const endpoint: BridgeEndpoint = { receive: (f) => (pv?.up ? pv.receive(f) : nic.receive(f)) };
-  bridge.attach(p.id, endpoint, () => p.state === 'running');
+  bridge.attach(p.id, endpoint, () => {
+    if (p.state === 'running') return true;
+    frameWhileDown?.(); // a swapped guest's port is down: the frame is lost, ctl is told (M17)
+    return false;
+  });
   p.vbus.attach(ADDR.nic0, nic);
   nodes.push({
     id: 'netctl',
