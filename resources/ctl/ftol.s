@@ -119,6 +119,7 @@ cmd_ftol:
     call  fail_end
     j     9f
 54: mv    a0, s2
+    mv    a1, s0                  # (swap auto never makes room by swapping the primary itself out)
     call  mem_take                # ENOMEM, reported with the sizes, when ctl has not that much
     bltz  a0, 9f
     mv    s4, a0
