@@ -197,7 +197,8 @@ export const HYPERCALLS = [
     api: 'control',
     states: ['running', 'stopped', 'faulted'],
     args: 'a0 id',
-    result: '0: stop, reset its vCPUs, start at the same entry from the image it was started with; EINVAL if it was never started',
+    result:
+      '0: stop, reset its vCPUs, start at the same entry from the image it was started with; EINVAL if it was never started',
   },
   {
     nr: 0x10b,
