@@ -54,5 +54,6 @@
 .include "devs.s"              # device subtrees (M5); taking vCPUs and devices back (M21, M18)
 .include "export.s"            # a disk partition served to the clients over messages (M18, remote use)
 .include "fault.s"             # the fault-injection lab, the preferred guest (M22, M24)
+.include "ftol.s"              # fault tolerance: a backup that takes over (M23)
 .include "data.s"              # ctl's globals and buffers
 .include "../cos/data.s"       # cos's globals and bss; ends with _end

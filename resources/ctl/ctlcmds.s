@@ -57,6 +57,8 @@ cmd_ctl_help:
     print "  fault KIND ID              inject a fault: kernel, irqoff, wild, dma, fail, diskerr\n"
     print "  fault crash                crash the hypervisor (the preferred guest survives it)\n"
     print "  fail ID                    its processor fails (fail-stop), as fault fail ID\n"
+    print "  ft ID on|off               a backup partition that takes over when ID fails (M23)\n"
+    print "  ft                         the pairs: epoch, lag, held output, the last takeover\n"
     print "  move DEVICE ID             give a device (a controller: with all under it) to a partition\n"
     print "  remove ID cpu|dev DEVICE   take a vCPU or a device back (a running guest is asked)\n"
     print "  sched ID WEIGHT [SLICE_US] its share of a pCPU: weight 1..100, time slice in us\n"
@@ -1306,6 +1308,7 @@ ctl_commands:
     .word s_f_prefer, cmd_prefer, 1
     .word s_f_fault, cmd_fault, 1
     .word s_f_fail, cmd_fail, 1
+    .word s_c_ftol, cmd_ftol, 1
     .word 0, 0, 0
 part_states:
     .word s_st0, s_st1, s_st2, s_st3, s_st4, s_st5

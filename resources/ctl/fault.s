@@ -174,7 +174,28 @@ cmd_fault:
     mv    a4, s3
     fmt   "ctl: injected %s into %u (%s): %s\n"
     call  kprintf
-    li    a0, 0
+    li    t0, FAULT_FAIL
+    bne   s1, t0, 13f
+    mv    a0, s0                  # running again at once: its backup took over (M23, ftol.s)
+    call  query
+    bnez  a0, 13f
+    la    t0, qbuf
+    lw    t0, Q_STATE(t0)
+    li    t1, 1
+    bne   t0, t1, 13f
+    mv    a0, s0
+    call  fq
+    bnez  a0, 13f
+    mv    a0, s0
+    call  part_label
+    mv    a2, a0
+    mv    a1, s0
+    la    t0, fq_buf
+    lw    a3, FQ_PCPU(t0)
+    lw    a4, FQ_EPOCH(t0)
+    fmt   "ctl: its backup took over: %u (%s) goes on on pCPU %u from epoch %u, its console and port the same (ft shows the takeover time)\n"
+    call  kprintf
+13: li    a0, 0
     j     9f
 10: lwg   s0, preferred_id
     bltz  s0, 11f
@@ -293,7 +314,7 @@ w_f_kernel:     .asciz "its kernel faults at 0xdead0000; its own kernel handles 
 w_f_irqoff:     .asciz "its kernel spins with interrupts off; the hypervisor's watchdog stops it (100 of its slices)"
 w_f_wild:       .asciz "its kernel writes outside its memory; stage 2 refuses the write and the hypervisor stops it"
 w_f_dma:        .asciz "its disk DMAs past the end of its memory; its DMA domain refused the transfer (STATUS 3), it goes on"
-w_f_fail:       .asciz "its processor failed (fail-stop): it is stopped; no backup takes over (M23 is not built)"
+w_f_fail:       .asciz "its processor failed (fail-stop): its backup takes over if it has one (ft ID on), else it stays stopped"
 w_f_diskerr:    .asciz "its next disk write fails (STATUS 4, nothing written); its driver sees the error"
 s_fault_crash:  .asciz "fault crash"
 s_fail_sp:      .asciz "fail "

@@ -45,6 +45,9 @@ hvcall hc_prefer,       HC_PART_PREFER
 hvcall hc_fault,        HC_FAULT_INJECT
 hvcall hc_mgmt_recv,    HC_MGMT_RECV
 hvcall hc_mgmt_reply,   HC_MGMT_REPLY
+hvcall hc_ft_on,        HC_FT_ON
+hvcall hc_ft_off,       HC_FT_OFF
+hvcall hc_ft_query,     HC_FT_QUERY
 hvcall hc_idle,         HC_PART_IDLE
 
 # query(a0 = id) -> a0 = part_query's result; qbuf holds the answer when it is 0.

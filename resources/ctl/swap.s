@@ -238,8 +238,8 @@ swap_in_id:
 9:  leave 2
 
 # swap_candidate(a0 = id) -> a0 = its memory when the policy may swap it out to make room: a running
-# client ctl created, not swapped, not the preferred guest (M24) and not a1 (the one the memory is
-# for); else 0.
+# client ctl created, not swapped, not the preferred guest (M24), not a primary with a backup (M23)
+# and not a1 (the one the memory is for); else 0.
 swap_candidate:
     enter 2
     mv    s0, a0
@@ -252,7 +252,13 @@ swap_candidate:
     beqz  t0, 8f
     lw    t0, CR_SWAPPED(a0)
     bnez  t0, 8f
-    mv    a0, s0
+    mv    a0, s0                  # nor a client with a backup (M23: the hypervisor refuses, ftol.s)
+    call  fq
+    bnez  a0, 7f
+    la    t0, fq_buf
+    lw    t0, FQ_BACKUP(t0)
+    bgez  t0, 8f
+7:  mv    a0, s0
     call  query
     bnez  a0, 8f
     la    t0, qbuf

@@ -223,6 +223,44 @@ export interface Ownership {
   /** M24: the preferred guest (absent: none), and how many hypervisor crashes were recovered from. */
   preferred?: number;
   recoveries?: number;
+  /** M23: fault-tolerant pairs and the last takeover (docs/fault-tolerance.md; absent: none). */
+  ft?: FtView;
+}
+
+/** A client and its backup (M23, docs/fault-tolerance.md#ft_query). */
+export interface FtPairView {
+  primary: number;
+  backup: number;
+  backupName: string;
+  /** The backup's pCPU. */
+  pcpu: number;
+  /** Epochs the backup has; instructions the primary retired since the last one (the lag). */
+  epoch: number;
+  lagInstructions: number;
+  /** Output of the open epoch, held until the backup has it. */
+  heldBytes: number;
+  heldFrames: number;
+  heldBlocks: number;
+  /** Pages copied to the backup at the last epoch, and in all. */
+  lastDirtyPages: number;
+  pagesCopied: number;
+}
+
+export interface FtView {
+  pairs: FtPairView[];
+  /** The last takeover: who, from which epoch, on which pCPU, and how long it took (null: not yet run). */
+  lastTakeover?: {
+    id: number;
+    name: string;
+    epoch: number;
+    pcpu: number;
+    cycles: number | null;
+    replayedBytes: number;
+    replayedFrames: number;
+    discardedBytes: number;
+    /** Wall milliseconds the emulator took from the failure to the backup's first instruction (the app's host measures it). */
+    wallMs?: number;
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -197,7 +197,8 @@ export const HYPERCALLS = [
     api: 'control',
     states: ['running', 'stopped', 'faulted'],
     args: 'a0 id',
-    result: '0: stop, reset its vCPUs, start at the same entry from the image it was started with; EINVAL if it was never started',
+    result:
+      '0: stop, reset its vCPUs, start at the same entry from the image it was started with; EINVAL if it was never started',
   },
   {
     nr: 0x10b,
@@ -238,6 +239,30 @@ export const HYPERCALLS = [
     states: ['created', 'stopped', 'faulted'],
     args: 'a0 id (a client), a1 technique (0 paravirtual, 1 hardware, 2 trap-emulate)',
     result: '0: used from its next start; EBUSY while it runs or is swapped out (section Virtualization techniques)',
+  },
+  {
+    nr: 0x115,
+    name: 'ft_on',
+    api: 'control',
+    states: ['running'],
+    args: "a0 id (a one-vCPU client), a1 address of ctl memory for the backup, a2 its size (= the client's), a3 the backup's id (a free one)",
+    result:
+      "the backup's id: partition a3 (NAME~b) gets that memory and a vCPU on another pCPU and follows the client epoch by epoch (M23, docs/fault-tolerance.md); EINVAL for ctl or a client with more vCPUs, EBUSY when it is paired already, ENOMEM when the size is not the client's",
+  },
+  {
+    nr: 0x116,
+    name: 'ft_off',
+    api: 'control',
+    args: 'a0 id (a primary)',
+    result: '0: its held output leaves, its backup is destroyed (its memory back to ctl); ENOENT when it has none',
+  },
+  {
+    nr: 0x117,
+    name: 'ft_query',
+    api: 'control',
+    args: 'a0 id, a1 buffer (32 bytes)',
+    result:
+      "0: its pair (backup id or -1, epoch, lag in instructions, held bytes, held frames, pages copied at the last epoch, last takeover in cycles or -1, the backup's pCPU; docs/fault-tolerance.md#ft_query); ENOENT when it has no backup and was never taken over",
   },
   {
     nr: 0x11a,

@@ -63,6 +63,7 @@ describe('the guide’s console labs', () => {
         'M20',
         'M21',
         'M22',
+        'M23',
         'M24',
       ]),
     );

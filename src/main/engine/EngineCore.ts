@@ -4,6 +4,7 @@
  * and between slices it answers calls, sends each guest's console output once per tick, the status
  * when it changes (and once a second), a performance sample every half second, and new log lines.
  */
+import { withFtWall } from './ftWall.js';
 import type { MachineConfig, MachineStatus, PerfSample } from '../../shared/api.js';
 import { TIMEBASE } from '../emulator/machine/board.js';
 import type { EngineCalls, EngineEvent, EngineOp, EngineOptions } from './protocol.js';
@@ -113,7 +114,7 @@ export class EngineCore {
       case 'ownership': {
         const hv = need().hv;
         if (!hv) throw new Error('the ownership map is the hypervisor’s: boot in hypervisor mode');
-        return ownership(hv, need().machine);
+        return withFtWall(ownership(hv, need().machine), need().ftWall);
       }
       case 'network': {
         const hv = need().hv;

@@ -6,6 +6,7 @@
  *
  * Everything here runs on the worker's thread; nothing blocks longer than one tick's budget.
  */
+import { FtWall } from './ftWall.js';
 import {
   checkConfig,
   type CtlReply,
@@ -63,6 +64,8 @@ export interface SessionLog {
 
 export class Session {
   readonly timeline = new Timeline();
+  /** M23: the last takeover's wall time (engine/ftWall.ts); a replay's session has none. */
+  ftWall: FtWall | undefined;
   readonly ctl: CtlChannel;
   hv: Hypervisor | undefined;
   fw: Firmware | undefined;
@@ -112,6 +115,7 @@ export class Session {
     // The contract's check, on the whole configuration (a partial one may leave the mode out).
     const bad = checkConfig(config);
     if (bad) return bad;
+    const ftWall = new FtWall();
     const consoles = new ConsoleBuffers();
     // docs/architecture.md#power-on: the same power-on as the CLI, the comparison and the tests.
     const started = await powerOnFiles(
@@ -126,6 +130,8 @@ export class Session {
         // A guest started again begins its banner on a new line (ConsoleBuffers.breakLine).
         onEvent: (e) => {
           if (e.kind === 'started') consoles.breakLine(e.partition);
+          // M23: the takeover's wall time, from the failure to the backup's first instruction.
+          if (e.kind === 'ft') ftWall.note(e.detail, performance.now());
         },
         threads: config.threads === true,
         select: config.boot ?? 'cos',
@@ -136,6 +142,7 @@ export class Session {
     if (started instanceof PowerOnError) return started.message;
     const { powered, paths } = started;
     const s = Session.fromPowered({ ...config, disks: paths }, powered, consoles);
+    s.ftWall = ftWall;
     // The other pCPUs' traps reach the timeline too (their mirrors' onTrap, set just below).
     if (s.parallel) s.parallel.traps = (cpu, t) => cpu.onTrap?.(cpu, t);
     s.timeline.attach(s.machine, (cpu) => (s.hv ? s.hv.currentOn(cpu.id)?.partitionId : 0));

@@ -11,11 +11,13 @@ import type {
   Ownership,
   TechniqueCounters,
   TimelineEntry,
+  FtView,
 } from '../../shared/api.js';
 import { CAUSE, causeName } from '../../shared/isa/csrs.js';
 import type { Cpu } from '../emulator/cpu/Cpu.js';
 import type { Hypervisor } from '../emulator/hypervisor/Hypervisor.js';
 import type { Partition } from '../emulator/hypervisor/Partition.js';
+import { ftLive } from '../emulator/hypervisor/ftControl.js';
 import { formatMac } from '../emulator/hypervisor/net/Bridge.js';
 import { virtualMac } from '../emulator/hypervisor/net/vnic.js';
 import { flatten, TIMEBASE } from '../emulator/machine/board.js';
@@ -124,6 +126,46 @@ export function ownership(hv: Hypervisor, machine: Machine): Ownership {
     totalBytes: machine.mem.size,
     ...(hv.partitions.has(hv.preferred) ? { preferred: hv.preferred } : {}),
     recoveries: hv.recoveries,
+    ...(hv.ft.size || hv.ftLast ? { ft: ftView(hv) } : {}),
+  };
+}
+
+/** M23: the pairs and the last takeover (docs/fault-tolerance.md). */
+function ftView(hv: Hypervisor): FtView {
+  const pairs = [...hv.ft.values()].map((x) => {
+    const v = hv.partitions.get(x.primary)?.vcpus[0];
+    const b = hv.partitions.get(x.backup);
+    return {
+      primary: x.primary,
+      backup: x.backup,
+      backupName: b?.name ?? '',
+      pcpu: b?.vcpus[0]?.home ?? 0,
+      epoch: x.epoch,
+      lagInstructions: v ? Math.max(0, ftLive(hv, v) - x.epochStart) : 0,
+      heldBytes: x.heldConsole.length,
+      heldFrames: x.heldFrames.length,
+      heldBlocks: x.heldBlocks.length,
+      lastDirtyPages: x.stats.lastDirtyPages,
+      pagesCopied: x.stats.pagesCopied,
+    };
+  });
+  const t = hv.ftLast;
+  return {
+    pairs,
+    ...(t
+      ? {
+          lastTakeover: {
+            id: t.id,
+            name: t.name,
+            epoch: t.epoch,
+            pcpu: t.pcpu,
+            cycles: t.cycles,
+            replayedBytes: t.replayedBytes,
+            replayedFrames: t.replayedFrames,
+            discardedBytes: t.discardedBytes,
+          },
+        }
+      : {}),
   };
 }
 

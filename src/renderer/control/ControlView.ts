@@ -4,6 +4,7 @@
  * would type (docs/guests.md#the-management-channel). The transcript shows every command exactly as
  * sent and ctl's answer; an invalid request shows ctl's error, never an exception.
  */
+import { ftRole, ftRows, takeoverLine } from './ft.js';
 import './control.css';
 import type { CtlReply, Ownership } from '../../shared/api.js';
 import type { AppContext, View } from '../app/context.js';
@@ -38,6 +39,7 @@ export class ControlView implements View {
   private readonly parts = h('tbody');
   private readonly transcript = h('ol.transcript', { 'aria-live': 'polite', 'aria-label': 'Commands sent to ctl' });
   private readonly note = h('p.note');
+  private readonly ftBox = h('div.ft', { 'aria-live': 'polite' });
   private readonly forms: HTMLElement;
 
   constructor(private readonly ctx: AppContext) {
@@ -62,6 +64,8 @@ export class ControlView implements View {
           h('article.card', {}, h('h2', {}, 'Processors'), this.cpus),
           h('article.card', {}, h('h2', {}, 'Memory'), this.membar, this.memlegend),
           h('article.card', {}, h('h2', {}, 'Devices'), this.devices),
+          // M23: the pairs, the backup's lag, the last takeover (docs/guide.md#lab-m23-a-backup-takes-over).
+          h('article.card.ft-card', {}, h('h2', {}, 'Fault tolerance'), this.ftBox),
         ),
         h(
           'div.col',
@@ -124,6 +128,7 @@ export class ControlView implements View {
       this.membar.replaceChildren();
       this.memlegend.replaceChildren();
       this.devices.replaceChildren();
+      this.ftBox.replaceChildren();
     }
     return why === undefined;
   }
@@ -188,6 +193,10 @@ export class ControlView implements View {
             p.id === o.preferred
               ? h('span.badge.preferred', { title: 'survives a hypervisor crash' }, 'preferred')
               : '',
+            // M23: its part in a fault-tolerant pair.
+            ftRole(o.ft, p.id)
+              ? h('span.badge.ft', { title: 'fault tolerance: docs/fault-tolerance.md' }, ftRole(o.ft, p.id))
+              : '',
           ),
           // M17: how long a running client has been idle, which ctl's `swap auto` swaps out by.
           h(
@@ -230,6 +239,19 @@ export class ControlView implements View {
     );
     for (const chip of Array.from(this.parts.querySelectorAll<HTMLElement>('.chip')))
       chip.style.background = ownerColour(Number(chip.dataset.owner));
+
+    const rows = ftRows(o.ft, (id) => this.name(id));
+    const takeover = takeoverLine(o.ft);
+    this.ftBox.replaceChildren(
+      rows.length
+        ? h(
+            'table.ft-pairs',
+            {},
+            ...rows.map((r) => h('tr', {}, h('td', {}, r.pair), h('td.ft-lag', {}, r.lag), h('td.muted', {}, r.held))),
+          )
+        : h('p.muted', {}, 'No client has a backup: the form Fault tolerance (ft ID on) gives one.'),
+      takeover ? h('p.ft-takeover', {}, takeover) : '',
+    );
 
     this.cpus.replaceChildren(
       ...o.cpus.map((c) => {
@@ -497,6 +519,20 @@ export class ControlView implements View {
         'Inject',
         (f) => [{ kind: 'fault', fault: str(f, 'fault'), id: num(f, 'id') }],
         'fault',
+      ),
+      // M23: a backup that takes over (docs/guide.md#lab-m23-a-backup-takes-over).
+      form(
+        'Fault tolerance',
+        [
+          field('Partition', this.partitionSelect()),
+          field(
+            'Backup',
+            h('select', { name: 'ft' }, h('option', { value: 'on' }, 'on'), h('option', { value: 'off' }, 'off')),
+          ),
+        ],
+        'Apply',
+        (f) => [{ kind: 'ft', id: num(f, 'id'), on: str(f, 'ft') === 'on' }],
+        'ft',
       ),
       form(
         'Preferred guest',

@@ -25,7 +25,9 @@ export type PanelAction =
   /** M24: the guest a hypervisor crash keeps (null: none). */
   | { kind: 'prefer'; id: number | null }
   /** The fault-injection lab: one of FAULTS into a client (crash: into the hypervisor). */
-  | { kind: 'fault'; fault: string; id: number };
+  | { kind: 'fault'; fault: string; id: number }
+  /** M23: a backup partition that takes over (docs/fault-tolerance.md). */
+  | { kind: 'ft'; id: number; on: boolean };
 
 /**
  * The faults of the lab (docs/guide.md#the-fault-injection-lab-m22-m24), as ctl's `fault` command
@@ -56,7 +58,7 @@ export const FAULTS = [
   {
     fault: 'fail',
     label: 'Primary failure',
-    contained: 'fail-stop: the partition stops and ctl is told (no backup: M23 is not built)',
+    contained: 'fail-stop: the partition stops and ctl is told; with a backup (Fault tolerance) the backup takes over',
   },
   {
     fault: 'crash',
@@ -135,6 +137,8 @@ export function commandFor(a: PanelAction): { command: string } | { error: strin
     case 'fault':
       if (!FAULTS.some((f) => f.fault === a.fault)) return { error: 'pick a fault from the list' };
       return { command: a.fault === 'crash' ? 'fault crash' : `fault ${a.fault} ${a.id}` };
+    case 'ft':
+      return { command: `ft ${a.id} ${a.on ? 'on' : 'off'}` };
   }
 }
 

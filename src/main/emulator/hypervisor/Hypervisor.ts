@@ -70,6 +70,8 @@ import {
   type FaultKind,
 } from './faults.js';
 import { macWords, virtualMac } from './net/vnic.js';
+import { FtDisk, loadPairs, savePairs, type FtPair, type FtTakeover } from './ft.js';
+import { commit, epochDue, failover } from './ftControl.js';
 
 export const HV_RESERVE_BYTES = 1 << 20;
 /** RAM per byte of reserve when the reserve is sized to the machine (reserveBytesFor). */
@@ -171,6 +173,9 @@ export class Hypervisor {
   crashAt = Infinity;
   /** Crashes survived (the recovery path ran): for the app and the tests. */
   recoveries = 0;
+  /** Fault tolerance (M23, ft.ts): pairs by primary id, and the last takeover. */
+  readonly ft = new Map<number, FtPair>();
+  ftLast: FtTakeover | undefined;
 
   constructor(
     readonly machine: Machine,
@@ -192,6 +197,70 @@ export class Hypervisor {
       this.nodes.set(node.id, node);
     }
     this.subtrees = subtreesOf(machine.tree);
+    // Output commit and the input log of fault-tolerant primaries (docs/fault-tolerance.md).
+    this.bridge.hold = (from, frame) => {
+      const pair = this.ft.get(from);
+      if (!pair) return false;
+      pair.heldFrames.push(Uint8Array.from(frame));
+      return true;
+    };
+    this.bridge.tap = (to, frame) => {
+      this.ft.get(to)?.inputFrames.push(Uint8Array.from(frame));
+    };
+  }
+
+  /** The pair `id` is the primary or the backup of (M23), if any. */
+  ftPairOf(id: number): FtPair | undefined {
+    const own = this.ft.get(id);
+    if (own) return own;
+    for (const x of this.ft.values()) if (x.backup === id) return x;
+    return undefined;
+  }
+
+  /**
+   * Where `p`'s console output goes: its console, or, while it is a fault-tolerant primary, the
+   * open epoch's held output (docs/fault-tolerance.md#output-commit).
+   */
+  consoleSink(p: Partition): ConsoleSink {
+    const pair = this.ft.get(p.id);
+    if (!pair) return this.opts.consoleFor(p);
+    return { write: (b) => void pair.heldConsole.push(b & 0xff) };
+  }
+
+  /**
+   * @internal (ftControl.ts) Take `v` off the pCPU it runs on (not the one in a trap) as a preemption
+   * would; returns that pCPU, which the caller reschedules when done.
+   */
+  takeOff(v: Vcpu): Cpu | undefined {
+    if (v.runningOn < 0) return undefined;
+    const cpu = this.machine.cpus[v.runningOn];
+    if (cpu === this.inTrap) return undefined;
+    this.preempt(cpu);
+    v.save(cpu);
+    this.current[cpu.id] = undefined;
+    return cpu;
+  }
+
+  /** @internal (ftControl.ts) */
+  reschedule(cpu: Cpu): void {
+    this.schedule(cpu);
+  }
+
+  /** @internal (ftControl.ts) A vCPU out of, or into, its pCPU's run queue. */
+  dequeue(v: Vcpu): void {
+    this.queues[v.home] = this.queues[v.home].filter((x) => x !== v);
+  }
+  enqueue(v: Vcpu): void {
+    this.queues[v.home].push(v);
+  }
+
+  /**
+   * An FT primary's vCPU `v`, just saved as it waits: end its epoch when it is due
+   * (docs/fault-tolerance.md#epochs).
+   */
+  private ftEpoch(v: Vcpu): void {
+    const pair = this.ft.get(v.partitionId);
+    if (pair && epochDue(pair, v.instret, true)) commit(this, pair);
   }
 
   // ------------------------------------------------------------------ power-on
@@ -563,6 +632,9 @@ export class Hypervisor {
     if (!p || p.state === 'destroyed') return fail(E.NOENT, `no partition ${id}`);
     if (p.state === 'running') return fail(E.BUSY, `partition ${id} is already running`);
     if (p.state === 'swapped') return fail(E.BUSY, `partition ${id} is swapped out: swap it in first`);
+    const pair = this.ftPairOf(id);
+    if (pair && pair.backup === id)
+      return fail(E.BUSY, `partition ${id} is the backup of ${pair.primary}: it runs only when it takes over`);
     if (p.vcpus.length === 0) return fail(E.INVAL, `partition ${id} has no vCPU`);
     if (p.memBytes < 0x10000) return fail(E.INVAL, `partition ${id} has less than 64 KiB of memory`);
     if (flags & 1 && !p.owns(BOOT_INFO_ADDR, 4096))
@@ -597,6 +669,8 @@ export class Hypervisor {
       vc.state = i === 0 ? 'runnable' : 'stopped';
     });
     p.state = 'running';
+    // A started (or restarted) FT primary: its backup gets the new state as epoch 0 of the new run.
+    if (pair) commit(this, pair);
     markActive(p, now);
     this.log(id, 'started', `entry 0x${entry.toString(16)}, ${p.memBytes >> 10} KiB, ${p.vcpus.length} vCPU`);
     for (const vc of p.vcpus) this.kick(vc);
@@ -610,7 +684,6 @@ export class Hypervisor {
   buildDevices(p: Partition): ReturnType<typeof buildVirtualDevices> {
     p.vbus.clear();
     const granted = this.grantedDisk(p);
-    const sink = this.opts.consoleFor(p);
     const v = buildVirtualDevices(
       p,
       p.vcpus,
@@ -621,7 +694,7 @@ export class Hypervisor {
         console: {
           write: (b) => {
             this.chargeConsole(p, 1, (this.inTrap ?? this.machine.cpus[0]).now());
-            sink.write(b);
+            this.consoleSink(p).write(b);
           },
         },
         shutdown: (code) => this.shutdown(p, code),
@@ -631,13 +704,20 @@ export class Hypervisor {
         bridge: this.bridge, // network (issue 4): a virtual nic0 on the bridge
         frameWhileDown: () => this.inputFor(p, 'frame'),
       },
-      granted && !p.devices.has('disk0') ? granted : undefined,
+      granted && !p.devices.has('disk0')
+        ? { ...granted, backend: new FtDisk(granted.backend, () => this.ft.get(p.id)) }
+        : undefined,
     );
     v.intc.onComplete = (s) => this.completePassthrough(p, s);
     this.vintc.set(p.id, v.intc);
     if (v.uart) this.vconsoles.set(p.id, v.uart);
     else this.vconsoles.delete(p.id);
     return v;
+  }
+
+  /** @internal (ftControl.ts) The physical disk `p`'s virtual disk writes to, if it has one. */
+  grantedBackend(p: Partition): BlockBackend | undefined {
+    return this.grantedDisk(p)?.backend;
   }
 
   /** Physical disk `id` (disk0, disk1, ... of the board), or undefined. */
@@ -711,6 +791,7 @@ export class Hypervisor {
   /** @internal Take every vCPU of `p` off its pCPU. */
   halt(p: Partition, state: 'stopped' | 'faulted' | 'swapped', why: string): void {
     p.state = state;
+    const pair = this.ft.get(p.id);
     const freed: Cpu[] = [];
     for (const v of p.vcpus) {
       if (v.runningOn >= 0) {
@@ -727,6 +808,9 @@ export class Hypervisor {
     // A caller waiting in msg_call for this partition's reply would wait forever (M19): it gets
     // ENOENT now. (A swapped guest comes back, and answers then.)
     if (state !== 'swapped') abandonCalls(this, p);
+    // An FT primary that stops by itself (shutdown, a fault of its own, ctl's stop): its backup,
+    // replaying the same guest, would have said the same, so the open epoch's output leaves now.
+    if (pair) commit(this, pair);
     // pCPUs that were running it outside a trap pick something else now; the pCPU in a trap does
     // so when its handler finishes (afterOwnStop).
     for (const cpu of freed) this.schedule(cpu);
@@ -770,6 +854,14 @@ export class Hypervisor {
   destroy(id: number): HvError | undefined {
     const p = this.partitions.get(id);
     if (!p || p.state === 'destroyed' || id === 0) return fail(E.NOENT, `no partition ${id} to destroy`);
+    const pair = this.ftPairOf(id);
+    if (pair) {
+      // Destroying either of an FT pair ends the pair; a primary takes its backup with it.
+      if (p.state === 'running' && pair.primary === id) this.halt(p, 'stopped', 'destroyed');
+      else commit(this, pair);
+      this.ft.delete(pair.primary);
+      if (pair.primary === id) this.destroy(pair.backup);
+    }
     if (p.state === 'swapped') this.swapStore.drop(id);
     // Memory and devices go back to the Controlling OS (at the end of its guest-physical space);
     // every share from or to it is revoked; its table is freed once ctl's new one is in place.
@@ -857,12 +949,18 @@ export class Hypervisor {
         p.writeFaults++;
         this.log(id, 'injected', 'disk write error: its next disk write fails (STATUS 4) and writes nothing');
         return undefined;
-      case 'fail':
-        // Fail-stop of the primary's processor (M23 without a backup: nobody takes over).
+      case 'fail': {
+        // Fail-stop of the primary's processor: its backup takes over (M23, ftControl.ts), if any.
+        const pair = this.ft.get(p.id);
+        if (pair) {
+          this.log(id, 'injected', 'primary failure (fail-stop): its backup takes over');
+          return failover(this, pair, this.machine.cpus[0].now());
+        }
         p.stats.faults++;
         this.halt(p, 'faulted', 'injected primary failure (fail-stop): no backup takes over');
         notice(this, this.partitions.get(0)!, `faulted ${p.id}`);
         return undefined;
+      }
     }
   }
 
@@ -908,6 +1006,8 @@ export class Hypervisor {
     this.vintc.clear();
     this.vconsoles.clear();
     this.shares.length = 0;
+    // Every backup is lost with its table (a preferred primary comes back without one; M23).
+    this.ft.clear();
     for (const q of this.queues) q.length = 0;
     this.tickless.fill(false);
     this.vmidOwner.fill(-1);
@@ -1103,6 +1203,13 @@ export class Hypervisor {
           const p = v.partition;
           return this.contain(cpu, p, `looped with interrupts off for ${WATCHDOG_TICKS} ticks (pc 0x${hex(cpu.hepc)})`);
         }
+        const pair = this.ft.size ? this.ft.get(v.partitionId) : undefined;
+        if (pair && epochDue(pair, cpu.instret + cpu.sliceSteps, false)) {
+          // An epoch of an FT primary ends at its tick (docs/fault-tolerance.md#epochs).
+          v.save(cpu);
+          this.current[cpu.id] = undefined;
+          commit(this, pair);
+        }
       }
       return this.schedule(cpu);
     }
@@ -1195,6 +1302,7 @@ export class Hypervisor {
     v.ticksMasked = 0; // it gave the pCPU away: not a loop
     v.save(cpu);
     this.current[cpu.id] = undefined;
+    if (this.ft.size) this.ftEpoch(v);
     v.state = v.wakeable(cpu.now()) ? 'runnable' : 'blocked';
     this.schedule(cpu);
   }
@@ -1247,6 +1355,11 @@ export class Hypervisor {
     }
     if (!next) return this.idle(cpu);
     const p = next.partition;
+    if (this.ftLast && this.ftLast.cycles === null && this.ftLast.id === p.id) {
+      // The backup's first instruction as the primary: the takeover is over (docs/fault-tolerance.md).
+      this.ftLast.cycles = this.machine.cpus[0].now() - this.ftLast.failedAt;
+      this.log(p.id, 'ft', `takeover done in ${this.ftLast.cycles} cycles of machine time`);
+    }
     this.current[cpu.id] = next;
     if (next !== cur) {
       this.stats.worldSwitches++;
@@ -1407,6 +1520,7 @@ export class Hypervisor {
       crashAt: Number.isFinite(this.crashAt) ? this.crashAt : null,
       recoveries: this.recoveries,
       mgmt: this.mgmt.saveState(),
+      ft: savePairs(this.ft.values(), this.ftLast),
     };
   }
 
@@ -1473,6 +1587,10 @@ export class Hypervisor {
     this.crashAt = s.crashAt ?? Infinity;
     this.recoveries = s.recoveries ?? 0;
     this.mgmt.restoreState(s.mgmt);
+    const ft = loadPairs(s.ft);
+    this.ft.clear();
+    for (const x of ft.pairs) this.ft.set(x.primary, x);
+    this.ftLast = ft.last;
     m.cpus.forEach((cpu, i) => {
       cpu.hypervisorTrap = (c) => this.trap(c);
       cpu.restoreState(cpuStates[i]);
@@ -1522,6 +1640,14 @@ export class Hypervisor {
   consoleInput(id: number, bytes: Iterable<number>): void {
     const p = this.partitions.get(id);
     if (p) this.inputFor(p, 'console');
+    const pair = this.ft.get(id);
+    if (pair) {
+      // The input log of an FT primary's open epoch (docs/fault-tolerance.md#the-input-log).
+      const all = [...bytes];
+      pair.inputBytes.push(...all.map((b) => b & 0xff));
+      this.vconsoles.get(id)?.input(all);
+      return;
+    }
     this.vconsoles.get(id)?.input(bytes);
   }
 

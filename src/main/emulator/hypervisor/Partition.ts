@@ -66,7 +66,9 @@ export interface PartitionEvent {
     | 'injected'
     | 'preferred'
     | 'crashed'
-    | 'recovered';
+    | 'recovered'
+    /** Fault tolerance (M23, docs/fault-tolerance.md): pairing, unpairing, a takeover. */
+    | 'ft';
   detail: string;
   /** A message event (kind 'message', M19): what went from `partition` to whom; the sequence view reads it. */
   msg?: MessageEventInfo;

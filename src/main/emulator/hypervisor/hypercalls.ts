@@ -27,6 +27,7 @@ import {
 import { MGMT_MAX_MESSAGE, MGMT_MAX_REPLY } from './mgmt.js';
 import { PV_MAX_FRAME, PV_MIN_FRAME } from './net/pvnet.js';
 import { FAULT_KINDS } from './faults.js';
+import { ftOff, ftOn, ftQuery } from './ftControl.js';
 import { virtualMac } from './net/vnic.js';
 import { UART_TX_CYCLES_PER_BYTE, UART_TX_QUEUE } from '../devices/uart/Uart.js';
 import { groupOf } from './subtrees.js';
@@ -116,7 +117,7 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       if (len < 0 || len > 4096) return E.INVAL;
       const bytes = hv.readGuest(p, a(0), len);
       if (!bytes) return E.FAULT;
-      const sink = hv.opts.consoleFor(p);
+      const sink = hv.consoleSink(p); // held while it is an FT primary (docs/fault-tolerance.md)
       for (const b of bytes) sink.write(b);
       const until = hv.chargeConsole(p, len, cpu.now());
       if (until === 0) return len;
@@ -456,6 +457,18 @@ export function handleHypercall(hv: Hypervisor, p: Partition, v: Vcpu, cpu: Cpu,
       const kind = FAULT_KINDS[a(0)];
       if (kind === undefined) return E.INVAL;
       return result(hv.injectFault(kind, a(1), cpu.now()));
+    }
+    case HC.ft_on: {
+      // Fault tolerance (M23, ftControl.ts): ctl gives the backup's memory and id (its policy).
+      const r = ftOn(hv, a(0), a(3), a(1) >>> 0, a(2) >>> 0);
+      return typeof r === 'number' ? r : r.code;
+    }
+    case HC.ft_off:
+      return result(ftOff(hv, a(0)));
+    case HC.ft_query: {
+      const b = ftQuery(hv, a(0));
+      if (!b) return E.NOENT;
+      return hv.writeGuest(p, a(1), b) ? 0 : E.FAULT;
     }
     case HC.mgmt_recv: {
       // The app's management request for ctl (mgmt.ts, docs/hypercalls.md#the-management-mailbox).

@@ -100,6 +100,8 @@ export function post(hv: Hypervisor, from: number, to: Partition, data: Uint8Arr
   if (to.state !== 'running' && to.state !== 'swapped') return MsgError.NOENT;
   if (to.inbox.length >= MAX_INBOX) return MsgError.AGAIN;
   to.inbox.push({ from, data, wantsReply });
+  // The input log of an FT primary's open epoch (docs/fault-tolerance.md#the-input-log).
+  if (!wantsReply) hv.ft.get(to.id)?.inputMessages.push({ from, data: data.slice() });
   // A message from a partition is activity of both, or input for a swapped guest (idle.ts, M17).
   if (from !== HYPERVISOR_SENDER) {
     const sender = hv.partitions.get(from);
@@ -212,6 +214,12 @@ export function accept(hv: Hypervisor, p: Partition, id: number, gpa: number): n
  */
 export function swapOut(hv: Hypervisor, p: Partition): HvError | undefined {
   if (p.id === 0) return fail(E.INVAL, 'the Controlling OS cannot be swapped out');
+  const pair = hv.ftPairOf(p.id);
+  if (pair)
+    return fail(
+      E.BUSY,
+      `partition ${p.id} is ${pair.primary === p.id ? 'an FT primary' : 'an FT backup'}: turn fault tolerance off first (ft ${pair.primary} off)`,
+    );
   if (p.state !== 'running' && p.state !== 'stopped')
     return fail(E.BUSY, `partition ${p.id} is ${p.state}: only a running or stopped one can be swapped out`);
   const bytes = hv.readGuest(p, 0, p.memBytes) as Uint8Array;

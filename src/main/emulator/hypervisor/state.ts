@@ -3,7 +3,7 @@
  * with their memory, devices, grants, scheduling, technique and counters; every vCPU's context; the
  * run queues and what runs on each pCPU; VMIDs; the reserve's free list and the pages of every
  * stage-2 and shadow table; inboxes, shares, the bridge with its capture; ctl's management mailbox; the virtual devices' state;
- * swapped-out guests; the event log. With Machine.saveState() (RAM, pCPUs, physical devices) it is the
+ * swapped-out guests; fault-tolerant pairs (M23, ft.ts); the event log. With Machine.saveState() (RAM, pCPUs, physical devices) it is the
  * whole machine in hypervisor mode: snapshots, record/replay and the debugger stand on it.
  *
  * Plain data means numbers (finite: Infinity is null), strings, booleans, arrays, plain objects and
@@ -16,6 +16,7 @@ import type { Share } from './plan.js';
 import { SparseBytes, type SparseState } from './swap.js';
 import type { BridgeState } from './net/Bridge.js';
 import type { MgmtState } from './mgmt.js';
+import type { FtState } from './ft.js';
 import type { Stage2Table } from './stage2.js';
 import { Vcpu, type VcpuState } from './Vcpu.js';
 
@@ -119,6 +120,8 @@ export interface HypervisorState {
   recoveries?: number;
   /** ctl's management mailbox (absent in snapshots made before it: empty). */
   mgmt?: MgmtState;
+  /** Fault-tolerant pairs and the last takeover (M23, ft.ts; absent: none). */
+  ft?: FtState;
 }
 
 /** What state.ts reads and writes inside the Hypervisor (its private tables). */

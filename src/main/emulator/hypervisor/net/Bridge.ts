@@ -133,8 +133,23 @@ export class Bridge {
     return { transmit: (frame) => this.send(id, frame) };
   }
 
-  /** A frame enters the bridge on port `from`. */
+  /**
+   * Fault tolerance (M23, docs/fault-tolerance.md#output-commit): a frame a port sends that `hold`
+   * takes (true) enters the bridge later, through `forward`, once the port's backup has its epoch;
+   * `tap` sees every frame delivered to a port (the input log). Not bridge state: the hypervisor
+   * sets them once.
+   */
+  hold: ((from: number, frame: Uint8Array) => boolean) | undefined;
+  tap: ((to: number, frame: Uint8Array) => void) | undefined;
+
+  /** A frame enters the bridge on port `from` (unless fault tolerance holds it). */
   send(from: number, frame: Uint8Array): void {
+    if (this.hold?.(from, frame)) return;
+    this.forward(from, frame);
+  }
+
+  /** A frame enters the bridge on port `from`, now. */
+  forward(from: number, frame: Uint8Array): void {
     const src = this.portMap.get(from);
     if (!src) return;
     const f = Uint8Array.from(frame); // the bridge's own copy: the sender may reuse its buffer
@@ -166,6 +181,7 @@ export class Bridge {
 
   private deliver(port: BridgePort, frame: Uint8Array): void {
     if (port.up() && port.endpoint.receive(frame)) {
+      this.tap?.(port.id, frame);
       port.counters.txFrames++;
       port.counters.txBytes += frame.length;
     } else {
