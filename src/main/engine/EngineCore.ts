@@ -477,4 +477,9 @@ const REPLAY_REFUSES: ReadonlySet<EngineOp> = new Set<EngineOp>([
   'debugContinue',
   'debugStep',
   'debugRunTo',
+  // Writing a register or memory, or deploying a program, would change the replay's machine: it
+  // would then show a run that never happened (the recording's inputs do not include the write).
+  'debugSetRegister',
+  'debugWriteMemory',
+  'debugDeploy',
 ]);

@@ -136,26 +136,30 @@ describe('record and replay of an app session', () => {
 
   it('a reverse step lands at the same place whether or not its pass took checkpoints of its own', async () => {
     const [from, to] = [rec.start.cycles, rec.log[rec.log.length - 1]!.t];
-    const land = async (t: number, ms: number) => {
-      subMarks.ms = ms;
+    const land = async (t: number, rounds: number) => {
+      // Checkpoints every `rounds` rounds, never by wall time: the same points on every machine.
+      Object.assign(subMarks, { ms: Infinity, rounds });
       await core.call('seek', [t]);
       const p = (await core.call('reverseStep', [cos, 0])) as ReplayPosition;
       return { p, regs: (await core.call('debugRegisters', [cos, 0])) as DebugRegisters };
     };
+    const { used } = subMarks;
     try {
       for (const f of [0.3, 0.55, 0.8, 0.97]) {
         const t = (from + f * (to - from)) / 250e6;
         const plain = await land(t, Infinity);
-        const { taken, used } = subMarks;
-        const near = await land(t, 2);
+        const { taken } = subMarks;
+        const near = await land(t, 100);
         expect(near).toEqual(plain);
-        // The second pass did take checkpoints, and the step was reached from one of them.
+        // The second pass did take checkpoints, and none failed to reach what was found after it.
         expect(subMarks.taken).toBeGreaterThan(taken);
-        expect(subMarks.used).toBe(used + 1);
         expect(subMarks.missed).toBe(0);
       }
+      // Some steps were reached from one (the others found their instruction before the first:
+      // cos idle since early in the window).
+      expect(subMarks.used).toBeGreaterThan(used);
     } finally {
-      subMarks.ms = 150;
+      Object.assign(subMarks, { ms: 150, rounds: Infinity });
     }
   }, 600_000);
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DeployResult, MachineStatus } from '../../shared/api.js';
-import type { DebugState } from '../../shared/debugApi.js';
+import type { DebugRegisters, DebugState } from '../../shared/debugApi.js';
 import { assemble } from '../asm/index.js';
 import { ensureDisks } from '../host/disks.js';
 import { programInclude } from './assembly.js';
@@ -192,5 +192,12 @@ describe('step over and out in a replay', () => {
     // The debugger's own run control would run the replay off its log: refused, saying what moves it.
     for (const op of ['debugStep', 'debugContinue', 'debugPause'])
       await expect(call(op, cos, 0, 'over')).rejects.toThrow(/replay of recording 'steps'.*forwardStep, reverseStep/);
+    // So would a write to its registers or memory: refused, and the register is as it was.
+    const before = await call<DebugRegisters>('debugRegisters', cos, 0);
+    await expect(call('debugSetRegister', cos, 0, 's0', 12345)).rejects.toThrow(/replay of recording 'steps'/);
+    await expect(call('debugWriteMemory', cos, 'virtual', label('var'), '01020304')).rejects.toThrow(
+      /replay of recording 'steps'/,
+    );
+    expect(await call<DebugRegisters>('debugRegisters', cos, 0)).toEqual(before);
   }, 300_000);
 });

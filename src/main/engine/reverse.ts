@@ -158,11 +158,13 @@ function lastExecuted(
     // (docs/recording.md#limits). An idle window replays in less and takes none.
     const subs: Mark[] = [];
     let since = performance.now();
+    let rounds = 0;
     const round = () => {
-      if (performance.now() - since < subMarks.ms) return;
+      if (++rounds < subMarks.rounds && performance.now() - since < subMarks.ms) return;
       subs.push(r.capture(subs[subs.length - 1] ?? mark));
       subMarks.taken++;
       since = performance.now();
+      rounds = 0;
     };
     // In the nearest window a vCPU that stands where it stands now has arrived: what it executes
     // from there is not before now; the window ends when all have.
@@ -207,11 +209,11 @@ function lastExecuted(
 }
 
 /**
- * After replaying `ms` of wall time in one pass, lastExecuted takes a checkpoint (a few tens of ms
- * each); `taken` counts them, `used` the steps reached from one, `missed` those that were not
+ * After replaying `ms` of wall time in one pass (or `rounds` rounds of the pCPUs: tests, where wall
+ * time would make the points vary), lastExecuted takes a checkpoint (a few tens of ms each); `taken` counts them, `used` the steps reached from one, `missed` those that were not
  * (none should be). Where a step lands does not depend on it (tests set `ms` low to check).
  */
-export const subMarks = { ms: 150, taken: 0, used: 0, missed: 0 };
+export const subMarks = { ms: 150, rounds: Infinity, taken: 0, used: 0, missed: 0 };
 
 /** What lastExecuted found: the instruction, its window's checkpoint, and one closer to it when taken. */
 interface Found {

@@ -42,9 +42,14 @@ export class ManualCore {
     this.core.tick();
   }
 
-  /** Ticks until `pred` holds; throws `never: what` after `maxTicks`. */
-  async until(what: string, pred: () => boolean, maxTicks = 20_000): Promise<void> {
-    for (let k = 0; k < maxTicks; k++) {
+  /**
+   * Ticks until `pred` holds; throws `never: what` after `maxTicks` and at least `minWallMs` of wall
+   * time. The wall time is for what no tick moves: a worker thread (the assembler of a deploy) that
+   * starts slowly on a loaded machine, while an idle machine's ticks take microseconds each.
+   */
+  async until(what: string, pred: () => boolean, maxTicks = 20_000, minWallMs = 60_000): Promise<void> {
+    const t0 = performance.now();
+    for (let k = 0; k < maxTicks || performance.now() - t0 < minWallMs; k++) {
       if (pred()) return;
       this.tick();
       await new Promise((r) => setImmediate(r));
