@@ -26,6 +26,7 @@ import {
   reachExecuted,
   reaching,
   reverseStep,
+  windowsBack,
   type ReplayPosition,
 } from './reverse.js';
 
@@ -120,12 +121,7 @@ function scanBack(
 ): { e: Executed; mark: Mark } | undefined {
   const start = vcpuView(r, guest, vcpu);
   const here = { guest, vcpu, retired: start.retired(), pc: start.pc() };
-  const nowCycles = r.cycles;
-  const windows = r.marks.filter((m) => m.cycles <= nowCycles || m === r.marks[0]);
-  for (let w = windows.length - 1; w >= 0; w--) {
-    const mark = windows[w]!;
-    const nearest = w === windows.length - 1;
-    const end = nearest ? nowCycles + r.session.machine.quantum : windows[w + 1]!.cycles;
+  for (const { mark, nearest, end } of windowsBack(r)) {
     r.restore(mark);
     const v = vcpuView(r, guest, vcpu);
     const towards = reaching(v, here);

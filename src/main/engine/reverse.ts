@@ -144,12 +144,7 @@ function lastExecuted(
     const v = vcpuView(r, guest, i);
     return { retired: v.retired(), pc: v.pc() };
   });
-  const nowCycles = r.cycles;
-  const windows = r.marks.filter((m) => m.cycles <= nowCycles || m === r.marks[0]);
-  for (let w = windows.length - 1; w >= 0; w--) {
-    const mark = windows[w]!;
-    const nearest = w === windows.length - 1;
-    const end = nearest ? nowCycles + r.session.machine.quantum : windows[w + 1]!.cycles;
+  for (const { mark, nearest, end } of windowsBack(r)) {
     r.restore(mark);
     // A restore builds the hypervisor's vCPUs anew: look them up again.
     const views = vcpus.map((i) => vcpuView(r, guest, i));
@@ -221,6 +216,20 @@ interface Found {
   mark: Mark;
   /** A checkpoint of the pass, before the slice that executed the instruction. */
   near?: Mark;
+}
+
+/**
+ * The windows before now, the nearest first, for a search backwards: each checkpoint at or before
+ * now (the recording's first in any case) with where its window ends (the next checkpoint, or one
+ * quantum past now for the nearest, so that the machine can reach where it stands now).
+ */
+export function* windowsBack(r: Replay): Generator<{ mark: Mark; nearest: boolean; end: number }> {
+  const now = r.cycles;
+  const windows = r.marks.filter((m) => m.cycles <= now || m === r.marks[0]);
+  for (let w = windows.length - 1; w >= 0; w--) {
+    const nearest = w === windows.length - 1;
+    yield { mark: windows[w]!, nearest, end: nearest ? now + r.session.machine.quantum : windows[w + 1]!.cycles };
+  }
 }
 
 /** Reaches what lastExecuted found, or says that it could not. */
