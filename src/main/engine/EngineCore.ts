@@ -171,6 +171,11 @@ export class EngineCore {
       case 'debugSetBreakpoints':
       case 'debugSetWatchpoints':
       case 'debugSetTrapBreaks': {
+        // On a replay they are set aside, never armed in the replayed machine: armed, they would
+        // stop a guest where the recording did not (docs/recording.md#breakpoints-in-a-replay).
+        if (this.replay && op === 'debugSetBreakpoints') return need().debug.setBreakpointsAside(a[0], a[1]);
+        if (this.replay && op === 'debugSetWatchpoints') return need().debug.setWatchpointsAside(a[0], a[1]);
+        if (this.replay && op === 'debugSetTrapBreaks') return need().debug.setTrapBreaksAside(a[0], a[1]);
         // Calls are answered between ticks: no pCPU is in the middle of a slice (docs/debugger.md).
         const r = debugCall(need(), op, a, this.clock);
         this.flushConsoles();

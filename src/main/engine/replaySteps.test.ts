@@ -183,6 +183,39 @@ describe('step over and out in a replay', () => {
     expect(at(await call<ReplayPosition>('reverseStep', cos, 0, 'over'))).toEqual({ ...c1, reason: 'step' });
   }, 300_000);
 
+  it('breakpoints and watchpoints set on the replay are set aside: shown and used by reverse continue, never stopping a move', async () => {
+    await goTo(c1);
+    const afterCall = at(await call<ReplayPosition>('forwardStep', cos, 0, 'over'));
+    // A breakpoint inside the call and a watchpoint on the word the program stores, set on the replay.
+    const bps = await call<{ verified: boolean; resolved?: number }[]>('debugSetBreakpoints', cos, [
+      { address: label('inner') },
+    ]);
+    expect(bps).toMatchObject([{ verified: true, resolved: label('inner') }]);
+    await call('debugSetWatchpoints', cos, [{ address: label('var'), length: 4, access: 'write', space: 'virtual' }]);
+    await call('debugSetTrapBreaks', cos, ['syscall']);
+    const shown = await call<DebugState>('debugState', cos);
+    expect(shown.breakpoints.map((b) => b.resolved)).toEqual([label('inner')]);
+    expect(shown.trapBreaks).toEqual(['SYSCALL']);
+    // Over the call from c1 still lands after it: the breakpoint in inner did not stop the replay.
+    await goTo(c1);
+    expect(at(await call<ReplayPosition>('forwardStep', cos, 0, 'over'))).toEqual({ ...afterCall, reason: 'step' });
+    // Reverse continue from the end uses the set-aside watchpoint; a restored checkpoint kept them all.
+    await call('seek', rec.log[rec.log.length - 1]!.t / rec.timebase);
+    expect(at(await call<ReplayPosition>('reverseContinue', cos, [label('inner')]))).toMatchObject({
+      pc: label('st'),
+      reason: 'watchpoint',
+    });
+    expect((await call<DebugState>('debugState', cos)).breakpoints.map((b) => b.resolved)).toEqual([label('inner')]);
+    // Cleared, the recorded watchpoint is back in the view and reverse continue finds the breakpoint.
+    await call('debugSetWatchpoints', cos, []);
+    await call('debugSetBreakpoints', cos, []);
+    await call('debugSetTrapBreaks', cos, []);
+    expect(at(await call<ReplayPosition>('reverseContinue', cos, [label('inner')]))).toMatchObject({
+      pc: label('inner'),
+      reason: 'breakpoint',
+    });
+  }, 300_000);
+
   it("stops at the recording's ends with replay-start and replay-end", async () => {
     await call('seek', rec.log[rec.log.length - 1]!.t / rec.timebase);
     expect(at(await call<ReplayPosition>('forwardStep', cos, 0, 'over')).reason).toBe('replay-end');

@@ -215,21 +215,65 @@ export class Debugger {
     return !this.hv && !!e && (e.t as MachineTarget).allHeld();
   }
 
-  /** The watchpoints guest `guest` has armed (copies; none for a guest never debugged): reverse continue's. */
+  /**
+   * The watchpoints guest `guest` has armed (copies; none for a guest never debugged) and those set
+   * aside while a replay is open: reverse continue's.
+   */
   watchpointsOf(guest: number): ArmedWatchpoint[] {
-    return (this.guests.get(guest)?.g.watchpoints ?? []).map((w) => ({ ...w }));
+    const armed = (this.guests.get(guest)?.g.watchpoints ?? []).map((w) => ({ ...w }));
+    return [...armed, ...(this.aside.get(guest)?.wps ?? []).map(toArmed)];
   }
 
   state(guest: number): DebugState {
     const e = this.entry(guest);
+    const aside = this.aside.get(guest);
     return {
       guest,
       paused: e.g.paused,
       ...(e.g.stop ? { stop: { ...e.g.stop } } : {}),
-      breakpoints: e.bps.map((b) => ({ ...b })),
-      watchpoints: e.wps.map((w) => ({ ...w })),
-      trapBreaks: [...e.traps],
+      breakpoints: (aside?.bps ?? e.bps).map((b) => ({ ...b })),
+      watchpoints: (aside?.wps ?? e.wps).map((w) => ({ ...w })),
+      trapBreaks: [...(aside?.traps ?? e.traps)],
     };
+  }
+
+  // ------------------------------------------------------------------ set aside (a replay's)
+
+  /**
+   * Breakpoints, watchpoints and trap breaks a user sets while the machine is a replay
+   * (docs/recording.md#breakpoints-in-a-replay): resolved and shown by state() in place of the
+   * recorded ones, and used by reverse continue, but never armed. Armed, they would stop the
+   * replayed guest where the recording did not, and replace the breakpoints the recording had
+   * (which a replayed stop needs). They are no part of the machine's state: a restored checkpoint
+   * keeps them.
+   */
+  private readonly aside = new Map<number, { bps?: Breakpoint[]; wps?: Watchpoint[]; traps?: string[] }>();
+  /** Their ids, apart from the machine's (the replayed debugger's ids stay as recorded). */
+  private asideId = 1 << 30;
+
+  setBreakpointsAside(guest: number, list: BreakpointRequest[]): Breakpoint[] {
+    const e = this.entry(guest);
+    const bps: Breakpoint[] = list.map((req) => ({ ...req, id: this.asideId++, guest, verified: false, hits: 0 }));
+    for (const b of bps) this.check(guest, e, b);
+    this.aside.set(guest, { ...this.aside.get(guest), bps });
+    return bps.map((b) => ({ ...b }));
+  }
+
+  setWatchpointsAside(guest: number, list: WatchpointRequest[]): Watchpoint[] {
+    this.entry(guest);
+    const wps: Watchpoint[] = list.map((w) => ({ ...w, id: this.asideId++, guest, hits: 0 }));
+    this.aside.set(guest, { ...this.aside.get(guest), wps });
+    return wps.map((w) => ({ ...w }));
+  }
+
+  setTrapBreaksAside(guest: number, causes: string[]): DebugState {
+    const e = this.entry(guest);
+    for (const c of causes) {
+      const code = causeByName(c);
+      if (typeof code === 'string') throw new Error(`${e.t.name}: ${code}`);
+    }
+    this.aside.set(guest, { ...this.aside.get(guest), traps: causes.map((c) => c.toUpperCase()) });
+    return this.state(guest);
   }
 
   pause(guest: number): DebugState {
@@ -298,31 +342,45 @@ export class Debugger {
     const guest = e.t.guest;
     const armed: ArmedBreakpoint[] = [];
     for (const b of e.bps) {
-      const r = this.resolve(guest, e, b);
-      let message = r.message;
-      let condition;
-      if (b.condition !== undefined && b.condition.trim() !== '') {
-        const c = parseCondition(b.condition);
-        if (typeof c === 'string') message = c;
-        else condition = c;
-      }
-      b.verified = r.resolved !== undefined && message === undefined;
-      if (message !== undefined) b.message = message;
-      else delete b.message;
-      if (r.resolved !== undefined) b.resolved = r.resolved;
-      if (!b.verified || r.resolved === undefined) continue;
+      const r = this.check(guest, e, b);
+      if (!r) continue;
       // Hits live on the armed breakpoint; the listed one reads them (see state()).
       const a: ArmedBreakpoint = {
         id: b.id,
-        address: r.resolved,
+        address: r.address,
         userOnly: r.userOnly,
         hits: b.hits,
-        ...(condition ? { condition } : {}),
+        ...(r.condition ? { condition: r.condition } : {}),
       };
       Object.defineProperty(b, 'hits', { get: () => a.hits, enumerable: true, configurable: true });
       armed.push(a);
     }
     e.g.setBreakpoints(armed);
+  }
+
+  /**
+   * Resolves `b` (its address, or its file and line) and parses its condition: marks it verified or
+   * gives the message why not; for a verified one, what arming it takes.
+   */
+  private check(
+    guest: number,
+    e: Entry,
+    b: Breakpoint,
+  ): { address: number; userOnly: boolean; condition?: ReturnType<typeof parseCondition> & object } | undefined {
+    const r = this.resolve(guest, e, b);
+    let message = r.message;
+    let condition;
+    if (b.condition !== undefined && b.condition.trim() !== '') {
+      const c = parseCondition(b.condition);
+      if (typeof c === 'string') message = c;
+      else condition = c;
+    }
+    b.verified = r.resolved !== undefined && message === undefined;
+    if (message !== undefined) b.message = message;
+    else delete b.message;
+    if (r.resolved !== undefined) b.resolved = r.resolved;
+    if (!b.verified || r.resolved === undefined) return undefined;
+    return { address: r.resolved, userOnly: r.userOnly, ...(condition ? { condition } : {}) };
   }
 
   private resolve(
@@ -351,15 +409,7 @@ export class Debugger {
   }
 
   private armWatchpoints(e: Entry): void {
-    const armed = e.wps.map((w) => ({
-      id: w.id,
-      address: w.address >>> 0,
-      length: w.length,
-      read: w.access !== 'write',
-      write: w.access !== 'read',
-      physical: w.space === 'physical',
-      hits: w.hits,
-    }));
+    const armed = e.wps.map(toArmed);
     e.wps.forEach((w, i) =>
       Object.defineProperty(w, 'hits', { get: () => armed[i]!.hits, enumerable: true, configurable: true }),
     );
@@ -433,4 +483,17 @@ export class Debugger {
   }
 
   static hex = hex;
+}
+
+/** What the guest's debugger checks of a watchpoint. */
+function toArmed(w: Watchpoint): ArmedWatchpoint {
+  return {
+    id: w.id,
+    address: w.address >>> 0,
+    length: w.length,
+    read: w.access !== 'write',
+    write: w.access !== 'read',
+    physical: w.space === 'physical',
+    hits: w.hits,
+  };
 }
