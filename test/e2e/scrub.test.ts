@@ -121,6 +121,34 @@ describe.skipIf(!existsSync(CHROMIUM))('the scrubber in Chromium (web mode)', ()
       await page.waitForTimeout(100);
     }
     expect(await page.locator('.regs .reg.changed').count()).toBeGreaterThan(0);
+
+    // The Debug view's own moves in a replay (docs/recording.md#step-over-and-out): Reverse step goes
+    // one instruction back (the replay's time goes back, the pc changes), Step goes forward again,
+    // Reverse over goes back again; End returns to the recording's end.
+    const pcNow = () => page.locator('.regs .reg[data-reg="pc"]').textContent();
+    const moved = async (from: number, back: boolean): Promise<number> => {
+      const t0 = Date.now();
+      for (;;) {
+        const sec = (await host.status()).seconds;
+        if (back ? sec < from : sec > from) return sec;
+        if (Date.now() - t0 > LONG)
+          throw new Error(`the replay did not move ${back ? 'back' : 'forward'} from ${from} s`);
+        await page.waitForTimeout(100);
+      }
+    };
+    const endPc = await pcNow();
+    const endSec = (await host.status()).seconds;
+    await page.click('[data-action="reverse-step"]');
+    const backSec = await moved(endSec, true);
+    await page.locator('.regs .reg[data-reg="pc"]', { hasNotText: endPc ?? '' }).waitFor({ timeout: LONG });
+    await page.click('[data-action="step"]');
+    const fwdSec = await moved(backSec, false);
+    await page.click('[data-action="reverse-over"]');
+    await moved(fwdSec, true);
+    await page.locator('.replay-track').focus();
+    await page.keyboard.press('End');
+    await page.locator('.regs .reg[data-reg="pc"]', { hasText: endPc ?? '' }).waitFor({ timeout: LONG });
+
     await openConsole(page, 'cos');
     await waitForTerm(page, 'cos', /unknown command 'xyzzy'/);
     await showView(page, 'snapshots');
