@@ -205,8 +205,9 @@ function lastExecuted(
 
 /**
  * After replaying `ms` of wall time in one pass (or `rounds` rounds of the pCPUs: tests, where wall
- * time would make the points vary), lastExecuted takes a checkpoint (a few tens of ms each); `taken` counts them, `used` the steps reached from one, `missed` those that were not
- * (none should be). Where a step lands does not depend on it (tests set `ms` low to check).
+ * time would make the points vary), lastExecuted takes a checkpoint (a few tens of ms each).
+ * `taken` counts them, `used` the steps reached from one, `missed` those that were not (none should
+ * be). Where a step lands does not depend on them (recording.test.ts checks it).
  */
 export const subMarks = { ms: 150, rounds: Infinity, taken: 0, used: 0, missed: 0 };
 

@@ -267,11 +267,7 @@ export class Debugger {
   }
 
   setTrapBreaksAside(guest: number, causes: string[]): DebugState {
-    const e = this.entry(guest);
-    for (const c of causes) {
-      const code = causeByName(c);
-      if (typeof code === 'string') throw new Error(`${e.t.name}: ${code}`);
-    }
+    trapCodes(this.entry(guest), causes);
     this.aside.set(guest, { ...this.aside.get(guest), traps: causes.map((c) => c.toUpperCase()) });
     return this.state(guest);
   }
@@ -418,12 +414,7 @@ export class Debugger {
 
   setTrapBreaks(guest: number, causes: string[]): DebugState {
     const e = this.entry(guest);
-    const codes: number[] = [];
-    for (const c of causes) {
-      const code = causeByName(c);
-      if (typeof code === 'string') throw new Error(`${e.t.name}: ${code}`);
-      codes.push(code);
-    }
+    const codes = trapCodes(e, causes);
     e.traps = causes.map((c) => c.toUpperCase());
     e.g.setTrapBreaks(codes);
     if (codes.length) this.hookTraps();
@@ -483,6 +474,15 @@ export class Debugger {
   }
 
   static hex = hex;
+}
+
+/** The trap causes named by `causes` (docs/debugger.md), or an error naming the guest and the bad name. */
+function trapCodes(e: Entry, causes: string[]): number[] {
+  return causes.map((c) => {
+    const code = causeByName(c);
+    if (typeof code === 'string') throw new Error(`${e.t.name}: ${code}`);
+    return code;
+  });
 }
 
 /** What the guest's debugger checks of a watchpoint. */
